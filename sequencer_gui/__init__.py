@@ -1,0 +1,1 @@
+"""Pianola's Tk view and controller: windows, canvas drawing, input handling."""

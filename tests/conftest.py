@@ -1,0 +1,70 @@
+"""Session fixtures: a private Xvfb display and a private dummy JACK server.
+
+The suite starts what it needs itself, so `./test.sh` (and plain `pytest`) work on a
+headless machine with no sound card.  Both are started lazily, only when a test asks.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from engine.jackserver import DummyJackServer
+
+# CI machines are busy: no per-example deadline, but a fixed example count.
+settings.register_profile("pianola", deadline=None, max_examples=100,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("pianola")
+
+
+@pytest.fixture(scope="session")
+def xdisplay():
+    """A private Xvfb display; sets DISPLAY for the session and returns it (":N")."""
+    xvfb = shutil.which("Xvfb")
+    if xvfb is None:
+        pytest.fail("Xvfb is not installed: run ./test.sh, which installs it")
+    read_fd, write_fd = os.pipe()
+    proc = subprocess.Popen(
+        [xvfb, "-displayfd", str(write_fd), "-screen", "0", "1600x1000x24", "-nolisten", "tcp"],
+        pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(write_fd)
+    with os.fdopen(read_fd) as f:
+        number = f.readline().strip()
+    if not number:
+        proc.kill()
+        pytest.fail("Xvfb did not start")
+    display = f":{number}"
+    old = os.environ.get("DISPLAY")
+    os.environ["DISPLAY"] = display
+    yield display
+    if old is None:
+        os.environ.pop("DISPLAY", None)
+    else:
+        os.environ["DISPLAY"] = old
+    proc.terminate()
+    proc.wait(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def jack_server():
+    """A private dummy JACK server (48 kHz, period 256); returns its name.
+
+    JACK_DEFAULT_SERVER is set to it for the session, so child processes (the engine)
+    find it too.
+    """
+    name = f"pianola-test-{os.getpid()}"
+    server = DummyJackServer(name, sample_rate=48000, period_frames=256).start()
+    old = os.environ.get("JACK_DEFAULT_SERVER")
+    os.environ["JACK_DEFAULT_SERVER"] = name
+    yield name
+    if old is None:
+        os.environ.pop("JACK_DEFAULT_SERVER", None)
+    else:
+        os.environ["JACK_DEFAULT_SERVER"] = old
+    server.stop()
+    time.sleep(0.1)
