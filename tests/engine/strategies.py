@@ -1,0 +1,56 @@
+"""Hypothesis strategies for whole scores (shared by the file-format tests)."""
+
+from hypothesis import strategies as st
+
+from engine.score import LoopRegion, Note, Score, Track
+from engine.timing import TempoChange, TempoMap, TimeSignature, TimeSignatureMap
+
+notes = st.builds(Note, st.integers(0, 20_000), st.integers(1, 4_000),
+                  st.integers(0, 127), st.integers(1, 127))
+
+
+@st.composite
+def tracks(draw, channel=None):
+    is_drum = draw(st.booleans())
+    return Track(
+        name=draw(st.text(max_size=12)),
+        channel=9 if is_drum else draw(channel or st.integers(0, 15).filter(lambda c: c != 9)),
+        bank=draw(st.sampled_from([0, 1, 127, 128 * 3 + 5, 16383])),
+        program=draw(st.integers(0, 127)),
+        is_drum=is_drum,
+        volume=draw(st.integers(0, 127)),
+        pan=draw(st.integers(0, 127)),
+        mute=draw(st.booleans()),
+        solo=draw(st.booleans()),
+        notes=tuple(draw(st.lists(notes, max_size=25))),
+    )
+
+
+@st.composite
+def tempo_maps(draw):
+    ticks = draw(st.lists(st.integers(1, 20_000), max_size=4, unique=True))
+    us = st.integers(60_061, 6_000_000)
+    return TempoMap((TempoChange(0, draw(us)),) + tuple(TempoChange(t, draw(us)) for t in ticks))
+
+
+@st.composite
+def signature_maps(draw):
+    ticks = draw(st.lists(st.integers(1, 20_000), max_size=3, unique=True))
+    sig = lambda t: TimeSignature(t, draw(st.integers(1, 16)),  # noqa: E731
+                                  draw(st.sampled_from([1, 2, 4, 8, 16, 32])))
+    return TimeSignatureMap((sig(0),) + tuple(sig(t) for t in ticks))
+
+
+@st.composite
+def scores(draw, ppq=None, track_strategy=None):
+    loop = draw(st.none() | st.builds(lambda a, b: LoopRegion(a, a + b),
+                                      st.integers(0, 10_000), st.integers(1, 10_000)))
+    return Score(
+        tracks=tuple(draw(st.lists(track_strategy or tracks(), max_size=4))),
+        ppq=draw(ppq or st.sampled_from([24, 96, 480, 960, 32767])),
+        tempo_map=draw(tempo_maps()),
+        time_signatures=draw(signature_maps()),
+        loop=loop,
+        loop_enabled=loop is not None and draw(st.booleans()),
+        title=draw(st.text(max_size=20)),
+    )
