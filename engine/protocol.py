@@ -327,15 +327,19 @@ class XrunEvent:
 class ErrorEvent:
     """Something went wrong in the engine; ``message`` is one sentence for the user.
 
-    ``fatal`` says the engine is about to exit because of it.
+    ``fatal`` says the engine is about to exit because of it; ``kind`` names the
+    ``engine.errors`` class it was (e.g. "SoundFontError"), so the client can raise the
+    same class on its side.
     """
 
     message: str
     fatal: bool = False
+    kind: str = "EngineError"
 
     def __post_init__(self):
         _check_str("error message", self.message)
         _check_bool("fatal", self.fatal)
+        _check_str("error kind", self.kind)
 
 
 @dataclass(frozen=True, slots=True)

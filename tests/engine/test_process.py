@@ -1,0 +1,65 @@
+"""The engine process: the priority it asks for and gets, and what it reports."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+
+import pytest
+
+from engine.priority import current_scheduling, realtime_allowed
+
+NOBODY = 65534
+_ASK = ("import json, sys\n"
+        "from engine.priority import request_realtime, current_scheduling\n"
+        "got = request_realtime(70, fallback_nice=int(sys.argv[1]))\n"
+        "now = current_scheduling()\n"
+        "print(json.dumps([str(got), got.detail, str(now)]))\n")
+
+
+def _ask_as_nobody(fallback_nice: int) -> list[str]:
+    """Ask for SCHED_FIFO 70, falling back to ``fallback_nice``, in a child that is an
+    ordinary user: uid nobody, with no rtprio and no nice allowance (limits 0).
+
+    Dropping root's uid drops CAP_SYS_NICE, so the kernel checks the limits exactly as it
+    does for a desktop user -- the refusal is real, not simulated.  (This container may
+    not raise RLIMIT_NICE, so the granted fallback is shown with a nice value above 0,
+    which any user may take; a negative one is then refused, as it is here for nobody.)
+    """
+    def become_ordinary_user():
+        resource.setrlimit(resource.RLIMIT_RTPRIO, (0, 0))
+        resource.setrlimit(resource.RLIMIT_NICE, (0, 0))
+        os.setgid(NOBODY)
+        os.setgroups([])
+        os.setuid(NOBODY)
+
+    res = subprocess.run([sys.executable, "-c", _ASK, str(fallback_nice)], capture_output=True, text=True,
+                         preexec_fn=become_ordinary_user, cwd="/",
+                         env=dict(os.environ, PYTHONPATH=os.getcwd()), timeout=60)
+    assert res.returncode == 0, res.stderr
+    return json.loads(res.stdout)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to become another user")
+def test_refused_realtime_falls_back_to_nice_and_says_so():
+    got, detail, now = _ask_as_nobody(fallback_nice=5)
+    assert got == "nice 5" == now
+    assert "SCHED_FIFO 70 was refused" in detail and "rtprio" in detail
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to become another user")
+def test_refused_realtime_and_nice_runs_normal_and_says_so():
+    got, detail, now = _ask_as_nobody(fallback_nice=-10)
+    assert got == "normal" == now
+    assert "refused" in detail and "nice -10 too" in detail
+
+
+def test_realtime_allowed_is_asked_of_a_child_and_leaves_us_alone():
+    before = current_scheduling()
+    allowed, why = realtime_allowed(70)
+    assert current_scheduling() == before
+    if os.geteuid() == 0:
+        assert allowed and "granted" in why
