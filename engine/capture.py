@@ -214,6 +214,18 @@ class Recorder:
                     f"the JACK server stopped delivering audio ({self._count} periods recorded).")
             time.sleep(0.005)
 
+    def wait_until_frame(self, jack_frame: int, timeout_s: float) -> None:
+        """Block until the recording reaches JACK frame time ``jack_frame``."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            k = self._count
+            if k and (int(self._times[0]) + k * self.period_frames - jack_frame) % 2**32 < 2**31:
+                return
+            if self._overflowed or time.monotonic() > deadline:
+                raise AudioDriverError(
+                    f"the recording did not reach the end of the music ({k} periods recorded).")
+            time.sleep(0.005)
+
     @property
     def frames_recorded(self) -> int:
         return self._count * self.period_frames
