@@ -118,6 +118,13 @@ class PositionBlock:
 
     # ------------------------------------------------------------------- lifetime
 
+    def __del__(self):
+        # A block dropped without close() (a crashed test, an engine killed mid-way)
+        # must release its view first, or SharedMemory's own finaliser fails noisily.
+        items = getattr(self, "_items", None)
+        if items is not None:
+            items.release()
+
     def close(self, unlink: bool | None = None) -> None:
         """Detach; the owner (the client) also removes the block unless told not to."""
         if self._shm is None:
