@@ -1,0 +1,381 @@
+"""The scheduler: turns the score into timestamped synth events ahead of the audio clock
+(engine scheduler thread; command methods from the engine's command thread).
+
+Every few milliseconds ``service()`` reads the backend's sample clock and sends every
+note whose frame falls before ``now + lookahead`` and was not sent yet (``_sent_until``
+remembers how far it got).  Frames come from a ``PlaybackTimeline`` anchored when
+playback starts, never from relative sleeps, so there is no drift and the loop point is
+seamless: the window simply runs on into the next pass.
+
+Thread safety: one short lock (``_lock``) guards all state; it is held only around
+non-blocking backend calls (FluidSynth queues them) and never while calling the
+note-start callback.
+
+Live edits: notes beyond ``_sent_until`` are picked up by the next window anyway.  For
+the window already sent, added notes are just sent; if a sent note was deleted or changed
+(or the tempo/loop/audible tracks changed) the pending events are withdrawn
+(``backend.cancel_pending()``) and what is still wanted is sent again.  Every note sent is
+remembered until it ends, per channel and key, so stop, locate, edits and panic can always
+send the note-off it would otherwise miss: no note is left sounding.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, replace
+
+from engine.playback_timeline import PlaybackTimeline
+from engine.score import DRUM_BANK, LoopRegion, Score
+
+SYNTH_CHANNELS = 256  # the synth backend opens this many channels: one per track
+CC_VOLUME, CC_PAN = 7, 10
+MIX_FIELDS = ("bank", "program", "is_drum", "volume", "pan", "mute", "solo")
+
+
+@dataclass(frozen=True, slots=True)
+class PositionState:
+    """Where playback is on the audio clock (what the engine publishes to the GUI)."""
+
+    frame: int
+    tick: int
+    us_per_quarter: int
+    playing: bool
+    loop_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class SentNote:
+    """A note whose on/off events went to the backend; the key identifies it for edits."""
+
+    on_frame: int
+    off_frame: int
+    channel: int
+    track_index: int
+    note: object  # engine.score.Note
+    pass_index: int
+
+
+def track_channel(track_index: int) -> int:
+    """The synth channel of a track: its own, so tracks never share a program."""
+    return track_index % SYNTH_CHANNELS
+
+
+class Scheduler:
+    """Sends a score to a synth backend ahead of its sample clock (see module doc).
+
+    ``backend`` needs: now_frame(), cancel_pending() -> applied horizon frame,
+    schedule_note_on/off, note_on_now/off, program_now, control_now, set_channel_type,
+    all_notes_off, all_sounds_off, sample_rate, block_frames.
+    """
+
+    def __init__(self, backend, *, lookahead_frames: int, on_note_started=None,
+                 stop_at_end: bool = True):
+        if lookahead_frames < 1:
+            raise ValueError(f"lookahead_frames must be at least 1, not {lookahead_frames}")
+        self.backend = backend
+        self.lookahead_frames = lookahead_frames
+        self.on_note_started = on_note_started
+        self.stop_at_end = stop_at_end
+        self._lock = threading.Lock()
+        self._score = Score()
+        self._audible: frozenset[int] = frozenset()
+        self._playing = False
+        self._position_tick = 0  # where play() starts when stopped
+        self._timeline: PlaybackTimeline | None = None
+        self._end_frame: int | None = None
+        self._sent_until = 0
+        self._sent: list[SentNote] = []  # in on_frame order, pruned once ended
+        self._reported_frame = -1  # notes with on_frame up to here were reported started
+        self._mix: dict[int, tuple] = {}  # channel -> mix last applied to the synth
+        self._previews: set[tuple[int, int]] = set()
+
+    # --- score and mix ---------------------------------------------------------------
+    @property
+    def score(self) -> Score:
+        return self._score
+
+    def load_score(self, score: Score) -> None:
+        """A new song: stops playback, releases everything, applies the tracks' mix."""
+        with self._lock:
+            self._stop_locked()
+            self._score = score
+            self._audible = frozenset(score.audible_tracks())
+            self._position_tick = 0
+            self._apply_mix_locked()
+
+    def replace_score(self, score: Score) -> None:
+        """A live edit: what changed is heard from at most one look-ahead from now."""
+        with self._lock:
+            self._replace_locked(score)
+
+    def set_track_mix(self, track_index: int, **fields) -> None:
+        """Change program/bank/is_drum/volume/pan/mute/solo of one track, live."""
+        unknown = set(fields) - set(MIX_FIELDS)
+        if unknown:
+            raise ValueError(f"unknown track mix field(s): {', '.join(sorted(unknown))}")
+        with self._lock:
+            tracks = list(self._score.tracks)
+            if not 0 <= track_index < len(tracks):
+                raise ValueError(f"there is no track {track_index}")
+            tracks[track_index] = replace(tracks[track_index], **fields)
+            self._replace_locked(replace(self._score, tracks=tuple(tracks)))
+
+    def set_loop(self, enabled: bool, start_tick: int | None = None,
+                 end_tick: int | None = None) -> None:
+        with self._lock:
+            loop = self._score.loop
+            if start_tick is not None and end_tick is not None:
+                loop = LoopRegion(start_tick, end_tick)
+            self._replace_locked(replace(self._score, loop=loop,
+                                         loop_enabled=bool(enabled) and loop is not None))
+
+    def _apply_mix_locked(self) -> None:
+        """Send each track's channel type, program, volume and pan if they changed."""
+        b = self.backend
+        for index, track in enumerate(self._score.tracks):
+            channel = track_channel(index)
+            bank = DRUM_BANK if track.is_drum and track.bank < DRUM_BANK else track.bank
+            mix = (track.is_drum, bank, track.program, track.volume, track.pan)
+            if self._mix.get(channel) == mix:
+                continue
+            b.set_channel_type(channel, track.is_drum)
+            if not b.program_now(channel, bank, track.program) and track.is_drum:
+                b.program_now(channel, DRUM_BANK, 0)  # a kit the font lacks: its standard kit
+            b.control_now(channel, CC_VOLUME, track.volume)
+            b.control_now(channel, CC_PAN, track.pan)
+            self._mix[channel] = mix
+
+    # --- transport -------------------------------------------------------------------
+    def play(self, from_tick: int | None = None) -> None:
+        """Start at ``from_tick`` (default: where it stopped) one look-ahead from now."""
+        with self._lock:
+            if self._playing:
+                self._release_locked()
+            tick = self._position_tick if from_tick is None else max(0, int(from_tick))
+            self._apply_mix_locked()
+            now = self.backend.now_frame()
+            self._start_locked(PlaybackTimeline(
+                self._score.tempo_map, self._score.ppq, self.backend.sample_rate,
+                now + self.lookahead_frames, tick, self._loop_region()))
+            # the first window at once, so the first notes never wait for service()
+            self._send_upto_locked(now + 2 * self.lookahead_frames)
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stop_locked()
+
+    def locate(self, tick: int) -> None:
+        """Move the cursor; playback (if any) goes on from there."""
+        tick = max(0, int(tick))
+        if self._playing:
+            self.play(tick)
+        else:
+            with self._lock:
+                self._position_tick = tick
+
+    def panic(self) -> None:
+        """Stop and silence everything at once: all notes off and all sounds off."""
+        with self._lock:
+            self._stop_locked()
+            for channel, key in self._previews:
+                self.backend.note_off_now(channel, key)
+            self._previews.clear()
+            self.backend.all_notes_off()
+            self.backend.all_sounds_off()
+
+    def preview_on(self, track_index: int, pitch: int, velocity: int) -> None:
+        """Sound a note now, straight to the synth (not through the look-ahead)."""
+        with self._lock:
+            channel = track_channel(track_index)
+            self.backend.note_on_now(channel, pitch, velocity)
+            self._previews.add((channel, pitch))
+
+    def preview_off(self, track_index: int, pitch: int) -> None:
+        with self._lock:
+            channel = track_channel(track_index)
+            self.backend.note_off_now(channel, pitch)
+            self._previews.discard((channel, pitch))
+
+    # --- the periodic work -----------------------------------------------------------
+    def service(self) -> PositionState:
+        """Send the next look-ahead window, report notes that started, return the position."""
+        started = []
+        with self._lock:
+            now = self.backend.now_frame()
+            if self._playing:
+                self._send_upto_locked(now + self.lookahead_frames)
+                started = self._collect_started_locked(now)
+                if self.stop_at_end and self._end_frame is not None and now >= self._end_frame:
+                    self._position_tick = self._score.end_tick
+                    self._playing = False  # every note has ended: nothing to release
+                    self._sent.clear()
+            state = self._position_locked(now)
+        if self.on_note_started is not None:
+            for sent in started:  # outside the lock: the callback may take its time
+                self.on_note_started(sent.track_index, sent.note, sent.on_frame)
+        return state
+
+    def position(self) -> PositionState:
+        with self._lock:
+            return self._position_locked(self.backend.now_frame())
+
+    # --- internals (all called with _lock held) --------------------------------------
+    def _loop_region(self) -> LoopRegion | None:
+        return self._score.loop if self._score.loop_enabled else None
+
+    def _start_locked(self, timeline: PlaybackTimeline) -> None:
+        self._timeline = timeline
+        self._playing = True
+        self._sent_until = timeline.anchor_frame
+        self._end_frame = self._compute_end_frame()
+
+    def _compute_end_frame(self) -> int | None:
+        tl = self._timeline
+        if tl.looping:
+            return None
+        return tl.frame_of(0, max(tl.anchor_tick, self._score.end_tick))
+
+    def _position_locked(self, now: int) -> PositionState:
+        if not self._playing:
+            tick = self._position_tick
+            return PositionState(now, tick, self._score.tempo_map.change_at(tick).us_per_quarter,
+                                 False, 0)
+        tl = self._timeline
+        tick = tl.tick_at(now)
+        return PositionState(now, tick, self._score.tempo_map.change_at(tick).us_per_quarter,
+                             True, tl.loop_count_at(now))
+
+    def _wanted(self, start_frame: int, end_frame: int) -> list[SentNote]:
+        """The notes (audible tracks) whose note-on falls in [start_frame, end_frame)."""
+        tl, score = self._timeline, self._score
+        block = getattr(self.backend, "block_frames", 1)
+        wanted = []
+        for seg in tl.segments(start_frame, end_frame):
+            for index in sorted(self._audible):
+                channel = track_channel(index)
+                for note in score.tracks[index].notes_starting_in(seg.start_tick, seg.end_tick):
+                    on = tl.frame_of(seg.index, note.start_tick)
+                    end_tick = note.end_tick if seg.clip_tick is None else min(note.end_tick, seg.clip_tick)
+                    # a note-off in the same synth block as its note-on would run first
+                    off = max(tl.frame_of(seg.index, end_tick), on + block)
+                    wanted.append(SentNote(on, off, channel, index, note, seg.index))
+        wanted.sort(key=lambda s: (s.on_frame, s.track_index))
+        return wanted
+
+    def _send(self, notes: list[SentNote]) -> None:
+        b = self.backend
+        for s in notes:
+            b.schedule_note_on(s.on_frame, s.channel, s.note.pitch, s.note.velocity)
+            b.schedule_note_off(s.off_frame, s.channel, s.note.pitch)
+
+    def _send_upto_locked(self, horizon: int) -> None:
+        if horizon <= self._sent_until:
+            return
+        notes = self._wanted(self._sent_until, horizon)
+        self._send(notes)
+        self._sent.extend(notes)  # windows are contiguous, so _sent stays in frame order
+        self._sent_until = horizon
+
+    def _collect_started_locked(self, now: int) -> list[SentNote]:
+        started = [s for s in self._sent if self._reported_frame < s.on_frame <= now]
+        self._reported_frame = max(self._reported_frame, now)
+        if len(self._sent) > 256:  # forget notes that have started and ended
+            self._sent = [s for s in self._sent if s.on_frame > now or s.off_frame > now]
+        return started
+
+    def _release_locked(self) -> int:
+        """Withdraw pending events and release every note that may sound; returns the horizon."""
+        horizon = self.backend.cancel_pending()
+        released = set()
+        for s in self._sent:
+            key = (s.channel, s.note.pitch)
+            if s.on_frame <= horizon < s.off_frame and key not in released:
+                self.backend.note_off_now(*key)
+                released.add(key)
+        self._sent.clear()
+        return horizon
+
+    def _stop_locked(self) -> None:
+        if not self._playing:
+            return
+        self._position_tick = self._timeline.tick_at(self.backend.now_frame())
+        self._release_locked()
+        self.backend.all_notes_off()
+        self._playing = False
+        self._timeline = None
+
+    def _replace_locked(self, score: Score) -> None:
+        old = self._score
+        self._score = score
+        audible = frozenset(score.audible_tracks())
+        audible_changed = audible != self._audible
+        self._audible = audible
+        self._apply_mix_locked()
+        if not self._playing:
+            return
+        timeline_changed = (score.tempo_map != old.tempo_map or score.ppq != old.ppq
+                            or self._loop_region() != (old.loop if old.loop_enabled else None))
+        if not (timeline_changed or audible_changed):
+            self._end_frame = self._compute_end_frame()
+            if self._patch_window_locked():
+                return
+        self._withdraw_and_resend_locked(timeline_changed)
+
+    def _patch_window_locked(self) -> bool:
+        """Cheap path of an edit: send notes added inside the sent window, if nothing else
+        changed there.  False if a sent note was deleted or changed (withdrawal needed)."""
+        horizon = self.backend.applied_horizon()
+        tracks = self._score.tracks
+        for s in self._sent:
+            if s.off_frame > horizon and not (s.track_index < len(tracks)
+                                              and tracks[s.track_index].contains(s.note)):
+                return False
+        wanted = self._wanted(horizon + 1, self._sent_until)
+        if self._wanted_changed_ends(wanted):
+            return False
+        sent_keys = {(s.track_index, s.note, s.pass_index) for s in self._sent}
+        added = [w for w in wanted if (w.track_index, w.note, w.pass_index) not in sent_keys]
+        if added:
+            self._send(added)
+            self._sent = sorted(self._sent + added, key=lambda s: s.on_frame)
+        return True
+
+    def _wanted_changed_ends(self, wanted: list[SentNote]) -> bool:
+        by_key = {(s.track_index, s.note, s.pass_index): s for s in self._sent}
+        return any((old := by_key.get((w.track_index, w.note, w.pass_index))) is not None
+                   and (old.on_frame, old.off_frame) != (w.on_frame, w.off_frame) for w in wanted)
+
+    def _withdraw_and_resend_locked(self, timeline_changed: bool) -> None:
+        b = self.backend
+        horizon = b.cancel_pending()
+        tracks = self._score.tracks
+        if timeline_changed:
+            self._timeline = self._timeline.reanchored(
+                horizon + 1, self._score.tempo_map, self._score.ppq, self._loop_region())
+        kept = []
+        for s in self._sent:
+            if s.on_frame > horizon or s.off_frame <= horizon:
+                continue  # not yet sounding (sent again below) or already over
+            still = (s.track_index in self._audible and s.track_index < len(tracks)
+                     and tracks[s.track_index].contains(s.note))
+            if not still:
+                b.note_off_now(s.channel, s.note.pitch)
+                continue
+            off = s.off_frame
+            if timeline_changed:  # its end now falls where the new timeline puts it
+                tl = self._timeline
+                end = s.note.end_tick
+                clip = tl.pass_end_tick(0)
+                end = end if clip is None else min(end, clip)
+                off = max(horizon + 1, tl.frame_of(0, max(end, tl.anchor_tick)))
+                s = replace(s, off_frame=off, pass_index=-1)  # belongs to no new pass
+            b.schedule_note_off(off, s.channel, s.note.pitch)
+            kept.append(s)
+        self._sent = kept
+        self._end_frame = self._compute_end_frame()
+        resend_from = horizon + 1
+        if timeline_changed:
+            resend_from = max(resend_from, self._timeline.anchor_frame)
+        until = self._sent_until
+        self._sent_until = resend_from
+        self._send_upto_locked(until)
