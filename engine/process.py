@@ -77,6 +77,7 @@ class EventSender:
             self._queue.put(event)
 
     def _run(self) -> None:
+        prio.name_os_thread("pianola-events")
         prio.drop_realtime()  # writing to the GUI must never compete with the scheduler
         while True:
             event = self._queue.get()
@@ -141,6 +142,7 @@ class Engine:
         self._thread.start()
 
     def _service_loop(self) -> None:
+        prio.name_os_thread("pianola-sched")
         if self.realtime_priority is not None:
             # Inherited from the main thread already; asked again so that a scheduler
             # thread started some other way still gets it.

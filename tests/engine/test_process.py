@@ -7,6 +7,7 @@ import os
 import resource
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -63,3 +64,51 @@ def test_realtime_allowed_is_asked_of_a_child_and_leaves_us_alone():
     assert current_scheduling() == before
     if os.geteuid() == 0:
         assert allowed and "granted" in why
+
+
+def test_the_engine_runs_with_the_priority_it_reports(jack_server):
+    """`chrt -p` and os.sched_getscheduler agree with the ready event, for the main thread
+    and for every thread that must not be preempted by the GUI (the scheduler thread)."""
+    from engine.audio_settings import AudioSettings
+    from engine.client import EngineClient
+
+    client = EngineClient(AudioSettings(driver="jack"), priority=60)
+    client.start()
+    try:
+        ready = client.wait_ready(30)
+        pid = ready.pid
+        chrt = subprocess.run(["chrt", "-p", str(pid)], capture_output=True, text=True,
+                              check=True).stdout
+        seen = current_scheduling(pid)
+        assert str(seen) == ready.scheduling
+        if ready.scheduling.startswith("SCHED_FIFO"):
+            assert os.sched_getscheduler(pid) == os.SCHED_FIFO
+            assert "SCHED_FIFO" in chrt and "priority: 60" in chrt
+            assert ready.scheduling == "SCHED_FIFO 60"
+        else:
+            assert "SCHED_OTHER" in chrt
+        threads = {}
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            name = (task / "comm").read_text().strip()
+            threads[name] = current_scheduling(int(task.name))
+        assert str(threads["pianola-sched"]) == ready.scheduling
+        assert threads["pianola-events"].kind != "SCHED_FIFO"  # never competes
+    finally:
+        client.close()
+
+
+def test_realtime_off_runs_at_the_fallback_nice(jack_server):
+    from engine.audio_settings import AudioSettings
+    from engine.client import EngineClient
+
+    client = EngineClient(AudioSettings(driver="jack"), realtime=False)
+    client.start()
+    try:
+        ready = client.wait_ready(30)
+        assert ready.scheduling == "nice -10"
+        assert "not asked" in ready.scheduling_detail
+        assert "SCHED_OTHER" in subprocess.run(["chrt", "-p", str(ready.pid)],
+                                               capture_output=True, text=True).stdout
+        assert os.getpriority(os.PRIO_PROCESS, ready.pid) == -10
+    finally:
+        client.close()
