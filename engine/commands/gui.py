@@ -1,0 +1,59 @@
+"""`pianola [FILE] [--driver D] [--soundfont SF2] [--jack-server NAME]`: open the window (main thread).
+
+With no file the window opens on an empty song.  A file that cannot be read ends the
+command with one sentence (exit 1) before any window appears; an engine that cannot
+start (no JACK server, missing SoundFont, unknown driver) does not: the window opens,
+says why in its status bar, and editing works without sound.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from engine.audio_settings import KNOWN_DRIVERS
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", nargs="?", help="a .pianola song or a .mid file to open")
+    parser.add_argument("--driver", default="auto",
+                        help=f"audio driver: {', '.join(KNOWN_DRIVERS)} (default auto)")
+    parser.add_argument("--soundfont", metavar="SF2", help="the SoundFont to play with")
+    parser.add_argument("--jack-server", metavar="NAME", help="the JACK server to connect to")
+    parser.add_argument("--no-realtime", action="store_true",
+                        help="do not ask for realtime priority for the engine")
+
+
+def run(args) -> int:
+    import tkinter as tk
+
+    from engine.audio_settings import AudioSettings
+    from engine.errors import PianolaError
+    from sequencer_gui.app import MainWindow
+    from sequencer_gui.document import Document
+
+    document = Document()
+    root = tk.Tk(className="Pianola")
+    try:
+        settings = AudioSettings(driver=args.driver, soundfont=args.soundfont,
+                                 jack_server=args.jack_server)
+    except PianolaError as exc:
+        settings, engine_error = None, str(exc)
+    else:
+        engine_error = None
+    window = MainWindow(root, document, settings, realtime=not args.no_realtime)
+    if args.file:
+        try:
+            window.open_path(args.file)
+        except PianolaError:
+            window.close()
+            root.destroy()
+            raise
+    if engine_error:
+        window.link.error = engine_error
+        window.status.refresh()
+        window.set_status(engine_error)
+    try:
+        root.mainloop()
+    finally:
+        window.close()
+    return 0

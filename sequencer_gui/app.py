@@ -1,0 +1,308 @@
+"""Pianola's main window: menus, transport bar, track list, piano roll, status bar (GUI thread).
+
+Extension points (engineer E's files, recent files, autosave, preferences build on them):
+- ``window.document``: the one ``Document`` (history, path, change listeners);
+- ``window.engine`` (also ``window.link``): the ``EngineLink`` to the engine process;
+- ``window.menus[name]``: each menu ("file", "edit", "view", "transport", "help"), built by
+  one ``build_NAME_menu(menu)`` method a subclass or a plug-in may extend;
+- ``window.set_status(text)``: one sentence in the status bar;
+- ``window.update_title()``; ``window.open_path(path)`` / ``window.save_to(path)``.
+"""
+
+from __future__ import annotations
+
+import tkinter as tk
+from pathlib import Path
+from tkinter import filedialog, messagebox, ttk
+
+from engine.audio_settings import AudioSettings
+from engine import protocol as p
+from engine.errors import PianolaError
+from sequencer_gui.document import Document, empty_score
+from sequencer_gui.engine_link import EngineLink
+from sequencer_gui.playback import Playback
+from sequencer_gui.roll_editing import RollEditor
+from sequencer_gui.roll_view import PianoRoll
+from sequencer_gui.shortcuts import SHORTCUTS, bind_shortcuts
+from sequencer_gui.status_bar import StatusBar
+from sequencer_gui.track_list import TrackList
+from sequencer_gui.transport_bar import TransportBar
+
+PROJECT_TYPES = [("Pianola songs", "*.pianola"), ("All files", "*")]
+MIDI_TYPES = [("MIDI files", "*.mid *.midi"), ("All files", "*")]
+
+
+class MainWindow:
+    """The whole window around one document and one engine."""
+
+    def __init__(self, root: tk.Tk, document: Document | None = None,
+                 settings: AudioSettings | None = None, *, realtime: bool = True,
+                 start_engine: bool = True):
+        self.root = root
+        self.document = document if document is not None else Document()
+        self.link = EngineLink(root, self.document, settings, realtime=realtime)
+        self.engine = self.link
+        root.minsize(900, 560)
+        self.follow_var = tk.BooleanVar(value=True)
+
+        self.transport = TransportBar(root, self)
+        self.transport.pack(side="top", fill="x")
+        self.status = StatusBar(root, self.link)
+        self.status.pack(side="bottom", fill="x")
+        panes = ttk.PanedWindow(root, orient="horizontal")
+        panes.pack(side="top", fill="both", expand=True)
+        self.tracks = TrackList(panes, self)
+        self.roll = PianoRoll(panes, self.document, audition=self.link)
+        panes.add(self.tracks, weight=0)
+        panes.add(self.roll, weight=1)
+        self.editor = RollEditor(self.roll)
+        self.playback = Playback(self.roll, self.link)
+        self.playback.listeners.append(self.transport.show_playing)
+        self.playback.frame_listeners.append(self.transport.show_position)
+        self.roll.listeners.append(lambda roll: self.transport.refresh())
+
+        self.menus: dict[str, tk.Menu] = {}
+        self.build_menus()
+        bind_shortcuts(self)
+        self.document.add_listener(self._on_document)
+        self.link.listeners.append(self._on_engine_event)
+        self._sent_loop = None
+        root.protocol("WM_DELETE_WINDOW", self.quit)
+        self.transport.refresh()
+        self.update_title()
+        if start_engine:
+            self.link.start()
+            self.status.refresh()
+
+    # ------------------------------------------------------------------ menus
+    def build_menus(self) -> None:
+        bar = tk.Menu(self.root)
+        for name, label in (("file", "File"), ("edit", "Edit"), ("view", "View"),
+                            ("transport", "Transport"), ("help", "Help")):
+            menu = tk.Menu(bar, tearoff=False)
+            getattr(self, f"build_{name}_menu")(menu)
+            bar.add_cascade(label=label, menu=menu, underline=0)
+            self.menus[name] = menu
+        self.root.configure(menu=bar)
+        self.menubar = bar
+
+    def build_file_menu(self, menu: tk.Menu) -> None:
+        menu.add_command(label="New", accelerator="Ctrl+N", command=self.new_document)
+        menu.add_command(label="Open…", accelerator="Ctrl+O", command=self.open_document)
+        menu.add_command(label="Save", accelerator="Ctrl+S", command=self.save_document)
+        menu.add_command(label="Save As…", accelerator="Ctrl+Shift+S",
+                         command=self.save_document_as)
+        menu.add_separator()
+        menu.add_command(label="Import MIDI…", command=self.import_midi)
+        menu.add_command(label="Export MIDI…", command=self.export_midi)
+        menu.add_separator()
+        menu.add_command(label="Quit", accelerator="Ctrl+Q", command=self.quit)
+
+    def build_edit_menu(self, menu: tk.Menu) -> None:
+        ed = self.editor
+        menu.add_command(label="Undo", accelerator="Ctrl+Z", command=ed.undo)
+        menu.add_command(label="Redo", accelerator="Ctrl+Shift+Z", command=ed.redo)
+        menu.add_separator()
+        for label, accel, command in (("Cut", "Ctrl+X", ed.cut), ("Copy", "Ctrl+C", ed.copy),
+                                      ("Paste", "Ctrl+V", ed.paste),
+                                      ("Delete", "Delete", ed.delete_selection),
+                                      ("Select All", "Ctrl+A", ed.select_all),
+                                      ("Deselect", "Esc", ed.deselect)):
+            menu.add_command(label=label, accelerator=accel, command=command)
+        menu.add_separator()
+        menu.add_command(label="Quantize", accelerator="Q", command=ed.quantize)
+        menu.add_command(label="Transpose Up", accelerator="Shift+Up",
+                         command=lambda: ed.nudge(semitones=1))
+        menu.add_command(label="Transpose Down", accelerator="Shift+Down",
+                         command=lambda: ed.nudge(semitones=-1))
+        menu.add_command(label="Octave Up", accelerator="Ctrl+Up",
+                         command=lambda: ed.nudge(semitones=12))
+        menu.add_command(label="Octave Down", accelerator="Ctrl+Down",
+                         command=lambda: ed.nudge(semitones=-12))
+
+        def relabel():  # "Undo Add note": say what will be undone
+            h = self.document.history
+            menu.entryconfigure(0, label=f"Undo {h.undo_label}" if h.can_undo else "Undo",
+                                state="normal" if h.can_undo else "disabled")
+            menu.entryconfigure(1, label=f"Redo {h.redo_label}" if h.can_redo else "Redo",
+                                state="normal" if h.can_redo else "disabled")
+        menu.configure(postcommand=relabel)
+
+    def build_view_menu(self, menu: tk.Menu) -> None:
+        menu.add_command(label="Zoom In", accelerator="Ctrl+=", command=lambda: self.roll.zoom(1.25))
+        menu.add_command(label="Zoom Out", accelerator="Ctrl+-", command=lambda: self.roll.zoom(0.8))
+        menu.add_checkbutton(label="Follow Cursor", variable=self.follow_var,
+                             command=lambda: self.set_follow(self.follow_var.get()))
+
+    def build_transport_menu(self, menu: tk.Menu) -> None:
+        menu.add_command(label="Play / Stop", accelerator="Space", command=self.toggle_play)
+        menu.add_command(label="To Start", accelerator="Home", command=self.to_start)
+        menu.add_checkbutton(label="Loop", variable=self.transport.loop_var,
+                             command=lambda: self.set_loop_enabled(self.transport.loop_var.get()))
+        menu.add_separator()
+        menu.add_command(label="Panic (all notes off)", accelerator="F12", command=self.panic)
+
+    def build_help_menu(self, menu: tk.Menu) -> None:
+        menu.add_command(label="Keyboard and Mouse…", accelerator="F1", command=self.show_shortcuts)
+        menu.add_command(label="Audio Engine…", command=self.show_engine_info)
+
+    # ------------------------------------------------------------------ status, title
+    def set_status(self, text: str) -> None:
+        self.status.set_text(text)
+
+    def update_title(self) -> None:
+        mark = "*" if self.document.is_modified else ""
+        self.root.title(f"{mark}{self.document.display_name} — Pianola")
+
+    def show_error(self, exc: Exception, title: str = "Pianola") -> None:
+        self.set_status(str(exc))
+        messagebox.showerror(title, str(exc), parent=self.root)
+
+    def show_shortcuts(self) -> None:
+        top = tk.Toplevel(self.root)
+        top.title("Keyboard and mouse — Pianola")
+        text = tk.Text(top, width=64, height=len(SHORTCUTS) + 2, borderwidth=0,
+                       font=("TkDefaultFont", 10))
+        for keys, what in SHORTCUTS:
+            text.insert("end", f"{keys:<28}{what}\n")
+        text.configure(state="disabled", font=("TkFixedFont", 10))
+        text.pack(fill="both", expand=True, padx=8, pady=8)
+        ttk.Button(top, text="Close", command=top.destroy).pack(pady=(0, 8))
+
+    def show_engine_info(self) -> None:
+        ready = self.link.ready
+        info = ready.summary() if ready is not None else (self.link.error or "Audio is starting.")
+        messagebox.showinfo("Audio engine", info, parent=self.root)
+
+    # ------------------------------------------------------------------ transport
+    def toggle_play(self) -> None:
+        self.playback.toggle()
+
+    def to_start(self) -> None:
+        self.playback.to_start()
+        self.transport.show_position(0)
+
+    def panic(self) -> None:
+        self.playback.panic()
+        self.set_status("All notes off.")
+
+    def set_follow(self, on: bool) -> None:
+        self.roll.follow = on
+        self.follow_var.set(on)
+        self.transport.follow_var.set(on)
+
+    def set_loop_enabled(self, on: bool) -> None:
+        from engine import edits
+        score = self.document.score
+        loop = score.loop
+        if loop is None:  # no region yet: the first four bars
+            bar = score.bar_ticks_at(0)
+            score = edits.set_loop(score, 0, 4 * bar, on)
+        else:
+            score = edits.set_loop(score, loop.start_tick, loop.end_tick, on)
+        self.document.apply(score, "Loop on" if on else "Loop off")
+
+    # ------------------------------------------------------------------ document/engine
+    def _on_document(self, document: Document, reason: str) -> None:
+        score = document.score
+        if reason == "load":
+            self.link.load_score(score)
+            self.tracks.refresh()
+        elif reason == "edit":
+            self.link.replace_score(score)
+            self.tracks.refresh()
+        elif reason == "track":
+            self.tracks.refresh()
+        loop = (score.loop_enabled, score.loop)
+        if loop != self._sent_loop and score.loop is not None:
+            self.link.set_loop(score.loop_enabled, score.loop.start_tick, score.loop.end_tick)
+        self._sent_loop = loop
+        self.transport.refresh()
+        self.update_title()
+
+    def _on_engine_event(self, event) -> None:
+        if isinstance(event, p.ReadyEvent):
+            self.tracks.set_presets(event.preset_names)
+            self.set_status(f"Audio ready: {event.driver}.")
+
+    # ------------------------------------------------------------------ files
+    def open_path(self, path) -> None:
+        """Open a .pianola song, or import a .mid file, replacing the document."""
+        path = Path(path)
+        if path.suffix.lower() in (".mid", ".midi"):
+            from engine.midifile import import_midi
+            self.document.replace(import_midi(path), None)
+        else:
+            from engine.project_file import load_project
+            self.document.replace(load_project(path), path)
+        self.set_status(f"Opened {path.name}.")
+
+    def save_to(self, path) -> None:
+        from engine.project_file import save_project
+        path = Path(path)
+        save_project(self.document.score, path)
+        self.document.mark_saved(path)
+        self.set_status(f"Saved {path.name}.")
+
+    def new_document(self) -> None:
+        self.playback.stop()
+        self.document.replace(empty_score(), None)
+
+    def open_document(self) -> None:
+        name = filedialog.askopenfilename(parent=self.root, filetypes=PROJECT_TYPES + MIDI_TYPES)
+        if name:
+            try:
+                self.open_path(name)
+            except PianolaError as exc:
+                self.show_error(exc, "Cannot open")
+
+    def save_document(self) -> bool:
+        if self.document.path is None:
+            return self.save_document_as()
+        try:
+            self.save_to(self.document.path)
+        except PianolaError as exc:
+            self.show_error(exc, "Cannot save")
+            return False
+        return True
+
+    def save_document_as(self) -> bool:
+        name = filedialog.asksaveasfilename(parent=self.root, defaultextension=".pianola",
+                                            filetypes=PROJECT_TYPES)
+        if not name:
+            return False
+        try:
+            self.save_to(name)
+        except PianolaError as exc:
+            self.show_error(exc, "Cannot save")
+            return False
+        return True
+
+    def import_midi(self) -> None:
+        name = filedialog.askopenfilename(parent=self.root, filetypes=MIDI_TYPES)
+        if name:
+            try:
+                from engine.midifile import import_midi
+                self.document.replace(import_midi(name), None)
+                self.set_status(f"Imported {Path(name).name}.")
+            except PianolaError as exc:
+                self.show_error(exc, "Cannot import")
+
+    def export_midi(self) -> None:
+        name = filedialog.asksaveasfilename(parent=self.root, defaultextension=".mid",
+                                            filetypes=MIDI_TYPES)
+        if name:
+            try:
+                from engine.midifile import export_midi
+                export_midi(self.document.score, name)
+                self.set_status(f"Exported {Path(name).name}.")
+            except PianolaError as exc:
+                self.show_error(exc, "Cannot export")
+
+    def quit(self) -> None:
+        self.close()
+        self.root.destroy()
+
+    def close(self) -> None:
+        """Stop the engine (no note left sounding); safe to call twice."""
+        self.link.close()

@@ -1,0 +1,197 @@
+"""The window's link to the engine process: commands out, events in through Tk's loop (GUI thread).
+
+Wraps an ``EngineClient`` so the rest of the window never waits for the engine and keeps
+working with none: until the engine is ready, or when it could not start (no JACK
+server, missing SoundFont, unknown driver), every command is dropped and ``error`` holds
+one sentence for the status bar.  Events are read when the event pipe becomes readable,
+via ``createfilehandler`` on the pipe's descriptor, falling back to an ``after()`` poll
+where Tk has no file handlers (Windows).
+"""
+
+from __future__ import annotations
+
+import tkinter
+
+from engine import protocol as p
+from engine.audio_settings import AudioSettings
+from engine.errors import PianolaError
+
+POLL_MS = 20  # the fallback poll, only where createfilehandler is missing
+MIN_PREVIEW_MS, MAX_PREVIEW_MS = 80, 1500
+
+
+class EngineLink:
+    """Start the engine, send it commands, hand its events to listeners."""
+
+    def __init__(self, root: tkinter.Misc, document, settings: AudioSettings | None,
+                 *, realtime: bool = True):
+        self.root = root
+        self.document = document
+        self.settings = settings
+        self.realtime = realtime
+        self.client = None
+        self.state = "off"  # off | starting | ready | failed | died
+        self.ready: p.ReadyEvent | None = None
+        self.error: str | None = None
+        self.late_events = 0
+        self.xruns = 0
+        self.listeners: list = []  # called with (event) for every engine event
+        self._fd: int | None = None
+        self._poll_id = None
+        self._preview_offs: dict[tuple[int, int], str] = {}
+
+    # ------------------------------------------------------------------ lifetime
+    def start(self) -> None:
+        """Spawn the engine (returns at once); its ReadyEvent arrives through Tk."""
+        if self.settings is None:
+            self.state, self.error = "off", "Audio is off."
+            return
+        try:
+            from engine.client import EngineClient
+            self.client = EngineClient(self.settings, realtime=self.realtime).start()
+        except PianolaError as exc:
+            self._fail(str(exc))
+            return
+        self.state = "starting"
+        self._watch()
+        self.client.load_score(self.document.score)
+
+    def _watch(self) -> None:
+        try:
+            self.root.tk.createfilehandler(self.client.event_fd, tkinter.READABLE,
+                                           self._on_readable)
+            self._fd = self.client.event_fd
+        except (AttributeError, tkinter.TclError):
+            self._poll_id = self.root.after(POLL_MS, self._poll)
+
+    def _unwatch(self) -> None:
+        if self._fd is not None:
+            self.root.tk.deletefilehandler(self._fd)
+            self._fd = None
+        if self._poll_id is not None:
+            self.root.after_cancel(self._poll_id)
+            self._poll_id = None
+
+    def restart(self) -> None:
+        """Start a new engine (blocks until it is ready) and send it the song again."""
+        if self.client is None:
+            self.start()
+            return
+        self._unwatch()
+        try:
+            self.ready = self.client.restart()
+        except PianolaError as exc:
+            self._fail(str(exc))
+            return
+        self.state, self.error = "ready", None
+        self._watch()
+        self._tell(self.ready)
+
+    def close(self) -> None:
+        self._unwatch()
+        if self.client is not None:
+            self.client.close()
+            self.client = None
+        self.state = "off"
+
+    def _fail(self, message: str) -> None:
+        self.state, self.error = "failed", message
+        self._tell(p.ErrorEvent(message, fatal=True))
+
+    # ------------------------------------------------------------------ events
+    def _poll(self) -> None:
+        self._poll_id = None
+        self.drain()
+        if self.client is not None and self.state in ("starting", "ready"):
+            self._poll_id = self.root.after(POLL_MS, self._poll)
+
+    def _on_readable(self, fd, mask) -> None:
+        self.drain()
+
+    def drain(self) -> None:
+        """Hand every waiting event to the listeners (never blocks)."""
+        if self.client is None:
+            return
+        for event in self.client.poll_events():
+            if isinstance(event, p.ReadyEvent):
+                self.state, self.ready, self.error = "ready", event, None
+            elif isinstance(event, p.ErrorEvent) and event.fatal:
+                self.state, self.error = "failed", event.message
+            elif isinstance(event, p.EngineDiedEvent):
+                self.state, self.error = "died", event.message
+                # The pipe's end stays readable for ever: stop watching it.
+                self._unwatch()
+            elif isinstance(event, p.LateEvent):
+                self.late_events += event.count
+            elif isinstance(event, p.XrunEvent):
+                self.xruns += event.count
+            self._tell(event)
+
+    def _tell(self, event) -> None:
+        for listener in list(self.listeners):
+            listener(event)
+
+    # ------------------------------------------------------------------ commands
+    @property
+    def usable(self) -> bool:
+        return self.client is not None and self.state in ("starting", "ready")
+
+    def send(self, command) -> None:
+        if self.usable:
+            self.client.send(command)
+
+    def read_position(self):
+        """The engine's ``Position`` (lock-free read), or None with no engine."""
+        if self.client is None or self.state not in ("starting", "ready"):
+            return None
+        return self.client.read_position()
+
+    def load_score(self, score) -> None:
+        self.send(p.LoadScoreCommand(score))
+
+    def replace_score(self, score) -> None:
+        self.send(p.ReplaceScoreCommand(score))
+
+    def play(self, tick: int | None = None) -> None:
+        self.send(p.PlayCommand(tick))
+
+    def stop(self) -> None:
+        self.send(p.StopCommand())
+
+    def locate(self, tick: int) -> None:
+        self.send(p.LocateCommand(tick))
+
+    def set_loop(self, enabled: bool, start_tick: int, end_tick: int) -> None:
+        self.send(p.SetLoopCommand(enabled, start_tick, end_tick))
+
+    def set_track_mix(self, track_index: int, **fields) -> None:
+        self.send(p.SetTrackMixCommand(track_index, **fields))
+
+    def panic(self) -> None:
+        self.send(p.PanicCommand())
+
+    def preview_on(self, track_index: int, pitch: int, velocity: int = 100) -> None:
+        self.send(p.PreviewNoteOnCommand(track_index, pitch, velocity))
+
+    def preview_off(self, track_index: int, pitch: int) -> None:
+        self.send(p.PreviewNoteOffCommand(track_index, pitch))
+
+    def preview(self, track_index: int, pitch: int, velocity: int, length_ticks: int) -> None:
+        """Sound a note now and release it after its length (clamped to a short blip)."""
+        if not self.usable:
+            return
+        key = (track_index, pitch)
+        pending = self._preview_offs.pop(key, None)
+        if pending is not None:  # the same key again: release first so it retriggers
+            self.root.after_cancel(pending)
+            self.preview_off(track_index, pitch)
+        score = self.document.score
+        # The first tempo is close enough for a preview blip's length.
+        seconds = length_ticks * score.tempo_map.change_at(0).us_per_quarter / score.ppq / 1e6
+        ms = int(min(MAX_PREVIEW_MS, max(MIN_PREVIEW_MS, seconds * 1000)))
+        self.preview_on(track_index, pitch, velocity)
+
+        def release():
+            self._preview_offs.pop(key, None)
+            self.preview_off(track_index, pitch)
+        self._preview_offs[key] = self.root.after(ms, release)

@@ -1,0 +1,120 @@
+"""Audition: play/stop, the cursor animation and lighting notes as they sound (GUI thread).
+
+While playing, an ``after()`` loop runs at display rate reading the engine's position
+counter (a lock-free read of shared memory) and moving one canvas line.  It runs only
+while playing, so an idle window costs nothing.  Notes light up on ``NoteStartedEvent``
+and dim once the cursor has passed their end.
+"""
+
+from __future__ import annotations
+
+import time
+
+from engine import protocol as p
+
+FRAME_MS = 15  # ~60 frames/s once Tk's own latency is added
+START_GRACE_S = 0.5  # the engine may take a moment to report "playing" after PlayCommand
+
+
+class Playback:
+    """Transport control for the window, drawing the cursor from the position counter."""
+
+    def __init__(self, roll, link):
+        self.roll = roll
+        self.link = link
+        self.playing = False
+        self.frame_times: list[float] = []  # perf_counter of each drawn frame (benchmark)
+        self.frame_lag_ticks: list[int] = []  # position read vs cursor drawn, in ticks
+        self._after_id = None
+        self._started_at = 0.0
+        self.listeners: list = []  # called with (playing) when the transport starts/stops
+        self.frame_listeners: list = []  # called with (tick) on every drawn frame
+        link.listeners.append(self.on_event)
+
+    # ------------------------------------------------------------------ transport
+    def toggle(self) -> None:
+        if self.playing:
+            self.stop()
+        else:
+            self.play()
+
+    def play(self) -> None:
+        """Play from the cursor; with the loop on and the cursor outside it, from its start."""
+        if not self.link.usable:
+            return
+        score = self.roll.score
+        tick = self.roll.cursor_tick
+        if score.loop_enabled and score.loop is not None and not (
+                score.loop.start_tick <= tick < score.loop.end_tick):
+            tick = score.loop.start_tick
+        self.link.play(tick)
+        self.playing = True
+        self._started_at = time.monotonic()
+        self._tell()
+        self._schedule()
+
+    def stop(self) -> None:
+        self.link.stop()
+        self._stopped()
+
+    def to_start(self) -> None:
+        self.roll.set_cursor(0)
+        self.link.locate(0)
+        self.roll.follow_cursor()
+
+    def panic(self) -> None:
+        self.link.panic()
+        self._stopped()
+
+    def _stopped(self) -> None:
+        if self._after_id is not None:
+            self.roll.after_cancel(self._after_id)
+            self._after_id = None
+        was = self.playing
+        self.playing = False
+        self.roll.clear_lights()
+        if was:
+            self._tell()
+
+    def _tell(self) -> None:
+        for listener in list(self.listeners):
+            listener(self.playing)
+
+    # ------------------------------------------------------------------ animation
+    def _schedule(self) -> None:
+        self._after_id = self.roll.after(FRAME_MS, self._frame)
+
+    def _frame(self) -> None:
+        self._after_id = None
+        position = self.link.read_position()
+        if position is None:
+            self._stopped()
+            return
+        roll = self.roll
+        if position.playing or time.monotonic() - self._started_at < START_GRACE_S:
+            if position.playing:
+                roll.set_cursor(position.tick)
+                roll.follow_cursor()
+                roll.update_lights()
+                for listener in self.frame_listeners:
+                    listener(position.tick)
+                self.frame_times.append(time.perf_counter())
+                # how far the drawn cursor trails the counter once the frame is out
+                roll.update_idletasks()
+                self.frame_lag_ticks.append(self.link.read_position().tick - position.tick)
+            self._schedule()
+        else:
+            roll.set_cursor(position.tick)
+            self._stopped()
+
+    # ------------------------------------------------------------------ engine events
+    def on_event(self, event) -> None:
+        if isinstance(event, p.NoteStartedEvent):
+            self.roll.light(event.track_index, event.start_tick, event.pitch,
+                            event.length_ticks)
+        elif isinstance(event, p.StoppedEvent):
+            self.roll.set_cursor(event.tick)
+            self._stopped()
+        elif isinstance(event, (p.EngineDiedEvent,)) or (
+                isinstance(event, p.ErrorEvent) and event.fatal):
+            self._stopped()
