@@ -46,7 +46,8 @@ def scores(draw, ppq=None, track_strategy=None):
     loop = draw(st.none() | st.builds(lambda a, b: LoopRegion(a, a + b),
                                       st.integers(0, 10_000), st.integers(1, 10_000)))
     return Score(
-        tracks=tuple(draw(st.lists(track_strategy or tracks(), max_size=4))),
+        tracks=tuple(draw(st.lists(tracks() if track_strategy is None else track_strategy,
+                                  max_size=4))),
         ppq=draw(ppq or st.sampled_from([24, 96, 480, 960, 32767])),
         tempo_map=draw(tempo_maps()),
         time_signatures=draw(signature_maps()),

@@ -2,7 +2,6 @@
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -17,6 +16,7 @@ from engine.history import History
 from engine.project_file import (dumps_project, load_project, loads_project, save_project,
                                  score_to_json)
 from engine.score import Note, Score, Track
+from tests.engine.file_fixtures import lock_folder  # noqa: F401 (a fixture)
 from tests.engine.strategies import scores
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -123,23 +123,12 @@ def test_a_failed_load_leaves_the_open_document_unchanged(tmp_path):
 
 
 @pytest.fixture
-def locked_dir(tmp_path):
+def locked_dir(tmp_path, lock_folder):
     """A folder holding song.pianola that this process cannot write into."""
     folder = tmp_path / "locked"
     folder.mkdir()
     save_project(small_song(), folder / "song.pianola")
-    folder.chmod(0o555)
-    immutable = False
-    if os.access(folder, os.W_OK):  # root ignores permissions: make the folder immutable
-        immutable = shutil.which("chattr") and subprocess.run(
-            ["chattr", "+i", str(folder)], capture_output=True).returncode == 0
-        if not immutable:
-            folder.chmod(0o755)
-            pytest.skip("running as root on a file system without chattr +i")
-    yield folder
-    if immutable:
-        subprocess.run(["chattr", "-i", str(folder)], check=True)
-    folder.chmod(0o755)
+    return lock_folder(folder)
 
 
 def test_unwritable_folder_gives_one_sentence_and_keeps_the_old_file(locked_dir):
