@@ -146,12 +146,15 @@ def clap() -> Sample:
     noise = dsp.highpass(dsp.lowpass(dsp.white_noise(n, 404), 3500.0, DRUM_RATE), 800.0,
                          DRUM_RATE)
     env = np.zeros(n)
-    for start_s in (0.0, 0.011, 0.022):   # several hands, a few ms apart
+    for start_s, level in ((0.0, 1.0), (0.011, 0.8), (0.022, 0.7)):  # hands, ms apart
         s = int(start_s * DRUM_RATE)
-        env[s:] += dsp.exp_decay(n - s, 0.005, DRUM_RATE)
+        env[s:] += level * dsp.exp_decay(n - s, 0.005, DRUM_RATE)
     tail_start = int(0.030 * DRUM_RATE)
-    env[tail_start:] += 0.8 * dsp.exp_decay(n - tail_start, 0.07, DRUM_RATE)
+    env[tail_start:] += 0.6 * dsp.exp_decay(n - tail_start, 0.07, DRUM_RATE)
+    # The slap itself: a millisecond of broadband noise at full level from frame 0.
+    slap = int(0.001 * DRUM_RATE)
     x = noise * env
+    x[:slap] += 0.8 * np.sign(dsp.white_noise(slap, 405))
     x[0] = 1.0
     return _one_shot("Clap", x)
 
