@@ -1,0 +1,142 @@
+"""`pianola play FILE`: play a song through the engine process, headless (CLI main thread).
+
+The song goes through ``EngineClient`` exactly as the GUI sends it: the same process,
+the same commands, the same events; the terminal shows bar.beat read from the shared
+position counter, as the GUI's cursor does.  Ctrl-C stops cleanly: the engine is told to
+shut down, which releases every note (panic) before it closes the audio output.
+"""
+
+from __future__ import annotations
+
+import select
+import sys
+import time
+from pathlib import Path
+
+from engine import protocol as p
+from engine.errors import EngineDiedError, EngineError, FileFormatError, PianolaError
+
+DISPLAY_PERIOD_S = 0.05  # how often the bar.beat display is refreshed (and events read)
+READY_TIMEOUT_S = 30.0
+
+
+def add_arguments(parser) -> None:
+    from engine.audio_settings import KNOWN_DRIVERS
+
+    parser.add_argument("input", metavar="FILE", help="the song to play (.pianola, .mid)")
+    # No argparse choices: a wrong name gets the engine's own one-sentence error.
+    parser.add_argument("--driver", default="auto", metavar="D",
+                        help=f"audio driver: {', '.join(KNOWN_DRIVERS)} "
+                             f"(default: auto, as `pianola doctor` shows)")
+    parser.add_argument("--soundfont", metavar="SF2", help="the SoundFont to play with")
+    parser.add_argument("--jack-server", metavar="NAME", help="the JACK server to play through")
+    parser.add_argument("--loop", action="store_true",
+                        help="loop the song's loop region (or the whole song) until Ctrl-C "
+                             "or --seconds")
+    parser.add_argument("--seconds", type=float, metavar="S",
+                        help="stop after S seconds of playing")
+    parser.add_argument("--tempo", type=float, metavar="BPM",
+                        help="play at this tempo instead of the song's own")
+    parser.add_argument("--no-realtime", action="store_true",
+                        help="do not ask for realtime priority")
+
+
+def load_song(path: Path):
+    """A .pianola or .mid file as a Score (one-sentence errors)."""
+    from engine.commands.render import READERS
+
+    reader = READERS.get(path.suffix.lower())
+    if reader is None:
+        raise FileFormatError(path, "Pianola plays only .pianola, .mid or .midi files")
+    return reader(path)
+
+
+def _loop_command(score) -> p.SetLoopCommand:
+    """The song's loop region, or the whole song rounded up to a whole bar."""
+    if score.loop is not None:
+        return p.SetLoopCommand(True, score.loop.start_tick, score.loop.end_tick)
+    bar = score.time_signatures.tick_to_bar_beat(max(0, score.end_tick - 1), score.ppq).bar
+    return p.SetLoopCommand(True, 0, score.time_signatures.bar_to_tick(bar + 1, score.ppq))
+
+
+def run(args) -> int:
+    from engine.audio_settings import AudioSettings
+    from engine.client import EngineClient
+
+    path = Path(args.input)
+    score = load_song(path)
+    if score.note_count == 0:
+        raise EngineError(f"{path} has no notes to play.")
+    if args.driver == "file":
+        raise EngineError("pianola play cannot use the file driver; "
+                          "use pianola render to write a WAV file.")
+    if args.seconds is not None and not args.seconds > 0:
+        raise EngineError(f"--seconds must be more than 0, not {args.seconds:g}.")
+    try:
+        settings = AudioSettings(driver=args.driver, soundfont=args.soundfont,
+                                 jack_server=args.jack_server)
+        commands = [p.LoadScoreCommand(score)]
+        if args.tempo is not None:
+            commands.append(p.SetTempoCommand(args.tempo))
+        if args.loop:
+            commands.append(_loop_command(score))
+        commands.append(p.PlayCommand(0))
+    except PianolaError:
+        raise
+    except ValueError as exc:  # a setting out of range: AudioSettings names it
+        raise EngineError(f"{str(exc)[:1].upper()}{str(exc)[1:]}.") from None
+
+    client = EngineClient(settings, realtime=not args.no_realtime)
+    client.start()
+    try:
+        ready = client.wait_ready(READY_TIMEOUT_S)
+        print(ready.summary(), flush=True)
+        for command in commands:
+            client.send(command)
+        _play_until_done(client, score, args.seconds)
+    except KeyboardInterrupt:
+        _clear_line()
+        print("Stopped.", flush=True)
+        return 130
+    finally:
+        client.close()  # ShutdownCommand: the engine panics, then closes its audio
+    return 0
+
+
+def _play_until_done(client, score, seconds: float | None) -> None:
+    """Show bar.beat until the song ends, ``seconds`` pass, or the engine fails."""
+    show = sys.stdout.isatty()
+    started = time.monotonic()
+    last_shown = None
+    while True:
+        if seconds is not None and time.monotonic() - started >= seconds:
+            break
+        # Woken by events or the engine's death, like the GUI's file handler.
+        select.select([client.event_fd, client.death_fd], [], [], DISPLAY_PERIOD_S)
+        for event in client.poll_events():
+            if isinstance(event, p.StoppedEvent):
+                _clear_line()
+                return
+            if isinstance(event, p.EngineDiedEvent):
+                raise EngineDiedError(event.message)
+            if isinstance(event, p.ErrorEvent):
+                print(f"pianola: {event.message}", file=sys.stderr)
+            elif isinstance(event, p.LateEvent):
+                print(f"pianola: {event.count} events were sent late (worst by "
+                      f"{event.worst_frames} frames).", file=sys.stderr)
+        if show:
+            position = client.read_position()
+            beat = score.time_signatures.tick_to_bar_beat(position.tick, score.ppq)
+            shown = (beat.bar, beat.beat, position.loop_count)
+            if shown != last_shown:
+                loops = f"  (pass {position.loop_count + 1})" if position.loop_count else ""
+                sys.stdout.write(f"\r{beat.bar}.{beat.beat}{loops}    ")
+                sys.stdout.flush()
+                last_shown = shown
+    _clear_line()
+
+
+def _clear_line() -> None:
+    if sys.stdout.isatty():
+        sys.stdout.write("\r" + " " * 30 + "\r")
+        sys.stdout.flush()
