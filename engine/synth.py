@@ -16,6 +16,8 @@ guarded by ``_event_lock``.  The audio thread is FluidSynth's (JACK, ALSA, ...) 
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -34,6 +36,22 @@ FLUID_DRIVERS = ("jack", "pipewire", "pulseaudio", "alsa")
 
 def _jack_server_name(settings: AudioSettings) -> str | None:
     return settings.jack_server or os.environ.get("JACK_DEFAULT_SERVER") or None
+
+
+def _jack_sample_rate(server: str | None) -> int | None:
+    """The running JACK server's sample rate (asked via jack_samplerate), or None."""
+    tool = shutil.which("jack_samplerate")
+    if tool is None:
+        return None
+    env = dict(os.environ, JACK_NO_START_SERVER="1")
+    if server:
+        env["JACK_DEFAULT_SERVER"] = server
+    try:
+        out = subprocess.run([tool], env=env, capture_output=True, text=True, timeout=3)
+    except subprocess.TimeoutExpired:
+        return None
+    text = out.stdout.strip()
+    return int(text) if out.returncode == 0 and text.isdigit() else None
 
 
 def _pulse_server_runs() -> bool:
@@ -103,9 +121,10 @@ class SynthBackend:
     def open(self) -> "SynthBackend":
         """Create synth, sequencer and audio output; raises AudioDriverError/SoundFontError."""
         try:
+            name = self._resolve_driver()
             self._open_synth()
             self._open_sequencer()
-            self._open_driver()
+            self._open_driver(name)
         except BaseException:
             self.close()
             raise
@@ -147,8 +166,13 @@ class SynthBackend:
         ffi.fluid_event_set_source(self._event, self._source)
         ffi.fluid_event_set_dest(self._event, self._dest)
 
-    def _open_driver(self) -> None:
-        fluid_drivers = ffi.setting_options(self._fs_settings, "audio.driver")
+    def _resolve_driver(self) -> str:
+        """The driver to open ("auto" resolved), checked before anything is built."""
+        probe = ffi.new_fluid_settings()
+        try:
+            fluid_drivers = ffi.setting_options(probe, "audio.driver")
+        finally:
+            ffi.delete_fluid_settings(probe)
         name = self.settings.driver
         if name not in KNOWN_DRIVERS:  # AudioSettings checks too; a backend may be built raw
             raise AudioDriverError(
@@ -157,19 +181,7 @@ class SynthBackend:
             name, self.driver_reason = choose_driver(self.settings, fluid_drivers)
         else:
             self.driver_reason = "chosen in the settings"
-        if name in FLUID_DRIVERS:
-            self._open_fluid_driver(name, fluid_drivers)
-        elif name == "sounddevice":
-            self._open_sounddevice()
-        elif name == "none":
-            self._pacer = threading.Thread(target=self._pace, name="pianola-null-audio",
-                                           daemon=True)
-            self._pacer.start()
-        self.driver_name = name
-
-    def _open_fluid_driver(self, name: str, fluid_drivers: list[str]) -> None:
-        s = self._fs_settings
-        if name not in fluid_drivers:
+        if name in FLUID_DRIVERS and name not in fluid_drivers:
             hint = " (PipeWire also serves the \"jack\" and \"pulseaudio\" drivers)" \
                 if name == "pipewire" else ""
             raise AudioDriverError(f"This FluidSynth has no {name} driver{hint}; "
@@ -180,32 +192,39 @@ class SynthBackend:
                 raise AudioDriverError(f"No JACK server is running (server "
                                        f"'{server or 'default'}'); start one or choose "
                                        f"another driver.")
+            # JACK imposes its rate; the synth and its sequencer clock must use it too
+            self.sample_rate = _jack_sample_rate(server) or self.sample_rate
+        elif name == "alsa" and not Path("/dev/snd").exists():
+            raise AudioDriverError("The ALSA driver needs a sound card, and this machine has "
+                                   "none (/dev/snd is missing).")
+        return name
+
+    def _open_driver(self, name: str) -> None:
+        if name in FLUID_DRIVERS:
+            self._open_fluid_driver(name)
+        elif name == "sounddevice":
+            self._open_sounddevice()
+        elif name == "none":
+            self._pacer = threading.Thread(target=self._pace, name="pianola-null-audio",
+                                           daemon=True)
+            self._pacer.start()
+        self.driver_name = name
+
+    def _open_fluid_driver(self, name: str) -> None:
+        s = self._fs_settings
+        if name == "jack":
+            server = _jack_server_name(self.settings)
             if server:
                 ffi.fluid_settings_setstr(s, b"audio.jack.server", server.encode())
             ffi.fluid_settings_setint(s, b"audio.jack.autoconnect",
                                       int(self.settings.jack_autoconnect))
             ffi.fluid_settings_setstr(s, b"audio.jack.id", b"pianola")
-            ffi.fluid_settings_setstr(s, b"audio.jack.multi", b"no")
-        elif name == "alsa" and not Path("/dev/snd").exists():
-            raise AudioDriverError("The ALSA driver needs a sound card, and this machine has "
-                                   "none (/dev/snd is missing).")
+            ffi.fluid_settings_setint(s, b"audio.jack.multi", 0)
         ffi.fluid_settings_setstr(s, b"audio.driver", name.encode())
         self._driver = ffi.new_fluid_audio_driver(s, self._synth)
         if not self._driver:
             raise AudioDriverError(f"The {name} audio driver would not open; check that its "
                                    f"server or device is available.")
-        if name == "jack":  # JACK imposes its own rate: the clock must follow it
-            self.sample_rate = self._jack_sample_rate(s)
-
-    def _jack_sample_rate(self, s) -> int:
-        # FluidSynth adopts the JACK server's rate into synth.sample-rate on opening.
-        from ctypes import byref, c_double
-        rate = c_double()
-        ffi.lib.fluid_settings_getnum(s, b"synth.sample-rate", byref(rate))
-        actual = int(round(rate.value))
-        if actual != self.settings.sample_rate:
-            ffi.fluid_sequencer_set_time_scale(self._seq, float(actual))
-        return actual
 
     def _open_sounddevice(self) -> None:
         try:
