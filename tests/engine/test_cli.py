@@ -78,3 +78,31 @@ def test_installed_console_script(tmp_path):
     usage = subprocess.run([str(PIANOLA), "convert", str(src)], capture_output=True, text=True,
                            timeout=60)
     assert usage.returncode == 2 and "OUT" in usage.stderr
+
+
+def test_bench_lists_benchmarks_from_their_docstrings(capsys):
+    from engine.commands.bench import available
+    names = available()
+    assert names["model"].startswith("`pianola bench model`: MIDI import of 100 000 notes")
+    with pytest.raises(SystemExit):
+        main(["bench", "--help"])
+    out = capsys.readouterr().out
+    assert "model" in out and names["model"] in out
+
+
+def test_bench_model_runs_small_and_prints_its_figures(capsys):
+    # Small sizes so the test is quick; it checks the benchmark works, not the speed.
+    main(["bench", "model", "--notes", "3000", "--imports", "1", "--track-notes", "500",
+          "--queries", "50"])
+    out = capsys.readouterr().out
+    assert "ERROR" not in out
+    assert "import_midi of 3000 notes in 16 tracks" in out
+    assert "notes_in_range on 500 notes, 50 random windows" in out
+    assert "naive linear scan: median" in out
+
+
+def test_bench_unknown_name_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["bench", "nosuch"])
+    assert exit_.value.code == 2
+    assert "invalid choice: 'nosuch'" in capsys.readouterr().err
