@@ -163,7 +163,8 @@ class RollGeometry:
         x = self.tick_to_x(tick)
         if self.scroll_x_px + margin_px <= x < self.scroll_x_px + self.width_px - margin_px:
             return self
-        return self.scrolled_to(x - margin_px, self.scroll_y_px)
+        # floor, not round: the cursor must land inside the view, not half a pixel left
+        return self.scrolled_to(math.floor(x) - margin_px, self.scroll_y_px)
 
     # ------------------------------------------------------------------ grid lines
     def grid_lines(self, time_signatures: TimeSignatureMap, grid_ticks: int,

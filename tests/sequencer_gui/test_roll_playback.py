@@ -1,0 +1,89 @@
+"""Audition in the real window with the real engine on the private JACK server: the cursor
+moves from the position counter, follow scrolls the view, notes light up, Space stops."""
+
+import time
+from pathlib import Path
+
+import pytest
+
+from engine import edits
+from engine.audio_settings import AudioSettings
+from engine.score import Note
+from sequencer_gui import palette
+
+pytestmark = [pytest.mark.gui, pytest.mark.audio]
+
+FONT = Path(__file__).resolve().parents[2] / "assets" / "pianola.sf2"
+
+
+def pump(root, seconds: float, until=None):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        root.update()
+        if until is not None and until():
+            return True
+        time.sleep(0.005)
+    return until is None
+
+
+@pytest.fixture
+def live_window(tk_root, jack_server):
+    from sequencer_gui.app import MainWindow
+
+    settings = AudioSettings(driver="jack", jack_server=jack_server, reverb=False,
+                             soundfont=str(FONT))
+    win = MainWindow(tk_root, settings=settings, realtime=False)
+    try:
+        assert pump(tk_root, 30, lambda: win.link.state != "starting"), "engine never answered"
+        assert win.link.state == "ready", win.link.error
+        yield win
+    finally:
+        win.close()
+
+
+def test_cursor_advances_while_playing_and_space_stops(live_window):
+    win = live_window
+    doc = win.document
+    score, _ = edits.add_notes(doc.score, 0, [Note(i * 240, 200, 60 + i % 5) for i in range(32)])
+    doc.apply(score, "notes")
+    win.roll.canvas.focus_force()
+    win.roll.canvas.event_generate("<space>")
+    ticks, xs, lit = [], [], False
+    deadline = time.monotonic() + 1.5
+    while time.monotonic() < deadline:
+        win.root.update()
+        ticks.append(win.roll.cursor_tick)
+        xs.append(win.roll.canvas.coords(win.roll.cursor_item)[0])
+        lit = lit or any(
+            win.roll.canvas.itemcget(win.roll.note_pool.item(n), "fill") == palette.PLAYING_FILL
+            for n in doc.track.notes if win.roll.note_pool.item(n) is not None)
+        time.sleep(0.005)
+    assert win.playback.playing
+    assert ticks[-1] > 480  # more than a beat in 1.5 s at 120 BPM
+    assert ticks == sorted(ticks) and xs == sorted(xs) and xs[-1] > xs[0]
+    assert lit, "no note lit up while it sounded"
+    frames = win.playback.frame_times
+    assert len(frames) > 30  # the animation loop ran, at display rate
+    assert win.transport.play_button.cget("text").endswith("Stop")
+    win.roll.canvas.event_generate("<space>")
+    win.root.update()
+    assert not win.playback.playing
+    stopped_at = win.roll.cursor_tick
+    pump(win.root, 0.3)
+    assert win.link.read_position().playing is False
+    assert abs(win.roll.cursor_tick - stopped_at) < 480
+
+
+def test_follow_scrolls_the_view_while_playing(live_window):
+    win = live_window
+    roll = win.roll
+    score, _ = edits.add_notes(win.document.score, 0, [Note(i * 480, 240, 60) for i in range(16)])
+    win.document.apply(score, "notes")
+    roll.set_geometry(roll.geometry.zoomed(8.0, 0))  # 512 px per quarter: leaves the view fast
+    roll.set_geometry(roll.geometry.scrolled_to(0, roll.geometry.scroll_y_px))
+    win.toggle_play()
+    assert pump(win.root, 4.0, lambda: roll.geometry.scroll_x_px > 0), "the view never followed"
+    g = roll.geometry
+    assert g.scroll_x_px <= g.tick_to_x(roll.cursor_tick) <= g.scroll_x_px + g.width_px
+    assert roll.canvas.canvasx(0) == g.scroll_x_px
+    win.toggle_play()
