@@ -112,6 +112,7 @@ class Engine:
         # (a Python int read is atomic); starts past the last engine's value.
         self.generation = position.read().generation + 1
         self._thread: threading.Thread | None = None
+        self.xruns = XrunWatcher(sender)
 
     # ------------------------------------------------------------------ opening
 
@@ -123,12 +124,16 @@ class Engine:
         choice = choose_soundfont(self.settings.soundfont)
         self.backend = SynthBackend(self.settings, choice.path)
         self.backend.open()
+        driver_reason = self.backend.driver_reason or "chosen in the settings"
+        if self.backend.driver_name == "jack":
+            server = self.settings.jack_server or os.environ.get("JACK_DEFAULT_SERVER")
+            driver_reason += "; " + self.xruns.open(server)
         lookahead_frames = self.backend.sample_rate * self.settings.lookahead_ms // 1000
         self.scheduler = Scheduler(self.backend, lookahead_frames=lookahead_frames,
                                    on_note_started=self._note_started)
         return p.ReadyEvent(
             versions=_versions(), driver=self.backend.driver_name,
-            driver_reason=self.backend.driver_reason or "chosen in the settings",
+            driver_reason=driver_reason,
             sample_rate=self.backend.sample_rate, period_frames=self.backend.period_frames,
             scheduling=str(self.scheduling), scheduling_detail=self.scheduling.detail,
             soundfont_path=str(choice.path), soundfont_reason=choice.reason,
@@ -254,11 +259,47 @@ class Engine:
             self._thread.join(1.0)
         if self.scheduler is not None:
             self.scheduler.panic()
+        self.xruns.close()
         if self.backend is not None:
             self.backend.close()
         last = self.position.read()
         self.position.write(self.generation + 1, last.frame, last.tick, last.us_per_quarter,
                             False, last.loop_count)
+
+
+class XrunWatcher:
+    """Reports the JACK server's xruns as ``XrunEvent``s.
+
+    FluidSynth does not pass xruns on, so the engine opens a second, portless JACK client
+    of its own just to be told.  JACK calls the callback in its non-realtime notification
+    thread (never the audio thread); all it does is queue an event.  With any other
+    driver there is no server to ask, and no XrunEvent is ever sent.
+    """
+
+    def __init__(self, sender: EventSender):
+        self._sender = sender
+        self._client = None
+
+    def open(self, server: str | None) -> str:
+        """Start watching; returns a phrase for the ready event's driver reason."""
+        try:
+            import jack
+            client = jack.Client("pianola-xruns", no_start_server=True, servername=server)
+            client.set_xrun_callback(self._on_xrun)
+            client.activate()
+        except (ImportError, OSError, jack.JackError) as exc:
+            return f"xruns not observed ({exc})"
+        self._client = client
+        return "xruns observed"
+
+    def _on_xrun(self, _delayed_usecs: float) -> None:
+        self._sender.put(p.XrunEvent(1))
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.deactivate()
+            self._client.close()
+            self._client = None
 
 
 def _versions() -> dict:

@@ -313,8 +313,9 @@ class LateEvent:
 class XrunEvent:
     """The audio server reported ``count`` new under/overruns (JACK xruns).
 
-    FluidSynth's drivers do not report xruns to their host, so the engine can only
-    send this where it observes them itself; see ``engine.process``.
+    FluidSynth's drivers do not report xruns to their host: with the "jack" driver the
+    engine watches the server with a client of its own (``engine.process.XrunWatcher``);
+    with other drivers no xrun can be observed and this event is never sent.
     """
 
     count: int

@@ -244,3 +244,21 @@ def _running(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return state != "Z"
+
+
+def test_jack_xruns_are_reported(engine, jack_server):
+    """A JACK client that overruns its period makes the server report xruns to everyone;
+    the engine passes them on."""
+    import jack
+
+    assert "xruns observed" in engine.ready.driver_reason
+    engine.poll_events()
+    hog = jack.Client("pianola-test-hog", servername=jack_server, no_start_server=True)
+    hog.set_process_callback(lambda frames: time.sleep(0.02))  # 20 ms > one 5.3 ms period
+    hog.activate()
+    try:
+        seen = _wait_for(engine, lambda e: isinstance(e, p.XrunEvent), timeout_s=5)
+    finally:
+        hog.deactivate()
+        hog.close()
+    assert all(e.count >= 1 for e in seen if isinstance(e, p.XrunEvent))
