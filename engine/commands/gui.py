@@ -9,8 +9,35 @@ says why in its status bar, and editing works without sound.
 from __future__ import annotations
 
 import argparse
+import json
+import os
 
 from engine.audio_settings import KNOWN_DRIVERS
+
+
+# For automation (the end-to-end tests and `pianola bench gui`): when set, the window
+# writes where its note grid is on the screen to this file once audio is ready (or has
+# failed), so `xdotool` can click a given tick and pitch.
+LAYOUT_ENV = "PIANOLA_LAYOUT_FILE"
+
+
+def _report_layout_when_ready(window, path: str) -> None:
+    def check():
+        if window.link.state == "starting":
+            window.root.after(50, check)
+            return
+        window.root.update_idletasks()
+        c, g = window.roll.canvas, window.roll.geometry
+        layout = {"grid_root_x": c.winfo_rootx(), "grid_root_y": c.winfo_rooty(),
+                  "scroll_x_px": g.scroll_x_px, "scroll_y_px": g.scroll_y_px,
+                  "pixels_per_quarter": g.pixels_per_quarter,
+                  "key_height_px": g.key_height_px, "ppq": g.ppq,
+                  "engine": window.link.state, "error": window.link.error}
+        tmp = path + ".tmp"
+        with open(tmp, "w") as f:
+            json.dump(layout, f)
+        os.replace(tmp, path)
+    window.root.after(200, check)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -48,6 +75,8 @@ def run(args) -> int:
             window.close()
             root.destroy()
             raise
+    if os.environ.get(LAYOUT_ENV):
+        _report_layout_when_ready(window, os.environ[LAYOUT_ENV])
     if engine_error:
         window.link.error = engine_error
         window.status.refresh()
