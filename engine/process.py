@@ -161,11 +161,21 @@ class Engine:
 
     def _run_service_loop(self) -> None:
         was_playing, last_loops, last_beat = False, 0, None
+        covered_until, covered_generation = None, None
         deadline = time.monotonic()
         while not self.stopping.is_set():
+            generation = self.generation
             state = self.scheduler.service()
             score = self.scheduler.score
-            self.position.write(self.generation, state.frame, state.tick,
+            # The last service sent everything up to its clock + the look-ahead.  Waking
+            # later than that means events in the gap (if any) went out already due.
+            if state.playing and covered_until is not None \
+                    and covered_generation == generation and state.frame > covered_until:
+                self.sender.put(p.LateEvent(1, state.frame - covered_until))
+            covered_until = state.frame + self.scheduler.lookahead_frames \
+                if state.playing else None
+            covered_generation = generation
+            self.position.write(generation, state.frame, state.tick,
                                 state.us_per_quarter, state.playing, state.loop_count)
             if state.playing != was_playing or state.loop_count != last_loops:
                 self.sender.put(p.TransportEvent(state.playing, state.tick, state.loop_count))
@@ -180,7 +190,6 @@ class Engine:
                         p.BeatEvent(beat.bar, beat.beat, state.tick - beat.tick_in_beat))
             else:
                 last_beat = None
-            self._report_lateness()
             # Absolute deadlines: a late wake-up shortens the next sleep instead of
             # pushing every later one back.  After a stall longer than a period, start
             # afresh rather than firing a burst of catch-up services.
@@ -189,13 +198,6 @@ class Engine:
             if delay < -SERVICE_PERIOD_S:
                 deadline = time.monotonic()
             time.sleep(max(0.0, delay))
-
-    def _report_lateness(self) -> None:
-        take_late = getattr(self.scheduler, "take_late_report", None)
-        report = take_late() if take_late is not None else None
-        if report:
-            count, worst_frames = report
-            self.sender.put(p.LateEvent(count, max(0, worst_frames)))
 
     def _note_started(self, track_index: int, note, frame: int) -> None:
         """Called by the scheduler (in the scheduler thread) for each note it sends."""

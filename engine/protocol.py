@@ -298,8 +298,10 @@ class BeatEvent:
 
 @dataclass(frozen=True, slots=True)
 class LateEvent:
-    """The scheduler had to send ``count`` events already due, the worst this many
-    frames late (the engine was starved of CPU longer than its look-ahead)."""
+    """The scheduler thread woke ``count`` time(s) after its look-ahead window had run
+    out, the worst by ``worst_frames``: events falling in that gap (if any) were sent
+    already due, so they sounded late.  It means the engine was starved of CPU for
+    longer than the look-ahead."""
 
     count: int
     worst_frames: int

@@ -4,6 +4,8 @@ private dummy JACK server."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import signal
 import threading
 import time
@@ -75,6 +77,7 @@ def test_play_moves_the_counter_at_the_sample_rate_and_stop_is_reported(engine):
     started = [e for e in events if isinstance(e, p.NoteStartedEvent)]
     assert started and all(60 <= e.pitch < 72 for e in started)
     assert any(isinstance(e, p.BeatEvent) for e in events)
+    assert not any(isinstance(e, p.LateEvent) for e in events)  # FIFO wakes in time
     engine.stop()
     seen = _wait_for(engine, lambda e: isinstance(e, p.StoppedEvent))
     assert any(isinstance(e, p.TransportEvent) and not e.playing for e in seen)
@@ -262,3 +265,30 @@ def test_jack_xruns_are_reported(engine, jack_server):
         hog.deactivate()
         hog.close()
     assert all(e.count >= 1 for e in seen if isinstance(e, p.XrunEvent))
+
+
+def test_a_starved_scheduler_reports_late_events(engine):
+    """Starve only the engine's scheduler thread: pin it to CPU 0 and run a busier
+    SCHED_FIFO thread there for longer than the look-ahead, while the audio clock goes on
+    on the other CPU.  The engine must say that its window ran out."""
+    if os.cpu_count() < 2 or os.geteuid() != 0:
+        pytest.skip("needs two CPUs and the right to run SCHED_FIFO 90")
+    engine.load_score(_score(notes=64))
+    engine.play(0)
+    _wait_for(engine, lambda e: isinstance(e, p.TransportEvent) and e.playing)
+    tasks = Path(f"/proc/{engine.pid}/task")
+    sched_tid = next(int(t.name) for t in tasks.iterdir()
+                     if (t / "comm").read_text().strip() == "pianola-sched")
+    os.sched_setaffinity(sched_tid, {0})
+    hog = subprocess.Popen([sys.executable, "-c",
+                            "import os, time\n"
+                            "os.sched_setaffinity(0, {0})\n"
+                            "os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(90))\n"
+                            "end = time.monotonic() + 0.15\n"
+                            "while time.monotonic() < end:\n"
+                            "    pass\n"])
+    hog.wait(10)
+    seen = _wait_for(engine, lambda e: isinstance(e, p.LateEvent), timeout_s=3)
+    late = [e for e in seen if isinstance(e, p.LateEvent)]
+    # 150 ms of starvation against a 30 ms look-ahead: some 120 ms (5760 frames) late.
+    assert max(e.worst_frames for e in late) > 48000 * 0.05
