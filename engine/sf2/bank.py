@@ -36,6 +36,9 @@ def lfo_cents(hz: float) -> int:
 
 
 MIN_ATTACK = -12000  # the smallest attack the SoundFont allows: no audible fade-in
+# initialAttenuation is in centibels, but FluidSynth (like the EMU8000) applies only 0.4
+# of it: 130 here is about 5 dB.  The values balance the voices against each other and
+# leave a mix of all of them headroom at FluidSynth's default gain.
 
 # name, partials, attack transient, sub-octave?, generators for the whole instrument,
 # cutoff of each zone as a multiple of its root frequency (None: filter left open).
@@ -45,14 +48,16 @@ _MELODIC = {
         ("sustainVolEnv", 1000), ("releaseVolEnv", timecents(0.35)),
         ("keynumToVolEnvDecay", 45), ("attackModEnv", MIN_ATTACK),
         ("decayModEnv", timecents(1.6)), ("sustainModEnv", 1000),
-        ("modEnvToFilterFc", 3000), ("reverbEffectsSend", 150)), 5.0),
+        ("modEnvToFilterFc", 3000), ("reverbEffectsSend", 150),
+        ("initialAttenuation", 130)), 5.0),
     "Organ": (voices.organ_partials(), None, True, (
         ("attackVolEnv", timecents(0.006)), ("releaseVolEnv", timecents(0.06)),
-        ("reverbEffectsSend", 200)), None),
+        ("reverbEffectsSend", 200), ("initialAttenuation", 110)), None),
     "Square": (voices.square_partials(), None, False, (
         ("attackVolEnv", timecents(0.004)), ("releaseVolEnv", timecents(0.09)),
         ("delayVibLFO", timecents(0.35)), ("freqVibLFO", lfo_cents(5.5)),
-        ("vibLfoToPitch", 12), ("reverbEffectsSend", 150)), 12.0),
+        ("vibLfoToPitch", 12), ("reverbEffectsSend", 150),
+        ("initialAttenuation", 140)), 12.0),  # a square is dense: sits lower
     "Bass": (voices.bass_partials(), None, False, (
         ("attackVolEnv", MIN_ATTACK), ("decayVolEnv", timecents(2.5)),
         ("sustainVolEnv", 250), ("releaseVolEnv", timecents(0.07)),
@@ -68,10 +73,12 @@ _MELODIC = {
         ("sustainVolEnv", 1000), ("releaseVolEnv", timecents(0.25)),
         ("keynumToVolEnvDecay", 60), ("attackModEnv", MIN_ATTACK),
         ("decayModEnv", timecents(0.6)), ("sustainModEnv", 1000),
-        ("modEnvToFilterFc", 3600), ("reverbEffectsSend", 200)), 4.0),
+        ("modEnvToFilterFc", 3600), ("reverbEffectsSend", 200),
+        ("initialAttenuation", 90)), 4.0),
     "Pad": (voices.saw_partials(1.3), None, False, (
         ("attackVolEnv", timecents(0.45)), ("releaseVolEnv", timecents(1.0)),
-        ("chorusEffectsSend", 400), ("reverbEffectsSend", 500)), 4.0),
+        ("chorusEffectsSend", 250), ("reverbEffectsSend", 500),
+        ("initialAttenuation", 220)), 4.0),  # two layers per note, and a pad sits back
 }
 # Looped sounds loop; the decaying ones loop too (the envelope fades them), so every
 # melodic zone uses continuous looping.
@@ -145,7 +152,8 @@ def build_font() -> SoundFont:
         samples.append(make())
     # Drums ignore the key for pitch (scale tuning 0) and ring on after a short note-off.
     drum_zones = [Zone((("attackVolEnv", MIN_ATTACK), ("releaseVolEnv", timecents(1.5)),
-                        ("scaleTuning", 0), ("reverbEffectsSend", 80)))]
+                        ("scaleTuning", 0), ("reverbEffectsSend", 80),
+                        ("initialAttenuation", 90)))]
     for key, (sample_name, coarse, extra) in sorted(_DRUM_KEYS.items()):
         gens = (("keyRange", (key, key)),) + ((("coarseTune", coarse),) if coarse else ())
         drum_zones.append(Zone(gens + extra, drum_samples[sample_name]))
