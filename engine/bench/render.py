@@ -54,10 +54,10 @@ def generated_song(tracks: int, bars: int, ppq: int = 480) -> Score:
 
 def _demo_song() -> tuple[Score, str]:
     try:
-        from engine.demo_song import demo_score
+        from engine.demo_song import build_demo_score
     except ImportError:
         return generated_song(16, 32), "generated 16-track song (no demo song in this build)"
-    return demo_score(), "the demo song"
+    return build_demo_score(), "the demo song"
 
 
 def run(args) -> int:
