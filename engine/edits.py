@@ -13,6 +13,8 @@ the whole group, so a dragged chord keeps its shape at the edge of the grid.
 
 from __future__ import annotations
 
+import bisect
+import operator
 from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Iterable
@@ -20,6 +22,8 @@ from typing import Iterable
 from engine.errors import ScoreError
 from engine.score import MAX_TICK, LoopRegion, Note, Score, Track
 from engine.timing import TimeSignature, _check_int, bpm_to_us_per_quarter
+
+_NOTE_KEY = operator.attrgetter("start_tick", "length_ticks", "pitch", "velocity")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,23 +54,32 @@ def _with_track(score: Score, track_index: int, track: Track) -> Score:
 
 def _replace_notes(score: Score, track_index: int, old: Iterable[Note],
                    new: Iterable[Note]) -> Score:
-    """The score with ``old`` notes taken out of the track and ``new`` ones put in."""
+    """The score with ``old`` notes taken out of the track and ``new`` ones put in.
+
+    Edits run on every mouse move of a drag, so a few notes in a big track are found by
+    bisection and spliced in, rather than re-sorting the whole track.
+    """
     track = _track(score, track_index)
-    wanted = Counter(old)
-    for note, count in wanted.items():
+    notes = list(track.notes)
+    drop = []
+    for note, count in Counter(old).items():
         if not isinstance(note, Note) or not track.contains(note):
             raise ScoreError(f"{note} is not in track {track.name!r}")
-    kept = []
-    for n in track.notes:
-        if wanted.get(n):
-            wanted[n] -= 1
-        else:
-            kept.append(n)
-    if any(wanted.values()):
-        raise ScoreError(f"some of the notes are not in track {track.name!r} that many times")
-    kept.extend(new)
-    kept.sort()
-    return _with_track(score, track_index, track.with_notes(kept))
+        first = track.index_of(note)
+        if notes[first:first + count].count(note) != count:
+            raise ScoreError(f"{note} is not in track {track.name!r} {count} times")
+        drop.extend(range(first, first + count))
+    new = list(new)
+    if len(drop) + len(new) > 64:
+        dropped = set(drop)
+        notes = [n for i, n in enumerate(notes) if i not in dropped] + new
+        notes.sort(key=_NOTE_KEY)
+    else:
+        for i in sorted(drop, reverse=True):
+            del notes[i]
+        for note in new:
+            bisect.insort(notes, note, key=_NOTE_KEY)
+    return _with_track(score, track_index, track.with_notes(notes))
 
 
 def _clamp_deltas(notes: tuple[Note, ...], delta_ticks: int, delta_pitch: int):

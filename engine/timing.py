@@ -180,11 +180,12 @@ class TimeSignatureMap:
     signatures: tuple[TimeSignature, ...] = (TimeSignature(0, 4, 4),)
 
     def __post_init__(self):
-        sigs = tuple(sorted(self.signatures, key=lambda s: s.tick))
+        sigs = tuple(self.signatures)
         if not sigs:
             raise ScoreError("a time-signature map needs at least one time signature")
         if not all(isinstance(s, TimeSignature) for s in sigs):
             raise ScoreError("a time-signature map holds time signatures only")
+        sigs = tuple(sorted(sigs, key=lambda s: s.tick))
         if sigs[0].tick != 0:
             raise ScoreError("the first time signature must start at tick 0")
         for a, b in zip(sigs, sigs[1:]):

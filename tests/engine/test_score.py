@@ -75,3 +75,16 @@ def test_mute_and_solo():
     assert s.audible_tracks() == [2]
     s = Score(tracks=(Track(mute=True), Track()))
     assert s.audible_tracks() == [1]
+
+
+def test_maps_reject_foreign_items_with_a_score_error():
+    from engine.timing import TimeSignatureMap
+    with pytest.raises(ScoreError, match="time signatures only"):
+        TimeSignatureMap(("4/4",))
+    with pytest.raises(ScoreError, match="notes only"):
+        Track(notes=("C4",))
+
+
+@given(notes_st)
+def test_notes_are_kept_in_note_order(notes):
+    assert list(Track(notes=tuple(notes)).notes) == sorted(notes)
