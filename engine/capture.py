@@ -6,22 +6,26 @@ period's samples, each period tagged with the JACK frame time of its first frame
 
 Which clock the onsets are measured on
 --------------------------------------
-Onsets are reported as JACK frame times (``Recording.jack_frames``), exact to the sample:
-JACK's ``last_frame_time`` inside the process callback is the exact time of the period's
-first frame, so gaps (xruns, skipped cycles) cannot shift later onsets.
+The recorded samples are the synth's output stream as JACK delivered it, period after
+period, and onsets are measured on that stream (``Recording.stream_frames``: the first
+period's JACK frame time plus the sample index).  When the machine is too busy the dummy
+JACK server drops cycles (xruns): JACK's frame time jumps, and whether the synth rendered
+the dropped cycle or skipped it too cannot be told from a listening client (both happen).
+So the onset analysis times each gap-free stretch on its own (``Recording.gap_frames()``
+passed to ``engine.onsets.match_onsets`` as ``breaks``) and the dropped cycles are
+counted (``Recording.gaps``); ``Recording.jack_frames`` gives the real JACK time.
 
-The engine schedules on a different clock, FluidSynth's sample counter (the sequencer's
-ticks at ``time_scale = sample rate``).  Both count the same frames once the synth runs,
-but from different origins, and no API returns both at one instant from another process.
-So the measurements are *relative*: ``engine.onsets.match_onsets`` fits the one constant
-offset between the score's expected frames and the heard frames (the median difference)
-and reports every onset's error about it.  A constant latency, which a listener cannot
-hear on a steady pattern, drops out; jitter, a late note and drift (which change the
+The engine schedules on FluidSynth's sample counter (the sequencer's ticks at
+``time_scale = sample rate``).  It counts the same frames as the stream but from another
+origin, and no API returns both clocks at one instant from another process.  So the
+measurements are *relative*: ``engine.onsets.match_onsets`` fits the one constant offset
+between the score's expected frames and the heard frames (the median difference) and
+reports every onset's error about it.  A constant latency, which a listener cannot hear
+on a steady pattern, drops out; jitter, a late note and drift (which change the
 differences) do not.  The absolute latency is reported separately, as an estimate with
 one period of uncertainty: ``Recorder.frame_time_now()`` read next to the other clock
 (e.g. the sequencer's tick, or the moment the play command was sent) gives a clock pair,
-and the fitted offset minus the pair's difference is the latency from "scheduled" (or
-"asked") to "heard".
+and the fitted offset then is the latency from "scheduled" (or "asked") to "heard".
 """
 
 from __future__ import annotations
@@ -64,11 +68,23 @@ class Recording:
         steps = np.diff(self.period_frame_times.astype(np.int64)) % 2**32
         return int(np.count_nonzero(steps != self.period_frames))
 
+    def gap_frames(self) -> np.ndarray:
+        """Stream frames (see ``stream_frames``) where a dropped cycle broke the recording:
+        the timing on either side may differ by a whole number of periods."""
+        steps = np.diff(self.period_frame_times.astype(np.int64)) % 2**32
+        periods = np.flatnonzero(steps != self.period_frames) + 1
+        return self.first_frame_time + periods.astype(np.int64) * self.period_frames
+
     def magnitude(self) -> np.ndarray:
         """The largest absolute sample over the channels, per frame (1-D float32)."""
         if self.samples.shape[1] == 1:
             return np.abs(self.samples[:, 0])
         return np.abs(self.samples).max(axis=1)
+
+    def stream_frames(self, indexes) -> np.ndarray:
+        """Frames of sample indexes on the continuous output stream (int64): the first
+        period's JACK frame time plus the index, blind to dropped cycles (see above)."""
+        return self.first_frame_time + np.asarray(indexes, dtype=np.int64)
 
     def jack_frames(self, indexes) -> np.ndarray:
         """JACK frame times (int64, unwrapped) of sample indexes into ``samples``."""

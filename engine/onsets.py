@@ -52,13 +52,18 @@ def find_onsets(magnitude, threshold: float, min_gap_frames: int, *,
     env = np.zeros(n_blocks * b, np.float32)
     env[:n] = mag
     env = env.reshape(n_blocks, b).max(axis=1)
-    # Peak of the blocks before block k (over the look-back), with silence before the start.
+    # Peak of the blocks before block k-1 (over the look-back), silence before the start.
+    # Block k-1 is left out so that a note starting late in it cannot raise its own bar.
     look = max(1, -(-lookback_frames // b))
-    padded = np.concatenate((np.zeros(look, np.float32), env))
-    before = np.lib.stride_tricks.sliding_window_view(padded[:-1], look).max(axis=1)
+    padded = np.concatenate((np.zeros(look + 1, np.float32), env))
+    before = np.lib.stride_tricks.sliding_window_view(padded[:-2], look).max(axis=1)
     # After silence (nothing above the threshold) crossing the threshold is enough; on a
     # ringing tail the new note must rise well above it.
     level = np.where(before <= threshold, threshold, rise_ratio * before)
+    # The exact sample: the first one, from block k-1 on, louder than anything before it
+    # (the threshold, or the ringing tail's peak), so a note is timed from the start of
+    # its attack whether it begins in silence or on a tail.
+    start_level = np.maximum(threshold, before)
     candidates = np.flatnonzero(env > level)
     onsets: list[int] = []
     last = -min_gap_frames
@@ -66,8 +71,9 @@ def find_onsets(magnitude, threshold: float, min_gap_frames: int, *,
         start = int(k) * b
         if start + b <= last + min_gap_frames:
             continue
-        above = np.flatnonzero(mag[start:start + b] > level[k])
-        i = start + int(above[0])
+        lo = max(start - b, last + min_gap_frames, 0)
+        above = np.flatnonzero(mag[lo:start + b] > start_level[k])
+        i = lo + int(above[0])
         if i - last >= min_gap_frames:
             onsets.append(i)
             last = i
@@ -105,32 +111,57 @@ class OnsetMatch:
         return len(self.missing) == 0 and len(self.extra) == 0
 
 
-def match_onsets(expected, found, tolerance_frames: int) -> OnsetMatch:
+def match_onsets(expected, found, tolerance_frames: int, breaks=()) -> OnsetMatch:
     """Pair each expected onset with the heard onset nearest it once the clocks are aligned.
 
     ``expected`` and ``found`` are frame numbers on any two clocks that differ by a
     constant.  The alignment is the offset that pairs the most onsets within
-    ``tolerance_frames`` (tried from each early heard onset against the first expected
-    one), refined to the median difference of the pairs.
+    ``tolerance_frames`` (tried from each early heard onset against the early expected
+    ones), refined to the median difference of the pairs.
+
+    ``breaks`` are frames on the heard clock where it may have jumped (cycles the audio
+    server dropped, ``Recording.gap_frames``): each stretch between breaks gets its own
+    offset, so a dropped cycle is not counted as every later note being late.
+    ``offset_frames`` is then the first stretch's.
     """
     exp = np.sort(np.asarray(expected, dtype=np.int64))
     got = np.sort(np.asarray(found, dtype=np.int64))
     empty = np.zeros(0, np.int64)
     if len(exp) == 0 or len(got) == 0:
         return OnsetMatch(empty, empty, np.zeros(0), 0.0, exp, got)
-    best = None
-    for j in range(min(len(got), 8)):
-        for i in range(min(len(exp), 8)):
-            pairs = _pair(exp, got, float(got[j] - exp[i]), tolerance_frames)
-            if best is None or len(pairs[0]) > len(best[0]):
-                best = pairs
-    ei, fi = best
-    offset = float(np.median(got[fi] - exp[ei]))
-    ei, fi = _pair(exp, got, offset, tolerance_frames)  # re-pair about the refined offset
-    offset = float(np.median(got[fi] - exp[ei])) if len(ei) else offset
-    errors = (got[fi] - exp[ei]).astype(np.float64) - offset
-    return OnsetMatch(expected=exp[ei], found=got[fi], errors=errors, offset_frames=offset,
-                      missing=np.delete(exp, ei), extra=np.delete(got, fi))
+    segment = np.searchsorted(np.sort(np.asarray(breaks, dtype=np.int64)), got, side="right")
+    all_e, all_f, all_err, offsets = [], [], [], []
+    for s in np.unique(segment):
+        idx = np.flatnonzero(segment == s)
+        seg = got[idx]
+        if offsets:  # near the previous stretch's alignment: a jump moves a few onsets
+            guesses = [(j, i) for j in range(min(len(seg), 4))
+                       for c in [int(np.searchsorted(exp, seg[j] - offsets[-1]))]
+                       for i in range(max(0, c - 3), min(len(exp), c + 3))]
+        else:
+            guesses = [(j, i) for j in range(min(len(seg), 8)) for i in range(min(len(exp), 8))]
+        # The most pairs wins; on a tie (a steady pattern) the smallest jump from before.
+        prev = offsets[-1] if offsets else float(got[0] - exp[0])
+        best = max(((_pair(exp, seg, float(seg[j] - exp[i]), tolerance_frames),
+                     -abs(float(seg[j] - exp[i]) - prev)) for j, i in guesses),
+                   key=lambda pairs_jump: (len(pairs_jump[0][0]), pairs_jump[1]))
+        ei, fi = best[0]
+        if not len(ei):
+            continue
+        offset = float(np.median(seg[fi] - exp[ei]))
+        ei, fi = _pair(exp, seg, offset, tolerance_frames)  # re-pair about the refined offset
+        if len(ei):
+            offset = float(np.median(seg[fi] - exp[ei]))
+        all_e.append(ei)
+        all_f.append(idx[fi])
+        all_err.append((seg[fi] - exp[ei]).astype(np.float64) - offset)
+        offsets.append(offset)
+    if not offsets:
+        return OnsetMatch(empty, empty, np.zeros(0), 0.0, exp, got)
+    ei, fi = np.concatenate(all_e), np.concatenate(all_f)
+    return OnsetMatch(expected=exp[ei], found=got[fi], errors=np.concatenate(all_err),
+                      offset_frames=offsets[0], missing=np.delete(exp, ei),
+                      extra=np.delete(got, fi))
 
 
 def _pair(exp: np.ndarray, got: np.ndarray, offset: float, tolerance: int):

@@ -44,7 +44,8 @@ def test_recording_periods_follow_each_other_on_the_jack_clock(jack_server, dire
     assert recording.samples.shape[1] == 2
     assert recording.samples.dtype == np.float32
     assert recording.duration_s >= 0.5
-    assert recording.gaps == 0 and not recording.overflowed
+    assert not recording.overflowed
+    assert recording.gaps <= recording.xruns  # a cycle is lost only in an xrun
     assert recording.sample_rate == RATE
     # Nothing was played: the synth's output is silence.
     assert rms(recording.samples) == 0.0
@@ -61,27 +62,34 @@ def test_onset_intervals_equal_the_scheduled_intervals(jack_server, direct_synth
 
     seq = fluidsynth.Sequencer(time_scale=RATE, use_system_timer=False)
     dest = seq.register_fluidsynth(direct_synth)
-    # Uneven gaps (5000..5750 frames), so a fixed-period artefact cannot pass for a match.
-    offsets = np.cumsum([0] + [5000 + 50 * (i % 16) for i in range(15)])
+    # Uneven gaps, so a fixed-period artefact cannot pass for a match.  Every event lies on
+    # a multiple of 192 frames: FluidSynth applies events at 64-frame block starts and its
+    # sample-timer sequencer counts whole milliseconds (48 frames), so these land exactly
+    # and any error seen is the measuring chain's own.
+    offsets = np.cumsum([0] + [192 * (26 + (i * 7) % 5) for i in range(15)])
     try:
         with Recorder(r"^pianola-direct:", channels=2, server_name=jack_server,
                       max_seconds=5) as rec:
             rec.start()
             time.sleep(0.05)
-            first_tick = seq.get_tick() + RATE // 10
+            first_tick = (seq.get_tick() + RATE // 10) // 192 * 192
             for at in offsets:
                 seq.note(int(first_tick + at), DRUM_CHANNEL, CLOSED_HAT, 110, 1000, dest=dest)
             rec.wait_frames(int(0.2 * RATE) + int(offsets[-1]) + RATE // 4)
             recording = rec.stop()
     finally:
         seq.delete()
-    assert recording.gaps == 0
     mag = recording.magnitude()
-    heard = recording.jack_frames(find_onsets(mag, suggest_threshold(mag, 0.1), 2000))
+    heard = recording.stream_frames(find_onsets(mag, suggest_threshold(mag, 0.1), 2000))
     assert len(heard) == 16
-    intervals_error = np.diff(heard) - np.diff(offsets)
+    # Intervals that span a cycle the server dropped (a busy machine) are not comparable.
+    gap_between = np.searchsorted(recording.gap_frames(), heard)
+    same_stretch = gap_between[1:] == gap_between[:-1]
+    intervals_error = (np.diff(heard) - np.diff(offsets))[same_stretch]
+    assert len(intervals_error) >= 10
     assert np.all(np.abs(intervals_error) <= 64), intervals_error
-    match = match_onsets(offsets, heard, tolerance_frames=1000)
+    assert np.median(np.abs(intervals_error)) <= 8, intervals_error
+    match = match_onsets(offsets, heard, tolerance_frames=1000, breaks=recording.gap_frames())
     assert match.all_matched
     assert timing_stats(match, RATE).worst_frames <= 64
 
@@ -95,3 +103,5 @@ def test_jack_frames_follow_the_period_times_across_a_gap():
     assert rec.first_frame_time == 2**32 - 8
     assert list(rec.jack_frames([0, 5, 8, 11, 13])) == [
         2**32 - 8, 2**32 - 3, 2**32 + 4, 2**32 + 7, 2**32 + 9]
+    # The stream itself stays continuous: the synth rendered nothing in the lost cycle.
+    assert list(rec.stream_frames([0, 5, 8, 13])) == [2**32 - 8, 2**32 - 3, 2**32, 2**32 + 5]
