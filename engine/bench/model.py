@@ -4,7 +4,8 @@ Writes a type 1 MIDI file with mido in a temporary folder (chords and runs on 16
 so notes overlap as in real music), times ``import_midi`` on it (target <= 2 s), then times
 ``Track.notes_in_range`` and ``Track.note_at`` on a 10 000-note track over many random
 windows the size of a screen of piano roll (target <= 1 ms), checking every answer
-against the naive linear scan and printing how much faster the index is.
+against the naive linear scan and printing how much faster the index is.  Last, the cost
+of one drag step (``move_notes`` of 20 notes in that track), for the piano roll's sake.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from pathlib import Path
 
 import mido
 
+from engine.edits import move_notes
 from engine.midifile import import_midi
-from engine.score import Note, Track
+from engine.score import Note, Score, Track
 
 IMPORT_TARGET_S = 2.0
 QUERY_TARGET_MS = 1.0
@@ -135,9 +137,25 @@ def bench_queries(args, rng) -> bool:
     return ok
 
 
+def bench_edits(args, rng) -> None:
+    """One mouse-move step of a drag: move a 20-note selection in a big track."""
+    raw = random_notes(args.track_notes, rng)
+    score = Score(tracks=(Track(notes=tuple(Note(s, n, p, v) for _, s, n, p, v in raw)),))
+    notes = score.tracks[0].notes
+    times = []
+    for _ in range(200):
+        first = rng.randrange(0, len(notes) - 20)
+        t0 = time.perf_counter_ns()
+        move_notes(score, 0, notes[first:first + 20], rng.randrange(-480, 480), 1)
+        times.append((time.perf_counter_ns() - t0) / 1e6)
+    print(f"move_notes of 20 notes in a {len(notes)}-note track (one drag step): median "
+          f"{statistics.median(times):.2f} ms, worst {max(times):.2f} ms")
+
+
 def run(args) -> int:
     rng = random.Random(args.seed)
     print("Score model benchmark (figures depend on machine load; rerun to compare)")
     ok_import = bench_import(args, rng)
     ok_query = bench_queries(args, rng)
+    bench_edits(args, rng)
     return 0 if ok_import and ok_query else 1

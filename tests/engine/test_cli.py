@@ -99,6 +99,7 @@ def test_bench_model_runs_small_and_prints_its_figures(capsys):
     assert "import_midi of 3000 notes in 16 tracks" in out
     assert "notes_in_range on 500 notes, 50 random windows" in out
     assert "naive linear scan: median" in out
+    assert "move_notes of 20 notes in a 500-note track" in out
 
 
 def test_bench_unknown_name_is_a_usage_error(capsys):
