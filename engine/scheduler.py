@@ -63,9 +63,11 @@ def track_channel(track_index: int) -> int:
 class Scheduler:
     """Sends a score to a synth backend ahead of its sample clock (see module doc).
 
-    ``backend`` needs: now_frame(), cancel_pending() -> applied horizon frame,
-    schedule_note_on/off, note_on_now/off, program_now, control_now, set_channel_type,
-    all_notes_off, all_sounds_off, sample_rate, block_frames.
+    ``backend`` needs: now_frame(), applied_horizon(), cancel_pending() -> applied
+    horizon, schedule_note_on/off, note_on_now/off, program_now, control_now,
+    set_channel_type, all_notes_off, all_sounds_off, sample_rate, block_frames (see
+    engine.synth.SynthBackend: the horizon is the last frame whose events may already
+    have been applied).
     """
 
     def __init__(self, backend, *, lookahead_frames: int, on_note_started=None,
@@ -152,6 +154,7 @@ class Scheduler:
             if self._playing:
                 self._release_locked()
             tick = self._position_tick if from_tick is None else max(0, int(from_tick))
+            self._mix.clear()  # send the whole mix again: the synth may have been reset
             self._apply_mix_locked()
             now = self.backend.now_frame()
             self._start_locked(PlaybackTimeline(

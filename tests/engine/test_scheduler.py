@@ -8,6 +8,8 @@ yet applied.  The clock is moved by the test, so every frame is checked exactly.
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from engine.playback_timeline import PlaybackTimeline
 from engine.scheduler import CC_PAN, CC_VOLUME, Scheduler
@@ -353,6 +355,40 @@ def test_playback_stops_by_itself_at_the_end_of_the_score():
     assert states[-1].tick == 420
 
 
+def test_turning_the_loop_on_while_playing_wraps_at_its_end():
+    score = Score((Track(notes=sixteenths(32)),), loop=LoopRegion(0, 960))
+    backend, sched, _ = make(score)
+    sched.play(0)
+    run_for(backend, sched, LOOKAHEAD + 20000, step=500)
+    sched.set_loop(True)
+    states = run_for(backend, sched, 100000, step=500)
+    ons = [f - LOOKAHEAD for f, _ in backend.ons()]
+    assert ons[:12] == [i * 6000 for i in range(8)] + [48000 + i * 6000 for i in range(4)]
+    assert states[-1].loop_count == 2 and states[-1].tick < 960
+
+
+def test_turning_the_loop_off_while_playing_runs_on_past_its_end():
+    score = Score((Track(notes=sixteenths(16)),), loop=LoopRegion(0, 960), loop_enabled=True)
+    backend, sched, _ = make(score)
+    sched.play(0)
+    run_for(backend, sched, LOOKAHEAD + 60000, step=500)  # into the second pass
+    sched.set_loop(False)
+    states = run_for(backend, sched, 100000, step=500)
+    ons = [f - LOOKAHEAD for f, _ in backend.ons()]
+    # pass 1 starts at 48000 and now simply goes on to the end of the score
+    assert ons[8:] == [48000 + i * 6000 for i in range(16)]
+    assert backend.sounding == {} and not states[-1].playing
+
+
+def test_note_start_callbacks_follow_the_clock_across_passes():
+    score = Score((Track(notes=(Note(0, 60, 60),)),), loop=LoopRegion(0, 480), loop_enabled=True)
+    backend, sched, started = make(score)
+    sched.play(0)
+    run_for(backend, sched, LOOKAHEAD + 3 * Q - 1, step=LOOKAHEAD + 3 * Q - 1)
+    run_for(backend, sched, 1)
+    assert [f for _, _, f in started] == [LOOKAHEAD + k * Q for k in range(4)]
+
+
 def test_timeline_first_tick_boundaries_are_exact():
     tl = PlaybackTimeline(TempoMap.constant(137), 480, SR, 1234, 17,
                           LoopRegion(0, 1000))
@@ -367,3 +403,39 @@ def test_timeline_first_tick_boundaries_are_exact():
 def test_lookahead_must_be_positive():
     with pytest.raises(ValueError, match="lookahead"):
         Scheduler(FakeBackend(), lookahead_frames=0)
+
+
+def test_resizing_a_sent_note_moves_its_note_off():
+    notes = (Note(0, 60, 60), Note(120, 60, 62))
+    backend, sched, _ = make(Score((Track(notes=notes),)))
+    sched.play(0)
+    run_for(backend, sched, 5000, step=5000)  # the second note is inside the sent window
+    sched.replace_score(Score((Track(notes=(notes[0], Note(120, 240, 62))),)))
+    run_for(backend, sched, 40000)
+    offs62 = [f - LOOKAHEAD for f, kind, c, k, _ in backend.applied if kind == "off" and k == 62]
+    assert offs62 == [6000 + 12000] and backend.sounding == {}
+
+
+@given(st.lists(st.tuples(st.integers(0, 1900), st.integers(1, 600), st.integers(60, 63)),
+                min_size=1, max_size=25),
+       st.integers(0, 150_000), st.sets(st.integers(0, 24)), st.booleans(),
+       st.integers(50, 3000))
+def test_edits_at_any_moment_never_leave_a_note_sounding(raw, edit_at, deleted, loop, step):
+    """Whatever is deleted whenever: no deleted note starts after the edit, nothing sticks."""
+    notes = tuple(Note(s, length, pitch) for s, length, pitch in raw)
+    region = LoopRegion(0, 1920) if loop else None
+    score = Score((Track(notes=notes),), loop=region, loop_enabled=loop)
+    backend, sched, _ = make(score)
+    sched.play(0)
+    run_for(backend, sched, edit_at, step=step)
+    kept = tuple(n for i, n in enumerate(notes) if i not in deleted)
+    sched.replace_score(Score((Track(notes=kept),), loop=region, loop_enabled=loop))
+    edit_frame = backend.frame
+    run_for(backend, sched, 3 * 96000, step=step)
+    if not loop:  # the song is over: every note-off came by itself
+        assert backend.sounding == {}
+    sched.stop()
+    assert backend.sounding == {}
+    allowed = {n.pitch for n in kept}
+    late = [k for f, k in backend.ons() if f > edit_frame]
+    assert set(late) <= allowed
