@@ -218,3 +218,30 @@ def test_cli_convert_of_a_bad_project_exits_non_zero_with_one_sentence(tmp_path,
     assert err == (f"pianola: Cannot open {bad}: "
                    "tracks[1].notes[0].pitch must be from 0 to 127, not 300\n")
     assert not (tmp_path / "out.mid").exists()
+
+
+@pytest.mark.parametrize("content, problem", [
+    ('{"format": "pianola", "version": 1, "tracks": 3}', "ppq is missing"),
+    ("[]", "the file must hold a JSON object, not a list"),
+    (None, "the file does not exist"),
+    (with_change(lambda d: d.__setitem__("version", 3)),
+     "it was saved by a newer Pianola (format version 3; this Pianola reads up to version 1)"),
+])
+def test_cli_gives_one_sentence_and_status_1_for_each_bad_project(tmp_path, capsys, content,
+                                                                   problem):
+    src = tmp_path / "in.pianola"
+    if content is not None:
+        src.write_text(content)
+    assert main(["convert", str(src), str(tmp_path / "out.mid")]) == 1
+    assert capsys.readouterr().err == f"pianola: Cannot open {src}: {problem}\n"
+
+
+def test_cli_save_into_unwritable_folder(locked_dir, tmp_path, capsys):
+    src = tmp_path / "in.pianola"
+    save_project(Score(title="new"), src)
+    target = locked_dir / "song.pianola"
+    old = target.read_bytes()
+    assert main(["convert", str(src), str(target)]) == 1
+    assert capsys.readouterr().err in (f"pianola: Cannot save {target}: permission was denied\n",
+                                       f"pianola: Cannot save {target}: the disk is read-only\n")
+    assert target.read_bytes() == old
