@@ -12,13 +12,17 @@ from __future__ import annotations
 import math
 
 from engine.sf2 import voices
-from engine.sf2.writer import LOOP_CONTINUOUS, Instrument, Preset, Sample, SoundFont, Zone
+from engine.sf2.writer import (LOOP_CONTINUOUS, SOURCE_KEY_NUMBER, Instrument, Modulator,
+                               Preset, Sample, SoundFont, Zone)
 
 FONT_NAME = "Pianola GM Lite"
 DRUM_BANK = 128
 
 # (lowest key, highest key, root key) of the melodic zones.
-KEY_ZONES = ((0, 47, 36), (48, 65, 57), (66, 83, 74), (84, 127, 96))
+KEY_ZONES = ((0, 47, 36), (48, 65, 57), (66, 83, 74), (84, 99, 91), (100, 127, 108))
+# The filter follows the keyboard (100 cents per key), so a voice keeps the same
+# brightness relative to its pitch everywhere, with no jump where zones meet.
+KEY_TRACKED_FILTER = Modulator(SOURCE_KEY_NUMBER, "initialFilterFc", 12800)
 
 
 def timecents(seconds: float) -> int:
@@ -26,9 +30,13 @@ def timecents(seconds: float) -> int:
     return round(1200.0 * math.log2(seconds))
 
 
-def filter_cents(hz: float) -> int:
-    """Filter cutoff in absolute cents (0 = 8.176 Hz); SoundFont's range is 1500..13500."""
-    return max(1500, min(13500, round(1200.0 * math.log2(hz / 8.176))))
+def cutoff_multiple_cents(multiple: float) -> int:
+    """initialFilterFc putting the cutoff at ``multiple`` x the note's frequency.
+
+    Key 0 sounds at 8.176 Hz, the 0-cent point of the filter scale, and the key-tracking
+    modulator adds 100 cents per key, so the base value is just the multiple in cents.
+    """
+    return round(1200.0 * math.log2(multiple))
 
 
 def lfo_cents(hz: float) -> int:
@@ -41,7 +49,7 @@ MIN_ATTACK = -12000  # the smallest attack the SoundFont allows: no audible fade
 # leave a mix of all of them headroom at FluidSynth's default gain.
 
 # name, partials, attack transient, sub-octave?, generators for the whole instrument,
-# cutoff of each zone as a multiple of its root frequency (None: filter left open).
+# filter cutoff as a multiple of the note's frequency (None: filter left open).
 _MELODIC = {
     "Piano": (voices.piano_partials(), voices.hammer_thump(11), False, (
         ("attackVolEnv", MIN_ATTACK), ("decayVolEnv", timecents(9.0)),
@@ -128,21 +136,24 @@ def build_font() -> SoundFont:
     inst_index: dict[str, int] = {}
 
     for name, (partials, attack, sub, generators, cutoff) in _MELODIC.items():
-        zones = [Zone(generators + (("sampleModes", LOOP_CONTINUOUS),))]
+        common = generators + (("sampleModes", LOOP_CONTINUOUS),)
+        mods = ()
+        if cutoff is not None:
+            common += (("initialFilterFc", cutoff_multiple_cents(cutoff)),)
+            mods = (KEY_TRACKED_FILTER,)
+        zones = [Zone(common)]
         for lo, hi, root in KEY_ZONES:
             sample = voices.harmonic_loop(f"{name} {root}", root, partials, hi,
                                           attack=attack, sub_octave=sub)
             samples.append(sample)
-            zone_gens = [("keyRange", (lo, hi))]
-            if cutoff is not None:
-                zone_gens.append(("initialFilterFc",
-                                  filter_cents(cutoff * 440.0 * 2 ** ((root - 69) / 12))))
+            zone_gens = (("keyRange", (lo, hi)),)
+            # Modulators sit in each zone: a local zone's list is what every reader honours.
             if name == "Pad":
                 for detune, pan in ((_PAD_DETUNE_CENTS, -300), (-_PAD_DETUNE_CENTS, 300)):
-                    zones.append(Zone(tuple(zone_gens) + (("fineTune", detune), ("pan", pan)),
-                                      len(samples) - 1))
+                    zones.append(Zone(zone_gens + (("fineTune", detune), ("pan", pan)),
+                                      len(samples) - 1, mods))
             else:
-                zones.append(Zone(tuple(zone_gens), len(samples) - 1))
+                zones.append(Zone(zone_gens, len(samples) - 1, mods))
         inst_index[name] = len(instruments)
         instruments.append(Instrument(name, tuple(zones)))
 

@@ -38,9 +38,11 @@ def harmonic_loop(name: str, root_key: int, partials, top_key: int,
     multiple = 2 if sub_octave else 1
     loop, cycles, error_cents = dsp.choose_loop(freq, MELODIC_RATE, _LOOP_MIN, _LOOP_MAX,
                                                 multiple)
-    # The limit applies at the top of the zone, where the sample plays fastest.
-    limit_hz = min(_TOP_PARTIAL_HZ / 2.0 ** ((top_key - root_key) / 12.0),
-                   0.45 * MELODIC_RATE)
+    # The limit applies where the sample plays fastest: the top of its zone, or an
+    # octave above its root for the wide top zone (higher still, a few partials may
+    # fold back, on keys that are rarely played).
+    top = min(top_key, root_key + 12)
+    limit_hz = min(_TOP_PARTIAL_HZ / 2.0 ** ((top - root_key) / 12.0), 0.45 * MELODIC_RATE)
     wave = np.zeros(loop)
     for harmonic, amplitude in partials:
         if harmonic * freq >= limit_hz and harmonic > 1:

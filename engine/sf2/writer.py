@@ -83,6 +83,35 @@ class Sample:
         return self.loop_start is not None
 
 
+# Modulator source: the note-on key number, linear, unipolar, increasing (spec 8.2).
+SOURCE_KEY_NUMBER = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Modulator:
+    """A modulator: ``source`` (a spec 8.2 source enumerator) times ``amount`` -> generator.
+
+    With ``SOURCE_KEY_NUMBER`` the source runs 0..127/128 over the keyboard, so an
+    amount of 12800 cents moves a generator by 100 cents per key (full key tracking).
+    """
+
+    source: int
+    destination: str
+    amount: int
+    amount_source: int = 0   # no second source
+    transform: int = 0       # linear
+
+    def __post_init__(self):
+        if self.destination not in GEN:
+            raise ValueError(f"modulator destination {self.destination!r} is unknown")
+        if not -32768 <= self.amount <= 32767:
+            raise ValueError(f"modulator amount {self.amount} does not fit 16 bits")
+
+    def record(self) -> bytes:
+        return struct.pack("<HHhHH", self.source, GEN[self.destination], self.amount,
+                           self.amount_source, self.transform)
+
+
 @dataclass(frozen=True, slots=True)
 class Zone:
     """A zone: generators (name -> amount; keyRange/velRange as (lo, hi)) and a target.
@@ -93,6 +122,7 @@ class Zone:
 
     generators: tuple[tuple[str, object], ...] = ()
     target: int | None = None
+    modulators: tuple[Modulator, ...] = ()
 
     def __post_init__(self):
         for name, _ in self.generators:
@@ -198,16 +228,18 @@ def _ordered(zone: Zone, target_gen: str) -> list[bytes]:
 
 
 def _zones_to_records(owners, target_gen: str):
-    """(bag records, generator records, first bag index of each owner)."""
-    bags, gens, firsts = [], [], []
+    """(bag, modulator and generator records, first bag index of each owner)."""
+    bags, mods, gens, firsts = [], [], [], []
     for owner in owners:
         firsts.append(len(bags))
         for zone in owner.zones:
-            bags.append(struct.pack("<HH", len(gens), 0))  # no modulators
+            bags.append(struct.pack("<HH", len(gens), len(mods)))
             gens.extend(_ordered(zone, target_gen))
-    bags.append(struct.pack("<HH", len(gens), 0))           # terminal bag
-    gens.append(struct.pack("<HH", 0, 0))                    # terminal generator
-    return bags, gens, firsts
+            mods.extend(m.record() for m in zone.modulators)
+    bags.append(struct.pack("<HH", len(gens), len(mods)))   # terminal bag
+    gens.append(bytes(4))                                    # terminal generator
+    mods.append(bytes(10))                                   # terminal modulator
+    return bags, mods, gens, firsts
 
 
 def soundfont_bytes(font: SoundFont) -> bytes:
@@ -231,23 +263,22 @@ def soundfont_bytes(font: SoundFont) -> bytes:
         pos += n + SAMPLE_PAD_FRAMES
     shdr.append(_name("EOS") + bytes(46 - NAME_BYTES))
 
-    ibag, igen, inst_firsts = _zones_to_records(font.instruments, "sampleID")
+    ibag, imod, igen, inst_firsts = _zones_to_records(font.instruments, "sampleID")
     inst = [_name(i.name) + struct.pack("<H", first)
             for i, first in zip(font.instruments, inst_firsts)]
     inst.append(_name("EOI") + struct.pack("<H", len(ibag) - 1))
 
     # Readers look presets up by (bank, program); keep the file sorted that way.
     presets = sorted(font.presets, key=lambda p: (p.bank, p.program))
-    pbag, pgen, preset_firsts = _zones_to_records(presets, "instrument")
+    pbag, pmod, pgen, preset_firsts = _zones_to_records(presets, "instrument")
     phdr = [_name(p.name) + struct.pack("<HHHIII", p.program, p.bank, first, 0, 0, 0)
             for p, first in zip(presets, preset_firsts)]
     phdr.append(_name("EOP") + struct.pack("<HHHIII", 0, 0, len(pbag) - 1, 0, 0, 0))
 
-    terminal_mod = bytes(10)
     pdta = [_chunk(b"phdr", b"".join(phdr)), _chunk(b"pbag", b"".join(pbag)),
-            _chunk(b"pmod", terminal_mod), _chunk(b"pgen", b"".join(pgen)),
+            _chunk(b"pmod", b"".join(pmod)), _chunk(b"pgen", b"".join(pgen)),
             _chunk(b"inst", b"".join(inst)), _chunk(b"ibag", b"".join(ibag)),
-            _chunk(b"imod", terminal_mod), _chunk(b"igen", b"".join(igen)),
+            _chunk(b"imod", b"".join(imod)), _chunk(b"igen", b"".join(igen)),
             _chunk(b"shdr", b"".join(shdr))]
     body = (b"sfbk" + _list(b"INFO", info) + _list(b"sdta", [_chunk(b"smpl", b"".join(pcm_parts))])
             + _list(b"pdta", pdta))

@@ -76,7 +76,13 @@ def test_terminal_records_close_every_list(parsed):
     assert rec["shdr"][-1][20:] == bytes(26)
     assert struct.unpack("<HH", rec["pbag"][-1])[0] == len(rec["pgen"]) - 1
     assert struct.unpack("<HH", rec["ibag"][-1])[0] == len(rec["igen"]) - 1
-    assert rec["pmod"] == [bytes(10)] and rec["imod"] == [bytes(10)]
+    assert struct.unpack("<HH", rec["pbag"][-1])[1] == len(rec["pmod"]) - 1
+    assert struct.unpack("<HH", rec["ibag"][-1])[1] == len(rec["imod"]) - 1
+    assert rec["pmod"] == [bytes(10)] and rec["imod"][-1] == bytes(10)
+    for bags in (rec["pbag"], rec["ibag"]):
+        gen_idx = [struct.unpack("<HH", b)[0] for b in bags]
+        mod_idx = [struct.unpack("<HH", b)[1] for b in bags]
+        assert gen_idx == sorted(gen_idx) and mod_idx == sorted(mod_idx)
     assert rec["pgen"][-1] == bytes(4) and rec["igen"][-1] == bytes(4)
     # Bag and generator indexes never go backwards (a reader slices [i, i+1)).
     for headers, offset in ((rec["phdr"], 24), (rec["inst"], 20)):
@@ -133,6 +139,14 @@ def test_samples_are_padded_and_loops_are_seamless(parsed):
             assert np.array_equal(pcm[loop_start - 8:loop_start + 8],
                                   pcm[loop_end - 8:loop_end + 8]), decode_name(r[:20])
     assert len(pcm) == previous_end
+
+
+def test_melodic_filters_follow_the_keyboard(parsed):
+    """Every key-tracking modulator: key number -> initialFilterFc, 100 cents per key."""
+    _, rec, _ = parsed
+    mods = [struct.unpack("<HHhHH", m) for m in rec["imod"][:-1]]
+    assert mods, "the melodic zones carry their filter key-tracking modulators"
+    assert set(mods) == {(3, GEN["initialFilterFc"], 12800, 0, 0)}
 
 
 def test_drum_samples_start_at_full_level():
