@@ -16,8 +16,6 @@ guarded by ``_event_lock``.  The audio thread is FluidSynth's (JACK, ALSA, ...) 
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import threading
 import time
 from pathlib import Path
@@ -27,66 +25,12 @@ import numpy as np
 from engine import fluid_ffi as ffi
 from engine.audio_settings import KNOWN_DRIVERS, AudioSettings
 from engine.errors import AudioDriverError, SoundFontError
+from engine.audio_drivers import (FLUID_DRIVERS, choose_driver, jack_sample_rate,
+                                  jack_server_name)
 from engine.jackserver import server_answers
 
 BLOCK_FRAMES = 64  # FluidSynth renders (and applies sequencer events) per 64-frame block
 MIDI_CHANNELS = 256  # synth channels: one per track, FluidSynth's maximum
-FLUID_DRIVERS = ("jack", "pipewire", "pulseaudio", "alsa")
-
-
-def _jack_server_name(settings: AudioSettings) -> str | None:
-    return settings.jack_server or os.environ.get("JACK_DEFAULT_SERVER") or None
-
-
-def _jack_sample_rate(server: str | None) -> int | None:
-    """The running JACK server's sample rate (asked via jack_samplerate), or None."""
-    tool = shutil.which("jack_samplerate")
-    if tool is None:
-        return None
-    env = dict(os.environ, JACK_NO_START_SERVER="1")
-    if server:
-        env["JACK_DEFAULT_SERVER"] = server
-    try:
-        out = subprocess.run([tool], env=env, capture_output=True, text=True, timeout=3)
-    except subprocess.TimeoutExpired:
-        return None
-    text = out.stdout.strip()
-    return int(text) if out.returncode == 0 and text.isdigit() else None
-
-
-def _pulse_server_runs() -> bool:
-    runtime = os.environ.get("XDG_RUNTIME_DIR")
-    if not runtime:
-        return False
-    return any(Path(runtime, name).exists() for name in ("pulse/native", "pipewire-0"))
-
-
-def _default_output_device() -> bool:
-    try:
-        import sounddevice
-        return sounddevice.query_devices(kind="output") is not None
-    except (ImportError, OSError, ValueError):  # no PortAudio, or no device at all
-        return False
-    except Exception as exc:  # sounddevice.PortAudioError derives from Exception only
-        if type(exc).__name__ == "PortAudioError":
-            return False
-        raise
-
-
-def choose_driver(settings: AudioSettings, fluid_drivers: list[str]) -> tuple[str, str]:
-    """The driver "auto" means here and now, with the reason, e.g. ("jack", "a JACK server answers")."""
-    server = _jack_server_name(settings)
-    if "jack" in fluid_drivers and server_answers(server):
-        return "jack", f"a JACK server ({server or 'default'}) answers"
-    if _pulse_server_runs():
-        for name in ("pipewire", "pulseaudio"):
-            if name in fluid_drivers:
-                return name, f"a {name} server is running"
-    if "alsa" in fluid_drivers and Path("/dev/snd").exists():
-        return "alsa", "no JACK or desktop sound server, but /dev/snd exists"
-    if _default_output_device():
-        return "sounddevice", "PortAudio has a default output device"
-    return "none", "no JACK server, sound server, sound card or PortAudio device was found"
 
 
 class SynthBackend:
@@ -187,13 +131,13 @@ class SynthBackend:
             raise AudioDriverError(f"This FluidSynth has no {name} driver{hint}; "
                                    f"it has {', '.join(fluid_drivers)}.")
         if name == "jack":
-            server = _jack_server_name(self.settings)
+            server = jack_server_name(self.settings)
             if not server_answers(server):
                 raise AudioDriverError(f"No JACK server is running (server "
                                        f"'{server or 'default'}'); start one or choose "
                                        f"another driver.")
             # JACK imposes its rate; the synth and its sequencer clock must use it too
-            self.sample_rate = _jack_sample_rate(server) or self.sample_rate
+            self.sample_rate = jack_sample_rate(server) or self.sample_rate
         elif name == "alsa" and not Path("/dev/snd").exists():
             raise AudioDriverError("The ALSA driver needs a sound card, and this machine has "
                                    "none (/dev/snd is missing).")
@@ -213,7 +157,7 @@ class SynthBackend:
     def _open_fluid_driver(self, name: str) -> None:
         s = self._fs_settings
         if name == "jack":
-            server = _jack_server_name(self.settings)
+            server = jack_server_name(self.settings)
             if server:
                 ffi.fluid_settings_setstr(s, b"audio.jack.server", server.encode())
             ffi.fluid_settings_setint(s, b"audio.jack.autoconnect",

@@ -1,0 +1,73 @@
+"""Which audio output to use: probing JACK, desktop sound servers and PortAudio (any thread).
+
+Used by the synth backend when the driver is "auto" and by `pianola doctor`.  Only
+subprocesses and file checks: nothing here loads FluidSynth or opens a device (the
+PortAudio probe imports sounddevice, which only lists devices).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from engine.audio_settings import AudioSettings
+from engine.jackserver import server_answers
+
+FLUID_DRIVERS = ("jack", "pipewire", "pulseaudio", "alsa")  # FluidSynth's own outputs
+
+
+def jack_server_name(settings: AudioSettings) -> str | None:
+    return settings.jack_server or os.environ.get("JACK_DEFAULT_SERVER") or None
+
+
+def jack_sample_rate(server: str | None) -> int | None:
+    """The running JACK server's sample rate (asked via jack_samplerate), or None."""
+    tool = shutil.which("jack_samplerate")
+    if tool is None:
+        return None
+    env = dict(os.environ, JACK_NO_START_SERVER="1")
+    if server:
+        env["JACK_DEFAULT_SERVER"] = server
+    try:
+        out = subprocess.run([tool], env=env, capture_output=True, text=True, timeout=3)
+    except subprocess.TimeoutExpired:
+        return None
+    text = out.stdout.strip()
+    return int(text) if out.returncode == 0 and text.isdigit() else None
+
+
+def _pulse_server_runs() -> bool:
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    if not runtime:
+        return False
+    return any(Path(runtime, name).exists() for name in ("pulse/native", "pipewire-0"))
+
+
+def _default_output_device() -> bool:
+    try:
+        import sounddevice
+    except (ImportError, OSError):  # no PortAudio library
+        return False
+    try:
+        sounddevice.query_devices(kind="output")
+    except (sounddevice.PortAudioError, ValueError):  # no default output device
+        return False
+    return True
+
+
+def choose_driver(settings: AudioSettings, fluid_drivers: list[str]) -> tuple[str, str]:
+    """The driver "auto" means here and now, with the reason, e.g. ("jack", "a JACK server answers")."""
+    server = jack_server_name(settings)
+    if "jack" in fluid_drivers and server_answers(server):
+        return "jack", f"a JACK server ({server or 'default'}) answers"
+    if _pulse_server_runs():
+        for name in ("pipewire", "pulseaudio"):
+            if name in fluid_drivers:
+                return name, f"a {name} server is running"
+    if "alsa" in fluid_drivers and Path("/dev/snd").exists():
+        return "alsa", "no JACK or desktop sound server, but /dev/snd exists"
+    if _default_output_device():
+        return "sounddevice", "PortAudio has a default output device"
+    return "none", "no JACK server, sound server, sound card or PortAudio device was found"
