@@ -59,7 +59,7 @@ def _text(value: str) -> str:
 class _Group:
     """Channel messages of one channel within one file track, as they are read."""
 
-    __slots__ = ("channel", "open", "ons", "notes", "settings", "has_messages")
+    __slots__ = ("channel", "open", "ons", "notes", "settings")
 
     def __init__(self, channel: int):
         self.channel = channel
@@ -67,7 +67,6 @@ class _Group:
         self.ons = defaultdict(list)  # pitch -> every note-on tick, in order
         self.notes = []  # (start_tick, end_tick, pitch, velocity) at the file's PPQ
         self.settings = {}  # first value of: bank_msb, bank_lsb, program, volume, pan
-        self.has_messages = False
 
     def note_on(self, tick: int, pitch: int, velocity: int) -> None:
         self.open[pitch].append((tick, velocity))
@@ -115,6 +114,9 @@ def import_midi(path, ppq: int | None = None) -> Score:
     file's is below 24).  Raises FileFormatError naming the file and the problem.
     """
     path = Path(path)
+    if ppq is not None and (isinstance(ppq, bool) or not isinstance(ppq, int)
+                            or not MIN_PPQ <= ppq <= MAX_PPQ):
+        raise ScoreError(f"PPQ must be from {MIN_PPQ} to {MAX_PPQ}, not {ppq!r}")
     mid = _read_midifile(path)
     if mid.type == 2:
         raise FileFormatError(path, "it is a type 2 MIDI file (separate patterns), "
@@ -131,6 +133,15 @@ def import_midi(path, ppq: int | None = None) -> Score:
         raise FileFormatError(path, str(exc)) from None
 
 
+_KEPT_CONTROLLERS = {_CC_BANK_MSB: "bank_msb", _CC_BANK_LSB: "bank_lsb",
+                     _CC_VOLUME: "volume", _CC_PAN: "pan"}
+
+
+def _new_group(groups: dict, channel: int) -> _Group:
+    groups[channel] = group = _Group(channel)
+    return group
+
+
 def _score_from_midifile(mid: mido.MidiFile, file_ppq: int, ppq: int) -> Score:
     tempos: dict[int, int] = {}
     signatures: dict[int, tuple[int, int]] = {}
@@ -144,20 +155,17 @@ def _score_from_midifile(mid: mido.MidiFile, file_ppq: int, ppq: int) -> Score:
             tick += msg.time
             kind = msg.type
             if kind == "note_on" or kind == "note_off":
-                group = groups.get(msg.channel) or groups.setdefault(msg.channel, _Group(msg.channel))
-                group.has_messages = True
+                group = groups.get(msg.channel) or _new_group(groups, msg.channel)
                 if kind == "note_on" and msg.velocity > 0:
                     group.note_on(tick, msg.note, msg.velocity)
                 else:  # note-on with velocity 0 is a note-off (running-status idiom)
                     group.note_off(tick, msg.note)
             elif kind == "control_change" or kind == "program_change":
-                group = groups.get(msg.channel) or groups.setdefault(msg.channel, _Group(msg.channel))
-                group.has_messages = True
+                group = groups.get(msg.channel) or _new_group(groups, msg.channel)
                 if kind == "program_change":
                     group.settings.setdefault("program", msg.program)
                 else:
-                    key = {_CC_BANK_MSB: "bank_msb", _CC_BANK_LSB: "bank_lsb",
-                           _CC_VOLUME: "volume", _CC_PAN: "pan"}.get(msg.control)
+                    key = _KEPT_CONTROLLERS.get(msg.control)
                     if key:
                         group.settings.setdefault(key, msg.value)
             elif kind == "set_tempo":
@@ -250,7 +258,8 @@ def midifile_from_score(score: Score, ppq: int | None = None) -> mido.MidiFile:
     """The score as a type 1 mido.MidiFile at ``ppq`` ticks per quarter (default: the score's)."""
     out_ppq = score.ppq if ppq is None else ppq
     if isinstance(out_ppq, bool) or not isinstance(out_ppq, int) or not 1 <= out_ppq <= MAX_PPQ:
-        raise ScoreError(f"MIDI ticks per quarter note must be from 1 to {MAX_PPQ}, not {out_ppq!r}")
+        raise ScoreError(
+            f"MIDI ticks per quarter note must be from 1 to {MAX_PPQ}, not {out_ppq!r}")
 
     def at(tick: int) -> int:
         return rescale_tick(tick, score.ppq, out_ppq)
