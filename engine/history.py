@@ -6,7 +6,8 @@ between neighbouring scores, so 500 steps of a 10 000-note song cost little memo
 
 A gesture (a mouse drag) is ``begin(label)``, any number of ``update(score)`` calls that
 show the live result, then ``commit()`` (one undo step from the score before the drag to
-the last update) or ``cancel()`` (back to the score before the drag, no step).
+the last update) or ``cancel()`` (back to the score before the drag, no step).  Undo,
+redo, ``apply`` or ``begin`` during a gesture first commit it, so nothing is lost.
 """
 
 from __future__ import annotations

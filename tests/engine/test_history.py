@@ -106,3 +106,30 @@ def test_limit_drops_the_oldest_steps():
         steps += 1
     assert steps == 3
     assert round(h.score.tempo_map.bpm_at(0)) == 62
+
+
+def test_undo_or_a_new_edit_during_a_drag_first_ends_the_drag():
+    h = History(start())
+    s0 = h.score
+    h.begin("Drag")
+    dragged = edits.set_tempo(s0, 0, 90)
+    h.update(dragged)
+    assert h.can_undo and not h.can_redo
+    assert h.undo() and h.score is s0 and not h.in_gesture
+    assert h.redo() and h.score is dragged
+    h.begin("Drag 2")
+    h.update(edits.set_tempo(dragged, 0, 95))
+    h.apply(edits.set_tempo(h.score, 0, 100), "Tempo 100")
+    assert h.undo_label == "Tempo 100"
+    h.undo()
+    assert h.undo_label == "Drag 2" and round(h.score.tempo_map.bpm_at(0)) == 95
+
+
+def test_history_rejects_what_is_not_a_score():
+    with pytest.raises(ScoreError):
+        History("song")
+    h = History(start())
+    with pytest.raises(ScoreError):
+        h.apply(None, "x")
+    with pytest.raises(ScoreError):
+        History(start(), limit=0)
