@@ -23,10 +23,10 @@ from pathlib import Path
 import numpy as np
 
 from engine import fluid_ffi as ffi
-from engine.audio_settings import KNOWN_DRIVERS, AudioSettings
-from engine.errors import AudioDriverError, SoundFontError
 from engine.audio_drivers import (FLUID_DRIVERS, choose_driver, jack_sample_rate,
                                   jack_server_name)
+from engine.audio_settings import KNOWN_DRIVERS, AudioSettings
+from engine.errors import AudioDriverError, SoundFontError
 from engine.jackserver import server_answers
 
 BLOCK_FRAMES = 64  # FluidSynth renders (and applies sequencer events) per 64-frame block
@@ -266,7 +266,8 @@ class SynthBackend:
         block = (frame + BLOCK_FRAMES // 2) // BLOCK_FRAMES * BLOCK_FRAMES - BLOCK_FRAMES
         if block <= 0:
             return 0
-        ms = int(1000.0 * block / self.sample_rate)
+        # the same double arithmetic as fluid_sample_timer_process / fluid_sequencer_get_tick
+        ms = int(1000.0 * (block / float(self.sample_rate)))
         return int(ms * float(self.sample_rate) / 1000.0)
 
     # --- scheduled events (scheduler thread) -----------------------------------------
