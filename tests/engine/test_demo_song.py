@@ -110,3 +110,13 @@ def test_demo_renders_at_sane_levels_on_the_bundled_font(score):
         assert -45 < rms_db < -12, f"{track.name}: RMS {rms_db:.1f} dBFS"
     peak = np.abs(mix).max()
     assert 0.1 < peak < 0.9, f"mix peak {peak:.2f} (want headroom, and not near-silence)"
+
+
+def test_the_regenerate_command_writes_the_committed_demo(tmp_path):
+    import subprocess
+    import sys
+    out = tmp_path / "demo.pianola"
+    done = subprocess.run([sys.executable, "-m", "engine.demo_song", str(out)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes() == DEMO.read_bytes()

@@ -204,3 +204,13 @@ def test_writer_rejects_zones_pointing_nowhere():
         SoundFont("T", (sample,), (Instrument("I", (Zone((), 3),)),), ())
     with pytest.raises(ValueError, match="only the first zone"):
         Instrument("I", (Zone((), 0), Zone((), None)))
+
+
+def test_the_regenerate_command_writes_the_committed_font(tmp_path, data):
+    import subprocess
+    import sys
+    out = tmp_path / "again.sf2"
+    done = subprocess.run([sys.executable, "-m", "engine.sf2", str(out)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes() == data
