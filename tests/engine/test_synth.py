@@ -36,7 +36,9 @@ def test_jack_driver_runs_on_the_sample_clock(jack_server):
         start_frame, start_s = backend.now_frame(), time.monotonic()
         time.sleep(0.5)
         rate = (backend.now_frame() - start_frame) / (time.monotonic() - start_s)
-        assert 0.8 * SR < rate < 1.2 * SR  # it advances with the audio, not the CPU
+        # frames of audio, not milliseconds or CPU time; loose, because a non-realtime
+        # dummy server on a busy machine skips cycles
+        assert 0.25 * SR < rate < 1.5 * SR
 
         backend.program_now(0, 0, 0)
         at = backend.now_frame() + SR // 5  # 200 ms ahead
