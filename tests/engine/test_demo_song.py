@@ -120,3 +120,21 @@ def test_the_regenerate_command_writes_the_committed_demo(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert out.read_bytes() == DEMO.read_bytes()
+
+
+def test_pianola_render_plays_the_demo_with_no_system_font(tmp_path, monkeypatch, capsys):
+    """The acceptance path: `pianola render assets/demo.pianola -o demo.wav`, fresh machine."""
+    import wave
+
+    from engine import soundfonts
+    from engine.cli import main
+    monkeypatch.setattr(soundfonts, "system_search_dirs", lambda: [tmp_path / "none"])
+    monkeypatch.delenv("PIANOLA_SOUNDFONT", raising=False)
+    out = tmp_path / "demo.wav"
+    assert main(["render", str(DEMO), "-o", str(out)]) == 0
+    assert "pianola.sf2" in capsys.readouterr().out
+    with wave.open(str(out)) as w:
+        rate, frames = w.getframerate(), w.getnframes()
+        audio = np.frombuffer(w.readframes(frames), dtype="<i2").astype(np.float64) / 32768
+    assert frames / rate > 45   # 24 bars at 116 BPM, plus the tail
+    assert 0.1 < np.abs(audio).max() < 0.99
