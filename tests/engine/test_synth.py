@@ -29,6 +29,13 @@ def first_sound(buffer: np.ndarray, threshold: float = 1e-3) -> int:
     return int(loud[0])
 
 
+def wait_for_frame(backend, frame: int, timeout_s: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while backend.now_frame() < frame:
+        assert time.monotonic() < deadline, "the audio clock stopped"
+        time.sleep(0.001)
+
+
 def test_jack_driver_runs_on_the_sample_clock(jack_server):
     settings = AudioSettings(driver="jack", jack_server=jack_server, sample_rate=SR)
     with SynthBackend(settings, BUNDLED_SOUNDFONT) as backend:
@@ -44,9 +51,12 @@ def test_jack_driver_runs_on_the_sample_clock(jack_server):
         at = backend.now_frame() + SR // 5  # 200 ms ahead
         backend.schedule_note_on(at, 0, 60, 100)
         backend.schedule_note_off(at + SR, 0, 60)
-        time.sleep(0.1)
         assert backend.active_voices() == 0  # queued, not yet due
-        time.sleep(0.25)
+        # the clock moves a JACK period (256) at a time and an event is dispatched up to
+        # ~2 blocks before its frame, so "just before" is 8 blocks before
+        wait_for_frame(backend, at - 8 * BLOCK_FRAMES)
+        assert backend.active_voices() == 0
+        wait_for_frame(backend, at + 2 * BLOCK_FRAMES)
         assert backend.active_voices() > 0  # applied by the audio thread on time
 
 
