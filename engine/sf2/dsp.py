@@ -4,8 +4,8 @@ The font must regenerate byte for byte on any machine, so nothing here relies on
 numpy's vectorised transcendental functions (whose SIMD variants may differ in the last
 bit between CPUs).  Sines and exponentials come from Python's ``math`` on small tables or
 per-sample lists; numpy only adds, multiplies, indexes and accumulates sequentially, all
-of which IEEE 754 defines exactly.  Noise comes from a seeded PCG64 generator's uniform
-doubles.  The last step rounds explicitly (half to even) to int16.
+of which IEEE 754 defines exactly.  Noise is SplitMix64 in wrapping uint64 arithmetic.
+The last step rounds explicitly (half to even) to int16.
 """
 
 from __future__ import annotations
@@ -18,13 +18,12 @@ TABLE_SIZE = 4096
 _SINE = np.array([math.sin(2.0 * math.pi * i / TABLE_SIZE) for i in range(TABLE_SIZE + 1)])
 
 
-def sine_cycles(cycles_per_loop: int, loop_frames: int, harmonic: int = 1) -> np.ndarray:
+def sine_cycles(cycles_per_loop: int, loop_frames: int) -> np.ndarray:
     """One loop of a sine with an exact whole number of cycles (seamless when looped)."""
     n = np.arange(loop_frames, dtype=np.int64)
-    # Exact integer phase: (harmonic * cycles * n) mod loop_frames, mapped onto a table
-    # of the loop's own length so every value is a math.sin result.
-    table = _loop_table(loop_frames)
-    return table[(harmonic * cycles_per_loop * n) % loop_frames]
+    # Exact integer phase, (cycles * n) mod loop_frames, indexing a table of the loop's
+    # own length: every value is a math.sin result.
+    return _loop_table(loop_frames)[(cycles_per_loop * n) % loop_frames]
 
 
 _LOOP_TABLES: dict[int, np.ndarray] = {}
@@ -66,16 +65,26 @@ def exp_decay(frames: int, time_constant_s: float, sample_rate: int) -> np.ndarr
     return np.array([math.exp(k * i) for i in range(frames)])
 
 
-def linear_sweep(frames: int, start: float, end: float, time_constant_s: float,
+def glide(frames: int, start: float, end: float, time_constant_s: float,
                  sample_rate: int) -> np.ndarray:
     """A value gliding exponentially from ``start`` towards ``end`` (pitch drops)."""
     return end + (start - end) * exp_decay(frames, time_constant_s, sample_rate)
 
 
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
 def white_noise(frames: int, seed: int) -> np.ndarray:
-    """Uniform noise in [-1, 1) from a seeded PCG64 (same numbers on every platform)."""
-    rng = np.random.Generator(np.random.PCG64(seed))
-    return rng.random(frames) * 2.0 - 1.0
+    """Uniform noise in [-1, 1): SplitMix64 of a counter, in exact uint64 arithmetic.
+
+    Written out rather than taken from numpy.random, whose streams NumPy does not
+    promise to keep from one version to the next.
+    """
+    z = (np.arange(1, frames + 1, dtype=np.uint64) + np.uint64(seed)) * _GOLDEN
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    z = z ^ (z >> np.uint64(31))
+    return (z >> np.uint64(11)).astype(np.float64) * (2.0 / 2.0 ** 53) - 1.0
 
 
 def lowpass(x: np.ndarray, cutoff_hz: float, sample_rate: int) -> np.ndarray:

@@ -97,7 +97,8 @@ def hammer_thump(seed: int):
     def make(_loop_frames: int) -> np.ndarray:
         frames = int(0.04 * MELODIC_RATE)
         noise = dsp.lowpass(dsp.white_noise(frames, seed), 2500.0, MELODIC_RATE)
-        env = dsp.exp_decay(frames, 0.008, MELODIC_RATE) * np.linspace(1.0, 0.0, frames)
+        ramp = (frames - 1 - np.arange(frames)) / (frames - 1)   # 1 down to exactly 0
+        env = dsp.exp_decay(frames, 0.008, MELODIC_RATE) * ramp
         return 1.2 * noise * env
     return make
 
@@ -105,6 +106,11 @@ def hammer_thump(seed: int):
 # ---- drums ----------------------------------------------------------------------------
 
 def _one_shot(name: str, x: np.ndarray, rate: int = DRUM_RATE, root_key: int = 60) -> Sample:
+    # The stick (or beater) itself: the first two frames at full level, whatever the
+    # noise happened to start with, so the onset never depends on a random value.
+    top = float(np.max(np.abs(x)))
+    x = x.copy()
+    x[:2] = np.where(x[:2] >= 0.0, top, -top)
     x = dsp.fade_out(x, int(0.004 * rate))
     pcm = dsp.to_int16(x, peak=0.95)
     return Sample(name=name, pcm=pcm, sample_rate=rate, root_key=root_key)
@@ -112,7 +118,7 @@ def _one_shot(name: str, x: np.ndarray, rate: int = DRUM_RATE, root_key: int = 6
 
 def kick() -> Sample:
     n = int(0.5 * DRUM_RATE)
-    freq = dsp.linear_sweep(n, 160.0, 48.0, 0.03, DRUM_RATE)
+    freq = dsp.glide(n, 160.0, 48.0, 0.03, DRUM_RATE)
     body = dsp.oscillator(freq, DRUM_RATE, phase_cycles=0.25) * dsp.exp_decay(n, 0.16, DRUM_RATE)
     click = dsp.highpass(dsp.white_noise(n, 101), 1500.0, DRUM_RATE) * dsp.exp_decay(
         n, 0.002, DRUM_RATE)
@@ -123,7 +129,7 @@ def kick() -> Sample:
 
 def snare() -> Sample:
     n = int(0.35 * DRUM_RATE)
-    tone = (dsp.oscillator(dsp.linear_sweep(n, 240.0, 185.0, 0.02, DRUM_RATE), DRUM_RATE, 0.25)
+    tone = (dsp.oscillator(dsp.glide(n, 240.0, 185.0, 0.02, DRUM_RATE), DRUM_RATE, 0.25)
             + 0.6 * dsp.oscillator(np.full(n, 330.0), DRUM_RATE, 0.25)) * dsp.exp_decay(
                 n, 0.05, DRUM_RATE)
     wires = dsp.highpass(dsp.lowpass(dsp.white_noise(n, 202), 9000.0, DRUM_RATE), 1200.0,
@@ -186,7 +192,7 @@ def open_hat() -> Sample:
 
 def tom() -> Sample:
     n = int(0.5 * DRUM_RATE)
-    freq = dsp.linear_sweep(n, 150.0, 110.0, 0.05, DRUM_RATE)
+    freq = dsp.glide(n, 150.0, 110.0, 0.05, DRUM_RATE)
     x = dsp.oscillator(freq, DRUM_RATE, 0.25) * dsp.exp_decay(n, 0.16, DRUM_RATE)
     x += 0.15 * dsp.highpass(dsp.white_noise(n, 707), 2000.0, DRUM_RATE) * dsp.exp_decay(
         n, 0.01, DRUM_RATE)
