@@ -67,6 +67,7 @@ class MainWindow:
         self.document.add_listener(self._on_document)
         self.link.listeners.append(self._on_engine_event)
         self._sent_loop = None
+        self._score_send_id = None
         root.protocol("WM_DELETE_WINDOW", self.quit)
         self.transport.refresh()
         self.update_title()
@@ -206,10 +207,13 @@ class MainWindow:
     def _on_document(self, document: Document, reason: str) -> None:
         score = document.score
         if reason == "load":
+            if self._score_send_id is not None:
+                self.root.after_cancel(self._score_send_id)
+                self._score_send_id = None
             self.link.load_score(score)
             self.tracks.refresh()
         elif reason == "edit":
-            self.link.replace_score(score)
+            self._send_score_soon()
             self.tracks.refresh()
         elif reason == "track":
             self.tracks.refresh()
@@ -219,6 +223,20 @@ class MainWindow:
         self._sent_loop = loop
         self.transport.refresh()
         self.update_title()
+
+    def _send_score_soon(self) -> None:
+        """Send the edited score once the current burst of events is handled.
+
+        A drag changes the score on every mouse motion; coalescing them into one
+        ReplaceScoreCommand per pass of the event loop keeps a big song from queueing
+        copies on the pipe (and the previews behind them).
+        """
+        if self._score_send_id is None:
+            self._score_send_id = self.root.after_idle(self._send_score)
+
+    def _send_score(self) -> None:
+        self._score_send_id = None
+        self.link.replace_score(self.document.score)
 
     def _on_engine_event(self, event) -> None:
         if isinstance(event, p.ReadyEvent):

@@ -115,8 +115,9 @@ class RollEditor:
         score, (added,) = edits.add_notes(roll.score, roll.track_index, (note,))
         roll.selection = {added}
         self.drag = Drag("add", x, y, base=score, notes=(added,), primary=added)
-        self.document.update(score)
+        # Sound first: the preview must not queue behind the new score on the pipe.
         self._preview(added)
+        self.document.update(score)
 
     def _deltas(self, event) -> tuple[int, int]:
         """(tick delta, pitch delta) of the drag, snapped unless Alt is held."""
@@ -161,8 +162,8 @@ class RollEditor:
                 score, new = edits.move_notes(score, ti, new, 0, dp)
         roll.selection = set(new)
         d.result = new[d.notes.index(d.primary)]
-        self.document.update(score)
         self._preview(d.result)
+        self.document.update(score)
 
     def on_release(self, event) -> None:
         d, self.drag = self.drag, None
