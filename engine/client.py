@@ -119,9 +119,10 @@ class EngineClient:
             return self.ready
         deadline = time.monotonic() + timeout_s
         while True:
-            for event in self._read_available():
-                # Everything else read on the way stays for poll_events.
-                self._pending.append(event)
+            events = self._read_available()
+            # Everything read on the way stays for poll_events, the death report too.
+            self._pending.extend(events)
+            for event in events:
                 if isinstance(event, p.ErrorEvent) and event.fatal:
                     raise _error_class(event.kind)(event.message)
                 if isinstance(event, p.EngineDiedEvent):

@@ -25,6 +25,7 @@ Exit status: 0 after a shutdown or when the GUI went away (end of the command pi
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import platform
 import queue
@@ -40,7 +41,8 @@ from engine.errors import PianolaError
 from engine.position import PositionBlock
 from engine.timing import bpm_to_us_per_quarter
 
-SERVICE_PERIOD_S = 0.004  # scheduler wake-up period: far inside the 30 ms look-ahead
+SERVICE_PERIOD_S = 0.004  # scheduler wake-up period while playing: far inside the look-ahead
+IDLE_PERIOD_S = 0.020  # while stopped: only the position (after a locate) needs publishing
 MAX_QUEUED_EVENTS = 10_000  # beyond this the GUI is not reading: drop cursor events
 EXIT_OPEN_FAILED = 2
 EXIT_SCHEDULER_FAILED = 3
@@ -193,9 +195,12 @@ class Engine:
             # Absolute deadlines: a late wake-up shortens the next sleep instead of
             # pushing every later one back.  After a stall longer than a period, start
             # afresh rather than firing a burst of catch-up services.
-            deadline += SERVICE_PERIOD_S
+            # play() sends the first window itself, so the slower idle pace never delays
+            # a start: the next service comes well within that first window.
+            period = SERVICE_PERIOD_S if state.playing else IDLE_PERIOD_S
+            deadline += period
             delay = deadline - time.monotonic()
-            if delay < -SERVICE_PERIOD_S:
+            if delay < -period:
                 deadline = time.monotonic()
             time.sleep(max(0.0, delay))
 
@@ -332,6 +337,8 @@ def run_engine(settings, realtime_priority: int | None, commands, events,
     # Ctrl-C in a terminal reaches the whole process group: the client decides how to
     # stop (it sends ShutdownCommand), so the engine ignores SIGINT.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # `kill -USR1 PID` prints every thread's stack: the way to see a stuck engine.
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
     scheduling = prio.request_realtime(realtime_priority)  # before any thread exists
     position = PositionBlock.attach(position_name)
     sender = EventSender(events)
