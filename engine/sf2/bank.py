@@ -92,21 +92,44 @@ _MELODIC = {
 # melodic zone uses continuous looping.
 _PAD_DETUNE_CENTS = 7   # two layers, one sharp and one flat: slow chorus-like beating
 
-# (program, name, instrument, extra preset generators)
+# (program, name, instrument, extra preset generators).  Preset generators are offsets
+# added to the instrument's, so one voice serves a family of GM programs: a MIDI file
+# using them plays sensible sounds instead of FluidSynth's piano substitute.
 _PROGRAMS = (
     (0, "Pianola Piano", "Piano", ()),
     (1, "Bright Piano", "Piano", (("initialFilterFc", 900),)),
+    (2, "Electric Grand", "Piano", (("initialFilterFc", 500),)),
+    (4, "Electric Piano", "Piano", (("initialFilterFc", -900), ("decayVolEnv", -600))),
+    (5, "Electric Piano 2", "Piano", (("initialFilterFc", -300), ("decayVolEnv", -600))),
     (16, "Drawbar Organ", "Organ", ()),
+    (17, "Percussive Organ", "Organ", (("initialFilterFc", -1200),)),
+    (18, "Rock Organ", "Organ", (("chorusEffectsSend", 300),)),
     (19, "Church Organ", "Organ", (("attackVolEnv", 2400), ("releaseVolEnv", 2400),
                                    ("reverbEffectsSend", 400))),
+    (20, "Reed Organ", "Organ", (("initialFilterFc", -4800),)),
     (24, "Nylon Pluck", "Pluck", ()),
     (25, "Steel Pluck", "Pluck", (("initialFilterFc", 900),)),
+    (26, "Jazz Guitar", "Pluck", (("initialFilterFc", -600),)),
+    (27, "Clean Guitar", "Pluck", (("initialFilterFc", 300),)),
+    (28, "Muted Guitar", "Pluck", (("decayVolEnv", -3600), ("initialFilterFc", -600))),
+    (32, "Acoustic Bass", "Bass", (("initialFilterFc", -300),)),
     (33, "Finger Bass", "Bass", ()),
+    (34, "Pick Bass", "Bass", (("initialFilterFc", 700),)),
+    (35, "Fretless Bass", "Bass", (("initialFilterFc", -500), ("decayVolEnv", 1200))),
     (38, "Synth Bass", "Saw Bass", ()),
+    (39, "Synth Bass 2", "Saw Bass", (("initialFilterFc", 600),)),
     (45, "Pizzicato", "Pluck", (("decayVolEnv", -2400),)),
+    (46, "Harp", "Pluck", (("decayVolEnv", 600), ("reverbEffectsSend", 200))),
+    (48, "Pad Strings", "Pad", (("attackVolEnv", -1800),)),
+    (49, "Slow Pad Strings", "Pad", ()),
+    (50, "Synth Strings", "Pad", (("attackVolEnv", -2400), ("initialFilterFc", 600))),
     (80, "Square Lead", "Square", ()),
+    (81, "Saw Lead", "Saw Bass", (("initialFilterFc", 1800), ("sustainVolEnv", -100))),
     (88, "New Age Pad", "Pad", (("initialFilterFc", 1200), ("attackVolEnv", -1200))),
     (89, "Warm Pad", "Pad", ()),
+    (90, "Polysynth Pad", "Pad", (("attackVolEnv", -2400), ("initialFilterFc", 900))),
+    (91, "Choir Pad", "Pad", (("initialFilterFc", -600),)),
+    (95, "Sweep Pad", "Pad", (("attackVolEnv", 1200),)),
 )
 
 # GM drum key -> (sample, coarse tune in semitones, extra generators)

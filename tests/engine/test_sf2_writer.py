@@ -16,10 +16,17 @@ from engine.sf2.writer import (GEN, SAMPLE_PAD_FRAMES, Instrument, Preset, Sampl
 from engine.soundfonts import BUNDLED_SOUNDFONT, preset_names
 
 EXPECTED_PRESETS = {
-    (0, 0): "Pianola Piano", (0, 1): "Bright Piano", (0, 16): "Drawbar Organ",
-    (0, 19): "Church Organ", (0, 24): "Nylon Pluck", (0, 25): "Steel Pluck",
-    (0, 33): "Finger Bass", (0, 38): "Synth Bass", (0, 45): "Pizzicato",
-    (0, 80): "Square Lead", (0, 88): "New Age Pad", (0, 89): "Warm Pad",
+    (0, 0): "Pianola Piano", (0, 1): "Bright Piano", (0, 2): "Electric Grand",
+    (0, 4): "Electric Piano", (0, 5): "Electric Piano 2", (0, 16): "Drawbar Organ",
+    (0, 17): "Percussive Organ", (0, 18): "Rock Organ", (0, 19): "Church Organ",
+    (0, 20): "Reed Organ", (0, 24): "Nylon Pluck", (0, 25): "Steel Pluck",
+    (0, 26): "Jazz Guitar", (0, 27): "Clean Guitar", (0, 28): "Muted Guitar",
+    (0, 32): "Acoustic Bass", (0, 33): "Finger Bass", (0, 34): "Pick Bass",
+    (0, 35): "Fretless Bass", (0, 38): "Synth Bass", (0, 39): "Synth Bass 2",
+    (0, 45): "Pizzicato", (0, 46): "Harp", (0, 48): "Pad Strings",
+    (0, 49): "Slow Pad Strings", (0, 50): "Synth Strings", (0, 80): "Square Lead",
+    (0, 81): "Saw Lead", (0, 88): "New Age Pad", (0, 89): "Warm Pad",
+    (0, 90): "Polysynth Pad", (0, 91): "Choir Pad", (0, 95): "Sweep Pad",
     (128, 0): "Pianola Kit",
 }
 
