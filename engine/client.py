@@ -265,10 +265,10 @@ class EngineClient:
         self._writer.put(command)
 
     def _remember_command(self, c) -> None:
-        if isinstance(c, p.LoadScoreCommand):
-            self._score, self._mix, self._tempo = c.score, {}, None
-        elif isinstance(c, p.ReplaceScoreCommand):
-            self._score, self._tempo = c.score, None  # the new score carries its tempo
+        if isinstance(c, (p.LoadScoreCommand, p.ReplaceScoreCommand)):
+            # The engine takes a new score whole -- its tempo, loop and mix included --
+            # so the loop, tempo and mix commands sent before it no longer apply.
+            self._score, self._mix, self._tempo, self._loop = c.score, {}, None, None
         elif isinstance(c, p.SetLoopCommand):
             self._loop = c
         elif isinstance(c, p.SetTempoCommand):

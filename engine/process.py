@@ -20,7 +20,7 @@ scheduler thread; it guards itself with one short lock of its own.
 
 Exit status: 0 after a shutdown or when the GUI went away (end of the command pipe);
 2 when the audio output or the SoundFont would not open (an ``ErrorEvent`` says why);
-3 when the scheduler failed while running.
+3 when the scheduler or the command handling failed while running.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ import queue
 import signal
 import threading
 import time
+import traceback
 from dataclasses import replace
 
 import engine
@@ -157,6 +158,7 @@ class Engine:
         try:
             self._run_service_loop()
         except Exception as exc:  # an error on the timing path must surface, then end us
+            traceback.print_exc()
             self.sender.put(p.ErrorEvent(f"The engine's scheduler failed: {exc}.",
                                          fatal=True))
             self.failed.set()
@@ -355,7 +357,12 @@ def run_engine(settings, realtime_priority: int | None, commands, events,
             return
         sender.put(ready)
         engine_state.start_scheduler_thread()
-        _serve_commands(engine_state, commands)
+        try:
+            _serve_commands(engine_state, commands)
+        except Exception as exc:  # a bug in command handling: say so, then end
+            traceback.print_exc()  # for the developer, on the engine's stderr
+            sender.put(p.ErrorEvent(f"The engine failed: {exc}.", fatal=True))
+            engine_state.failed.set()
         if engine_state.failed.is_set():
             status = EXIT_SCHEDULER_FAILED
     finally:
