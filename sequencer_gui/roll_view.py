@@ -66,6 +66,7 @@ class PianoRoll(ttk.Frame):
         self.follow = True
         self.lit: dict[tuple[int, int, int], int] = {}  # (track, start, pitch) -> end tick
         self.listeners: list = []  # called with (roll) when the view or selection changes
+        self._end_cache = (None, 0)
 
         self.canvas = tk.Canvas(self, background=palette.BACKGROUND_WHITE_ROW,
                                 highlightthickness=0, borderwidth=0, xscrollincrement=1,
@@ -190,20 +191,30 @@ class PianoRoll(ttk.Frame):
                                g.tick_to_x(self.cursor_tick), g.world_height_px)
             self.ruler.move_cursor(self.cursor_tick)
         self.redraw()
-        self._update_scrollbars()
+
+    def _song_end_tick(self) -> int:
+        # Score.end_tick scans every note; a scroll frame must not, so keep it per score.
+        score = self.score
+        if self._end_cache[0] is not score:
+            self._end_cache = (score, score.end_tick)
+        return self._end_cache[1]
+
+    def _song_width_px(self) -> float:
+        """World width the horizontal scrollbar spans: the song plus four bars."""
+        g = self.geometry
+        return max(g.tick_to_x(self._song_end_tick() + 16 * self.score.ppq),
+                   g.scroll_x_px + g.width_px)
 
     def _update_scrollbars(self) -> None:
         g = self.geometry
-        song_px = max(g.tick_to_x(self.score.end_tick + 4 * self.score.ppq * 4),
-                      g.scroll_x_px + g.width_px)
+        song_px = self._song_width_px()
         self.hbar.set(g.scroll_x_px / song_px, (g.scroll_x_px + g.width_px) / song_px)
         h = g.world_height_px
         self.vbar.set(g.scroll_y_px / h, min(1.0, (g.scroll_y_px + g.height_px) / h))
 
     def _on_hbar(self, *args) -> None:
         g = self.geometry
-        song_px = max(g.tick_to_x(self.score.end_tick + 4 * self.score.ppq * 4),
-                      g.scroll_x_px + g.width_px)
+        song_px = self._song_width_px()
         if args[0] == "moveto":
             self.set_geometry(g.scrolled_to(float(args[1]) * song_px, g.scroll_y_px))
         elif args[0] == "scroll":

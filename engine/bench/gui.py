@@ -161,9 +161,9 @@ def run(args) -> int:
 
         # -- cursor during playback ------------------------------------------------------
         roll.set_geometry(roll.geometry.scrolled_to(0, roll.geometry.scroll_y_px))
-        window.toggle_play()
+        window.playback.play()
         pump(root, args.play_seconds)
-        window.toggle_play()
+        window.playback.stop()
         pb = window.playback
         intervals = np.diff(pb.frame_times)
         fps = (len(pb.frame_times) - 1) / (pb.frame_times[-1] - pb.frame_times[0])
@@ -259,7 +259,7 @@ def busy_onsets(window, root, server_name: str, seconds: float) -> None:
         try:
             if not pump(root, 30, parent.poll) or parent.recv() != "started":
                 raise AudioDriverError("the listening process did not start recording.")
-            window.toggle_play()
+            window.playback.play()
             frames = 0
             end = time.monotonic() + seconds
             while time.monotonic() < end:
@@ -271,12 +271,16 @@ def busy_onsets(window, root, server_name: str, seconds: float) -> None:
                 root.update()
                 if case == "idle":
                     time.sleep(0.002)
-            window.toggle_play()
+            window.playback.stop()  # (the song may have ended by itself already)
             if not parent.poll(seconds + 20):
                 raise AudioDriverError("the listening process sent no recording.")
             recording = parent.recv()
         finally:
             listener.join(10)
+        if float(recording.magnitude().max(initial=0.0)) <= 0.0:
+            print(f"onset error, GUI {case}: the recording is silent "
+                  f"({len(recording.samples)} frames recorded)")
+            continue
         stats, _ = analyse(recording, offsets, 2400)
         results[case] = (stats, frames / seconds, recording.gaps)
     for case, (stats, fps, gaps) in results.items():
