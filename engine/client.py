@@ -164,16 +164,21 @@ class EngineClient:
     def _read_available(self) -> list:
         if self._events is None:
             return []
-        events = self._drain()
-        if not self._closing and not self._died_reported and self._process is not None \
-                and not self._process.is_alive():
-            self._process.join(0)
-            events.extend(self._drain())  # what it wrote just before it ended
+        events, ended = self._drain()
+        if self._closing or self._died_reported or self._process is None:
+            return events
+        if ended or multiprocessing.connection.wait([self._process.sentinel], 0):
+            # The kernel closes a dying process's pipes a moment before its exit status
+            # can be collected: wait that moment out, so the death is reported now.
+            self._process.join(1.0)
+        if not self._process.is_alive():
+            events.extend(self._drain()[0])  # what it wrote just before it ended
             events.append(self._death_event())
             self._died_reported = True
         return events
 
-    def _drain(self) -> list:
+    def _drain(self) -> tuple[list, bool]:
+        """The events already in the pipe, and whether its far end has closed."""
         events = []
         try:
             while self._events.poll(0):
@@ -181,8 +186,8 @@ class EngineClient:
                 self._remember_event(event)
                 events.append(event)
         except (EOFError, OSError):
-            pass  # the engine's end of the pipe closed: it is gone (checked by the caller)
-        return events
+            return events, True  # only the engine's exit closes its end
+        return events, False
 
     def _remember_event(self, event) -> None:
         if isinstance(event, p.ReadyEvent):

@@ -292,3 +292,24 @@ def test_a_starved_scheduler_reports_late_events(engine):
     late = [e for e in seen if isinstance(e, p.LateEvent)]
     # 150 ms of starvation against a 30 ms look-ahead: some 120 ms (5760 frames) late.
     assert max(e.worst_frames for e in late) > 48000 * 0.05
+
+
+@pytest.mark.parametrize("which_fd", ["event_fd", "death_fd"])
+def test_a_gui_waiting_on_the_fds_is_woken_by_the_engines_death(jack_server, which_fd):
+    """What Tk's createfilehandler does: wait on the descriptor, then poll_events."""
+    import select
+
+    client = EngineClient(AudioSettings(driver="jack"))
+    client.start()
+    try:
+        client.wait_ready(30)
+        client.poll_events()
+        os.kill(client.pid, signal.SIGKILL)
+        killed_at = time.monotonic()
+        readable, _, _ = select.select([getattr(client, which_fd)], [], [], 2.0)
+        woken_s = time.monotonic() - killed_at
+        assert readable and woken_s < 1.0
+        events = client.poll_events()
+        assert isinstance(events[-1], p.EngineDiedEvent)
+    finally:
+        client.close()

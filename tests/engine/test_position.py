@@ -4,6 +4,7 @@ torn value."""
 from __future__ import annotations
 
 import multiprocessing
+import os
 import time
 
 from engine.position import Position, PositionBlock
@@ -20,7 +21,9 @@ def _consistent(p: Position) -> bool:
             and p.playing == bool(n & 1) and p.loop_count == 7 * n)
 
 
-def _writer(name: str, go, stop, result) -> None:
+def _writer(name: str, go, stop, result, cpu) -> None:
+    if cpu is not None:
+        os.sched_setaffinity(0, {cpu})
     block = PositionBlock.attach(name)
     go.set()
     n = 0
@@ -47,8 +50,16 @@ def test_reads_never_torn_while_another_process_writes_fast():
     block = PositionBlock.create()
     go, stop = ctx.Event(), ctx.Event()
     result_r, result_w = ctx.Pipe(duplex=False)
-    writer = ctx.Process(target=_writer, args=(block.name, go, stop, result_w), daemon=True)
+    # Reader and writer on different CPUs, so that they really run at the same time
+    # even when the machine is busy (on one CPU they would only take turns).
+    cpus = sorted(os.sched_getaffinity(0))
+    own_affinity = set(cpus)
+    writer_cpu = cpus[1] if len(cpus) > 1 else None
+    writer = ctx.Process(target=_writer, args=(block.name, go, stop, result_w, writer_cpu),
+                         daemon=True)
     writer.start()
+    if writer_cpu is not None:
+        os.sched_setaffinity(0, {cpus[0]})
     try:
         assert go.wait(30), "the writer process did not start"
         while block.sequence() < 1000:  # the writer is really writing
@@ -67,6 +78,7 @@ def test_reads_never_torn_while_another_process_writes_fast():
         writes, w_start, w_end = result_r.recv()
         writer.join(10)
     finally:
+        os.sched_setaffinity(0, own_affinity)
         if writer.is_alive():
             writer.kill()
         block.close()
