@@ -98,7 +98,8 @@ class TransportBar(ttk.Frame):
         window = self.window
         score = window.document.score
         bpm = score.tempo_map.bpm_at(window.roll.cursor_tick)
-        self.tempo_var.set(f"{bpm:g}" if bpm == round(bpm) else f"{bpm:.2f}")
+        # integer microseconds per quarter make 116 BPM read back as 116.00008
+        self.tempo_var.set(f"{bpm:.2f}".rstrip("0").rstrip("."))
         sig = score.time_signatures.at(0)
         self.meter_var.set(f"{sig.numerator}/{sig.denominator}")
         self.loop_var.set(score.loop_enabled)

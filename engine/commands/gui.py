@@ -46,6 +46,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"audio driver: {', '.join(KNOWN_DRIVERS)} (default auto)")
     parser.add_argument("--soundfont", metavar="SF2", help="the SoundFont to play with")
     parser.add_argument("--jack-server", metavar="NAME", help="the JACK server to connect to")
+    parser.add_argument("--geometry", metavar="WxH[+X+Y]",
+                        help="window size and position, as X11 programs take it")
     parser.add_argument("--no-realtime", action="store_true",
                         help="do not ask for realtime priority for the engine")
 
@@ -60,6 +62,8 @@ def run(args) -> int:
 
     document = Document()
     root = tk.Tk(className="Pianola")
+    if args.geometry:
+        root.geometry(args.geometry)
     try:
         settings = AudioSettings(driver=args.driver, soundfont=args.soundfont,
                                  jack_server=args.jack_server)
