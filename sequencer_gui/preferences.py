@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
@@ -183,30 +182,18 @@ def dumps_preferences(prefs: Preferences) -> str:
     return json.dumps(data, indent=2, sort_keys=True) + "\n"
 
 
-def write_file_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so a crash leaves either the old or the new file.
+def write_text_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` (creating its folder) so a crash leaves old or new, whole.
 
     Raises FileWriteError (one sentence) and leaves no temporary file behind.
     """
+    from engine.project_file import describe_os_error, write_file_atomically
     path = Path(path)
-    tmp_name = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp_name, path)
-        tmp_name = None
     except OSError as exc:
-        raise FileWriteError(path, exc.strerror or str(exc)) from exc
-    finally:
-        if tmp_name is not None:
-            try:
-                os.unlink(tmp_name)
-            except OSError:
-                pass
+        raise FileWriteError(path, describe_os_error(exc)) from None
+    write_file_atomically(path, text.encode("utf-8"))
 
 
 class PreferencesStore:
@@ -229,9 +216,10 @@ class PreferencesStore:
             except FileNotFoundError:
                 pass
             except OSError as exc:
-                raise FileWriteError(self.path, exc.strerror or str(exc)) from exc
+                from engine.project_file import describe_os_error
+                raise FileWriteError(self.path, describe_os_error(exc)) from None
             self._keep_damaged = False
-        write_file_atomically(self.path, dumps_preferences(prefs))
+        write_text_atomically(self.path, dumps_preferences(prefs))
         self.preferences = prefs
 
     def update(self, **changes) -> Preferences:

@@ -120,7 +120,7 @@ def test_disk_full_during_save_leaves_previous_file(config_dir, monkeypatch):
     def full(*_args, **_kwargs):
         raise OSError(28, "No space left on device")
     monkeypatch.setattr(P.os, "replace", full)
-    with pytest.raises(FileWriteError, match="No space left"):
+    with pytest.raises(FileWriteError, match="disk is full"):
         store.update(sample_rate=96000)
     assert (config_dir / "preferences.json").read_text() == before
     assert sorted(p.name for p in config_dir.iterdir()) == ["preferences.json"]
