@@ -304,3 +304,53 @@ def test_tempo_and_meter_fields_edit_the_score(window):
     window.transport.grid_var.set("1/8T")
     window.transport.apply_grid()
     assert window.roll.grid_ticks == 160
+
+
+def test_mute_solo_and_sliders_edit_the_track_one_step_each(window):
+    row = window.tracks.rows[0]
+    row.mute.invoke()
+    assert window.document.score.tracks[0].mute is True
+    row.solo.invoke()
+    assert window.document.score.tracks[0].solo is True
+    steps = len(window.document.history._undo)
+    row.volume_var.set(64)
+    row._commit_slider("volume")  # what releasing the slider does
+    assert window.document.score.tracks[0].volume == 64
+    assert len(window.document.history._undo) == steps + 1
+    d = Driver(window)
+    d.key("<Control-z>")
+    assert window.document.score.tracks[0].volume == 100 and row.volume_var.get() == 100
+
+
+def test_instrument_choice_sets_program_and_bank(window):
+    window.tracks.set_presets({(0, 0): "Grand", (0, 33): "Finger Bass", (128, 0): "Kit"})
+    row = window.tracks.rows[0]
+    assert list(row.instrument.cget("values")) == ["000 Grand", "033 Finger Bass"]
+    row.instrument_var.set("033 Finger Bass")
+    row._choose_instrument()
+    track = window.document.score.tracks[0]
+    assert (track.bank, track.program) == (0, 33)
+
+
+def test_help_lists_the_shortcuts(window):
+    window.show_shortcuts()
+    window.root.update()
+    tops = [w for w in window.root.winfo_children() if w.winfo_class() == "Toplevel"]
+    text = [w for w in tops[-1].winfo_children() if w.winfo_class() == "Text"][0]
+    content = text.get("1.0", "end")
+    assert "Ctrl+Shift+Z" in content and "F12" in content and "quantize" in content
+
+
+def test_open_and_save_round_trip_through_the_window(window, tmp_path):
+    from engine.project_file import load_project
+    d = Driver(window)
+    d.click(*d.at(480, 67))
+    path = tmp_path / "song.pianola"
+    window.save_to(path)
+    assert window.root.title() == "song.pianola — Pianola"
+    assert load_project(path).tracks[0].notes == (Note(480, 120, 67),)
+    window.new_document()
+    assert notes(window) == () and d.visible_note_items() == 0
+    window.open_path(path)
+    assert notes(window) == (Note(480, 120, 67),) and d.shown(Note(480, 120, 67))
+    assert not window.document.history.can_undo

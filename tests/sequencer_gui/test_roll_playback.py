@@ -87,3 +87,46 @@ def test_follow_scrolls_the_view_while_playing(live_window):
     assert g.scroll_x_px <= g.tick_to_x(roll.cursor_tick) <= g.scroll_x_px + g.width_px
     assert roll.canvas.canvasx(0) == g.scroll_x_px
     win.toggle_play()
+
+
+def test_a_missing_jack_server_is_one_sentence_and_editing_still_works(tk_root):
+    from sequencer_gui.app import MainWindow
+    from tests.sequencer_gui.roll_helpers import Driver
+
+    settings = AudioSettings(driver="jack", jack_server="pianola-no-such-server",
+                             soundfont=str(FONT))
+    win = MainWindow(tk_root, settings=settings, realtime=False)
+    try:
+        assert pump(tk_root, 30, lambda: win.link.state not in ("starting",))
+        assert win.link.state in ("failed", "died")
+        message = win.status.engine.cget("text")
+        assert "JACK" in message and "editing still works" in message
+        assert message.count(".") <= 2  # one sentence, not a traceback
+        d = Driver(win)
+        d.click(*d.at(0, 60))
+        assert win.document.score.tracks[0].notes == (Note(0, 120, 60),)
+        win.toggle_play()  # no engine: nothing happens, nothing breaks
+        assert not win.playback.playing
+    finally:
+        win.close()
+
+
+def test_clicking_a_key_is_heard(live_window, jack_server):
+    from engine.capture import Recorder
+    from engine.onsets import find_onsets
+
+    kb = live_window.roll.keyboard
+    y = round(live_window.roll.geometry.pitch_to_y(60) + 6 - kb.canvas.canvasy(0))
+    with Recorder(r"^pianola:", channels=2, server_name=jack_server, max_seconds=4) as rec:
+        rec.start()
+        pump(live_window.root, 0.3)
+        kb.canvas.event_generate("<ButtonPress-1>", x=20, y=y)
+        pump(live_window.root, 0.4)
+        assert kb.canvas.itemcget(kb.key_items[60], "fill") != "#e8e8e8"  # shown pressed
+        kb.canvas.event_generate("<ButtonRelease-1>", x=20, y=y)
+        pump(live_window.root, 0.3)
+        recording = rec.stop()
+    mag = recording.magnitude()
+    assert mag.max() > 1e-3, "the key was not heard"
+    assert len(find_onsets(mag, float(mag.max()) * 0.1, 4800)) == 1
+    assert kb.canvas.itemcget(kb.key_items[60], "fill") == "#e8e8e8"
