@@ -207,7 +207,11 @@ class EngineClient:
 
     def restart(self, timeout_s: float = 20.0) -> p.ReadyEvent:
         """End the old engine (if still there), start a new one, wait until it is ready,
-        and send it the song, loop, tempo, mix and transport state it had."""
+        and send it the song, loop, tempo, mix and transport state it had.
+
+        ``event_fd`` and ``death_fd`` are new descriptors afterwards: a GUI watching them
+        must register the new ones (and drop the old: they are closed).
+        """
         position = self.read_position() if self._position is not None else Position()
         self._stop_process()
         self.start()

@@ -207,7 +207,7 @@ class Engine:
             time.sleep(max(0.0, delay))
 
     def _note_started(self, track_index: int, note, frame: int) -> None:
-        """Called by the scheduler (in the scheduler thread) for each note it sends."""
+        """Called by the scheduler (in the scheduler thread) as each note starts sounding."""
         self.sender.put_cursor(p.NoteStartedEvent(track_index, note.pitch, note.start_tick,
                                                   note.length_ticks, max(0, frame)))
 

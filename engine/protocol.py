@@ -266,7 +266,8 @@ class TransportEvent:
 
 @dataclass(frozen=True, slots=True)
 class NoteStartedEvent:
-    """A note was sent to sound at audio frame ``frame`` (for highlighting it)."""
+    """A note started sounding at audio frame ``frame`` (for highlighting it); sent
+    within one scheduler period (a few ms) of that frame."""
 
     track_index: int
     pitch: int
