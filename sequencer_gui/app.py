@@ -68,7 +68,8 @@ class MainWindow:
         self.link.listeners.append(self._on_engine_event)
         self._sent_loop = None
         self._score_send_id = None
-        root.protocol("WM_DELETE_WINDOW", self.quit)
+        # a lambda, so replacing window.quit (e.g. to ask about unsaved work) takes effect
+        root.protocol("WM_DELETE_WINDOW", lambda: self.quit())
         self.transport.refresh()
         self.update_title()
         if start_engine:
@@ -88,16 +89,18 @@ class MainWindow:
         self.menubar = bar
 
     def build_file_menu(self, menu: tk.Menu) -> None:
-        menu.add_command(label="New", accelerator="Ctrl+N", command=self.new_document)
-        menu.add_command(label="Open…", accelerator="Ctrl+O", command=self.open_document)
-        menu.add_command(label="Save", accelerator="Ctrl+S", command=self.save_document)
+        # Commands are looked up when chosen, so they follow methods replaced later.
+        menu.add_command(label="New", accelerator="Ctrl+N", command=lambda: self.new_document())
+        menu.add_command(label="Open…", accelerator="Ctrl+O",
+                         command=lambda: self.open_document())
+        menu.add_command(label="Save", accelerator="Ctrl+S", command=lambda: self.save_document())
         menu.add_command(label="Save As…", accelerator="Ctrl+Shift+S",
-                         command=self.save_document_as)
+                         command=lambda: self.save_document_as())
         menu.add_separator()
-        menu.add_command(label="Import MIDI…", command=self.import_midi)
-        menu.add_command(label="Export MIDI…", command=self.export_midi)
+        menu.add_command(label="Import MIDI…", command=lambda: self.import_midi())
+        menu.add_command(label="Export MIDI…", command=lambda: self.export_midi())
         menu.add_separator()
-        menu.add_command(label="Quit", accelerator="Ctrl+Q", command=self.quit)
+        menu.add_command(label="Quit", accelerator="Ctrl+Q", command=lambda: self.quit())
 
     def build_edit_menu(self, menu: tk.Menu) -> None:
         ed = self.editor
