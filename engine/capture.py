@@ -23,7 +23,8 @@ between the score's expected frames and the heard frames (the median difference)
 reports every onset's error about it.  A constant latency, which a listener cannot hear
 on a steady pattern, drops out; jitter, a late note and drift (which change the
 differences) do not.  The absolute latency is reported separately, as an estimate with
-one period of uncertainty: ``Recorder.frame_time_now()`` read next to the other clock
+one period of uncertainty: ``Recorder.frame_time_now()`` (the JACK cycle in progress,
+from the recorder's own periods) read next to the other clock
 (e.g. the sequencer's tick, or the moment the play command was sent) gives a clock pair,
 and the fitted offset then is the latency from "scheduled" (or "asked") to "heard".
 """
@@ -212,12 +213,22 @@ class Recorder:
     # -- control (caller's thread) -------------------------------------------------------
 
     def frame_time_now(self) -> int:
-        """JACK's estimate of the current frame time (for pairing with another clock)."""
-        return self._client.frame_time
+        """The JACK frame time of the cycle in progress, to pair with another clock.
+
+        Taken from the last period recorded plus one period, not from JACK's estimate
+        (``jack_frame_time``), which on a loaded machine with the dummy driver runs
+        several periods ahead of the cycles actually processed.  Falls back to
+        JACK's estimate before ``start()``.
+        """
+        k = self._count
+        if k == 0:
+            return self._client.frame_time
+        return (int(self._times[k - 1]) + self.period_frames) % 2**32
 
     def start(self) -> None:
-        """Begin keeping samples from the next period on."""
+        """Begin keeping samples from the next period on; returns once one is kept."""
         self._armed = True
+        self.wait_frames(1, timeout_s=2.0)
 
     def wait_frames(self, n_frames: int, timeout_s: float | None = None) -> None:
         """Block until at least ``n_frames`` have been recorded since ``start()``."""
