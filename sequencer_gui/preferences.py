@@ -230,3 +230,18 @@ class PreferencesStore:
 
     def add_recent_file(self, path) -> None:
         self.save(self.preferences.with_recent_file(path))
+
+
+def settings_for_start(prefs: Preferences, *, driver: str = "auto", soundfont=None,
+                       jack_server=None):
+    """AudioSettings at start: what the command line says wins over the preferences
+    (a ``driver`` of "auto" counts as not said)."""
+    settings = to_audio_settings(prefs)
+    changes = {}
+    if driver != "auto":
+        changes["driver"] = driver
+    if soundfont:
+        changes["soundfont"] = soundfont
+    if jack_server:
+        changes["jack_server"] = jack_server
+    return replace(settings, **changes) if changes else settings

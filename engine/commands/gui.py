@@ -55,23 +55,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args) -> int:
     import tkinter as tk
 
-    from engine.audio_settings import AudioSettings
     from engine.errors import PianolaError
     from sequencer_gui.app import MainWindow
     from sequencer_gui.document import Document
 
+    from sequencer_gui import files
+    from sequencer_gui.preferences import PreferencesStore, settings_for_start
+
+    prefs = PreferencesStore()  # never raises: a damaged file gives defaults + a warning
     document = Document()
     root = tk.Tk(className="Pianola")
     if args.geometry:
         root.geometry(args.geometry)
     try:
-        settings = AudioSettings(driver=args.driver, soundfont=args.soundfont,
-                                 jack_server=args.jack_server)
+        # the command line wins over the preferences (engineer E's files.py)
+        settings = settings_for_start(prefs.preferences, driver=args.driver,
+                                      soundfont=args.soundfont, jack_server=args.jack_server)
     except PianolaError as exc:
         settings, engine_error = None, str(exc)
     else:
         engine_error = None
-    window = MainWindow(root, document, settings, realtime=not args.no_realtime)
+    window = MainWindow(root, document, settings,
+                        realtime=not args.no_realtime and prefs.preferences.realtime_priority)
     if args.file:
         try:
             window.open_path(args.file)
@@ -79,6 +84,8 @@ def run(args) -> int:
             window.close()
             root.destroy()
             raise
+    # File menu with recent files and exports, autosave + crash recovery, engine restarts
+    files.install(window, prefs)
     if os.environ.get(LAYOUT_ENV):
         _report_layout_when_ready(window, os.environ[LAYOUT_ENV])
     if engine_error:
