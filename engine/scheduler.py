@@ -63,8 +63,8 @@ def track_channel(track_index: int) -> int:
 class Scheduler:
     """Sends a score to a synth backend ahead of its sample clock (see module doc).
 
-    ``backend`` needs: now_frame(), applied_horizon(), cancel_pending() -> applied
-    horizon, schedule_note_on/off, note_on_now/off, program_now, control_now,
+    ``backend`` needs: now_frame(), settled_frame(), applied_horizon(), cancel_pending()
+    -> applied horizon, schedule_note_on/off, note_on_now/off, program_now, control_now,
     set_channel_type, all_notes_off, all_sounds_off, sample_rate, block_frames (see
     engine.synth.SynthBackend: the horizon is the last frame whose events may already
     have been applied).
@@ -286,13 +286,23 @@ class Scheduler:
             self._sent = [s for s in self._sent if s.on_frame > now or s.off_frame > now]
         return started
 
+    def _cancel_locked(self) -> tuple[int, int]:
+        """Withdraw every pending event: returns (settled, horizon) frames.
+
+        Events at frames up to ``settled`` had surely been applied before the withdrawal;
+        events after ``horizon`` surely had not (they are gone now).  In between, either:
+        so a note-off there may have been withdrawn and must be sent again.
+        """
+        settled = self.backend.settled_frame()  # read before: it only grows
+        return settled, self.backend.cancel_pending()
+
     def _release_locked(self) -> int:
         """Withdraw pending events and release every note that may sound; returns the horizon."""
-        horizon = self.backend.cancel_pending()
+        settled, horizon = self._cancel_locked()
         released = set()
         for s in self._sent:
             key = (s.channel, s.note.pitch)
-            if s.on_frame <= horizon < s.off_frame and key not in released:
+            if s.on_frame <= horizon and s.off_frame > settled and key not in released:
                 self.backend.note_off_now(*key)
                 released.add(key)
         self._sent.clear()
@@ -350,22 +360,22 @@ class Scheduler:
 
     def _withdraw_and_resend_locked(self, timeline_changed: bool) -> None:
         b = self.backend
-        horizon = b.cancel_pending()
+        settled, horizon = self._cancel_locked()
         tracks = self._score.tracks
         if timeline_changed:
             self._timeline = self._timeline.reanchored(
                 horizon + 1, self._score.tempo_map, self._score.ppq, self._loop_region())
         kept = []
         for s in self._sent:
-            if s.on_frame > horizon or s.off_frame <= horizon:
-                continue  # not yet sounding (sent again below) or already over
+            if s.on_frame > horizon or s.off_frame <= settled:
+                continue  # not yet sounding (sent again below) or surely over
             still = (s.track_index in self._audible and s.track_index < len(tracks)
                      and tracks[s.track_index].contains(s.note))
             if not still:
                 b.note_off_now(s.channel, s.note.pitch)
                 continue
             off = s.off_frame
-            if timeline_changed:  # its end now falls where the new timeline puts it
+            if timeline_changed and off > horizon:  # its end is where the new timeline puts it
                 tl = self._timeline
                 end = s.note.end_tick
                 clip = tl.pass_end_tick(0)

@@ -248,6 +248,11 @@ class SynthBackend:
             return ffi.fluid_sequencer_get_tick(self._seq)
         return self._rendered_frames
 
+    def settled_frame(self) -> int:
+        """Events at frames up to this have surely been applied (the sequencer dispatched
+        them in an earlier block than the one it is in now)."""
+        return ffi.fluid_sequencer_get_tick(self._seq) - 2 * BLOCK_FRAMES
+
     def applied_horizon(self) -> int:
         """Events at frames up to this may already have been applied; later ones surely not."""
         tick = ffi.fluid_sequencer_get_tick(self._seq)
