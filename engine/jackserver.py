@@ -57,11 +57,31 @@ class DummyJackServer:
             try:
                 self._proc.wait(timeout=5)
             except subprocess.TimeoutExpired:
+                # jackd can hang in shutdown on a client that was SIGKILLed (tests do).
                 self._proc.kill()
                 self._proc.wait()
+                self._reclaim_registry_slot()
         if self._proc.stdout:
             self._proc.stdout.close()
         self._proc = None
+
+    def _reclaim_registry_slot(self) -> None:
+        """A killed jackd leaves its name in JACK's machine-wide server registry, which
+        has 8 slots and frees a dead entry only when a server of the same name starts:
+        so start one and stop it cleanly, or the machine soon has "Too many servers"."""
+        proc = subprocess.Popen(self._proc.args, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+                                env=dict(os.environ, JACK_NO_AUDIO_RESERVATION="1"))
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and proc.poll() is None \
+                and not server_answers(self.name):
+            time.sleep(0.05)
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
     @property
     def running(self) -> bool:
