@@ -289,7 +289,8 @@ def test_a_starved_scheduler_reports_late_events(engine):
                             "    pass\n"])
     hog.wait(10)
     seen = _wait_for(engine, lambda e: isinstance(e, p.LateEvent), timeout_s=3)
-    late = [e for e in seen if isinstance(e, p.LateEvent)]
+    time.sleep(0.2)  # a busy machine may have made a smaller report first: take them all
+    late = [e for e in seen + engine.poll_events() if isinstance(e, p.LateEvent)]
     # 150 ms of starvation against a 30 ms look-ahead: some 120 ms (5760 frames) late.
     assert max(e.worst_frames for e in late) > 48000 * 0.05
 
