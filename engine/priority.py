@@ -88,15 +88,6 @@ def name_os_thread(name: str) -> None:
         pass
 
 
-def drop_realtime() -> None:
-    """Return the calling thread to SCHED_OTHER (for helper threads that must not compete
-    with the scheduler thread, such as the one that writes events to the GUI)."""
-    try:
-        os.sched_setscheduler(0, os.SCHED_OTHER, os.sched_param(0))
-    except PermissionError:  # leaving SCHED_FIFO is always allowed; be safe anyway
-        pass
-
-
 def current_scheduling(pid: int = 0) -> Scheduling:
     """Read back the policy of ``pid`` (its main thread; 0: the calling thread)."""
     policy = os.sched_getscheduler(pid)

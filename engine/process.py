@@ -9,9 +9,9 @@ Three threads, each with one job:
   ``Scheduler.service()`` (which sends the next look-ahead window to FluidSynth's
   sample-clock sequencer), publishes the position in the shared seqlock block and turns
   what happened into events;
-- sender thread (normal priority): takes events from a ``queue.SimpleQueue`` and writes
-  them to the event pipe.  Putting into the queue never blocks, so the scheduler never
-  waits for the GUI, however slowly the GUI reads.
+- sender thread (same priority: see ``EventSender._run``): takes events from a
+  ``queue.SimpleQueue`` and writes them to the event pipe.  Putting into the queue never
+  blocks, so the scheduler never waits for the GUI, however slowly the GUI reads.
 
 No Python runs in the audio thread: FluidSynth's driver renders, and the events it
 applies were stamped ahead of time (the "sounddevice" driver, owned by
@@ -81,7 +81,10 @@ class EventSender:
 
     def _run(self) -> None:
         prio.name_os_thread("pianola-events")
-        prio.drop_realtime()  # writing to the GUI must never compete with the scheduler
+        # This thread keeps the realtime priority it inherited, on purpose: it holds the
+        # GIL while it pickles, and a normal-priority thread preempted while holding the
+        # GIL would keep the scheduler thread waiting (priority inversion).  It costs
+        # nothing while it waits: blocked in the queue or in the pipe, it holds no GIL.
         while True:
             event = self._queue.get()
             if event is _STOP_SENDING:

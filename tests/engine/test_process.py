@@ -92,7 +92,9 @@ def test_the_engine_runs_with_the_priority_it_reports(jack_server):
             name = (task / "comm").read_text().strip()
             threads[name] = current_scheduling(int(task.name))
         assert str(threads["pianola-sched"]) == ready.scheduling
-        assert threads["pianola-events"].kind != "SCHED_FIFO"  # never competes
+        # Every Python thread of the engine shares the GIL, so they share one priority
+        # (a lower one holding the GIL would hold the scheduler up).
+        assert str(threads["pianola-events"]) == ready.scheduling
     finally:
         client.close()
 
