@@ -106,3 +106,38 @@ def test_bad_options_are_one_sentence_and_exit_1(jack_server, song, args, words)
     res = _pianola("play", str(song), *args)
     assert res.returncode == 1
     assert words in _one_sentence(res.stderr)
+
+
+def test_a_terminal_sees_bar_and_beat_move(jack_server, song):
+    """On a terminal, the position is shown in place as bar.beat, read from the counter."""
+    import pty
+    import select
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "engine.cli", "play", str(song),
+                             "--driver", "jack", "--seconds", "2.5"],
+                            stdout=slave, stderr=subprocess.PIPE)
+    os.close(slave)
+    out = b""
+    try:
+        while True:
+            ready, _, _ = select.select([master], [], [], 30)
+            if not ready:
+                break
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # the terminal closed: the command ended
+                break
+            if not chunk:
+                break
+            out += chunk
+        proc.wait(30)
+    finally:
+        os.close(master)
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0
+    text = out.decode()
+    # Eight eighth notes at 120 BPM are one bar: beats 1.1 to 1.4 go by, each in place.
+    for beat in ("\r1.1 ", "\r1.2 ", "\r1.3 ", "\r1.4 "):
+        assert beat in text
