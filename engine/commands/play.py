@@ -91,6 +91,9 @@ def run(args) -> int:
     try:
         ready = client.wait_ready(READY_TIMEOUT_S)
         print(ready.summary(), flush=True)
+        if ready.driver == "none" and args.driver == "auto":
+            print("pianola: no audio output was found, so nothing will be heard; "
+                  "`pianola doctor` says what to do.", file=sys.stderr)
         for command in commands:
             client.send(command)
         _play_until_done(client, score, args.seconds)
