@@ -137,3 +137,64 @@ def test_audio_differs_only_for_audio_fields():
     assert not a.audio_differs(a.with_recent_file("/x.pianola"))
     assert Preferences(period_frames=512).audio_differs(a)
     assert Preferences(realtime_priority=False).audio_differs(a)
+
+
+# ------------------------------------------------------------------ the dialog, for real
+
+
+def test_settings_for_start_command_line_wins():
+    prefs = Preferences(audio_driver="jack", jack_server="studio", period_frames=128)
+    s = P.settings_for_start(prefs)
+    assert (s.driver, s.jack_server, s.period_frames) == ("jack", "studio", 128)
+    s = P.settings_for_start(prefs, driver="none", jack_server="other", soundfont="/x.sf2")
+    assert (s.driver, s.jack_server, s.soundfont) == ("none", "other", "/x.sf2")
+
+
+@pytest.mark.gui
+def test_dialog_saves_and_restarts_the_engine_keeping_the_document(window, config_dir,
+                                                                    tmp_path, monkeypatch):
+    from engine import edits
+    from engine.score import Note
+    from sequencer_gui.prefs_dialog import PreferencesDialog, engine_keeper
+
+    monkeypatch.setenv("PIANOLA_STATE_DIR", str(tmp_path / "state"))
+    new, _ = edits.add_notes(window.document.score, 0, [Note(0, 240, 60)])
+    window.document.apply(new, "Add note")
+    score, modified = window.document.score, window.document.is_modified
+    store = PreferencesStore()
+    seen = []
+    dialog = PreferencesDialog(window, store, on_saved=lambda old, new: seen.append(new))
+    window.root.update()
+    dialog.vars["audio_driver"].set("none")
+    dialog.vars["period_frames"].set("512")
+    dialog.vars["autosave_interval_s"].set("7")
+    dialog.vars["default_grid"].set("1/8T")
+    engine_keeper(window)
+    try:
+        dialog.ok_button.invoke()
+        assert not dialog.top.winfo_exists()
+        assert PreferencesStore().preferences.period_frames == 512
+        assert seen[0].autosave_interval_s == 7 and seen[0].default_grid == "1/8T"
+        link = window.link
+        assert link.settings.driver == "none" and link.settings.period_frames == 512
+        ready = link.client.wait_ready(30)
+        assert ready.period_frames == 512  # a new engine with the new settings
+        assert window.document.score is score and window.document.is_modified == modified
+    finally:
+        window.link.close()
+
+
+@pytest.mark.gui
+def test_dialog_refuses_a_bad_number_and_stays_open(window, config_dir, monkeypatch):
+    from tkinter import messagebox
+
+    from sequencer_gui.prefs_dialog import PreferencesDialog
+    errors = []
+    monkeypatch.setattr(messagebox, "showerror", lambda title, msg, **kw: errors.append(msg))
+    dialog = PreferencesDialog(window, PreferencesStore())
+    dialog.vars["autosave_interval_s"].set("soon")
+    dialog.ok_button.invoke()
+    assert dialog.top.winfo_exists() and len(errors) == 1 and "whole" in errors[0]
+    assert not (config_dir / "preferences.json").exists()
+    dialog.cancel_button.invoke()
+    assert not dialog.top.winfo_exists()
