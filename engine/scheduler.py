@@ -53,6 +53,7 @@ class SentNote:
     track_index: int
     note: object  # engine.score.Note
     pass_index: int
+    tag: int  # groups the note's two events for withdrawal (backend.cancel_tag)
 
 
 def track_channel(track_index: int) -> int:
@@ -90,6 +91,7 @@ class Scheduler:
         self._reported_frame = -1  # notes with on_frame up to here were reported started
         self._mix: dict[int, tuple] = {}  # channel -> mix last applied to the synth
         self._previews: set[tuple[int, int]] = set()
+        self._next_tag = 0
 
     # --- score and mix ---------------------------------------------------------------
     @property
@@ -261,15 +263,17 @@ class Scheduler:
                     end_tick = note.end_tick if seg.clip_tick is None else min(note.end_tick, seg.clip_tick)
                     # a note-off in the same synth block as its note-on would run first
                     off = max(tl.frame_of(seg.index, end_tick), on + block)
-                    wanted.append(SentNote(on, off, channel, index, note, seg.index))
+                    self._next_tag += 1
+                    wanted.append(SentNote(on, off, channel, index, note, seg.index,
+                                           self._next_tag))
         wanted.sort(key=lambda s: (s.on_frame, s.track_index))
         return wanted
 
     def _send(self, notes: list[SentNote]) -> None:
         b = self.backend
         for s in notes:
-            b.schedule_note_on(s.on_frame, s.channel, s.note.pitch, s.note.velocity)
-            b.schedule_note_off(s.off_frame, s.channel, s.note.pitch)
+            b.schedule_note_on(s.on_frame, s.channel, s.note.pitch, s.note.velocity, tag=s.tag)
+            b.schedule_note_off(s.off_frame, s.channel, s.note.pitch, tag=s.tag)
 
     def _send_upto_locked(self, horizon: int) -> None:
         if horizon <= self._sent_until:
@@ -330,33 +334,45 @@ class Scheduler:
                             or self._loop_region() != (old.loop if old.loop_enabled else None))
         if not (timeline_changed or audible_changed):
             self._end_frame = self._compute_end_frame()
-            if self._patch_window_locked():
-                return
+            self._patch_window_locked()
+            return
         self._withdraw_and_resend_locked(timeline_changed)
 
-    def _patch_window_locked(self) -> bool:
-        """Cheap path of an edit: send notes added inside the sent window, if nothing else
-        changed there.  False if a sent note was deleted or changed (withdrawal needed)."""
-        horizon = self.backend.applied_horizon()
+    def _patch_window_locked(self) -> None:
+        """An edit that keeps tempo, loop and audible tracks: withdraw only the sent notes
+        that are gone (by their tag's slot), send only the notes that are new."""
+        b = self.backend
         tracks = self._score.tracks
-        for s in self._sent:
-            if s.off_frame > horizon and not (s.track_index < len(tracks)
-                                              and tracks[s.track_index].contains(s.note)):
-                return False
+        settled = b.settled_frame()  # before any withdrawal
+        gone = [s for s in self._sent if s.off_frame > settled and not (
+            s.track_index < len(tracks) and tracks[s.track_index].contains(s.note))]
+        if gone:
+            slots = b.tag_slots
+            hit = {s.tag % slots for s in gone}
+            for slot in hit:
+                b.cancel_tag(slot)
+            horizon = b.applied_horizon()
+            gone_ids = {id(s) for s in gone}
+            kept = []
+            for s in self._sent:
+                if id(s) in gone_ids:
+                    if s.on_frame <= horizon:  # it may sound, and its note-off is withdrawn
+                        b.note_off_now(s.channel, s.note.pitch)
+                    continue
+                if s.tag % slots in hit:  # shares a withdrawn slot: send again what may be gone
+                    if s.on_frame > horizon:
+                        self._send([s])
+                    elif s.off_frame > settled:
+                        b.schedule_note_off(s.off_frame, s.channel, s.note.pitch, tag=s.tag)
+                kept.append(s)
+            self._sent = kept
+        horizon = b.applied_horizon()
         wanted = self._wanted(horizon + 1, self._sent_until)
-        if self._wanted_changed_ends(wanted):
-            return False
         sent_keys = {(s.track_index, s.note, s.pass_index) for s in self._sent}
         added = [w for w in wanted if (w.track_index, w.note, w.pass_index) not in sent_keys]
         if added:
             self._send(added)
             self._sent = sorted(self._sent + added, key=lambda s: s.on_frame)
-        return True
-
-    def _wanted_changed_ends(self, wanted: list[SentNote]) -> bool:
-        by_key = {(s.track_index, s.note, s.pass_index): s for s in self._sent}
-        return any((old := by_key.get((w.track_index, w.note, w.pass_index))) is not None
-                   and (old.on_frame, old.off_frame) != (w.on_frame, w.off_frame) for w in wanted)
 
     def _withdraw_and_resend_locked(self, timeline_changed: bool) -> None:
         b = self.backend
@@ -382,7 +398,7 @@ class Scheduler:
                 end = end if clip is None else min(end, clip)
                 off = max(horizon + 1, tl.frame_of(0, max(end, tl.anchor_tick)))
                 s = replace(s, off_frame=off, pass_index=-1)  # belongs to no new pass
-            b.schedule_note_off(off, s.channel, s.note.pitch)
+            b.schedule_note_off(off, s.channel, s.note.pitch, tag=s.tag)
             kept.append(s)
         self._sent = kept
         self._end_frame = self._compute_end_frame()

@@ -31,12 +31,16 @@ from engine.jackserver import server_answers
 
 BLOCK_FRAMES = 64  # FluidSynth renders (and applies sequencer events) per 64-frame block
 MIDI_CHANNELS = 256  # synth channels: one per track, FluidSynth's maximum
+# Sequencer source clients that events are spread over by tag, so one note's events can
+# be withdrawn (fluid_sequencer_remove_events filters by source) without touching others.
+TAG_SLOTS = 256
 
 
 class SynthBackend:
     """One FluidSynth synth + sample-clock sequencer + audio output (see module doc)."""
 
     block_frames = BLOCK_FRAMES
+    tag_slots = TAG_SLOTS
 
     def __init__(self, settings: AudioSettings, soundfont_path):
         self.settings = settings
@@ -50,7 +54,7 @@ class SynthBackend:
         self._sfont_id = -1
         self._seq = None
         self._dest = -1
-        self._source = -1
+        self._sources: list[int] = []  # sequencer client id of each tag slot
         self._event = None
         self._event_lock = threading.Lock()
         self._driver = None  # FluidSynth audio driver
@@ -103,11 +107,11 @@ class SynthBackend:
         if ffi.fluid_sequencer_get_time_scale(self._seq) != float(self.sample_rate):
             raise AudioDriverError("This FluidSynth cannot run its sequencer on the sample clock.")
         self._dest = ffi.fluid_sequencer_register_fluidsynth(self._seq, self._synth)
-        self._source = ffi.fluid_sequencer_register_client(self._seq, b"pianola", None, None)
-        if self._dest < 0 or self._source < 0:
+        self._sources = [ffi.fluid_sequencer_register_client(
+            self._seq, f"pianola-{slot}".encode(), None, None) for slot in range(TAG_SLOTS)]
+        if self._dest < 0 or min(self._sources) < 0:
             raise AudioDriverError("FluidSynth's sequencer refused the synthesizer.")
         self._event = ffi.new_fluid_event()
-        ffi.fluid_event_set_source(self._event, self._source)
         ffi.fluid_event_set_dest(self._event, self._dest)
 
     def _resolve_driver(self) -> str:
@@ -276,33 +280,44 @@ class SynthBackend:
         return int(ms * float(self.sample_rate) / 1000.0)
 
     # --- scheduled events (scheduler thread) -----------------------------------------
-    def _send(self, frame: int) -> None:
+    def _send(self, frame: int, tag: int) -> None:
+        ffi.fluid_event_set_source(self._event, self._sources[tag % TAG_SLOTS])
         if ffi.fluid_sequencer_send_at(self._seq, self._event, self._stamp(frame), 1) != ffi.FLUID_OK:
             raise AudioDriverError("FluidSynth's sequencer refused an event (out of memory?).")
 
-    def schedule_note_on(self, frame: int, channel: int, key: int, velocity: int) -> None:
+    # ``tag`` groups events for withdrawal: cancel_tag(t) withdraws every pending event
+    # whose tag is t modulo tag_slots.
+    def schedule_note_on(self, frame: int, channel: int, key: int, velocity: int,
+                         tag: int = 0) -> None:
         with self._event_lock:
             ffi.fluid_event_noteon(self._event, channel, key, velocity)
-            self._send(frame)
+            self._send(frame, tag)
 
-    def schedule_note_off(self, frame: int, channel: int, key: int) -> None:
+    def schedule_note_off(self, frame: int, channel: int, key: int, tag: int = 0) -> None:
         with self._event_lock:
             ffi.fluid_event_noteoff(self._event, channel, key)
-            self._send(frame)
+            self._send(frame, tag)
 
-    def schedule_control(self, frame: int, channel: int, control: int, value: int) -> None:
+    def schedule_control(self, frame: int, channel: int, control: int, value: int,
+                         tag: int = 0) -> None:
         with self._event_lock:
             ffi.fluid_event_control_change(self._event, channel, control, value)
-            self._send(frame)
+            self._send(frame, tag)
 
-    def schedule_program(self, frame: int, channel: int, bank: int, program: int) -> None:
+    def schedule_program(self, frame: int, channel: int, bank: int, program: int,
+                         tag: int = 0) -> None:
         with self._event_lock:
             ffi.fluid_event_program_select(self._event, channel, self._sfont_id, bank, program)
-            self._send(frame)
+            self._send(frame, tag)
 
     def cancel_pending(self) -> int:
         """Withdraw every event not yet applied; returns ``applied_horizon()`` after it."""
-        ffi.fluid_sequencer_remove_events(self._seq, self._source, -1, -1)
+        ffi.fluid_sequencer_remove_events(self._seq, -1, self._dest, -1)
+        return self.applied_horizon()
+
+    def cancel_tag(self, tag: int) -> int:
+        """Withdraw the pending events of ``tag``'s slot; returns ``applied_horizon()``."""
+        ffi.fluid_sequencer_remove_events(self._seq, self._sources[tag % TAG_SLOTS], -1, -1)
         return self.applied_horizon()
 
     # --- immediate control (command thread) ------------------------------------------

@@ -30,10 +30,12 @@ class FakeBackend:
 
     sample_rate = SR
     block_frames = 1
+    tag_slots = 4  # few slots: withdrawing one note's slot often hits others too
 
     def __init__(self):
         self.frame = 0
         self.pending: list[tuple[int, str, int, int, int]] = []  # (frame, kind, ch, key, vel)
+        self.tags: dict[int, int] = {}  # id of a pending event -> its tag
         self.applied: list[tuple[int, str, int, int, int]] = []  # in the order applied
         self.sounding: dict[tuple[int, int], int] = {}  # (ch, key) -> voices
         self.now_calls: list[tuple[str, int, int]] = []
@@ -61,6 +63,7 @@ class FakeBackend:
         due = sorted((e for e in self.pending if e[0] <= self.frame),
                      key=lambda e: (e[0], e[1] == "on"))
         self.pending = [e for e in self.pending if e[0] > self.frame]
+        self.tags = {id(e): self.tags[id(e)] for e in self.pending}
         for event in due:
             self._apply(event)
 
@@ -73,14 +76,25 @@ class FakeBackend:
             self.sounding.pop((ch, key), None)
 
     # scheduled
-    def schedule_note_on(self, frame, ch, key, vel):
-        self.pending.append((frame, "on", ch, key, vel))
+    def _queue(self, event, tag):
+        self.pending.append(event)
+        self.tags[id(event)] = tag
 
-    def schedule_note_off(self, frame, ch, key):
-        self.pending.append((frame, "off", ch, key, 0))
+    def schedule_note_on(self, frame, ch, key, vel, tag=0):
+        self._queue((frame, "on", ch, key, vel), tag)
+
+    def schedule_note_off(self, frame, ch, key, tag=0):
+        self._queue((frame, "off", ch, key, 0), tag)
 
     def cancel_pending(self) -> int:
         self.pending.clear()
+        self.tags.clear()
+        return self.applied_horizon()
+
+    def cancel_tag(self, tag) -> int:
+        slot = tag % self.tag_slots
+        self.pending = [e for e in self.pending if self.tags[id(e)] % self.tag_slots != slot]
+        self.tags = {id(e): self.tags[id(e)] for e in self.pending}
         return self.applied_horizon()
 
     # immediate
@@ -283,6 +297,19 @@ def test_live_edit_deleting_a_sent_note_withdraws_it():
     ons = [f - LOOKAHEAD for f, _ in backend.ons()]
     assert ons == [0] + [i * 6000 for i in range(2, 8)]
     assert backend.sounding == {}
+
+
+def test_deleting_a_note_leaves_the_other_sent_notes_alone():
+    # Only the deleted note's events are withdrawn: a note about to sound (in the zone a
+    # real backend cannot tell "applied" from "pending") is not disturbed.
+    a, b = Note(0, 60, 60), Note(20, 60, 62)
+    backend, sched, _ = make(Score((Track(notes=(a, b)),)))
+    backend.horizon_margin, backend.tag_slots = 150, 1024
+    sched.play(0)
+    backend.advance(LOOKAHEAD - 100)  # a is due in 100 frames
+    sched.replace_score(Score((Track(notes=(a,)),)))
+    run_for(backend, sched, 10000)
+    assert backend.ons() == [(LOOKAHEAD, 60)] and backend.sounding == {}
 
 
 def test_live_edit_deleting_a_sounding_note_releases_it_at_once():

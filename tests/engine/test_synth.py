@@ -133,6 +133,19 @@ def test_cancel_pending_withdraws_queued_events(offline):
     assert not np.any(np.abs(offline.render(10000)) > 1e-4)
 
 
+def test_cancel_tag_withdraws_only_that_notes_events(offline):
+    offline.program_now(0, 0, 0)
+    offline.program_now(1, 0, 0)
+    start = offline.now_frame()
+    offline.schedule_note_on(start + 5000, 0, 60, 100, tag=1)
+    offline.schedule_note_on(start + 5000, 1, 72, 100, tag=2)
+    offline.cancel_tag(1)
+    offline.render(4000)
+    assert offline.active_voices() == 0
+    offline.render(2000)
+    assert offline.active_voices() == 1  # the note of tag 2 only
+
+
 def test_drum_channel_on_any_channel(offline):
     offline.set_channel_type(3, True)
     assert offline.program_now(3, 128, 0)
