@@ -22,6 +22,25 @@ settings.register_profile("pianola", deadline=None, max_examples=100,
 settings.load_profile("pianola")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_user_dirs(tmp_path_factory):
+    """Preferences and recovery files of the tests -- and of the `pianola` processes they
+    start -- go to a private folder, never the user's own; and no start-up dialog offers
+    another test's leftover recovery file (test_faults.py asks for that prompt itself)."""
+    base = tmp_path_factory.mktemp("user-dirs")
+    wanted = {"PIANOLA_CONFIG_DIR": str(base / "config"),
+              "PIANOLA_STATE_DIR": str(base / "state"),
+              "PIANOLA_NO_RECOVERY_PROMPT": "1"}
+    old = {name: os.environ.get(name) for name in wanted}
+    os.environ.update(wanted)
+    yield base
+    for name, value in old.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
 @pytest.fixture(scope="session")
 def xdisplay():
     """A private Xvfb display; sets DISPLAY for the session and returns it (":N")."""
