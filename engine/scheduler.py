@@ -325,28 +325,26 @@ class Scheduler:
     def _replace_locked(self, score: Score) -> None:
         old = self._score
         self._score = score
-        audible = frozenset(score.audible_tracks())
-        audible_changed = audible != self._audible
-        self._audible = audible
+        self._audible = frozenset(score.audible_tracks())
         self._apply_mix_locked()
         if not self._playing:
             return
         timeline_changed = (score.tempo_map != old.tempo_map or score.ppq != old.ppq
                             or self._loop_region() != (old.loop if old.loop_enabled else None))
-        if not (timeline_changed or audible_changed):
+        if timeline_changed:
+            self._withdraw_and_resend_locked()
+        else:
             self._end_frame = self._compute_end_frame()
             self._patch_window_locked()
-            return
-        self._withdraw_and_resend_locked(timeline_changed)
 
     def _patch_window_locked(self) -> None:
-        """An edit that keeps tempo, loop and audible tracks: withdraw only the sent notes
-        that are gone (by their tag's slot), send only the notes that are new."""
+        """An edit that keeps tempo and loop: withdraw only the sent notes that are gone
+        (deleted, changed or muted) by their tag's slot, send only the notes that are new."""
         b = self.backend
         tracks = self._score.tracks
         settled = b.settled_frame()  # before any withdrawal
         gone = [s for s in self._sent if s.off_frame > settled and not (
-            s.track_index < len(tracks) and tracks[s.track_index].contains(s.note))]
+            s.track_index in self._audible and tracks[s.track_index].contains(s.note))]
         if gone:
             slots = b.tag_slots
             hit = {s.tag % slots for s in gone}
@@ -375,37 +373,30 @@ class Scheduler:
             self._send(added)
             self._sent = sorted(self._sent + added, key=lambda s: s.on_frame)
 
-    def _withdraw_and_resend_locked(self, timeline_changed: bool) -> None:
+    def _withdraw_and_resend_locked(self) -> None:
+        """A tempo or loop change: withdraw everything, re-anchor, send again."""
         b = self.backend
         settled, horizon = self._cancel_locked()
         tracks = self._score.tracks
-        if timeline_changed:
-            self._timeline = self._timeline.reanchored(
-                horizon + 1, self._score.tempo_map, self._score.ppq, self._loop_region())
+        tl = self._timeline = self._timeline.reanchored(
+            horizon + 1, self._score.tempo_map, self._score.ppq, self._loop_region())
         kept = []
         for s in self._sent:
             if s.on_frame > horizon or s.off_frame <= settled:
                 continue  # not yet sounding (sent again below) or surely over
-            still = (s.track_index in self._audible and s.track_index < len(tracks)
-                     and tracks[s.track_index].contains(s.note))
-            if not still:
+            if not (s.track_index in self._audible and tracks[s.track_index].contains(s.note)):
                 b.note_off_now(s.channel, s.note.pitch)
                 continue
             off = s.off_frame
-            if timeline_changed and off > horizon:  # its end is where the new timeline puts it
-                tl = self._timeline
-                end = s.note.end_tick
+            if off > horizon:  # it ends where the new timeline puts its end
                 clip = tl.pass_end_tick(0)
-                end = end if clip is None else min(end, clip)
+                end = s.note.end_tick if clip is None else min(s.note.end_tick, clip)
                 off = max(horizon + 1, tl.frame_of(0, max(end, tl.anchor_tick)))
                 s = replace(s, off_frame=off, pass_index=-1)  # belongs to no new pass
             b.schedule_note_off(off, s.channel, s.note.pitch, tag=s.tag)
             kept.append(s)
         self._sent = kept
         self._end_frame = self._compute_end_frame()
-        resend_from = horizon + 1
-        if timeline_changed:
-            resend_from = max(resend_from, self._timeline.anchor_frame)
         until = self._sent_until
-        self._sent_until = resend_from
+        self._sent_until = max(horizon + 1, tl.anchor_frame)
         self._send_upto_locked(until)

@@ -452,9 +452,9 @@ def test_resizing_a_sent_note_moves_its_note_off():
     assert offs62 == [6000 + 12000] and backend.sounding == {}
 
 
-def _three_tracks(notes, bpm, loop) -> Score:
-    tracks = tuple(Track(notes=tuple(n for n, t in notes if t == i), is_drum=i == 2)
-                   for i in range(3))
+def _three_tracks(notes, bpm, loop, muted=None) -> Score:
+    tracks = tuple(Track(notes=tuple(n for n, t in notes if t == i), is_drum=i == 2,
+                         mute=i == muted) for i in range(3))
     return Score(tracks, loop=LoopRegion(0, 1920) if loop else None, loop_enabled=loop,
                  tempo_map=TempoMap.constant(bpm) if bpm else TempoMap())
 
@@ -463,10 +463,11 @@ def _three_tracks(notes, bpm, loop) -> Score:
                           st.integers(0, 2)), min_size=1, max_size=25),
        st.lists(st.tuples(st.integers(0, 60_000), st.sets(st.integers(0, 24)),
                           st.integers(-200, 200), st.sampled_from([None, 90, 150, 240]),
-                          st.booleans()), min_size=1, max_size=4),
+                          st.booleans(), st.sampled_from([None, 0, 1, 2])),
+                min_size=1, max_size=4),
        st.booleans(), st.integers(50, 3000))
 def test_edits_at_any_moment_never_leave_a_note_sounding(raw, edits, loop, step):
-    """Deletes, moves, tempo and loop changes at any moment: nothing sticks, ever.
+    """Deletes, moves, mutes, tempo and loop changes at any moment: nothing sticks, ever.
 
     The fake's withdrawal leaves a real backend's uncertainty in: events up to 150 frames
     ahead may or may not have been applied, and notes last at least one 64-frame block.
@@ -475,11 +476,11 @@ def test_edits_at_any_moment_never_leave_a_note_sounding(raw, edits, loop, step)
     backend, sched, _ = make(_three_tracks(notes, None, loop))
     backend.horizon_margin, backend.block_frames = 150, 64
     sched.play(0)
-    for at, deleted, shift, bpm, loop_on in edits:
+    for at, deleted, shift, bpm, loop_on, muted in edits:
         run_for(backend, sched, at, step=step)
         notes = [(replace(n, start_tick=max(0, n.start_tick + shift)) if i % 2 else n, t)
                  for i, (n, t) in enumerate(notes) if i not in deleted]
-        sched.replace_score(_three_tracks(notes, bpm, loop_on))
+        sched.replace_score(_three_tracks(notes, bpm, loop_on, muted))
         for f, kind, c, k, _ in backend.pending:  # every queued note-on has its note-off
             assert kind == "off" or any(
                 kind2 == "off" and (c2, k2) == (c, k) and f2 > f
