@@ -12,10 +12,10 @@ non-blocking backend calls (FluidSynth queues them) and never while calling the
 note-start callback.
 
 Live edits: notes beyond ``_sent_until`` are picked up by the next window anyway.  For
-the window already sent, added notes are just sent; a sent note that was deleted or
-changed has its events withdrawn by tag (``backend.cancel_tag``: only the notes sharing
-its slot are sent again), and a tempo, loop or mute/solo change withdraws everything
-pending (``backend.cancel_pending``) and sends again what is still wanted.  Every note
+the window already sent, added notes are just sent; a sent note that was deleted,
+changed or muted has its events withdrawn by tag (``backend.cancel_tag``: only the notes
+sharing its slot are sent again), and a tempo or loop change withdraws everything pending
+(``backend.cancel_pending``), re-anchors the timeline and sends again what is wanted.  Every note
 sent is remembered until it ends, per channel and key, so stop, locate, edits and panic
 can always send the note-off a withdrawal might have taken: no note is left sounding.
 """
