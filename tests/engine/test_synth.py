@@ -146,6 +146,18 @@ def test_cancel_tag_withdraws_only_that_notes_events(offline):
     assert offline.active_voices() == 1  # the note of tag 2 only
 
 
+def test_portaudio_callback_renders_into_the_interleaved_buffer(offline):
+    """The "sounddevice" driver's audio-thread path (no PortAudio device here to open)."""
+    offline.program_now(0, 0, 0)
+    offline.schedule_note_on(offline.now_frame() + 300, 0, 60, 110)
+    outdata = np.zeros((512, 2), dtype=np.float32)
+    before = offline.now_frame()
+    offline._sounddevice_callback(outdata, 512, None, None)
+    assert offline.now_frame() == before + 512  # the clock is the frames PortAudio took
+    assert np.abs(outdata[:256]).max() == 0 and np.abs(outdata[320:]).max() > 0.001
+    assert np.abs(outdata[320:, 1]).max() > 0.001  # the right channel is written too
+
+
 def test_drum_channel_on_any_channel(offline):
     offline.set_channel_type(3, True)
     assert offline.program_now(3, 128, 0)
