@@ -29,11 +29,14 @@ def add_arguments(parser) -> None:
                         help="the SoundFont to play with (default: as `pianola doctor` shows)")
 
 
-def load_song(path: Path):
-    """A .pianola or .mid file as a Score; FileFormatError for anything else."""
+def load_song(path: Path, action: str = "renders"):
+    """A .pianola or .mid file as a Score; FileFormatError for anything else.
+
+    ``action`` words the error ("Pianola plays only ..." for `pianola play`).
+    """
     reader = READERS.get(path.suffix.lower())
     if reader is None:
-        raise FileFormatError(path, "Pianola renders only .pianola, .mid or .midi files")
+        raise FileFormatError(path, f"Pianola {action} only .pianola, .mid or .midi files")
     return reader(path)
 
 
