@@ -255,7 +255,9 @@ class SynthBackend:
     def settled_frame(self) -> int:
         """Events at frames up to this have surely been applied (the sequencer dispatched
         them in an earlier block than the one it is in now)."""
-        return ffi.fluid_sequencer_get_tick(self._seq) - 2 * BLOCK_FRAMES
+        # the sequencer is at most a block plus one millisecond past the block whose
+        # events it has finished dispatching (and an event is stamped before its frame)
+        return ffi.fluid_sequencer_get_tick(self._seq) - BLOCK_FRAMES - self.sample_rate // 1000
 
     def applied_horizon(self) -> int:
         """Events at frames up to this may already have been applied; later ones surely not."""
