@@ -273,6 +273,8 @@ class SynthBackend:
         dispatched at a block start sounds from the next block.  So aim at the block one
         before the nearest block boundary, expressed in the millisecond-rounded ticks the
         sequencer will see there: the error is then at most half a block (32 frames).
+        Above 64 kHz a millisecond is longer than a block, so an event may come one
+        block early.
         """
         block = (frame + BLOCK_FRAMES // 2) // BLOCK_FRAMES * BLOCK_FRAMES - BLOCK_FRAMES
         if block <= 0:
