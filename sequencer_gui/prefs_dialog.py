@@ -30,10 +30,31 @@ class EngineKeeper:
         self.window = window
         self.link = window.link
         self.restarts: list[float] = []  # monotonic times of automatic restarts
+        self._reported: set[str] = set()
+        self.failed = False  # a fatal error was reported: do not restart on its exit
         self.link.listeners.append(self.on_event)
+        if self.link.state == "failed" and self.link.error:  # failed before we listened
+            self.report(self.link.error)
+
+    def report(self, message: str) -> None:
+        """One dialog per distinct audio problem (no sound is worth one interruption, not
+        one per retry); the status bar keeps saying it after the dialog is closed."""
+        if message in self._reported:
+            return
+        self._reported.add(message)
+        root = self.window.root
+        # after_idle: never open a modal dialog inside the engine pipe's file handler
+        root.after_idle(lambda: messagebox.showerror("Audio is off", message, parent=root))
 
     def on_event(self, event) -> None:
-        if isinstance(event, p.EngineDiedEvent):
+        if isinstance(event, p.ReadyEvent):
+            self.failed = False
+        elif isinstance(event, p.ErrorEvent) and event.fatal:
+            # the engine could not start or run with these settings (no JACK server, no
+            # SoundFont...): it exits, and starting it again would fail the same way
+            self.failed = True
+            self.report(event.message)
+        elif isinstance(event, p.EngineDiedEvent) and not self.failed:
             client = self.link.client
             # the dead engine's last position is still in shared memory
             was_playing = client is not None and client.read_position().playing
@@ -66,6 +87,7 @@ class EngineKeeper:
         if playback.playing:
             playback.stop()
         self.link.close()
+        self.failed = False
         self.link.settings = settings
         self.link.realtime = realtime
         self.link.start()  # sends the document's score, which carries the mix

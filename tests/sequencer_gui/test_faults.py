@@ -221,3 +221,45 @@ def test_engine_killed_during_playback_is_restarted_with_the_song(audio_window, 
     assert len(onsets) >= 3, f"expected the rest of the song, heard {len(onsets)} onsets"
     tail = mag[-rate // 2:]
     assert tail.max() < 1e-3, f"something still sounds {end_s:.1f} s song + 2.5 s later"
+
+
+# ------------------------------------------------------------------ audio that will not start
+
+
+@pytest.mark.parametrize("settings, words", [
+    ({"driver": "jack", "jack_server": "no-such-server"}, "No JACK server is running"),
+    ({"driver": "none", "soundfont": "/nonexistent/font.sf2"}, "font.sf2"),
+])
+def test_audio_that_will_not_start_gives_one_dialog_and_no_restart_loop(
+        xdisplay, tmp_path, monkeypatch, settings, words):
+    import tkinter as tk
+    from tkinter import messagebox
+
+    from engine.audio_settings import AudioSettings
+    from sequencer_gui import files
+    from sequencer_gui.app import MainWindow
+    from sequencer_gui.document import Document
+
+    monkeypatch.setenv("PIANOLA_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("PIANOLA_STATE_DIR", str(tmp_path / "state"))
+    shown = []
+    monkeypatch.setattr(messagebox, "showerror", lambda title, msg, **kw: shown.append(msg))
+    score = Score(tracks=(Track(name="Piano", notes=(Note(0, 480, 60),)),))
+    root = tk.Tk()
+    window = MainWindow(root, Document(score), AudioSettings(**settings), realtime=False)
+    commands = files.install(window, offer_restore=False)
+    try:
+        pump(root, lambda: window.link.state in ("failed", "died") and shown, 30,
+             "the engine's error")
+        deadline = time.monotonic() + 2  # time for a (wrong) restart attempt to show
+        while time.monotonic() < deadline:
+            root.update()
+            time.sleep(0.01)
+        assert len(shown) == 1 and words in shown[0] and "\n" not in shown[0]
+        assert window.engine_keeper.restarts == []
+        assert window.document.score is score and not window.document.is_modified
+        assert words in window.status.engine.cget("text")  # and the status bar says it
+    finally:
+        commands.autosaver.stop()
+        window.close()
+        root.destroy()
