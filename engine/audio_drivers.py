@@ -22,9 +22,9 @@ def jack_server_name(settings: AudioSettings) -> str | None:
     return settings.jack_server or os.environ.get("JACK_DEFAULT_SERVER") or None
 
 
-def jack_sample_rate(server: str | None) -> int | None:
-    """The running JACK server's sample rate (asked via jack_samplerate), or None."""
-    tool = shutil.which("jack_samplerate")
+def _ask_jack(tool_name: str, server: str | None) -> int | None:
+    """A number printed by one of jackd2's little tools (jack_samplerate, jack_bufsize)."""
+    tool = shutil.which(tool_name)
     if tool is None:
         return None
     env = dict(os.environ, JACK_NO_START_SERVER="1")
@@ -36,6 +36,16 @@ def jack_sample_rate(server: str | None) -> int | None:
         return None
     text = out.stdout.strip()
     return int(text) if out.returncode == 0 and text.isdigit() else None
+
+
+def jack_sample_rate(server: str | None) -> int | None:
+    """The running JACK server's sample rate, or None if it cannot be asked."""
+    return _ask_jack("jack_samplerate", server)
+
+
+def jack_buffer_size(server: str | None) -> int | None:
+    """The running JACK server's period in frames, or None if it cannot be asked."""
+    return _ask_jack("jack_bufsize", server)
 
 
 def _pulse_server_runs() -> bool:

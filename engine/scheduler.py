@@ -77,7 +77,8 @@ class Scheduler:
         if lookahead_frames < 1:
             raise ValueError(f"lookahead_frames must be at least 1, not {lookahead_frames}")
         self.backend = backend
-        self.lookahead_frames = lookahead_frames
+        # never shorter than the backend needs to queue events before it renders them
+        self.lookahead_frames = max(lookahead_frames, getattr(backend, "min_lookahead_frames", 0))
         self.on_note_started = on_note_started
         self.stop_at_end = stop_at_end
         self._lock = threading.Lock()

@@ -23,8 +23,8 @@ from pathlib import Path
 import numpy as np
 
 from engine import fluid_ffi as ffi
-from engine.audio_drivers import (FLUID_DRIVERS, choose_driver, jack_sample_rate,
-                                  jack_server_name)
+from engine.audio_drivers import (FLUID_DRIVERS, choose_driver, jack_buffer_size,
+                                  jack_sample_rate, jack_server_name)
 from engine.audio_settings import KNOWN_DRIVERS, AudioSettings
 from engine.errors import AudioDriverError, SoundFontError
 from engine.jackserver import server_answers
@@ -140,8 +140,9 @@ class SynthBackend:
                 raise AudioDriverError(f"No JACK server is running (server "
                                        f"'{server or 'default'}'); start one or choose "
                                        f"another driver.")
-            # JACK imposes its rate; the synth and its sequencer clock must use it too
+            # JACK imposes its rate and period; the synth and its clock follow them
             self.sample_rate = jack_sample_rate(server) or self.sample_rate
+            self.period_frames = jack_buffer_size(server) or self.period_frames
         elif name == "alsa" and not Path("/dev/snd").exists():
             raise AudioDriverError("The ALSA driver needs a sound card, and this machine has "
                                    "none (/dev/snd is missing).")
@@ -241,6 +242,18 @@ class SynthBackend:
         self.close()
 
     # --- the clock -------------------------------------------------------------------
+    @property
+    def min_lookahead_frames(self) -> int:
+        """The shortest look-ahead that still queues every event before it is rendered.
+
+        A realtime driver renders a whole period at once, and the clock seen between
+        periods lags by up to a block and a millisecond, so events must be sent at least
+        that far ahead.  Offline ("file") rendering is driven by its caller.
+        """
+        if self.driver_name == "file":
+            return 0
+        return self.period_frames + 2 * BLOCK_FRAMES + self.sample_rate // 1000
+
     def now_frame(self) -> int:
         """The synth's sample clock: frames rendered since the synth was made.
 

@@ -9,6 +9,7 @@ import pytest
 
 from engine.audio_settings import AudioSettings
 from engine.errors import AudioDriverError, SoundFontError
+from engine.scheduler import Scheduler
 from engine.soundfonts import BUNDLED_SOUNDFONT
 from engine.synth import BLOCK_FRAMES, SynthBackend
 
@@ -168,3 +169,12 @@ def test_drum_channel_on_any_channel(offline):
 def test_close_is_safe_twice(offline):
     offline.close()
     offline.close()
+
+
+def test_jack_backend_reports_the_servers_period_and_a_safe_lookahead(jack_server):
+    settings = AudioSettings(driver="jack", jack_server=jack_server, period_frames=64)
+    with SynthBackend(settings, BUNDLED_SOUNDFONT) as backend:
+        assert backend.period_frames == 256  # the test server's, not the setting
+        assert backend.min_lookahead_frames > 256
+        scheduler = Scheduler(backend, lookahead_frames=10)
+        assert scheduler.lookahead_frames == backend.min_lookahead_frames
