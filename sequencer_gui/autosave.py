@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.errors import FileWriteError
-from sequencer_gui.preferences import APP_NAME, write_text_atomically
+from sequencer_gui.preferences import user_dir, write_text_atomically
 
 RECOVERY_SUFFIX = ".pianola"
 INFO_SUFFIX = ".json"
@@ -35,11 +35,7 @@ INFO_SUFFIX = ".json"
 
 def state_dir() -> Path:
     """The per-user state directory (``$PIANOLA_STATE_DIR`` wins)."""
-    override = os.environ.get("PIANOLA_STATE_DIR")
-    if override:
-        return Path(override)
-    import platformdirs
-    return Path(platformdirs.user_state_dir(APP_NAME))
+    return user_dir("PIANOLA_STATE_DIR", "state")
 
 
 def recovery_dir() -> Path:

@@ -100,13 +100,18 @@ def _check_choice(name: str, value, choices) -> None:
         raise ValueError(f"{name} must be one of {', '.join(map(str, choices))}, not {value!r}")
 
 
-def config_dir() -> Path:
-    """The directory preferences live in (``$PIANOLA_CONFIG_DIR`` wins)."""
-    override = os.environ.get("PIANOLA_CONFIG_DIR")
+def user_dir(env_name: str, kind: str) -> Path:
+    """The per-user ``kind`` ("config" or "state") folder of Pianola; ``$env_name`` wins."""
+    override = os.environ.get(env_name)
     if override:
         return Path(override)
     import platformdirs  # imported here: the pure core stays free of it for `pianola convert`
-    return Path(platformdirs.user_config_dir(APP_NAME))
+    return Path(getattr(platformdirs, f"user_{kind}_dir")(APP_NAME))
+
+
+def config_dir() -> Path:
+    """The directory preferences live in (``$PIANOLA_CONFIG_DIR`` wins)."""
+    return user_dir("PIANOLA_CONFIG_DIR", "config")
 
 
 def preferences_path() -> Path:

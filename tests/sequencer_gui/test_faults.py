@@ -19,6 +19,7 @@ import pytest
 
 from engine.project_file import load_project, save_project
 from engine.score import Note, Score, Track
+from tests.sequencer_gui.test_e2e_audio import screen_point
 
 pytestmark = [pytest.mark.gui, pytest.mark.slow]
 
@@ -32,14 +33,6 @@ def xdotool(*args) -> str:
                           timeout=30)
     assert done.returncode == 0, f"xdotool {' '.join(map(str, args))}: {done.stderr}"
     return done.stdout.strip()
-
-
-def screen_point(layout, tick: int, pitch: int) -> tuple[int, int]:
-    px_per_tick = layout["pixels_per_quarter"] / layout["ppq"]
-    x = tick * px_per_tick - layout["scroll_x_px"] + layout["grid_root_x"] + 4
-    y = ((127 - pitch) * layout["key_height_px"] + layout["key_height_px"] // 2
-         - layout["scroll_y_px"] + layout["grid_root_y"])
-    return round(x), round(y)
 
 
 def wait_for(condition, timeout_s: float, what: str):
