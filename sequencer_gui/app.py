@@ -214,6 +214,7 @@ class MainWindow:
                 self.root.after_cancel(self._score_send_id)
                 self._score_send_id = None
             self.link.load_score(score)
+            self.playback.song_replaced()
             self.tracks.refresh()
         elif reason == "edit":
             self._send_score_soon()

@@ -62,6 +62,10 @@ class Playback:
         self.link.locate(0)
         self.roll.follow_cursor()
 
+    def song_replaced(self) -> None:
+        """A new song was loaded (the engine stops on LoadScoreCommand): stop drawing."""
+        self._stopped()
+
     def panic(self) -> None:
         self.link.panic()
         self._stopped()
@@ -112,7 +116,9 @@ class Playback:
         if isinstance(event, p.NoteStartedEvent):
             self.roll.light(event.track_index, event.start_tick, event.pitch,
                             event.length_ticks)
-        elif isinstance(event, p.StoppedEvent):
+        elif isinstance(event, p.StoppedEvent) and self.playing:
+            # The song ended by itself.  After a stop of ours (or a new song) the event
+            # arrives late and must not move the cursor the user has since placed.
             self.roll.set_cursor(event.tick)
             self._stopped()
         elif isinstance(event, (p.EngineDiedEvent,)) or (

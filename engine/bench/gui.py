@@ -40,6 +40,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--play-seconds", type=float, default=5.0,
                         help="seconds of playback for the cursor and onset figures")
     parser.add_argument("--clicks", type=int, default=10, help="clicks timed to their onset")
+    parser.add_argument("--no-audio", action="store_true",
+                        help="no engine: only the drawing figures (open, scroll, zoom)")
     parser.add_argument("--no-realtime-jack", action="store_true",
                         help="run the dummy JACK server without realtime scheduling")
 
@@ -140,8 +142,10 @@ def run(args) -> int:
         root.geometry("1400x860+0+0")
         loaded = load_project(song)
         t1 = time.perf_counter()
-        window = MainWindow(root, Document(loaded, song),
-                            engine_settings(server.name, args.period, BUNDLED_SOUNDFONT))
+        settings = None if args.no_audio else engine_settings(server.name, args.period,
+                                                              BUNDLED_SOUNDFONT)
+        window = MainWindow(root, Document(loaded, song), settings,
+                            start_engine=settings is not None)
         root.update()
         t2 = time.perf_counter()
         roll = window.roll
@@ -159,6 +163,8 @@ def run(args) -> int:
         report_frames("zoom (x1.25 / x0.8)", timed_frames(
             root, lambda i: roll.zoom(1.25 if (i // 10) % 2 == 0 else 0.8), args.frames))
 
+        if args.no_audio:
+            return 0
         if not pump(root, 30, lambda: window.link.state != "starting") \
                 or window.link.state != "ready":
             print(f"audio figures skipped: {window.link.error}")

@@ -130,3 +130,21 @@ def test_clicking_a_key_is_heard(live_window, jack_server):
     assert mag.max() > 1e-3, "the key was not heard"
     assert len(find_onsets(mag, float(mag.max()) * 0.1, 4800)) == 1
     assert kb.canvas.itemcget(kb.key_items[60], "fill") == "#e8e8e8"
+
+
+def test_the_stop_reported_late_does_not_move_the_cursor_of_a_new_song(live_window):
+    win = live_window
+    score, _ = edits.add_notes(win.document.score, 0, [Note(i * 240, 200, 60) for i in range(32)])
+    win.document.apply(score, "notes")
+    win.playback.play()
+    pump(win.root, 0.8)
+    assert win.roll.cursor_tick > 0
+    win.playback.stop()
+    time.sleep(0.3)  # the engine reports the stop while the GUI is busy elsewhere...
+    win.document.replace(score, None)  # ...then File > Open; the report is read after it
+    pump(win.root, 0.6)
+    assert win.roll.cursor_tick == 0 and not win.playback.playing
+    win.playback.play()
+    assert pump(win.root, 2.0, lambda: win.roll.cursor_tick > 0)
+    assert win.roll.cursor_tick < 1920  # played from the start, not from where it stopped
+    win.playback.stop()
