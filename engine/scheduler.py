@@ -14,10 +14,11 @@ note-start callback.
 Live edits: notes beyond ``_sent_until`` are picked up by the next window anyway.  For
 the window already sent, added notes are just sent; a sent note that was deleted,
 changed or muted has its events withdrawn by tag (``backend.cancel_tag``: only the notes
-sharing its slot are sent again), and a tempo or loop change withdraws everything pending
-(``backend.cancel_pending``), re-anchors the timeline and sends again what is wanted.  Every note
-sent is remembered until it ends, per channel and key, so stop, locate, edits and panic
-can always send the note-off a withdrawal might have taken: no note is left sounding.
+sharing its slot are sent again), and a tempo or loop change withdraws everything
+pending (``backend.cancel_pending``), re-anchors the timeline and sends again what is
+wanted.  Every note sent is remembered until it ends, per channel and key, so stop,
+locate, edits and panic can always send the note-off a withdrawal might have taken: no
+note is left sounding.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import threading
 from dataclasses import dataclass, replace
 
 from engine.playback_timeline import PlaybackTimeline
-from engine.score import DRUM_BANK, LoopRegion, Score
+from engine.score import DRUM_BANK, LoopRegion, Note, Score
 
 SYNTH_CHANNELS = 256  # the synth backend opens this many channels: one per track
 CC_VOLUME, CC_PAN = 7, 10
@@ -52,7 +53,7 @@ class SentNote:
     off_frame: int
     channel: int
     track_index: int
-    note: object  # engine.score.Note
+    note: Note
     pass_index: int
     tag: int  # groups the note's two events for withdrawal (backend.cancel_tag)
 
@@ -65,11 +66,14 @@ def track_channel(track_index: int) -> int:
 class Scheduler:
     """Sends a score to a synth backend ahead of its sample clock (see module doc).
 
-    ``backend`` needs: now_frame(), settled_frame(), applied_horizon(), cancel_pending()
-    -> applied horizon, schedule_note_on/off, note_on_now/off, program_now, control_now,
-    set_channel_type, all_notes_off, all_sounds_off, sample_rate, block_frames (see
-    engine.synth.SynthBackend: the horizon is the last frame whose events may already
-    have been applied).
+    ``backend`` is an ``engine.synth.SynthBackend`` or anything with its scheduling
+    surface: now_frame(), settled_frame() (events up to it surely applied),
+    applied_horizon() (events after it surely not), cancel_pending(), cancel_tag(tag),
+    schedule_note_on/off(..., tag=), note_on_now/off, program_now, control_now,
+    set_channel_type, all_notes_off, all_sounds_off, sample_rate, block_frames,
+    tag_slots and optionally min_lookahead_frames.
+
+    ``stop_at_end``: playback stops by itself when the last note has ended (not looping).
     """
 
     def __init__(self, backend, *, lookahead_frames: int, on_note_started=None,
