@@ -276,10 +276,11 @@ class FileCommands:
         self.window.set_status(f"Restored {entry.describe()}; save it to keep it.")
 
     def quit(self) -> None:
-        if self.export is not None and self.export.running:
-            self.export.cancel()
         if not self.confirm_discard("quitting"):
             return
+        if self.export is not None and self.export.running:
+            self.export.cancel()  # the render's temporary file is removed by the render
+            self.export.export.wait(10)
         self.autosaver.stop()
         # saved, unchanged, or the musician chose Don't Save: the copy is not wanted
         self.autosaver.slot.remove()
@@ -321,6 +322,8 @@ def install(window, prefs: PreferencesStore | None = None, *,
     """
     from sequencer_gui.prefs_dialog import engine_keeper
     files = FileCommands(window, prefs).install()
+    if window.document.path is not None:  # opened from the command line: that counts
+        files._remember(window.document.path)
     engine_keeper(window)
     apply_default_grid(window, files.prefs.preferences.default_grid)
     if files.prefs.warning:
