@@ -97,3 +97,43 @@ def test_render_command_bad_input_is_one_sentence(tmp_path, capsys):
     assert main(["render", str(text), "-o", str(tmp_path / "x.wav"),
                  "--soundfont", str(tmp_path / "none.sf2")]) == 1
     assert not (tmp_path / "x.wav").exists()
+
+
+def test_offline_loop_and_live_edit_through_the_real_synth():
+    """The scheduler on FluidSynth's sample clock, rendered offline so every frame is
+    known: the loop point is seamless, and a note added during playback is heard on the
+    next pass while a deleted one is not."""
+    from engine.scheduler import Scheduler
+    from engine.score import LoopRegion
+    from engine.synth import SynthBackend
+
+    kicks = (Note(0, 60, 36, 120), Note(960, 60, 36, 120))
+    loop = LoopRegion(0, 1920)  # one 4/4 bar at 120 BPM: 96000 frames
+    score = Score((Track(is_drum=True, notes=kicks),), loop=loop, loop_enabled=True)
+    settings = AudioSettings(driver="file", reverb=False)
+    with SynthBackend(settings, BUNDLED_SOUNDFONT) as backend:
+        scheduler = Scheduler(backend, lookahead_frames=2048)
+        scheduler.load_score(score)
+        scheduler.play(0)
+        anchor = 2048
+        blocks = []
+        for i in range(4 * 96000 // 1024):
+            state = scheduler.service()
+            if i == 140:  # in pass 1, past beat 2: add a kick on beat 2, delete beat 3's
+                assert state.loop_count == 1
+                edited = (Note(0, 60, 36, 120), Note(480, 60, 36, 120))
+                scheduler.replace_score(Score((Track(is_drum=True, notes=edited),),
+                                              loop=loop, loop_enabled=True))
+            blocks.append(backend.render(1024))
+        assert scheduler.service().loop_count == 3
+    audio = np.concatenate(blocks)
+    magnitude = np.abs(audio).max(axis=1)
+    found = find_onsets(magnitude, threshold=0.1 * magnitude.max(), min_gap_frames=4000)
+    # pass 0: beats 1 and 3; pass 1: beat 1 only (beat 3 deleted before it was due, the
+    # new beat 2 already passed); passes 2 and 3: beats 1 and 2
+    bar, beat = 96000, 24000
+    expected = [anchor + f for f in (0, 2 * beat, bar, 2 * bar, 2 * bar + beat,
+                                     3 * bar, 3 * bar + beat)]
+    assert len(found) == len(expected), (found, expected)
+    errors = [int(f) - e for f, e in zip(found, expected)]
+    assert all(abs(e) <= 64 for e in errors), errors
