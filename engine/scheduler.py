@@ -23,8 +23,10 @@ note is left sounding.
 
 from __future__ import annotations
 
+import bisect
 import threading
 from dataclasses import dataclass, replace
+from operator import attrgetter
 
 from engine.playback_timeline import PlaybackTimeline
 from engine.score import DRUM_BANK, LoopRegion, Note, Score
@@ -56,6 +58,9 @@ class SentNote:
     note: Note
     pass_index: int
     tag: int  # groups the note's two events for withdrawal (backend.cancel_tag)
+
+
+_ON_FRAME = attrgetter("on_frame")  # _sent is kept sorted by it
 
 
 def track_channel(track_index: int) -> int:
@@ -290,7 +295,9 @@ class Scheduler:
         self._sent_until = horizon
 
     def _collect_started_locked(self, now: int) -> list[SentNote]:
-        started = [s for s in self._sent if self._reported_frame < s.on_frame <= now]
+        key = _ON_FRAME
+        first = bisect.bisect_right(self._sent, self._reported_frame, key=key)
+        started = self._sent[first:bisect.bisect_right(self._sent, now, key=key)]
         self._reported_frame = max(self._reported_frame, now)
         if len(self._sent) > 256:  # forget notes that have started and ended
             self._sent = [s for s in self._sent if s.on_frame > now or s.off_frame > now]
