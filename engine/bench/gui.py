@@ -153,6 +153,12 @@ def run(args) -> int:
               f"{ms(t2 - t1)}; {len(roll.note_pool) + len(roll.faint_pool)} note items "
               f"drawn; target <= 1000 ms)")
 
+        # Drawing figures in steady state: with the engine running, not while it starts.
+        if not args.no_audio and (not pump(root, 30, lambda: window.link.state != "starting")
+                                  or window.link.state != "ready"):
+            print(f"audio figures skipped: {window.link.error}")
+            return 1
+
         # -- scroll and zoom -------------------------------------------------------------
         width = roll.geometry.width_px
         report_frames("scroll sideways (1/8 view)", timed_frames(
@@ -165,10 +171,6 @@ def run(args) -> int:
 
         if args.no_audio:
             return 0
-        if not pump(root, 30, lambda: window.link.state != "starting") \
-                or window.link.state != "ready":
-            print(f"audio figures skipped: {window.link.error}")
-            return 1
 
         # -- cursor during playback ------------------------------------------------------
         roll.set_geometry(roll.geometry.scrolled_to(0, roll.geometry.scroll_y_px))
@@ -239,6 +241,7 @@ def click_latency(window, root, server_name: str, clicks: int) -> None:
               f"{ms(max(delays)):>9}   ({len(delays)}/{clicks} heard; target <= one period + "
               f"5 ms = {ms(target)}; JACK frame time of the click vs. of the period that carries the "
               f"onset, +-1 period)")
+        print(f"{'':<28} each: " + " ".join(f"{d * 1000:.1f}" for d in delays) + " ms")
     else:
         print("click -> onset heard: no onset found")
 
