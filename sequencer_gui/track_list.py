@@ -32,6 +32,7 @@ class TrackRow:
     def __init__(self, parent, tracks: "TrackList", index: int):
         self.tracks = tracks
         self.index = index
+        self.shown_key = None
         self.frame = ttk.Frame(parent, padding=(2, 3))
         self.name_var = tk.StringVar()
         self.mute_var = tk.BooleanVar()
@@ -68,6 +69,12 @@ class TrackRow:
         self.pan.grid(row=1, column=5, sticky="w")
 
     def show(self, track: Track) -> None:
+        # Note edits make a new Track on every drag motion; only a change of the
+        # settings shown here is worth touching the widgets.
+        key = tuple(getattr(track, f) for f in MIX_FIELDS) + (len(self.tracks.presets),)
+        if key == self.shown_key:
+            return
+        self.shown_key = key
         self.name_var.set(track.name)
         self.mute_var.set(track.mute)
         self.solo_var.set(track.solo)
@@ -149,6 +156,8 @@ class TrackList(ttk.Frame):
     def set_presets(self, presets: dict) -> None:
         if presets:
             self.presets = dict(presets)
+            for row in self.rows:
+                row.shown_key = None  # new instrument names to show
             self.refresh()
 
     def refresh(self) -> None:
