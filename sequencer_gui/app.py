@@ -15,8 +15,9 @@ import tkinter as tk
 from pathlib import Path
 from tkinter import filedialog, messagebox, ttk
 
-from engine.audio_settings import AudioSettings
+from engine import edits
 from engine import protocol as p
+from engine.audio_settings import AudioSettings
 from engine.errors import PianolaError
 from sequencer_gui.document import Document, empty_score
 from sequencer_gui.engine_link import EngineLink
@@ -196,7 +197,6 @@ class MainWindow:
         self.transport.follow_var.set(on)
 
     def set_loop_enabled(self, on: bool) -> None:
-        from engine import edits
         score = self.document.score
         loop = score.loop
         if loop is None:  # no region yet: the first four bars

@@ -180,7 +180,7 @@ class RollEditor:
         if d.mode in ("start", "end") and d.result is not None:
             roll.new_length_ticks = d.result.length_ticks  # "the last used length"
         roll.redraw_notes()
-        roll._changed()
+        roll.notify_changed()
 
     def on_delete_click(self, event) -> None:
         if self.drag is not None:
@@ -214,7 +214,7 @@ class RollEditor:
         score, new = result
         self.roll.selection = set(new)
         self.document.apply(score, label)
-        self.roll._changed()
+        self.roll.notify_changed()
 
     def _selected(self) -> tuple[Note, ...]:
         return tuple(sorted(self.roll.selection))

@@ -145,9 +145,10 @@ class PianoRoll(ttk.Frame):
     def set_selection(self, notes) -> None:
         self.selection = set(notes)
         self.redraw_notes()
-        self._changed()
+        self.notify_changed()
 
-    def _changed(self) -> None:
+    def notify_changed(self) -> None:
+        """Tell listeners (the transport bar) the selection or view changed."""
         for listener in list(self.listeners):
             listener(self)
 
