@@ -9,7 +9,7 @@ from __future__ import annotations
 import tkinter as tk
 
 from sequencer_gui.geometry import PITCH_COUNT
-from sequencer_gui.gm_drums import is_black_key, key_label
+from sequencer_gui.gm_drums import GM_DRUM_NAMES, is_black_key, key_label
 
 WHITE, BLACK, PRESSED = "#e8e8e8", "#222428", "#5ef08a"
 
@@ -54,7 +54,8 @@ class Keyboard:
         for pitch, item in self.label_items.items():
             # Note names on every C only (or every row when there is room); drum names on
             # every row that has one, since each row is a different instrument.
-            show = drum or pitch % 12 == 0 or g.key_height_px >= 16
+            show = (drum and pitch in GM_DRUM_NAMES) or pitch % 12 == 0 \
+                or g.key_height_px >= 16
             self.canvas.itemconfigure(item, text=key_label(pitch, drum) if show else "")
         width = self.roll.KEYBOARD_WIDTH
         for pitch, item in self.key_items.items():
