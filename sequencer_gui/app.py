@@ -31,6 +31,7 @@ from sequencer_gui.transport_bar import TransportBar
 
 PROJECT_TYPES = [("Pianola songs", "*.pianola"), ("All files", "*")]
 MIDI_TYPES = [("MIDI files", "*.mid *.midi"), ("All files", "*")]
+DRAG_SEND_MS = 40
 
 
 class MainWindow:
@@ -236,7 +237,12 @@ class MainWindow:
         copies on the pipe (and the previews behind them).
         """
         if self._score_send_id is None:
-            self._score_send_id = self.root.after_idle(self._send_score)
+            if self.document.history.in_gesture:
+                # mid-drag: at most one copy per DRAG_SEND_MS (the preview already sounds;
+                # a 10 000-note song takes ~30 ms to pickle), the final one on release
+                self._score_send_id = self.root.after(DRAG_SEND_MS, self._send_score)
+            else:
+                self._score_send_id = self.root.after_idle(self._send_score)
 
     def _send_score(self) -> None:
         self._score_send_id = None
