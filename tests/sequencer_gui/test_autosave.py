@@ -227,3 +227,9 @@ def test_restore_dialog_return_restores_escape_keeps(root, state_dir):
     assert A.ask_restore(root, entry) == RESTORE
     press("<Escape>")
     assert A.ask_restore(root, entry) == LATER
+
+
+def test_state_dir_is_the_platform_one_without_override(monkeypatch):
+    import platformdirs
+    monkeypatch.delenv("PIANOLA_STATE_DIR", raising=False)
+    assert A.recovery_dir() == A.Path(platformdirs.user_state_dir("pianola")) / "recovery"

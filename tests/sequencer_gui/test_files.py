@@ -362,3 +362,17 @@ def test_restored_work_opens_unsaved_in_its_file_and_survives_until_saved(
     assert files.save() is True
     assert load_project(original) == crashed
     assert not slot.exists and store.orphans() == []
+
+
+def test_a_recent_file_that_has_gone_is_reported_and_forgotten(window, files, answers, dirs):
+    gone = dirs / "gone.pianola"
+    save_project(song(60), gone)
+    files.open(gone)
+    files.new()
+    gone.unlink()
+    before = state(window)
+    files.fill_recent_menu()
+    files.recent_menu.invoke(0)
+    assert len(answers.errors) == 1 and "does not exist" in answers.errors[0]
+    assert state(window) == before
+    assert str(gone.resolve()) not in files.prefs.preferences.recent_files
