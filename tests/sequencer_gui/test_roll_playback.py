@@ -4,6 +4,7 @@ moves from the position counter, follow scrolls the view, notes light up, Space 
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from engine import edits
@@ -148,3 +149,32 @@ def test_the_stop_reported_late_does_not_move_the_cursor_of_a_new_song(live_wind
     assert pump(win.root, 2.0, lambda: win.roll.cursor_tick > 0)
     assert win.roll.cursor_tick < 1920  # played from the start, not from where it stopped
     win.playback.stop()
+
+
+def test_a_note_added_while_looping_is_heard_at_its_place_on_the_next_pass(live_window,
+                                                                           jack_server):
+    from engine.capture import Recorder
+    from engine.onsets import find_onsets
+    from tests.sequencer_gui.roll_helpers import Driver
+
+    win = live_window
+    score, _ = edits.add_notes(win.document.score, 0, [Note(0, 120, 60)])
+    win.document.apply(edits.set_loop(score, 0, 1920, True), "one bar, looped")  # 2 s a pass
+    d = Driver(win)
+    with Recorder(r"^pianola:", channels=2, server_name=jack_server, max_seconds=8) as rec:
+        rec.start()
+        win.playback.play()
+        pump(win.root, 0.5)
+        d.click(*d.at(960, 72))  # half a bar after the looped note
+        edit_frame = rec.frame_time_now()
+        pump(win.root, 4.6)
+        recording = rec.stop()
+        win.playback.stop()
+    assert win.document.track.notes == (Note(0, 120, 60), Note(960, 120, 72))
+    mag = recording.magnitude()
+    frames = recording.jack_frames(find_onsets(mag, float(mag.max()) * 0.1, 4800))
+    later = frames[frames > edit_frame + 48000 // 4]  # past the click's own preview
+    gaps = np.diff(later)
+    # from the next pass on an onset every second: the bar's note, then the new one
+    tolerance = 256 + 64  # scheduled notes: one FluidSynth block of error, plus margin
+    assert np.sum(np.abs(gaps - 48000) <= tolerance) >= 2, f"onset gaps {gaps.tolist()}"
