@@ -289,6 +289,12 @@ class PianoRoll(ttk.Frame):
         return (("fill", palette.velocity_fill(note.velocity)),
                 ("outline", palette.NOTE_OUTLINE), ("width", 1))
 
+    def faint_look(self, track_index: int, note: Note) -> tuple:
+        """Another track's note: grey, a lighter grey while it sounds."""
+        lit = (track_index, note.start_tick, note.pitch) in self.lit
+        return (("fill", palette.OTHER_TRACK_PLAYING if lit else palette.OTHER_TRACK_FILL),
+                ("outline", ""))
+
     def redraw_notes(self) -> None:
         g = self.geometry
         start, end = g.visible_ticks()
@@ -296,7 +302,6 @@ class PianoRoll(ttk.Frame):
         score = self.score
         current = self.track_index
         wanted, faint = {}, {}
-        faint_look = (("fill", palette.OTHER_TRACK_FILL), ("outline", ""))
         for index, track in enumerate(score.tracks):
             for note in track.notes_in_range(start, end):
                 if not (low <= note.pitch <= high):
@@ -304,7 +309,7 @@ class PianoRoll(ttk.Frame):
                 if index == current:
                     wanted[note] = (g.note_box(note), self.note_look(note))
                 else:
-                    faint[(index, note)] = (g.note_box(note), faint_look)
+                    faint[(index, note)] = (g.note_box(note), self.faint_look(index, note))
         grew = self.faint_pool.sync(faint)
         grew = self.note_pool.sync(wanted) or grew
         if grew:
@@ -341,13 +346,17 @@ class PianoRoll(ttk.Frame):
             del self.lit[key]
         if not over and not self.lit:
             return
-        track = self.track
+        tracks = self.score.tracks
         for (ti, start, pitch) in list(self.lit) + over:
-            if ti != self.track_index:
+            if ti >= len(tracks):
                 continue
-            for note in track.notes_starting_in(start, start + 1):
-                if note.pitch == pitch:
+            for note in tracks[ti].notes_starting_in(start, start + 1):
+                if note.pitch != pitch:
+                    continue
+                if ti == self.track_index:
                     self.note_pool.restyle(note, self.note_look(note))
+                else:
+                    self.faint_pool.restyle((ti, note), self.faint_look(ti, note))
 
     def clear_lights(self) -> None:
         self.lit.clear()

@@ -9,7 +9,7 @@ import pytest
 
 from engine import edits
 from engine.audio_settings import AudioSettings
-from engine.score import Note
+from engine.score import Note, Track
 from sequencer_gui import palette
 
 pytestmark = [pytest.mark.gui, pytest.mark.audio]
@@ -46,10 +46,13 @@ def test_cursor_advances_while_playing_and_space_stops(live_window):
     win = live_window
     doc = win.document
     score, _ = edits.add_notes(doc.score, 0, [Note(i * 240, 200, 60 + i % 5) for i in range(32)])
+    score = edits.add_track(score, Track(name="Bass", channel=1,
+                                         notes=tuple(Note(i * 480, 400, 48) for i in range(16))))
     doc.apply(score, "notes")
     win.roll.canvas.focus_force()
     win.roll.canvas.event_generate("<space>")
-    ticks, xs, lit = [], [], False
+    ticks, xs, lit, faint_lit = [], [], False, False
+    faint = win.roll.faint_pool
     deadline = time.monotonic() + 1.5
     while time.monotonic() < deadline:
         win.root.update()
@@ -58,11 +61,15 @@ def test_cursor_advances_while_playing_and_space_stops(live_window):
         lit = lit or any(
             win.roll.canvas.itemcget(win.roll.note_pool.item(n), "fill") == palette.PLAYING_FILL
             for n in doc.track.notes if win.roll.note_pool.item(n) is not None)
+        faint_lit = faint_lit or any(
+            win.roll.canvas.itemcget(faint.item(k), "fill") == palette.OTHER_TRACK_PLAYING
+            for k in list(faint.keys()))
         time.sleep(0.005)
     assert win.playback.playing
     assert ticks[-1] > 480  # more than a beat in 1.5 s at 120 BPM
     assert ticks == sorted(ticks) and xs == sorted(xs) and xs[-1] > xs[0]
     assert lit, "no note lit up while it sounded"
+    assert faint_lit, "no note of the other track lit up while it sounded"
     frames = win.playback.frame_times
     assert len(frames) > 30  # the animation loop ran, at display rate
     assert win.transport.play_button.cget("text").endswith("Stop")
