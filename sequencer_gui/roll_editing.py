@@ -225,6 +225,20 @@ class RollEditor:
     def deselect(self) -> None:
         self._select(())
 
+    def escape(self) -> None:
+        """Esc: abandon a drag under way (the notes go back), else deselect."""
+        d, self.drag = self.drag, None
+        if d is None:
+            self.deselect()
+            return
+        roll = self.roll
+        if d.mode == "band":
+            roll.canvas.itemconfigure(roll.band_item, state="hidden")
+            return
+        roll.selection = set(d.notes) if d.mode != "add" else set()
+        self.document.cancel()
+        roll.redraw_notes()
+
     def delete_selection(self) -> None:
         if self.roll.selection:
             self._edit(edits.delete_notes(self.roll.score, self.roll.track_index,

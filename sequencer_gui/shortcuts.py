@@ -14,7 +14,7 @@ SHORTCUTS = (
     ("Right-click / double-click", "delete the note"),
     ("Shift+click note", "add to / remove from the selection"),
     ("Shift/Ctrl+drag empty", "rubber-band select (Shift adds)"),
-    ("Ctrl+A / Esc", "select all / deselect"),
+    ("Ctrl+A / Esc", "select all / deselect (Esc during a drag cancels it)"),
     ("Ctrl+C / Ctrl+X / Ctrl+V", "copy / cut / paste at the cursor"),
     ("Delete", "delete the selection"),
     ("Ctrl+Z", "undo"),
@@ -70,7 +70,7 @@ def bind_shortcuts(window) -> None:
     key("<Q>", ed.quantize)
     key("<space>", window.toggle_play)
     key("<Home>", window.to_start)
-    key("<Escape>", ed.deselect)
+    key("<Escape>", ed.escape)
     key("<F12>", window.panic, in_text=True)
     key("<F1>", window.show_shortcuts, in_text=True)
     key("<Control-equal>", lambda: window.roll.zoom(1.25))

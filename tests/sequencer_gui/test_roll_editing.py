@@ -354,3 +354,18 @@ def test_open_and_save_round_trip_through_the_window(window, tmp_path):
     window.open_path(path)
     assert notes(window) == (Note(480, 120, 67),) and d.shown(Note(480, 120, 67))
     assert not window.document.history.can_undo
+
+
+def test_escape_during_a_drag_puts_the_notes_back(window, d):
+    n = Note(480, 240, 60)
+    put(window, n)
+    steps = len(window.document.history._undo)
+    d.press(*d.at(600, 60))
+    d.move(*d.at(1200, 64))
+    assert notes(window) != (n,)
+    d.key("<Escape>")
+    d.release(*d.at(1200, 64))
+    assert notes(window) == (n,) and d.shown(n)
+    assert len(window.document.history._undo) == steps
+    d.click(*d.at(2000, 70))  # the next click adds as usual
+    assert len(notes(window)) == 2
