@@ -1,19 +1,22 @@
-"""File ▸ Export WAV: the offline render in a worker thread with a progress dialog (GUI thread
-for the dialog, one worker thread for ``engine.render.render_score``).
+"""File ▸ Export WAV: the offline render in a child process with a progress dialog (GUI
+thread for the dialog and the polling; ``engine.render.render_score`` in the child).
 
 The render runs beside the Tk loop, which polls its progress with ``after()``, so the window
-keeps drawing and editing meanwhile.  Cancel really stops it: the render's progress
-callback raises in the worker, and ``render_score`` then deletes its temporary file, so no
-partial file is ever left at (or beside) the target path.
+keeps drawing and editing meanwhile.  It runs in its own process, not a thread: a thread of
+the GUI process that allocates a lot may run the garbage collector, and a collected Tk
+object must never be freed outside Tk's thread (Tcl aborts the whole program).
 
-Why the shared fields are safe without a lock: the worker only assigns ``fraction`` (a
-float) and, once, the outcome fields before setting ``finished``; the GUI thread only reads
-them, and reads the outcome only after it has seen ``finished`` set.
+Cancel really stops it: the render's progress callback raises in the child, and
+``render_score`` then deletes its temporary file, so no partial file is ever left at (or
+beside) the target path.  Should the child not stop, it is terminated and its temporary
+file removed here.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
+import time
 import tkinter as tk
 from pathlib import Path
 from tkinter import filedialog, messagebox, ttk
@@ -21,6 +24,7 @@ from tkinter import filedialog, messagebox, ttk
 from engine.errors import PianolaError
 
 POLL_MS = 50
+CANCEL_GRACE_S = 5.0  # a cancelled render stops within one progress step; then terminate
 WAV_TYPES = [("WAV audio", "*.wav"), ("All files", "*")]
 
 
@@ -28,58 +32,116 @@ class RenderCancelled(Exception):
     """Raised inside the render (from its progress callback) to stop it."""
 
 
+class ExportError(PianolaError):
+    """The render failed; the message is the child's one sentence."""
+
+
+def _render_in_child(score, path, soundfont, settings, sample_rate, fraction, cancel, conn):
+    """The child process: render, reporting progress in ``fraction`` and the outcome on
+    ``conn`` as ("done", seconds) / ("cancelled",) / ("error", sentence)."""
+    from engine.render import render_score
+
+    def progress(value: float) -> None:
+        # At 1.0 the file is complete (or about to be renamed into place): finishing is
+        # then quicker than cancelling and leaves no doubt about what is on disk.
+        if cancel.is_set() and value < 1.0:
+            raise RenderCancelled()
+        fraction.value = value
+    try:
+        result = render_score(score, path, soundfont, sample_rate=sample_rate,
+                              settings=settings, progress=progress)
+    except RenderCancelled:
+        conn.send(("cancelled",))
+    except (PianolaError, OSError) as exc:
+        conn.send(("error", str(exc)))
+    else:
+        conn.send(("done", result.seconds))
+
+
 class WavExport:
-    """One render of a score to a WAV file on a worker thread."""
+    """One render of a score to a WAV file in a child process.
+
+    ``poll()`` (GUI thread) takes in the outcome; ``finished`` is set once it is known.
+    """
 
     def __init__(self, score, path, soundfont, *, settings=None, sample_rate: int = 48000):
-        self.score = score
         self.path = Path(path)
-        self.soundfont = soundfont
-        self.settings = settings
-        self.sample_rate = sample_rate
-        self.fraction = 0.0
-        self.result = None  # engine.render.RenderResult when it succeeded
+        self.seconds: float | None = None  # length of the WAV written, when it succeeded
         self.error: Exception | None = None
         self.cancelled = False
         self.finished = threading.Event()
-        self._cancel = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="export-wav", daemon=True)
+        ctx = multiprocessing.get_context("spawn")
+        self._fraction = ctx.Value("d", 0.0, lock=False)  # one writer: a torn read is harmless
+        self._cancel = ctx.Event()
+        self._conn, child_conn = ctx.Pipe(duplex=False)
+        self._process = ctx.Process(
+            target=_render_in_child, name="pianola-export-wav", daemon=True,
+            args=(score, str(self.path), str(soundfont), settings, sample_rate,
+                  self._fraction, self._cancel, child_conn))
+        self._cancelled_at: float | None = None
 
     def start(self) -> "WavExport":
-        self._thread.start()
+        self._process.start()
         return self
 
-    def cancel(self) -> None:
-        self._cancel.set()
-
-    def wait(self, timeout_s: float | None = None) -> bool:
-        return self.finished.wait(timeout_s)
+    @property
+    def fraction(self) -> float:
+        return self._fraction.value
 
     @property
     def running(self) -> bool:
-        return self._thread.is_alive() and not self.finished.is_set()
+        return not self.finished.is_set()
 
-    def _progress(self, fraction: float) -> None:
-        # At 1.0 the file is complete (or about to be renamed into place): finishing is
-        # then quicker than cancelling and leaves no doubt about what is on disk.
-        if self._cancel.is_set() and fraction < 1.0:
-            raise RenderCancelled()
-        self.fraction = fraction
+    def cancel(self) -> None:
+        if self._cancelled_at is None:
+            self._cancelled_at = time.monotonic()
+        self._cancel.set()
 
-    def _run(self) -> None:
-        from engine.render import render_score
-        try:
-            if self._cancel.is_set():
-                raise RenderCancelled()
-            self.result = render_score(self.score, self.path, self.soundfont,
-                                       sample_rate=self.sample_rate, settings=self.settings,
-                                       progress=self._progress)
-        except RenderCancelled:
+    def poll(self) -> bool:
+        """Take in the outcome if the child has sent it (never blocks); True once finished."""
+        if self.finished.is_set():
+            return True
+        if self._conn.poll():
+            try:
+                outcome = self._conn.recv()
+            except EOFError:
+                outcome = ("error", "The export stopped unexpectedly; no file was written.")
+            self._finish(outcome)
+        elif self._process.exitcode is not None:
+            self._finish(("error", "The export stopped unexpectedly; no file was written."))
+        elif self._cancelled_at is not None \
+                and time.monotonic() - self._cancelled_at > CANCEL_GRACE_S:
+            self._process.terminate()
+            self._process.join(5)
+            self._remove_temporary_files()
+            self._finish(("cancelled",))
+        return self.finished.is_set()
+
+    def wait(self, timeout_s: float | None = None) -> bool:
+        deadline = None if timeout_s is None else time.monotonic() + timeout_s
+        while not self.poll():
+            if deadline is not None and time.monotonic() >= deadline:
+                return False
+            time.sleep(0.01)
+        return True
+
+    def _finish(self, outcome) -> None:
+        kind = outcome[0]
+        if kind == "done":
+            self.seconds = outcome[1]
+            self._fraction.value = 1.0
+        elif kind == "cancelled":
             self.cancelled = True
-        except (PianolaError, OSError) as exc:
-            self.error = exc
-        finally:
-            self.finished.set()
+        else:
+            self.error = ExportError(outcome[1])
+        self._process.join(5)
+        self._conn.close()
+        self.finished.set()
+
+    def _remove_temporary_files(self) -> None:
+        # engine.render writes ".NAME.*.tmp" beside the target and renames it at the end
+        for leftover in self.path.parent.glob(f".{self.path.name}.*.tmp"):
+            leftover.unlink(missing_ok=True)
 
 
 class ExportWavDialog:
@@ -116,8 +178,9 @@ class ExportWavDialog:
 
     def _poll(self) -> None:
         export = self.export
+        done = export.poll()
         self.bar.configure(value=int(export.fraction * 1000))
-        if not export.finished.is_set():
+        if not done:
             self._after_id = self.top.after(POLL_MS, self._poll)
             return
         self.top.destroy()
@@ -127,8 +190,7 @@ class ExportWavDialog:
             self.window.set_status(str(export.error))
             messagebox.showerror("Cannot export", str(export.error), parent=self.window.root)
         else:
-            r = export.result
-            self.window.set_status(f"Exported {r.path.name} ({r.seconds:.1f} s).")
+            self.window.set_status(f"Exported {export.path.name} ({export.seconds:.1f} s).")
         if self.on_done is not None:
             self.on_done(export)
 

@@ -187,8 +187,8 @@ def dumps_preferences(prefs: Preferences) -> str:
     return json.dumps(data, indent=2, sort_keys=True) + "\n"
 
 
-def write_text_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` (creating its folder) so a crash leaves old or new, whole.
+def write_bytes_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` (creating its folder) so a crash leaves old or new, whole.
 
     Raises FileWriteError (one sentence) and leaves no temporary file behind.
     """
@@ -198,7 +198,11 @@ def write_text_atomically(path: Path, text: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise FileWriteError(path, describe_os_error(exc)) from None
-    write_file_atomically(path, text.encode("utf-8"))
+    write_file_atomically(path, data)
+
+
+def write_text_atomically(path: Path, text: str) -> None:
+    write_bytes_atomically(path, text.encode("utf-8"))
 
 
 class PreferencesStore:

@@ -48,7 +48,7 @@ def test_cancel_stops_the_render_and_leaves_no_file(tmp_path):
     assert 0.0 < export.fraction < 0.5
     export.cancel()
     assert export.wait(10)  # far sooner than the whole render would take
-    assert export.cancelled and export.result is None and export.error is None
+    assert export.cancelled and export.seconds is None and export.error is None
     assert leftovers(tmp_path) == []
 
 
