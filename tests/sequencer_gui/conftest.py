@@ -6,7 +6,22 @@ need sound make their own window with settings for the private JACK server.
 
 from __future__ import annotations
 
+import gc
+
 import pytest
+
+
+@pytest.fixture(autouse=True)
+def _collect_tk_garbage_in_main_thread():
+    """Free each test's dead Tk interpreters here, in the main thread.
+
+    If a later garbage collection ran in a worker thread (the engine client's sender, an
+    autosave writer) and freed a dead interpreter there, Tcl would abort the whole run
+    ("async handler deleted by the wrong thread").  The app itself has one Tk for its
+    whole life, so this only concerns tests, which make and destroy many.
+    """
+    yield
+    gc.collect()
 
 
 @pytest.fixture
