@@ -4,7 +4,9 @@ The test SoundFont's drums start at full level within a few samples, so an onset
 first sample whose magnitude rises above a threshold after a stretch below it — or, when
 the previous note still rings above the threshold, well above that ring (``rise_ratio``
 times its recent peak), which finds a hit that lands on the tail of the one before, where
-a plain "after silence" rule would miss it.  Two onsets are at least ``min_gap_frames`` apart.  A detector that fires a constant
+a plain "after silence" rule would miss it.  The onset is then placed where the note
+first reaches half of its own early peak, the same point of its attack in silence or on a
+tail.  Two onsets are at least ``min_gap_frames`` apart.  A detector that fires a constant
 few samples after the true start is fine: timing is measured relative to the other
 onsets, so a constant delay cancels (see ``engine.capture`` for the choice of clocks).
 """
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 _BLOCK_FRAMES = 32  # coarse envelope resolution; the exact sample is found inside the block
+_ATTACK_FRAMES = 96  # where a sharp drum reaches its early peak, after the first rise
 
 
 def find_onsets(magnitude, threshold: float, min_gap_frames: int, *,
@@ -60,9 +63,8 @@ def find_onsets(magnitude, threshold: float, min_gap_frames: int, *,
     # After silence (nothing above the threshold) crossing the threshold is enough; on a
     # ringing tail the new note must rise well above it.
     level = np.where(before <= threshold, threshold, rise_ratio * before)
-    # The exact sample: the first one, from block k-1 on, louder than anything before it
-    # (the threshold, or the ringing tail's peak), so a note is timed from the start of
-    # its attack whether it begins in silence or on a tail.
+    # The note begins at the first sample, from block k-1 on, louder than anything before
+    # it (the threshold, or the ringing tail's peak).
     start_level = np.maximum(threshold, before)
     candidates = np.flatnonzero(env > level)
     onsets: list[int] = []
@@ -74,6 +76,12 @@ def find_onsets(magnitude, threshold: float, min_gap_frames: int, *,
         lo = max(start - b, last + min_gap_frames, 0)
         above = np.flatnonzero(mag[lo:start + b] > start_level[k])
         i = lo + int(above[0])
+        # Time the note where it first reaches half its own early peak: the same point of
+        # its attack whether it starts in silence or on a tail (a fixed level is crossed
+        # sooner from silence than on top of a ringing tail).
+        attack = mag[i:i + _ATTACK_FRAMES]
+        mark = max(float(start_level[k]), 0.5 * float(attack.max()))
+        i += int(np.flatnonzero(attack >= mark)[0])
         if i - last >= min_gap_frames:
             onsets.append(i)
             last = i

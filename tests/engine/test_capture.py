@@ -45,7 +45,7 @@ def test_recording_periods_follow_each_other_on_the_jack_clock(jack_server, dire
     assert recording.samples.dtype == np.float32
     assert recording.duration_s >= 0.5
     assert not recording.overflowed
-    assert recording.gaps <= recording.xruns  # a cycle is lost only in an xrun
+    assert recording.gaps == 0 or recording.xruns > 0  # cycles are lost only in xruns
     assert recording.sample_rate == RATE
     # Nothing was played: the synth's output is silence.
     assert rms(recording.samples) == 0.0

@@ -154,6 +154,7 @@ def test_a_drum_pattern_lands_within_64_frames_of_each_onset(engine, jack_server
     assert 0 < s.recording.jack_frames(first)[0] - s.play_frame < RATE // 2
 
 
+@pytest.mark.slow  # three one-second passes, repeated if JACK dropped cycles at the seams
 def test_the_loop_point_is_seamless(engine, jack_server):
     # One 4/4 bar of quarter notes at 240 BPM (one second), looped three times.
     score = drums([Note(t, 60, HAT, 110) for t in (0, 480, 960, 1440)],
