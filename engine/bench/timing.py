@@ -12,6 +12,11 @@ is repeated while one busy-loop process per core burns CPU, and the engine's own
 
 ``--direct`` measures FluidSynth's sequencer used in-process instead of the engine (the
 reference the measuring chain was validated against).
+
+What to expect: FluidSynth applies sequencer events at its 64-frame block starts and its
+sample-timer sequencer counts "now" in whole milliseconds (48 frames at 48 kHz), so an
+event sounds 0-95 frames after its frame depending on where it falls; about the fitted
+median that is roughly ±32-48 frames, the floor both the engine and --direct show.
 """
 
 from __future__ import annotations
