@@ -292,14 +292,26 @@ def measure_engine(server_name: str, soundfont, period_frames: int, bpm: float,
             now_frame = rec.frame_time_now()
             client.play(0)
             expected = now_frame + offsets
-            rec.wait_until_frame(int(expected[-1]) + int(TAIL_S * SAMPLE_RATE),
-                                 timeout_s=offsets[-1] / SAMPLE_RATE + 10)
+            end_frame = int(expected[-1]) + int(TAIL_S * SAMPLE_RATE)
+            deadline = time.monotonic() + offsets[-1] / SAMPLE_RATE + 10
+            events = []
+            while (rec.frames_recorded < end_frame - now_frame + period_frames
+                   and time.monotonic() < deadline):
+                # Read events as the GUI would, so the engine's event pipe never fills.
+                events += client.poll_events()
+                time.sleep(0.05)
+            rec.wait_until_frame(end_frame, timeout_s=max(0.1, deadline - time.monotonic()))
             cpu1, wall1 = process_cpu_s(pid), time.monotonic()
             client.stop()
             recording = rec.stop()
+            events += client.poll_events()
     finally:
         client.close()
     stats, latency, notes = analyse(recording, expected, min_gap_frames)
+    late = [e for e in events if type(e).__name__ == "LateEvent"]
+    if late:
+        notes.append(f"the engine reported {sum(e.count for e in late)} late events "
+                     f"(worst {max(e.worst_frames for e in late)} frames)")
     return stats, latency, recording, notes, 100.0 * (cpu1 - cpu0) / (wall1 - wall0)
 
 

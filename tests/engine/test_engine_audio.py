@@ -89,6 +89,7 @@ class Session:
         self.seconds = seconds
 
     def __enter__(self) -> "Session":
+        self.engine.poll_events()  # the GUI reads them; so do we, so the pipe never fills
         self.engine.stop()
         self.engine.load_score(self.score)
         self.recorder.__enter__()
