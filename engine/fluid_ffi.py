@@ -10,10 +10,19 @@ imports it.
 
 from __future__ import annotations
 
+import contextlib
+import io
 from ctypes import (CFUNCTYPE, POINTER, c_char_p, c_double, c_float, c_int, c_short,
                     c_uint, c_void_p)
 
-import fluidsynth as _pyfluidsynth
+# pyfluidsynth prints where it found the library to stdout when CI is set in the
+# environment; that line would land in the middle of `pianola doctor` / `play` output (and
+# break anything reading it), so the import is made with stdout held aside.  Every other
+# module gets pyfluidsynth from here (``pyfluidsynth`` below), never imports it itself.
+with contextlib.redirect_stdout(io.StringIO()):
+    import fluidsynth as _pyfluidsynth
+
+pyfluidsynth = _pyfluidsynth
 
 lib = _pyfluidsynth._fl  # the CDLL pyfluidsynth opened (libfluidsynth.so.3)
 

@@ -125,7 +125,7 @@ def open_jack_synth(server_name: str, soundfont, client_id: str, gain: float = 0
     The audio driver is created without a MIDI driver (``Synth.start()`` would open ALSA
     MIDI, which fails without /dev/snd); reverb and chorus are off so hits end cleanly.
     """
-    import fluidsynth
+    from engine.fluid_ffi import pyfluidsynth as fluidsynth
 
     if not Path(soundfont).is_file():
         raise SoundFontError(f"The SoundFont {soundfont} does not exist.")
@@ -149,7 +149,7 @@ def open_jack_synth(server_name: str, soundfont, client_id: str, gain: float = 0
 def measure_direct(server_name: str, soundfont, offsets: np.ndarray, note: int,
                    min_gap_frames: int) -> tuple[TimingStats, float, Recording, list[str]]:
     """FluidSynth's sequencer on the sample clock, all notes sent ahead, recorded."""
-    import fluidsynth
+    from engine.fluid_ffi import pyfluidsynth as fluidsynth
 
     synth = open_jack_synth(server_name, soundfont, DIRECT_CLIENT)
     seq = fluidsynth.Sequencer(time_scale=SAMPLE_RATE, use_system_timer=False)

@@ -58,7 +58,7 @@ def test_no_matching_ports_is_a_clear_error(jack_server):
 
 
 def test_onset_intervals_equal_the_scheduled_intervals(jack_server, direct_synth):
-    import fluidsynth
+    from engine.fluid_ffi import pyfluidsynth as fluidsynth
 
     seq = fluidsynth.Sequencer(time_scale=RATE, use_system_timer=False)
     dest = seq.register_fluidsynth(direct_synth)
