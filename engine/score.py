@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import operator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 
 from engine.errors import ScoreError
 from engine.timing import DEFAULT_PPQ, TempoMap, TimeSignatureMap, _check_int
@@ -130,6 +130,18 @@ class Track:
     @property
     def end_tick(self) -> int:
         return max((n.end_tick for n in self.notes), default=0)
+
+    def __reduce__(self):
+        # The GUI pickles the whole score to the engine on every edit: the notes travel
+        # as one packed int32 array (16 bytes each) and load without per-note Python
+        # validation, ~5x faster both ways than object by object (engine/note_pack.py).
+        from engine import note_pack  # imported here: loading the model needs no numpy
+        settings = tuple(getattr(self, name) for name in _TRACK_SETTINGS)
+        return note_pack.track_from_packed, (settings, note_pack.pack_notes(self.notes))
+
+
+# Track's fields other than its notes, in constructor order (what __reduce__ sends).
+_TRACK_SETTINGS = tuple(f.name for f in fields(Track) if f.init and f.name != "notes")
 
 
 @dataclass(frozen=True, slots=True)

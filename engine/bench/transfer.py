@@ -1,0 +1,110 @@
+"""Pickle size and dump/load time of a live-edit score message, packed notes vs note by note.
+
+CLI process.  Every edit in the GUI pickles a ReplaceScoreCommand with the whole score
+to the engine (engine/client.py's writer thread dumps it, the engine's command thread
+loads it).  This builds random scores of the given sizes in two tracks and times
+``pickle.dumps`` / ``pickle.loads`` of that command (best and median of --repeat runs)
+the way Track pickles now (notes packed, engine/note_pack.py) and the way it did before
+(every Note an object: the default dataclass reduction, reproduced with a dispatch
+table), checking each copy loads equal to the original.
+"""
+
+from __future__ import annotations
+
+import copyreg
+import gc
+import io
+import pickle
+import random
+import statistics
+import time
+
+from engine import protocol as p
+from engine.score import Note, Score, Track
+
+PPQ = 480
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--notes", type=int, nargs="+", default=[1_000, 10_000, 100_000],
+                        help="score sizes in notes (default: 1000 10000 100000)")
+    parser.add_argument("--repeat", type=int, default=7,
+                        help="dumps/loads runs per size and way (default 7)")
+
+
+def random_score(note_count: int, seed: int = 1) -> Score:
+    """Two tracks of random notes, about eight per bar, as in a dense song."""
+    rnd = random.Random(seed)
+    bars = max(1, note_count // 28)
+    tracks = []
+    for index in range(2):
+        count = note_count // 2 + (note_count % 2 if index == 0 else 0)
+        notes = [Note(rnd.randrange(bars * 4 * PPQ), rnd.randrange(1, 2 * PPQ),
+                      rnd.randrange(21, 109), rnd.randrange(1, 128)) for _ in range(count)]
+        tracks.append(Track(name=f"Track {index + 1}", channel=index, notes=notes))
+    return Score(tracks=tuple(tracks), ppq=PPQ)
+
+
+def _object_by_object(track: Track):
+    # What object.__reduce_ex__ gives a slotted dataclass: its class and field values.
+    return copyreg.__newobj__, (Track,), track.__getstate__()
+
+
+def dumps_old(value) -> bytes:
+    """Pickle ``value`` with Track reduced the default way (each Note its own object)."""
+    out = io.BytesIO()
+    pickler = pickle.Pickler(out, protocol=pickle.DEFAULT_PROTOCOL)
+    pickler.dispatch_table = {**copyreg.dispatch_table, Track: _object_by_object}
+    pickler.dump(value)
+    return out.getvalue()
+
+
+def dumps_new(value) -> bytes:
+    # The protocol multiprocessing's Connection.send uses (ForkingPickler's default).
+    return pickle.dumps(value, protocol=pickle.DEFAULT_PROTOCOL)
+
+
+def _timed(function, argument, repeat: int) -> tuple[list[float], object]:
+    times, result = [], None
+    for _ in range(repeat):
+        result = None
+        gc.collect()  # every run starts from the same heap, not the last run's garbage
+        start = time.perf_counter()
+        result = function(argument)
+        times.append((time.perf_counter() - start) * 1e3)
+    return times, result
+
+
+def measure(note_count: int, repeat: int) -> dict:
+    """Size (bytes) and dumps/loads times (ms lists) of both ways for one score size."""
+    command = p.ReplaceScoreCommand(random_score(note_count))
+    figures = {}
+    for way, dumps in (("old", dumps_old), ("new", dumps_new)):
+        dump_ms, data = _timed(dumps, command, repeat)
+        load_ms, copy = _timed(pickle.loads, data, repeat)
+        if copy != command:
+            raise AssertionError(f"the {way} pickle of {note_count} notes loads different")
+        figures[way] = {"bytes": len(data), "dumps": dump_ms, "loads": load_ms}
+    return figures
+
+
+def _ms(times: list[float]) -> str:
+    return f"{min(times):7.2f} {statistics.median(times):7.2f}"
+
+
+def run(args) -> int:
+    if args.repeat < 1 or any(n < 0 for n in args.notes):
+        raise SystemExit("pianola bench transfer: --repeat must be at least 1, --notes at least 0")
+    print("ReplaceScoreCommand pickled as multiprocessing sends it; times in ms (best median)")
+    print(f"{'notes':>7} {'way':>4} {'bytes':>9} {'dumps best med':>15} {'loads best med':>15}")
+    for note_count in args.notes:
+        figures = measure(note_count, args.repeat)
+        for way in ("old", "new"):
+            f = figures[way]
+            print(f"{note_count:>7} {way:>4} {f['bytes']:>9} {_ms(f['dumps'])} "
+                  f"{_ms(f['loads'])}")
+        old, new = figures["old"], figures["new"]
+        ratio = lambda key: statistics.median(new[key]) / statistics.median(old[key])  # noqa: E731
+        print(f"{note_count:>7} new/old: size {new['bytes'] / old['bytes']:.2f}, "
+              f"dumps {ratio('dumps'):.2f}, loads {ratio('loads'):.2f}")
+    return 0
