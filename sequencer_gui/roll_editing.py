@@ -8,8 +8,9 @@ so a drag never accumulates rounding) and ``commit`` on release: one undo step.
 Mouse: click an empty cell adds a note (snapped to the grid, the last used length) and a
 drag moves it on; drag a note to move (snapped; Alt free), an edge to resize, Ctrl-drag
 to duplicate; Shift-click toggles a note in the selection; Shift- or Ctrl-drag on empty
-space draws a rubber band (Shift adds to the selection); right-click or double-click
-deletes.  Wheel scrolls, Shift+wheel scrolls sideways, Ctrl+wheel zooms about the mouse.
+space draws a rubber band (Shift adds to the selection); right-click or double-click on a
+note deletes it -- except a double-click whose first click has just added that note,
+which keeps it (the add is the one undo step).  Wheel scrolls, Shift+wheel scrolls sideways, Ctrl+wheel zooms about the mouse.
 """
 
 from __future__ import annotations
@@ -49,11 +50,15 @@ class RollEditor:
         self.roll = roll
         self.drag: Drag | None = None
         self.clipboard: edits.Clip | None = None
+        # The note the latest click added (None once anything else is pressed): Tk
+        # reports a double-click's second press only as <Double-Button-1>, so this is
+        # how the double-click knows its first click made a note rather than hit one.
+        self.click_added: Note | None = None
         c = roll.canvas
         c.bind("<ButtonPress-1>", self.on_press)
         c.bind("<B1-Motion>", self.on_motion)
         c.bind("<ButtonRelease-1>", self.on_release)
-        c.bind("<Double-Button-1>", self.on_delete_click)
+        c.bind("<Double-Button-1>", self.on_double_click)
         c.bind("<ButtonPress-3>", self.on_delete_click)
         c.bind("<Motion>", self.on_hover)
         for widget in (c, roll.keyboard.canvas, roll.ruler.canvas, roll.velocity.canvas):
@@ -86,6 +91,7 @@ class RollEditor:
         self.roll.canvas.configure(cursor=CURSORS[hit.part if hit else None])
 
     def on_press(self, event) -> None:
+        self.click_added = None
         roll = self.roll
         roll.canvas.focus_set()
         x, y = self._world(event)
@@ -177,10 +183,21 @@ class RollEditor:
             self._select(roll.selection | found if d.additive else found)
             return
         self.document.commit()
+        if d.mode == "add" and d.last == (0, 0):  # a click, not a drag: see on_double_click
+            self.click_added = d.primary
         if d.mode in ("start", "end") and d.result is not None:
             roll.new_length_ticks = d.result.length_ticks  # "the last used length"
         roll.redraw_notes()
         roll.notify_changed()
+
+    def on_double_click(self, event) -> None:
+        """Double-click deletes the note under the mouse, unless the double-click's first
+        click has just added it: a musician double-clicking an empty cell wants a note,
+        not a note and its deletion (two undo steps and nothing to show)."""
+        added, self.click_added = self.click_added, None
+        if added is not None and added in self.roll.track.notes:
+            return
+        self.on_delete_click(event)
 
     def on_delete_click(self, event) -> None:
         if self.drag is not None:

@@ -106,6 +106,42 @@ def test_right_click_and_double_click_delete(window, d):
     assert notes(window) == ()
 
 
+def double_click(d, x, y, t0=5000):
+    """Two presses 100 ms apart at one point: Tk reports the second as <Double-1>."""
+    vx, vy = d.view(x, y)
+    for t, kind in ((t0, "ButtonPress"), (t0 + 20, "ButtonRelease"),
+                    (t0 + 100, "ButtonPress"), (t0 + 120, "ButtonRelease")):
+        d.canvas.event_generate(f"<{kind}-1>", x=vx, y=vy, time=t)
+    d.root.update()
+
+
+def test_double_click_on_a_note_deletes_it_as_one_undo_step(window, d):
+    n = Note(960, 240, 64)
+    put(window, n)
+    steps = len(window.document.history._undo)
+    double_click(d, *d.at(1000, 64))
+    assert notes(window) == () and not d.shown(n)
+    assert len(window.document.history._undo) == steps + 1
+    assert window.document.history.undo_label == "Delete note"
+    d.key("<Control-z>")
+    assert notes(window) == (n,) and d.shown(n)
+
+
+def test_double_click_on_an_empty_cell_keeps_the_note_its_first_click_added(window, d):
+    roll = window.roll
+    steps = len(window.document.history._undo)
+    double_click(d, *d.at(1000, 60))
+    added = Note(960, roll.new_length_ticks, 60, roll.new_velocity)
+    assert notes(window) == (added,) and d.shown(added)
+    assert d.coords(added) == [round(c, 3) for c in roll.geometry.note_box(added)]
+    assert len(window.document.history._undo) == steps + 1
+    assert window.document.history.undo_label == "Add note"
+    # a later double-click on that note (a new gesture) deletes it as usual
+    double_click(d, *d.at(1000, 60), t0=9000)
+    assert notes(window) == () and not d.shown(added)
+    assert len(window.document.history._undo) == steps + 2
+
+
 def test_ctrl_drag_duplicates_and_keeps_the_original(window, d):
     n = Note(0, 240, 60)
     put(window, n)
