@@ -11,7 +11,8 @@ Engine death is noticed two ways, both cheap enough for every animation frame: t
 of the event pipe (its only writer was the engine) and the process sentinel.  Either
 makes ``poll_events`` return an ``EngineDiedEvent``; a Tk GUI watching ``event_fd`` with
 ``createfilehandler`` is woken by the pipe's end at once.  ``restart()`` then starts a
-new engine and sends it the song, loop, mix and transport the client remembers.
+new engine and sends it the song, loop, mix and transport the client remembers;
+``restart_nowait()`` does the same without waiting for the new engine to be ready.
 """
 
 from __future__ import annotations
@@ -216,6 +217,42 @@ class EngineClient:
         self._stop_process()
         self.start()
         ready = self.wait_ready(timeout_s)
+        self._send_remembered(position)
+        return ready
+
+    def restart_nowait(self, score=None) -> None:
+        """``restart()`` without the wait, for a GUI whose loop must keep turning: end the
+        old engine, start a new one, queue the song, loop, tempo, mix and transport, and
+        return at once.  The new engine reads its commands only once its audio is open,
+        so they are applied right after its ``ReadyEvent`` (which, or its error, arrives
+        through ``poll_events``), and commands sent after this call follow them.
+
+        ``score``: the song as it is now, when the caller kept editing while no engine
+        could be told (it then replaces the remembered song, mix and all).  Ending an
+        engine that is still running can take a moment: call ``shutdown_nowait()`` first
+        and this once ``death_fd`` is readable.  ``event_fd`` and ``death_fd`` are new.
+        """
+        position = self.read_position() if self._position is not None else Position()
+        self._stop_process()
+        self.start()
+        if score is not None and score is not self._score:
+            self._remember_command(p.LoadScoreCommand(score))
+        self._send_remembered(position)
+
+    def shutdown_nowait(self) -> None:
+        """Ask the engine to end (it silences everything first) and return at once.
+
+        ``death_fd`` turns readable once it has ended; ``close()`` or ``restart_nowait()``
+        then need not wait.  Its end is not reported as a death.
+        """
+        if self._process is None or self._closing:
+            return
+        self._closing = True
+        if self._process.is_alive():
+            self._writer.put(p.ShutdownCommand())
+
+    def _send_remembered(self, position: Position) -> None:
+        """Queue what a new engine needs to carry on where the old one was."""
         if self._score is not None:
             self._writer.put(p.LoadScoreCommand(self._score))
         if self._tempo is not None:
@@ -229,7 +266,6 @@ class EngineClient:
                 self._writer.put(p.PlayCommand(position.tick))
             elif position.tick:
                 self._writer.put(p.LocateCommand(position.tick))
-        return ready
 
     def close(self) -> None:
         """Shut the engine down (no note left sounding) and free the shared memory."""

@@ -4,8 +4,16 @@ Wraps an ``EngineClient`` so the rest of the window never waits for the engine a
 working with none: until the engine is ready, or when it could not start (no JACK
 server, missing SoundFont, unknown driver), every command is dropped and ``error`` holds
 one sentence for the status bar.  Events are read when the event pipe becomes readable,
-via ``createfilehandler`` on the pipe's descriptor, falling back to an ``after()`` poll
-where Tk has no file handlers (Windows).
+via ``createfilehandler`` on the pipe's descriptor (and on the process sentinel, so a
+death is seen even if something else still holds the pipe open), falling back to an
+``after()`` poll where Tk has no file handlers (Windows).
+
+Nothing here waits for an engine to start or to end, restarts included: a restart
+starts the new process and returns, the window goes on being edited (the state is
+"starting" again and ``restarting`` is true), and the new engine's ReadyEvent arrives
+through Tk like the first one's.  The song as it is at that moment, the mix and the
+transport are queued for it at once, edits made meanwhile follow in the same queue, and
+the engine applies them all right after it is ready.
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ from engine.audio_settings import AudioSettings
 from engine.errors import PianolaError
 
 POLL_MS = 20  # the fallback poll, only where createfilehandler is missing
+SHUTDOWN_WAIT_MS = 3000  # an old engine that takes longer to end is stopped the hard way
 MIN_PREVIEW_MS, MAX_PREVIEW_MS = 80, 1500
 
 
@@ -31,13 +40,15 @@ class EngineLink:
         self.realtime = realtime
         self.client = None
         self.state = "off"  # off | starting | ready | failed | died
+        self.restarting = False  # "starting" again: a new engine replaces an old one
         self.ready: p.ReadyEvent | None = None
         self.error: str | None = None
         self.late_events = 0
         self.xruns = 0
         self.listeners: list = []  # called with (event) for every engine event
-        self._fd: int | None = None
+        self._fds: list[int] = []
         self._poll_id = None
+        self._shutdown_id = None  # the hard-stop timer while an old engine ends
         self._preview_offs: dict[tuple[int, int], str] = {}
 
     # ------------------------------------------------------------------ lifetime
@@ -50,51 +61,88 @@ class EngineLink:
             from engine.client import EngineClient
             self.client = EngineClient(self.settings, realtime=self.realtime).start()
         except PianolaError as exc:
-            self._fail(str(exc))
+            self.fail(str(exc))
             return
         self.state = "starting"
         self._watch()
         self.client.load_score(self.document.score)
 
     def _watch(self) -> None:
+        """Wake on the engine's events and on its end (new descriptors for each engine)."""
         try:
-            self.root.tk.createfilehandler(self.client.event_fd, tkinter.READABLE,
-                                           self._on_readable)
-            self._fd = self.client.event_fd
+            for fd in (self.client.event_fd, self.client.death_fd):
+                self.root.tk.createfilehandler(fd, tkinter.READABLE, self._on_readable)
+                self._fds.append(fd)
         except (AttributeError, tkinter.TclError):
+            self._unwatch()
             self._poll_id = self.root.after(POLL_MS, self._poll)
 
     def _unwatch(self) -> None:
-        if self._fd is not None:
-            self.root.tk.deletefilehandler(self._fd)
-            self._fd = None
+        for fd in self._fds:
+            self.root.tk.deletefilehandler(fd)
+        self._fds = []
         if self._poll_id is not None:
             self.root.after_cancel(self._poll_id)
             self._poll_id = None
 
     def restart(self) -> None:
-        """Start a new engine (blocks until it is ready) and send it the song again."""
+        """Start a new engine and return at once (see the module docstring)."""
         if self.client is None:
             self.start()
             return
         self._unwatch()
         try:
-            self.ready = self.client.restart()
+            # the song as it is now: edits made while no engine could hear them count
+            self.client.restart_nowait(self.document.score)
         except PianolaError as exc:
-            self._fail(str(exc))
+            self.fail(str(exc))
             return
-        self.state, self.error = "ready", None
+        self.state, self.error, self.ready, self.restarting = "starting", None, None, True
         self._watch()
-        self._tell(self.ready)
+
+    def change_settings(self, settings: AudioSettings | None, *, realtime: bool) -> None:
+        """Go on with new audio settings, never waiting: a running engine is asked to end
+        and its successor started once it has (so a device it held is free by then)."""
+        self.settings, self.realtime = settings, realtime
+        client = self.client
+        if client is None or settings is None or not client.is_alive():
+            # nothing to wait for; a fresh client, so a dead engine's "playing" is not
+            # taken up again (start() sends the document, its mix and loop included)
+            self.close()
+            self.start()
+            return
+        client.settings, client.realtime = settings, realtime
+        self._unwatch()
+        client.shutdown_nowait()
+        self.state, self.error, self.ready, self.restarting = "starting", None, None, True
+        try:  # its end makes the sentinel readable (the event pipe would only say EOF)
+            self.root.tk.createfilehandler(client.death_fd, tkinter.READABLE,
+                                           lambda fd, mask: self._old_engine_ended())
+            self._fds.append(client.death_fd)
+        except (AttributeError, tkinter.TclError):
+            pass  # the timer below still restarts it
+        self._shutdown_id = self.root.after(SHUTDOWN_WAIT_MS, self._old_engine_ended)
+
+    def _old_engine_ended(self) -> None:
+        if self._shutdown_id is not None:
+            self.root.after_cancel(self._shutdown_id)
+            self._shutdown_id = None
+        self.restart()  # stops the old one the hard way if it has not ended by now
 
     def close(self) -> None:
         self._unwatch()
+        if self._shutdown_id is not None:
+            self.root.after_cancel(self._shutdown_id)
+            self._shutdown_id = None
+        self.restarting = False
         if self.client is not None:
             self.client.close()
             self.client = None
         self.state = "off"
 
-    def _fail(self, message: str) -> None:
+    def fail(self, message: str) -> None:
+        """Audio cannot start (e.g. an unknown driver): listeners hear it as a fatal error,
+        so the status bar says why and the engine keeper shows its one dialog."""
         self.state, self.error = "failed", message
         self._tell(p.ErrorEvent(message, fatal=True))
 
@@ -116,16 +164,18 @@ class EngineLink:
             if isinstance(event, p.ReadyEvent):
                 self.state, self.ready, self.error = "ready", event, None
             elif isinstance(event, p.ErrorEvent) and event.fatal:
-                self.state, self.error = "failed", event.message
+                self.state, self.error, self.restarting = "failed", event.message, False
             elif isinstance(event, p.EngineDiedEvent):
-                self.state, self.error = "died", event.message
-                # The pipe's end stays readable for ever: stop watching it.
+                self.state, self.error, self.restarting = "died", event.message, False
+                # The pipe's end and the sentinel stay readable for ever: stop watching.
                 self._unwatch()
             elif isinstance(event, p.LateEvent):
                 self.late_events += event.count
             elif isinstance(event, p.XrunEvent):
                 self.xruns += event.count
             self._tell(event)
+            if isinstance(event, p.ReadyEvent):
+                self.restarting = False  # only now: listeners may ask if it ends a restart
 
     def _tell(self, event) -> None:
         for listener in list(self.listeners):
@@ -137,7 +187,8 @@ class EngineLink:
         return self.client is not None and self.state in ("starting", "ready")
 
     def send(self, command) -> None:
-        if self.usable:
+        if self.usable and not (self.restarting and isinstance(command, p.PreviewNoteOnCommand)):
+            # (a preview queued for an engine still opening would sound seconds late)
             self.client.send(command)
 
     def read_position(self):
@@ -178,7 +229,7 @@ class EngineLink:
 
     def preview(self, track_index: int, pitch: int, velocity: int, length_ticks: int) -> None:
         """Sound a note now and release it after its length (clamped to a short blip)."""
-        if not self.usable:
+        if not self.usable or self.restarting:
             return
         key = (track_index, pitch)
         pending = self._preview_offs.pop(key, None)

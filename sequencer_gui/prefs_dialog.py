@@ -1,9 +1,10 @@
 """The Preferences dialog and keeping the engine alive (GUI thread).
 
-``EngineKeeper`` restarts the engine process when it dies unasked (the song, loop and mix
-go to the new engine; the dead engine's JACK client is gone, so nothing is left sounding)
-and when the musician changes the audio preferences -- in both cases the document stays
-in the window untouched.  ``PreferencesDialog`` edits the preferences with ttk widgets.
+``EngineKeeper`` restarts the engine process when it dies unasked (the song as it is by
+then, loop and mix go to the new engine; the dead engine's JACK client is gone, so
+nothing is left sounding) and when the musician changes the audio preferences -- in both
+cases the document stays in the window untouched, and the window never waits for the
+new engine: editing goes on while it starts, and its ReadyEvent finishes the restart.  ``PreferencesDialog`` edits the preferences with ttk widgets.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class EngineKeeper:
         self.restarts: list[float] = []  # monotonic times of automatic restarts
         self._reported: set[str] = set()
         self.failed = False  # a fatal error was reported: do not restart on its exit
+        self.resume: bool | None = None  # after a death: play again once ready?
         self.link.listeners.append(self.on_event)
         if self.link.state == "failed" and self.link.error:  # failed before we listened
             self.report(self.link.error)
@@ -49,16 +51,19 @@ class EngineKeeper:
     def on_event(self, event) -> None:
         if isinstance(event, p.ReadyEvent):
             self.failed = False
+            if self.resume is not None:
+                self.restarted_after_death(self.resume)
         elif isinstance(event, p.ErrorEvent) and event.fatal:
             # the engine could not start or run with these settings (no JACK server, no
             # SoundFont...): it exits, and starting it again would fail the same way
             self.failed = True
+            self.resume = None
             self.report(event.message)
         elif isinstance(event, p.EngineDiedEvent) and not self.failed:
             client = self.link.client
             # the dead engine's last position is still in shared memory
             was_playing = client is not None and client.read_position().playing
-            self.window.set_status(f"{event.message} Restarting it…")
+            self.window.set_status(f"{event.message} Engine restarting…")
             self.window.root.after(100, lambda: self.restart_after_death(was_playing))
 
     def restart_after_death(self, was_playing: bool = False) -> bool:
@@ -70,30 +75,34 @@ class EngineKeeper:
                 "song is safe: check the audio set-up in Preferences or `pianola doctor`.")
             return False
         self.restarts.append(now)
-        self.window.root.update_idletasks()  # show "Restarting…" while we wait for it
-        self.link.restart()  # re-sends song, loop, mix and the transport position
-        if self.link.state != "ready":
+        self.link.restart()  # returns at once; the ReadyEvent calls restarted_after_death
+        if self.link.state != "starting":
             return False  # the link reported why in the status bar
+        self.resume = was_playing
+        self.window.status.refresh()
+        self.window.set_status("The audio engine stopped unexpectedly. Engine restarting… "
+                               "(you can go on editing)")
+        return True
+
+    def restarted_after_death(self, was_playing: bool) -> None:
+        """The new engine is ready and has the song, loop, mix and transport position."""
+        self.resume = None
         if was_playing:
             self.window.playback.play()  # the cursor animation follows the engine again
         self.window.status.refresh()
         self.window.set_status("The audio engine stopped unexpectedly and was restarted; "
                                "your song is loaded again.")
-        return True
 
     def apply_settings(self, settings, *, realtime: bool) -> None:
         """Restart the engine with new audio settings; the document stays as it is."""
         playback = self.window.playback
         if playback.playing:
             playback.stop()
-        self.link.close()
         self.failed = False
-        self.link.settings = settings
-        self.link.realtime = realtime
-        self.link.start()  # sends the document's score, which carries the mix
-        score = self.window.document.score
-        if score.loop is not None:
-            self.link.set_loop(score.loop_enabled, score.loop.start_tick, score.loop.end_tick)
+        self.resume = None
+        # returns at once: the old engine ends, then the new one starts and gets the
+        # document's score (which carries the mix and the loop)
+        self.link.change_settings(settings, realtime=realtime)
         self.window.status.refresh()
         self.window.set_status("Restarting audio with the new settings…")
 
