@@ -2,8 +2,9 @@
 
 With no file the window opens on an empty song.  A file that cannot be read ends the
 command with one sentence (exit 1) before any window appears; an engine that cannot
-start (no JACK server, missing SoundFont, unknown driver) does not: the window opens,
-says why in its status bar, and editing works without sound.
+start (no JACK server, missing SoundFont, unknown driver, a driver that will not open)
+does not: the window opens, says why in one dialog and in its status bar, and editing
+works without sound.
 """
 
 from __future__ import annotations
@@ -88,10 +89,8 @@ def run(args) -> int:
     files.install(window, prefs)
     if os.environ.get(LAYOUT_ENV):
         _report_layout_when_ready(window, os.environ[LAYOUT_ENV])
-    if engine_error:
-        window.link.error = engine_error
-        window.status.refresh()
-        window.set_status(engine_error)
+    if engine_error:  # e.g. an unknown --driver: one dialog, as for any audio failure
+        window.link.fail(engine_error)
     try:
         root.mainloop()
     finally:
