@@ -7,6 +7,11 @@ loads it).  This builds random scores of the given sizes in two tracks and times
 the way Track pickles now (notes packed, engine/note_pack.py) and the way it did before
 (every Note an object: the default dataclass reduction, reproduced with a dispatch
 table), checking each copy loads equal to the original.
+
+With --engine it also starts the real engine on a private dummy JACK server (48 kHz) and
+records its output: the time from sending a note preview to hearing it, alone and right
+behind a ReplaceScoreCommand of the --engine-notes score (the engine must load the score
+first).  --old-pickle sends the scores object by object, as before, for comparison.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import copyreg
 import gc
 import io
+import os
 import pickle
 import random
 import statistics
@@ -30,6 +36,15 @@ def add_arguments(parser) -> None:
                         help="score sizes in notes (default: 1000 10000 100000)")
     parser.add_argument("--repeat", type=int, default=7,
                         help="dumps/loads runs per size and way (default 7)")
+    parser.add_argument("--engine", action="store_true",
+                        help="also time previews sent right behind a score to the real engine")
+    parser.add_argument("--engine-notes", type=int, default=10_000,
+                        help="notes of the score sent before each preview (default 10000)")
+    parser.add_argument("--trials", type=int, default=20,
+                        help="previews timed alone and behind a score, each (default 20)")
+    parser.add_argument("--period", type=int, default=256, help="JACK period in frames")
+    parser.add_argument("--old-pickle", action="store_true",
+                        help="send scores to the engine note by note, as before packing")
 
 
 def random_score(note_count: int, seed: int = 1) -> Score:
@@ -78,6 +93,7 @@ def _timed(function, argument, repeat: int) -> tuple[list[float], object]:
 def measure(note_count: int, repeat: int) -> dict:
     """Size (bytes) and dumps/loads times (ms lists) of both ways for one score size."""
     command = p.ReplaceScoreCommand(random_score(note_count))
+    pickle.loads(dumps_new(command))  # imports note_pack (and numpy) outside the timing
     figures = {}
     for way, dumps in (("old", dumps_old), ("new", dumps_new)):
         dump_ms, data = _timed(dumps, command, repeat)
@@ -107,4 +123,69 @@ def run(args) -> int:
         ratio = lambda key: statistics.median(new[key]) / statistics.median(old[key])  # noqa: E731
         print(f"{note_count:>7} new/old: size {new['bytes'] / old['bytes']:.2f}, "
               f"dumps {ratio('dumps'):.2f}, loads {ratio('loads'):.2f}")
+    if args.engine:
+        preview_latency(args)
     return 0
+
+
+def preview_latency(args) -> None:
+    """Send -> heard of a preview note-on, alone and right behind a live-edit score."""
+    from multiprocessing.reduction import ForkingPickler
+
+    from engine import edits
+    from engine.bench.timing import ENGINE_PORTS, SAMPLE_RATE, engine_settings
+    from engine.capture import Recorder
+    from engine.client import EngineClient
+    from engine.jackserver import DummyJackServer
+    from engine.onsets import find_onsets
+    from engine.soundfonts import BUNDLED_SOUNDFONT
+
+    if args.old_pickle:  # this process's pipe sends only: the engine loads what it gets
+        ForkingPickler.register(Track, _object_by_object)
+    server = DummyJackServer(f"pianola-bench-transfer-{os.getpid()}", sample_rate=SAMPLE_RATE,
+                             period_frames=args.period, realtime=True).start()
+    client = EngineClient(engine_settings(server.name, args.period, BUNDLED_SOUNDFONT))
+    delays: dict[str, list[float]] = {"alone": [], "behind a score": []}
+    try:
+        client.start()
+        client.wait_ready(20)
+        score = random_score(args.engine_notes)
+        client.load_score(score)
+        time.sleep(1.0)  # the first load is not what is timed
+        for k in range(2 * args.trials):
+            behind = k % 2 == 1
+            if behind:  # a small edit, as a drag step or a click makes
+                score, _ = edits.add_notes(score, 0, [Note(k * PPQ, PPQ, 40)])
+            with Recorder(ENGINE_PORTS, channels=2, server_name=server.name,
+                          max_seconds=2) as rec:
+                rec.start()
+                time.sleep(0.1)
+                sent_frame = rec.frame_time_now()
+                if behind:
+                    client.replace_score(score)
+                client.preview_on(0, 72, 100)
+                time.sleep(0.3)
+                client.preview_off(0, 72)
+                recording = rec.stop()
+            client.poll_events()
+            mag = recording.magnitude()
+            frames = recording.jack_frames(
+                find_onsets(mag, max(1e-3, float(mag.max()) * 0.1), 4800))
+            later = frames[frames >= sent_frame - args.period]
+            if len(later):
+                delays["behind a score" if behind else "alone"].append(
+                    (int(later[0]) - sent_frame) * 1e3 / SAMPLE_RATE)
+            time.sleep(0.2)  # the blip ends before the next one
+    finally:
+        client.close()
+        server.stop()
+    way = "note by note (--old-pickle)" if args.old_pickle else "packed notes"
+    print(f"preview send -> heard, engine on JACK period {args.period}, "
+          f"{args.engine_notes}-note score {way}:")
+    for case, found in delays.items():
+        if found:
+            print(f"  {case:<15} median {statistics.median(found):5.1f} ms  worst "
+                  f"{max(found):5.1f} ms  ({len(found)}/{args.trials} heard)  each: "
+                  + " ".join(f"{d:.1f}" for d in found))
+        else:
+            print(f"  {case:<15} no onset heard")

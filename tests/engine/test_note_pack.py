@@ -97,3 +97,16 @@ def test_loaded_notes_stay_frozen_and_hash_like_new_ones():
         loaded.notes[0].pitch = 3
     assert {loaded.notes[1]: 1}[Note(0, 10, 64)] == 1
     assert loaded.note_at(500, 67) == Note(480, 240, 67, 1)
+
+
+def test_loading_leaves_the_garbage_collector_as_it_was():
+    import gc
+    assert gc.isenabled()
+    pickle.loads(pickle.dumps(TRACK))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        pickle.loads(pickle.dumps(TRACK))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
