@@ -42,6 +42,9 @@ class PlaybackTimeline:
         self.anchor_frame = anchor_frame
         self.anchor_tick = anchor_tick
         self.first_pass = first_pass  # loop count already played before this anchor
+        # (pass, frame, tick) of the last first_tick_from: the scheduler's windows are
+        # contiguous, so each window starts where the one before ended
+        self._last_first_tick = (None, None, None)
         self._anchor_abs = self.abs_frame(anchor_tick)
         self.loop = None
         if loop is not None and anchor_tick < loop.end_tick:
@@ -99,6 +102,9 @@ class PlaybackTimeline:
 
     def first_tick_from(self, index: int, frame: int) -> int:
         """The first tick of pass ``index`` whose frame is at or after ``frame``."""
+        last_index, last_frame, last_tick = self._last_first_tick
+        if last_frame == frame and last_index == index:
+            return last_tick
         start_tick, start_frame = self.pass_start(index)
         if frame <= start_frame:
             return start_tick
@@ -109,7 +115,9 @@ class PlaybackTimeline:
             tick += 1
         while tick > start_tick and self.abs_frame(tick - 1) >= target:
             tick -= 1
-        return max(tick, start_tick)
+        tick = max(tick, start_tick)
+        self._last_first_tick = (index, frame, tick)  # one tuple: replaced whole
+        return tick
 
     def segments(self, start_frame: int, end_frame: int):
         """Yield the Segment of every pass with ticks sounding in frames [start_frame, end_frame)."""

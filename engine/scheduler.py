@@ -26,6 +26,7 @@ from __future__ import annotations
 import bisect
 import threading
 from dataclasses import dataclass, replace
+from itertools import chain
 from operator import attrgetter
 
 from engine.playback_timeline import PlaybackTimeline
@@ -61,6 +62,32 @@ class SentNote:
 
 
 _ON_FRAME = attrgetter("on_frame")  # _sent is kept sorted by it
+_START_TICK = attrgetter("start_tick")
+
+
+@dataclass(frozen=True, slots=True)
+class NoteStarts:
+    """Every note start of some tracks, merged: one bisect tells whether any of them
+    starts in a window, so the scheduler's frequent empty windows skip the per-track scan.
+    ``notes`` (each track's notes tuple) says which tracks it was made from."""
+
+    notes: tuple
+    ticks: list[int]
+
+    @classmethod
+    def of(cls, tracks) -> "NoteStarts":
+        notes = tuple(t.notes for t in tracks)
+        # each track's starts are sorted runs: sorting their concatenation is C-fast
+        return cls(notes, sorted(chain.from_iterable(map(_START_TICK, n) for n in notes)))
+
+    def matches(self, tracks) -> bool:
+        """Made from these tracks' notes (a mix change keeps a track's notes tuple)."""
+        return len(tracks) == len(self.notes) and all(
+            t.notes is n for t, n in zip(tracks, self.notes))
+
+    def any_in(self, start_tick: int, end_tick: int) -> bool:
+        i = bisect.bisect_left(self.ticks, start_tick)
+        return i < len(self.ticks) and self.ticks[i] < end_tick
 
 
 def track_channel(track_index: int) -> int:
@@ -93,11 +120,17 @@ class Scheduler:
         self._lock = threading.Lock()
         self._score = Score()
         self._audible: frozenset[int] = frozenset()
+        self._audible_order: tuple[int, ...] = ()  # the same, sorted (the send order)
+        self._starts = NoteStarts.of(())
         self._playing = False
         self._position_tick = 0  # where play() starts when stopped
         self._timeline: PlaybackTimeline | None = None
         self._end_frame: int | None = None
         self._sent_until = 0
+        # No note starts before this frame from _sent_until on, so windows ending by it
+        # need no work (most of them: a 4 ms window rarely holds a note start).  Reset to
+        # 0 whenever the score or the timeline changes.
+        self._quiet_until = 0
         self._sent: list[SentNote] = []  # in on_frame order, pruned once ended
         self._reported_frame = -1  # notes with on_frame up to here were reported started
         self._mix: dict[int, tuple] = {}  # channel -> mix last applied to the synth
@@ -111,17 +144,18 @@ class Scheduler:
 
     def load_score(self, score: Score) -> None:
         """A new song: stops playback, releases everything, applies the tracks' mix."""
+        starts = NoteStarts.of(score.tracks)  # outside the lock: a long song takes a while
         with self._lock:
             self._stop_locked()
-            self._score = score
-            self._audible = frozenset(score.audible_tracks())
+            self._set_score_locked(score, starts)
             self._position_tick = 0
             self._apply_mix_locked()
 
     def replace_score(self, score: Score) -> None:
         """A live edit: what changed is heard from at most one look-ahead from now."""
+        starts = NoteStarts.of(score.tracks)  # outside the lock, as in load_score
         with self._lock:
-            self._replace_locked(score)
+            self._replace_locked(score, starts)
 
     def set_track_mix(self, track_index: int, **fields) -> None:
         """Change program/bank/is_drum/volume/pan/mute/solo of one track, live."""
@@ -243,6 +277,7 @@ class Scheduler:
         self._timeline = timeline
         self._playing = True
         self._sent_until = timeline.anchor_frame
+        self._quiet_until = 0
         self._end_frame = self._compute_end_frame()
 
     def _compute_end_frame(self) -> int | None:
@@ -267,7 +302,10 @@ class Scheduler:
         block = getattr(self.backend, "block_frames", 1)
         wanted = []
         for seg in tl.segments(start_frame, end_frame):
-            for index in sorted(self._audible):
+            # most windows of a few ms hold no note start at all: one bisect says so
+            if not self._starts.any_in(seg.start_tick, seg.end_tick):
+                continue
+            for index in self._audible_order:
                 channel = track_channel(index)
                 for note in score.tracks[index].notes_starting_in(seg.start_tick, seg.end_tick):
                     on = tl.frame_of(seg.index, note.start_tick)
@@ -289,10 +327,24 @@ class Scheduler:
     def _send_upto_locked(self, horizon: int) -> None:
         if horizon <= self._sent_until:
             return
-        notes = self._wanted(self._sent_until, horizon)
-        self._send(notes)
-        self._sent.extend(notes)  # windows are contiguous, so _sent stays in frame order
+        if horizon > self._quiet_until:
+            notes = self._wanted(self._sent_until, horizon)
+            self._send(notes)
+            self._sent.extend(notes)  # windows are contiguous: _sent stays in frame order
+            self._quiet_until = self._next_start_frame(horizon)
         self._sent_until = horizon
+
+    def _next_start_frame(self, frame: int) -> int | float:
+        """A frame no later than the first note-on at or after ``frame`` (any track)."""
+        tl, ticks = self._timeline, self._starts.ticks
+        index = tl.pass_at(frame)
+        tick = tl.first_tick_from(index, frame)  # earlier ticks sound before ``frame``
+        clip = tl.pass_end_tick(index)
+        i = bisect.bisect_left(ticks, tick)
+        if i < len(ticks) and (clip is None or ticks[i] < clip):
+            return tl.frame_of(index, ticks[i])
+        # none left in this pass: the next pass (if looping) may start with one
+        return float("inf") if clip is None else tl.pass_end_frame(index)
 
     def _collect_started_locked(self, now: int) -> list[SentNote]:
         key = _ON_FRAME
@@ -334,10 +386,20 @@ class Scheduler:
         self._playing = False
         self._timeline = None
 
-    def _replace_locked(self, score: Score) -> None:
-        old = self._score
+    def _set_score_locked(self, score: Score, starts: NoteStarts | None = None) -> None:
         self._score = score
-        self._audible = frozenset(score.audible_tracks())
+        audible = score.audible_tracks()
+        self._audible = frozenset(audible)
+        self._audible_order = tuple(sorted(audible))
+        if starts is None:  # a mix or loop change: the notes are usually the same
+            starts = self._starts if self._starts.matches(score.tracks) \
+                else NoteStarts.of(score.tracks)
+        self._starts = starts
+
+    def _replace_locked(self, score: Score, starts: NoteStarts | None = None) -> None:
+        old = self._score
+        self._set_score_locked(score, starts)
+        self._quiet_until = 0  # the notes or the timeline may be new
         self._apply_mix_locked()
         if not self._playing:
             return

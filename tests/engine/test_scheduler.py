@@ -509,3 +509,53 @@ def test_deleted_notes_never_start_after_the_edit(raw, edit_at, deleted, loop, s
     horizon = backend.frame + backend.horizon_margin
     run_for(backend, sched, 2 * 96000, step=step)
     assert {k for f, k in backend.ons() if f > horizon} <= {n.pitch for n in kept}
+
+
+def _sent_events(score, steps, frames):
+    """Every note event the scheduler queues for ``frames`` of playback, serviced at the
+    clock steps ``steps`` (cycled), as a sorted list."""
+    backend, sched, _ = make(score)
+    sched.play(0)
+    sent = []
+    backend.schedule_note_on = lambda f, ch, key, vel, tag=0: sent.append((f, "on", ch, key))
+    backend.schedule_note_off = lambda f, ch, key, tag=0: sent.append((f, "off", ch, key))
+    i = 0
+    while backend.frame < frames:
+        backend.advance(steps[i % len(steps)])
+        sched.service()
+        i += 1
+    return sorted(e for e in sent if e[0] < frames)
+
+
+@given(st.lists(st.tuples(st.integers(0, 3000), st.integers(1, 500), st.integers(40, 80),
+                          st.integers(0, 3)), min_size=1, max_size=30),
+       st.lists(st.tuples(st.integers(1, 3000), st.integers(30, 300)), max_size=3),
+       st.booleans(), st.lists(st.integers(50, 4000), min_size=1, max_size=5))
+def test_what_is_sent_does_not_depend_on_how_often_service_runs(raw, tempos, loop, steps):
+    """The scheduler skips windows it knows hold no note start: serviced in small or
+    uneven steps it still sends exactly what large windows send, across tempo changes
+    and loop passes."""
+    tracks = tuple(Track(notes=tuple(Note(s, n, p) for s, n, p, t in raw if t == i))
+                   for i in range(4))
+    tempo_map = TempoMap((TempoChange(0, 500_000),) + tuple(
+        TempoChange(tick, 60_000_000 // bpm) for tick, bpm in dict(tempos).items()))
+    score = Score(tracks, tempo_map=tempo_map, loop=LoopRegion(240, 2400) if loop else None,
+                  loop_enabled=loop)
+    frames = 8 * Q
+    assert _sent_events(score, steps, frames) == _sent_events(score, [frames], frames)
+
+
+def test_a_track_muted_and_unmuted_while_playing_is_heard_again():
+    score = Score((Track(notes=sixteenths(64, pitch=60)), Track(notes=sixteenths(64, pitch=72))))
+    backend, sched, _ = make(score)
+    sched.play(0)
+    run_for(backend, sched, 2 * Q, step=192)
+    sched.set_track_mix(1, mute=True)
+    run_for(backend, sched, 2 * Q, step=192)
+    sched.set_track_mix(1, mute=False)
+    run_for(backend, sched, 2 * Q, step=192)
+    heard = [f - LOOKAHEAD for f, k in backend.ons(1)]
+    silent = range(2 * Q + LOOKAHEAD, 4 * Q)  # muted from one look-ahead after the edit
+    assert not [f for f in heard if f in silent]
+    assert [f for f in heard if f >= 4 * Q + LOOKAHEAD] == list(
+        range(4 * Q + 6000, 6 * Q - LOOKAHEAD + 1, 6000))
