@@ -1,7 +1,7 @@
 """Notes packed as one int32 array, for pickling a Track compactly (pure; GUI and engine).
 
 Every edit in the GUI sends the whole score to the engine over a pipe.  Pickled note by
-note, a 10 000-note song costs ~18 ms to dump and ~15 ms to load (docs/benchmarks.md,
+note, a 10 000-note song costs ~15 ms to dump and ~14 ms to load (docs/benchmarks.md,
 "Score transfer"), and the engine's command thread cannot take a preview note-on while
 it loads.  Packed, a track's notes are 16 bytes each: start, length, pitch, velocity as
 little-endian int32 rows in the track's own (sorted) order.
@@ -24,7 +24,7 @@ import threading
 import numpy as np
 
 from engine.errors import ScoreError
-from engine.score import MAX_TICK, Note, Track
+from engine.score import _TRACK_SETTINGS, MAX_TICK, Note, Track
 
 _DTYPE = np.dtype("<i4")  # fixed byte order: the bytes mean the same on any machine
 _COLUMNS = ("start_tick", "length_ticks", "pitch", "velocity")  # Note's field order
@@ -99,6 +99,8 @@ def _checked_rows(data) -> np.ndarray:
 
 def track_from_packed(settings: tuple, data) -> Track:
     """A Track with ``settings`` (every field but the notes, in field order) and packed notes."""
+    if not isinstance(settings, tuple) or len(settings) != len(_TRACK_SETTINGS):
+        raise ScoreError("the settings of a packed track are malformed")
     rows = _checked_rows(data)
     track = Track(*settings)  # the track's own fields are validated as always
     columns = rows.T.tolist()  # plain Python ints, as Note's fields must be

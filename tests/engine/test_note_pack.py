@@ -82,6 +82,12 @@ def test_the_track_settings_are_still_validated():
         note_pack.track_from_packed(tuple(settings), packed_rows().tobytes())
 
 
+@pytest.mark.parametrize("settings", [None, ["Lead"] * 9, ("Lead",), ("Lead",) * 10])
+def test_settings_of_the_wrong_shape_are_refused(settings):
+    with pytest.raises(ScoreError, match="settings of a packed track are malformed"):
+        note_pack.track_from_packed(settings, packed_rows().tobytes())
+
+
 def test_equal_duplicates_and_an_empty_track_load_back():
     twice = Track(notes=[Note(5, 1, 60)] * 3)
     assert pickle.loads(pickle.dumps(twice)) == twice
