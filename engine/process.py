@@ -167,7 +167,8 @@ class Engine:
             self.failed.set()
 
     def _run_service_loop(self) -> None:
-        was_playing, last_loops, last_beat = False, 0, None
+        was_playing, last_loops = False, 0
+        beats = BeatFollower()
         covered_until, covered_generation = None, None
         deadline = time.monotonic()
         while not self.stopping.is_set():
@@ -190,13 +191,11 @@ class Engine:
                     self.sender.put(p.StoppedEvent(state.tick))
                 was_playing, last_loops = state.playing, state.loop_count
             if state.playing and score is not None:
-                beat = score.time_signatures.tick_to_bar_beat(state.tick, score.ppq)
-                if (beat.bar, beat.beat) != last_beat:
-                    last_beat = (beat.bar, beat.beat)
-                    self.sender.put_cursor(
-                        p.BeatEvent(beat.bar, beat.beat, state.tick - beat.tick_in_beat))
+                beat = beats.new_beat(score, state.tick)
+                if beat is not None:
+                    self.sender.put_cursor(p.BeatEvent(*beat))
             else:
-                last_beat = None
+                beats.forget()
             # Absolute deadlines: a late wake-up shortens the next sleep instead of
             # pushing every later one back.  After a stall longer than a period, start
             # afresh rather than firing a burst of catch-up services.
@@ -277,6 +276,44 @@ class Engine:
         last = self.position.read()
         self.position.write(self.generation + 1, last.frame, last.tick, last.us_per_quarter,
                             False, last.loop_count)
+
+
+class BeatFollower:
+    """Tells when playback enters another beat (scheduler thread).
+
+    Finding the bar and beat of a tick walks the time-signature map; a beat lasts many
+    wake-ups, so that is done only when the tick leaves the beat last found (or the score
+    changed), not on every wake-up.
+    """
+
+    def __init__(self):
+        self._score = None
+        self._span = (0, 0)  # ticks [first, end) of the beat last found
+        self._beat: tuple[int, int] | None = None  # its (bar, beat)
+
+    def forget(self) -> None:
+        """Playback stopped: the next beat found is new even if it is the same one."""
+        self._score, self._beat = None, None
+
+    def new_beat(self, score, tick: int) -> tuple[int, int, int] | None:
+        """(bar, beat, first tick of the beat) when ``tick`` is in a beat other than the
+        last one seen, else None."""
+        first, end = self._span
+        if score is self._score and first <= tick < end:
+            return None
+        signatures = score.time_signatures
+        found = signatures.tick_to_bar_beat(tick, score.ppq)
+        first = tick - found.tick_in_beat
+        end = first + signatures.at(tick).beat_ticks(score.ppq)
+        for sig in signatures.signatures:  # a new signature starts a bar, even mid-beat
+            if first < sig.tick < end:
+                end = sig.tick
+                break
+        self._score, self._span = score, (first, end)
+        if (found.bar, found.beat) == self._beat:
+            return None
+        self._beat = (found.bar, found.beat)
+        return found.bar, found.beat, first
 
 
 class XrunWatcher:

@@ -114,3 +114,30 @@ def test_realtime_off_runs_at_the_fallback_nice(jack_server):
         assert os.getpriority(os.PRIO_PROCESS, ready.pid) == -10
     finally:
         client.close()
+
+
+def test_beat_follower_reports_each_beat_once_as_tick_to_bar_beat_finds_it():
+    """The scheduler thread looks the beat up only when the tick leaves the last one: it
+    must still report exactly the beats a lookup at every tick gives, across a mid-beat
+    signature change, a jump back (loop) and a new score."""
+    from engine.process import BeatFollower
+    from engine.score import Score
+    from engine.timing import TimeSignature, TimeSignatureMap
+
+    sigs = TimeSignatureMap((TimeSignature(0, 4, 4), TimeSignature(3 * 1920 + 100, 7, 8),
+                             TimeSignature(3 * 1920 + 100 + 2 * 1680, 3, 4)))
+    score = Score(time_signatures=sigs)
+    ticks = list(range(0, 9000, 37)) + list(range(1000, 4000, 5))
+    expected, last = [], None  # what a lookup at every tick reports
+    for tick in ticks:
+        found = sigs.tick_to_bar_beat(tick, score.ppq)
+        if (found.bar, found.beat) != last:
+            last = (found.bar, found.beat)
+            expected.append((found.bar, found.beat, tick - found.tick_in_beat))
+    follower = BeatFollower()
+    reported = [b for b in map(lambda t: follower.new_beat(score, t), ticks) if b is not None]
+    assert reported == expected and len(expected) > 30
+    # a new score with the same beat is not a new beat; stopping forgets the beat
+    assert follower.new_beat(Score(time_signatures=sigs), ticks[-1]) is None
+    follower.forget()
+    assert follower.new_beat(score, ticks[-1]) == expected[-1]
