@@ -52,6 +52,7 @@ class PlaybackTimeline:
             if pass_frames > 0:  # a loop shorter than one frame cannot be played
                 self.loop = loop
                 self.pass_frames = pass_frames
+                self._loop_start_abs = self.abs_frame(loop.start_tick)
                 self.first_end_frame = anchor_frame + self.abs_frame(loop.end_tick) - self._anchor_abs
 
     def abs_frame(self, tick: int) -> int:
@@ -76,10 +77,14 @@ class PlaybackTimeline:
             return None
         return self.first_end_frame + index * self.pass_frames
 
+    def _pass_start_abs(self, index: int) -> int:
+        """abs_frame of the first tick of pass ``index`` (fixed: kept, not recomputed)."""
+        return self._anchor_abs if index == 0 else self._loop_start_abs
+
     def frame_of(self, index: int, tick: int) -> int:
         """The frame at which ``tick`` sounds in pass ``index``."""
-        start_tick, start_frame = self.pass_start(index)
-        return start_frame + self.abs_frame(tick) - self.abs_frame(start_tick)
+        _, start_frame = self.pass_start(index)
+        return start_frame + self.abs_frame(tick) - self._pass_start_abs(index)
 
     def pass_at(self, frame: int) -> int:
         if self.loop is None or frame < self.first_end_frame:
@@ -92,7 +97,7 @@ class PlaybackTimeline:
         start_tick, start_frame = self.pass_start(index)
         if frame <= start_frame:
             return start_tick
-        absolute = self.abs_frame(start_tick) + frame - start_frame
+        absolute = self._pass_start_abs(index) + frame - start_frame
         tick = self.tempo_map.frame_to_tick(absolute, self.ppq, self.sample_rate)
         end = self.pass_end_tick(index)
         return tick if end is None else min(tick, end - 1)
@@ -108,7 +113,7 @@ class PlaybackTimeline:
         start_tick, start_frame = self.pass_start(index)
         if frame <= start_frame:
             return start_tick
-        target = self.abs_frame(start_tick) + frame - start_frame
+        target = self._pass_start_abs(index) + frame - start_frame
         tick = self.tempo_map.frame_to_tick(target, self.ppq, self.sample_rate)
         # frame_to_tick floors while tick_to_frame rounds: settle on the exact boundary
         while self.abs_frame(tick) < target:
