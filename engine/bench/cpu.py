@@ -52,6 +52,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="JACK period in frames (default 256)")
     parser.add_argument("--bpm", type=float, default=120.0,
                         help="tempo of the 16-track song (default 120)")
+    parser.add_argument("--reverb", action=argparse.BooleanOptionalAction, default=True,
+                        help="FluidSynth's reverb, on in the GUI's settings (default on)")
     parser.add_argument("--offline", action="store_true",
                         help="also time Scheduler.service() alone with the file backend")
     parser.add_argument("--soundfont", default=None,
@@ -141,13 +143,15 @@ def default_soundfont() -> Path:
     return Path(BUNDLED_SOUNDFONT)
 
 
-def measure_engine(server_name: str, soundfont, period: int, bpm: float, seconds: float):
+def measure_engine(server_name: str, soundfont, period: int, bpm: float, seconds: float,
+                   reverb: bool = True):
     """((idle total, threads), (playing total, threads), late-event count, score, pid)."""
     from engine.audio_settings import AudioSettings
     from engine.client import EngineClient
 
     settings = AudioSettings(driver="jack", sample_rate=SAMPLE_RATE, period_frames=period,
-                             jack_server=server_name, soundfont=str(soundfont))
+                             jack_server=server_name, soundfont=str(soundfont),
+                             reverb=reverb)
     score = sixteen_track_score(bpm)
     events = []
     client = EngineClient(settings)
@@ -226,7 +230,7 @@ def run(args) -> int:
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} (shared machine)")
     print(f"SoundFont {soundfont}; 16 tracks, a sixteenth on every track, "
           f"{args.bpm:g} BPM; JACK dummy {SAMPLE_RATE} Hz period {args.period}; "
-          f"{args.seconds:g} s per phase")
+          f"reverb {'on' if args.reverb else 'off'}; {args.seconds:g} s per phase")
     status = 0
     name = f"pianola-cpu-{os.getpid()}"
     try:
@@ -237,7 +241,7 @@ def run(args) -> int:
             watchdog.start()
             try:
                 idle, playing, late, score, pid = measure_engine(
-                    srv.name, soundfont, args.period, args.bpm, args.seconds)
+                    srv.name, soundfont, args.period, args.bpm, args.seconds, args.reverb)
             finally:
                 watchdog.cancel()
     except (PianolaError, OSError, RuntimeError) as exc:
