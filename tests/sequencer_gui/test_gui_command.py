@@ -55,13 +55,12 @@ def test_an_audio_driver_that_will_not_open_is_one_dialog_and_editing_goes_on(
                              "--geometry", "1200x760+0+0"], env=env, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        def failed_layout():
+        def written():
             assert proc.poll() is None, f"pianola exited: {proc.stdout.read()}"
-            if not layout_file.exists():
-                return None
-            layout = json.loads(layout_file.read_text())
-            return layout if layout["engine"] in ("failed", "died") else None
-        layout = wait_for(failed_layout, 60, "the window to report its layout")
+            return layout_file.exists()
+        wait_for(written, 60, "the window to report its layout (once audio has failed)")
+        layout = json.loads(layout_file.read_text())
+        assert layout["engine"] in ("failed", "died"), layout
         assert words in layout["error"] and "\n" not in layout["error"]
         dialogs = xdotool("search", "--sync", "--onlyvisible", "--name", "Audio is off").split()
         time.sleep(1.5)  # time for a second (wrong) dialog or restart attempt to show
