@@ -145,7 +145,8 @@ def default_soundfont() -> Path:
 
 def measure_engine(server_name: str, soundfont, period: int, bpm: float, seconds: float,
                    reverb: bool = True):
-    """((idle total, threads), (playing total, threads), late-event count, score, pid)."""
+    """((idle total, threads), (playing total, threads), late-event count, score, ready
+    event)."""
     from engine.audio_settings import AudioSettings
     from engine.client import EngineClient
 
@@ -172,7 +173,7 @@ def measure_engine(server_name: str, soundfont, period: int, bpm: float, seconds
     finally:
         client.close()
     late = sum(e.count for e in events if type(e).__name__ == "LateEvent")
-    return idle, playing, late, score, ready.pid
+    return idle, playing, late, score, ready
 
 
 def thread_role(thread: ThreadCpu, pid: int) -> str:
@@ -240,13 +241,15 @@ def run(args) -> int:
             watchdog.daemon = True
             watchdog.start()
             try:
-                idle, playing, late, score, pid = measure_engine(
+                idle, playing, late, score, ready = measure_engine(
                     srv.name, soundfont, args.period, args.bpm, args.seconds, args.reverb)
             finally:
                 watchdog.cancel()
     except (PianolaError, OSError, RuntimeError) as exc:
         print(f"engine measurement failed: {exc}")
         return 1
+    pid = ready.pid
+    print(f"engine scheduling: {ready.scheduling} ({ready.scheduling_detail})")
     per_s = score.note_count * args.bpm / 60 / (score.loop.length_ticks / PPQ)
     print(f"{score.note_count} notes per {score.loop.length_ticks // BAR}-bar loop "
           f"({per_s:.0f} notes/s); late events reported while playing: {late}")
