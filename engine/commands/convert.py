@@ -8,13 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine.errors import FileFormatError, FileWriteError
-from engine.midifile import export_midi, import_midi
-from engine.project_file import load_project, save_project
-
-READERS = {".mid": import_midi, ".midi": import_midi, ".pianola": load_project}
-WRITERS = {".mid": export_midi, ".midi": export_midi, ".pianola": save_project}
-_KNOWN = ".mid, .midi or .pianola"
+from engine.song_files import reader_for, writer_for
 
 
 def add_arguments(parser) -> None:
@@ -24,12 +18,7 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     source, target = Path(args.input), Path(args.output)
-    reader = READERS.get(source.suffix.lower())
-    if reader is None:
-        raise FileFormatError(source, f"Pianola reads only {_KNOWN} files")
-    writer = WRITERS.get(target.suffix.lower())
-    if writer is None:
-        raise FileWriteError(target, f"Pianola writes only {_KNOWN} files")
+    reader, writer = reader_for(source), writer_for(target)  # both refused before any I/O
     score = reader(source)
     writer(score, target)
     print(f"Wrote {target}: {len(score.tracks)} tracks, {score.note_count} notes.")

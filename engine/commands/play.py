@@ -14,7 +14,8 @@ import time
 from pathlib import Path
 
 from engine import protocol as p
-from engine.errors import EngineDiedError, EngineError, FileFormatError, PianolaError
+from engine.errors import EngineDiedError, EngineError, PianolaError
+from engine.song_files import PROJECT_FIRST, read_song
 
 DISPLAY_PERIOD_S = 0.05  # how often the bar.beat display is refreshed (and events read)
 READY_TIMEOUT_S = 30.0
@@ -41,16 +42,6 @@ def add_arguments(parser) -> None:
                         help="do not ask for realtime priority")
 
 
-def load_song(path: Path):
-    """A .pianola or .mid file as a Score (one-sentence errors)."""
-    from engine.commands.render import READERS
-
-    reader = READERS.get(path.suffix.lower())
-    if reader is None:
-        raise FileFormatError(path, "Pianola plays only .pianola, .mid or .midi files")
-    return reader(path)
-
-
 def _loop_command(score) -> p.SetLoopCommand:
     """The song's loop region, or the whole song rounded up to a whole bar."""
     if score.loop is not None:
@@ -64,7 +55,7 @@ def run(args) -> int:
     from engine.client import EngineClient
 
     path = Path(args.input)
-    score = load_song(path)
+    score = read_song(path, "plays", PROJECT_FIRST)
     if score.note_count == 0:
         raise EngineError(f"{path} has no notes to play.")
     if args.driver == "file":

@@ -11,11 +11,9 @@ import sys
 import time
 from pathlib import Path
 
-from engine.errors import FileFormatError, FileWriteError
-from engine.midifile import import_midi
-from engine.project_file import load_project
+from engine.errors import FileWriteError
+from engine.song_files import PROJECT_FIRST, read_song
 
-READERS = {".mid": import_midi, ".midi": import_midi, ".pianola": load_project}
 BAR_WIDTH = 30
 
 
@@ -27,17 +25,6 @@ def add_arguments(parser) -> None:
                         help="sample rate in Hz (default 48000)")
     parser.add_argument("--soundfont", metavar="SF2",
                         help="the SoundFont to play with (default: as `pianola doctor` shows)")
-
-
-def load_song(path: Path, action: str = "renders"):
-    """A .pianola or .mid file as a Score; FileFormatError for anything else.
-
-    ``action`` words the error ("Pianola plays only ..." for `pianola play`).
-    """
-    reader = READERS.get(path.suffix.lower())
-    if reader is None:
-        raise FileFormatError(path, f"Pianola {action} only .pianola, .mid or .midi files")
-    return reader(path)
 
 
 def _progress_bar(stream):
@@ -58,7 +45,7 @@ def run(args) -> int:
         raise FileWriteError(target, "the output must be a .wav file")
     if not target.parent.is_dir():
         raise FileWriteError(target, f"the folder {target.parent} does not exist")
-    score = load_song(source)
+    score = read_song(source, "renders", PROJECT_FIRST)
     choice = choose_soundfont(args.soundfont)
     # validates the rate with a one-sentence error (AudioSettings names the field)
     try:
