@@ -58,7 +58,7 @@ class _CommandWriter:
         self._conn.close()
 
 
-class EngineClient:
+class EngineClient(p.CommandSender):
     """Start, command and watch the engine process (see the module docstring)."""
 
     def __init__(self, settings: AudioSettings, *, realtime: bool = True,
@@ -326,40 +326,6 @@ class EngineClient:
         if self._position is None:
             raise errors.EngineError("The engine was never started.")
         return self._position.read()
-
-    # Conveniences: one line each for the GUI's most common commands.
-    def load_score(self, score) -> None:
-        self.send(p.LoadScoreCommand(score))
-
-    def replace_score(self, score) -> None:
-        self.send(p.ReplaceScoreCommand(score))
-
-    def play(self, tick: int | None = None) -> None:
-        self.send(p.PlayCommand(tick))
-
-    def stop(self) -> None:
-        self.send(p.StopCommand())
-
-    def locate(self, tick: int) -> None:
-        self.send(p.LocateCommand(tick))
-
-    def set_loop(self, enabled: bool, start_tick: int, end_tick: int) -> None:
-        self.send(p.SetLoopCommand(enabled, start_tick, end_tick))
-
-    def set_tempo(self, bpm: float) -> None:
-        self.send(p.SetTempoCommand(bpm))
-
-    def preview_on(self, track_index: int, pitch: int, velocity: int = 100) -> None:
-        self.send(p.PreviewNoteOnCommand(track_index, pitch, velocity))
-
-    def preview_off(self, track_index: int, pitch: int) -> None:
-        self.send(p.PreviewNoteOffCommand(track_index, pitch))
-
-    def set_track_mix(self, track_index: int, **fields) -> None:
-        self.send(p.SetTrackMixCommand(track_index, **fields))
-
-    def panic(self) -> None:
-        self.send(p.PanicCommand())
 
 
 def _error_class(kind: str) -> type:

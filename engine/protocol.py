@@ -373,3 +373,47 @@ EVENT_TYPES = (ReadyEvent, TransportEvent, NoteStartedEvent, BeatEvent, LateEven
                XrunEvent, ErrorEvent, StoppedEvent, EngineDiedEvent)
 # The issue's spelling of the late-event report.
 LateEventEvent = LateEvent
+
+
+class CommandSender:
+    """One-line methods for the commands the GUI sends most, for any class with a
+    ``send(command)`` (the engine client, which always sends, and the GUI's engine link,
+    which drops commands while there is no engine)."""
+
+    __slots__ = ()
+
+    def send(self, command) -> None:  # pragma: no cover - provided by the subclass
+        raise NotImplementedError
+
+    def load_score(self, score) -> None:
+        self.send(LoadScoreCommand(score))
+
+    def replace_score(self, score) -> None:
+        self.send(ReplaceScoreCommand(score))
+
+    def play(self, tick: int | None = None) -> None:
+        self.send(PlayCommand(tick))
+
+    def stop(self) -> None:
+        self.send(StopCommand())
+
+    def locate(self, tick: int) -> None:
+        self.send(LocateCommand(tick))
+
+    def set_loop(self, enabled: bool, start_tick: int, end_tick: int) -> None:
+        self.send(SetLoopCommand(enabled, start_tick, end_tick))
+
+    def set_tempo(self, bpm: float) -> None:
+        self.send(SetTempoCommand(bpm))
+
+    def preview_on(self, track_index: int, pitch: int, velocity: int = 100) -> None:
+        self.send(PreviewNoteOnCommand(track_index, pitch, velocity))
+
+    def preview_off(self, track_index: int, pitch: int) -> None:
+        self.send(PreviewNoteOffCommand(track_index, pitch))
+
+    def set_track_mix(self, track_index: int, **fields) -> None:
+        self.send(SetTrackMixCommand(track_index, **fields))
+
+    def panic(self) -> None:
+        self.send(PanicCommand())

@@ -29,7 +29,7 @@ SHUTDOWN_WAIT_MS = 3000  # an old engine that takes longer to end is stopped the
 MIN_PREVIEW_MS, MAX_PREVIEW_MS = 80, 1500
 
 
-class EngineLink:
+class EngineLink(p.CommandSender):
     """Start the engine, send it commands, hand its events to listeners."""
 
     def __init__(self, root: tkinter.Misc, document, settings: AudioSettings | None,
@@ -196,36 +196,6 @@ class EngineLink:
         if self.client is None or self.state not in ("starting", "ready"):
             return None
         return self.client.read_position()
-
-    def load_score(self, score) -> None:
-        self.send(p.LoadScoreCommand(score))
-
-    def replace_score(self, score) -> None:
-        self.send(p.ReplaceScoreCommand(score))
-
-    def play(self, tick: int | None = None) -> None:
-        self.send(p.PlayCommand(tick))
-
-    def stop(self) -> None:
-        self.send(p.StopCommand())
-
-    def locate(self, tick: int) -> None:
-        self.send(p.LocateCommand(tick))
-
-    def set_loop(self, enabled: bool, start_tick: int, end_tick: int) -> None:
-        self.send(p.SetLoopCommand(enabled, start_tick, end_tick))
-
-    def set_track_mix(self, track_index: int, **fields) -> None:
-        self.send(p.SetTrackMixCommand(track_index, **fields))
-
-    def panic(self) -> None:
-        self.send(p.PanicCommand())
-
-    def preview_on(self, track_index: int, pitch: int, velocity: int = 100) -> None:
-        self.send(p.PreviewNoteOnCommand(track_index, pitch, velocity))
-
-    def preview_off(self, track_index: int, pitch: int) -> None:
-        self.send(p.PreviewNoteOffCommand(track_index, pitch))
 
     def preview(self, track_index: int, pitch: int, velocity: int, length_ticks: int) -> None:
         """Sound a note now and release it after its length (clamped to a short blip)."""
