@@ -6,4 +6,6 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 "$ROOT/bootstrap.sh" test
 cd "$ROOT"
+"$ROOT/.venv/bin/ruff" check --quiet .
+"$ROOT/.venv/bin/ruff" format --check --quiet .
 exec "$ROOT/.venv/bin/python" -m pytest "$@"

@@ -15,19 +15,19 @@ import tkinter as tk
 from pathlib import Path
 from tkinter import filedialog, messagebox, ttk
 
-from engine import edits
-from engine import protocol as p
-from engine.audio_settings import AudioSettings
-from engine.errors import PianolaError
+from engine.core import edits
+from engine.core import protocol as p
+from engine.core.audio_settings import AudioSettings
+from engine.core.errors import PianolaError
 from sequencer_gui.document import Document, empty_score
 from sequencer_gui.engine_link import EngineLink
+from sequencer_gui.panels.status_bar import StatusBar
+from sequencer_gui.panels.track_list import TrackList
+from sequencer_gui.panels.transport_bar import TransportBar
 from sequencer_gui.playback import Playback
-from sequencer_gui.roll_editing import RollEditor
-from sequencer_gui.roll_view import PianoRoll
+from sequencer_gui.roll.editing import RollEditor
+from sequencer_gui.roll.view import PianoRoll
 from sequencer_gui.shortcuts import SHORTCUTS, bind_shortcuts
-from sequencer_gui.status_bar import StatusBar
-from sequencer_gui.track_list import TrackList
-from sequencer_gui.transport_bar import TransportBar
 
 PROJECT_TYPES = [("Pianola songs", "*.pianola"), ("All files", "*")]
 MIDI_TYPES = [("MIDI files", "*.mid *.midi"), ("All files", "*")]
@@ -37,9 +37,15 @@ DRAG_SEND_MS = 40
 class MainWindow:
     """The whole window around one document and one engine."""
 
-    def __init__(self, root: tk.Tk, document: Document | None = None,
-                 settings: AudioSettings | None = None, *, realtime: bool = True,
-                 start_engine: bool = True):
+    def __init__(
+        self,
+        root: tk.Tk,
+        document: Document | None = None,
+        settings: AudioSettings | None = None,
+        *,
+        realtime: bool = True,
+        start_engine: bool = True,
+    ):
         self.root = root
         self.document = document if document is not None else Document()
         self.link = EngineLink(root, self.document, settings, realtime=realtime)
@@ -81,8 +87,13 @@ class MainWindow:
     # ------------------------------------------------------------------ menus
     def build_menus(self) -> None:
         bar = tk.Menu(self.root)
-        for name, label in (("file", "File"), ("edit", "Edit"), ("view", "View"),
-                            ("transport", "Transport"), ("help", "Help")):
+        for name, label in (
+            ("file", "File"),
+            ("edit", "Edit"),
+            ("view", "View"),
+            ("transport", "Transport"),
+            ("help", "Help"),
+        ):
             menu = tk.Menu(bar, tearoff=False)
             getattr(self, f"build_{name}_menu")(menu)
             bar.add_cascade(label=label, menu=menu, underline=0)
@@ -93,11 +104,11 @@ class MainWindow:
     def build_file_menu(self, menu: tk.Menu) -> None:
         # Commands are looked up when chosen, so they follow methods replaced later.
         menu.add_command(label="New", accelerator="Ctrl+N", command=lambda: self.new_document())
-        menu.add_command(label="Open…", accelerator="Ctrl+O",
-                         command=lambda: self.open_document())
+        menu.add_command(label="Open…", accelerator="Ctrl+O", command=lambda: self.open_document())
         menu.add_command(label="Save", accelerator="Ctrl+S", command=lambda: self.save_document())
-        menu.add_command(label="Save As…", accelerator="Ctrl+Shift+S",
-                         command=lambda: self.save_document_as())
+        menu.add_command(
+            label="Save As…", accelerator="Ctrl+Shift+S", command=lambda: self.save_document_as()
+        )
         menu.add_separator()
         menu.add_command(label="Import MIDI…", command=lambda: self.import_midi())
         menu.add_command(label="Export MIDI…", command=lambda: self.export_midi())
@@ -109,42 +120,66 @@ class MainWindow:
         menu.add_command(label="Undo", accelerator="Ctrl+Z", command=ed.undo)
         menu.add_command(label="Redo", accelerator="Ctrl+Shift+Z", command=ed.redo)
         menu.add_separator()
-        for label, accel, command in (("Cut", "Ctrl+X", ed.cut), ("Copy", "Ctrl+C", ed.copy),
-                                      ("Paste", "Ctrl+V", ed.paste),
-                                      ("Delete", "Delete", ed.delete_selection),
-                                      ("Select All", "Ctrl+A", ed.select_all),
-                                      ("Deselect", "Esc", ed.deselect)):
+        for label, accel, command in (
+            ("Cut", "Ctrl+X", ed.cut),
+            ("Copy", "Ctrl+C", ed.copy),
+            ("Paste", "Ctrl+V", ed.paste),
+            ("Delete", "Delete", ed.delete_selection),
+            ("Select All", "Ctrl+A", ed.select_all),
+            ("Deselect", "Esc", ed.deselect),
+        ):
             menu.add_command(label=label, accelerator=accel, command=command)
         menu.add_separator()
         menu.add_command(label="Quantize", accelerator="Q", command=ed.quantize)
-        menu.add_command(label="Transpose Up", accelerator="Shift+Up",
-                         command=lambda: ed.nudge(semitones=1))
-        menu.add_command(label="Transpose Down", accelerator="Shift+Down",
-                         command=lambda: ed.nudge(semitones=-1))
-        menu.add_command(label="Octave Up", accelerator="Ctrl+Up",
-                         command=lambda: ed.nudge(semitones=12))
-        menu.add_command(label="Octave Down", accelerator="Ctrl+Down",
-                         command=lambda: ed.nudge(semitones=-12))
+        menu.add_command(
+            label="Transpose Up", accelerator="Shift+Up", command=lambda: ed.nudge(semitones=1)
+        )
+        menu.add_command(
+            label="Transpose Down", accelerator="Shift+Down", command=lambda: ed.nudge(semitones=-1)
+        )
+        menu.add_command(
+            label="Octave Up", accelerator="Ctrl+Up", command=lambda: ed.nudge(semitones=12)
+        )
+        menu.add_command(
+            label="Octave Down", accelerator="Ctrl+Down", command=lambda: ed.nudge(semitones=-12)
+        )
 
         def relabel():  # "Undo Add note": say what will be undone
             h = self.document.history
-            menu.entryconfigure(0, label=f"Undo {h.undo_label}" if h.can_undo else "Undo",
-                                state="normal" if h.can_undo else "disabled")
-            menu.entryconfigure(1, label=f"Redo {h.redo_label}" if h.can_redo else "Redo",
-                                state="normal" if h.can_redo else "disabled")
+            menu.entryconfigure(
+                0,
+                label=f"Undo {h.undo_label}" if h.can_undo else "Undo",
+                state="normal" if h.can_undo else "disabled",
+            )
+            menu.entryconfigure(
+                1,
+                label=f"Redo {h.redo_label}" if h.can_redo else "Redo",
+                state="normal" if h.can_redo else "disabled",
+            )
+
         menu.configure(postcommand=relabel)
 
     def build_view_menu(self, menu: tk.Menu) -> None:
-        menu.add_command(label="Zoom In", accelerator="Ctrl+=", command=lambda: self.roll.zoom(1.25))
-        menu.add_command(label="Zoom Out", accelerator="Ctrl+-", command=lambda: self.roll.zoom(0.8))
-        menu.add_checkbutton(label="Follow Cursor", variable=self.follow_var,
-                             command=lambda: self.set_follow(self.follow_var.get()))
+        menu.add_command(
+            label="Zoom In", accelerator="Ctrl+=", command=lambda: self.roll.zoom(1.25)
+        )
+        menu.add_command(
+            label="Zoom Out", accelerator="Ctrl+-", command=lambda: self.roll.zoom(0.8)
+        )
+        menu.add_checkbutton(
+            label="Follow Cursor",
+            variable=self.follow_var,
+            command=lambda: self.set_follow(self.follow_var.get()),
+        )
 
     def build_transport_menu(self, menu: tk.Menu) -> None:
         menu.add_command(label="Play / Stop", accelerator="Space", command=self.toggle_play)
         menu.add_command(label="To Start", accelerator="Home", command=self.to_start)
-        menu.add_checkbutton(label="Loop", variable=self.transport.loop_var,
-                             command=lambda: self.set_loop_enabled(self.transport.loop_var.get()))
+        menu.add_checkbutton(
+            label="Loop",
+            variable=self.transport.loop_var,
+            command=lambda: self.set_loop_enabled(self.transport.loop_var.get()),
+        )
         menu.add_separator()
         menu.add_command(label="Panic (all notes off)", accelerator="F12", command=self.panic)
 
@@ -167,8 +202,9 @@ class MainWindow:
     def show_shortcuts(self) -> None:
         top = tk.Toplevel(self.root)
         top.title("Keyboard and mouse — Pianola")
-        text = tk.Text(top, width=64, height=len(SHORTCUTS) + 2, borderwidth=0,
-                       font=("TkDefaultFont", 10))
+        text = tk.Text(
+            top, width=64, height=len(SHORTCUTS) + 2, borderwidth=0, font=("TkDefaultFont", 10)
+        )
         for keys, what in SHORTCUTS:
             text.insert("end", f"{keys:<28}{what}\n")
         text.configure(state="disabled", font=("TkFixedFont", 10))
@@ -258,15 +294,18 @@ class MainWindow:
         """Open a .pianola song, or import a .mid file, replacing the document."""
         path = Path(path)
         if path.suffix.lower() in (".mid", ".midi"):
-            from engine.midifile import import_midi
+            from engine.files.midifile import import_midi
+
             self.document.replace(import_midi(path), None)
         else:
-            from engine.project_file import load_project
+            from engine.files.project_file import load_project
+
             self.document.replace(load_project(path), path)
         self.set_status(f"Opened {path.name}.")
 
     def save_to(self, path) -> None:
-        from engine.project_file import save_project
+        from engine.files.project_file import save_project
+
         path = Path(path)
         save_project(self.document.score, path)
         self.document.mark_saved(path)
@@ -295,8 +334,9 @@ class MainWindow:
         return True
 
     def save_document_as(self) -> bool:
-        name = filedialog.asksaveasfilename(parent=self.root, defaultextension=".pianola",
-                                            filetypes=PROJECT_TYPES)
+        name = filedialog.asksaveasfilename(
+            parent=self.root, defaultextension=".pianola", filetypes=PROJECT_TYPES
+        )
         if not name:
             return False
         try:
@@ -310,18 +350,21 @@ class MainWindow:
         name = filedialog.askopenfilename(parent=self.root, filetypes=MIDI_TYPES)
         if name:
             try:
-                from engine.midifile import import_midi
+                from engine.files.midifile import import_midi
+
                 self.document.replace(import_midi(name), None)
                 self.set_status(f"Imported {Path(name).name}.")
             except PianolaError as exc:
                 self.show_error(exc, "Cannot import")
 
     def export_midi(self) -> None:
-        name = filedialog.asksaveasfilename(parent=self.root, defaultextension=".mid",
-                                            filetypes=MIDI_TYPES)
+        name = filedialog.asksaveasfilename(
+            parent=self.root, defaultextension=".mid", filetypes=MIDI_TYPES
+        )
         if name:
             try:
-                from engine.midifile import export_midi
+                from engine.files.midifile import export_midi
+
                 export_midi(self.document.score, name)
                 self.set_status(f"Exported {Path(name).name}.")
             except PianolaError as exc:

@@ -9,7 +9,7 @@ calls for the notes entering the view, not one per visible note.
 
 from __future__ import annotations
 
-from typing import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 
 
 class ItemPool:

@@ -14,11 +14,11 @@ Reasons passed to listeners:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
-from engine.history import History
-from engine.score import Score, Track
+from engine.core.history import History
+from engine.core.score import Score, Track
 
 Listener = Callable[["Document", str], None]
 

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import tkinter
 
-from engine import protocol as p
-from engine.audio_settings import AudioSettings
-from engine.errors import PianolaError
+from engine.core import protocol as p
+from engine.core.audio_settings import AudioSettings
+from engine.core.errors import PianolaError
 
 POLL_MS = 20  # the fallback poll, only where createfilehandler is missing
 SHUTDOWN_WAIT_MS = 3000  # an old engine that takes longer to end is stopped the hard way
@@ -32,8 +32,9 @@ MIN_PREVIEW_MS, MAX_PREVIEW_MS = 80, 1500
 class EngineLink(p.CommandSender):
     """Start the engine, send it commands, hand its events to listeners."""
 
-    def __init__(self, root: tkinter.Misc, document, settings: AudioSettings | None,
-                 *, realtime: bool = True):
+    def __init__(
+        self, root: tkinter.Misc, document, settings: AudioSettings | None, *, realtime: bool = True
+    ):
         self.root = root
         self.document = document
         self.settings = settings
@@ -58,7 +59,8 @@ class EngineLink(p.CommandSender):
             self.state, self.error = "off", "Audio is off."
             return
         try:
-            from engine.client import EngineClient
+            from engine.realtime.client import EngineClient
+
             self.client = EngineClient(self.settings, realtime=self.realtime).start()
         except PianolaError as exc:
             self.fail(str(exc))
@@ -116,8 +118,9 @@ class EngineLink(p.CommandSender):
         client.shutdown_nowait()
         self.state, self.error, self.ready, self.restarting = "starting", None, None, True
         try:  # its end makes the sentinel readable (the event pipe would only say EOF)
-            self.root.tk.createfilehandler(client.death_fd, tkinter.READABLE,
-                                           lambda fd, mask: self._old_engine_ended())
+            self.root.tk.createfilehandler(
+                client.death_fd, tkinter.READABLE, lambda fd, mask: self._old_engine_ended()
+            )
             self._fds.append(client.death_fd)
         except (AttributeError, tkinter.TclError):
             pass  # the timer below still restarts it
@@ -215,4 +218,5 @@ class EngineLink(p.CommandSender):
         def release():
             self._preview_offs.pop(key, None)
             self.preview_off(track_index, pitch)
+
         self._preview_offs[key] = self.root.after(ms, release)

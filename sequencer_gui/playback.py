@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 
-from engine import protocol as p
+from engine.core import protocol as p
 
 FRAME_MS = 15  # ~60 frames/s once Tk's own latency is added
 START_GRACE_S = 0.5  # the engine may take a moment to report "playing" after PlayCommand
@@ -44,8 +44,11 @@ class Playback:
             return
         score = self.roll.score
         tick = self.roll.cursor_tick
-        if score.loop_enabled and score.loop is not None and not (
-                score.loop.start_tick <= tick < score.loop.end_tick):
+        if (
+            score.loop_enabled
+            and score.loop is not None
+            and not (score.loop.start_tick <= tick < score.loop.end_tick)
+        ):
             tick = score.loop.start_tick
         self.link.play(tick)
         self.playing = True
@@ -114,13 +117,13 @@ class Playback:
     # ------------------------------------------------------------------ engine events
     def on_event(self, event) -> None:
         if isinstance(event, p.NoteStartedEvent):
-            self.roll.light(event.track_index, event.start_tick, event.pitch,
-                            event.length_ticks)
+            self.roll.light(event.track_index, event.start_tick, event.pitch, event.length_ticks)
         elif isinstance(event, p.StoppedEvent) and self.playing:
             # The song ended by itself.  After a stop of ours (or a new song) the event
             # arrives late and must not move the cursor the user has since placed.
             self.roll.set_cursor(event.tick)
             self._stopped()
         elif isinstance(event, (p.EngineDiedEvent,)) or (
-                isinstance(event, p.ErrorEvent) and event.fatal):
+            isinstance(event, p.ErrorEvent) and event.fatal
+        ):
             self._stopped()

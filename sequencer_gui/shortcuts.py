@@ -46,6 +46,7 @@ def bind_shortcuts(window) -> None:
                 return None  # let the field have the key
             action()
             return "break"
+
         root.bind(sequence, handler)
 
     key("<Control-a>", ed.select_all)

@@ -14,11 +14,12 @@ import time
 import pytest
 from hypothesis import HealthCheck, settings
 
-from engine.jackserver import DummyJackServer
+from engine.measure.jackserver import DummyJackServer
 
 # CI machines are busy: no per-example deadline, but a fixed example count.
-settings.register_profile("pianola", deadline=None, max_examples=100,
-                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "pianola", deadline=None, max_examples=100, suppress_health_check=[HealthCheck.too_slow]
+)
 settings.load_profile("pianola")
 
 
@@ -28,9 +29,11 @@ def private_user_dirs(tmp_path_factory):
     start -- go to a private folder, never the user's own; and no start-up dialog offers
     another test's leftover recovery file (test_faults.py asks for that prompt itself)."""
     base = tmp_path_factory.mktemp("user-dirs")
-    wanted = {"PIANOLA_CONFIG_DIR": str(base / "config"),
-              "PIANOLA_STATE_DIR": str(base / "state"),
-              "PIANOLA_NO_RECOVERY_PROMPT": "1"}
+    wanted = {
+        "PIANOLA_CONFIG_DIR": str(base / "config"),
+        "PIANOLA_STATE_DIR": str(base / "state"),
+        "PIANOLA_NO_RECOVERY_PROMPT": "1",
+    }
     old = {name: os.environ.get(name) for name in wanted}
     os.environ.update(wanted)
     yield base
@@ -50,7 +53,10 @@ def xdisplay():
     read_fd, write_fd = os.pipe()
     proc = subprocess.Popen(
         [xvfb, "-displayfd", str(write_fd), "-screen", "0", "1600x1000x24", "-nolisten", "tcp"],
-        pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        pass_fds=(write_fd,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     os.close(write_fd)
     with os.fdopen(read_fd) as f:
         number = f.readline().strip()

@@ -26,38 +26,67 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.errors import AudioDriverError, PianolaError
-from engine.jackserver import DummyJackServer
+from engine.core.errors import AudioDriverError, PianolaError
+from engine.measure.jackserver import DummyJackServer
 
 SAMPLE_RATE = 48000
 PPQ = 480
 SIXTEENTH = PPQ // 4
 BAR = 16 * SIXTEENTH
-SERVICE_PERIOD_FRAMES = 192  # 4 ms at 48 kHz: engine.process.SERVICE_PERIOD_S
+SERVICE_PERIOD_FRAMES = 192  # 4 ms at 48 kHz: engine.realtime.process.SERVICE_PERIOD_S
 
 # (name, program or drum key, is_drum, register): 16 parts of a plausible arrangement.
-DRUMS = (("Kick", 36), ("Snare", 38), ("Closed hat", 42), ("Open hat", 46),
-         ("Clap", 39), ("Ride", 51), ("Low tom", 45), ("High tom", 50))
-PARTS = (("Finger bass", 33, 36), ("Synth bass", 38, 24), ("Piano chords", 0, 60),
-         ("Pad chords", 89, 48), ("Organ chords", 16, 60), ("Square lead", 80, 72),
-         ("Saw lead", 81, 84), ("Pluck", 25, 67))
+DRUMS = (
+    ("Kick", 36),
+    ("Snare", 38),
+    ("Closed hat", 42),
+    ("Open hat", 46),
+    ("Clap", 39),
+    ("Ride", 51),
+    ("Low tom", 45),
+    ("High tom", 50),
+)
+PARTS = (
+    ("Finger bass", 33, 36),
+    ("Synth bass", 38, 24),
+    ("Piano chords", 0, 60),
+    ("Pad chords", 89, 48),
+    ("Organ chords", 16, 60),
+    ("Square lead", 80, 72),
+    ("Saw lead", 81, 84),
+    ("Pluck", 25, 67),
+)
 # Am F C G, one bar each: chord tones over the octave starting at C.
 PROGRESSION = ((9, 0, 4), (5, 9, 0), (0, 4, 7), (7, 11, 2))
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--seconds", type=float, default=20.0,
-                        help="how long each phase (idle, playing) is measured (default 20)")
-    parser.add_argument("--period", type=int, default=256,
-                        help="JACK period in frames (default 256)")
-    parser.add_argument("--bpm", type=float, default=120.0,
-                        help="tempo of the 16-track song (default 120)")
-    parser.add_argument("--reverb", action=argparse.BooleanOptionalAction, default=True,
-                        help="FluidSynth's reverb, on in the GUI's settings (default on)")
-    parser.add_argument("--offline", action="store_true",
-                        help="also time Scheduler.service() alone with the file backend")
-    parser.add_argument("--soundfont", default=None,
-                        help="SoundFont (default: the bundled assets/pianola.sf2)")
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        default=20.0,
+        help="how long each phase (idle, playing) is measured (default 20)",
+    )
+    parser.add_argument(
+        "--period", type=int, default=256, help="JACK period in frames (default 256)"
+    )
+    parser.add_argument(
+        "--bpm", type=float, default=120.0, help="tempo of the 16-track song (default 120)"
+    )
+    parser.add_argument(
+        "--reverb",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="FluidSynth's reverb, on in the GUI's settings (default on)",
+    )
+    parser.add_argument(
+        "--offline",
+        action="store_true",
+        help="also time Scheduler.service() alone with the file backend",
+    )
+    parser.add_argument(
+        "--soundfont", default=None, help="SoundFont (default: the bundled assets/pianola.sf2)"
+    )
 
 
 def sixteen_track_score(bpm: float = 120.0, bars: int = 4):
@@ -66,16 +95,23 @@ def sixteen_track_score(bpm: float = 120.0, bars: int = 4):
     8 drum tracks (one instrument each, accents on the beat), two basses, three chord
     tracks (three-note chords on each sixteenth), three leads arpeggiating the chord.
     """
-    from engine.score import DRUM_BANK, GM_DRUM_CHANNEL, LoopRegion, Note, Score, Track
-    from engine.timing import TempoMap
+    from engine.core.score import DRUM_BANK, GM_DRUM_CHANNEL, LoopRegion, Note, Score, Track
+    from engine.core.timing import TempoMap
 
     steps = range(bars * 16)
     tracks = []
     for name, key in DRUMS:
-        notes = [Note(s * SIXTEENTH, SIXTEENTH // 2, key, 110 if s % 4 == 0 else 70)
-                 for s in steps]
-        tracks.append(Track(name=name, channel=GM_DRUM_CHANNEL, bank=DRUM_BANK,
-                            is_drum=True, volume=90, notes=notes))
+        notes = [Note(s * SIXTEENTH, SIXTEENTH // 2, key, 110 if s % 4 == 0 else 70) for s in steps]
+        tracks.append(
+            Track(
+                name=name,
+                channel=GM_DRUM_CHANNEL,
+                bank=DRUM_BANK,
+                is_drum=True,
+                volume=90,
+                notes=notes,
+            )
+        )
     for name, program, low in PARTS:
         notes = []
         for s in steps:
@@ -86,15 +122,24 @@ def sixteen_track_score(bpm: float = 120.0, bars: int = 4):
                 pitches = [low + chord[0] + (12 if s % 2 else 0)]
             else:
                 pitches = [low + chord[s % 3]]
-            notes += [Note(s * SIXTEENTH, SIXTEENTH - 10, p, 90 if s % 4 == 0 else 64)
-                      for p in pitches]
-        tracks.append(Track(name=name, channel=len(tracks) % 9, program=program,
-                            volume=80, notes=notes))
-    return Score(tracks=tuple(tracks), ppq=PPQ, tempo_map=TempoMap.constant(bpm),
-                 loop=LoopRegion(0, bars * BAR), loop_enabled=True, title="CPU benchmark")
+            notes += [
+                Note(s * SIXTEENTH, SIXTEENTH - 10, p, 90 if s % 4 == 0 else 64) for p in pitches
+            ]
+        tracks.append(
+            Track(name=name, channel=len(tracks) % 9, program=program, volume=80, notes=notes)
+        )
+    return Score(
+        tracks=tuple(tracks),
+        ppq=PPQ,
+        tempo_map=TempoMap.constant(bpm),
+        loop=LoopRegion(0, bars * BAR),
+        loop_enabled=True,
+        title="CPU benchmark",
+    )
 
 
 # -- reading /proc --------------------------------------------------------------------------
+
 
 def thread_cpu_s(pid: int) -> dict[int, tuple[str, float]]:
     """Thread id -> (name, user + system CPU seconds so far) of every thread of ``pid``."""
@@ -130,29 +175,39 @@ def measure_phase(pid: int, seconds: float, poll) -> tuple[float, list[ThreadCpu
         time.sleep(0.05)
     after, wall1 = thread_cpu_s(pid), time.monotonic()
     wall = wall1 - wall0
-    threads = [ThreadCpu(tid, name, 100.0 * (cpu - before.get(tid, (name, 0.0))[1]) / wall)
-               for tid, (name, cpu) in after.items()]
+    threads = [
+        ThreadCpu(tid, name, 100.0 * (cpu - before.get(tid, (name, 0.0))[1]) / wall)
+        for tid, (name, cpu) in after.items()
+    ]
     threads.sort(key=lambda t: -t.percent)
     return sum(t.percent for t in threads), threads
 
 
 # -- the engine -----------------------------------------------------------------------------
 
+
 def default_soundfont() -> Path:
-    from engine.soundfonts import BUNDLED_SOUNDFONT
+    from engine.files.soundfonts import BUNDLED_SOUNDFONT
+
     return Path(BUNDLED_SOUNDFONT)
 
 
-def measure_engine(server_name: str, soundfont, period: int, bpm: float, seconds: float,
-                   reverb: bool = True):
+def measure_engine(
+    server_name: str, soundfont, period: int, bpm: float, seconds: float, reverb: bool = True
+):
     """((idle total, threads), (playing total, threads), late-event count, score, ready
     event)."""
-    from engine.audio_settings import AudioSettings
-    from engine.client import EngineClient
+    from engine.core.audio_settings import AudioSettings
+    from engine.realtime.client import EngineClient
 
-    settings = AudioSettings(driver="jack", sample_rate=SAMPLE_RATE, period_frames=period,
-                             jack_server=server_name, soundfont=str(soundfont),
-                             reverb=reverb)
+    settings = AudioSettings(
+        driver="jack",
+        sample_rate=SAMPLE_RATE,
+        period_frames=period,
+        jack_server=server_name,
+        soundfont=str(soundfont),
+        reverb=reverb,
+    )
     score = sixteen_track_score(bpm)
     events = []
     client = EngineClient(settings)
@@ -197,23 +252,25 @@ def print_phase(title: str, pid: int, total: float, threads: list[ThreadCpu]) ->
 
 # -- Scheduler.service() alone --------------------------------------------------------------
 
+
 def time_service_offline(soundfont, bpm: float, seconds: float) -> tuple[int, float, float]:
     """Drive a Scheduler with the "file" backend, one service() per 4 ms of audio; returns
     (services, CPU µs per service, % of one core at 250 services/s).  Only the service
     calls are timed (thread CPU time), not FluidSynth's rendering between them."""
     import numpy as np
 
-    from engine.audio_settings import AudioSettings
-    from engine.scheduler import Scheduler
-    from engine.synth import SynthBackend
+    from engine.audio.synth import SynthBackend
+    from engine.core.audio_settings import AudioSettings
+    from engine.realtime.scheduler import Scheduler
 
     settings = AudioSettings(driver="file", sample_rate=SAMPLE_RATE, soundfont=str(soundfont))
     buffer = np.zeros((SERVICE_PERIOD_FRAMES, 2), dtype=np.float32)
     spent = 0.0
     count = int(seconds * SAMPLE_RATE / SERVICE_PERIOD_FRAMES)
     with SynthBackend(settings, soundfont) as backend:
-        scheduler = Scheduler(backend, lookahead_frames=SAMPLE_RATE * 30 // 1000,
-                              on_note_started=lambda *_: None)
+        scheduler = Scheduler(
+            backend, lookahead_frames=SAMPLE_RATE * 30 // 1000, on_note_started=lambda *_: None
+        )
         scheduler.load_score(sixteen_track_score(bpm))
         scheduler.play(0)
         for _ in range(count):
@@ -227,11 +284,15 @@ def time_service_offline(soundfont, bpm: float, seconds: float) -> tuple[int, fl
 
 def run(args) -> int:
     soundfont = Path(args.soundfont) if args.soundfont else default_soundfont()
-    print(f"{platform.node()}: {os.cpu_count()} cores, load average "
-          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} (shared machine)")
-    print(f"SoundFont {soundfont}; 16 tracks, a sixteenth on every track, "
-          f"{args.bpm:g} BPM; JACK dummy {SAMPLE_RATE} Hz period {args.period}; "
-          f"reverb {'on' if args.reverb else 'off'}; {args.seconds:g} s per phase")
+    print(
+        f"{platform.node()}: {os.cpu_count()} cores, load average "
+        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} (shared machine)"
+    )
+    print(
+        f"SoundFont {soundfont}; 16 tracks, a sixteenth on every track, "
+        f"{args.bpm:g} BPM; JACK dummy {SAMPLE_RATE} Hz period {args.period}; "
+        f"reverb {'on' if args.reverb else 'off'}; {args.seconds:g} s per phase"
+    )
     status = 0
     name = f"pianola-cpu-{os.getpid()}"
     try:
@@ -242,7 +303,8 @@ def run(args) -> int:
             watchdog.start()
             try:
                 idle, playing, late, score, ready = measure_engine(
-                    srv.name, soundfont, args.period, args.bpm, args.seconds, args.reverb)
+                    srv.name, soundfont, args.period, args.bpm, args.seconds, args.reverb
+                )
             finally:
                 watchdog.cancel()
     except (PianolaError, OSError, RuntimeError) as exc:
@@ -251,17 +313,23 @@ def run(args) -> int:
     pid = ready.pid
     print(f"engine scheduling: {ready.scheduling} ({ready.scheduling_detail})")
     per_s = score.note_count * args.bpm / 60 / (score.loop.length_ticks / PPQ)
-    print(f"{score.note_count} notes per {score.loop.length_ticks // BAR}-bar loop "
-          f"({per_s:.0f} notes/s); late events reported while playing: {late}")
+    print(
+        f"{score.note_count} notes per {score.loop.length_ticks // BAR}-bar loop "
+        f"({per_s:.0f} notes/s); late events reported while playing: {late}"
+    )
     print_phase("Idle (song loaded, stopped)", pid, *idle)
     print_phase("Playing", pid, *playing)
     ours = sum(t.percent for t in playing[1] if t.name.startswith("pianola") or t.tid == pid)
-    print(f"\nPlaying: Pianola's threads (scheduler, events, main) {ours:.2f} %, libjack "
-          f"threads (FluidSynth's synthesis) {playing[0] - ours:.2f} %, total "
-          f"{playing[0]:.2f} %. Target: engine CPU ≤ 5 % of one core.")
+    print(
+        f"\nPlaying: Pianola's threads (scheduler, events, main) {ours:.2f} %, libjack "
+        f"threads (FluidSynth's synthesis) {playing[0] - ours:.2f} %, total "
+        f"{playing[0]:.2f} %. Target: engine CPU ≤ 5 % of one core."
+    )
     if args.offline:
         count, per_us, percent = time_service_offline(soundfont, args.bpm, args.seconds)
-        print(f"\nScheduler.service() alone (file backend, {count} calls, one per "
-              f"{SERVICE_PERIOD_FRAMES} frames): {per_us:.1f} µs CPU per call = "
-              f"{percent:.2f} % of one core at the engine's wake-up rate")
+        print(
+            f"\nScheduler.service() alone (file backend, {count} calls, one per "
+            f"{SERVICE_PERIOD_FRAMES} frames): {per_us:.1f} µs CPU per call = "
+            f"{percent:.2f} % of one core at the engine's wake-up rate"
+        )
     return status

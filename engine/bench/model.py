@@ -18,9 +18,9 @@ from pathlib import Path
 
 import mido
 
-from engine.edits import move_notes
-from engine.midifile import import_midi
-from engine.score import Note, Score, Track
+from engine.core.edits import move_notes
+from engine.core.score import Note, Score, Track
+from engine.files.midifile import import_midi
 
 IMPORT_TARGET_S = 2.0
 QUERY_TARGET_MS = 1.0
@@ -28,14 +28,21 @@ PPQ = 480
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--notes", type=int, default=100_000,
-                        help="notes in the generated MIDI file (default 100000)")
-    parser.add_argument("--imports", type=int, default=3,
-                        help="how many times to import it (default 3)")
-    parser.add_argument("--track-notes", type=int, default=10_000,
-                        help="notes in the track queried (default 10000)")
-    parser.add_argument("--queries", type=int, default=2000,
-                        help="random windows queried (default 2000)")
+    parser.add_argument(
+        "--notes",
+        type=int,
+        default=100_000,
+        help="notes in the generated MIDI file (default 100000)",
+    )
+    parser.add_argument(
+        "--imports", type=int, default=3, help="how many times to import it (default 3)"
+    )
+    parser.add_argument(
+        "--track-notes", type=int, default=10_000, help="notes in the track queried (default 10000)"
+    )
+    parser.add_argument(
+        "--queries", type=int, default=2000, help="random windows queried (default 2000)"
+    )
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
 
 
@@ -46,16 +53,27 @@ def random_notes(count: int, rng: random.Random, channels: int = 1):
     while len(notes) < count:
         tick += rng.choice((0, 0, 120, 240, 240, 480))  # chords, then steps forward
         channel = rng.randrange(channels)
-        notes.append((channel, tick, rng.choice((60, 120, 240, 480, 960, 1920)),
-                      rng.randrange(24, 100), rng.randrange(40, 127)))
+        notes.append(
+            (
+                channel,
+                tick,
+                rng.choice((60, 120, 240, 480, 960, 1920)),
+                rng.randrange(24, 100),
+                rng.randrange(40, 127),
+            )
+        )
     return notes
 
 
 def write_midi(path: Path, notes, channels: int) -> None:
     """A type 1 file, one track per channel, written by mido itself (not by Pianola)."""
     mid = mido.MidiFile(type=1, ticks_per_beat=PPQ)
-    conductor = mido.MidiTrack([mido.MetaMessage("set_tempo", tempo=500_000),
-                                mido.MetaMessage("time_signature", numerator=4, denominator=4)])
+    conductor = mido.MidiTrack(
+        [
+            mido.MetaMessage("set_tempo", tempo=500_000),
+            mido.MetaMessage("time_signature", numerator=4, denominator=4),
+        ]
+    )
     mid.tracks.append(conductor)
     for channel in range(channels):
         events = []
@@ -67,8 +85,11 @@ def write_midi(path: Path, notes, channels: int) -> None:
         track = mido.MidiTrack([mido.MetaMessage("track_name", name=f"Part {channel + 1}")])
         last = 0
         for tick, _, pitch, velocity in events:
-            track.append(mido.Message("note_on", channel=channel, note=pitch,
-                                      velocity=velocity, time=tick - last))
+            track.append(
+                mido.Message(
+                    "note_on", channel=channel, note=pitch, velocity=velocity, time=tick - last
+                )
+            )
             last = tick
         mid.tracks.append(track)
     mid.save(path)
@@ -90,10 +111,12 @@ def bench_import(args, rng) -> bool:
         print(f"ERROR: imported {score.note_count} notes, expected {args.notes}")
         return False
     ok = max(times) <= IMPORT_TARGET_S
-    print(f"import_midi of {args.notes} notes in {len(score.tracks)} tracks "
-          f"({size_kb:.0f} KiB): median {statistics.median(times):.3f} s, "
-          f"worst {max(times):.3f} s over {len(times)} runs "
-          f"(target <= {IMPORT_TARGET_S:g} s: {'met' if ok else 'MISSED'})")
+    print(
+        f"import_midi of {args.notes} notes in {len(score.tracks)} tracks "
+        f"({size_kb:.0f} KiB): median {statistics.median(times):.3f} s, "
+        f"worst {max(times):.3f} s over {len(times)} runs "
+        f"(target <= {IMPORT_TARGET_S:g} s: {'met' if ok else 'MISSED'})"
+    )
     return ok
 
 
@@ -125,15 +148,21 @@ def bench_queries(args, rng) -> bool:
         track.note_at(start, pitch)
         at_times.append((time.perf_counter_ns() - t0) / 1e6)
     ok = max(fast) <= QUERY_TARGET_MS and max(at_times) <= QUERY_TARGET_MS
-    print(f"notes_in_range on {len(track.notes)} notes, {args.queries} random windows of "
-          f"1-16 bars: median {statistics.median(fast):.4f} ms, 99th percentile "
-          f"{_percentile(fast, 0.99):.4f} ms, worst {max(fast):.4f} ms "
-          f"(target <= {QUERY_TARGET_MS:g} ms: {'met' if ok else 'MISSED'})")
-    print(f"note_at (hit test): median {statistics.median(at_times):.4f} ms, "
-          f"worst {max(at_times):.4f} ms")
+    print(
+        f"notes_in_range on {len(track.notes)} notes, {args.queries} random windows of "
+        f"1-16 bars: median {statistics.median(fast):.4f} ms, 99th percentile "
+        f"{_percentile(fast, 0.99):.4f} ms, worst {max(fast):.4f} ms "
+        f"(target <= {QUERY_TARGET_MS:g} ms: {'met' if ok else 'MISSED'})"
+    )
+    print(
+        f"note_at (hit test): median {statistics.median(at_times):.4f} ms, "
+        f"worst {max(at_times):.4f} ms"
+    )
     speedup = statistics.median(naive) / statistics.median(fast)
-    print(f"naive linear scan: median {statistics.median(naive):.3f} ms, worst "
-          f"{max(naive):.3f} ms; the index is {speedup:.0f}x faster at the median")
+    print(
+        f"naive linear scan: median {statistics.median(naive):.3f} ms, worst "
+        f"{max(naive):.3f} ms; the index is {speedup:.0f}x faster at the median"
+    )
     return ok
 
 
@@ -146,10 +175,12 @@ def bench_edits(args, rng) -> None:
     for _ in range(200):
         first = rng.randrange(0, len(notes) - 20)
         t0 = time.perf_counter_ns()
-        move_notes(score, 0, notes[first:first + 20], rng.randrange(-480, 480), 1)
+        move_notes(score, 0, notes[first : first + 20], rng.randrange(-480, 480), 1)
         times.append((time.perf_counter_ns() - t0) / 1e6)
-    print(f"move_notes of 20 notes in a {len(notes)}-note track (one drag step): median "
-          f"{statistics.median(times):.2f} ms, worst {max(times):.2f} ms")
+    print(
+        f"move_notes of 20 notes in a {len(notes)}-note track (one drag step): median "
+        f"{statistics.median(times):.2f} ms, worst {max(times):.2f} ms"
+    )
 
 
 def run(args) -> int:

@@ -11,8 +11,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from engine.score import Note, Score, Track
-from engine.timing import TempoMap
+from engine.core.score import Note, Score, Track
+from engine.core.timing import TempoMap
 
 TARGET_FACTOR = 50.0
 # General MIDI programs the bundled SoundFont has (piano, organ, plucks, basses, leads, pads)
@@ -20,8 +20,13 @@ MELODIC_PROGRAMS = (0, 1, 16, 19, 24, 25, 33, 38, 45, 80, 88, 89)
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--tracks", type=int, default=0, metavar="N",
-                        help="render a generated N-track song instead of the demo song")
+    parser.add_argument(
+        "--tracks",
+        type=int,
+        default=0,
+        metavar="N",
+        help="render a generated N-track song instead of the demo song",
+    )
     parser.add_argument("--bars", type=int, default=32, help="bars of the generated song")
     parser.add_argument("--repeat", type=int, default=3, help="renders to time (best is kept)")
     parser.add_argument("--soundfont", default=None, help="SoundFont (default: the bundled one)")
@@ -35,8 +40,10 @@ def generated_song(tracks: int, bars: int, ppq: int = 480) -> Score:
     made = []
     for index in range(tracks):
         if index == 0:
-            notes = [Note(i * sixteenth, sixteenth // 2, (36, 42, 38, 42)[i % 4], 100)
-                     for i in range(bars * 16)]
+            notes = [
+                Note(i * sixteenth, sixteenth // 2, (36, 42, 38, 42)[i % 4], 100)
+                for i in range(bars * 16)
+            ]
             made.append(Track("Drums", is_drum=True, notes=tuple(notes)))
             continue
         step = sixteenth * (1 + index % 4)
@@ -54,15 +61,15 @@ def generated_song(tracks: int, bars: int, ppq: int = 480) -> Score:
 
 def _demo_song() -> tuple[Score, str]:
     try:
-        from engine.demo_song import build_demo_score
+        from engine.assetgen.demo_song import build_demo_score
     except ImportError:
         return generated_song(16, 32), "generated 16-track song (no demo song in this build)"
     return build_demo_score(), "the demo song"
 
 
 def run(args) -> int:
-    from engine.render import render_score
-    from engine.soundfonts import BUNDLED_SOUNDFONT
+    from engine.files.soundfonts import BUNDLED_SOUNDFONT
+    from engine.realtime.offline_render import render_score
 
     if args.tracks:
         score, what = generated_song(args.tracks, args.bars), f"generated {args.tracks}-track song"
@@ -73,14 +80,19 @@ def run(args) -> int:
     with tempfile.TemporaryDirectory(prefix="pianola-bench-") as folder:
         for _ in range(max(1, args.repeat)):
             started = time.perf_counter()
-            result = render_score(score, Path(folder, "bench.wav"), soundfont,
-                                  sample_rate=args.sample_rate)
+            result = render_score(
+                score, Path(folder, "bench.wav"), soundfont, sample_rate=args.sample_rate
+            )
             elapsed = time.perf_counter() - started
             best = elapsed if best is None else min(best, elapsed)
     factor = result.seconds / best
-    print(f"Offline render of {what}: {len(score.tracks)} tracks, {score.note_count} notes, "
-          f"{result.seconds:.1f} s of audio at {result.sample_rate} Hz, SoundFont {soundfont.name}")
-    print(f"  best of {max(1, args.repeat)}: {best:.2f} s wall clock = "
-          f"{factor:.1f}x real time (target {TARGET_FACTOR:.0f}x: "
-          f"{'met' if factor >= TARGET_FACTOR else 'NOT met'})")
+    print(
+        f"Offline render of {what}: {len(score.tracks)} tracks, {score.note_count} notes, "
+        f"{result.seconds:.1f} s of audio at {result.sample_rate} Hz, SoundFont {soundfont.name}"
+    )
+    print(
+        f"  best of {max(1, args.repeat)}: {best:.2f} s wall clock = "
+        f"{factor:.1f}x real time (target {TARGET_FACTOR:.0f}x: "
+        f"{'met' if factor >= TARGET_FACTOR else 'NOT met'})"
+    )
     return 0

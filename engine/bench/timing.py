@@ -2,10 +2,10 @@
 
 For each JACK period size a private dummy JACK server (48 kHz) is started; on it, the
 engine process plays sixteenths of a sharp drum note at each tempo, exactly as the GUI
-starts it (``EngineClient``, driver ``jack``), while ``engine.capture.Recorder`` records
+starts it (``EngineClient``, driver ``jack``), while ``engine.measure.capture.Recorder`` records
 the synth's output.  The onsets found in the recording are compared with the score's
 frames (relative timing: the constant latency is fitted and reported on its own, see
-``engine.capture``).  In the same run the naive way — ``noteon()`` at wall-clock deadlines
+``engine.measure.capture``).  In the same run the naive way — ``noteon()`` at wall-clock deadlines
 from a separate process — plays the same pattern, and the ratio is printed.  Then one case
 is repeated while one busy-loop process per core burns CPU, and the engine's own CPU use
 (utime + stime from /proc) is reported as % of one core.
@@ -34,11 +34,16 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.capture import Recorder, Recording
-from engine.errors import AudioDriverError, PianolaError, SoundFontError
-from engine.jackserver import DummyJackServer
-from engine.onsets import (TimingStats, find_onsets, match_onsets, suggest_threshold,
-                           timing_stats)
+from engine.core.errors import AudioDriverError, PianolaError, SoundFontError
+from engine.measure.capture import Recorder, Recording
+from engine.measure.jackserver import DummyJackServer
+from engine.measure.onsets import (
+    TimingStats,
+    find_onsets,
+    match_onsets,
+    suggest_threshold,
+    timing_stats,
+)
 
 SAMPLE_RATE = 48000
 DRUM_CHANNEL = 9
@@ -46,26 +51,52 @@ DRUM_BANK = 128
 NAIVE_CLIENT = "pianola-naive"
 DIRECT_CLIENT = "pianola-direct"
 # The engine's synth output ports.
-ENGINE_PORTS = r"^pianola:"  # the engine names its JACK client "pianola" (engine.synth)
+ENGINE_PORTS = r"^pianola:"  # the engine names its JACK client "pianola" (engine.audio.synth)
 LEAD_S = 0.25  # the first note sounds this long after the player is told to start
 TAIL_S = 0.3  # recorded after the last note so its onset and decay are complete
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--seconds", type=float, default=60.0,
-                        help="how long each case plays (default 60)")
-    parser.add_argument("--periods", type=int, nargs="+", default=[64, 256, 1024],
-                        help="JACK period sizes in frames (default 64 256 1024)")
-    parser.add_argument("--bpm", type=float, nargs="+", default=[120.0, 240.0],
-                        help="tempos; the pattern is sixteenths (default 120 240)")
-    parser.add_argument("--naive", action=argparse.BooleanOptionalAction, default=True,
-                        help="also measure noteon() at wall-clock deadlines (default on)")
-    parser.add_argument("--load", action=argparse.BooleanOptionalAction, default=True,
-                        help="repeat one case while other processes burn CPU (default on)")
-    parser.add_argument("--direct", action="store_true",
-                        help="measure FluidSynth's sequencer in-process instead of the engine")
-    parser.add_argument("--note", type=int, default=42,
-                        help="drum key of the bundled SoundFont (default 42, closed hat)")
+    parser.add_argument(
+        "--seconds", type=float, default=60.0, help="how long each case plays (default 60)"
+    )
+    parser.add_argument(
+        "--periods",
+        type=int,
+        nargs="+",
+        default=[64, 256, 1024],
+        help="JACK period sizes in frames (default 64 256 1024)",
+    )
+    parser.add_argument(
+        "--bpm",
+        type=float,
+        nargs="+",
+        default=[120.0, 240.0],
+        help="tempos; the pattern is sixteenths (default 120 240)",
+    )
+    parser.add_argument(
+        "--naive",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also measure noteon() at wall-clock deadlines (default on)",
+    )
+    parser.add_argument(
+        "--load",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="repeat one case while other processes burn CPU (default on)",
+    )
+    parser.add_argument(
+        "--direct",
+        action="store_true",
+        help="measure FluidSynth's sequencer in-process instead of the engine",
+    )
+    parser.add_argument(
+        "--note",
+        type=int,
+        default=42,
+        help="drum key of the bundled SoundFont (default 42, closed hat)",
+    )
     parser.add_argument("--soundfont", default=None, help="SoundFont (default: the bundled one)")
 
 
@@ -86,6 +117,7 @@ class CaseResult:
 
 # -- the pattern ----------------------------------------------------------------------------
 
+
 def sixteenth_frames(bpm: float, seconds: float, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
     """Frames (from the first note) of sixteenths at ``bpm`` for ``seconds``, rounded."""
     step_s = 60.0 / bpm / 4
@@ -93,29 +125,40 @@ def sixteenth_frames(bpm: float, seconds: float, sample_rate: int = SAMPLE_RATE)
     return np.round(np.arange(count) * step_s * sample_rate).astype(np.int64)
 
 
-def analyse(recording: Recording, expected_jack_frames: np.ndarray, min_gap_frames: int,
-            ) -> tuple[TimingStats, float, list[str]]:
+def analyse(
+    recording: Recording,
+    expected_jack_frames: np.ndarray,
+    min_gap_frames: int,
+) -> tuple[TimingStats, float, list[str]]:
     """Timing figures of ``recording`` against the expected JACK frames, the latency, and
     a line on each of the first few errors beyond 64 frames (when, how far from a lost
     cycle), so a bad figure can be told from a disturbed measurement."""
     mag = recording.magnitude()
     onsets = find_onsets(mag, suggest_threshold(mag, 0.1), min_gap_frames)
     gaps = recording.gap_frames()
-    match = match_onsets(expected_jack_frames, recording.stream_frames(onsets),
-                         tolerance_frames=min_gap_frames, breaks=gaps)
+    match = match_onsets(
+        expected_jack_frames,
+        recording.stream_frames(onsets),
+        tolerance_frames=min_gap_frames,
+        breaks=gaps,
+    )
     notes = []
     for i in np.flatnonzero(np.abs(match.errors) > 64)[:5]:
         at_s = (match.expected[i] - expected_jack_frames[0]) / recording.sample_rate
         near = int(np.min(np.abs(gaps - match.found[i]))) if len(gaps) else None
-        notes.append(f"note at {at_s:.3f} s: error {match.errors[i]:+.0f} frames"
-                         + (f", {near} frames from a lost cycle" if near is not None else ""))
+        notes.append(
+            f"note at {at_s:.3f} s: error {match.errors[i]:+.0f} frames"
+            + (f", {near} frames from a lost cycle" if near is not None else "")
+        )
     return timing_stats(match, recording.sample_rate), match.offset_frames, notes
 
 
 # -- FluidSynth used directly (reference and naive players) ---------------------------------
 
+
 def default_soundfont() -> Path:
-    from engine.soundfonts import BUNDLED_SOUNDFONT
+    from engine.files.soundfonts import BUNDLED_SOUNDFONT
+
     return Path(BUNDLED_SOUNDFONT)
 
 
@@ -125,14 +168,19 @@ def open_jack_synth(server_name: str, soundfont, client_id: str, gain: float = 0
     The audio driver is created without a MIDI driver (``Synth.start()`` would open ALSA
     MIDI, which fails without /dev/snd); reverb and chorus are off so hits end cleanly.
     """
-    from engine.fluid_ffi import pyfluidsynth as fluidsynth
+    from engine.audio.fluid_ffi import pyfluidsynth as fluidsynth
 
     if not Path(soundfont).is_file():
         raise SoundFontError(f"The SoundFont {soundfont} does not exist.")
     synth = fluidsynth.Synth(gain=gain, samplerate=float(SAMPLE_RATE))
-    for key, value in (("audio.driver", "jack"), ("audio.jack.server", server_name),
-                       ("audio.jack.id", client_id), ("audio.jack.autoconnect", 0),
-                       ("synth.reverb.active", 0), ("synth.chorus.active", 0)):
+    for key, value in (
+        ("audio.driver", "jack"),
+        ("audio.jack.server", server_name),
+        ("audio.jack.id", client_id),
+        ("audio.jack.autoconnect", 0),
+        ("synth.reverb.active", 0),
+        ("synth.chorus.active", 0),
+    ):
         synth.setting(key, value)
     synth.audio_driver = fluidsynth.new_fluid_audio_driver(synth.settings, synth.synth)
     if not synth.audio_driver:
@@ -146,27 +194,35 @@ def open_jack_synth(server_name: str, soundfont, client_id: str, gain: float = 0
     return synth
 
 
-def measure_direct(server_name: str, soundfont, offsets: np.ndarray, note: int,
-                   min_gap_frames: int) -> tuple[TimingStats, float, Recording, list[str]]:
+def measure_direct(
+    server_name: str, soundfont, offsets: np.ndarray, note: int, min_gap_frames: int
+) -> tuple[TimingStats, float, Recording, list[str]]:
     """FluidSynth's sequencer on the sample clock, all notes sent ahead, recorded."""
-    from engine.fluid_ffi import pyfluidsynth as fluidsynth
+    from engine.audio.fluid_ffi import pyfluidsynth as fluidsynth
 
     synth = open_jack_synth(server_name, soundfont, DIRECT_CLIENT)
     seq = fluidsynth.Sequencer(time_scale=SAMPLE_RATE, use_system_timer=False)
     try:
         dest = seq.register_fluidsynth(synth)
-        with Recorder(rf"^{DIRECT_CLIENT}:", channels=1, server_name=server_name,
-                      max_seconds=offsets[-1] / SAMPLE_RATE + LEAD_S + TAIL_S + 2) as rec:
+        with Recorder(
+            rf"^{DIRECT_CLIENT}:",
+            channels=1,
+            server_name=server_name,
+            max_seconds=offsets[-1] / SAMPLE_RATE + LEAD_S + TAIL_S + 2,
+        ) as rec:
             rec.start()
             # Pair the two clocks as closely as Python allows (one period of uncertainty).
             now_tick, now_frame = seq.get_tick(), rec.frame_time_now()
             lead = int(LEAD_S * SAMPLE_RATE)
             for at in offsets:
-                seq.note(int(now_tick + lead + at), DRUM_CHANNEL, note, 100,
-                         min_gap_frames, dest=dest)
+                seq.note(
+                    int(now_tick + lead + at), DRUM_CHANNEL, note, 100, min_gap_frames, dest=dest
+                )
             expected = now_frame + lead + offsets
-            rec.wait_until_frame(int(expected[-1]) + int(TAIL_S * SAMPLE_RATE),
-                                 timeout_s=LEAD_S + offsets[-1] / SAMPLE_RATE + 10)
+            rec.wait_until_frame(
+                int(expected[-1]) + int(TAIL_S * SAMPLE_RATE),
+                timeout_s=LEAD_S + offsets[-1] / SAMPLE_RATE + 10,
+            )
             recording = rec.stop()
     finally:
         seq.delete()
@@ -175,8 +231,9 @@ def measure_direct(server_name: str, soundfont, offsets: np.ndarray, note: int,
     return stats, latency, recording, notes
 
 
-def _naive_player(server_name: str, soundfont: str, offsets_s: list[float], note: int,
-                  conn) -> None:
+def _naive_player(
+    server_name: str, soundfont: str, offsets_s: list[float], note: int, conn
+) -> None:
     """Child process: noteon() at absolute wall-clock deadlines (sleep, then spin)."""
     synth = open_jack_synth(server_name, soundfont, NAIVE_CLIENT)
     conn.send("ready")
@@ -197,18 +254,26 @@ def _naive_player(server_name: str, soundfont: str, offsets_s: list[float], note
     synth.delete()
 
 
-def measure_naive(server_name: str, soundfont, offsets: np.ndarray, note: int,
-                  min_gap_frames: int) -> tuple[TimingStats, float, Recording, list[str]]:
+def measure_naive(
+    server_name: str, soundfont, offsets: np.ndarray, note: int, min_gap_frames: int
+) -> tuple[TimingStats, float, Recording, list[str]]:
     ctx = multiprocessing.get_context("spawn")
     parent, child = ctx.Pipe()
-    proc = ctx.Process(target=_naive_player, daemon=True,
-                       args=(server_name, str(soundfont), list(offsets / SAMPLE_RATE), note, child))
+    proc = ctx.Process(
+        target=_naive_player,
+        daemon=True,
+        args=(server_name, str(soundfont), list(offsets / SAMPLE_RATE), note, child),
+    )
     proc.start()
     try:
         if not parent.poll(20) or parent.recv() != "ready":
             raise AudioDriverError("the naive player did not start.")
-        with Recorder(rf"^{NAIVE_CLIENT}:", channels=1, server_name=server_name,
-                      max_seconds=offsets[-1] / SAMPLE_RATE + LEAD_S + TAIL_S + 3) as rec:
+        with Recorder(
+            rf"^{NAIVE_CLIENT}:",
+            channels=1,
+            server_name=server_name,
+            max_seconds=offsets[-1] / SAMPLE_RATE + LEAD_S + TAIL_S + 3,
+        ) as rec:
             rec.start()
             now_s, now_frame = time.monotonic(), rec.frame_time_now()
             start = now_s + LEAD_S
@@ -230,6 +295,7 @@ def measure_naive(server_name: str, soundfont, offsets: np.ndarray, note: int,
 
 # -- the engine -----------------------------------------------------------------------------
 
+
 def process_cpu_s(pid: int) -> float:
     """User + system CPU seconds of process ``pid`` so far (all its threads)."""
     with open(f"/proc/{pid}/stat") as f:
@@ -240,25 +306,34 @@ def process_cpu_s(pid: int) -> float:
 
 def drum_score(bpm: float, seconds: float, note: int):
     """A drum track of sixteenths of ``note`` at ``bpm`` lasting about ``seconds``."""
-    from engine.score import DRUM_BANK as BANK, GM_DRUM_CHANNEL, Note, Score, Track
-    from engine.timing import TempoMap
+    from engine.core.score import DRUM_BANK as BANK
+    from engine.core.score import GM_DRUM_CHANNEL, Note, Score, Track
+    from engine.core.timing import TempoMap
 
     ppq = 480
     step = ppq // 4
     count = len(sixteenth_frames(bpm, seconds))
     notes = [Note(i * step, step // 2, note, 100) for i in range(count)]
-    track = Track(name="Hat", channel=GM_DRUM_CHANNEL, bank=BANK, program=0, is_drum=True,
-                  notes=notes)
+    track = Track(
+        name="Hat", channel=GM_DRUM_CHANNEL, bank=BANK, program=0, is_drum=True, notes=notes
+    )
     return Score(tracks=(track,), ppq=ppq, tempo_map=TempoMap.constant(bpm))
 
 
 def engine_settings(server_name: str, period_frames: int, soundfont):
-    from engine.audio_settings import AudioSettings
+    from engine.core.audio_settings import AudioSettings
 
     # The GUI's settings with effects off: a reverb tail would blur the onsets.
-    return AudioSettings(driver="jack", sample_rate=SAMPLE_RATE, period_frames=period_frames,
-                         jack_server=server_name, jack_autoconnect=True, reverb=False,
-                         chorus=False, soundfont=str(soundfont))
+    return AudioSettings(
+        driver="jack",
+        sample_rate=SAMPLE_RATE,
+        period_frames=period_frames,
+        jack_server=server_name,
+        jack_autoconnect=True,
+        reverb=False,
+        chorus=False,
+        soundfont=str(soundfont),
+    )
 
 
 def engine_pid(client) -> int:
@@ -269,23 +344,38 @@ def engine_pid(client) -> int:
     raise AudioDriverError("the engine client does not tell its process id.")
 
 
-def measure_engine(server_name: str, soundfont, period_frames: int, bpm: float,
-                   seconds: float, note: int, min_gap_frames: int
-                   ) -> tuple[TimingStats, float, Recording, list[str], float]:
+def measure_engine(
+    server_name: str,
+    soundfont,
+    period_frames: int,
+    bpm: float,
+    seconds: float,
+    note: int,
+    min_gap_frames: int,
+) -> tuple[TimingStats, float, Recording, list[str], float]:
     """The engine process plays the pattern; returns stats, latency, recording, CPU %."""
-    from engine.client import EngineClient
+    from engine.realtime.client import EngineClient
 
     score = drum_score(bpm, seconds, note)
-    offsets = np.array([score.tempo_map.tick_to_frame(n.start_tick, score.ppq, SAMPLE_RATE)
-                        for n in score.tracks[0].notes], dtype=np.int64)
+    offsets = np.array(
+        [
+            score.tempo_map.tick_to_frame(n.start_tick, score.ppq, SAMPLE_RATE)
+            for n in score.tracks[0].notes
+        ],
+        dtype=np.int64,
+    )
     client = EngineClient(engine_settings(server_name, period_frames, soundfont))
     client.start()
     try:
         client.wait_ready(20)
         pid = engine_pid(client)
         client.load_score(score)
-        with Recorder(ENGINE_PORTS, channels=1, server_name=server_name,
-                      max_seconds=offsets[-1] / SAMPLE_RATE + TAIL_S + 3) as rec:
+        with Recorder(
+            ENGINE_PORTS,
+            channels=1,
+            server_name=server_name,
+            max_seconds=offsets[-1] / SAMPLE_RATE + TAIL_S + 3,
+        ) as rec:
             rec.start()
             time.sleep(0.1)
             cpu0, wall0 = process_cpu_s(pid), time.monotonic()
@@ -295,8 +385,10 @@ def measure_engine(server_name: str, soundfont, period_frames: int, bpm: float,
             end_frame = int(expected[-1]) + int(TAIL_S * SAMPLE_RATE)
             deadline = time.monotonic() + offsets[-1] / SAMPLE_RATE + 10
             events = []
-            while (rec.frames_recorded < end_frame - now_frame + period_frames
-                   and time.monotonic() < deadline):
+            while (
+                rec.frames_recorded < end_frame - now_frame + period_frames
+                and time.monotonic() < deadline
+            ):
                 # Read events as the GUI would, so the engine's event pipe never fills.
                 events += client.poll_events()
                 time.sleep(0.05)
@@ -310,17 +402,22 @@ def measure_engine(server_name: str, soundfont, period_frames: int, bpm: float,
     stats, latency, notes = analyse(recording, expected, min_gap_frames)
     late = [e for e in events if type(e).__name__ == "LateEvent"]
     if late:
-        notes.append(f"the engine reported {sum(e.count for e in late)} late events "
-                     f"(worst {max(e.worst_frames for e in late)} frames)")
+        notes.append(
+            f"the engine reported {sum(e.count for e in late)} late events "
+            f"(worst {max(e.worst_frames for e in late)} frames)"
+        )
     return stats, latency, recording, notes, 100.0 * (cpu1 - cpu0) / (wall1 - wall0)
 
 
 # -- load -----------------------------------------------------------------------------------
 
+
 def start_burners(seconds: float) -> list[subprocess.Popen]:
     """One busy-loop process per core, each ending by itself after ``seconds``."""
-    code = ("import time\nend = time.monotonic() + %r\nwhile time.monotonic() < end:\n"
-            "    pass\n" % seconds)
+    code = (
+        f"import time\nend = time.monotonic() + {seconds!r}\nwhile time.monotonic() < end:\n"
+        "    pass\n"
+    )
     return [subprocess.Popen([sys.executable, "-c", code]) for _ in range(os.cpu_count() or 1)]
 
 
@@ -333,31 +430,43 @@ def stop_burners(burners: list[subprocess.Popen]) -> None:
 
 # -- the command ----------------------------------------------------------------------------
 
-def run_case(way: str, server_name: str, soundfont, period: int, bpm: float, seconds: float,
-             note: int) -> CaseResult:
+
+def run_case(
+    way: str, server_name: str, soundfont, period: int, bpm: float, seconds: float, note: int
+) -> CaseResult:
     offsets = sixteenth_frames(bpm, seconds)
     min_gap = int(offsets[1] - offsets[0]) // 2
     cpu = None
     if way == "engine":
-        stats, latency, rec, notes, cpu = measure_engine(server_name, soundfont, period, bpm,
-                                                  seconds, note, min_gap)
+        stats, latency, rec, notes, cpu = measure_engine(
+            server_name, soundfont, period, bpm, seconds, note, min_gap
+        )
     elif way == "direct":
-        stats, latency, rec, notes = measure_direct(server_name, soundfont, offsets, note,
-                                                    min_gap)
+        stats, latency, rec, notes = measure_direct(server_name, soundfont, offsets, note, min_gap)
     else:
-        stats, latency, rec, notes = measure_naive(server_name, soundfont, offsets, note,
-                                                   min_gap)
-    return CaseResult(way, period, bpm, stats, latency, rec.xruns, rec.gaps, cpu,
-                      tuple(f"{way}, period {period}, {bpm:g} BPM: {n}" for n in notes))
+        stats, latency, rec, notes = measure_naive(server_name, soundfont, offsets, note, min_gap)
+    return CaseResult(
+        way,
+        period,
+        bpm,
+        stats,
+        latency,
+        rec.xruns,
+        rec.gaps,
+        cpu,
+        tuple(f"{way}, period {period}, {bpm:g} BPM: {n}" for n in notes),
+    )
 
 
 def format_row(r: CaseResult, label: str = "") -> str:
     s = r.stats
     cpu = "" if r.cpu_percent is None else f"{r.cpu_percent:.1f}"
-    return (f"| {r.period_frames} | {r.bpm:g} | {r.way}{label} | {s.count} | "
-            f"{s.worst_frames:.0f} | {s.p99_frames:.0f} | {s.std_frames:.1f} | "
-            f"{s.drift_frames_per_min:+.2f} | {s.missing}/{s.extra} | {r.latency_frames:.0f} | "
-            f"{r.xruns}/{r.lost_periods} | {cpu} |")
+    return (
+        f"| {r.period_frames} | {r.bpm:g} | {r.way}{label} | {s.count} | "
+        f"{s.worst_frames:.0f} | {s.p99_frames:.0f} | {s.std_frames:.1f} | "
+        f"{s.drift_frames_per_min:+.2f} | {s.missing}/{s.extra} | {r.latency_frames:.0f} | "
+        f"{r.xruns}/{r.lost_periods} | {cpu} |"
+    )
 
 
 def run(args) -> int:
@@ -366,19 +475,25 @@ def run(args) -> int:
         raise SoundFontError(f"The SoundFont {soundfont} does not exist.")
     way = "direct" if args.direct else "engine"
     print(f"# pianola bench timing — {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
-    print(f"{platform.node()}: {os.cpu_count()} cores, load average "
-          f"{os.getloadavg()[0]:.2f} at start; dummy JACK server at {SAMPLE_RATE} Hz; "
-          f"sixteenths of drum key {args.note} for {args.seconds:g} s per case; "
-          f"SoundFont {soundfont.name}.")
-    print("Onset error = heard onset − score frame − the fitted constant latency, in frames "
-          f"(64 frames = {64000 / SAMPLE_RATE:.2f} ms); drift = least-squares slope of the "
-          "error (frames per minute); latency = from the play command (engine), the "
-          "scheduled tick (direct) or the wall-clock deadline (naive) to the heard onset, "
-          "±1 period; xruns/lost = xruns JACK reported / cycles missing from the recording "
-          "(each stretch between lost cycles is aligned on its own); CPU % = the engine "
-          "process's user+system time over the case, % of one core.\n")
-    header = ("| period | BPM | way | notes | worst | p99 | std dev | drift /min | "
-              "missing/extra | latency | xruns/lost | CPU % |\n|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print(
+        f"{platform.node()}: {os.cpu_count()} cores, load average "
+        f"{os.getloadavg()[0]:.2f} at start; dummy JACK server at {SAMPLE_RATE} Hz; "
+        f"sixteenths of drum key {args.note} for {args.seconds:g} s per case; "
+        f"SoundFont {soundfont.name}."
+    )
+    print(
+        "Onset error = heard onset − score frame − the fitted constant latency, in frames "
+        f"(64 frames = {64000 / SAMPLE_RATE:.2f} ms); drift = least-squares slope of the "
+        "error (frames per minute); latency = from the play command (engine), the "
+        "scheduled tick (direct) or the wall-clock deadline (naive) to the heard onset, "
+        "±1 period; xruns/lost = xruns JACK reported / cycles missing from the recording "
+        "(each stretch between lost cycles is aligned on its own); CPU % = the engine "
+        "process's user+system time over the case, % of one core.\n"
+    )
+    header = (
+        "| period | BPM | way | notes | worst | p99 | std dev | drift /min | "
+        "missing/extra | latency | xruns/lost | CPU % |\n|---|---|---|---|---|---|---|---|---|---|---|---|"
+    )
     print(header, flush=True)
     results: list[tuple[CaseResult | None, CaseResult | None]] = []
     for period in args.periods:
@@ -387,19 +502,25 @@ def run(args) -> int:
             naive = guarded_case("naive", soundfont, period, bpm, args) if args.naive else None
             results.append((ours, naive))
     if args.naive:
-        print("\n| period | BPM | naive/" + way + " worst | naive/" + way + " std dev |\n"
-              "|---|---|---|---|")
+        print(
+            "\n| period | BPM | naive/" + way + " worst | naive/" + way + " std dev |\n"
+            "|---|---|---|---|"
+        )
         for ours, naive in results:
             if ours is not None and naive is not None:
-                print(f"| {ours.period_frames} | {ours.bpm:g} | "
-                      f"{_ratio(naive.stats.worst_frames, ours.stats.worst_frames)} | "
-                      f"{_ratio(naive.stats.std_frames, ours.stats.std_frames)} |")
+                print(
+                    f"| {ours.period_frames} | {ours.bpm:g} | "
+                    f"{_ratio(naive.stats.worst_frames, ours.stats.worst_frames)} | "
+                    f"{_ratio(naive.stats.std_frames, ours.stats.std_frames)} |"
+                )
     measured = [o for o, _ in results if o is not None]
     if args.load:
         period = 256 if 256 in args.periods else args.periods[0]
         bpm = max(args.bpm)
-        print(f"\nUnder load: {os.cpu_count()} busy-loop processes (one per core) while the "
-              f"case period {period}, {bpm:g} BPM plays again.\n")
+        print(
+            f"\nUnder load: {os.cpu_count()} busy-loop processes (one per core) while the "
+            f"case period {period}, {bpm:g} BPM plays again.\n"
+        )
         print(header)
         burners = start_burners(args.seconds + 60)
         try:
@@ -415,13 +536,16 @@ def run(args) -> int:
         for line in outliers:
             print(f"- {line}")
     worst = max((r.stats.worst_frames for r in measured), default=float("nan"))
-    print(f"\nTargets: worst ≤ 64 frames at every period (measured worst {worst:.0f}), no "
-          "drift, unchanged under load, engine CPU ≤ 5 % of one core.")
+    print(
+        f"\nTargets: worst ≤ 64 frames at every period (measured worst {worst:.0f}), no "
+        "drift, unchanged under load, engine CPU ≤ 5 % of one core."
+    )
     return 0 if len(measured) == len(results) + bool(args.load) else 1
 
 
-def guarded_case(way: str, soundfont, period: int, bpm: float, args,
-                 label: str = "") -> CaseResult | None:
+def guarded_case(
+    way: str, soundfont, period: int, bpm: float, args, label: str = ""
+) -> CaseResult | None:
     """One case on a fresh dummy JACK server, printed as a table row.
 
     A wedged JACK server (seen on an overloaded machine) would block a libjack call for
@@ -435,8 +559,7 @@ def guarded_case(way: str, soundfont, period: int, bpm: float, args,
             watchdog.daemon = True
             watchdog.start()
             try:
-                result = run_case(way, srv.name, soundfont, period, bpm, args.seconds,
-                                  args.note)
+                result = run_case(way, srv.name, soundfont, period, bpm, args.seconds, args.note)
             finally:
                 watchdog.cancel()
     except (PianolaError, OSError, RuntimeError) as exc:

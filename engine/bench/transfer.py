@@ -25,26 +25,46 @@ import random
 import statistics
 import time
 
-from engine import protocol as p
-from engine.score import Note, Score, Track
+from engine.core import protocol as p
+from engine.core.score import Note, Score, Track
 
 PPQ = 480
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--notes", type=int, nargs="+", default=[1_000, 10_000, 100_000],
-                        help="score sizes in notes (default: 1000 10000 100000)")
-    parser.add_argument("--repeat", type=int, default=7,
-                        help="dumps/loads runs per size and way (default 7)")
-    parser.add_argument("--engine", action="store_true",
-                        help="also time previews sent right behind a score to the real engine")
-    parser.add_argument("--engine-notes", type=int, default=10_000,
-                        help="notes of the score sent before each preview (default 10000)")
-    parser.add_argument("--trials", type=int, default=20,
-                        help="previews timed alone and behind a score, each (default 20)")
+    parser.add_argument(
+        "--notes",
+        type=int,
+        nargs="+",
+        default=[1_000, 10_000, 100_000],
+        help="score sizes in notes (default: 1000 10000 100000)",
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=7, help="dumps/loads runs per size and way (default 7)"
+    )
+    parser.add_argument(
+        "--engine",
+        action="store_true",
+        help="also time previews sent right behind a score to the real engine",
+    )
+    parser.add_argument(
+        "--engine-notes",
+        type=int,
+        default=10_000,
+        help="notes of the score sent before each preview (default 10000)",
+    )
+    parser.add_argument(
+        "--trials",
+        type=int,
+        default=20,
+        help="previews timed alone and behind a score, each (default 20)",
+    )
     parser.add_argument("--period", type=int, default=256, help="JACK period in frames")
-    parser.add_argument("--old-pickle", action="store_true",
-                        help="send scores to the engine note by note, as before packing")
+    parser.add_argument(
+        "--old-pickle",
+        action="store_true",
+        help="send scores to the engine note by note, as before packing",
+    )
 
 
 def random_score(note_count: int, seed: int = 1) -> Score:
@@ -54,8 +74,15 @@ def random_score(note_count: int, seed: int = 1) -> Score:
     tracks = []
     for index in range(2):
         count = note_count // 2 + (note_count % 2 if index == 0 else 0)
-        notes = [Note(rnd.randrange(bars * 4 * PPQ), rnd.randrange(1, 2 * PPQ),
-                      rnd.randrange(21, 109), rnd.randrange(1, 128)) for _ in range(count)]
+        notes = [
+            Note(
+                rnd.randrange(bars * 4 * PPQ),
+                rnd.randrange(1, 2 * PPQ),
+                rnd.randrange(21, 109),
+                rnd.randrange(1, 128),
+            )
+            for _ in range(count)
+        ]
         tracks.append(Track(name=f"Track {index + 1}", channel=index, notes=notes))
     return Score(tracks=tuple(tracks), ppq=PPQ)
 
@@ -117,12 +144,16 @@ def run(args) -> int:
         figures = measure(note_count, args.repeat)
         for way in ("old", "new"):
             f = figures[way]
-            print(f"{note_count:>7} {way:>4} {f['bytes']:>9} {_ms(f['dumps'])} "
-                  f"{_ms(f['loads'])}")
+            print(f"{note_count:>7} {way:>4} {f['bytes']:>9} {_ms(f['dumps'])} {_ms(f['loads'])}")
         old, new = figures["old"], figures["new"]
-        ratio = lambda key: statistics.median(new[key]) / statistics.median(old[key])  # noqa: E731
-        print(f"{note_count:>7} new/old: size {new['bytes'] / old['bytes']:.2f}, "
-              f"dumps {ratio('dumps'):.2f}, loads {ratio('loads'):.2f}")
+
+        def ratio(key, new=new, old=old):
+            return statistics.median(new[key]) / statistics.median(old[key])
+
+        print(
+            f"{note_count:>7} new/old: size {new['bytes'] / old['bytes']:.2f}, "
+            f"dumps {ratio('dumps'):.2f}, loads {ratio('loads'):.2f}"
+        )
     if args.engine:
         preview_latency(args)
     return 0
@@ -132,18 +163,22 @@ def preview_latency(args) -> None:
     """Send -> heard of a preview note-on, alone and right behind a live-edit score."""
     from multiprocessing.reduction import ForkingPickler
 
-    from engine import edits
     from engine.bench.timing import ENGINE_PORTS, SAMPLE_RATE, engine_settings
-    from engine.capture import Recorder
-    from engine.client import EngineClient
-    from engine.jackserver import DummyJackServer
-    from engine.onsets import find_onsets
-    from engine.soundfonts import BUNDLED_SOUNDFONT
+    from engine.core import edits
+    from engine.files.soundfonts import BUNDLED_SOUNDFONT
+    from engine.measure.capture import Recorder
+    from engine.measure.jackserver import DummyJackServer
+    from engine.measure.onsets import find_onsets
+    from engine.realtime.client import EngineClient
 
     if args.old_pickle:  # this process's pipe sends only: the engine loads what it gets
         ForkingPickler.register(Track, _object_by_object)
-    server = DummyJackServer(f"pianola-bench-transfer-{os.getpid()}", sample_rate=SAMPLE_RATE,
-                             period_frames=args.period, realtime=True).start()
+    server = DummyJackServer(
+        f"pianola-bench-transfer-{os.getpid()}",
+        sample_rate=SAMPLE_RATE,
+        period_frames=args.period,
+        realtime=True,
+    ).start()
     client = EngineClient(engine_settings(server.name, args.period, BUNDLED_SOUNDFONT))
     delays: dict[str, list[float]] = {"alone": [], "behind a score": []}
     try:
@@ -156,8 +191,7 @@ def preview_latency(args) -> None:
             behind = k % 2 == 1
             if behind:  # a small edit, as a drag step or a click makes
                 score, _ = edits.add_notes(score, 0, [Note(k * PPQ, PPQ, 40)])
-            with Recorder(ENGINE_PORTS, channels=2, server_name=server.name,
-                          max_seconds=2) as rec:
+            with Recorder(ENGINE_PORTS, channels=2, server_name=server.name, max_seconds=2) as rec:
                 rec.start()
                 time.sleep(0.1)
                 sent_frame = rec.frame_time_now()
@@ -170,22 +204,28 @@ def preview_latency(args) -> None:
             client.poll_events()
             mag = recording.magnitude()
             frames = recording.jack_frames(
-                find_onsets(mag, max(1e-3, float(mag.max()) * 0.1), 4800))
+                find_onsets(mag, max(1e-3, float(mag.max()) * 0.1), 4800)
+            )
             later = frames[frames >= sent_frame - args.period]
             if len(later):
                 delays["behind a score" if behind else "alone"].append(
-                    (int(later[0]) - sent_frame) * 1e3 / SAMPLE_RATE)
+                    (int(later[0]) - sent_frame) * 1e3 / SAMPLE_RATE
+                )
             time.sleep(0.2)  # the blip ends before the next one
     finally:
         client.close()
         server.stop()
     way = "note by note (--old-pickle)" if args.old_pickle else "packed notes"
-    print(f"preview send -> heard, engine on JACK period {args.period}, "
-          f"{args.engine_notes}-note score {way}:")
+    print(
+        f"preview send -> heard, engine on JACK period {args.period}, "
+        f"{args.engine_notes}-note score {way}:"
+    )
     for case, found in delays.items():
         if found:
-            print(f"  {case:<15} median {statistics.median(found):5.1f} ms  worst "
-                  f"{max(found):5.1f} ms  ({len(found)}/{args.trials} heard)  each: "
-                  + " ".join(f"{d:.1f}" for d in found))
+            print(
+                f"  {case:<15} median {statistics.median(found):5.1f} ms  worst "
+                f"{max(found):5.1f} ms  ({len(found)}/{args.trials} heard)  each: "
+                + " ".join(f"{d:.1f}" for d in found)
+            )
         else:
             print(f"  {case:<15} no onset heard")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine.song_files import reader_for, writer_for
+from engine.files.song_files import reader_for, writer_for
 
 
 def add_arguments(parser) -> None:

@@ -13,15 +13,21 @@ import os
 import shutil
 from dataclasses import dataclass, field
 
-from engine.errors import PianolaError
+from engine.core.errors import PianolaError
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--soundfont", metavar="SF2",
-                        help="check this SoundFont as if it were your setting")
+    parser.add_argument(
+        "--soundfont", metavar="SF2", help="check this SoundFont as if it were your setting"
+    )
     parser.add_argument("--jack-server", metavar="NAME", help="also ask this JACK server")
-    parser.add_argument("--priority", type=int, default=None, metavar="N",
-                        help="the realtime priority to check (default 70)")
+    parser.add_argument(
+        "--priority",
+        type=int,
+        default=None,
+        metavar="N",
+        help="the realtime priority to check (default 70)",
+    )
 
 
 @dataclass
@@ -39,7 +45,8 @@ class Report:
 
 def _check_fluidsynth(report: Report) -> list[str]:
     try:
-        from engine import fluid_ffi
+        from engine.audio import fluid_ffi
+
         settings = fluid_ffi.new_fluid_settings()
         try:
             drivers = fluid_ffi.setting_options(settings, "audio.driver")
@@ -55,7 +62,7 @@ def _check_fluidsynth(report: Report) -> list[str]:
 
 
 def _check_jack(report: Report, extra_server: str | None, drivers: list[str]) -> None:
-    from engine.jackserver import server_answers
+    from engine.audio.drivers import server_answers
 
     if shutil.which("jackd") is None:
         report.say("JACK: jackd is not installed")
@@ -73,33 +80,41 @@ def _check_jack(report: Report, extra_server: str | None, drivers: list[str]) ->
         if ok:
             answering.append(name)
     if not answering:
-        report.problem("No JACK server answers: start one (e.g. `jackd -d alsa`, or "
-                       "qjackctl), or Pianola will use another driver.")
+        report.problem(
+            "No JACK server answers: start one (e.g. `jackd -d alsa`, or "
+            "qjackctl), or Pianola will use another driver."
+        )
     if "jack" not in drivers and drivers:
-        report.problem("This FluidSynth was built without JACK: install a FluidSynth "
-                       "package with JACK support.")
+        report.problem(
+            "This FluidSynth was built without JACK: install a FluidSynth "
+            "package with JACK support."
+        )
 
 
 def _check_auto_driver(report: Report, drivers: list[str], jack_server: str | None) -> None:
-    from engine.audio_settings import AudioSettings
-    from engine.synth import choose_driver
+    from engine.audio.synth import choose_driver
+    from engine.core.audio_settings import AudioSettings
 
     name, reason = choose_driver(AudioSettings(jack_server=jack_server), drivers)
-    report.say(f"Driver \"auto\" would use: {name} ({reason})")
+    report.say(f'Driver "auto" would use: {name} ({reason})')
     if name == "none":
         report.can_play = False
-        report.problem("Nothing can play sound: start a JACK or PulseAudio/PipeWire "
-                       "server, or connect a sound card.")
+        report.problem(
+            "Nothing can play sound: start a JACK or PulseAudio/PipeWire "
+            "server, or connect a sound card."
+        )
 
 
 def _check_portaudio(report: Report) -> None:
     try:
         import sounddevice
+
         devices = sounddevice.query_devices()
     except (ImportError, OSError) as exc:
         report.say(f"PortAudio: not usable ({exc})")
-        report.problem("Install PortAudio for the sounddevice driver "
-                       "(Debian: apt install libportaudio2).")
+        report.problem(
+            "Install PortAudio for the sounddevice driver (Debian: apt install libportaudio2)."
+        )
         return
     except Exception as exc:  # sounddevice.PortAudioError derives from Exception only
         if type(exc).__name__ != "PortAudioError":
@@ -114,7 +129,7 @@ def _check_portaudio(report: Report) -> None:
 
 
 def _check_soundfonts(report: Report, user_setting: str | None) -> None:
-    from engine.soundfonts import ENV_VAR, choose_soundfont, list_candidates
+    from engine.files.soundfonts import ENV_VAR, choose_soundfont, list_candidates
 
     report.say("SoundFonts (in the order Pianola looks):")
     candidates = list_candidates(user_setting)
@@ -131,27 +146,32 @@ def _check_soundfonts(report: Report, user_setting: str | None) -> None:
         choice = choose_soundfont(user_setting)
     except PianolaError as exc:
         report.say(f"  chosen: none ({exc})")
-        report.problem(f"Fix the SoundFont setting or {ENV_VAR} so it names an existing "
-                       f".sf2 file, or unset it to use the bundled font.")
+        report.problem(
+            f"Fix the SoundFont setting or {ENV_VAR} so it names an existing "
+            f".sf2 file, or unset it to use the bundled font."
+        )
         report.can_play = False
         return
     report.say(f"  chosen: {choice.path} ({choice.reason})")
 
 
 def _check_realtime(report: Report, priority: int | None) -> None:
-    from engine.priority import DEFAULT_PRIORITY, realtime_allowed
+    from engine.realtime.priority import DEFAULT_PRIORITY, realtime_allowed
 
     allowed, why = realtime_allowed(DEFAULT_PRIORITY if priority is None else priority)
     report.say(f"Realtime priority: {why}")
     if not allowed:
-        report.problem("Allow realtime priority: add yourself to the 'audio' group and give "
-                       "it an rtprio limit (e.g. '@audio - rtprio 95' in "
-                       "/etc/security/limits.d/audio.conf), then log in again.")
+        report.problem(
+            "Allow realtime priority: add yourself to the 'audio' group and give "
+            "it an rtprio limit (e.g. '@audio - rtprio 95' in "
+            "/etc/security/limits.d/audio.conf), then log in again."
+        )
 
 
 def run(args) -> int:
     if args.priority is not None:
-        from engine.priority import check_priority
+        from engine.realtime.priority import check_priority
+
         try:
             check_priority(args.priority)
         except ValueError as exc:

@@ -13,8 +13,7 @@ import argparse
 import json
 import os
 
-from engine.audio_settings import KNOWN_DRIVERS
-
+from engine.core.audio_settings import KNOWN_DRIVERS
 
 # For automation (the end-to-end tests and `pianola bench gui`): when set, the window
 # writes where its note grid is on the screen to this file once audio is ready (or has
@@ -29,39 +28,48 @@ def _report_layout_when_ready(window, path: str) -> None:
             return
         window.root.update_idletasks()
         c, g = window.roll.canvas, window.roll.geometry
-        layout = {"grid_root_x": c.winfo_rootx(), "grid_root_y": c.winfo_rooty(),
-                  "scroll_x_px": g.scroll_x_px, "scroll_y_px": g.scroll_y_px,
-                  "pixels_per_quarter": g.pixels_per_quarter,
-                  "key_height_px": g.key_height_px, "ppq": g.ppq,
-                  "engine": window.link.state, "error": window.link.error}
+        layout = {
+            "grid_root_x": c.winfo_rootx(),
+            "grid_root_y": c.winfo_rooty(),
+            "scroll_x_px": g.scroll_x_px,
+            "scroll_y_px": g.scroll_y_px,
+            "pixels_per_quarter": g.pixels_per_quarter,
+            "key_height_px": g.key_height_px,
+            "ppq": g.ppq,
+            "engine": window.link.state,
+            "error": window.link.error,
+        }
         tmp = path + ".tmp"
         with open(tmp, "w") as f:
             json.dump(layout, f)
         os.replace(tmp, path)
+
     window.root.after(200, check)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", nargs="?", help="a .pianola song or a .mid file to open")
-    parser.add_argument("--driver", default="auto",
-                        help=f"audio driver: {', '.join(KNOWN_DRIVERS)} (default auto)")
+    parser.add_argument(
+        "--driver", default="auto", help=f"audio driver: {', '.join(KNOWN_DRIVERS)} (default auto)"
+    )
     parser.add_argument("--soundfont", metavar="SF2", help="the SoundFont to play with")
     parser.add_argument("--jack-server", metavar="NAME", help="the JACK server to connect to")
-    parser.add_argument("--geometry", metavar="WxH[+X+Y]",
-                        help="window size and position, as X11 programs take it")
-    parser.add_argument("--no-realtime", action="store_true",
-                        help="do not ask for realtime priority for the engine")
+    parser.add_argument(
+        "--geometry", metavar="WxH[+X+Y]", help="window size and position, as X11 programs take it"
+    )
+    parser.add_argument(
+        "--no-realtime", action="store_true", help="do not ask for realtime priority for the engine"
+    )
 
 
 def run(args) -> int:
     import tkinter as tk
 
-    from engine.errors import PianolaError
+    from engine.core.errors import PianolaError
     from sequencer_gui.app import MainWindow
     from sequencer_gui.document import Document
-
-    from sequencer_gui import files
-    from sequencer_gui.preferences import PreferencesStore, settings_for_start
+    from sequencer_gui.files import commands as files
+    from sequencer_gui.settings.preferences import PreferencesStore, settings_for_start
 
     prefs = PreferencesStore()  # never raises: a damaged file gives defaults + a warning
     document = Document()
@@ -70,14 +78,22 @@ def run(args) -> int:
         root.geometry(args.geometry)
     try:
         # the command line wins over the preferences (engineer E's files.py)
-        settings = settings_for_start(prefs.preferences, driver=args.driver,
-                                      soundfont=args.soundfont, jack_server=args.jack_server)
+        settings = settings_for_start(
+            prefs.preferences,
+            driver=args.driver,
+            soundfont=args.soundfont,
+            jack_server=args.jack_server,
+        )
     except PianolaError as exc:
         settings, engine_error = None, str(exc)
     else:
         engine_error = None
-    window = MainWindow(root, document, settings,
-                        realtime=not args.no_realtime and prefs.preferences.realtime_priority)
+    window = MainWindow(
+        root,
+        document,
+        settings,
+        realtime=not args.no_realtime and prefs.preferences.realtime_priority,
+    )
     if args.file:
         try:
             window.open_path(args.file)

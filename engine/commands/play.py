@@ -13,33 +13,41 @@ import sys
 import time
 from pathlib import Path
 
-from engine import protocol as p
-from engine.errors import EngineDiedError, EngineError, PianolaError
-from engine.song_files import PROJECT_FIRST, read_song
+from engine.core import protocol as p
+from engine.core.errors import EngineDiedError, EngineError, PianolaError
+from engine.files.song_files import PROJECT_FIRST, read_song
 
 DISPLAY_PERIOD_S = 0.05  # how often the bar.beat display is refreshed (and events read)
 READY_TIMEOUT_S = 30.0
 
 
 def add_arguments(parser) -> None:
-    from engine.audio_settings import KNOWN_DRIVERS
+    from engine.core.audio_settings import KNOWN_DRIVERS
 
     parser.add_argument("input", metavar="FILE", help="the song to play (.pianola, .mid)")
     # No argparse choices: a wrong name gets the engine's own one-sentence error.
-    parser.add_argument("--driver", default="auto", metavar="D",
-                        help=f"audio driver: {', '.join(KNOWN_DRIVERS)} "
-                             f"(default: auto, as `pianola doctor` shows)")
+    parser.add_argument(
+        "--driver",
+        default="auto",
+        metavar="D",
+        help=f"audio driver: {', '.join(KNOWN_DRIVERS)} (default: auto, as `pianola doctor` shows)",
+    )
     parser.add_argument("--soundfont", metavar="SF2", help="the SoundFont to play with")
     parser.add_argument("--jack-server", metavar="NAME", help="the JACK server to play through")
-    parser.add_argument("--loop", action="store_true",
-                        help="loop the song's loop region (or the whole song) until Ctrl-C "
-                             "or --seconds")
-    parser.add_argument("--seconds", type=float, metavar="S",
-                        help="stop after S seconds of playing")
-    parser.add_argument("--tempo", type=float, metavar="BPM",
-                        help="play at this tempo instead of the song's own")
-    parser.add_argument("--no-realtime", action="store_true",
-                        help="do not ask for realtime priority")
+    parser.add_argument(
+        "--loop",
+        action="store_true",
+        help="loop the song's loop region (or the whole song) until Ctrl-C or --seconds",
+    )
+    parser.add_argument(
+        "--seconds", type=float, metavar="S", help="stop after S seconds of playing"
+    )
+    parser.add_argument(
+        "--tempo", type=float, metavar="BPM", help="play at this tempo instead of the song's own"
+    )
+    parser.add_argument(
+        "--no-realtime", action="store_true", help="do not ask for realtime priority"
+    )
 
 
 def _loop_command(score) -> p.SetLoopCommand:
@@ -51,21 +59,23 @@ def _loop_command(score) -> p.SetLoopCommand:
 
 
 def run(args) -> int:
-    from engine.audio_settings import AudioSettings
-    from engine.client import EngineClient
+    from engine.core.audio_settings import AudioSettings
+    from engine.realtime.client import EngineClient
 
     path = Path(args.input)
     score = read_song(path, "plays", PROJECT_FIRST)
     if score.note_count == 0:
         raise EngineError(f"{path} has no notes to play.")
     if args.driver == "file":
-        raise EngineError("pianola play cannot use the file driver; "
-                          "use pianola render to write a WAV file.")
+        raise EngineError(
+            "pianola play cannot use the file driver; use pianola render to write a WAV file."
+        )
     if args.seconds is not None and not args.seconds > 0:
         raise EngineError(f"--seconds must be more than 0, not {args.seconds:g}.")
     try:
-        settings = AudioSettings(driver=args.driver, soundfont=args.soundfont,
-                                 jack_server=args.jack_server)
+        settings = AudioSettings(
+            driver=args.driver, soundfont=args.soundfont, jack_server=args.jack_server
+        )
         commands = [p.LoadScoreCommand(score)]
         if args.tempo is not None:
             commands.append(p.SetTempoCommand(args.tempo))
@@ -83,8 +93,11 @@ def run(args) -> int:
         ready = client.wait_ready(READY_TIMEOUT_S)
         print(ready.summary(), flush=True)
         if ready.driver == "none" and args.driver == "auto":
-            print("pianola: no audio output was found, so nothing will be heard; "
-                  "`pianola doctor` says what to do.", file=sys.stderr)
+            print(
+                "pianola: no audio output was found, so nothing will be heard; "
+                "`pianola doctor` says what to do.",
+                file=sys.stderr,
+            )
         for command in commands:
             client.send(command)
         _play_until_done(client, score, args.seconds)
@@ -116,8 +129,11 @@ def _play_until_done(client, score, seconds: float | None) -> None:
             if isinstance(event, p.ErrorEvent):
                 print(f"pianola: {event.message}", file=sys.stderr)
             elif isinstance(event, p.LateEvent):
-                print(f"pianola: {event.count} events were sent late (worst by "
-                      f"{event.worst_frames} frames).", file=sys.stderr)
+                print(
+                    f"pianola: {event.count} events were sent late (worst by "
+                    f"{event.worst_frames} frames).",
+                    file=sys.stderr,
+                )
         if show:
             position = client.read_position()
             beat = score.time_signatures.tick_to_bar_beat(position.tick, score.ppq)

@@ -20,8 +20,11 @@ def lock_folder():
         folder.chmod(0o555)
         immutable = False
         if os.access(folder, os.W_OK):
-            immutable = bool(shutil.which("chattr")) and subprocess.run(
-                ["chattr", "+i", str(folder)], capture_output=True).returncode == 0
+            immutable = (
+                bool(shutil.which("chattr"))
+                and subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode
+                == 0
+            )
             if not immutable:
                 folder.chmod(0o755)
                 pytest.skip("running as root on a file system without chattr +i")

@@ -2,11 +2,12 @@
 
 from hypothesis import strategies as st
 
-from engine.score import LoopRegion, Note, Score, Track
-from engine.timing import TempoChange, TempoMap, TimeSignature, TimeSignatureMap
+from engine.core.score import LoopRegion, Note, Score, Track
+from engine.core.timing import TempoChange, TempoMap, TimeSignature, TimeSignatureMap
 
-notes = st.builds(Note, st.integers(0, 20_000), st.integers(1, 4_000),
-                  st.integers(0, 127), st.integers(1, 127))
+notes = st.builds(
+    Note, st.integers(0, 20_000), st.integers(1, 4_000), st.integers(0, 127), st.integers(1, 127)
+)
 
 
 @st.composite
@@ -36,18 +37,27 @@ def tempo_maps(draw):
 @st.composite
 def signature_maps(draw):
     ticks = draw(st.lists(st.integers(1, 20_000), max_size=3, unique=True))
-    sig = lambda t: TimeSignature(t, draw(st.integers(1, 16)),  # noqa: E731
-                                  draw(st.sampled_from([1, 2, 4, 8, 16, 32])))
+
+    def sig(t):
+        return TimeSignature(
+            t, draw(st.integers(1, 16)), draw(st.sampled_from([1, 2, 4, 8, 16, 32]))
+        )
+
     return TimeSignatureMap((sig(0),) + tuple(sig(t) for t in ticks))
 
 
 @st.composite
 def scores(draw, ppq=None, track_strategy=None):
-    loop = draw(st.none() | st.builds(lambda a, b: LoopRegion(a, a + b),
-                                      st.integers(0, 10_000), st.integers(1, 10_000)))
+    loop = draw(
+        st.none()
+        | st.builds(
+            lambda a, b: LoopRegion(a, a + b), st.integers(0, 10_000), st.integers(1, 10_000)
+        )
+    )
     return Score(
-        tracks=tuple(draw(st.lists(tracks() if track_strategy is None else track_strategy,
-                                  max_size=4))),
+        tracks=tuple(
+            draw(st.lists(tracks() if track_strategy is None else track_strategy, max_size=4))
+        ),
         ppq=draw(ppq or st.sampled_from([24, 96, 480, 960, 32767])),
         tempo_map=draw(tempo_maps()),
         time_signatures=draw(signature_maps()),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sequencer_gui.roll_editing import ALT, CONTROL, SHIFT
+from sequencer_gui.roll.editing import ALT, CONTROL, SHIFT
 
 BUTTON1 = 0x100
 
@@ -38,8 +38,9 @@ class Driver:
 
     def release(self, x, y, state=0, button=1):
         vx, vy = self.view(x, y)
-        self.canvas.event_generate(f"<ButtonRelease-{button}>", x=vx, y=vy,
-                                   state=state | (BUTTON1 if button == 1 else 0))
+        self.canvas.event_generate(
+            f"<ButtonRelease-{button}>", x=vx, y=vy, state=state | (BUTTON1 if button == 1 else 0)
+        )
         self.root.update()
 
     def click(self, x, y, state=0, button=1):
@@ -75,5 +76,8 @@ class Driver:
         return item is not None and self.canvas.itemcget(item, "state") != "hidden"
 
     def visible_note_items(self) -> int:
-        return sum(1 for item in self.canvas.find_withtag("note")
-                   if self.canvas.itemcget(item, "state") != "hidden")
+        return sum(
+            1
+            for item in self.canvas.find_withtag("note")
+            if self.canvas.itemcget(item, "state") != "hidden"
+        )

@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from engine import edits
-from engine.score import Note, Score, Track
+from engine.core import edits
+from engine.core.score import Note, Score, Track
 from sequencer_gui.document import Document, empty_score
 
 

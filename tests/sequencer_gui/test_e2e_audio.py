@@ -17,10 +17,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.capture import Recorder
-from engine.onsets import find_onsets
-from engine.project_file import load_project, save_project
-from engine.score import Note, Score, Track
+from engine.core.score import Note, Score, Track
+from engine.files.project_file import load_project, save_project
+from engine.measure.capture import Recorder
+from engine.measure.onsets import find_onsets
 
 pytestmark = [pytest.mark.gui, pytest.mark.audio, pytest.mark.slow]
 
@@ -31,16 +31,21 @@ ENGINE_PORTS = r"^pianola:"
 
 
 def xdotool(*args) -> str:
-    return subprocess.run(["xdotool", *map(str, args)], check=True, capture_output=True,
-                          text=True, timeout=20).stdout.strip()
+    return subprocess.run(
+        ["xdotool", *map(str, args)], check=True, capture_output=True, text=True, timeout=20
+    ).stdout.strip()
 
 
 def screen_point(layout, tick: int, pitch: int) -> tuple[int, int]:
     """Screen coordinates of (tick, pitch) in the grid, a few pixels into the cell."""
     px_per_tick = layout["pixels_per_quarter"] / layout["ppq"]
     x = tick * px_per_tick - layout["scroll_x_px"] + layout["grid_root_x"] + 4
-    y = ((127 - pitch) * layout["key_height_px"] + layout["key_height_px"] // 2
-         - layout["scroll_y_px"] + layout["grid_root_y"])
+    y = (
+        (127 - pitch) * layout["key_height_px"]
+        + layout["key_height_px"] // 2
+        - layout["scroll_y_px"]
+        + layout["grid_root_y"]
+    )
     return round(x), round(y)
 
 
@@ -61,9 +66,23 @@ def running_window(tmp_path, xdisplay, jack_server):
     save_project(Score(tracks=(Track(name="Piano", notes=(Note(1920, 480, 64),)),)), song)
     layout_file = tmp_path / "layout.json"
     env = dict(os.environ, DISPLAY=xdisplay, PIANOLA_LAYOUT_FILE=str(layout_file))
-    proc = subprocess.Popen([str(PIANOLA), str(song), "--driver", "jack", "--jack-server",
-                             jack_server, "--soundfont", str(FONT), "--no-realtime"],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [
+            str(PIANOLA),
+            str(song),
+            "--driver",
+            "jack",
+            "--jack-server",
+            jack_server,
+            "--soundfont",
+            str(FONT),
+            "--no-realtime",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 40
         while not layout_file.exists():

@@ -15,10 +15,10 @@ import time
 
 import pytest
 
-from engine import edits
-from engine import protocol as p
-from engine.score import Note
-from tests.sequencer_gui.test_faults import FONT, audio_window, pump  # noqa: F401
+from engine.core import edits
+from engine.core import protocol as p
+from engine.core.score import Note
+from tests.sequencer_gui.files.test_faults import FONT, audio_window, pump  # noqa: F401
 
 pytestmark = [pytest.mark.gui, pytest.mark.slow, pytest.mark.audio]
 
@@ -49,7 +49,8 @@ class Ticker:
         rate = len(inside) / (end - start)
         assert rate >= MIN_RATE_HZ and gap <= MAX_GAP_S, (
             f"Tk's loop stalled: {rate:.0f} ticks/s over {end - start:.2f} s, "
-            f"longest gap {gap * 1000:.0f} ms")
+            f"longest gap {gap * 1000:.0f} ms"
+        )
 
 
 @pytest.fixture
@@ -66,8 +67,10 @@ def engine_window(audio_window):
 
 
 def started(window, pitch, start_tick):
-    return any(isinstance(e, p.NoteStartedEvent) and e.pitch == pitch
-               and e.start_tick == start_tick for e in window.test_events)
+    return any(
+        isinstance(e, p.NoteStartedEvent) and e.pitch == pitch and e.start_tick == start_tick
+        for e in window.test_events
+    )
 
 
 def test_start_up_does_not_wait_for_the_engine(engine_window):
@@ -78,14 +81,17 @@ def test_start_up_does_not_wait_for_the_engine(engine_window):
     ticker.check(begin, time.monotonic())
 
 
-def test_engine_killed_while_playing_restarts_without_blocking_and_plays_the_edits(
-        engine_window):
+def test_engine_killed_while_playing_restarts_without_blocking_and_plays_the_edits(engine_window):
     window, root, ticker = engine_window, engine_window.root, engine_window.test_ticker
     link = window.link
     pump(root, lambda: link.state == "ready", 30, "the engine")
     window.toggle_play()
-    pump(root, lambda: (pos := link.read_position()) is not None
-         and pos.playing and pos.tick > 480, 10, "playback to start")
+    pump(
+        root,
+        lambda: (pos := link.read_position()) is not None and pos.playing and pos.tick > 480,
+        10,
+        "playback to start",
+    )
     old_pid = link.client.pid
     os.kill(old_pid, signal.SIGKILL)
     pump(root, lambda: link.state == "died", 5, "the death to be noticed")
@@ -98,6 +104,7 @@ def test_engine_killed_while_playing_restarts_without_blocking_and_plays_the_edi
     # Edit while the new engine starts, through the canvas as a musician would: a note
     # on a pitch the song does not use, two beats ahead of where playback stopped.
     from tests.sequencer_gui.roll_helpers import Driver
+
     d = Driver(window)
     pitch, tick = 76, 1920  # the song uses pitches 60-71
     g = window.roll.geometry
@@ -122,8 +129,8 @@ def test_engine_killed_while_playing_restarts_without_blocking_and_plays_the_edi
 
 
 def test_new_audio_settings_restart_without_blocking_and_keep_the_song(engine_window):
-    from engine.audio_settings import AudioSettings
-    from sequencer_gui.prefs_dialog import engine_keeper
+    from engine.core.audio_settings import AudioSettings
+    from sequencer_gui.settings.dialog import engine_keeper
 
     window, root, ticker = engine_window, engine_window.root, engine_window.test_ticker
     link = window.link
@@ -134,7 +141,8 @@ def test_new_audio_settings_restart_without_blocking_and_keep_the_song(engine_wi
     window.document.apply(score, "Add note")
     begin = time.monotonic()
     engine_keeper(window).apply_settings(
-        AudioSettings(driver="none", soundfont=str(FONT), period_frames=512), realtime=False)
+        AudioSettings(driver="none", soundfont=str(FONT), period_frames=512), realtime=False
+    )
     assert time.monotonic() - begin < MAX_GAP_S
     assert link.state == "starting" and link.restarting
     pump(root, lambda: link.state == "ready", 30, "the engine with the new settings")

@@ -1,0 +1,1 @@
+"""Sound out: the FluidSynth synth and its sample-clock sequencer, output drivers, offline render (engine threads)."""

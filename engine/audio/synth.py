@@ -1,0 +1,440 @@
+"""The FluidSynth backend: synth, sample-clock sequencer, audio driver (engine threads).
+
+``SynthBackend`` owns one FluidSynth synth, one FluidSynth sequencer driven by the
+synth's own sample clock (``use_system_timer=False``, time scale = sample rate, so one
+sequencer tick is one frame) and the audio output.  The scheduler sends events ahead with
+absolute frame stamps; FluidSynth applies them inside its render loop, on its 64-frame
+block grid, so no Python runs at the moment a note must sound.
+
+Threads: ``schedule_*``/``cancel_pending``/``now_frame`` are called by the engine's
+scheduler thread (under the scheduler's lock), ``note_*_now`` from the command thread.
+FluidSynth's synth and sequencer API lock internally; the one shared event object here is
+guarded by ``_event_lock``.  The audio thread is FluidSynth's (JACK, ALSA, ...) or, for
+"sounddevice" and "none", one of ours that only calls ``fluid_synth_write_float``.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+from engine.audio import fluid_ffi as ffi
+from engine.audio.drivers import (
+    FLUID_DRIVERS,
+    choose_driver,
+    jack_buffer_size,
+    jack_sample_rate,
+    jack_server_name,
+    server_answers,
+)
+from engine.core.audio_settings import KNOWN_DRIVERS, AudioSettings
+from engine.core.errors import AudioDriverError, SoundFontError
+
+BLOCK_FRAMES = 64  # FluidSynth renders (and applies sequencer events) per 64-frame block
+MIDI_CHANNELS = 256  # synth channels: one per track, FluidSynth's maximum
+# Sequencer source clients that events are spread over by tag, so one note's events can
+# be withdrawn (fluid_sequencer_remove_events filters by source) without touching others.
+TAG_SLOTS = 256
+
+
+class SynthBackend:
+    """One FluidSynth synth + sample-clock sequencer + audio output (see module doc)."""
+
+    block_frames = BLOCK_FRAMES
+    tag_slots = TAG_SLOTS
+
+    def __init__(self, settings: AudioSettings, soundfont_path):
+        self.settings = settings
+        self.soundfont_path = Path(soundfont_path) if soundfont_path is not None else None
+        self.driver_name: str | None = None
+        self.driver_reason = ""
+        self.sample_rate = settings.sample_rate
+        self.period_frames = settings.period_frames
+        self._fs_settings = None
+        self._synth = None
+        self._sfont_id = -1
+        self._seq = None
+        self._dest = -1
+        self._sources: list[int] = []  # sequencer client id of each tag slot
+        self._event = None
+        self._event_lock = threading.Lock()
+        self._driver = None  # FluidSynth audio driver
+        self._stream = None  # sounddevice stream
+        self._pacer: threading.Thread | None = None  # "none" driver's render thread
+        self._pacer_stop = threading.Event()
+        # Frames we rendered ourselves ("file", "sounddevice", "none"); written by the one
+        # rendering thread only, read by others (a Python int read is atomic).
+        self._rendered_frames = 0
+
+    # --- opening and closing ---------------------------------------------------------
+    def open(self) -> SynthBackend:
+        """Create synth, sequencer and audio output; raises AudioDriverError/SoundFontError."""
+        try:
+            name = self._resolve_driver()
+            self._open_synth()
+            self._open_sequencer()
+            self._open_driver(name)
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def _open_synth(self) -> None:
+        path = self.soundfont_path
+        if path is None:
+            raise SoundFontError("No SoundFont was given.")
+        if not path.is_file():
+            raise SoundFontError(f"The SoundFont {path} does not exist.")
+        if not os.access(path, os.R_OK):
+            raise SoundFontError(f"The SoundFont {path} cannot be read (permission denied).")
+        s = self._fs_settings = ffi.new_fluid_settings()
+        ffi.fluid_settings_setnum(s, b"synth.sample-rate", float(self.sample_rate))
+        ffi.fluid_settings_setnum(s, b"synth.gain", float(self.settings.gain))
+        ffi.fluid_settings_setint(s, b"synth.midi-channels", MIDI_CHANNELS)
+        ffi.fluid_settings_setint(s, b"synth.reverb.active", int(self.settings.reverb))
+        ffi.fluid_settings_setint(s, b"synth.chorus.active", int(self.settings.chorus))
+        ffi.fluid_settings_setint(s, b"audio.period-size", self.period_frames)
+        ffi.fluid_settings_setint(s, b"audio.periods", self.settings.periods)
+        self._synth = ffi.new_fluid_synth(s)
+        if not self._synth:
+            raise AudioDriverError("FluidSynth could not create a synthesizer with these settings.")
+        self._sfont_id = ffi.fluid_synth_sfload(self._synth, str(path).encode(), 1)
+        if self._sfont_id == ffi.FLUID_FAILED:
+            raise SoundFontError(f"The SoundFont {path} is not a readable SoundFont 2 file.")
+
+    def _open_sequencer(self) -> None:
+        self._seq = ffi.new_fluid_sequencer2(0)  # 0: advanced by the synth's sample clock
+        ffi.fluid_sequencer_set_time_scale(self._seq, float(self.sample_rate))
+        if ffi.fluid_sequencer_get_time_scale(self._seq) != float(self.sample_rate):
+            raise AudioDriverError("This FluidSynth cannot run its sequencer on the sample clock.")
+        self._dest = ffi.fluid_sequencer_register_fluidsynth(self._seq, self._synth)
+        self._sources = [
+            ffi.fluid_sequencer_register_client(self._seq, f"pianola-{slot}".encode(), None, None)
+            for slot in range(TAG_SLOTS)
+        ]
+        if self._dest < 0 or min(self._sources) < 0:
+            raise AudioDriverError("FluidSynth's sequencer refused the synthesizer.")
+        self._event = ffi.new_fluid_event()
+        ffi.fluid_event_set_dest(self._event, self._dest)
+
+    def _resolve_driver(self) -> str:
+        """The driver to open ("auto" resolved), checked before anything is built."""
+        probe = ffi.new_fluid_settings()
+        try:
+            fluid_drivers = ffi.setting_options(probe, "audio.driver")
+        finally:
+            ffi.delete_fluid_settings(probe)
+        name = self.settings.driver
+        if name not in KNOWN_DRIVERS:  # AudioSettings checks too; a backend may be built raw
+            raise AudioDriverError(
+                f"Unknown audio driver {name!r}: choose one of {', '.join(KNOWN_DRIVERS)}."
+            )
+        if name == "auto":
+            name, self.driver_reason = choose_driver(self.settings, fluid_drivers)
+        else:
+            self.driver_reason = "chosen in the settings"
+        if name in FLUID_DRIVERS and name not in fluid_drivers:
+            hint = (
+                ' (PipeWire also serves the "jack" and "pulseaudio" drivers)'
+                if name == "pipewire"
+                else ""
+            )
+            raise AudioDriverError(
+                f"This FluidSynth has no {name} driver{hint}; it has {', '.join(fluid_drivers)}."
+            )
+        if name == "jack":
+            server = jack_server_name(self.settings)
+            if not server_answers(server):
+                raise AudioDriverError(
+                    f"No JACK server is running (server "
+                    f"'{server or 'default'}'); start one or choose "
+                    f"another driver."
+                )
+            # JACK imposes its rate and period; the synth and its clock follow them
+            self.sample_rate = jack_sample_rate(server) or self.sample_rate
+            self.period_frames = jack_buffer_size(server) or self.period_frames
+        elif name == "alsa" and not Path("/dev/snd").exists():
+            raise AudioDriverError(
+                "The ALSA driver needs a sound card, and this machine has "
+                "none (/dev/snd is missing)."
+            )
+        return name
+
+    def _open_driver(self, name: str) -> None:
+        if name in FLUID_DRIVERS:
+            self._open_fluid_driver(name)
+        elif name == "sounddevice":
+            self._open_sounddevice()
+        elif name == "none":
+            self._pacer = threading.Thread(
+                target=self._pace, name="pianola-null-audio", daemon=True
+            )
+            self._pacer.start()
+        self.driver_name = name
+
+    def _open_fluid_driver(self, name: str) -> None:
+        s = self._fs_settings
+        if name == "jack":
+            server = jack_server_name(self.settings)
+            if server:
+                ffi.fluid_settings_setstr(s, b"audio.jack.server", server.encode())
+            ffi.fluid_settings_setint(
+                s, b"audio.jack.autoconnect", int(self.settings.jack_autoconnect)
+            )
+            ffi.fluid_settings_setstr(s, b"audio.jack.id", b"pianola")
+            ffi.fluid_settings_setint(s, b"audio.jack.multi", 0)
+        ffi.fluid_settings_setstr(s, b"audio.driver", name.encode())
+        self._driver = ffi.new_fluid_audio_driver(s, self._synth)
+        if not self._driver:
+            raise AudioDriverError(
+                f"The {name} audio driver would not open; check that its "
+                f"server or device is available."
+            )
+
+    def _open_sounddevice(self) -> None:
+        try:
+            import sounddevice
+        except (ImportError, OSError) as exc:
+            raise AudioDriverError(f"The sounddevice driver is unavailable: {exc}.") from None
+        try:
+            self._stream = sounddevice.OutputStream(
+                samplerate=self.sample_rate,
+                channels=2,
+                dtype="float32",
+                blocksize=self.period_frames,
+                callback=self._sounddevice_callback,
+            )
+            self._stream.start()
+        except Exception as exc:  # PortAudioError has no narrower public base
+            self._stream = None
+            raise AudioDriverError(
+                f"The sounddevice driver would not open an output: {exc}."
+            ) from None
+
+    def _sounddevice_callback(self, outdata, frames, _time, _status) -> None:
+        """Audio thread: FluidSynth renders straight into PortAudio's interleaved buffer."""
+        address = outdata.ctypes.data
+        ffi.fluid_synth_write_float(self._synth, frames, address, 0, 2, address, 1, 2)
+        self._rendered_frames += frames
+
+    def _pace(self) -> None:
+        """The "none" driver: render and discard at wall-clock pace so the clock advances."""
+        scratch = np.zeros((self.period_frames, 2), dtype=np.float32)
+        start = time.monotonic()
+        period_s = self.period_frames / self.sample_rate
+        while not self._pacer_stop.is_set():
+            self.render_into(scratch)
+            # absolute deadline from the start: sleeping never accumulates drift
+            deadline = start + self._rendered_frames / self.sample_rate
+            self._pacer_stop.wait(max(0.0, min(period_s, deadline - time.monotonic())))
+
+    def close(self) -> None:
+        """Silence and free everything: the audio output first, so nothing renders freed memory."""
+        if self._synth:
+            ffi.fluid_synth_all_sounds_off(self._synth, -1)
+        if self._driver:
+            ffi.delete_fluid_audio_driver(self._driver)
+            self._driver = None
+        if self._stream is not None:
+            self._stream.stop()
+            self._stream.close()
+            self._stream = None
+        if self._pacer is not None:
+            self._pacer_stop.set()
+            self._pacer.join()
+            self._pacer = None
+        if self._event:
+            ffi.delete_fluid_event(self._event)
+            self._event = None
+        if self._seq:
+            ffi.delete_fluid_sequencer(self._seq)  # also unregisters the synth client
+            self._seq = None
+        if self._synth:
+            ffi.delete_fluid_synth(self._synth)
+            self._synth = None
+        if self._fs_settings:
+            ffi.delete_fluid_settings(self._fs_settings)
+            self._fs_settings = None
+
+    def __enter__(self) -> SynthBackend:
+        return self.open()
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # --- the clock -------------------------------------------------------------------
+    @property
+    def min_lookahead_frames(self) -> int:
+        """The shortest look-ahead that still queues every event before it is rendered.
+
+        A realtime driver renders a whole period at once, and the clock seen between
+        periods lags by up to a block and a millisecond, so events must be sent at least
+        that far ahead.  Offline ("file") rendering is driven by its caller.
+        """
+        if self.driver_name == "file":
+            return 0
+        return self.period_frames + 2 * BLOCK_FRAMES + self.sample_rate // 1000
+
+    def now_frame(self) -> int:
+        """The synth's sample clock: frames rendered since the synth was made.
+
+        For FluidSynth's own drivers this is the sequencer's tick, which the synth updates
+        every block in steps of one millisecond; for the drivers we render ourselves it is
+        exact.
+        """
+        if self._driver:
+            return ffi.fluid_sequencer_get_tick(self._seq)
+        return self._rendered_frames
+
+    def settled_frame(self) -> int:
+        """Events at frames up to this have surely been applied (the sequencer dispatched
+        them in an earlier block than the one it is in now)."""
+        # the sequencer is at most a block plus one millisecond past the block whose
+        # events it has finished dispatching (and an event is stamped before its frame)
+        return ffi.fluid_sequencer_get_tick(self._seq) - BLOCK_FRAMES - self.sample_rate // 1000
+
+    def applied_horizon(self) -> int:
+        """Events at frames up to this may already have been applied; later ones surely not."""
+        tick = ffi.fluid_sequencer_get_tick(self._seq)
+        # an event at frame F is stamped at most 32 + 64 + one millisecond before F
+        return tick + BLOCK_FRAMES // 2 + BLOCK_FRAMES + self.sample_rate // 1000
+
+    def _stamp(self, frame: int) -> int:
+        """Sequencer tick that makes an event at ``frame`` sound in the block nearest it.
+
+        Measured (see DESIGN.md section 4 and tests/engine/test_synth.py): the synth hands
+        the sequencer its clock in whole milliseconds at each block start, and an event
+        dispatched at a block start sounds from the next block.  So aim at the block one
+        before the nearest block boundary, expressed in the millisecond-rounded ticks the
+        sequencer will see there: the error is then at most half a block (32 frames).
+        Above 64 kHz a millisecond is longer than a block, so an event may come one
+        block early.
+        """
+        block = (frame + BLOCK_FRAMES // 2) // BLOCK_FRAMES * BLOCK_FRAMES - BLOCK_FRAMES
+        if block <= 0:
+            return 0
+        # the same double arithmetic as fluid_sample_timer_process / fluid_sequencer_get_tick
+        ms = int(1000.0 * (block / float(self.sample_rate)))
+        return int(ms * float(self.sample_rate) / 1000.0)
+
+    # --- scheduled events (scheduler thread) -----------------------------------------
+    def _send(self, frame: int, tag: int) -> None:
+        ffi.fluid_event_set_source(self._event, self._sources[tag % TAG_SLOTS])
+        if (
+            ffi.fluid_sequencer_send_at(self._seq, self._event, self._stamp(frame), 1)
+            != ffi.FLUID_OK
+        ):
+            raise AudioDriverError("FluidSynth's sequencer refused an event (out of memory?).")
+
+    # ``tag`` groups events for withdrawal: cancel_tag(t) withdraws every pending event
+    # whose tag is t modulo tag_slots.
+    def schedule_note_on(
+        self, frame: int, channel: int, key: int, velocity: int, tag: int = 0
+    ) -> None:
+        with self._event_lock:
+            ffi.fluid_event_noteon(self._event, channel, key, velocity)
+            self._send(frame, tag)
+
+    def schedule_note_off(self, frame: int, channel: int, key: int, tag: int = 0) -> None:
+        with self._event_lock:
+            ffi.fluid_event_noteoff(self._event, channel, key)
+            self._send(frame, tag)
+
+    def schedule_control(
+        self, frame: int, channel: int, control: int, value: int, tag: int = 0
+    ) -> None:
+        with self._event_lock:
+            ffi.fluid_event_control_change(self._event, channel, control, value)
+            self._send(frame, tag)
+
+    def schedule_program(
+        self, frame: int, channel: int, bank: int, program: int, tag: int = 0
+    ) -> None:
+        with self._event_lock:
+            ffi.fluid_event_program_select(self._event, channel, self._sfont_id, bank, program)
+            self._send(frame, tag)
+
+    def cancel_pending(self) -> int:
+        """Withdraw every event not yet applied; returns ``applied_horizon()`` after it."""
+        ffi.fluid_sequencer_remove_events(self._seq, -1, self._dest, -1)
+        return self.applied_horizon()
+
+    def cancel_tag(self, tag: int) -> int:
+        """Withdraw the pending events of ``tag``'s slot; returns ``applied_horizon()``."""
+        ffi.fluid_sequencer_remove_events(self._seq, self._sources[tag % TAG_SLOTS], -1, -1)
+        return self.applied_horizon()
+
+    # --- immediate control (command thread) ------------------------------------------
+    def set_channel_type(self, channel: int, drum: bool) -> None:
+        """Drum channels pick presets from the percussion bank (128) on any channel."""
+        ffi.fluid_synth_set_channel_type(
+            self._synth, channel, ffi.CHANNEL_TYPE_DRUM if drum else ffi.CHANNEL_TYPE_MELODIC
+        )
+
+    def program_now(self, channel: int, bank: int, program: int) -> bool:
+        """Select a preset at once; False if the SoundFont has no such preset."""
+        return (
+            ffi.fluid_synth_program_select(self._synth, channel, self._sfont_id, bank, program)
+            == ffi.FLUID_OK
+        )
+
+    def control_now(self, channel: int, control: int, value: int) -> None:
+        ffi.fluid_synth_cc(self._synth, channel, control, value)
+
+    def note_on_now(self, channel: int, key: int, velocity: int) -> None:
+        ffi.fluid_synth_noteon(self._synth, channel, key, velocity)
+
+    def note_off_now(self, channel: int, key: int) -> None:
+        ffi.fluid_synth_noteoff(self._synth, channel, key)
+
+    def all_notes_off(self) -> None:
+        ffi.fluid_synth_all_notes_off(self._synth, -1)
+
+    def all_sounds_off(self) -> None:
+        ffi.fluid_synth_all_sounds_off(self._synth, -1)
+
+    # --- inspection ------------------------------------------------------------------
+    def active_voices(self) -> int:
+        return ffi.fluid_synth_get_active_voice_count(self._synth)
+
+    def cpu_load_percent(self) -> float:
+        return ffi.fluid_synth_get_cpu_load(self._synth)
+
+    def preset_names(self) -> dict[tuple[int, int], str]:
+        """{(bank, program): name} of every preset in the loaded SoundFont."""
+        sfont = ffi.fluid_synth_get_sfont_by_id(self._synth, self._sfont_id)
+        names: dict[tuple[int, int], str] = {}
+        if not sfont:
+            return names
+        ffi.fluid_sfont_iteration_start(sfont)
+        while preset := ffi.fluid_sfont_iteration_next(sfont):
+            key = (ffi.fluid_preset_get_banknum(preset), ffi.fluid_preset_get_num(preset))
+            names[key] = (ffi.fluid_preset_get_name(preset) or b"").decode("latin-1").strip()
+        return dict(sorted(names.items()))
+
+    # --- offline rendering ("file" driver, and our own audio threads) ----------------
+    def render_into(self, buffer: np.ndarray) -> None:
+        """Render ``len(buffer)`` frames into a C-contiguous float32 (frames, 2) array."""
+        if (
+            buffer.dtype != np.float32
+            or buffer.ndim != 2
+            or buffer.shape[1] != 2
+            or not buffer.flags.c_contiguous
+        ):
+            raise ValueError(
+                "the render buffer must be a C-contiguous float32 array of shape (n, 2)"
+            )
+        if self._driver:
+            raise RuntimeError("the synth already renders into an audio driver")
+        address = buffer.ctypes.data
+        ffi.fluid_synth_write_float(self._synth, len(buffer), address, 0, 2, address, 1, 2)
+        self._rendered_frames += len(buffer)
+
+    def render(self, frames: int) -> np.ndarray:
+        buffer = np.empty((frames, 2), dtype=np.float32)
+        self.render_into(buffer)
+        return buffer

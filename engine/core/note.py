@@ -1,0 +1,38 @@
+"""One note and the limits of a note's values (pure, immutable, validated)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from engine.core.errors import ScoreError
+from engine.core.timing import _check_int
+
+MAX_TICK = 2**31 - 1  # far beyond any song; keeps ticks inside MIDI's and C's int range
+GM_DRUM_CHANNEL = 9  # MIDI channel 10, counted from 0
+DRUM_BANK = 128  # the SoundFont bank of percussion kits
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Note:
+    """One note: where it starts, how long it lasts, which key, how hard."""
+
+    start_tick: int
+    length_ticks: int
+    pitch: int
+    velocity: int = 100
+
+    def __post_init__(self):
+        _check_int("note start tick", self.start_tick, 0, MAX_TICK)
+        _check_int("note length in ticks", self.length_ticks, 1, MAX_TICK)
+        _check_int("note pitch", self.pitch, 0, 127)
+        _check_int("note velocity", self.velocity, 1, 127)
+        if self.start_tick + self.length_ticks > MAX_TICK:
+            raise ScoreError(f"note end tick must be at most {MAX_TICK}")
+
+    @property
+    def end_tick(self) -> int:
+        return self.start_tick + self.length_ticks
+
+    def overlaps(self, start_tick: int, end_tick: int) -> bool:
+        """True if the note sounds anywhere in [start_tick, end_tick)."""
+        return self.start_tick < end_tick and self.end_tick > start_tick

@@ -1,0 +1,451 @@
+"""The messages between the GUI and the engine process (pure: both processes import it).
+
+Commands go GUI -> engine (names end in ``Command``); events come back engine -> GUI
+(names end in ``Event``).  Every message is a frozen, slotted dataclass checked at
+construction, so a malformed command fails in the sender, where the mistake was made,
+not in the realtime process.  Messages travel pickled over ``multiprocessing``
+Connections; scores are the pure model's dataclasses and pickle as they are.
+
+``EngineDiedEvent`` is never sent by the engine: the client makes it when the engine
+process ends without being asked to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from engine.core.score import MAX_TICK, Score
+from engine.core.timing import MAX_BPM, MIN_BPM
+
+
+def _check_int(name: str, value, lo: int, hi: int | None = None) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{name} must be a whole number, not {value!r}")
+    if value < lo or (hi is not None and value > hi):
+        bound = f"from {lo} to {hi}" if hi is not None else f"at least {lo}"
+        raise ValueError(f"{name} must be {bound}, not {value}")
+
+
+def _check_optional_int(name: str, value, lo: int, hi: int) -> None:
+    if value is not None:
+        _check_int(name, value, lo, hi)
+
+
+def _check_bool(name: str, value) -> None:
+    if not isinstance(value, bool):
+        raise ValueError(f"{name} must be true or false, not {value!r}")
+
+
+def _check_str(name: str, value) -> None:
+    if not isinstance(value, str):
+        raise ValueError(f"{name} must be text, not {value!r}")
+
+
+def _check_score(value) -> None:
+    if not isinstance(value, Score):
+        raise ValueError(f"score must be a Score, not {type(value).__name__}")
+
+
+# --------------------------------------------------------------------------- commands
+
+
+@dataclass(frozen=True, slots=True)
+class LoadScoreCommand:
+    """Replace the song; playback stops and the position returns to the start."""
+
+    score: Score
+
+    def __post_init__(self):
+        _check_score(self.score)
+
+
+@dataclass(frozen=True, slots=True)
+class ReplaceScoreCommand:
+    """A live edit: the new snapshot replaces the old one without stopping playback."""
+
+    score: Score
+
+    def __post_init__(self):
+        _check_score(self.score)
+
+
+@dataclass(frozen=True, slots=True)
+class PlayCommand:
+    """Start playing from ``from_tick`` (None: from where the transport stands)."""
+
+    from_tick: int | None = None
+
+    def __post_init__(self):
+        _check_optional_int("play from tick", self.from_tick, 0, MAX_TICK)
+
+
+@dataclass(frozen=True, slots=True)
+class StopCommand:
+    """Stop playing; every sounding note is released."""
+
+
+@dataclass(frozen=True, slots=True)
+class LocateCommand:
+    """Move the transport to ``tick`` (playing continues from there if it was playing)."""
+
+    tick: int
+
+    def __post_init__(self):
+        _check_int("locate tick", self.tick, 0, MAX_TICK)
+
+
+@dataclass(frozen=True, slots=True)
+class SetLoopCommand:
+    """Turn looping of [start_tick, end_tick) on or off."""
+
+    enabled: bool
+    start_tick: int
+    end_tick: int
+
+    def __post_init__(self):
+        _check_bool("loop enabled", self.enabled)
+        _check_int("loop start tick", self.start_tick, 0, MAX_TICK)
+        _check_int("loop end tick", self.end_tick, 1, MAX_TICK)
+        if self.end_tick <= self.start_tick:
+            raise ValueError(
+                f"loop end tick ({self.end_tick}) must come after "
+                f"loop start tick ({self.start_tick})"
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class SetTempoCommand:
+    """Set the tempo of the loaded song, in beats per minute.
+
+    The engine changes the tempo in force at the current transport position (with a
+    one-tempo song: its only tempo) and keeps the rest of the tempo map; it is a live
+    edit of the engine's copy of the score, like ``ReplaceScoreCommand``.  The GUI, which
+    owns the document, normally sends the edited score instead; this command serves
+    ``pianola play --tempo`` and quick tempo knobs.
+    """
+
+    bpm: float
+
+    def __post_init__(self):
+        if isinstance(self.bpm, bool) or not isinstance(self.bpm, (int, float)):
+            raise ValueError(f"tempo must be a number of beats per minute, not {self.bpm!r}")
+        if not (MIN_BPM <= self.bpm <= MAX_BPM):
+            raise ValueError(f"tempo must be from {MIN_BPM:g} to {MAX_BPM:g} BPM, not {self.bpm:g}")
+
+
+@dataclass(frozen=True, slots=True)
+class PreviewNoteOnCommand:
+    """Sound ``pitch`` at once on the track's instrument (not through the look-ahead)."""
+
+    track_index: int
+    pitch: int
+    velocity: int = 100
+
+    def __post_init__(self):
+        _check_int("preview track index", self.track_index, 0)
+        _check_int("preview pitch", self.pitch, 0, 127)
+        _check_int("preview velocity", self.velocity, 1, 127)
+
+
+@dataclass(frozen=True, slots=True)
+class PreviewNoteOffCommand:
+    """Release a previewed note."""
+
+    track_index: int
+    pitch: int
+
+    def __post_init__(self):
+        _check_int("preview track index", self.track_index, 0)
+        _check_int("preview pitch", self.pitch, 0, 127)
+
+
+@dataclass(frozen=True, slots=True)
+class SetTrackMixCommand:
+    """Change a track's instrument or mix; fields left None stay as they are."""
+
+    track_index: int
+    program: int | None = None
+    bank: int | None = None
+    volume: int | None = None
+    pan: int | None = None
+    mute: bool | None = None
+    solo: bool | None = None
+
+    def __post_init__(self):
+        _check_int("track index", self.track_index, 0)
+        _check_optional_int("track program", self.program, 0, 127)
+        _check_optional_int("track bank", self.bank, 0, 16383)
+        _check_optional_int("track volume", self.volume, 0, 127)
+        _check_optional_int("track pan", self.pan, 0, 127)
+        for name in ("mute", "solo"):
+            value = getattr(self, name)
+            if value is not None:
+                _check_bool(f"track {name}", value)
+
+    def fields(self) -> dict:
+        """The fields this command changes, as keyword arguments for the scheduler."""
+        return {
+            name: getattr(self, name)
+            for name in ("program", "bank", "volume", "pan", "mute", "solo")
+            if getattr(self, name) is not None
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PanicCommand:
+    """All notes off and all sounds off on every channel, now."""
+
+
+@dataclass(frozen=True, slots=True)
+class ShutdownCommand:
+    """Release everything, close the audio driver and end the engine process."""
+
+
+COMMAND_TYPES = (
+    LoadScoreCommand,
+    ReplaceScoreCommand,
+    PlayCommand,
+    StopCommand,
+    LocateCommand,
+    SetLoopCommand,
+    SetTempoCommand,
+    PreviewNoteOnCommand,
+    PreviewNoteOffCommand,
+    SetTrackMixCommand,
+    PanicCommand,
+    ShutdownCommand,
+)
+
+# ----------------------------------------------------------------------------- events
+
+SCHEDULING_KINDS = ("SCHED_FIFO", "nice", "normal")
+
+
+@dataclass(frozen=True, slots=True)
+class ReadyEvent:
+    """The engine is open and listening.  Says what it got, so the user can be told.
+
+    ``scheduling`` reads as ``"SCHED_FIFO 70"``, ``"nice -10"`` or ``"normal"``;
+    ``scheduling_detail`` says why (e.g. why SCHED_FIFO was refused).
+    """
+
+    versions: dict = field(hash=False)
+    driver: str
+    driver_reason: str
+    sample_rate: int
+    period_frames: int
+    scheduling: str
+    scheduling_detail: str
+    soundfont_path: str
+    soundfont_reason: str
+    preset_names: dict = field(hash=False)
+    pid: int = 0
+
+    def __post_init__(self):
+        if not isinstance(self.versions, dict):
+            raise ValueError(f"versions must be a dict, not {self.versions!r}")
+        for name in (
+            "driver",
+            "driver_reason",
+            "scheduling",
+            "scheduling_detail",
+            "soundfont_path",
+            "soundfont_reason",
+        ):
+            _check_str(name, getattr(self, name))
+        if self.scheduling.split(" ")[0] not in SCHEDULING_KINDS:
+            raise ValueError(
+                f"scheduling must start with one of {SCHEDULING_KINDS}, not {self.scheduling!r}"
+            )
+        _check_int("sample rate", self.sample_rate, 1)
+        _check_int("period frames", self.period_frames, 1)
+        if not isinstance(self.preset_names, dict):
+            raise ValueError(f"preset names must be a dict, not {self.preset_names!r}")
+        _check_int("engine pid", self.pid, 0)
+
+    def summary(self) -> str:
+        """Four short lines for a terminal or an About box."""
+        return (
+            f"driver: {self.driver} ({self.driver_reason})\n"
+            f"audio: {self.sample_rate} Hz, period {self.period_frames} frames\n"
+            f"priority: {self.scheduling} ({self.scheduling_detail})\n"
+            f"soundfont: {self.soundfont_path} ({self.soundfont_reason})"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class TransportEvent:
+    """The transport changed: playing or not, where, and how many loop passes so far."""
+
+    playing: bool
+    tick: int
+    loop_count: int = 0
+
+    def __post_init__(self):
+        _check_bool("playing", self.playing)
+        _check_int("transport tick", self.tick, 0)
+        _check_int("loop count", self.loop_count, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class NoteStartedEvent:
+    """A note started sounding at audio frame ``frame`` (for highlighting it); sent
+    within one scheduler period (a few ms) of that frame."""
+
+    track_index: int
+    pitch: int
+    start_tick: int
+    length_ticks: int
+    frame: int
+
+    def __post_init__(self):
+        _check_int("note track index", self.track_index, 0)
+        _check_int("note pitch", self.pitch, 0, 127)
+        _check_int("note start tick", self.start_tick, 0)
+        _check_int("note length in ticks", self.length_ticks, 1)
+        _check_int("note frame", self.frame, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class BeatEvent:
+    """The transport crossed a beat (bar and beat count from 1)."""
+
+    bar: int
+    beat: int
+    tick: int
+
+    def __post_init__(self):
+        _check_int("bar", self.bar, 1)
+        _check_int("beat", self.beat, 1)
+        _check_int("beat tick", self.tick, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class LateEvent:
+    """The scheduler thread woke ``count`` time(s) after its look-ahead window had run
+    out, the worst by ``worst_frames``: events falling in that gap (if any) were sent
+    already due, so they sounded late.  It means the engine was starved of CPU for
+    longer than the look-ahead."""
+
+    count: int
+    worst_frames: int
+
+    def __post_init__(self):
+        _check_int("late event count", self.count, 1)
+        _check_int("worst lateness in frames", self.worst_frames, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class XrunEvent:
+    """The audio server reported ``count`` new under/overruns (JACK xruns).
+
+    FluidSynth's drivers do not report xruns to their host: with the "jack" driver the
+    engine watches the server with a client of its own (``engine.realtime.process.XrunWatcher``);
+    with other drivers no xrun can be observed and this event is never sent.
+    """
+
+    count: int
+
+    def __post_init__(self):
+        _check_int("xrun count", self.count, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorEvent:
+    """Something went wrong in the engine; ``message`` is one sentence for the user.
+
+    ``fatal`` says the engine is about to exit because of it; ``kind`` names the
+    ``engine.core.errors`` class it was (e.g. "SoundFontError"), so the client can raise the
+    same class on its side.
+    """
+
+    message: str
+    fatal: bool = False
+    kind: str = "EngineError"
+
+    def __post_init__(self):
+        _check_str("error message", self.message)
+        _check_bool("fatal", self.fatal)
+        _check_str("error kind", self.kind)
+
+
+@dataclass(frozen=True, slots=True)
+class StoppedEvent:
+    """Playback ended by itself (end of song) or by a stop; all notes are released."""
+
+    tick: int = 0
+
+    def __post_init__(self):
+        _check_int("stopped tick", self.tick, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class EngineDiedEvent:
+    """Made by the client: the engine process ended without being asked to."""
+
+    exitcode: int | None
+    message: str
+
+    def __post_init__(self):
+        if self.exitcode is not None:
+            _check_int("exit code", self.exitcode, -255, 255)
+        _check_str("message", self.message)
+
+
+EVENT_TYPES = (
+    ReadyEvent,
+    TransportEvent,
+    NoteStartedEvent,
+    BeatEvent,
+    LateEvent,
+    XrunEvent,
+    ErrorEvent,
+    StoppedEvent,
+    EngineDiedEvent,
+)
+# The issue's spelling of the late-event report.
+LateEventEvent = LateEvent
+
+
+class CommandSender:
+    """One-line methods for the commands the GUI sends most, for any class with a
+    ``send(command)`` (the engine client, which always sends, and the GUI's engine link,
+    which drops commands while there is no engine)."""
+
+    __slots__ = ()
+
+    def send(self, command) -> None:  # pragma: no cover - provided by the subclass
+        raise NotImplementedError
+
+    def load_score(self, score) -> None:
+        self.send(LoadScoreCommand(score))
+
+    def replace_score(self, score) -> None:
+        self.send(ReplaceScoreCommand(score))
+
+    def play(self, tick: int | None = None) -> None:
+        self.send(PlayCommand(tick))
+
+    def stop(self) -> None:
+        self.send(StopCommand())
+
+    def locate(self, tick: int) -> None:
+        self.send(LocateCommand(tick))
+
+    def set_loop(self, enabled: bool, start_tick: int, end_tick: int) -> None:
+        self.send(SetLoopCommand(enabled, start_tick, end_tick))
+
+    def set_tempo(self, bpm: float) -> None:
+        self.send(SetTempoCommand(bpm))
+
+    def preview_on(self, track_index: int, pitch: int, velocity: int = 100) -> None:
+        self.send(PreviewNoteOnCommand(track_index, pitch, velocity))
+
+    def preview_off(self, track_index: int, pitch: int) -> None:
+        self.send(PreviewNoteOffCommand(track_index, pitch))
+
+    def set_track_mix(self, track_index: int, **fields) -> None:
+        self.send(SetTrackMixCommand(track_index, **fields))
+
+    def panic(self) -> None:
+        self.send(PanicCommand())

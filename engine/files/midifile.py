@@ -1,0 +1,379 @@
+"""Standard MIDI files in and out through mido (pure apart from file I/O).
+
+Export writes type 1: a conductor track (title, time signatures, tempo map) and one track
+per Pianola track (name, bank select, program, volume, pan, notes on its channel; drum
+tracks on channel 10).  Import reads types 0 and 1, one Pianola track per (file track,
+channel) that carries channel messages.  Every rule that loses or bends information —
+pairing of overlapping notes, notes never released, PPQ rounding, clamped values — is
+written down in docs/file-format.md; the tests check each.
+"""
+
+from __future__ import annotations
+
+import bisect
+import io
+import struct
+from collections import defaultdict, deque
+from pathlib import Path
+
+import mido
+
+from engine.core.errors import FileFormatError, FileWriteError, ScoreError
+from engine.core.score import GM_DRUM_CHANNEL, MAX_TICK, Note, Score, Track
+from engine.core.timing import (
+    DEFAULT_PPQ,
+    DEFAULT_US_PER_QUARTER,
+    MAX_BPM,
+    MIN_BPM,
+    TempoChange,
+    TempoMap,
+    TimeSignature,
+    TimeSignatureMap,
+    bpm_to_us_per_quarter,
+)
+from engine.files.project_file import describe_os_error, write_file_atomically
+
+MIN_US_PER_QUARTER = bpm_to_us_per_quarter(MAX_BPM)
+MAX_US_PER_QUARTER = bpm_to_us_per_quarter(MIN_BPM)
+MIN_PPQ, MAX_PPQ = 24, 32767  # the score's range; MIDI allows 1..32767
+_CC_BANK_MSB, _CC_BANK_LSB, _CC_VOLUME, _CC_PAN = 0, 32, 7, 10
+
+# What mido raises on damaged input: short reads, bad chunk names, bad status or data
+# bytes, malformed meta messages.  All of them mean "this is not a MIDI file we can read".
+_MIDO_ERRORS = (
+    EOFError,
+    OSError,
+    ValueError,
+    KeyError,
+    IndexError,
+    TypeError,
+    struct.error,
+    UnicodeError,
+)
+
+
+def rescale_tick(tick: int, from_ppq: int, to_ppq: int) -> int:
+    """``tick`` at ``from_ppq`` in ticks of ``to_ppq``, rounded to nearest (halves up).
+
+    Always applied to absolute positions, never to deltas, so each position is rounded
+    once and errors never add up along a track.
+    """
+    if from_ppq == to_ppq:
+        return tick
+    return (2 * tick * to_ppq + from_ppq) // (2 * from_ppq)
+
+
+def _text(value: str) -> str:
+    """Meta text read as Latin-1 by mido: recover UTF-8 when it is valid UTF-8."""
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return value
+
+
+# --- import -------------------------------------------------------------------------
+
+
+class _Group:
+    """Channel messages of one channel within one file track, as they are read."""
+
+    __slots__ = ("channel", "open", "ons", "notes", "settings")
+
+    def __init__(self, channel: int):
+        self.channel = channel
+        self.open = defaultdict(deque)  # pitch -> (start_tick, velocity) not yet released
+        self.ons = defaultdict(list)  # pitch -> every note-on tick, in order
+        self.notes = []  # (start_tick, end_tick, pitch, velocity) at the file's PPQ
+        self.settings = {}  # first value of: bank_msb, bank_lsb, program, volume, pan
+
+    def note_on(self, tick: int, pitch: int, velocity: int) -> None:
+        self.open[pitch].append((tick, velocity))
+        self.ons[pitch].append(tick)
+
+    def note_off(self, tick: int, pitch: int) -> None:
+        waiting = self.open.get(pitch)
+        if waiting:  # first in, first out: the oldest sounding note of this pitch ends
+            start, velocity = waiting.popleft()
+            self.notes.append((start, tick, pitch, velocity))
+        # a note-off with nothing sounding is ignored
+
+    def close(self, end_tick: int) -> None:
+        """End the notes never released: at the next note-on of their pitch, else the end."""
+        for pitch, waiting in self.open.items():
+            ons = self.ons[pitch]
+            for start, velocity in waiting:
+                i = bisect.bisect_right(ons, start)
+                self.notes.append((start, ons[i] if i < len(ons) else end_tick, pitch, velocity))
+        self.open.clear()
+
+
+def _read_midifile(path: Path) -> mido.MidiFile:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise FileFormatError(path, describe_os_error(exc, reading=True)) from None
+    if not data:
+        raise FileFormatError(path, "the file is empty")
+    if not data.startswith(b"MThd"):
+        raise FileFormatError(path, "it is not a MIDI file (it does not start with MThd)")
+    try:
+        return mido.MidiFile(file=io.BytesIO(data))
+    except EOFError:
+        raise FileFormatError(path, "the MIDI file is cut short") from None
+    except _MIDO_ERRORS as exc:
+        reason = str(exc).rstrip(".") or type(exc).__name__
+        raise FileFormatError(path, f"the MIDI file is damaged ({reason})") from None
+
+
+def import_midi(path, ppq: int | None = None) -> Score:
+    """Read a type 0 or type 1 Standard MIDI File as a Score.
+
+    ``ppq`` is the resolution of the score; by default the file's own (or 480 when the
+    file's is below 24).  Raises FileFormatError naming the file and the problem.
+    """
+    path = Path(path)
+    if ppq is not None and (
+        isinstance(ppq, bool) or not isinstance(ppq, int) or not MIN_PPQ <= ppq <= MAX_PPQ
+    ):
+        raise ScoreError(f"PPQ must be from {MIN_PPQ} to {MAX_PPQ}, not {ppq!r}")
+    mid = _read_midifile(path)
+    if mid.type == 2:
+        raise FileFormatError(
+            path, "it is a type 2 MIDI file (separate patterns), which Pianola does not read"
+        )
+    file_ppq = mid.ticks_per_beat
+    if file_ppq <= 0:
+        raise FileFormatError(
+            path, "it counts time in SMPTE frames instead of beats, which Pianola does not read"
+        )
+    if ppq is None:
+        ppq = file_ppq if MIN_PPQ <= file_ppq <= MAX_PPQ else DEFAULT_PPQ
+    try:
+        return _score_from_midifile(mid, file_ppq, ppq)
+    except ScoreError as exc:
+        raise FileFormatError(path, str(exc)) from None
+
+
+_KEPT_CONTROLLERS = {
+    _CC_BANK_MSB: "bank_msb",
+    _CC_BANK_LSB: "bank_lsb",
+    _CC_VOLUME: "volume",
+    _CC_PAN: "pan",
+}
+
+
+def _new_group(groups: dict, channel: int) -> _Group:
+    groups[channel] = group = _Group(channel)
+    return group
+
+
+def _score_from_midifile(mid: mido.MidiFile, file_ppq: int, ppq: int) -> Score:
+    tempos: dict[int, int] = {}
+    signatures: dict[int, tuple[int, int]] = {}
+    tracks = []
+    title = ""
+    for index, file_track in enumerate(mid.tracks):
+        groups: dict[int, _Group] = {}
+        name = None
+        tick = 0
+        for msg in file_track:
+            tick += msg.time
+            kind = msg.type
+            if kind == "note_on" or kind == "note_off":
+                group = groups.get(msg.channel) or _new_group(groups, msg.channel)
+                if kind == "note_on" and msg.velocity > 0:
+                    group.note_on(tick, msg.note, msg.velocity)
+                else:  # note-on with velocity 0 is a note-off (running-status idiom)
+                    group.note_off(tick, msg.note)
+            elif kind == "control_change" or kind == "program_change":
+                group = groups.get(msg.channel) or _new_group(groups, msg.channel)
+                if kind == "program_change":
+                    group.settings.setdefault("program", msg.program)
+                else:
+                    key = _KEPT_CONTROLLERS.get(msg.control)
+                    if key:
+                        group.settings.setdefault(key, msg.value)
+            elif kind == "set_tempo":
+                tempos[tick] = min(max(msg.tempo, MIN_US_PER_QUARTER), MAX_US_PER_QUARTER)
+            elif kind == "time_signature":
+                signatures[tick] = (min(max(msg.numerator, 1), 64), min(msg.denominator, 64))
+            elif kind == "track_name" and name is None:
+                name = _text(msg.name)
+        for group in groups.values():
+            group.close(tick)
+        if mid.type == 1 and index == 0 and not groups:
+            title = name or ""
+        elif mid.type == 0:
+            title = name or ""
+            name = None  # the one track's name names the song, not a part
+        for channel in sorted(groups):
+            group = groups[channel]
+            tracks.append(_track_from_group(group, name, len(groups) > 1, file_ppq, ppq))
+    return Score(
+        tracks=tuple(tracks),
+        ppq=ppq,
+        tempo_map=TempoMap(
+            _rescaled_changes(
+                tempos, file_ppq, ppq, DEFAULT_US_PER_QUARTER, lambda t, us: TempoChange(t, us)
+            )
+        ),
+        time_signatures=TimeSignatureMap(
+            _rescaled_changes(
+                signatures, file_ppq, ppq, (4, 4), lambda t, sig: TimeSignature(t, *sig)
+            )
+        ),
+        title=title,
+    )
+
+
+def _rescaled_changes(changes: dict, file_ppq: int, ppq: int, default, make) -> tuple:
+    """Changes at rescaled ticks; when two land on one tick the later one wins."""
+    at: dict[int, object] = {0: default}
+    for tick in sorted(changes):
+        at[_checked_tick(rescale_tick(tick, file_ppq, ppq))] = changes[tick]
+    return tuple(make(t, v) for t, v in sorted(at.items()))
+
+
+def _checked_tick(tick: int) -> int:
+    if tick > MAX_TICK:
+        raise ScoreError(f"the song is too long (past tick {MAX_TICK})")
+    return tick
+
+
+def _track_from_group(
+    group: _Group, name: str | None, split: bool, file_ppq: int, ppq: int
+) -> Track:
+    channel = group.channel
+    is_drum = channel == GM_DRUM_CHANNEL
+    if name is None:
+        name = "Drums" if is_drum else f"Channel {channel + 1}"
+    elif split:
+        name = f"{name} (channel {channel + 1})"
+    s = group.settings
+    raw = []
+    for start, end, pitch, velocity in group.notes:
+        start = rescale_tick(start, file_ppq, ppq)
+        end = _checked_tick(rescale_tick(end, file_ppq, ppq))
+        # a note released on the tick it started (or rounded to nothing) keeps one tick
+        raw.append((start, max(1, end - start), pitch, velocity))
+    raw.sort()
+    notes = [Note(*fields) for fields in raw]
+    return Track(
+        name=name,
+        channel=channel,
+        bank=s.get("bank_msb", 0) * 128 + s.get("bank_lsb", 0),
+        program=s.get("program", 0),
+        is_drum=is_drum,
+        volume=s.get("volume", 100),
+        pan=s.get("pan", 64),
+        notes=tuple(notes),
+    )
+
+
+# --- export -------------------------------------------------------------------------
+
+
+def _delta_track(events) -> mido.MidiTrack:
+    """A track from (tick, order, message) events: sorted, with delta times."""
+    track = mido.MidiTrack()
+    last = 0
+    for tick, _, msg in sorted(events, key=lambda e: (e[0], e[1])):
+        msg.time = tick - last
+        last = tick
+        track.append(msg)
+    track.append(mido.MetaMessage("end_of_track", time=0))
+    return track
+
+
+def _safe_text(text: str) -> str:
+    # mido encodes meta text with the file's charset (UTF-8 here); a lone surrogate
+    # cannot be encoded, so it becomes U+FFFD rather than failing the whole save.
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def midifile_from_score(score: Score, ppq: int | None = None) -> mido.MidiFile:
+    """The score as a type 1 mido.MidiFile at ``ppq`` ticks per quarter (default: the score's)."""
+    out_ppq = score.ppq if ppq is None else ppq
+    if isinstance(out_ppq, bool) or not isinstance(out_ppq, int) or not 1 <= out_ppq <= MAX_PPQ:
+        raise ScoreError(
+            f"MIDI ticks per quarter note must be from 1 to {MAX_PPQ}, not {out_ppq!r}"
+        )
+
+    def at(tick: int) -> int:
+        return rescale_tick(tick, score.ppq, out_ppq)
+
+    mid = mido.MidiFile(type=1, ticks_per_beat=out_ppq, charset="utf-8")
+    conductor = []
+    if score.title:
+        conductor.append((0, 0, mido.MetaMessage("track_name", name=_safe_text(score.title))))
+    for sig in score.time_signatures.signatures:
+        conductor.append(
+            (
+                at(sig.tick),
+                1,
+                mido.MetaMessage(
+                    "time_signature", numerator=sig.numerator, denominator=sig.denominator
+                ),
+            )
+        )
+    for change in score.tempo_map.changes:
+        conductor.append(
+            (at(change.tick), 2, mido.MetaMessage("set_tempo", tempo=change.us_per_quarter))
+        )
+    mid.tracks.append(_delta_track(conductor))
+
+    for track in score.tracks:
+        ch = GM_DRUM_CHANNEL if track.is_drum else track.channel
+        events = [
+            (0, 0, mido.MetaMessage("track_name", name=_safe_text(track.name))),
+            (
+                0,
+                1,
+                mido.Message(
+                    "control_change", channel=ch, control=_CC_BANK_MSB, value=track.bank >> 7
+                ),
+            ),
+            (
+                0,
+                2,
+                mido.Message(
+                    "control_change", channel=ch, control=_CC_BANK_LSB, value=track.bank & 127
+                ),
+            ),
+            (0, 3, mido.Message("program_change", channel=ch, program=track.program)),
+            (
+                0,
+                4,
+                mido.Message("control_change", channel=ch, control=_CC_VOLUME, value=track.volume),
+            ),
+            (0, 5, mido.Message("control_change", channel=ch, control=_CC_PAN, value=track.pan)),
+        ]
+        # At one tick, releases come before new notes (so a repeated note is not cut
+        # short), and notes go out in the track's order, which keeps the first-in,
+        # first-out pairing of the importer true to the score.
+        for seq, note in enumerate(track.notes):
+            start, end = at(note.start_tick), at(note.end_tick)
+            end = max(end, start + 1)
+            events.append(
+                (
+                    start,
+                    7 + seq,
+                    mido.Message("note_on", channel=ch, note=note.pitch, velocity=note.velocity),
+                )
+            )
+            events.append(
+                (end, 6, mido.Message("note_off", channel=ch, note=note.pitch, velocity=0))
+            )
+        mid.tracks.append(_delta_track(events))
+    return mid
+
+
+def export_midi(score: Score, path, ppq: int | None = None) -> None:
+    """Write the score as a type 1 Standard MIDI File, atomically (FileWriteError)."""
+    path = Path(path)
+    buffer = io.BytesIO()
+    try:
+        midifile_from_score(score, ppq).save(file=buffer)
+    except ScoreError as exc:
+        raise FileWriteError(path, str(exc)) from None
+    write_file_atomically(path, buffer.getvalue())

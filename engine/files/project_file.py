@@ -1,0 +1,379 @@
+"""The ``.pianola`` project file: JSON with a format name and version (pure apart from file I/O).
+
+Loading checks every value (type, range, the format version) before any score exists and
+raises ``FileFormatError`` naming the file and the first problem, with the JSON path of the
+bad value (``tracks[2].notes[14].pitch must be from 0 to 127, not 300``).  Saving writes a
+temporary file beside the target, syncs it and renames it over the target, so a crash or
+a full disk leaves the previous file whole.  The format is described in docs/file-format.md.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import secrets
+from pathlib import Path
+
+from engine.core.errors import FileFormatError, FileWriteError, ScoreError
+from engine.core.score import MAX_TICK, LoopRegion, Note, Score, Track
+from engine.core.timing import TempoChange, TempoMap, TimeSignature, TimeSignatureMap
+
+FORMAT_NAME = "pianola"
+FORMAT_VERSION = 1
+SUFFIX = ".pianola"
+
+# field -> (kind, low, high, required); kind "int" | "bool" | "str" | "list" | "object|null".
+# One table per object, as mido keeps its message specs: the loader, the writer and the
+# format document all follow these.
+NOTE_FIELDS = {
+    "start_tick": ("int", 0, MAX_TICK, True),
+    "length_ticks": ("int", 1, MAX_TICK, True),
+    "pitch": ("int", 0, 127, True),
+    "velocity": ("int", 1, 127, True),
+}
+TRACK_FIELDS = {
+    "name": ("str", None, None, True),
+    "channel": ("int", 0, 15, True),
+    "bank": ("int", 0, 16383, False),
+    "program": ("int", 0, 127, True),
+    "is_drum": ("bool", None, None, False),
+    "volume": ("int", 0, 127, False),
+    "pan": ("int", 0, 127, False),
+    "mute": ("bool", None, None, False),
+    "solo": ("bool", None, None, False),
+    "notes": ("list", None, None, True),
+}
+TEMPO_FIELDS = {
+    "tick": ("int", 0, MAX_TICK, True),
+    "us_per_quarter": ("int", 1, None, True),  # the range (10..999 BPM) is TempoChange's
+}
+SIGNATURE_FIELDS = {
+    "tick": ("int", 0, MAX_TICK, True),
+    "numerator": ("int", 1, 64, True),
+    "denominator": ("int", 1, 64, True),
+}
+LOOP_FIELDS = {
+    "start_tick": ("int", 0, MAX_TICK, True),
+    "end_tick": ("int", 1, MAX_TICK, True),
+}
+SCORE_FIELDS = {
+    "format": ("str", None, None, True),
+    "version": ("int", None, None, True),
+    "title": ("str", None, None, False),
+    "ppq": ("int", 24, 32767, True),
+    "tempo_map": ("list", None, None, True),
+    "time_signatures": ("list", None, None, True),
+    "loop": ("object|null", None, None, False),
+    "loop_enabled": ("bool", None, None, False),
+    "tracks": ("list", None, None, True),
+}
+_KIND_WORDS = {
+    "int": "a whole number",
+    "bool": "true or false",
+    "str": "text",
+    "list": "a list",
+    "object|null": "an object or null",
+}
+
+
+class _Problem(Exception):
+    """The first problem found, as a phrase naming the JSON path (becomes FileFormatError)."""
+
+
+def _kind_ok(kind: str, value) -> bool:
+    if kind == "int":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "bool":
+        return isinstance(value, bool)
+    if kind == "str":
+        return isinstance(value, str)
+    if kind == "list":
+        return isinstance(value, list)
+    return value is None or isinstance(value, dict)
+
+
+def _check_object(obj, fields: dict, where: str) -> dict:
+    """Check ``obj`` against a field table; return its fields (defaults left out)."""
+    if not isinstance(obj, dict):
+        raise _Problem(f"{where or 'the file'} must be a JSON object, not {_json_kind(obj)}")
+    prefix = f"{where}." if where else ""
+    for key in obj:
+        if key not in fields:
+            raise _Problem(f"{prefix}{key} is not a known field")
+    for key, (kind, lo, hi, required) in fields.items():
+        if key not in obj:
+            if required:
+                raise _Problem(f"{prefix}{key} is missing")
+            continue
+        value = obj[key]
+        if not _kind_ok(kind, value):
+            raise _Problem(f"{prefix}{key} must be {_KIND_WORDS[kind]}, not {_json_text(value)}")
+        if kind == "int" and ((lo is not None and value < lo) or (hi is not None and value > hi)):
+            bound = f"from {lo} to {hi}" if hi is not None else f"at least {lo}"
+            raise _Problem(f"{prefix}{key} must be {bound}, not {value}")
+    return obj
+
+
+def _json_kind(value) -> str:
+    return {
+        dict: "an object",
+        list: "a list",
+        str: "text",
+        bool: "true or false",
+        type(None): "null",
+    }.get(type(value), "a number")
+
+
+def _json_text(value) -> str:
+    text = json.dumps(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _build(where: str, make, *args, **kwargs):
+    """Construct a model value, turning its own validation error into a located problem."""
+    try:
+        return make(*args, **kwargs)
+    except ScoreError as exc:
+        raise _Problem(f"{where}: {exc}") from None
+
+
+def _note(obj, where: str) -> Note:
+    # Notes are the bulk of a file: check them inline rather than through the table loop.
+    if type(obj) is dict and len(obj) == 4:
+        try:
+            s, n, p, v = obj["start_tick"], obj["length_ticks"], obj["pitch"], obj["velocity"]
+        except KeyError:
+            pass
+        else:
+            if (
+                type(s) is int
+                and type(n) is int
+                and type(p) is int
+                and type(v) is int
+                and 0 <= s
+                and 1 <= n
+                and s + n <= MAX_TICK
+                and 0 <= p <= 127
+                and 1 <= v <= 127
+            ):
+                return Note(s, n, p, v)
+    _check_object(obj, NOTE_FIELDS, where)
+    return _build(where, Note, **obj)
+
+
+def _track(obj, where: str) -> Track:
+    _check_object(obj, TRACK_FIELDS, where)
+    notes = [_note(n, f"{where}.notes[{i}]") for i, n in enumerate(obj["notes"])]
+    fields = {k: v for k, v in obj.items() if k != "notes"}
+    return _build(where, Track, notes=tuple(notes), **fields)
+
+
+def score_from_json(doc) -> Score:
+    """Build a Score from the parsed JSON document; raises _Problem on the first fault."""
+    if not isinstance(doc, dict):
+        raise _Problem(f"the file must hold a JSON object, not {_json_kind(doc)}")
+    if doc.get("format") != FORMAT_NAME:
+        raise _Problem('it is not a Pianola project (its "format" is not "pianola")')
+    version = doc.get("version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise _Problem(f"version must be a whole number from 1, not {_json_text(version)}")
+    if version > FORMAT_VERSION:
+        raise _Problem(
+            f"it was saved by a newer Pianola (format version {version}; "
+            f"this Pianola reads up to version {FORMAT_VERSION})"
+        )
+    _check_object(doc, SCORE_FIELDS, "")
+    tempos = tuple(
+        _build(f"tempo_map[{i}]", TempoChange, **_check_object(c, TEMPO_FIELDS, f"tempo_map[{i}]"))
+        for i, c in enumerate(doc["tempo_map"])
+    )
+    signatures = tuple(
+        _build(
+            f"time_signatures[{i}]",
+            TimeSignature,
+            **_check_object(s, SIGNATURE_FIELDS, f"time_signatures[{i}]"),
+        )
+        for i, s in enumerate(doc["time_signatures"])
+    )
+    loop = doc.get("loop")
+    if loop is not None:
+        loop = _build("loop", LoopRegion, **_check_object(loop, LOOP_FIELDS, "loop"))
+    tracks = tuple(_track(t, f"tracks[{i}]") for i, t in enumerate(doc["tracks"]))
+    return _build(
+        "the song",
+        Score,
+        tracks=tracks,
+        ppq=doc["ppq"],
+        tempo_map=_build("tempo_map", TempoMap, tempos),
+        time_signatures=_build("time_signatures", TimeSignatureMap, signatures),
+        loop=loop,
+        loop_enabled=doc.get("loop_enabled", False),
+        title=doc.get("title", ""),
+    )
+
+
+def loads_project(text: str, path="<text>") -> Score:
+    """Parse project JSON text; ``path`` only names the source in error messages."""
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FileFormatError(
+            path, f"it is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
+        ) from None
+    except RecursionError:
+        raise FileFormatError(path, "its JSON is nested too deeply") from None
+    try:
+        return score_from_json(doc)
+    except _Problem as exc:
+        raise FileFormatError(path, str(exc)) from None
+
+
+def load_project(path) -> Score:
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise FileFormatError(path, describe_os_error(exc, reading=True)) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise FileFormatError(path, "it is not a text file (it is not UTF-8)") from None
+    return loads_project(text, path)
+
+
+# --- writing ------------------------------------------------------------------------
+
+
+def score_to_json(score: Score) -> dict:
+    return {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "title": score.title,
+        "ppq": score.ppq,
+        "tempo_map": [
+            {"tick": c.tick, "us_per_quarter": c.us_per_quarter} for c in score.tempo_map.changes
+        ],
+        "time_signatures": [
+            {"tick": s.tick, "numerator": s.numerator, "denominator": s.denominator}
+            for s in score.time_signatures.signatures
+        ],
+        "loop": (
+            None
+            if score.loop is None
+            else {"start_tick": score.loop.start_tick, "end_tick": score.loop.end_tick}
+        ),
+        "loop_enabled": score.loop_enabled,
+        "tracks": [
+            {
+                "name": t.name,
+                "channel": t.channel,
+                "bank": t.bank,
+                "program": t.program,
+                "is_drum": t.is_drum,
+                "volume": t.volume,
+                "pan": t.pan,
+                "mute": t.mute,
+                "solo": t.solo,
+                "notes": [
+                    {
+                        "start_tick": n.start_tick,
+                        "length_ticks": n.length_ticks,
+                        "pitch": n.pitch,
+                        "velocity": n.velocity,
+                    }
+                    for n in t.notes
+                ],
+            }
+            for t in score.tracks
+        ],
+    }
+
+
+def dumps_project(score: Score) -> str:
+    """The project as JSON text: indented, one note per line (readable, diff-friendly)."""
+    doc = score_to_json(score)
+    tracks = doc.pop("tracks")
+    head = json.dumps(doc, indent=2, ensure_ascii=False)[:-2]  # drop the closing "\n}"
+    parts = []
+    for t in tracks:
+        notes = t.pop("notes")
+        fields = json.dumps(t, ensure_ascii=False)[:-1]  # keep the object open
+        note_lines = ",\n".join("      " + json.dumps(n) for n in notes)
+        body = f'"notes": [\n{note_lines}\n    ]' if notes else '"notes": []'
+        parts.append(f"    {fields}, {body}}}")
+    track_text = "[\n" + ",\n".join(parts) + "\n  ]" if parts else "[]"
+    return f'{head},\n  "tracks": {track_text}\n}}\n'
+
+
+def describe_os_error(exc: OSError, reading: bool = False) -> str:
+    """A musician's phrase for why a file could not be read or written."""
+    phrases = {
+        errno.ENOENT: "the file does not exist" if reading else "the folder does not exist",
+        errno.ENOSPC: "the disk is full",
+        errno.EDQUOT: "the disk quota is used up",
+        errno.EACCES: "permission was denied",
+        errno.EPERM: "permission was denied",
+        errno.EROFS: "the disk is read-only",
+        errno.EISDIR: "it is a folder, not a file",
+        errno.ENOTDIR: "a part of the path is not a folder",
+        errno.EFBIG: "the file is too large",
+    }
+    phrase = phrases.get(exc.errno)
+    if phrase is None:
+        phrase = (exc.strerror or str(exc) or type(exc).__name__).lower()
+    return phrase
+
+
+def write_file_atomically(path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` so it is either the old file or the new one, whole.
+
+    The temporary file lives in the same folder (rename is atomic only within one file
+    system), is synced before the rename, and the folder is synced after it so the
+    rename itself survives a power cut.  Raises FileWriteError; the old file is untouched.
+    """
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    tmp = folder / f".{path.name}.{secrets.token_hex(4)}.tmp"
+    try:
+        mode = os.stat(path).st_mode & 0o7777
+    except OSError:
+        mode = None  # a new file: O_CREAT's 0o666 minus the umask
+    fd = None
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
+        view = memoryview(data)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+        if mode is not None:
+            os.fchmod(fd, mode)
+        os.fsync(fd)
+        os.close(fd)
+        fd = None
+        os.replace(tmp, path)
+    except OSError as exc:
+        if fd is not None:
+            os.close(fd)
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass  # never created, or already gone: nothing to clean up
+        raise FileWriteError(path, describe_os_error(exc)) from None
+    try:
+        dir_fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return  # the data is in place; only the rename's durability is not forced
+    try:
+        os.fsync(dir_fd)
+    except OSError:
+        pass  # some file systems cannot sync a folder; the file itself is synced
+    finally:
+        os.close(dir_fd)
+
+
+def save_project(score: Score, path) -> None:
+    """Write ``score`` to ``path`` atomically (raises FileWriteError, old file intact)."""
+    if not isinstance(score, Score):
+        raise TypeError("save_project needs a Score")
+    write_file_atomically(path, dumps_project(score).encode("utf-8"))

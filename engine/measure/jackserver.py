@@ -1,0 +1,183 @@
+"""Start and stop a private JACK server with the dummy backend (runs in the caller's thread).
+
+Used by the test suite, the benchmarks and `pianola doctor`: the dummy backend needs no
+sound card, so everything Pianola does over JACK can run and be measured on a headless
+machine.  Only ``subprocess`` is used here; nothing JACK-specific is imported.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import struct
+import subprocess
+import time
+from dataclasses import dataclass, field
+
+from engine.audio.drivers import server_answers
+from engine.core.errors import AudioDriverError
+
+
+@dataclass
+class DummyJackServer:
+    """A ``jackd -d dummy`` server named ``name``; use as a context manager."""
+
+    name: str
+    sample_rate: int = 48000
+    period_frames: int = 256
+    realtime: bool = False
+    _proc: subprocess.Popen | None = field(default=None, init=False, repr=False)
+    _log: list[str] = field(default_factory=list, init=False, repr=False)
+
+    def start(self, timeout_s: float = 10.0) -> DummyJackServer:
+        jackd = shutil.which("jackd")
+        if jackd is None:
+            raise AudioDriverError("jackd is not installed (Debian package jackd2).")
+        cmd = [
+            jackd,
+            "--no-realtime" if not self.realtime else "--realtime",
+            "-n",
+            self.name,
+            "-d",
+            "dummy",
+            "-r",
+            str(self.sample_rate),
+            "-p",
+            str(self.period_frames),
+        ]
+        env = dict(os.environ, JACK_NO_AUDIO_RESERVATION="1")
+        if not free_registry_slots():
+            reclaim_stale_servers()
+        self._proc = subprocess.Popen(
+            cmd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            text=True,
+        )
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self._proc.poll() is not None:
+                out = self._proc.stdout.read() if self._proc.stdout else ""
+                raise AudioDriverError(
+                    f"the dummy JACK server {self.name!r} exited at start: {out.strip()[-300:]}"
+                )
+            if server_answers(self.name):
+                return self
+            time.sleep(0.05)
+        self.stop()
+        raise AudioDriverError(f"the dummy JACK server {self.name!r} did not answer in time.")
+
+    def stop(self) -> None:
+        if self._proc is None:
+            return
+        if self._proc.poll() is None:
+            self._proc.terminate()
+            try:
+                self._proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                # jackd can hang in shutdown on a client that was SIGKILLed (tests do).
+                self._proc.kill()
+                self._proc.wait()
+                self._reclaim_registry_slot()
+        if self._proc.stdout:
+            self._proc.stdout.close()
+        self._proc = None
+
+    def _reclaim_registry_slot(self) -> None:
+        _restart_briefly(self._proc.args)
+
+    @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    def __enter__(self) -> DummyJackServer:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+# JACK's machine-wide server registry (POSIX shared memory "/jack-shm-registry", jack2's
+# shm.h): a header, then MAX_SERVERS entries of (pid, "jack-<uid>:<name>:").  A server
+# killed before it could unregister keeps its entry, and jackd frees a dead entry only
+# when a server of the same name starts: after a few killed test runs the registry is full
+# ("Too many servers already active") for every later run on the machine.
+_REGISTRY = "/dev/shm/jack-shm-registry"
+_REGISTRY_MAGIC = 0x4A41434B  # "JACK"
+_MAX_SERVERS = 8
+
+
+def _registry_entries() -> list[tuple[int, str]] | None:
+    """(pid, server name) of every used registry entry, or None if unreadable."""
+    try:
+        with open(_REGISTRY, "rb") as f:
+            data = f.read(4096)
+        magic, _protocol, _type, _size, hdr_len, _entry_len = struct.unpack_from(
+            "<IHxxiIII", data, 0
+        )
+    except (OSError, struct.error):
+        return None
+    slot = (hdr_len - 24) // _MAX_SERVERS
+    if magic != _REGISTRY_MAGIC or not 8 <= slot <= 1024 or hdr_len > len(data):
+        return None
+    entries = []
+    prefix = f"jack-{os.getuid()}:"
+    for i in range(_MAX_SERVERS):
+        off = 24 + i * slot
+        (pid,) = struct.unpack_from("<i", data, off)
+        raw = data[off + 4 : off + slot].split(b"\0", 1)[0].decode("utf-8", "replace")
+        if pid > 0:
+            name = raw[len(prefix) :].rstrip(":") if raw.startswith(prefix) else ""
+            entries.append((pid, name))
+    return entries
+
+
+def free_registry_slots() -> int:
+    """How many more JACK servers can start on this machine (8 if unknown)."""
+    entries = _registry_entries()
+    return _MAX_SERVERS if entries is None else _MAX_SERVERS - len(entries)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def reclaim_stale_servers() -> int:
+    """Free the registry entries of our servers whose jackd is gone; return how many."""
+    freed = 0
+    jackd = shutil.which("jackd")
+    for pid, name in _registry_entries() or []:
+        if name and jackd and not _pid_alive(pid):
+            _restart_briefly([jackd, "--no-realtime", "-n", name, "-d", "dummy"])
+            freed += 1
+    return freed
+
+
+def _restart_briefly(args) -> None:
+    """Start a server under a dead server's name and stop it cleanly: that is what makes
+    jackd free the dead entry."""
+    proc = subprocess.Popen(
+        args,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+        env=dict(os.environ, JACK_NO_AUDIO_RESERVATION="1"),
+    )
+    name = args[args.index("-n") + 1]
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and proc.poll() is None and not server_answers(name):
+        time.sleep(0.05)
+    proc.terminate()
+    try:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()

@@ -1,0 +1,1 @@
+"""The engine process and its GUI-side proxy: bootstrap, service loop, scheduler, position counter, priority."""

@@ -1,0 +1,347 @@
+"""The GUI's proxy for the engine process (runs in the GUI thread; one helper thread
+writes commands).
+
+``EngineClient`` starts the engine with the ``spawn`` start method, talks to it over two
+one-way pipes and reads the cursor from the shared seqlock block.  Nothing here blocks
+the caller: commands go through a queue that a helper thread writes to the pipe (a big
+score would otherwise fill the pipe while the engine is still opening its audio), and
+``poll_events`` only reads what is already there.
+
+Engine death is noticed two ways, both cheap enough for every animation frame: the end
+of the event pipe (its only writer was the engine) and the process sentinel.  Either
+makes ``poll_events`` return an ``EngineDiedEvent``; a Tk GUI watching ``event_fd`` with
+``createfilehandler`` is woken by the pipe's end at once.  ``restart()`` then starts a
+new engine and sends it the song, loop, mix and transport the client remembers;
+``restart_nowait()`` does the same without waiting for the new engine to be ready.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.connection
+import queue
+import threading
+import time
+
+from engine.core import errors
+from engine.core import protocol as p
+from engine.core.audio_settings import AudioSettings
+from engine.realtime.position import Position, PositionBlock
+from engine.realtime.priority import DEFAULT_PRIORITY, check_priority
+
+_STOP = object()
+JOIN_TIMEOUT_S = 3.0
+
+
+class _CommandWriter:
+    """A thread that writes queued commands to the pipe, so ``send`` never blocks."""
+
+    def __init__(self, conn):
+        self._conn = conn
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="pianola-commands", daemon=True)
+        self._thread.start()
+
+    def put(self, command) -> None:
+        self._queue.put(command)
+
+    def _run(self) -> None:
+        while (command := self._queue.get()) is not _STOP:
+            try:
+                self._conn.send(command)
+            except (BrokenPipeError, ConnectionResetError, OSError):
+                return  # the engine is gone: death detection reports it
+
+    def close(self, timeout_s: float = 1.0) -> None:
+        self._queue.put(_STOP)
+        self._thread.join(timeout_s)
+        self._conn.close()
+
+
+class EngineClient(p.CommandSender):
+    """Start, command and watch the engine process (see the module docstring)."""
+
+    def __init__(
+        self, settings: AudioSettings, *, realtime: bool = True, priority: int = DEFAULT_PRIORITY
+    ):
+        if not isinstance(settings, AudioSettings):
+            raise ValueError(f"settings must be AudioSettings, not {settings!r}")
+        check_priority(priority)
+        self.settings = settings
+        self.realtime = realtime
+        self.priority = priority
+        self._ctx = multiprocessing.get_context("spawn")
+        self._process = None
+        self._events = None
+        self._writer: _CommandWriter | None = None
+        self._position: PositionBlock | None = None
+        self._pending: list = []  # events read by wait_ready, not yet handed out
+        self._closing = False
+        self._died_reported = False
+        self._last_error: p.ErrorEvent | None = None
+        self.ready: p.ReadyEvent | None = None
+        # What restart() sends again: kept from the commands sent, not asked of the engine.
+        self._score = None
+        self._loop: p.SetLoopCommand | None = None
+        self._tempo: p.SetTempoCommand | None = None
+        self._mix: dict[int, dict] = {}
+
+    # ----------------------------------------------------------------- lifetime
+
+    def start(self) -> EngineClient:
+        """Spawn the engine and return at once; ``wait_ready`` or ``poll_events`` follow."""
+        if self._process is not None:
+            raise errors.EngineError("The engine is already started.")
+        from engine.realtime.process import run_engine
+
+        if self._position is None:
+            self._position = PositionBlock.create()
+        command_reader, command_writer = self._ctx.Pipe(duplex=False)
+        event_reader, event_writer = self._ctx.Pipe(duplex=False)
+        self._process = self._ctx.Process(
+            target=run_engine,
+            name="pianola-engine",
+            daemon=True,
+            args=(
+                self.settings,
+                self.priority if self.realtime else None,
+                command_reader,
+                event_writer,
+                self._position.name,
+            ),
+        )
+        self._process.start()
+        # Our copies of the engine's ends must go, or the pipes would never report its end.
+        command_reader.close()
+        event_writer.close()
+        self._events = event_reader
+        self._writer = _CommandWriter(command_writer)
+        self._closing = False
+        self._died_reported = False
+        self._last_error = None
+        self._pending = []
+        self.ready = None
+        return self
+
+    def wait_ready(self, timeout_s: float = 20.0) -> p.ReadyEvent:
+        """Block until the engine reports ready; raise its error (one sentence) if it fails."""
+        if self.ready is not None:
+            return self.ready
+        deadline = time.monotonic() + timeout_s
+        while True:
+            events = self._read_available()
+            # Everything read on the way stays for poll_events, the death report too.
+            self._pending.extend(events)
+            for event in events:
+                if isinstance(event, p.ErrorEvent) and event.fatal:
+                    raise _error_class(event.kind)(event.message)
+                if isinstance(event, p.EngineDiedEvent):
+                    raise errors.EngineDiedError(event.message)
+            if self.ready is not None:
+                self._pending.remove(self.ready)
+                return self.ready
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise errors.EngineError(
+                    f"The engine did not report ready within {timeout_s:g} seconds."
+                )
+            multiprocessing.connection.wait(
+                [self._events, self._process.sentinel], min(remaining, 0.5)
+            )
+
+    @property
+    def event_fd(self) -> int:
+        """Readable when events wait, and when the engine has died (for createfilehandler)."""
+        return self._events.fileno()
+
+    @property
+    def death_fd(self) -> int:
+        """The process sentinel: readable once the engine process has ended."""
+        return self._process.sentinel
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
+    def is_alive(self) -> bool:
+        return self._process is not None and self._process.is_alive()
+
+    def poll_events(self) -> list:
+        """Every event waiting now, never blocking; ends with an ``EngineDiedEvent`` once
+        if the engine ended without being asked to."""
+        events, self._pending = self._pending, []
+        events.extend(self._read_available())
+        return events
+
+    def _read_available(self) -> list:
+        if self._events is None:
+            return []
+        events, ended = self._drain()
+        if self._closing or self._died_reported or self._process is None:
+            return events
+        if ended or multiprocessing.connection.wait([self._process.sentinel], 0):
+            # The kernel closes a dying process's pipes a moment before its exit status
+            # can be collected: wait that moment out, so the death is reported now.
+            self._process.join(1.0)
+        if not self._process.is_alive():
+            events.extend(self._drain()[0])  # what it wrote just before it ended
+            events.append(self._death_event())
+            self._died_reported = True
+        return events
+
+    def _drain(self) -> tuple[list, bool]:
+        """The events already in the pipe, and whether its far end has closed."""
+        events = []
+        try:
+            while self._events.poll(0):
+                event = self._events.recv()
+                self._remember_event(event)
+                events.append(event)
+        except (EOFError, OSError):
+            return events, True  # only the engine's exit closes its end
+        return events, False
+
+    def _remember_event(self, event) -> None:
+        if isinstance(event, p.ReadyEvent):
+            self.ready = event
+        elif isinstance(event, p.ErrorEvent):
+            self._last_error = event
+
+    def _death_event(self) -> p.EngineDiedEvent:
+        code = self._process.exitcode
+        if self._last_error is not None and self._last_error.fatal:
+            why = self._last_error.message
+        elif code is not None and code < 0:
+            why = f"it was killed by signal {-code}"
+        else:
+            why = f"it exited with status {code}"
+        return p.EngineDiedEvent(code, f"The audio engine stopped unexpectedly: {why}")
+
+    def restart(self, timeout_s: float = 20.0) -> p.ReadyEvent:
+        """End the old engine (if still there), start a new one, wait until it is ready,
+        and send it the song, loop, tempo, mix and transport state it had.
+
+        ``event_fd`` and ``death_fd`` are new descriptors afterwards: a GUI watching them
+        must register the new ones (and drop the old: they are closed).
+        """
+        position = self.read_position() if self._position is not None else Position()
+        self._stop_process()
+        self.start()
+        ready = self.wait_ready(timeout_s)
+        self._send_remembered(position)
+        return ready
+
+    def restart_nowait(self, score=None) -> None:
+        """``restart()`` without the wait, for a GUI whose loop must keep turning: end the
+        old engine, start a new one, queue the song, loop, tempo, mix and transport, and
+        return at once.  The new engine reads its commands only once its audio is open,
+        so they are applied right after its ``ReadyEvent`` (which, or its error, arrives
+        through ``poll_events``), and commands sent after this call follow them.
+
+        ``score``: the song as it is now, when the caller kept editing while no engine
+        could be told (it then replaces the remembered song, mix and all).  Ending an
+        engine that is still running can take a moment: call ``shutdown_nowait()`` first
+        and this once ``death_fd`` is readable.  ``event_fd`` and ``death_fd`` are new.
+        """
+        position = self.read_position() if self._position is not None else Position()
+        self._stop_process()
+        self.start()
+        if score is not None and score is not self._score:
+            self._remember_command(p.LoadScoreCommand(score))
+        self._send_remembered(position)
+
+    def shutdown_nowait(self) -> None:
+        """Ask the engine to end (it silences everything first) and return at once.
+
+        ``death_fd`` turns readable once it has ended; ``close()`` or ``restart_nowait()``
+        then need not wait.  Its end is not reported as a death.
+        """
+        if self._process is None or self._closing:
+            return
+        self._closing = True
+        if self._process.is_alive():
+            self._writer.put(p.ShutdownCommand())
+
+    def _send_remembered(self, position: Position) -> None:
+        """Queue what a new engine needs to carry on where the old one was."""
+        if self._score is not None:
+            self._writer.put(p.LoadScoreCommand(self._score))
+        if self._tempo is not None:
+            self._writer.put(self._tempo)
+        if self._loop is not None:
+            self._writer.put(self._loop)
+        for index, fields in sorted(self._mix.items()):
+            self._writer.put(p.SetTrackMixCommand(index, **fields))
+        if self._score is not None:
+            if position.playing:
+                self._writer.put(p.PlayCommand(position.tick))
+            elif position.tick:
+                self._writer.put(p.LocateCommand(position.tick))
+
+    def close(self) -> None:
+        """Shut the engine down (no note left sounding) and free the shared memory."""
+        self._stop_process()
+        if self._position is not None:
+            self._position.close()
+            self._position = None
+
+    def _stop_process(self) -> None:
+        if self._process is None:
+            return
+        self._closing = True
+        if self._process.is_alive():
+            self._writer.put(p.ShutdownCommand())
+        self._writer.close()
+        self._process.join(JOIN_TIMEOUT_S)
+        if self._process.is_alive():
+            self._process.terminate()  # the engine panics and closes on SIGTERM too
+            self._process.join(JOIN_TIMEOUT_S)
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join()
+        self._events.close()
+        self._process.close()
+        self._process = self._events = self._writer = None
+
+    def __enter__(self) -> EngineClient:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ commands
+
+    def send(self, command) -> None:
+        """Queue ``command`` for the engine; never blocks."""
+        if not isinstance(command, p.COMMAND_TYPES):
+            raise ValueError(f"not an engine command: {command!r}")
+        if self._writer is None:
+            raise errors.EngineError("The engine is not running.")
+        self._remember_command(command)
+        self._writer.put(command)
+
+    def _remember_command(self, c) -> None:
+        if isinstance(c, (p.LoadScoreCommand, p.ReplaceScoreCommand)):
+            # The engine takes a new score whole -- its tempo, loop and mix included --
+            # so the loop, tempo and mix commands sent before it no longer apply.
+            self._score, self._mix, self._tempo, self._loop = c.score, {}, None, None
+        elif isinstance(c, p.SetLoopCommand):
+            self._loop = c
+        elif isinstance(c, p.SetTempoCommand):
+            self._tempo = c
+        elif isinstance(c, p.SetTrackMixCommand):
+            self._mix.setdefault(c.track_index, {}).update(c.fields())
+
+    def read_position(self) -> Position:
+        """The engine's latest position (lock-free; cheap enough for every frame)."""
+        if self._position is None:
+            raise errors.EngineError("The engine was never started.")
+        return self._position.read()
+
+
+def _error_class(kind: str) -> type:
+    """The ``engine.core.errors`` class called ``kind`` (EngineError if there is none)."""
+    cls = getattr(errors, kind, None)
+    if isinstance(cls, type) and issubclass(cls, errors.PianolaError):
+        return cls
+    return errors.EngineError

@@ -1,0 +1,147 @@
+"""The shared position counter: a seqlock in shared memory (writer: engine scheduler
+thread; readers: GUI thread, any process).
+
+The engine writes where the transport is every few milliseconds; the GUI reads it on
+every animation frame.  There is exactly one writer, and no lock: the block starts with a
+sequence number that the writer makes odd before it changes the fields and even again
+after.  A reader copies the fields between two reads of the sequence and keeps the copy
+only if both reads saw the same even number; otherwise the writer was busy and it tries
+again.  The writer never waits for a reader, so a stalled GUI cannot delay the engine.
+
+Layout (native int64 each): sequence, generation, frame, tick, us_per_quarter,
+playing, loop_count.  ``generation`` bumps at every jump of the transport (load, play,
+stop, locate) and across engine restarts, so a cursor that interpolates between reads
+knows when to start afresh.
+
+Ordering: CPython performs each item access as one C copy, in program order; on
+x86-64 (total store order) that is all a seqlock needs.  On weakly ordered CPUs a reader
+may in principle see a stale field with a matching sequence; the bounded retry keeps the
+GUI from spinning either way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from multiprocessing import shared_memory
+
+# The block is seen as int64 items through ``memoryview.cast("q")``: CPython reads and
+# writes one such item with one 8-byte memcpy, a single load or store.  (``struct``
+# would not do: ``pack_into`` zero-fills its target before writing, so a reader could
+# catch the sequence number at a transient 0 twice and accept a half-written block.)
+_SEQ_INDEX = 0
+_FIELDS_SLICE = slice(1, 7)
+BLOCK_SIZE = 64  # one cache line: the writer's stores never straddle two
+MAX_READ_ATTEMPTS = 64
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """Where the transport is, as the engine last wrote it."""
+
+    generation: int = 0
+    frame: int = 0
+    tick: int = 0
+    us_per_quarter: int = 500_000
+    playing: bool = False
+    loop_count: int = 0
+
+
+class PositionBlock:
+    """The shared-memory block; ``create()`` in the client, ``attach(name)`` in the engine."""
+
+    def __init__(self, shm: shared_memory.SharedMemory, owner: bool):
+        self._shm = shm
+        self._owner = owner
+        self._items = shm.buf.cast("q")
+        self._last = Position()
+
+    @classmethod
+    def create(cls) -> PositionBlock:
+        shm = shared_memory.SharedMemory(create=True, size=BLOCK_SIZE)
+        shm.buf[:BLOCK_SIZE] = bytes(BLOCK_SIZE)
+        block = cls(shm, owner=True)
+        block._write_fields(Position())
+        return block
+
+    @classmethod
+    def attach(cls, name: str) -> PositionBlock:
+        return cls(shared_memory.SharedMemory(name=name), owner=False)
+
+    @property
+    def name(self) -> str:
+        return self._shm.name
+
+    # ---------------------------------------------------------------- the one writer
+
+    def write(
+        self,
+        generation: int,
+        frame: int,
+        tick: int,
+        us_per_quarter: int,
+        playing: bool,
+        loop_count: int,
+    ) -> None:
+        """Publish a new position (only ever called from one thread of one process)."""
+        items = self._items
+        seq = items[_SEQ_INDEX]
+        if seq & 1:  # a writer died mid-write (engine killed): the count is ours now
+            seq += 1
+        items[_SEQ_INDEX] = seq + 1  # odd: readers keep away
+        items[1] = generation
+        items[2] = frame
+        items[3] = tick
+        items[4] = us_per_quarter
+        items[5] = 1 if playing else 0
+        items[6] = loop_count
+        items[_SEQ_INDEX] = seq + 2  # even again: the fields are whole
+
+    def _write_fields(self, p: Position) -> None:
+        self.write(p.generation, p.frame, p.tick, p.us_per_quarter, p.playing, p.loop_count)
+
+    # ----------------------------------------------------------------- any reader
+
+    def read(self) -> Position:
+        """The latest whole position; never blocks.
+
+        After ``MAX_READ_ATTEMPTS`` collisions with the writer (only if it writes
+        continuously) the last good value is returned, never a torn one.
+        """
+        items = self._items
+        for _ in range(MAX_READ_ATTEMPTS):
+            before = items[_SEQ_INDEX]
+            if before & 1:
+                continue
+            fields = items[_FIELDS_SLICE].tolist()
+            if items[_SEQ_INDEX] == before:
+                g, frame, tick, upq, playing, loops = fields
+                self._last = Position(g, frame, tick, upq, bool(playing), loops)
+                return self._last
+        return self._last
+
+    def sequence(self) -> int:
+        """The raw sequence number (tests use it to see that writes happened)."""
+        return self._items[_SEQ_INDEX]
+
+    # ------------------------------------------------------------------- lifetime
+
+    def __del__(self):
+        # A block dropped without close() (a crashed test, an engine killed mid-way)
+        # must release its view first, or SharedMemory's own finaliser fails noisily.
+        items = getattr(self, "_items", None)
+        if items is not None:
+            items.release()
+
+    def close(self, unlink: bool | None = None) -> None:
+        """Detach; the owner (the client) also removes the block unless told not to."""
+        if self._shm is None:
+            return
+        self._items.release()  # the block cannot close while a view of it lives
+        self._items = None
+        self._shm.close()
+        if self._owner if unlink is None else unlink:
+            try:
+                self._shm.unlink()
+            except FileNotFoundError:
+                pass
+        self._shm = None

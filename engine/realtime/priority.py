@@ -1,0 +1,130 @@
+"""Realtime scheduling for the engine (runs in the engine process: its main thread at
+start, and the scheduler thread).
+
+The engine asks Linux for ``SCHED_FIFO`` at a configurable priority.  Where that is
+refused (a desktop user without an rtprio limit), it asks for a lower nice value instead,
+and where even that is refused it runs as a normal process -- and says which of the three
+it got, and why, so the ready message and ``pianola doctor`` can tell the user.
+
+On Linux both the policy and the nice value belong to the calling *thread*, and a new
+thread inherits them from the thread that creates it: so the engine calls
+``request_realtime`` in its main thread before it starts any other thread.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+DEFAULT_PRIORITY = 70
+FALLBACK_NICE = -10
+_ADVICE = (
+    "allow realtime priority (add the user to the 'audio' group with an rtprio "
+    "limit in /etc/security/limits.d)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Scheduling:
+    """What the calling thread got: ``kind`` is "SCHED_FIFO", "nice" or "normal"."""
+
+    kind: str
+    priority: int  # SCHED_FIFO priority (0 unless kind == "SCHED_FIFO")
+    nice: int
+    detail: str
+
+    def __str__(self) -> str:
+        """``"SCHED_FIFO 70"``, ``"nice -10"`` or ``"normal"``, as ``chrt`` would say it."""
+        if self.kind == "SCHED_FIFO":
+            return f"SCHED_FIFO {self.priority}"
+        if self.kind == "nice":
+            return f"nice {self.nice}"
+        return "normal"
+
+
+def check_priority(priority: int) -> None:
+    """Raise ValueError unless ``priority`` is a SCHED_FIFO priority this system accepts."""
+    lo = os.sched_get_priority_min(os.SCHED_FIFO)
+    hi = os.sched_get_priority_max(os.SCHED_FIFO)
+    if isinstance(priority, bool) or not isinstance(priority, int) or not lo <= priority <= hi:
+        raise ValueError(f"realtime priority must be from {lo} to {hi}, not {priority!r}")
+
+
+def request_realtime(
+    priority: int | None = DEFAULT_PRIORITY, fallback_nice: int = FALLBACK_NICE
+) -> Scheduling:
+    """Give the calling thread SCHED_FIFO ``priority``, else ``fallback_nice``, else nothing.
+
+    ``priority=None`` skips SCHED_FIFO (the user turned realtime off) but still asks for
+    the nice value.  Never raises for a refusal: the refusal is the answer.
+    """
+    refusal = "realtime was not asked for"
+    if priority is not None:
+        check_priority(priority)
+        try:
+            os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(priority))
+            return Scheduling("SCHED_FIFO", priority, os.getpriority(os.PRIO_PROCESS, 0), "granted")
+        except PermissionError as exc:
+            refusal = f"SCHED_FIFO {priority} was refused ({exc.strerror})"
+    try:
+        # PRIO_PROCESS with who=0 is the calling thread on Linux.
+        os.setpriority(os.PRIO_PROCESS, 0, fallback_nice)
+        return Scheduling(
+            "nice",
+            0,
+            os.getpriority(os.PRIO_PROCESS, 0),
+            f"{refusal}; running at nice {fallback_nice} instead"
+            + (f"; to fix: {_ADVICE}" if priority is not None else ""),
+        )
+    except PermissionError as exc:
+        advice = f"; to fix: {_ADVICE}" if priority is not None else ""
+        return Scheduling(
+            "normal",
+            0,
+            os.getpriority(os.PRIO_PROCESS, 0),
+            f"{refusal} and nice {fallback_nice} too ({exc.strerror}){advice}",
+        )
+
+
+def name_os_thread(name: str) -> None:
+    """Give the calling thread a name the OS shows (``top -H``, ``/proc/PID/task/*/comm``),
+    so the realtime threads can be told apart and checked.  Python 3.11 does not do it."""
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(15, name.encode()[:15], 0, 0, 0)  # 15 = PR_SET_NAME; 15 bytes + NUL
+    except (OSError, AttributeError):  # not Linux: names are a nicety
+        pass
+
+
+def current_scheduling(pid: int = 0) -> Scheduling:
+    """Read back the policy of ``pid`` (its main thread; 0: the calling thread)."""
+    policy = os.sched_getscheduler(pid)
+    nice = os.getpriority(os.PRIO_PROCESS, pid)
+    if policy == os.SCHED_FIFO:
+        return Scheduling("SCHED_FIFO", os.sched_getparam(pid).sched_priority, nice, "")
+    if nice != 0:
+        return Scheduling("nice", 0, nice, "")
+    return Scheduling("normal", 0, nice, "")
+
+
+def realtime_allowed(priority: int = DEFAULT_PRIORITY) -> tuple[bool, str]:
+    """Whether this user is granted SCHED_FIFO ``priority``: asked by a short-lived child
+    process that really requests it, so nothing about the caller changes."""
+    import subprocess
+    import sys
+
+    check_priority(priority)
+    code = (
+        "import os, sys\n"
+        "try:\n"
+        f"    os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param({priority}))\n"
+        "except PermissionError as exc:\n"
+        "    sys.exit(exc.strerror)\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
+    if res.returncode == 0:
+        return True, f"SCHED_FIFO {priority} is granted"
+    reason = res.stderr.strip().splitlines()[-1] if res.stderr.strip() else "refused"
+    return False, f"SCHED_FIFO {priority} is refused ({reason}); to fix: {_ADVICE}"

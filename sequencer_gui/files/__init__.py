@@ -1,0 +1,1 @@
+"""Files in the window: open/save/import/export commands, autosave and recovery, WAV export (GUI thread)."""

@@ -1,0 +1,1 @@
+"""The panels around the roll: transport bar, track list, status bar (GUI thread)."""

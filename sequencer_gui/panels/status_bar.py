@@ -1,0 +1,49 @@
+"""The status bar: engine state, driver, latency, realtime priority, late events (GUI thread)."""
+
+from __future__ import annotations
+
+from tkinter import ttk
+
+from engine.core import protocol as p
+
+
+class StatusBar(ttk.Frame):
+    """A message at the left, the engine's figures at the right."""
+
+    def __init__(self, master, link):
+        super().__init__(master, padding=(6, 2))
+        self.link = link
+        self.message = ttk.Label(self, text="", anchor="w")
+        self.engine = ttk.Label(self, text="", anchor="e")
+        self.message.pack(side="left", fill="x", expand=True)
+        self.engine.pack(side="right")
+        link.listeners.append(self.on_event)
+        self.refresh()
+
+    def set_text(self, text: str) -> None:
+        self.message.configure(text=text)
+
+    def refresh(self) -> None:
+        self.engine.configure(text=self.engine_text())
+
+    def engine_text(self) -> str:
+        link = self.link
+        if link.state == "starting":
+            return "Audio: starting…"
+        if link.state in ("failed", "died", "off"):
+            return f"Audio: {link.error or 'off'} (editing still works)"
+        r = link.ready
+        latency_ms = r.period_frames * 1000 / r.sample_rate
+        return (
+            f"Audio: {r.driver} · {r.sample_rate} Hz · period {r.period_frames} "
+            f"({latency_ms:.1f} ms) · {r.scheduling} · late events {link.late_events}"
+            + (f" · xruns {link.xruns}" if link.xruns else "")
+        )
+
+    def on_event(self, event) -> None:
+        if isinstance(
+            event, (p.ReadyEvent, p.ErrorEvent, p.EngineDiedEvent, p.LateEvent, p.XrunEvent)
+        ):
+            self.refresh()
+        if isinstance(event, p.ErrorEvent):
+            self.set_text(event.message)

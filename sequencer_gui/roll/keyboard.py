@@ -1,0 +1,89 @@
+"""The keyboard at the roll's left: click a key to hear it; drum names on drum tracks (GUI thread).
+
+128 key items and their labels are made once; a zoom moves them, a track change relabels
+them.  The canvas scrolls vertically with the note grid.
+"""
+
+from __future__ import annotations
+
+import tkinter as tk
+
+from engine.core.gm_drums import GM_DRUM_NAMES, is_black_key, key_label
+from sequencer_gui.roll.geometry import PITCH_COUNT
+
+WHITE, BLACK, PRESSED = "#e8e8e8", "#222428", "#5ef08a"
+
+
+class Keyboard:
+    """Piano keys (or GM drum names) for the roll's rows."""
+
+    def __init__(self, roll):
+        self.roll = roll
+        self.canvas = tk.Canvas(
+            roll,
+            width=roll.KEYBOARD_WIDTH,
+            height=480,
+            highlightthickness=0,
+            borderwidth=0,
+            background="#1b1d21",
+            yscrollincrement=1,
+            confine=False,
+        )
+        c = self.canvas
+        self.key_items: dict[int, int] = {}
+        self.label_items: dict[int, int] = {}
+        for pitch in range(PITCH_COUNT):
+            black = is_black_key(pitch)
+            self.key_items[pitch] = c.create_rectangle(
+                0, 0, 0, 0, fill=BLACK if black else WHITE, outline="#888888"
+            )
+            self.label_items[pitch] = c.create_text(
+                0, 0, anchor="e", font=("TkDefaultFont", 7), fill="#dddddd" if black else "#333333"
+            )
+        self.pressed: int | None = None
+        c.bind("<ButtonPress-1>", self._on_press)
+        c.bind("<ButtonRelease-1>", self._on_release)
+        self.layout()
+
+    def layout(self) -> None:
+        """Place keys and labels for the current key height (after a zoom)."""
+        g = self.roll.geometry
+        width = self.roll.KEYBOARD_WIDTH
+        for pitch, item in self.key_items.items():
+            y = g.pitch_to_y(pitch)
+            x1 = width * 0.62 if is_black_key(pitch) and not self.roll.track.is_drum else width
+            self.canvas.coords(item, 0, y, x1, y + g.key_height_px)
+            self.canvas.coords(self.label_items[pitch], width - 3, y + g.key_height_px / 2)
+        self.relabel()
+
+    def relabel(self) -> None:
+        drum = self.roll.track.is_drum
+        g = self.roll.geometry
+        for pitch, item in self.label_items.items():
+            # Note names on every C only (or every row when there is room); drum names on
+            # every row that has one, since each row is a different instrument.
+            show = (drum and pitch in GM_DRUM_NAMES) or pitch % 12 == 0 or g.key_height_px >= 16
+            self.canvas.itemconfigure(item, text=key_label(pitch, drum) if show else "")
+        width = self.roll.KEYBOARD_WIDTH
+        for pitch, item in self.key_items.items():
+            y = g.pitch_to_y(pitch)
+            x1 = width * 0.62 if is_black_key(pitch) and not drum else width
+            self.canvas.coords(item, 0, y, x1, y + g.key_height_px)
+
+    def pitch_at(self, event) -> int:
+        return self.roll.geometry.y_to_pitch(self.canvas.canvasy(event.y))
+
+    def _on_press(self, event) -> None:
+        pitch = self.pitch_at(event)
+        self.pressed = pitch
+        self.canvas.itemconfigure(self.key_items[pitch], fill=PRESSED)
+        self.roll.audition.preview_on(self.roll.track_index, pitch, self.roll.new_velocity)
+
+    def _on_release(self, event) -> None:
+        pitch, self.pressed = self.pressed, None
+        if pitch is None:
+            return
+        self.canvas.itemconfigure(
+            self.key_items[pitch], fill=BLACK if is_black_key(pitch) else WHITE
+        )
+        self.roll.audition.preview_off(self.roll.track_index, pitch)

@@ -1,0 +1,118 @@
+"""The bar/beat ruler above the roll: click to move the cursor, drag to set the loop (GUI thread).
+
+Bar numbers and tick marks come from a pool, like the grid lines; the loop region and the
+cursor marker are single items that move.
+"""
+
+from __future__ import annotations
+
+import tkinter as tk
+
+from engine.core import edits
+from sequencer_gui import palette
+from sequencer_gui.canvas_pool import ItemPool
+from sequencer_gui.roll.geometry import snap_tick
+
+DRAG_THRESHOLD_PX = 4
+
+
+class Ruler:
+    """Bar numbers over the grid; owns the loop-region gesture."""
+
+    def __init__(self, roll):
+        self.roll = roll
+        self.canvas = c = tk.Canvas(
+            roll,
+            height=roll.RULER_HEIGHT,
+            width=800,
+            highlightthickness=0,
+            borderwidth=0,
+            background="#1b1d21",
+            xscrollincrement=1,
+            confine=False,
+        )
+        h = roll.RULER_HEIGHT
+        self.loop_item = c.create_rectangle(0, 0, 0, h, fill="#3c8a5a", width=0, state="hidden")
+        self.marks = ItemPool(c, lambda: c.create_line(0, 0, 0, 0, fill="#8a919c"), "mark")
+        self.labels = ItemPool(
+            c,
+            lambda: c.create_text(0, 0, anchor="nw", fill="#dddddd", font=("TkDefaultFont", 8)),
+            "label",
+        )
+        self.cursor_item = c.create_polygon(0, 0, 0, 0, 0, 0, fill=palette.CURSOR)
+        self._press_x: float | None = None
+        self._dragging = False
+        c.bind("<ButtonPress-1>", self._on_press)
+        c.bind("<B1-Motion>", self._on_motion)
+        c.bind("<ButtonRelease-1>", self._on_release)
+
+    def redraw(self) -> None:
+        roll = self.roll
+        g, score = roll.geometry, roll.score
+        h = roll.RULER_HEIGHT
+        marks, labels = {}, {}
+        for tick, kind in g.grid_lines(score.time_signatures, roll.grid_ticks, 8.0):
+            if kind == "grid":
+                continue
+            x = g.tick_to_x(tick)
+            marks[tick] = ((x, h if kind == "bar" else h * 0.6, x, h), ())
+            if kind == "bar":
+                bar = score.time_signatures.tick_to_bar_beat(tick, score.ppq).bar
+                labels[tick] = ((x + 3, 2), (("text", str(bar)),))
+        grew = self.marks.sync(marks) | self.labels.sync(labels)
+        if score.loop is not None:
+            self.canvas.coords(
+                self.loop_item,
+                g.tick_to_x(score.loop.start_tick),
+                h * 0.55,
+                g.tick_to_x(score.loop.end_tick),
+                h,
+            )
+            self.canvas.itemconfigure(
+                self.loop_item, state="normal", fill="#3c8a5a" if score.loop_enabled else "#3a4048"
+            )
+        else:
+            self.canvas.itemconfigure(self.loop_item, state="hidden")
+        if grew:
+            self.canvas.tag_raise(self.cursor_item)
+
+    def move_cursor(self, tick: int) -> None:
+        x = self.roll.geometry.tick_to_x(tick)
+        h = self.roll.RULER_HEIGHT
+        self.canvas.coords(self.cursor_item, x - 5, h - 9, x + 5, h - 9, x, h)
+
+    def _tick_at(self, x_view: float) -> int:
+        g = self.roll.geometry
+        return snap_tick(g.x_to_tick(self.canvas.canvasx(x_view)), self.roll.grid_ticks)
+
+    def _on_press(self, event) -> None:
+        self._press_x = event.x
+        self._dragging = False
+
+    def _on_motion(self, event) -> None:
+        if self._press_x is None:
+            return
+        roll = self.roll
+        if not self._dragging:
+            if abs(event.x - self._press_x) < DRAG_THRESHOLD_PX:
+                return
+            self._dragging = True
+            roll.document.begin("Set loop region")
+        a, b = sorted((self._tick_at(self._press_x), self._tick_at(event.x)))
+        if b > a:
+            # set_loop replaces the whole region, so applying it to the live score of
+            # the drag (not the one before it) gives the same result
+            roll.document.update(edits.set_loop(roll.score, a, b, True))
+
+    def _on_release(self, event) -> None:
+        roll = self.roll
+        if self._press_x is None:
+            return
+        if self._dragging:
+            roll.document.commit()
+        else:
+            tick = self._tick_at(event.x)
+            roll.set_cursor(tick)
+            roll.audition.locate(tick)
+        self._press_x = None
+        self._dragging = False

@@ -1,0 +1,411 @@
+"""The piano roll: keyboard, ruler, note grid and velocity lane drawn on Tk canvases (GUI thread).
+
+Every canvas draws in world coordinates (see ``geometry``); scrolling moves the canvases'
+view by whole pixels (``xview scroll N units`` with a one-pixel increment), so note items
+stay where they are and only notes entering the view get an item from a pool.  A zoom
+changes world coordinates and moves the visible items.  Only the visible tick range and
+rows are drawn.  Mouse editing lives in ``roll_editing``; this module only shows.
+"""
+
+from __future__ import annotations
+
+import tkinter as tk
+from tkinter import ttk
+
+from engine.core.gm_drums import is_black_key
+from engine.core.score import Note
+from sequencer_gui import palette
+from sequencer_gui.canvas_pool import ItemPool
+from sequencer_gui.document import Document
+from sequencer_gui.roll.geometry import PITCH_COUNT, RollGeometry, grid_choices
+from sequencer_gui.roll.keyboard import Keyboard
+from sequencer_gui.roll.ruler import Ruler
+from sequencer_gui.roll.velocity_lane import VelocityLane
+
+STACK_ORDER = ("loop", "grid", "faint", "note", "band", "cursor")  # bottom to top
+WORLD_RIGHT = 10**8  # background rows span this far, so scrolling never shows their end
+
+
+class Audition:
+    """What the roll asks of the engine; the window passes an ``EngineLink``.
+
+    This silent default lets the roll work (and be tested) with no engine at all.
+    """
+
+    def preview(self, track_index: int, pitch: int, velocity: int, length_ticks: int) -> None:
+        pass
+
+    def preview_on(self, track_index: int, pitch: int, velocity: int) -> None:
+        pass
+
+    def preview_off(self, track_index: int, pitch: int) -> None:
+        pass
+
+    def locate(self, tick: int) -> None:
+        pass
+
+
+class PianoRoll(ttk.Frame):
+    """Keyboard at the left, ruler on top, notes in the middle, velocities below."""
+
+    KEYBOARD_WIDTH = 110
+    RULER_HEIGHT = 28
+    VELOCITY_HEIGHT = 72
+
+    def __init__(self, master, document: Document, audition: Audition | None = None):
+        super().__init__(master)
+        self.document = document
+        self.audition = audition or Audition()
+        ppq = document.score.ppq
+        self.geometry = RollGeometry(ppq=ppq, pixels_per_quarter=64, key_height_px=12)
+        self.grid_ticks = ppq // 4
+        self.new_length_ticks = ppq // 4
+        self.new_velocity = 100
+        self.selection: set[Note] = set()
+        self.cursor_tick = 0
+        self.follow = True
+        self.lit: dict[tuple[int, int, int], int] = {}  # (track, start, pitch) -> end tick
+        self.listeners: list = []  # called with (roll) when the view or selection changes
+        self._end_cache = (None, 0)
+
+        self.canvas = tk.Canvas(
+            self,
+            background=palette.BACKGROUND_WHITE_ROW,
+            highlightthickness=0,
+            borderwidth=0,
+            xscrollincrement=1,
+            yscrollincrement=1,
+            confine=False,
+            takefocus=1,
+            width=800,
+            height=480,
+        )
+        self.keyboard = Keyboard(self)
+        self.ruler = Ruler(self)
+        self.velocity = VelocityLane(self)
+        self.hbar = ttk.Scrollbar(self, orient="horizontal", command=self._on_hbar)
+        self.vbar = ttk.Scrollbar(self, orient="vertical", command=self._on_vbar)
+        ttk.Label(self, text="Velocity", anchor="e").grid(row=2, column=0, sticky="e")
+        self.ruler.canvas.grid(row=0, column=1, sticky="ew")
+        self.keyboard.canvas.grid(row=1, column=0, sticky="ns")
+        self.canvas.grid(row=1, column=1, sticky="nsew")
+        self.vbar.grid(row=1, column=2, sticky="ns")
+        self.velocity.canvas.grid(row=2, column=1, sticky="ew")
+        self.hbar.grid(row=3, column=1, sticky="ew")
+        self.rowconfigure(1, weight=1)
+        self.columnconfigure(1, weight=1)
+
+        self._make_rows()
+        c = self.canvas
+        self.loop_item = c.create_rectangle(
+            0, 0, 0, 0, fill=palette.LOOP_FILL, width=0, state="hidden", tags=("loop",)
+        )
+        self.band_item = c.create_rectangle(
+            0, 0, 0, 0, outline=palette.RUBBER_BAND, dash=(3, 2), state="hidden", tags=("band",)
+        )
+        self.cursor_item = c.create_line(
+            0, 0, 0, self.geometry.world_height_px, fill=palette.CURSOR, width=2, tags=("cursor",)
+        )
+        self.grid_pool = ItemPool(c, lambda: c.create_line(0, 0, 0, 0), "grid")
+        self.note_pool = ItemPool(c, lambda: c.create_rectangle(0, 0, 0, 0), "note")
+        self.faint_pool = ItemPool(c, lambda: c.create_rectangle(0, 0, 0, 0), "faint")
+        self._restack()
+
+        self.canvas.bind("<Configure>", self._on_resize)
+        document.add_listener(self._on_document)
+        self.geometry = self.geometry.centred_on_pitch(60)
+        self._apply_view(force=True)
+
+    # ------------------------------------------------------------------ document
+    @property
+    def score(self):
+        return self.document.score
+
+    @property
+    def track_index(self) -> int:
+        return self.document.track_index
+
+    @property
+    def track(self):
+        return self.document.track
+
+    def _on_document(self, document: Document, reason: str) -> None:
+        if reason == "load":
+            self.selection.clear()
+            self.lit.clear()
+            if self.score.ppq != self.geometry.ppq:
+                self.geometry = RollGeometry(
+                    ppq=self.score.ppq,
+                    pixels_per_quarter=self.geometry.pixels_per_quarter,
+                    key_height_px=self.geometry.key_height_px,
+                    width_px=self.geometry.width_px,
+                    height_px=self.geometry.height_px,
+                )
+                self.grid_ticks = self.score.ppq // 4
+                self.new_length_ticks = self.score.ppq // 4
+            self.geometry = self.geometry.scrolled_to(0, self.geometry.scroll_y_px)
+            self.set_cursor(0)
+            self._apply_view(force=True)
+            return
+        if reason == "track":
+            self.selection.clear()
+            self.keyboard.relabel()
+        if reason in ("edit", "track"):
+            track = self.track
+            self.selection = {n for n in self.selection if track.contains(n)}
+            self.redraw()
+
+    def set_selection(self, notes) -> None:
+        self.selection = set(notes)
+        self.redraw_notes()
+        self.notify_changed()
+
+    def notify_changed(self) -> None:
+        """Tell listeners (the transport bar) the selection or view changed."""
+        for listener in list(self.listeners):
+            listener(self)
+
+    # ------------------------------------------------------------------ view
+    def grid_label(self) -> str:
+        return dict((t, label) for label, t in grid_choices(self.geometry.ppq)).get(
+            self.grid_ticks, f"{self.grid_ticks} ticks"
+        )
+
+    def set_geometry(self, geometry: RollGeometry) -> None:
+        """Scroll or zoom to ``geometry`` and redraw what that shows."""
+        zoomed = (
+            geometry.pixels_per_quarter != self.geometry.pixels_per_quarter
+            or geometry.key_height_px != self.geometry.key_height_px
+        )
+        self.geometry = geometry
+        self._apply_view(force=zoomed)
+
+    def scroll(self, dx_px: float = 0, dy_px: float = 0) -> None:
+        self.set_geometry(self.geometry.scrolled(dx_px, dy_px))
+
+    def zoom(self, factor: float, anchor_view_x: float | None = None) -> None:
+        if anchor_view_x is None:
+            anchor_view_x = self.geometry.width_px / 2
+        self.set_geometry(self.geometry.zoomed(factor, anchor_view_x))
+
+    def _apply_view(self, force: bool = False) -> None:
+        g = self.geometry
+        for canvas, scroll_x, scroll_y in (
+            (self.canvas, True, True),
+            (self.ruler.canvas, True, False),
+            (self.velocity.canvas, True, False),
+            (self.keyboard.canvas, False, True),
+        ):
+            if scroll_x:
+                dx = g.scroll_x_px - int(canvas.canvasx(0))
+                if dx:
+                    canvas.xview_scroll(dx, "units")
+            if scroll_y:
+                dy = g.scroll_y_px - int(canvas.canvasy(0))
+                if dy:
+                    canvas.yview_scroll(dy, "units")
+        if force:
+            self.keyboard.layout()
+            self.canvas.coords(
+                self.cursor_item,
+                g.tick_to_x(self.cursor_tick),
+                0,
+                g.tick_to_x(self.cursor_tick),
+                g.world_height_px,
+            )
+            self.ruler.move_cursor(self.cursor_tick)
+        self.redraw()
+
+    def _song_end_tick(self) -> int:
+        # Score.end_tick scans every note; a scroll frame must not, so keep it per score.
+        score = self.score
+        if self._end_cache[0] is not score:
+            self._end_cache = (score, score.end_tick)
+        return self._end_cache[1]
+
+    def _song_width_px(self) -> float:
+        """World width the horizontal scrollbar spans: the song plus four bars."""
+        g = self.geometry
+        return max(
+            g.tick_to_x(self._song_end_tick() + 16 * self.score.ppq), g.scroll_x_px + g.width_px
+        )
+
+    def _update_scrollbars(self) -> None:
+        g = self.geometry
+        song_px = self._song_width_px()
+        self.hbar.set(g.scroll_x_px / song_px, (g.scroll_x_px + g.width_px) / song_px)
+        h = g.world_height_px
+        self.vbar.set(g.scroll_y_px / h, min(1.0, (g.scroll_y_px + g.height_px) / h))
+
+    def _on_hbar(self, *args) -> None:
+        g = self.geometry
+        song_px = self._song_width_px()
+        if args[0] == "moveto":
+            self.set_geometry(g.scrolled_to(float(args[1]) * song_px, g.scroll_y_px))
+        elif args[0] == "scroll":
+            step = g.width_px * 0.9 if args[2] == "pages" else 40
+            self.scroll(int(args[1]) * step, 0)
+
+    def _on_vbar(self, *args) -> None:
+        g = self.geometry
+        if args[0] == "moveto":
+            self.set_geometry(g.scrolled_to(g.scroll_x_px, float(args[1]) * g.world_height_px))
+        elif args[0] == "scroll":
+            step = g.height_px * 0.9 if args[2] == "pages" else 3 * g.key_height_px
+            self.scroll(0, int(args[1]) * step)
+
+    def _on_resize(self, event) -> None:
+        if (event.width, event.height) != (self.geometry.width_px, self.geometry.height_px):
+            self.geometry = self.geometry.resized(event.width, event.height)
+            self._apply_view()
+
+    # ------------------------------------------------------------------ drawing
+    def _make_rows(self) -> None:
+        """Darker rows for the black keys: made once, never moved (they span the world)."""
+        kh = self.geometry.key_height_px
+        self._row_items = []
+        for pitch in range(PITCH_COUNT):
+            if is_black_key(pitch):
+                y = (PITCH_COUNT - 1 - pitch) * kh
+                self._row_items.append(
+                    (
+                        pitch,
+                        self.canvas.create_rectangle(
+                            0,
+                            y,
+                            WORLD_RIGHT,
+                            y + kh,
+                            fill=palette.BACKGROUND_BLACK_ROW,
+                            width=0,
+                            tags=("row",),
+                        ),
+                    )
+                )
+
+    def _restack(self) -> None:
+        for tag in STACK_ORDER:
+            self.canvas.tag_raise(tag)
+
+    def redraw(self) -> None:
+        """Draw what the view shows: grid, loop, notes, ruler, velocities."""
+        self.redraw_grid()
+        self.redraw_notes()
+        self.ruler.redraw()
+        self._update_scrollbars()
+
+    def redraw_grid(self) -> None:
+        g = self.geometry
+        top, bottom = 0, g.world_height_px
+        wanted = {}
+        for tick, kind in g.grid_lines(self.score.time_signatures, self.grid_ticks):
+            x = g.tick_to_x(tick)
+            wanted[tick] = (
+                (x, top, x, bottom),
+                (("fill", palette.GRID_LINE[kind]), ("width", 2 if kind == "bar" else 1)),
+            )
+        grew = self.grid_pool.sync(wanted)
+        score = self.score
+        if score.loop is not None and score.loop_enabled:
+            self.canvas.coords(
+                self.loop_item,
+                g.tick_to_x(score.loop.start_tick),
+                top,
+                g.tick_to_x(score.loop.end_tick),
+                bottom,
+            )
+            self.canvas.itemconfigure(self.loop_item, state="normal")
+        else:
+            self.canvas.itemconfigure(self.loop_item, state="hidden")
+        if grew:
+            self._restack()
+
+    def note_look(self, note: Note) -> tuple:
+        """The canvas options of a note of the edited track (velocity, selection, sounding)."""
+        if note in self.selection:
+            return (
+                ("fill", palette.SELECTED_FILL),
+                ("outline", palette.SELECTED_OUTLINE),
+                ("width", 2),
+            )
+        if (self.track_index, note.start_tick, note.pitch) in self.lit:
+            return (("fill", palette.PLAYING_FILL), ("outline", palette.NOTE_OUTLINE), ("width", 1))
+        return (
+            ("fill", palette.velocity_fill(note.velocity)),
+            ("outline", palette.NOTE_OUTLINE),
+            ("width", 1),
+        )
+
+    def faint_look(self, track_index: int, note: Note) -> tuple:
+        """Another track's note: grey, a lighter grey while it sounds."""
+        lit = (track_index, note.start_tick, note.pitch) in self.lit
+        return (
+            ("fill", palette.OTHER_TRACK_PLAYING if lit else palette.OTHER_TRACK_FILL),
+            ("outline", ""),
+        )
+
+    def redraw_notes(self) -> None:
+        g = self.geometry
+        start, end = g.visible_ticks()
+        low, high = g.visible_pitches()
+        score = self.score
+        current = self.track_index
+        wanted, faint = {}, {}
+        for index, track in enumerate(score.tracks):
+            for note in track.notes_in_range(start, end):
+                if not (low <= note.pitch <= high):
+                    continue
+                if index == current:
+                    wanted[note] = (g.note_box(note), self.note_look(note))
+                else:
+                    faint[(index, note)] = (g.note_box(note), self.faint_look(index, note))
+        grew = self.faint_pool.sync(faint)
+        grew = self.note_pool.sync(wanted) or grew
+        if grew:
+            self._restack()
+        self.velocity.redraw(wanted.keys())
+
+    # ------------------------------------------------------------------ cursor, lights
+    def set_cursor(self, tick: int) -> None:
+        """Move the time cursor: one coords() on one line (plus the ruler's marker)."""
+        self.cursor_tick = tick
+        x = self.geometry.tick_to_x(tick)
+        self.canvas.coords(self.cursor_item, x, 0, x, self.geometry.world_height_px)
+        self.ruler.move_cursor(tick)
+
+    def follow_cursor(self) -> bool:
+        """Scroll so the cursor stays in view (when follow is on); True if it scrolled."""
+        if not self.follow:
+            return False
+        g = self.geometry.follow(self.cursor_tick)
+        if g is self.geometry:
+            return False
+        self.set_geometry(g)
+        return True
+
+    def light(self, track_index: int, start_tick: int, pitch: int, length_ticks: int) -> None:
+        """A note was sent to sound: show it lit while the cursor is inside it."""
+        self.lit[(track_index, start_tick, pitch)] = start_tick + length_ticks
+
+    def update_lights(self) -> None:
+        """Dim the notes the cursor has left; restyle only the notes that changed."""
+        tick = self.cursor_tick
+        over = [k for k, end in self.lit.items() if tick >= end or tick < k[1] - self.score.ppq]
+        for key in over:
+            del self.lit[key]
+        if not over and not self.lit:
+            return
+        tracks = self.score.tracks
+        for ti, start, pitch in list(self.lit) + over:
+            if ti >= len(tracks):
+                continue
+            for note in tracks[ti].notes_starting_in(start, start + 1):
+                if note.pitch != pitch:
+                    continue
+                if ti == self.track_index:
+                    self.note_pool.restyle(note, self.note_look(note))
+                else:
+                    self.faint_pool.restyle((ti, note), self.faint_look(ti, note))
+
+    def clear_lights(self) -> None:
+        self.lit.clear()
+        self.redraw_notes()

@@ -1,0 +1,1 @@
+"""Preferences: the stored value and its dialog (GUI thread)."""

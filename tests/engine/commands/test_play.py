@@ -1,0 +1,180 @@
+"""`pianola play`: the real command, the real engine process, the dummy JACK server."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from engine.core.score import Note, Score, Track
+from engine.files.project_file import save_project
+
+
+def _pianola(*args, env=None, timeout=60):
+    return subprocess.run(
+        [sys.executable, "-m", "engine.commands.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+    )
+
+
+@pytest.fixture
+def song(tmp_path) -> Path:
+    """Eight eighth notes at 120 BPM: two seconds."""
+    path = tmp_path / "small.pianola"
+    save_project(
+        Score(tracks=(Track(notes=tuple(Note(i * 240, 200, 60 + i) for i in range(8))),)), path
+    )
+    return path
+
+
+def _one_sentence(stderr: str) -> str:
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("pianola: ")
+    return lines[0]
+
+
+def test_play_for_given_seconds_prints_the_set_up_and_exits_0(jack_server, song):
+    started = time.monotonic()
+    res = _pianola("play", str(song), "--driver", "jack", "--seconds", "2")
+    elapsed = time.monotonic() - started
+    assert res.returncode == 0, res.stderr
+    assert "driver: jack" in res.stdout and "48000 Hz" in res.stdout
+    assert "priority: " in res.stdout and "soundfont: " in res.stdout
+    assert elapsed >= 2
+
+
+def test_play_stops_at_the_end_of_the_song_and_loop_keeps_going(jack_server, song):
+    started = time.monotonic()
+    res = _pianola("play", str(song), "--driver", "jack", "--tempo", "480", "--seconds", "20")
+    to_end = time.monotonic() - started
+    assert res.returncode == 0, res.stderr
+    assert to_end < 15  # half a second of song at 480 BPM: it ended long before --seconds
+    started = time.monotonic()
+    res = _pianola(
+        "play", str(song), "--driver", "jack", "--tempo", "480", "--loop", "--seconds", "3"
+    )
+    assert res.returncode == 0, res.stderr
+    assert time.monotonic() - started >= 3
+
+
+def test_ctrl_c_stops_cleanly_and_ends_the_engine(jack_server, song):
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "engine.commands.cli",
+            "play",
+            str(song),
+            "--driver",
+            "jack",
+            "--loop",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        lines = [proc.stdout.readline() for _ in range(4)]  # the ready summary
+        assert lines[0].startswith("driver: jack")
+        children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+        engine_pids = [
+            int(c)
+            for c in children
+            if "multiprocessing" in Path(f"/proc/{c}/cmdline").read_text()
+            and "spawn_main" in Path(f"/proc/{c}/cmdline").read_text()
+        ]
+        assert engine_pids
+        time.sleep(0.5)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, err
+    assert "Stopped." in out
+    for pid in engine_pids:  # the engine shut down (it panics on the way out)
+        assert not Path(f"/proc/{pid}").exists()
+
+
+def test_missing_file_is_one_sentence_and_exit_1(tmp_path):
+    res = _pianola("play", str(tmp_path / "nope.pianola"))
+    assert res.returncode == 1
+    assert "nope.pianola" in _one_sentence(res.stderr)
+
+
+def test_no_jack_server_is_one_sentence_and_exit_1(song):
+    env = dict(os.environ, JACK_DEFAULT_SERVER="nonexistent")
+    res = _pianola("play", str(song), "--driver", "jack", env=env)
+    assert res.returncode == 1
+    assert "No JACK server is running" in _one_sentence(res.stderr)
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["--driver", "bogus"], "Unknown audio driver 'bogus'"),
+        (["--driver", "jack", "--soundfont", "/nonexistent/x.sf2"], "/nonexistent/x.sf2"),
+        (["--tempo", "5000"], "Tempo must be from 10 to 999 BPM"),
+        (["--driver", "file"], "pianola render"),
+    ],
+)
+def test_bad_options_are_one_sentence_and_exit_1(jack_server, song, args, words):
+    res = _pianola("play", str(song), *args)
+    assert res.returncode == 1
+    assert words in _one_sentence(res.stderr)
+
+
+def test_a_terminal_sees_bar_and_beat_move(jack_server, song):
+    """On a terminal, the position is shown in place as bar.beat, read from the counter."""
+    import pty
+    import select
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "engine.commands.cli",
+            "play",
+            str(song),
+            "--driver",
+            "jack",
+            "--seconds",
+            "2.5",
+        ],
+        stdout=slave,
+        stderr=subprocess.PIPE,
+    )
+    os.close(slave)
+    out = b""
+    try:
+        while True:
+            ready, _, _ = select.select([master], [], [], 30)
+            if not ready:
+                break
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # the terminal closed: the command ended
+                break
+            if not chunk:
+                break
+            out += chunk
+        proc.wait(30)
+    finally:
+        os.close(master)
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0
+    text = out.decode()
+    # Eight eighth notes at 120 BPM are one bar: beats 1.1 to 1.4 go by, each in place.
+    for beat in ("\r1.1 ", "\r1.2 ", "\r1.3 ", "\r1.4 "):
+        assert beat in text
