@@ -255,8 +255,16 @@ def add_track(score: Score, track: Track, index: int | None = None) -> Score:
 
 
 def remove_track(score: Score, index: int) -> Score:
+    """Remove a track with the pattern placements on it (later tracks' placements follow)."""
     _track(score, index)
-    return replace(score, tracks=score.tracks[:index] + score.tracks[index + 1 :])
+    placements = tuple(
+        p if p.track < index else replace(p, track=p.track - 1)
+        for p in score.placements
+        if p.track != index
+    )
+    return replace(
+        score, tracks=score.tracks[:index] + score.tracks[index + 1 :], placements=placements
+    )
 
 
 def move_track(score: Score, from_index: int, to_index: int) -> Score:
@@ -266,7 +274,13 @@ def move_track(score: Score, from_index: int, to_index: int) -> Score:
     tracks = list(score.tracks)
     del tracks[from_index]
     tracks.insert(to_index, track)
-    return replace(score, tracks=tuple(tracks))
+    # pattern placements stay with their tracks
+    order = list(range(len(score.tracks)))
+    del order[from_index]
+    order.insert(to_index, from_index)
+    new_index = {old: new for new, old in enumerate(order)}
+    placements = tuple(replace(p, track=new_index[p.track]) for p in score.placements)
+    return replace(score, tracks=tuple(tracks), placements=placements)
 
 
 def update_track(score: Score, index: int, **fields) -> Score:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, fields, replace
 
 from engine.core.errors import ScoreError
 from engine.core.note import DRUM_BANK, GM_DRUM_CHANNEL, MAX_TICK, Note
+from engine.core.pattern import Pattern, Placement, placement_order
 from engine.core.timing import DEFAULT_PPQ, TempoMap, TimeSignatureMap, _check_int
 
 __all__ = [
@@ -164,7 +165,11 @@ class LoopRegion:
 
 @dataclass(frozen=True, slots=True)
 class Score:
-    """A whole song: resolution, tempo and meter, loop region, tracks."""
+    """A whole song: resolution, tempo and meter, loop region, tracks, patterns.
+
+    ``placements`` put patterns on tracks (kept in (start tick, track, id) order);
+    ``seed`` keys the dice of step probabilities, so every render of the song is the same.
+    """
 
     tracks: tuple[Track, ...] = ()
     ppq: int = DEFAULT_PPQ
@@ -173,6 +178,10 @@ class Score:
     loop: LoopRegion | None = None
     loop_enabled: bool = False
     title: str = ""
+    patterns: tuple[Pattern, ...] = ()
+    placements: tuple[Placement, ...] = ()
+    seed: int = 0
+    _pattern_by_id: dict = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
         _check_int("PPQ", self.ppq, 24, 32767)
@@ -192,11 +201,57 @@ class Score:
             raise ScoreError("looping is on but there is no loop region")
         if not isinstance(self.title, str):
             raise ScoreError("the title must be text")
+        _check_int("song seed", self.seed, 0, 2**32 - 1)
+        self._check_patterns()
+
+    def _check_patterns(self) -> None:
+        patterns = tuple(self.patterns)
+        if not all(isinstance(p, Pattern) for p in patterns):
+            raise ScoreError("a score's patterns must be patterns")
+        by_id = {p.id: p for p in patterns}
+        if len(by_id) != len(patterns):
+            raise ScoreError("two patterns of the song share an id")
+        placements = tuple(self.placements)
+        if not all(isinstance(p, Placement) for p in placements):
+            raise ScoreError("a score's placements must be placements")
+        if len({p.id for p in placements}) != len(placements):
+            raise ScoreError("two pattern placements share an id")
+        for placement in placements:
+            pattern = by_id.get(placement.pattern_id)
+            if pattern is None:
+                raise ScoreError(
+                    f"a placement names pattern {placement.pattern_id!r}, which is not in the song"
+                )
+            if placement.track >= len(self.tracks):
+                raise ScoreError(
+                    f"a placement of pattern {pattern.name!r} is on track {placement.track + 1}, which does not exist"
+                )
+            if placement.end_tick(pattern, self.ppq) > MAX_TICK:
+                raise ScoreError(
+                    f"a placement of pattern {pattern.name!r} ends beyond tick {MAX_TICK}"
+                )
+        object.__setattr__(self, "patterns", patterns)
+        object.__setattr__(self, "placements", tuple(sorted(placements, key=placement_order)))
+        object.__setattr__(self, "_pattern_by_id", by_id)
+
+    def pattern(self, pattern_id: str) -> Pattern:
+        """The pattern with this id; ScoreError when the song has none."""
+        try:
+            return self._pattern_by_id[pattern_id]
+        except (KeyError, TypeError):
+            raise ScoreError(f"the song has no pattern {pattern_id!r}") from None
+
+    def has_pattern(self, pattern_id: str) -> bool:
+        return pattern_id in self._pattern_by_id
+
+    def placement_end_tick(self, placement: Placement) -> int:
+        return placement.end_tick(self._pattern_by_id[placement.pattern_id], self.ppq)
 
     @property
     def end_tick(self) -> int:
-        """The tick where the last note of any track ends (0 for an empty score)."""
-        return max((t.end_tick for t in self.tracks), default=0)
+        """The tick where the last note or pattern placement ends (0 for an empty score)."""
+        notes_end = max((t.end_tick for t in self.tracks), default=0)
+        return max(notes_end, max(map(self.placement_end_tick, self.placements), default=0))
 
     @property
     def note_count(self) -> int:

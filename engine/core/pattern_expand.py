@@ -1,0 +1,151 @@
+"""Patterns into notes: the one expansion every view and every output uses (pure).
+
+``pass_notes`` turns one pass of a pattern into notes; the engine calls it per pass while
+it schedules (the pass number drives conditions, probability and the phase of lanes of
+another length), and the piano roll, MIDI export and offline render call the same
+functions, so every view and every output agrees on what a pattern plays.
+
+Rules, in the order they apply to step ``s`` of a pass of ``N`` steps (slot ``s``):
+
+- Polymeter: a lane of ``L`` steps plays its step ``(pass * N + s) % L`` in slot ``s``;
+  its own pass (the *lane pass*) is ``(pass * N + s) // L``.  Conditions and the dice of
+  probability count lane passes, so a 3-step lane's 1:2 means every other round of its 3
+  steps.  With ``L == N`` the lane pass is the pattern pass.
+- Condition, then probability: a step with probability ``p`` plays when
+  ``chance(seed, lane id, lane step, lane pass) * 100 < p``: the dice are a pure function
+  of those four, so a render is reproducible and editing one step changes no other dice.
+- Timing: slot ``s`` starts at ``floor(s * step)`` ticks into the pass (``step`` the exact
+  step length, see ``engine.core.pattern``).  Swing (step sizes 1/8, 1/16, 1/32) delays
+  every odd slot by ``(swing - 50) * 2 * step / 100``; the offset moves the step by
+  ``offset_pct * step / 100``; both rounded to the nearest tick.
+- Ratchet ``r``: ``r`` notes, the ``j``-th at ``floor(j * step / r)`` after the step's
+  start; each lasts until the next, the last until the end of the step's length.
+- Length: ``floor(length_steps * step)`` ticks from the step's start.  A note never leaves
+  its pass: starts are kept inside it and ends cut at its end, so nothing of one pass
+  hangs over into a pattern that follows it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from fractions import Fraction
+
+from engine.core.note import Note
+from engine.core.pattern import SWUNG_STEP_SIZES, Lane, Pattern, Placement, step_fraction
+
+_TWO_64 = float(2**64)
+
+
+def chance(seed: int, lane_id: str, step_index: int, pass_index: int, repeat: int = 0) -> float:
+    """A number in [0, 1) that depends only on its arguments (counter-based dice).
+
+    No random state is shared or advanced: the same arguments give the same number in
+    every process, on every machine, in every render.
+    """
+    key = f"{seed}:{lane_id}:{step_index}:{pass_index}:{repeat}".encode()
+    digest = hashlib.blake2b(key, digest_size=8).digest()
+    return int.from_bytes(digest, "little") / _TWO_64
+
+
+def _round(x: Fraction) -> int:
+    """Nearest integer, halves rounded up (the same on both sides of zero offsets)."""
+    return math.floor(x + Fraction(1, 2))
+
+
+def swing_ticks(pattern: Pattern, slot: int, step: Fraction) -> int:
+    """How late swing puts slot ``slot`` of a pass (0 for even slots and straight sizes)."""
+    if slot % 2 == 0 or pattern.swing == 50 or pattern.step_size not in SWUNG_STEP_SIZES:
+        return 0
+    return _round((pattern.swing - 50) * 2 * step / 100)
+
+
+def lane_position(lane: Lane, pattern: Pattern, pass_index: int, slot: int) -> tuple[int, int]:
+    """(lane step, lane pass) that lane ``lane`` plays in slot ``slot`` of pass ``pass_index``."""
+    return divmod(pass_index * pattern.length_steps + slot, lane.length_steps)[::-1]
+
+
+def slot_at_tick(pattern: Pattern, tick_in_pass: int, ppq: int) -> int:
+    """The slot (step column) of the pass sounding at ``tick_in_pass`` (no swing)."""
+    step = step_fraction(pattern.step_size, ppq)
+    slot = math.floor(Fraction(max(0, tick_in_pass)) / step)
+    return min(slot, pattern.length_steps - 1)
+
+
+def pass_notes(
+    pattern: Pattern, pass_index: int, start_tick: int, ppq: int, seed: int, *, fill: bool = False
+) -> tuple[Note, ...]:
+    """The notes of pass ``pass_index`` (from 0) of ``pattern`` starting at ``start_tick``."""
+    step = step_fraction(pattern.step_size, ppq)
+    n = pattern.length_steps
+    pass_end = start_tick + math.floor(n * step)
+    notes = []
+    for lane in pattern.playing_lanes():
+        steps, length = lane.steps, len(lane.steps)
+        for slot in range(n):
+            lane_pass, lane_step = divmod(pass_index * n + slot, length)
+            s = steps[lane_step]
+            if not s.on or not s.condition.plays(lane_pass, fill):
+                continue
+            if s.probability < 100 and (
+                s.probability == 0
+                or chance(seed, lane.id, lane_step, lane_pass) * 100 >= s.probability
+            ):
+                continue
+            base = (
+                start_tick
+                + math.floor(slot * step)
+                + swing_ticks(pattern, slot, step)
+                + _round(s.offset_pct * step / 100)
+            )
+            end = min(base + math.floor(s.length_steps * step), pass_end)
+            last_on = None
+            for j in range(s.ratchet):
+                on = base + math.floor(j * step / s.ratchet)
+                off = base + math.floor((j + 1) * step / s.ratchet) if j < s.ratchet - 1 else end
+                on = min(max(on, start_tick), pass_end - 1)
+                if on == last_on:  # repeats closer than a tick: one note, not two
+                    continue
+                last_on = on
+                off = max(min(off, pass_end), on + 1)
+                notes.append(Note(on, off - on, lane.key, s.velocity))
+    notes.sort()
+    return tuple(notes)
+
+
+def placement_notes(
+    pattern: Pattern, placement: Placement, ppq: int, seed: int, *, fill: bool = False
+) -> tuple[Note, ...]:
+    """Every pass of a placement, laid end to end (passes count from 0 at its start)."""
+    pass_ticks = pattern.pass_ticks(ppq)
+    notes: list[Note] = []
+    for r in range(placement.repeats):
+        notes.extend(
+            pass_notes(pattern, r, placement.start_tick + r * pass_ticks, ppq, seed, fill=fill)
+        )
+    return tuple(notes)
+
+
+def arrangement_notes(score, track_index: int, *, fill: bool = False) -> tuple[Note, ...]:
+    """The notes every placement on track ``track_index`` plays, sorted."""
+    notes: list[Note] = []
+    for placement in score.placements:
+        if placement.track == track_index:
+            pattern = score.pattern(placement.pattern_id)
+            notes.extend(placement_notes(pattern, placement, score.ppq, score.seed, fill=fill))
+    notes.sort()
+    return tuple(notes)
+
+
+def score_with_arrangement(score, *, fill: bool = False):
+    """The score with every placement written out as notes on its track, placements and
+    patterns removed: what MIDI export writes and what a player without patterns plays."""
+    from dataclasses import replace
+
+    tracks = tuple(
+        track.with_notes(track.notes + arrangement_notes(score, i, fill=fill))
+        if any(p.track == i for p in score.placements)
+        else track
+        for i, track in enumerate(score.tracks)
+    )
+    return replace(score, tracks=tracks, patterns=(), placements=())
