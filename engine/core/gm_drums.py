@@ -56,6 +56,78 @@ GM_DRUM_NAMES: dict[int, str] = {
     81: "Open Triangle",
 }
 
+# Short names for typing a drum sound (the command line's --steps kick=x...), by key.
+DRUM_SHORT_NAMES: dict[str, int] = {
+    "acoustic-kick": 35,
+    "kick": 36,
+    "rim": 37,
+    "snare": 38,
+    "clap": 39,
+    "electric-snare": 40,
+    "low-floor-tom": 41,
+    "closed-hat": 42,
+    "high-floor-tom": 43,
+    "pedal-hat": 44,
+    "low-tom": 45,
+    "open-hat": 46,
+    "low-mid-tom": 47,
+    "high-mid-tom": 48,
+    "crash": 49,
+    "high-tom": 50,
+    "ride": 51,
+    "china": 52,
+    "ride-bell": 53,
+    "tambourine": 54,
+    "splash": 55,
+    "cowbell": 56,
+    "crash-2": 57,
+    "vibraslap": 58,
+    "ride-2": 59,
+    "high-bongo": 60,
+    "low-bongo": 61,
+    "mute-high-conga": 62,
+    "open-high-conga": 63,
+    "low-conga": 64,
+    "high-timbale": 65,
+    "low-timbale": 66,
+    "high-agogo": 67,
+    "low-agogo": 68,
+    "cabasa": 69,
+    "maracas": 70,
+    "short-whistle": 71,
+    "long-whistle": 72,
+    "short-guiro": 73,
+    "long-guiro": 74,
+    "claves": 75,
+    "high-wood-block": 76,
+    "low-wood-block": 77,
+    "mute-cuica": 78,
+    "open-cuica": 79,
+    "mute-triangle": 80,
+    "open-triangle": 81,
+}
+
+
+def drum_key(name: str) -> int:
+    """The key of a drum sound named by its short name ("closed-hat"), its General MIDI
+    name ("Closed Hi-Hat", any case) or its MIDI key number ("42"); ValueError otherwise."""
+    text = name.strip().lower()
+    if text.isdigit():
+        key = int(text)
+        if key > 127:
+            raise ValueError(f"a MIDI key number is from 0 to 127, not {key}")
+        return key
+    if text in DRUM_SHORT_NAMES:
+        return DRUM_SHORT_NAMES[text]
+    for key, gm_name in GM_DRUM_NAMES.items():
+        if gm_name.lower() == text or gm_name.lower().replace(" ", "-") == text:
+            return key
+    raise ValueError(
+        f"{name!r} is not a drum sound: use a name such as kick, snare, closed-hat "
+        "(see --help) or a MIDI key number"
+    )
+
+
 _NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 BLACK_KEYS = frozenset((1, 3, 6, 8, 10))
 
