@@ -20,7 +20,8 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 PY="${PIANOLA_PYTHON:-/usr/bin/python3}"
 
 run_pkgs=(python3 python3-venv python3-tk libfluidsynth3 libportaudio2 jackd2)
-test_pkgs=(xvfb xauth xdotool imagemagick x11-utils)
+# iproute2 and util-linux (unshare): the Link tests run in a private network namespace
+test_pkgs=(xvfb xauth xdotool imagemagick x11-utils iproute2 util-linux)
 
 pkgs=("${run_pkgs[@]}")
 if [ "$MODE" = "test" ]; then pkgs+=("${test_pkgs[@]}"); fi

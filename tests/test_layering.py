@@ -23,7 +23,9 @@ ALLOWED: dict[str, set[str]] = {
     "engine.core": set(),
     "engine.files": {CORE},
     "engine.audio": {CORE, "engine.files"},
-    "engine.realtime": {CORE, "engine.files", "engine.audio"},
+    # sync sources (Link, JACK's clock) are driven by the engine's scheduler thread
+    "engine.sync": {CORE},
+    "engine.realtime": {CORE, "engine.files", "engine.audio", "engine.sync"},
     "engine.measure": {CORE, "engine.files", "engine.audio"},
     "engine.assetgen": {CORE, "engine.files"},
     "engine.bench": LOW | {"engine.measure", "engine.assetgen"},
