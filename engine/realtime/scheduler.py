@@ -199,8 +199,10 @@ class Scheduler:
             self._mix[channel] = mix
 
     # --- transport -------------------------------------------------------------------
-    def play(self, from_tick: int | None = None) -> None:
-        """Start at ``from_tick`` (default: where it stopped) one look-ahead from now."""
+    def play(self, from_tick: int | None = None, at_frame: int | None = None) -> int:
+        """Start at ``from_tick`` (default: where it stopped) one look-ahead from now, or
+        at ``at_frame`` if that is later (a start on a sync source's bar).  Returns the
+        frame the first tick sounds at."""
         with self._lock:
             if self._playing:
                 self._release_locked()
@@ -208,18 +210,22 @@ class Scheduler:
             self._mix.clear()  # send the whole mix again: the synth may have been reset
             self._apply_mix_locked()
             now = self.backend.now_frame()
+            start = now + self.lookahead_frames
+            if at_frame is not None:
+                start = max(start, int(at_frame))
             self._start_locked(
                 PlaybackTimeline(
                     self._score.tempo_map,
                     self._score.ppq,
                     self.backend.sample_rate,
-                    now + self.lookahead_frames,
+                    start,
                     tick,
                     self._loop_region(),
                 )
             )
             # the first window at once, so the first notes never wait for service()
             self._send_upto_locked(now + 2 * self.lookahead_frames)
+            return start
 
     def stop(self) -> None:
         with self._lock:
@@ -256,6 +262,20 @@ class Scheduler:
             channel = track_channel(track_index)
             self.backend.note_off_now(channel, pitch)
             self._previews.discard((channel, pitch))
+
+    def retime(self, score: Score, place) -> tuple[int, int, int] | None:
+        """Play on with ``score`` (a new tempo map), its first tick not yet applied moved to
+        ``place(frame)``, ``frame`` being where the old timeline had it: how a sync source
+        pulls the music onto its beats.  Returns (old frame, new frame, tick) of that
+        anchor, or None when stopped.  Nothing already applied moves; a tick placed before
+        what is already applied is placed right after it (a few frames late, not lost)."""
+        starts = NoteStarts.of(score.tracks) if not self._starts.matches(score.tracks) else None
+        with self._lock:
+            self._set_score_locked(score, starts)
+            self._quiet_until = 0
+            if not self._playing:
+                return None
+            return self._withdraw_and_resend_locked(place)
 
     # --- the periodic work -----------------------------------------------------------
     def service(self) -> PositionState:
@@ -477,14 +497,26 @@ class Scheduler:
             self._send(added)
             self._sent = sorted(self._sent + added, key=lambda s: s.on_frame)
 
-    def _withdraw_and_resend_locked(self) -> None:
+    def _withdraw_and_resend_locked(self, place=None) -> tuple[int, int, int]:
         """A tempo or loop change: withdraw everything, re-anchor, send again."""
         b = self.backend
         settled, horizon = self._cancel_locked()
         tracks = self._score.tracks
-        tl = self._timeline = self._timeline.reanchored(
+        tl = self._timeline.reanchored(
             horizon + 1, self._score.tempo_map, self._score.ppq, self._loop_region()
         )
+        old_frame = tl.anchor_frame
+        if place is not None:
+            tl = PlaybackTimeline(
+                tl.tempo_map,
+                tl.ppq,
+                tl.sample_rate,
+                max(horizon + 1, int(place(old_frame))),
+                tl.anchor_tick,
+                self._loop_region(),
+                tl.first_pass,
+            )
+        self._timeline = tl
         kept = []
         for s in self._sent:
             if s.on_frame > horizon or s.off_frame <= settled:
@@ -505,3 +537,4 @@ class Scheduler:
         until = self._sent_until
         self._sent_until = max(horizon + 1, tl.anchor_frame)
         self._send_upto_locked(until)
+        return old_frame, tl.anchor_frame, tl.anchor_tick

@@ -1,0 +1,201 @@
+"""Keeps the scheduler's music on a Link session's beats (engine scheduler thread;
+``start``/``stop``/``adapt`` also from the engine's command thread, under one lock).
+
+While Link is on, the session owns the tempo and the beat:
+
+- The score plays at the session's tempo (its own tempo map is set aside, as in any
+  Link-enabled sequencer), and a tempo change from any peer re-times what is not yet
+  applied, so it is followed within a few milliseconds, well inside one beat.
+- Pianola's own tempo change (a new tempo in the document) is pushed to the session,
+  and comes back from it like any peer's.
+- Play starts on the session's next quantum boundary (a bar of ``quantum`` beats);
+  joining a session never moves its beat (only ``requestBeat``-free reads are used here),
+  and with start/stop sync a peer's start starts Pianola on the quantum and its stop
+  stops it.
+- The music's beat at a synth frame is ``ref_beat + (frame - ref_frame) / frames_per_beat``
+  on the scheduler's own timeline; every period the beat the session has at the time that
+  frame will be heard is compared with it, and more than ``max_error_frames`` apart the
+  timeline is re-timed onto the session (the audio clock and the host clock never run at
+  exactly the same rate, so this happens every several seconds).
+
+``clock`` maps synth frames to the host time they are heard at (``HeardClock``), the
+output latency included, so what is heard is on the beat, not what is computed.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+
+from engine.core.score import Score
+from engine.core.timing import TempoChange, TempoMap, bpm_to_us_per_quarter, us_per_quarter_to_bpm
+
+DEFAULT_MAX_ERROR_FRAMES = 12  # a quarter of a millisecond at 48 kHz
+START_MARGIN_US = 20_000  # a start is never planned closer than this to the present
+
+
+def constant_tempo(us_per_quarter: int) -> TempoMap:
+    return TempoMap((TempoChange(0, us_per_quarter),))
+
+
+class LinkFollower:
+    """See module doc.  ``scheduler`` is an ``engine.realtime.scheduler.Scheduler``;
+    ``session`` a ``LinkSession`` (or anything with its methods); ``say(text)`` reports a
+    change of state once (a peer joined, the last peer left, ...)."""
+
+    def __init__(
+        self,
+        scheduler,
+        session,
+        clock,
+        *,
+        say=None,
+        max_error_frames: int = DEFAULT_MAX_ERROR_FRAMES,
+    ):
+        self.scheduler = scheduler
+        self.session = session
+        self.clock = clock
+        self.say = say or (lambda text: None)
+        self.max_error_frames = max_error_frames
+        self.sample_rate = scheduler.backend.sample_rate
+        self._lock = threading.Lock()
+        self._us_per_quarter = bpm_to_us_per_quarter(session.snapshot().tempo_bpm)
+        self._document_tempo: int | None = None  # the document's own tempo, last seen
+        self._ref: tuple[float, float] | None = None  # (synth frame, beat) while playing
+        self._pending_start: int | None = None  # tick to start from once the clock is ready
+        self._peers = 0
+        self._session_playing = False
+        self.retimes = 0
+
+    # --- the document ----------------------------------------------------------------
+    @property
+    def tempo_bpm(self) -> float:
+        return us_per_quarter_to_bpm(self._us_per_quarter)
+
+    def adapt(self, score: Score) -> Score:
+        """The score as the engine plays it under Link: at the session's tempo.
+
+        A document whose own tempo changed since the last one is a tempo change by the
+        musician: it goes to the session (and so to every peer)."""
+        with self._lock:
+            own = score.tempo_map.changes[0].us_per_quarter
+            if self._document_tempo is not None and own != self._document_tempo:
+                self.session.set_tempo(us_per_quarter_to_bpm(own))
+            self._document_tempo = own
+            return replace(score, tempo_map=constant_tempo(self._us_per_quarter))
+
+    # --- transport -------------------------------------------------------------------
+    def start(self, from_tick: int | None = None) -> None:
+        """Play from ``from_tick`` on the session's next quantum boundary."""
+        with self._lock:
+            if not self.clock.ready:
+                self._pending_start = 0 if from_tick is None else from_tick
+                return
+            self._start_locked(from_tick, None, announce=True)
+
+    def stop(self) -> None:
+        with self._lock:
+            self._pending_start = None
+            self._ref = None
+            self.scheduler.stop()
+            if self.session.start_stop_sync:
+                self._session_playing = False
+                self.session.set_playing(False, self.session.now_us())
+
+    def _start_locked(self, from_tick, not_before_us: int | None, announce: bool) -> None:
+        now_frame = self.scheduler.backend.now_frame()
+        earliest_frame = now_frame + self.scheduler.lookahead_frames
+        earliest_us = max(
+            self.clock.host_us_heard_at(earliest_frame), self.session.now_us() + START_MARGIN_US
+        )
+        if not_before_us is not None:
+            earliest_us = max(earliest_us, not_before_us)
+        beat = self.session.next_quantum_beat(earliest_us)
+        start_us = self.session.time_at_beat(beat)
+        frame = round(self.clock.synth_frame_heard_at(start_us))
+        frame = self.scheduler.play(from_tick, at_frame=frame)
+        self._ref = (float(frame), beat)
+        if announce and self.session.start_stop_sync:
+            self._session_playing = True
+            self.session.set_playing(True, int(start_us))
+
+    # --- the periodic work (scheduler thread) ----------------------------------------
+    def service(self) -> None:
+        """Once per scheduler period, before ``Scheduler.service()``."""
+        with self._lock:
+            self.clock.update(self.scheduler.backend.now_frame())
+            if not self.clock.ready:
+                return
+            snap = self.session.snapshot()
+            self._follow_peers(snap.peers)
+            if self._pending_start is not None:
+                tick, self._pending_start = self._pending_start, None
+                self._start_locked(tick, None, announce=True)
+            self._follow_transport(snap)
+            tempo = bpm_to_us_per_quarter(snap.tempo_bpm)
+            if tempo != self._us_per_quarter:
+                self._us_per_quarter = tempo
+                self.say(f"Link tempo {us_per_quarter_to_bpm(tempo):.2f} BPM.")
+                self._retime_locked()
+            elif self._ref is not None and self._error_frames() > self.max_error_frames:
+                self._retime_locked()
+
+    def _follow_peers(self, peers: int) -> None:
+        if peers != self._peers:
+            if peers == 0:
+                self.say(f"The last Link peer left: playing on at {self.tempo_bpm:.2f} BPM.")
+            else:
+                self.say(f"Link: {peers} peer{'s' if peers != 1 else ''}.")
+            self._peers = peers
+
+    def _follow_transport(self, snap) -> None:
+        if not self.session.start_stop_sync or snap.playing == self._session_playing:
+            return
+        self._session_playing = snap.playing
+        if snap.playing and self._ref is None:
+            # a peer started: start with it, on the quantum at or after its start
+            self._start_locked(None, snap.playing_changed_us, announce=False)
+        elif not snap.playing and self._ref is not None:
+            self._ref = None
+            self.scheduler.stop()
+
+    def _frames_per_beat(self) -> float:
+        return self._timeline_us_per_quarter * self.sample_rate / 1_000_000
+
+    @property
+    def _timeline_us_per_quarter(self) -> int:
+        return self.scheduler.score.tempo_map.changes[0].us_per_quarter
+
+    def _beat_of(self, frame: float, frames_per_beat: float | None = None) -> float:
+        ref_frame, ref_beat = self._ref
+        return ref_beat + (frame - ref_frame) / (frames_per_beat or self._frames_per_beat())
+
+    def _session_frame_of(self, beat: float) -> float:
+        return self.clock.synth_frame_heard_at(self.session.time_at_beat(beat))
+
+    def _error_frames(self) -> float:
+        """How far the scheduler's timeline is from the session, one look-ahead ahead."""
+        frame = self.scheduler.backend.now_frame() + self.scheduler.lookahead_frames
+        return abs(self._session_frame_of(self._beat_of(frame)) - frame)
+
+    def _retime_locked(self) -> None:
+        score = replace(self.scheduler.score, tempo_map=constant_tempo(self._us_per_quarter))
+        if self._ref is None:
+            self.scheduler.retime(score, None)
+            return
+        placed = {}
+        old_frames_per_beat = self._frames_per_beat()  # before the score changes tempo
+
+        def place(old_frame: int) -> float:
+            # the old timeline's beat of that tick is the music's identity: keep it
+            beat = self._beat_of(old_frame, old_frames_per_beat)
+            placed["beat"] = beat
+            return round(self._session_frame_of(beat))
+
+        moved = self.scheduler.retime(score, place)
+        if moved is None:
+            self._ref = None
+            return
+        _old_frame, new_frame, _tick = moved
+        self._ref = (float(new_frame), placed["beat"])
+        self.retimes += 1
