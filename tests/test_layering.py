@@ -28,6 +28,8 @@ ALLOWED: dict[str, set[str]] = {
     "engine.realtime": {CORE, "engine.files", "engine.audio", "engine.sync"},
     "engine.measure": {CORE, "engine.files", "engine.audio"},
     "engine.assetgen": {CORE, "engine.files"},
+    # the shared song, the session server and clock: the pure model and the file formats
+    "engine.collab": {CORE, "engine.files"},
     "engine.bench": LOW | {"engine.measure", "engine.assetgen"},
     "engine.commands": None,  # the command line assembles everything, the window included
     "sequencer_gui": LOW | {"sequencer_gui"},

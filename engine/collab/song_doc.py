@@ -1,0 +1,492 @@
+"""The song as a shared pycrdt document, and the Score derived from it (runs on the thread
+that owns the document: the GUI thread or a peer's session thread).
+
+Everything is keyed by stable ids, never by list position: two musicians editing
+different notes touch different map entries and both edits survive; the same field set
+twice concurrently resolves by Yjs's deterministic rule, identically on every peer.  The
+schema (roots, keys, value types) is described in ``docs/collaboration.md``.
+
+The local ``Score`` is rebuilt after each transaction from a cache updated by the
+document's change events: only the tracks whose notes or settings changed are rebuilt,
+so the engine keeps receiving immutable snapshots as it does without a session.
+
+Values written by another tool are validated when read: an entry that does not make a
+valid note or track is left out of the Score and counted in ``rejected`` (nothing
+raises into the caller).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+
+from pycrdt import Doc, Map, UndoManager
+
+from engine.core.errors import ScoreError
+from engine.core.score import LoopRegion, Note, Score, Track
+from engine.core.timing import TempoChange, TempoMap, TimeSignature, TimeSignatureMap
+
+SCHEMA_VERSION = 1
+TRACK_FIELDS = ("name", "channel", "bank", "program", "is_drum", "volume", "pan", "mute", "solo")
+_BOOL_FIELDS = frozenset(("is_drum", "mute", "solo"))
+NOTE_FIELDS = ("track", "start", "length", "key", "velocity")
+LOCAL = "pianola-local"  # the origin of this peer's own edits (what its undo tracks)
+STAMP = "pianola-stamp"  # the origin of stamps written after an undo (not undoable)
+
+
+def new_id() -> str:
+    """A fresh stable id (random: two peers never pick the same one)."""
+    return uuid.uuid4().hex[:16]
+
+
+def _int(value) -> int:
+    """An integer from a document number (Yjs keeps numbers as doubles)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
+        raise ScoreError(f"{value!r} is not a whole number")
+    return int(value)
+
+
+def stamp_of(value) -> tuple[int, int] | None:
+    """The (epoch, session tick) an ``at`` value holds, or None when malformed or absent."""
+    if not isinstance(value, (list, tuple)) or len(value) != 2:
+        return None
+    try:
+        return _int(value[0]), _int(value[1])
+    except ScoreError:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class NoteEntry:
+    """One note of the document: its id, its track's id and the Note."""
+
+    id: str
+    track_id: str
+    note: Note
+
+
+@dataclass(slots=True)
+class Changes:
+    """What the transactions since the last ``take_changes`` touched."""
+
+    note_ids: set[str] = field(default_factory=set)
+    track_ids: set[str] = field(default_factory=set)
+    song: bool = False
+    transport: bool = False
+    local: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.note_ids or self.track_ids or self.song or self.transport)
+
+
+class SongDoc:
+    """A pycrdt ``Doc`` holding one song, with the Score derived from it (module doc)."""
+
+    def __init__(self, doc: Doc | None = None):
+        self.doc = doc if doc is not None else Doc()
+        self.song = self.doc.get("song", type=Map)
+        self.tracks = self.doc.get("tracks", type=Map)
+        self.notes = self.doc.get("notes", type=Map)
+        self.gone = self.doc.get("gone", type=Map)  # deleted note id -> its stamp
+        self.transport = self.doc.get("transport", type=Map)
+        self.undo_manager = UndoManager(
+            scopes=[self.song, self.tracks, self.notes], capture_timeout_millis=0
+        )
+        self.undo_manager.include_origin(LOCAL)
+        self._undo_origin = self.undo_manager.origin
+        self.rejected = 0
+        self._pending = Changes()
+        self._note_cache: dict[str, NoteEntry] = {}
+        self._track_cache: dict[str, dict] = {}
+        self._built_tracks: dict[str, Track] = {}
+        self._score: Score | None = None
+        self._track_order: list[str] = []
+        self.notes.observe_deep(self._on_notes)
+        self.tracks.observe_deep(self._on_tracks)
+        self.song.observe_deep(self._on_song)
+        self.transport.observe(self._on_transport)
+        self._refresh_all()
+
+    # --- change tracking --------------------------------------------------------------
+    def _is_local(self, events) -> bool:
+        origin = events[0].transaction.origin if events else None
+        return origin in (LOCAL, STAMP) or origin == self._undo_origin
+
+    def _on_notes(self, events) -> None:
+        for event in events:
+            if event.path:
+                self._pending.note_ids.add(str(event.path[0]))
+            else:
+                self._pending.note_ids.update(event.keys)
+        self._pending.local |= self._is_local(events)
+
+    def _on_tracks(self, events) -> None:
+        for event in events:
+            if event.path:
+                self._pending.track_ids.add(str(event.path[0]))
+            else:
+                self._pending.track_ids.update(event.keys)
+        self._pending.local |= self._is_local(events)
+
+    def _on_song(self, events) -> None:
+        self._pending.song = True
+        self._pending.local |= self._is_local(events)
+
+    def _on_transport(self, _event) -> None:
+        self._pending.transport = True
+
+    def take_changes(self) -> Changes:
+        """What changed since the last call; the Score is brought up to date first."""
+        changes, self._pending = self._pending, Changes()
+        if changes:
+            self._refresh(changes)
+        return changes
+
+    # --- reading: document -> Score ---------------------------------------------------
+    def _read_note(self, note_id: str) -> NoteEntry | None:
+        value = self.notes.get(note_id)
+        if not isinstance(value, Map):
+            return None
+        try:
+            data = value.to_py() or {}
+            track = data.get("track")
+            if not isinstance(track, str):
+                raise ScoreError("a note's track is not an id")
+            note = Note(
+                _int(data.get("start")),
+                _int(data.get("length")),
+                _int(data.get("key")),
+                _int(data.get("velocity", 100)),
+            )
+        except (ScoreError, TypeError, ValueError):
+            self.rejected += 1
+            return None
+        return NoteEntry(note_id, track, note)
+
+    def _read_track(self, track_id: str) -> dict | None:
+        value = self.tracks.get(track_id)
+        if not isinstance(value, Map):
+            return None
+        data = value.to_py() or {}
+        fields: dict = {}
+        try:
+            for name in TRACK_FIELDS:
+                if name not in data:
+                    continue
+                v = data[name]
+                if name == "name":
+                    if not isinstance(v, str):
+                        raise ScoreError("a track name is not text")
+                    fields[name] = v
+                elif name in _BOOL_FIELDS:
+                    if not isinstance(v, bool):
+                        raise ScoreError(f"track {name} is not true/false")
+                    fields[name] = v
+                else:
+                    fields[name] = _int(v)
+            Track(**fields)  # validated the way every track is
+            order = data.get("order", 0.0)
+            if isinstance(order, bool) or not isinstance(order, (int, float)):
+                raise ScoreError("a track's order is not a number")
+        except (ScoreError, TypeError, ValueError):
+            self.rejected += 1
+            return None
+        return {"fields": fields, "order": float(order)}
+
+    def _refresh_all(self) -> None:
+        self._note_cache.clear()
+        self._track_cache.clear()
+        self._refresh(Changes(set(self.notes.keys()), set(self.tracks.keys()), True))
+
+    def _refresh(self, changes: Changes) -> None:
+        dirty = set(changes.track_ids)
+        for note_id in changes.note_ids:
+            old = self._note_cache.pop(note_id, None)
+            if old is not None:
+                dirty.add(old.track_id)
+            entry = self._read_note(note_id)
+            if entry is not None:
+                self._note_cache[note_id] = entry
+                dirty.add(entry.track_id)
+        for track_id in changes.track_ids:
+            data = self._read_track(track_id)
+            if data is None:
+                self._track_cache.pop(track_id, None)
+            else:
+                self._track_cache[track_id] = data
+        for track_id in dirty:
+            self._built_tracks.pop(track_id, None)
+        self._track_order = sorted(
+            self._track_cache, key=lambda t: (self._track_cache[t]["order"], t)
+        )
+        if dirty or changes.song or self._score is None:
+            self._score = None
+
+    def _build_track(self, track_id: str) -> Track:
+        track = self._built_tracks.get(track_id)
+        if track is None:
+            notes = [e.note for e in self._note_cache.values() if e.track_id == track_id]
+            track = Track(**self._track_cache[track_id]["fields"], notes=tuple(notes))
+            self._built_tracks[track_id] = track
+        return track
+
+    def score(self) -> Score:
+        """The song as it is in the document now (cached until the next change)."""
+        if self._pending:
+            self.take_changes()
+        if self._score is None:
+            self._score = self._build_score()
+        return self._score
+
+    def _build_score(self) -> Score:
+        data = self.song.to_py() or {}
+        tracks = tuple(self._build_track(t) for t in self._track_order)
+        try:
+            ppq = _int(data.get("ppq", 480))
+            tempos = [
+                TempoChange(_int(float(k)), _int(v)) for k, v in (data.get("tempo") or {}).items()
+            ]
+            meters = [
+                TimeSignature(_int(float(k)), _int(v[0]), _int(v[1]))
+                for k, v in (data.get("meter") or {}).items()
+            ]
+            loop = None
+            if data.get("loop_end") is not None:
+                loop = LoopRegion(_int(data.get("loop_start", 0)), _int(data["loop_end"]))
+            return Score(
+                tracks=tracks,
+                ppq=ppq,
+                tempo_map=TempoMap(tuple(tempos)) if tempos else TempoMap(),
+                time_signatures=TimeSignatureMap(tuple(meters)) if meters else TimeSignatureMap(),
+                loop=loop,
+                loop_enabled=bool(data.get("loop_enabled")) and loop is not None,
+                title=data.get("title") if isinstance(data.get("title"), str) else "",
+            )
+        except (ScoreError, TypeError, ValueError, IndexError, AttributeError):
+            self.rejected += 1
+            return Score(tracks=tracks)
+
+    def track_ids(self) -> list[str]:
+        """Track ids in the Score's track order."""
+        self.score()
+        return list(self._track_order)
+
+    def note_entries(self, track_index: int) -> list[NoteEntry]:
+        """The notes of one track with their ids."""
+        track_id = self.track_ids()[track_index]
+        return [e for e in self._note_cache.values() if e.track_id == track_id]
+
+    def note_entry(self, note_id: str) -> NoteEntry | None:
+        self.score()
+        return self._note_cache.get(note_id)
+
+    def note_stamp(self, note_id: str) -> tuple[int, int] | None:
+        """The (epoch, session tick) from which a note's current state sounds, if stamped."""
+        value = self.notes.get(note_id)
+        if isinstance(value, Map):
+            return stamp_of(value.get("at"))
+        return stamp_of(self.gone.get(note_id))
+
+    # --- writing: Score -> document (one local transaction) ---------------------------
+    def load_score(self, score: Score) -> None:
+        """Put a whole song into an empty document (the peer that shares it)."""
+        self.apply_score(score)
+
+    def apply_score(self, new: Score, at: tuple[int, int] | None = None) -> None:
+        """Write what differs between the document's Score and ``new`` (an edit made with
+        the pure edit functions) as one undoable transaction; changed notes carry ``at``."""
+        old = self.score()
+        with self.doc.transaction(origin=LOCAL):
+            self._write_song(old, new)
+            ids = self._write_tracks(old, new)
+            for index, track_id in enumerate(ids):
+                if track_id is None:
+                    continue
+                old_entries = self._entries_of(track_id)
+                self._write_notes(track_id, old_entries, new.tracks[index].notes, at)
+
+    def _entries_of(self, track_id: str) -> list[NoteEntry]:
+        return [e for e in self._note_cache.values() if e.track_id == track_id]
+
+    def _write_song(self, old: Score, new: Score) -> None:
+        if not self.song.get("schema"):
+            self.song["schema"] = SCHEMA_VERSION
+        if old.ppq != new.ppq or "ppq" not in self.song:
+            self.song["ppq"] = new.ppq
+        if old.title != new.title:
+            self.song["title"] = new.title
+        if old.tempo_map != new.tempo_map or "tempo" not in self.song:
+            self.song["tempo"] = {str(c.tick): c.us_per_quarter for c in new.tempo_map.changes}
+        if old.time_signatures != new.time_signatures or "meter" not in self.song:
+            self.song["meter"] = {
+                str(s.tick): [s.numerator, s.denominator] for s in new.time_signatures.signatures
+            }
+        if old.loop != new.loop or old.loop_enabled != new.loop_enabled:
+            self.song["loop_start"] = new.loop.start_tick if new.loop else 0
+            self.song["loop_end"] = new.loop.end_tick if new.loop else None
+            self.song["loop_enabled"] = new.loop_enabled
+
+    def _write_tracks(self, old: Score, new: Score) -> list[str | None]:
+        """Track ids for ``new``'s tracks (new ones created); removed ones deleted."""
+        old_ids = list(self._track_order)
+        pairs = _pair_tracks(old.tracks, new.tracks)
+        ids: list[str | None] = []
+        orders = [self._track_cache[t]["order"] for t in old_ids]
+        used = set()
+        for new_index, old_index in enumerate(pairs):
+            if old_index is None:
+                ids.append(None)
+                continue
+            track_id = old_ids[old_index]
+            used.add(track_id)
+            ids.append(track_id)
+            before, after = old.tracks[old_index], new.tracks[new_index]
+            entry = self.tracks[track_id]
+            for name in TRACK_FIELDS:
+                if getattr(before, name) != getattr(after, name):
+                    entry[name] = getattr(after, name)
+        for track_id in old_ids:
+            if track_id not in used:
+                for entry in self._entries_of(track_id):
+                    del self.notes[entry.id]
+                del self.tracks[track_id]
+        if pairs != sorted(p for p in pairs if p is not None) and None not in pairs:
+            # a reordering: the tracks keep their ids and content, only their order moves
+            for position, track_id in enumerate(ids):
+                self.tracks[track_id]["order"] = float(position)
+                self._track_cache[track_id]["order"] = float(position)
+        created = set()
+        for new_index, track_id in enumerate(ids):
+            if track_id is not None:
+                continue
+            prev = next((ids[i] for i in range(new_index - 1, -1, -1) if ids[i]), None)
+            nxt = next((ids[i] for i in range(new_index + 1, len(ids)) if ids[i]), None)
+            lo = self._track_cache[prev]["order"] if prev else (min(orders, default=1.0) - 1)
+            hi = self._track_cache[nxt]["order"] if nxt else lo + 2
+            track_id = new_id()
+            track = new.tracks[new_index]
+            order = (lo + hi) / 2
+            self.tracks[track_id] = Map(
+                {name: getattr(track, name) for name in TRACK_FIELDS} | {"order": order}
+            )
+            self._track_cache[track_id] = {"fields": {}, "order": order}
+            ids[new_index] = track_id
+            created.add(track_id)
+            for note in track.notes:
+                self._add_note(track_id, note, at=None)
+        return [None if i in created else i for i in ids]
+
+    def _add_note(self, track_id: str, note: Note, at) -> str:
+        note_id = new_id()
+        data = {
+            "track": track_id,
+            "start": note.start_tick,
+            "length": note.length_ticks,
+            "key": note.pitch,
+            "velocity": note.velocity,
+        }
+        if at is not None:
+            data["at"] = list(at)
+        self.notes[note_id] = Map(data)
+        return note_id
+
+    def _write_notes(self, track_id: str, entries: list[NoteEntry], notes, at) -> None:
+        have = Counter(e.note for e in entries)
+        want = Counter(notes)
+        removed_notes = have - want
+        added = sorted((want - have).elements())
+        removed: list[NoteEntry] = []
+        for e in sorted(entries, key=lambda e: (e.note, e.id)):
+            if removed_notes[e.note] > 0:
+                removed_notes[e.note] -= 1
+                removed.append(e)
+        # An edit of n notes (move, resize, velocity) keeps their ids: the i-th removed
+        # note becomes the i-th added one, so a concurrent edit of the same note by
+        # someone else lands on it rather than on a deleted copy.
+        for entry, note in zip(removed, added):
+            target = self.notes[entry.id]
+            old = entry.note
+            if old.start_tick != note.start_tick:
+                target["start"] = note.start_tick
+            if old.length_ticks != note.length_ticks:
+                target["length"] = note.length_ticks
+            if old.pitch != note.pitch:
+                target["key"] = note.pitch
+            if old.velocity != note.velocity:
+                target["velocity"] = note.velocity
+            if at is not None:
+                target["at"] = list(at)
+        for entry in removed[len(added) :]:
+            del self.notes[entry.id]
+            if at is not None:
+                self.gone[entry.id] = list(at)
+        for note in added[len(removed) :]:
+            self._add_note(track_id, note, at)
+
+    def set_note_fields(self, note_id: str, at=None, **values) -> None:
+        """Change fields of one note by id (what a remote tool or a test does)."""
+        with self.doc.transaction(origin=LOCAL):
+            target = self.notes[note_id]
+            for name, value in values.items():
+                if name not in NOTE_FIELDS:
+                    raise ValueError(f"a note has no field {name!r}")
+                target[name] = value
+            if at is not None:
+                target["at"] = list(at)
+
+    def delete_note(self, note_id: str, at=None) -> None:
+        with self.doc.transaction(origin=LOCAL):
+            del self.notes[note_id]
+            if at is not None:
+                self.gone[note_id] = list(at)
+
+    def add_note(self, track_index: int, note: Note, at=None) -> str:
+        with self.doc.transaction(origin=LOCAL):
+            return self._add_note(self.track_ids()[track_index], note, at)
+
+    # --- undo: one's own edits only ---------------------------------------------------
+    def undo(self, at: tuple[int, int] | None = None) -> bool:
+        return self._undo_redo(self.undo_manager.undo, at)
+
+    def redo(self, at: tuple[int, int] | None = None) -> bool:
+        return self._undo_redo(self.undo_manager.redo, at)
+
+    def _undo_redo(self, action, at) -> bool:
+        before = set(self.notes.keys())
+        self.take_changes()
+        if not action():
+            return False
+        changed = self._pending.note_ids
+        if at is not None and changed:
+            # The undo restored old stamps along with old values: stamp what it changed
+            # with a reachable position (an untracked transaction, so undo skips it).
+            with self.doc.transaction(origin=STAMP):
+                for note_id in changed:
+                    value = self.notes.get(note_id)
+                    if isinstance(value, Map):
+                        value["at"] = list(at)
+                    elif note_id in before:
+                        self.gone[note_id] = list(at)
+        return True
+
+
+def _pair_tracks(old: tuple[Track, ...], new: tuple[Track, ...]) -> list[int | None]:
+    """For each new track, the index of the old track it continues (None: a new track).
+
+    Edits change one track at a time: equal counts pair by position; one more or one
+    fewer is an insertion or a removal, found where the two lists stop matching."""
+    if len(old) == len(new):
+        moved = [i for i in range(len(new)) if old[i] != new[i]]
+        if len(moved) > 1 and sorted(map(id, old)) == sorted(map(id, new)):
+            # the same track objects in another order: a move
+            where = {id(t): i for i, t in enumerate(old)}
+            return [where[id(t)] for t in new]
+        return list(range(len(new)))
+    if len(new) == len(old) + 1:
+        i = next((i for i in range(len(old)) if old[i] != new[i]), len(old))
+        return [*range(i), None, *range(i, len(old))]
+    if len(new) == len(old) - 1:
+        i = next((i for i in range(len(new)) if old[i] != new[i]), len(new))
+        return [*range(i), *range(i + 1, len(old))]
+    return [None] * len(new) if not old else [j if j < len(old) else None for j in range(len(new))]

@@ -1,0 +1,166 @@
+"""The song document: round trip, concurrent edits merging, own-edits undo (pure units
+with real pycrdt documents exchanging real updates)."""
+
+from __future__ import annotations
+
+import random
+
+from hypothesis import given
+from hypothesis import strategies as st
+from pycrdt import Doc, Map
+
+from engine.collab.song_doc import SongDoc
+from engine.core import edits
+from engine.core.score import LoopRegion, Note, Score, Track
+from engine.core.timing import TempoMap
+from tests.engine.strategies import scores
+
+
+def _song() -> Score:
+    return Score(
+        tracks=(
+            Track("Piano", notes=(Note(0, 240, 60), Note(480, 240, 64, 90))),
+            Track("Drums", channel=9, is_drum=True, notes=(Note(0, 120, 36),)),
+        ),
+        tempo_map=TempoMap.constant(100),
+        loop=LoopRegion(0, 1920),
+        loop_enabled=True,
+        title="Song",
+    )
+
+
+def _peers(n: int, score: Score) -> list[SongDoc]:
+    first = SongDoc()
+    first.load_score(score)
+    others = []
+    for _ in range(n - 1):
+        doc = Doc()
+        doc.apply_update(first.doc.get_update())
+        others.append(SongDoc(doc))
+    return [first, *others]
+
+
+def _exchange(peers: list[SongDoc], rng: random.Random) -> None:
+    """Every peer gets every other's updates, in a random order, some twice."""
+    updates = [p.doc.get_update() for p in peers]
+    for p in peers:
+        order = updates * 2
+        rng.shuffle(order)
+        for u in order:
+            p.doc.apply_update(u)
+
+
+def test_score_survives_the_document():
+    song = _song()
+    doc = SongDoc()
+    doc.load_score(song)
+    other = SongDoc(Doc())
+    other.doc.apply_update(doc.doc.get_update())
+    assert other.score() == song
+
+
+@given(scores())
+def test_any_valid_score_round_trips(score):
+    doc = SongDoc()
+    doc.load_score(score)
+    copy = SongDoc(Doc())
+    copy.doc.apply_update(doc.doc.get_update())
+    assert copy.score() == score
+
+
+def test_concurrent_edits_of_different_notes_both_survive():
+    a, b = _peers(2, _song())
+    s = a.score()
+    a.apply_score(edits.move_notes(s, 0, [Note(0, 240, 60)], 120, 0)[0])
+    s = b.score()
+    b.apply_score(edits.set_velocity(s, 0, [Note(480, 240, 64, 90)], 30)[0])
+    _exchange([a, b], random.Random(1))
+    assert a.score() == b.score()
+    assert set(a.score().tracks[0].notes) == {Note(120, 240, 60), Note(480, 240, 64, 30)}
+
+
+def test_moving_and_recolouring_one_note_keeps_both_edits():
+    a, b = _peers(2, _song())
+    a.apply_score(edits.move_notes(a.score(), 0, [Note(0, 240, 60)], 240, 2)[0])
+    b.apply_score(edits.set_velocity(b.score(), 0, [Note(0, 240, 60)], 20)[0])
+    _exchange([a, b], random.Random(2))
+    assert a.score() == b.score()
+    assert Note(240, 240, 62, 20) in a.score().tracks[0].notes
+
+
+def test_the_same_field_edited_twice_resolves_the_same_everywhere():
+    peers = _peers(3, _song())
+    for i, p in enumerate(peers):
+        p.apply_score(edits.set_velocity(p.score(), 0, [Note(0, 240, 60)], 10 + i)[0])
+    _exchange(peers, random.Random(3))
+    assert peers[0].score() == peers[1].score() == peers[2].score()
+
+
+def test_undo_undoes_only_ones_own_edit():
+    a, b = _peers(2, _song())
+    a.apply_score(edits.add_notes(a.score(), 0, [Note(960, 120, 70)])[0])
+    b.apply_score(edits.add_notes(b.score(), 0, [Note(1440, 120, 72)])[0])
+    _exchange([a, b], random.Random(4))
+    assert a.undo()
+    _exchange([a, b], random.Random(5))
+    notes = set(b.score().tracks[0].notes)
+    assert Note(1440, 120, 72) in notes and Note(960, 120, 70) not in notes
+    assert a.score() == b.score()
+    assert a.redo()
+    _exchange([a, b], random.Random(6))
+    assert Note(960, 120, 70) in b.score().tracks[0].notes
+
+
+def test_undo_restamps_what_it_changes():
+    (a,) = _peers(1, _song())
+    a.apply_score(edits.add_notes(a.score(), 0, [Note(960, 120, 70)])[0], at=(1, 100))
+    entry = next(e for e in a.note_entries(0) if e.note == Note(960, 120, 70))
+    assert a.note_stamp(entry.id) == (1, 100)
+    assert a.undo(at=(1, 500))
+    assert a.note_stamp(entry.id) == (1, 500)  # the note is gone from (1, 500) on
+
+
+def test_track_added_removed_and_moved():
+    a, b = _peers(2, _song())
+    a.apply_score(edits.add_track(a.score(), Track("Bass", channel=2), 1))
+    _exchange([a, b], random.Random(7))
+    assert [t.name for t in b.score().tracks] == ["Piano", "Bass", "Drums"]
+    b.apply_score(edits.move_track(b.score(), 2, 0))
+    _exchange([a, b], random.Random(8))
+    assert [t.name for t in a.score().tracks] == ["Drums", "Piano", "Bass"]
+    a.apply_score(edits.remove_track(a.score(), 1))
+    _exchange([a, b], random.Random(9))
+    assert [t.name for t in b.score().tracks] == ["Drums", "Bass"]
+
+
+def test_garbage_entries_are_left_out_and_counted():
+    a, b = _peers(2, _song())
+    with a.doc.transaction():
+        a.notes["bad"] = Map({"track": "nope", "start": "x", "length": 1, "key": 60})
+        a.notes["bad2"] = Map({"track": a.track_ids()[0], "start": 0, "length": 1, "key": 400})
+        a.tracks["t-bad"] = Map({"name": 5, "order": 0.5})
+    _exchange([a, b], random.Random(10))
+    assert b.score() == _song()
+    assert b.rejected >= 3
+
+
+@given(st.integers(0, 10_000))
+def test_random_concurrent_edits_converge(seed):
+    rng = random.Random(seed)
+    peers = _peers(3, _song())
+    for _ in range(4):
+        for p in peers:
+            score = p.score()
+            notes = score.tracks[0].notes
+            choice = rng.randrange(4)
+            if choice == 0 or not notes:
+                new = edits.add_notes(score, 0, [Note(rng.randrange(0, 1920, 120), 120, 60)])[0]
+            elif choice == 1:
+                new = edits.delete_notes(score, 0, [rng.choice(notes)])[0]
+            elif choice == 2:
+                new = edits.move_notes(score, 0, [rng.choice(notes)], 120, 1)[0]
+            else:
+                new = edits.set_velocity(score, 0, [rng.choice(notes)], rng.randrange(1, 128))[0]
+            p.apply_score(new)
+        _exchange(peers, rng)
+    assert peers[0].score() == peers[1].score() == peers[2].score()
