@@ -24,6 +24,7 @@ SUBCOMMANDS = {
     "render": ("render", "render a song offline to a WAV file"),
     "doctor": ("doctor", "report audio drivers, JACK, SoundFonts and realtime priority"),
     "bench": ("bench", "run a benchmark and print its figures"),
+    "serve": ("serve", "run a session server for live collaboration, headless"),
 }
 
 

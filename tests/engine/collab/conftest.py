@@ -1,0 +1,83 @@
+"""A real session server (`pianola serve` in its own process) for the session tests."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+
+class ServerProcess:
+    def __init__(self, directory: Path, port: int = 0):
+        self.directory = directory
+        self.port = port
+        self.proc: subprocess.Popen | None = None
+        self.url = ""
+
+    def start(self) -> ServerProcess:
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "engine.commands.cli",
+                "serve",
+                "--port",
+                str(self.port),
+                "--dir",
+                str(self.directory),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=open(self.directory / "server.log", "ab"),
+            text=True,
+        )
+        line = self.proc.stdout.readline()
+        match = re.search(r"http://127\.0\.0\.1:(\d+)", line)
+        assert match, f"the server did not start: {line!r}"
+        self.port = int(match.group(1))
+        self.url = f"http://127.0.0.1:{self.port}"
+        return self
+
+    def log(self) -> str:
+        return (self.directory / "server.log").read_text()
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@pytest.fixture
+def server(tmp_path):
+    rooms = tmp_path / "rooms"
+    rooms.mkdir()
+    srv = ServerProcess(rooms).start()
+    yield srv
+    srv.stop()
+
+
+def wait_until(condition, timeout_s: float = 15.0, step=None) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if step is not None:
+            step()
+        if condition():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+os.environ.setdefault("PYTHONUNBUFFERED", "1")
