@@ -19,6 +19,7 @@ from pathlib import Path
 import mido
 
 from engine.core.errors import FileFormatError, FileWriteError, ScoreError
+from engine.core.pattern_expand import score_with_arrangement
 from engine.core.score import GM_DRUM_CHANNEL, MAX_TICK, Note, Score, Track
 from engine.core.timing import (
     DEFAULT_PPQ,
@@ -298,6 +299,9 @@ def midifile_from_score(score: Score, ppq: int | None = None) -> mido.MidiFile:
         raise ScoreError(
             f"MIDI ticks per quarter note must be from 1 to {MAX_PPQ}, not {out_ppq!r}"
         )
+    # MIDI has no patterns: the arrangement goes out as the notes it plays, with the
+    # song's seed deciding each probability (the same notes on every export).
+    score = score_with_arrangement(score)
 
     def at(tick: int) -> int:
         return rescale_tick(tick, score.ppq, out_ppq)

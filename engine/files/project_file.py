@@ -20,7 +20,7 @@ from engine.core.score import MAX_TICK, LoopRegion, Note, Score, Track
 from engine.core.timing import TempoChange, TempoMap, TimeSignature, TimeSignatureMap
 
 FORMAT_NAME = "pianola"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2 adds patterns, placements and the seed (engine.files.pattern_json)
 SUFFIX = ".pianola"
 
 # field -> (kind, low, high, required); kind "int" | "bool" | "str" | "list" | "object|null".
@@ -183,7 +183,14 @@ def score_from_json(doc) -> Score:
             f"it was saved by a newer Pianola (format version {version}; "
             f"this Pianola reads up to version {FORMAT_VERSION})"
         )
-    _check_object(doc, SCORE_FIELDS, "")
+    from engine.files import pattern_json  # it builds on this module's checks
+
+    if version >= pattern_json.PATTERN_VERSION:
+        _check_object(doc, SCORE_FIELDS | pattern_json.SCORE_FIELDS_V2, "")
+        pattern_fields = pattern_json.patterns_from_json(doc)
+    else:
+        _check_object(doc, SCORE_FIELDS, "")
+        pattern_fields = {}
     tempos = tuple(
         _build(f"tempo_map[{i}]", TempoChange, **_check_object(c, TEMPO_FIELDS, f"tempo_map[{i}]"))
         for i, c in enumerate(doc["tempo_map"])
@@ -210,6 +217,7 @@ def score_from_json(doc) -> Score:
         loop=loop,
         loop_enabled=doc.get("loop_enabled", False),
         title=doc.get("title", ""),
+        **pattern_fields,
     )
 
 
@@ -246,9 +254,21 @@ def load_project(path) -> Score:
 
 
 def score_to_json(score: Score) -> dict:
+    """The project as a JSON object: version 2 when the song has patterns, else version 1
+    (which every Pianola reads)."""
+    from engine.files import pattern_json
+
+    doc = _score_to_json_v1(score)
+    if pattern_json.uses_patterns(score):
+        doc["version"] = pattern_json.PATTERN_VERSION
+        doc.update(pattern_json.patterns_to_json(score))
+    return doc
+
+
+def _score_to_json_v1(score: Score) -> dict:
     return {
         "format": FORMAT_NAME,
-        "version": FORMAT_VERSION,
+        "version": 1,
         "title": score.title,
         "ppq": score.ppq,
         "tempo_map": [
@@ -292,9 +312,14 @@ def score_to_json(score: Score) -> dict:
 
 def dumps_project(score: Score) -> str:
     """The project as JSON text: indented, one note per line (readable, diff-friendly)."""
+    from engine.files import pattern_json
+
     doc = score_to_json(score)
     tracks = doc.pop("tracks")
+    v2 = {k: doc.pop(k) for k in pattern_json.SCORE_FIELDS_V2 if k in doc}
     head = json.dumps(doc, indent=2, ensure_ascii=False)[:-2]  # drop the closing "\n}"
+    if v2:
+        head += ",\n" + pattern_json.dumps_patterns(v2)
     parts = []
     for t in tracks:
         notes = t.pop("notes")

@@ -1,7 +1,10 @@
 """Hypothesis strategies for whole scores (shared by the file-format tests)."""
 
+from dataclasses import replace
+
 from hypothesis import strategies as st
 
+from engine.core.pattern import STEP_SIZES, Condition, Lane, Pattern, Placement, Step
 from engine.core.score import LoopRegion, Note, Score, Track
 from engine.core.timing import TempoChange, TempoMap, TimeSignature, TimeSignatureMap
 
@@ -64,4 +67,69 @@ def scores(draw, ppq=None, track_strategy=None):
         loop=loop,
         loop_enabled=loop is not None and draw(st.booleans()),
         title=draw(st.text(max_size=20)),
+    )
+
+
+steps = st.builds(
+    Step,
+    on=st.booleans(),
+    velocity=st.integers(1, 127),
+    length_steps=st.integers(1, 64),
+    offset_pct=st.integers(-50, 50),
+    probability=st.integers(0, 100),
+    ratchet=st.integers(1, 8),
+    condition=st.one_of(
+        st.sampled_from(
+            [Condition(k) for k in ("always", "first", "not_first", "fill", "not_fill")]
+        ),
+        st.integers(1, 16).flatmap(
+            lambda b: st.builds(Condition, st.just("ab"), st.integers(1, b), st.just(b))
+        ),
+    ),
+)
+
+
+@st.composite
+def patterns(draw, index=0):
+    length = draw(st.integers(1, 64))
+    lanes = tuple(
+        Lane(
+            f"l{i}",
+            draw(st.integers(0, 127)),
+            tuple(draw(st.lists(steps, min_size=1, max_size=20))),
+            name=draw(st.text(max_size=8)),
+            mute=draw(st.booleans()),
+            solo=draw(st.booleans()),
+        )
+        for i in range(draw(st.integers(0, 3)))
+    )
+    return Pattern(
+        f"p{index}",
+        draw(st.text(max_size=12)),
+        length,
+        draw(st.sampled_from(STEP_SIZES)),
+        draw(st.integers(50, 75)),
+        lanes,
+    )
+
+
+@st.composite
+def pattern_scores(draw):
+    """Scores with patterns placed on their tracks and a seed."""
+    score = draw(scores(track_strategy=tracks()))
+    pats = tuple(draw(patterns(i)) for i in range(draw(st.integers(0, 3))))
+    placements = ()
+    if pats and score.tracks:
+        placements = tuple(
+            Placement(
+                f"a{i}",
+                draw(st.sampled_from(pats)).id,
+                draw(st.integers(0, len(score.tracks) - 1)),
+                draw(st.integers(0, 100_000)),
+                draw(st.integers(1, 50)),
+            )
+            for i in range(draw(st.integers(0, 4)))
+        )
+    return replace(
+        score, patterns=pats, placements=placements, seed=draw(st.integers(0, 2**32 - 1))
     )

@@ -97,8 +97,8 @@ def with_change(change):
         ),
         (lambda d: d.__setitem__("ppq", 0), "ppq must be from 24 to 32767, not 0"),
         (
-            lambda d: d.__setitem__("version", 2),
-            "it was saved by a newer Pianola (format version 2; this Pianola reads up to version 1)",
+            lambda d: d.__setitem__("version", 3),
+            "it was saved by a newer Pianola (format version 3; this Pianola reads up to version 2)",
         ),
         (lambda d: d.__setitem__("version", "1"), 'version must be a whole number from 1, not "1"'),
         (
@@ -294,7 +294,7 @@ def test_cli_convert_of_a_bad_project_exits_non_zero_with_one_sentence(tmp_path,
         (None, "the file does not exist"),
         (
             with_change(lambda d: d.__setitem__("version", 3)),
-            "it was saved by a newer Pianola (format version 3; this Pianola reads up to version 1)",
+            "it was saved by a newer Pianola (format version 3; this Pianola reads up to version 2)",
         ),
     ],
 )
