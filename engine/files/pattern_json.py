@@ -27,7 +27,7 @@ from engine.core.pattern import (
     Step,
 )
 from engine.core.score import MAX_TICK, Score
-from engine.files.project_file import _build, _check_object, _json_text, _Problem
+from engine.files.json_checks import _build, _check_object, _json_text, _Problem
 
 PATTERN_VERSION = 2  # the first format version that holds patterns
 

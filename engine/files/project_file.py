@@ -15,9 +15,11 @@ import os
 import secrets
 from pathlib import Path
 
-from engine.core.errors import FileFormatError, FileWriteError, ScoreError
+from engine.core.errors import FileFormatError, FileWriteError
 from engine.core.score import MAX_TICK, LoopRegion, Note, Score, Track
 from engine.core.timing import TempoChange, TempoMap, TimeSignature, TimeSignatureMap
+from engine.files import pattern_json
+from engine.files.json_checks import _build, _check_object, _json_kind, _json_text, _Problem
 
 FORMAT_NAME = "pianola"
 FORMAT_VERSION = 2  # 2 adds patterns, placements and the seed (engine.files.pattern_json)
@@ -68,74 +70,6 @@ SCORE_FIELDS = {
     "loop_enabled": ("bool", None, None, False),
     "tracks": ("list", None, None, True),
 }
-_KIND_WORDS = {
-    "int": "a whole number",
-    "bool": "true or false",
-    "str": "text",
-    "list": "a list",
-    "object|null": "an object or null",
-}
-
-
-class _Problem(Exception):
-    """The first problem found, as a phrase naming the JSON path (becomes FileFormatError)."""
-
-
-def _kind_ok(kind: str, value) -> bool:
-    if kind == "int":
-        return isinstance(value, int) and not isinstance(value, bool)
-    if kind == "bool":
-        return isinstance(value, bool)
-    if kind == "str":
-        return isinstance(value, str)
-    if kind == "list":
-        return isinstance(value, list)
-    return value is None or isinstance(value, dict)
-
-
-def _check_object(obj, fields: dict, where: str) -> dict:
-    """Check ``obj`` against a field table; return its fields (defaults left out)."""
-    if not isinstance(obj, dict):
-        raise _Problem(f"{where or 'the file'} must be a JSON object, not {_json_kind(obj)}")
-    prefix = f"{where}." if where else ""
-    for key in obj:
-        if key not in fields:
-            raise _Problem(f"{prefix}{key} is not a known field")
-    for key, (kind, lo, hi, required) in fields.items():
-        if key not in obj:
-            if required:
-                raise _Problem(f"{prefix}{key} is missing")
-            continue
-        value = obj[key]
-        if not _kind_ok(kind, value):
-            raise _Problem(f"{prefix}{key} must be {_KIND_WORDS[kind]}, not {_json_text(value)}")
-        if kind == "int" and ((lo is not None and value < lo) or (hi is not None and value > hi)):
-            bound = f"from {lo} to {hi}" if hi is not None else f"at least {lo}"
-            raise _Problem(f"{prefix}{key} must be {bound}, not {value}")
-    return obj
-
-
-def _json_kind(value) -> str:
-    return {
-        dict: "an object",
-        list: "a list",
-        str: "text",
-        bool: "true or false",
-        type(None): "null",
-    }.get(type(value), "a number")
-
-
-def _json_text(value) -> str:
-    text = json.dumps(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _build(where: str, make, *args, **kwargs):
-    """Construct a model value, turning its own validation error into a located problem."""
-    try:
-        return make(*args, **kwargs)
-    except ScoreError as exc:
-        raise _Problem(f"{where}: {exc}") from None
 
 
 def _note(obj, where: str) -> Note:
@@ -183,8 +117,6 @@ def score_from_json(doc) -> Score:
             f"it was saved by a newer Pianola (format version {version}; "
             f"this Pianola reads up to version {FORMAT_VERSION})"
         )
-    from engine.files import pattern_json  # it builds on this module's checks
-
     if version >= pattern_json.PATTERN_VERSION:
         _check_object(doc, SCORE_FIELDS | pattern_json.SCORE_FIELDS_V2, "")
         pattern_fields = pattern_json.patterns_from_json(doc)
@@ -256,8 +188,6 @@ def load_project(path) -> Score:
 def score_to_json(score: Score) -> dict:
     """The project as a JSON object: version 2 when the song has patterns, else version 1
     (which every Pianola reads)."""
-    from engine.files import pattern_json
-
     doc = _score_to_json_v1(score)
     if pattern_json.uses_patterns(score):
         doc["version"] = pattern_json.PATTERN_VERSION
@@ -312,8 +242,6 @@ def _score_to_json_v1(score: Score) -> dict:
 
 def dumps_project(score: Score) -> str:
     """The project as JSON text: indented, one note per line (readable, diff-friendly)."""
-    from engine.files import pattern_json
-
     doc = score_to_json(score)
     tracks = doc.pop("tracks")
     v2 = {k: doc.pop(k) for k in pattern_json.SCORE_FIELDS_V2 if k in doc}
