@@ -52,10 +52,21 @@ def _check_object(obj, fields: dict, where: str) -> dict:
         value = obj[key]
         if not _kind_ok(kind, value):
             raise _Problem(f"{prefix}{key} must be {_KIND_WORDS[kind]}, not {_json_text(value)}")
+        if kind == "str" and not _is_text(value):
+            raise _Problem(f"{prefix}{key} holds a lone surrogate, which is not a character")
         if kind == "int" and ((lo is not None and value < lo) or (hi is not None and value > hi)):
             bound = f"from {lo} to {hi}" if hi is not None else f"at least {lo}"
             raise _Problem(f"{prefix}{key} must be {bound}, not {value}")
     return obj
+
+
+def _is_text(value: str) -> bool:
+    # JSON's \ud800 escapes decode to lone surrogates, which no file can store.
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _json_kind(value) -> str:
@@ -69,7 +80,10 @@ def _json_kind(value) -> str:
 
 
 def _json_text(value) -> str:
-    text = json.dumps(value)
+    try:
+        text = json.dumps(value)
+    except (RecursionError, ValueError):  # nested a thousand deep; past the digit limit
+        return _json_kind(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
 

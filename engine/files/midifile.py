@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import bisect
 import io
-import struct
 from collections import defaultdict, deque
 from pathlib import Path
 
 import mido
 
+from engine.core.error_translation import reading, writing
 from engine.core.errors import FileFormatError, FileWriteError, ScoreError
 from engine.core.pattern_expand import score_with_arrangement
 from engine.core.score import GM_DRUM_CHANNEL, MAX_TICK, Note, Score, Track
@@ -32,25 +32,13 @@ from engine.core.timing import (
     TimeSignatureMap,
     bpm_to_us_per_quarter,
 )
-from engine.files.project_file import describe_os_error, write_file_atomically
+from engine.files.file_io import read_regular_file, write_file_atomically
+from engine.files.smf_check import SmfDamage, check_smf
 
 MIN_US_PER_QUARTER = bpm_to_us_per_quarter(MAX_BPM)
 MAX_US_PER_QUARTER = bpm_to_us_per_quarter(MIN_BPM)
 MIN_PPQ, MAX_PPQ = 24, 32767  # the score's range; MIDI allows 1..32767
 _CC_BANK_MSB, _CC_BANK_LSB, _CC_VOLUME, _CC_PAN = 0, 32, 7, 10
-
-# What mido raises on damaged input: short reads, bad chunk names, bad status or data
-# bytes, malformed meta messages.  All of them mean "this is not a MIDI file we can read".
-_MIDO_ERRORS = (
-    EOFError,
-    OSError,
-    ValueError,
-    KeyError,
-    IndexError,
-    TypeError,
-    struct.error,
-    UnicodeError,
-)
 
 
 def rescale_tick(tick: int, from_ppq: int, to_ppq: int) -> int:
@@ -109,21 +97,19 @@ class _Group:
 
 
 def _read_midifile(path: Path) -> mido.MidiFile:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise FileFormatError(path, describe_os_error(exc, reading=True)) from None
+    data = read_regular_file(path)
     if not data:
         raise FileFormatError(path, "the file is empty")
     if not data.startswith(b"MThd"):
         raise FileFormatError(path, "it is not a MIDI file (it does not start with MThd)")
     try:
-        return mido.MidiFile(file=io.BytesIO(data))
-    except EOFError:
-        raise FileFormatError(path, "the MIDI file is cut short") from None
-    except _MIDO_ERRORS as exc:
-        reason = str(exc).rstrip(".") or type(exc).__name__
-        raise FileFormatError(path, f"the MIDI file is damaged ({reason})") from None
+        layout = check_smf(data)
+    except SmfDamage as exc:
+        raise FileFormatError(path, str(exc)) from None
+    # Whatever mido raises on a damaged event (its own KeySignatureError included) means
+    # the same to a musician: the file is damaged.
+    with reading(path, libraries=("mido",), damaged="the MIDI file"):
+        return mido.MidiFile(file=io.BytesIO(layout.image))
 
 
 def import_midi(path, ppq: int | None = None) -> Score:
@@ -377,7 +363,8 @@ def export_midi(score: Score, path, ppq: int | None = None) -> None:
     path = Path(path)
     buffer = io.BytesIO()
     try:
-        midifile_from_score(score, ppq).save(file=buffer)
+        with writing(path, libraries=("mido",)):
+            midifile_from_score(score, ppq).save(file=buffer)
     except ScoreError as exc:
         raise FileWriteError(path, str(exc)) from None
     write_file_atomically(path, buffer.getvalue())

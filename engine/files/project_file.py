@@ -9,17 +9,18 @@ a full disk leaves the previous file whole.  The format is described in docs/fil
 
 from __future__ import annotations
 
-import errno
 import json
-import os
-import secrets
 from pathlib import Path
 
-from engine.core.errors import FileFormatError, FileWriteError
+from engine.core.error_translation import describe_os_error, reading, writing
+from engine.core.errors import FileFormatError
 from engine.core.score import MAX_TICK, LoopRegion, Note, Score, Track
 from engine.core.timing import TempoChange, TempoMap, TimeSignature, TimeSignatureMap
 from engine.files import pattern_json
+from engine.files.file_io import read_regular_file, write_file_atomically
 from engine.files.json_checks import _build, _check_object, _json_kind, _json_text, _Problem
+
+__all__ = ["describe_os_error", "write_file_atomically"]  # kept importable from here
 
 FORMAT_NAME = "pianola"
 FORMAT_VERSION = 2  # 2 adds patterns, placements and the seed (engine.files.pattern_json)
@@ -156,25 +157,22 @@ def score_from_json(doc) -> Score:
 def loads_project(text: str, path="<text>") -> Score:
     """Parse project JSON text; ``path`` only names the source in error messages."""
     try:
-        doc = json.loads(text)
+        with reading(path):  # deep nesting, numbers past Python's digit limit
+            doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise FileFormatError(
             path, f"it is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
         ) from None
-    except RecursionError:
-        raise FileFormatError(path, "its JSON is nested too deeply") from None
     try:
-        return score_from_json(doc)
+        with reading(path):
+            return score_from_json(doc)
     except _Problem as exc:
         raise FileFormatError(path, str(exc)) from None
 
 
 def load_project(path) -> Score:
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise FileFormatError(path, describe_os_error(exc, reading=True)) from None
+    data = read_regular_file(path)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -259,74 +257,10 @@ def dumps_project(score: Score) -> str:
     return f'{head},\n  "tracks": {track_text}\n}}\n'
 
 
-def describe_os_error(exc: OSError, reading: bool = False) -> str:
-    """A musician's phrase for why a file could not be read or written."""
-    phrases = {
-        errno.ENOENT: "the file does not exist" if reading else "the folder does not exist",
-        errno.ENOSPC: "the disk is full",
-        errno.EDQUOT: "the disk quota is used up",
-        errno.EACCES: "permission was denied",
-        errno.EPERM: "permission was denied",
-        errno.EROFS: "the disk is read-only",
-        errno.EISDIR: "it is a folder, not a file",
-        errno.ENOTDIR: "a part of the path is not a folder",
-        errno.EFBIG: "the file is too large",
-    }
-    phrase = phrases.get(exc.errno)
-    if phrase is None:
-        phrase = (exc.strerror or str(exc) or type(exc).__name__).lower()
-    return phrase
-
-
-def write_file_atomically(path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` so it is either the old file or the new one, whole.
-
-    The temporary file lives in the same folder (rename is atomic only within one file
-    system), is synced before the rename, and the folder is synced after it so the
-    rename itself survives a power cut.  Raises FileWriteError; the old file is untouched.
-    """
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    tmp = folder / f".{path.name}.{secrets.token_hex(4)}.tmp"
-    try:
-        mode = os.stat(path).st_mode & 0o7777
-    except OSError:
-        mode = None  # a new file: O_CREAT's 0o666 minus the umask
-    fd = None
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
-        view = memoryview(data)
-        while view:
-            written = os.write(fd, view)
-            view = view[written:]
-        if mode is not None:
-            os.fchmod(fd, mode)
-        os.fsync(fd)
-        os.close(fd)
-        fd = None
-        os.replace(tmp, path)
-    except OSError as exc:
-        if fd is not None:
-            os.close(fd)
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass  # never created, or already gone: nothing to clean up
-        raise FileWriteError(path, describe_os_error(exc)) from None
-    try:
-        dir_fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return  # the data is in place; only the rename's durability is not forced
-    try:
-        os.fsync(dir_fd)
-    except OSError:
-        pass  # some file systems cannot sync a folder; the file itself is synced
-    finally:
-        os.close(dir_fd)
-
-
 def save_project(score: Score, path) -> None:
     """Write ``score`` to ``path`` atomically (raises FileWriteError, old file intact)."""
     if not isinstance(score, Score):
         raise TypeError("save_project needs a Score")
-    write_file_atomically(path, dumps_project(score).encode("utf-8"))
+    with writing(path):
+        data = dumps_project(score).encode("utf-8")
+    write_file_atomically(path, data)

@@ -23,6 +23,7 @@ from engine.files.project_file import (
 )
 from tests.engine.file_fixtures import lock_folder  # noqa: F401 (a fixture)
 from tests.engine.strategies import scores
+from tests.hypothesis_profiles import examples
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -37,7 +38,7 @@ def small_song():
     )
 
 
-@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), suppress_health_check=[HealthCheck.too_slow])
 @given(scores())
 def test_load_of_save_is_the_same_score(tmp_path_factory, score):
     path = tmp_path_factory.mktemp("rt") / "song.pianola"
@@ -141,7 +142,7 @@ def test_bad_values_name_the_file_and_the_first_problem(tmp_path, change, proble
         ("[1, 2, 3]", "the file must hold a JSON object, not a list"),
         ('{"format": "pianola", "version": 1', "it is not valid JSON (Expecting ',' delimiter"),
         ("", "it is not valid JSON (Expecting value at line 1, column 1)"),
-        ("[" * 100000, "its JSON is nested too deeply"),
+        ("[" * 100000, "it is nested too deeply"),
     ],
 )
 def test_wrong_shape_json(text, problem):
