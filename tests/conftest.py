@@ -12,15 +12,12 @@ import subprocess
 import time
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import settings
 
 from engine.measure.jackserver import DummyJackServer
+from tests.hypothesis_profiles import chosen_profile
 
-# CI machines are busy: no per-example deadline, but a fixed example count.
-settings.register_profile(
-    "pianola", deadline=None, max_examples=100, suppress_health_check=[HealthCheck.too_slow]
-)
-settings.load_profile("pianola")
+settings.load_profile(chosen_profile())
 
 
 @pytest.fixture(scope="session", autouse=True)

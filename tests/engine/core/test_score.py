@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from engine.core.errors import ScoreError
 from engine.core.score import LoopRegion, Note, Score, Track
 from tests.engine import strategies
+from tests.hypothesis_profiles import examples
 
 
 @pytest.mark.parametrize(
@@ -120,7 +121,7 @@ def test_notes_are_kept_in_note_order(notes):
     assert list(Track(notes=tuple(notes)).notes) == sorted(notes)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(strategies.scores(), st.integers(2, pickle.HIGHEST_PROTOCOL))
 def test_a_score_pickles_to_an_equal_score(score, protocol):
     copy = pickle.loads(pickle.dumps(score, protocol=protocol))
