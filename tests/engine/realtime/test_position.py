@@ -10,6 +10,7 @@ import time
 from engine.realtime.position import Position, PositionBlock
 
 READS = 100_000
+DISTINCT_VALUES = 100  # the reads overlapped this many writes at least
 WRITE_PERIOD_S = 20e-6
 
 
@@ -67,18 +68,19 @@ def test_reads_never_torn_while_another_process_writes_fast():
     if writer_cpu is not None:
         os.sched_setaffinity(0, {cpus[0]})
     try:
-        assert go.wait(30), "the writer process did not start"
+        assert go.wait(600), "the writer process did not start"
         while block.sequence() < 1000:  # the writer is really writing
             pass
-        torn, generations = 0, set()
+        # Read until the writer has visibly moved on many times while being read: no
+        # clock involved, so a busy machine only makes this take longer.
+        torn, reads, generations = 0, 0, set()
         first_seq = block.sequence()
-        t0 = time.perf_counter()
-        for _ in range(READS):
+        while reads < READS or len(generations) < DISTINCT_VALUES:
             p = block.read()
+            reads += 1
             if not _consistent(p):
                 torn += 1
             generations.add(p.generation)
-        t1 = time.perf_counter()
         last_seq = block.sequence()
         stop.set()
         writes, w_start, w_end = result_r.recv()
@@ -88,17 +90,12 @@ def test_reads_never_torn_while_another_process_writes_fast():
         if writer.is_alive():
             writer.kill()
         block.close()
-    rate_hz = writes / (w_end - w_start)
     print(
-        f"seqlock: {writes} writes at {rate_hz / 1000:.0f} kHz, {READS} reads in "
-        f"{t1 - t0:.3f} s, {len(generations)} distinct values seen"
+        f"seqlock: {writes} writes in {w_end - w_start:.3f} s, {reads} reads, "
+        f"{len(generations)} distinct values seen"
     )
     assert torn == 0
-    assert rate_hz >= 10_000
-    # The reads overlapped the writes: the writer ran through the whole read phase
-    # (its sequence moved on during it) and the reader saw the values change many times.
-    assert (last_seq - first_seq) // 2 >= 10_000 * (t1 - t0) * 0.5
-    assert len(generations) >= 100
+    assert last_seq > first_seq and len(generations) >= DISTINCT_VALUES
 
 
 def test_a_write_in_progress_is_never_returned():
