@@ -28,6 +28,11 @@ def add_arguments(parser) -> None:
         metavar="N",
         help="the realtime priority to check (default 70)",
     )
+    parser.add_argument(
+        "--log",
+        action="store_true",
+        help="also show the end of the library log (FluidSynth and JACK messages)",
+    )
 
 
 @dataclass
@@ -168,6 +173,17 @@ def _check_realtime(report: Report, priority: int | None) -> None:
         )
 
 
+def _name_library_log(report: Report, show: bool) -> None:
+    from engine.audio.library_log import library_log_path, tail
+
+    path = library_log_path()
+    report.say(f"Library messages (FluidSynth, JACK) are kept in {path}")
+    if show:
+        lines = tail(path)
+        report.say(f"  last {len(lines)} lines:" if lines else "  (it is empty)")
+        report.lines.extend(f"  | {line}" for line in lines)
+
+
 def run(args) -> int:
     if args.priority is not None:
         from engine.realtime.priority import check_priority
@@ -184,6 +200,7 @@ def run(args) -> int:
     _check_portaudio(report)
     _check_soundfonts(report, args.soundfont)
     _check_realtime(report, args.priority)
+    _name_library_log(report, args.log)
     print("\n".join(report.lines))
     if report.todo:
         print("\nTo do:")

@@ -21,16 +21,22 @@ DISPLAY_PERIOD_S = 0.05  # how often the bar.beat display is refreshed (and even
 READY_TIMEOUT_S = 30.0
 
 
-def add_arguments(parser) -> None:
+def play_drivers() -> tuple[str, ...]:
+    """The drivers `play` offers: every known one but "file" (that is `pianola render`)."""
     from engine.core.audio_settings import KNOWN_DRIVERS
 
+    return tuple(name for name in KNOWN_DRIVERS if name != "file")
+
+
+def add_arguments(parser) -> None:
     parser.add_argument("input", metavar="FILE", help="the song to play (.pianola, .mid)")
     # No argparse choices: a wrong name gets the engine's own one-sentence error.
     parser.add_argument(
         "--driver",
         default="auto",
         metavar="D",
-        help=f"audio driver: {', '.join(KNOWN_DRIVERS)} (default: auto, as `pianola doctor` shows)",
+        help=f"audio driver: {', '.join(play_drivers())} (default: auto, as `pianola doctor` "
+        "shows; to write a file use `pianola render`)",
     )
     parser.add_argument("--soundfont", metavar="SF2", help="the SoundFont to play with")
     parser.add_argument("--jack-server", metavar="NAME", help="the JACK server to play through")
@@ -69,6 +75,10 @@ def run(args) -> int:
     if args.driver == "file":
         raise EngineError(
             "pianola play cannot use the file driver; use pianola render to write a WAV file."
+        )
+    if args.driver not in play_drivers():
+        raise EngineError(
+            f"Unknown audio driver {args.driver!r}: choose one of {', '.join(play_drivers())}."
         )
     if args.seconds is not None and not args.seconds > 0:
         raise EngineError(f"--seconds must be more than 0, not {args.seconds:g}.")

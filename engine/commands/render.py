@@ -2,17 +2,25 @@
 
 Reads a .pianola project or a .mid file and renders it through the same scheduler the
 engine plays with (see ``engine.realtime.offline_render``).  A progress bar is drawn on stderr only when
-stderr is a terminal, so scripts and logs get one summary line.
+stderr is a terminal, so scripts and logs get one summary line.  FluidSynth's own messages
+go to the library log (``pianola doctor`` names it), not to the terminal.
+
+SIGTERM and SIGHUP stop a render as Ctrl-C does: the temporary file is removed and no
+output is left.
 """
 
 from __future__ import annotations
 
+import signal
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from engine.core.errors import FileWriteError
 from engine.files.song_files import PROJECT_FIRST, read_song
+
+DEFAULT_MAX_MINUTES = 60
 
 BAR_WIDTH = 30
 
@@ -38,6 +46,13 @@ def add_arguments(parser) -> None:
         metavar="SF2",
         help="the SoundFont to play with (default: as `pianola doctor` shows)",
     )
+    parser.add_argument(
+        "--max-minutes",
+        type=float,
+        default=DEFAULT_MAX_MINUTES,
+        metavar="M",
+        help=f"refuse songs longer than M minutes (default {DEFAULT_MAX_MINUTES}; 0: no limit)",
+    )
 
 
 def _progress_bar(stream):
@@ -49,12 +64,49 @@ def _progress_bar(stream):
     return show
 
 
+class RenderStopped(BaseException):
+    """A SIGTERM or SIGHUP arrived: unwinds like KeyboardInterrupt, removing temp files."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextmanager
+def _stopped_by_signals():
+    def stop(signum, frame):
+        raise RenderStopped(signum)
+
+    old = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+
+
 def run(args) -> int:
+    try:
+        with _stopped_by_signals():
+            return _render(args)
+    except RenderStopped as stopped:
+        print(
+            f"pianola: stopped by {signal.Signals(stopped.signum).name}; "
+            f"{args.output} was not written.",
+            file=sys.stderr,
+        )
+        return 128 + stopped.signum
+
+
+def _render(args) -> int:
+    from engine.audio.library_log import quiet_fluidsynth, route_library_output
     from engine.core.audio_settings import AudioSettings
     from engine.files.soundfonts import choose_soundfont
     from engine.realtime.offline_render import render_score
 
     source, target = Path(args.input), Path(args.output)
+    if not args.max_minutes >= 0:
+        raise FileWriteError(target, f"--max-minutes must be 0 or more, not {args.max_minutes:g}")
     if target.suffix.lower() != ".wav":
         raise FileWriteError(target, "the output must be a .wav file")
     if not target.parent.is_dir():
@@ -66,6 +118,8 @@ def run(args) -> int:
         settings = AudioSettings(driver="file", sample_rate=args.sample_rate)
     except ValueError as exc:
         raise FileWriteError(target, str(exc)) from None
+    route_library_output("pianola render")
+    quiet_fluidsynth()
     progress = _progress_bar(sys.stderr) if sys.stderr.isatty() else None
     started = time.perf_counter()
     result = render_score(
@@ -75,6 +129,8 @@ def run(args) -> int:
         sample_rate=args.sample_rate,
         settings=settings,
         progress=progress,
+        max_seconds=args.max_minutes * 60 or None,
+        lift_hint="; --max-minutes lifts it",
     )
     elapsed = time.perf_counter() - started
     if progress is not None:

@@ -7,12 +7,12 @@ not depend on how fast the machine is, and two renders of one score are byte-ide
 
 The WAV is 16-bit stereo, written to a temporary file beside the target and renamed over
 it at the end (a failed render never leaves a half-written file under the real name).
+A song longer than ``max_seconds`` is refused before anything is written, and so is one
+whose WAV would pass the format's 4 GiB limit.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 import wave
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -23,11 +23,15 @@ from engine.audio.synth import SynthBackend
 from engine.core.audio_settings import AudioSettings
 from engine.core.errors import FileWriteError
 from engine.core.score import Score
+from engine.files.file_io import atomic_output
 from engine.realtime.scheduler import Scheduler
 
 RENDER_BLOCK_FRAMES = 4096  # larger blocks measured ~10 % faster than 1024 (fewer Python calls)
 TAIL_S = 2.0  # longest release/reverb tail kept after the last note ends
 SILENCE = 1.0 / 65536  # below half a 16-bit step: nothing a WAV file would keep
+DEFAULT_MAX_SECONDS = 3600  # a longer song is far more likely damage than music
+WAV_BYTES_PER_FRAME = 4  # 16-bit stereo
+WAV_MAX_DATA_BYTES = 2**32 - 1 - 36  # RIFF sizes are 32-bit; the header takes 36 bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +59,8 @@ def render_score(
     settings: AudioSettings | None = None,
     progress=None,
     block_frames: int = RENDER_BLOCK_FRAMES,
+    max_seconds: float | None = DEFAULT_MAX_SECONDS,
+    lift_hint: str = "",
 ) -> RenderResult:
     """Render ``score`` once from tick 0 (loop ignored) to ``wav_path``.
 
@@ -63,8 +69,11 @@ def render_score(
     soundfont : path of the SF2 file (SoundFontError if unusable).
     settings : gain/reverb/chorus to use; its driver is replaced by "file".
     progress : called as progress(fraction) now and then, fraction in [0, 1].
+    max_seconds : the longest song rendered (FileWriteError beyond); None for no limit.
+    lift_hint : how the caller's user lifts that limit, added to its sentence.
     """
     path = Path(wav_path)
+    check_render_length(score, path, sample_rate, max_seconds, lift_hint)
     base = settings or AudioSettings()
     settings = replace(
         base, driver="file", sample_rate=sample_rate, soundfont=str(soundfont), wav_path=str(path)
@@ -86,6 +95,32 @@ def render_score(
         )
 
 
+def _clock(seconds: float) -> str:
+    whole = int(seconds)
+    return f"{whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d}"
+
+
+def check_render_length(
+    score: Score, path: Path, sample_rate: int, max_seconds, lift_hint: str = ""
+) -> None:
+    """FileWriteError when the song is longer than ``max_seconds`` or than a WAV holds."""
+    seconds = score.tempo_map.tick_to_seconds(score.end_tick, score.ppq) + TAIL_S
+    if max_seconds is not None and seconds > max_seconds:
+        raise FileWriteError(
+            path,
+            f"the song lasts {_clock(seconds)} (to the end of its last note), longer than the "
+            f"render limit of {_clock(max_seconds)}{lift_hint}",
+        )
+    frames = int(seconds * sample_rate) + RENDER_BLOCK_FRAMES
+    if frames * WAV_BYTES_PER_FRAME > WAV_MAX_DATA_BYTES:
+        longest = WAV_MAX_DATA_BYTES // WAV_BYTES_PER_FRAME / sample_rate
+        raise FileWriteError(
+            path,
+            f"the song lasts {_clock(seconds)}, and a WAV file holds at most "
+            f"{_clock(longest)} at {sample_rate} Hz (4 GiB)",
+        )
+
+
 def _write_wav(
     path: Path, backend, scheduler, lead_frames, end_frame, tail_frames, block_frames, progress
 ) -> RenderResult:
@@ -94,47 +129,35 @@ def _write_wav(
     written = 0
     peak = 0.0
     silent_since = None
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise FileWriteError(path, exc.strerror or str(exc)) from None
-    try:
-        with os.fdopen(fd, "wb") as raw, wave.open(raw, "wb") as wav:
-            wav.setnchannels(2)
-            wav.setsampwidth(2)
-            wav.setframerate(backend.sample_rate)
-            skip = lead_frames
-            while True:
-                playing = scheduler.service().playing
-                backend.render_into(buffer)
-                block = buffer[skip:] if skip else buffer
-                skip = max(0, skip - block_frames)
-                if not len(block):
-                    continue
-                block_peak = float(np.abs(block).max())
-                peak = max(peak, block_peak)
-                wav.writeframes(_to_int16(block))
-                written += len(block)
-                if progress is not None and written % (block_frames * 64) < len(block):
-                    progress(min(1.0, written / total_guess))
-                if playing or written < end_frame:
-                    continue
-                silent_since = silent_since if block_peak < SILENCE else None
-                if block_peak < SILENCE and silent_since is None:
-                    silent_since = written
-                if written >= end_frame + tail_frames or (
-                    silent_since is not None and written - silent_since >= block_frames
-                ):
-                    break
-            raw.flush()
-            os.fsync(raw.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise FileWriteError(path, exc.strerror or str(exc)) from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_output(path) as raw, wave.open(raw, "wb") as wav:
+        wav.setnchannels(2)
+        wav.setsampwidth(2)
+        wav.setframerate(backend.sample_rate)
+        skip = lead_frames
+        while True:
+            playing = scheduler.service().playing
+            backend.render_into(buffer)
+            block = buffer[skip:] if skip else buffer
+            skip = max(0, skip - block_frames)
+            if not len(block):
+                continue
+            if (written + len(block)) * WAV_BYTES_PER_FRAME > WAV_MAX_DATA_BYTES:
+                raise FileWriteError(path, "the WAV file would pass its format's 4 GiB limit")
+            block_peak = float(np.abs(block).max())
+            peak = max(peak, block_peak)
+            wav.writeframes(_to_int16(block))
+            written += len(block)
+            if progress is not None and written % (block_frames * 64) < len(block):
+                progress(min(1.0, written / total_guess))
+            if playing or written < end_frame:
+                continue
+            silent_since = silent_since if block_peak < SILENCE else None
+            if block_peak < SILENCE and silent_since is None:
+                silent_since = written
+            if written >= end_frame + tail_frames or (
+                silent_since is not None and written - silent_since >= block_frames
+            ):
+                break
     if progress is not None:
         progress(1.0)
     return RenderResult(path, written, backend.sample_rate, peak)

@@ -39,7 +39,11 @@ class ExportError(PianolaError):
 def _render_in_child(score, path, soundfont, settings, sample_rate, fraction, cancel, conn):
     """The child process: render, reporting progress in ``fraction`` and the outcome on
     ``conn`` as ("done", seconds) / ("cancelled",) / ("error", sentence)."""
+    from engine.audio.library_log import quiet_fluidsynth, route_library_output
     from engine.realtime.offline_render import render_score
+
+    route_library_output("wav export")  # FluidSynth's messages: to the log, not the terminal
+    quiet_fluidsynth()
 
     def progress(value: float) -> None:
         # At 1.0 the file is complete (or about to be renamed into place): finishing is

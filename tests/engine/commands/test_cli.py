@@ -104,7 +104,7 @@ def test_installed_console_script(tmp_path):
         timeout=60,
     )
     assert out.returncode == 1
-    assert out.stderr == f"pianola: Cannot open {bad}: the MIDI file is cut short\n"
+    assert out.stderr == f"pianola: Cannot open {bad}: the MIDI file is cut short (in track 1)\n"
     assert not (tmp_path / "b.pianola").exists()
     usage = subprocess.run(
         [str(PIANOLA), "convert", str(src)], capture_output=True, text=True, timeout=60

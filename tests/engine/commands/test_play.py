@@ -179,3 +179,15 @@ def test_a_terminal_sees_bar_and_beat_move(jack_server, song):
     # Eight eighth notes at 120 BPM are one bar: beats 1.1 to 1.4 go by, each in place.
     for beat in ("\r1.1 ", "\r1.2 ", "\r1.3 ", "\r1.4 "):
         assert beat in text
+
+
+def test_help_offers_exactly_the_drivers_play_accepts(jack_server, song):
+    """Every driver --help names is accepted (none answers "cannot use"), and the one it
+    leaves out (file) is refused with the way to write a file."""
+    from engine.commands.play import play_drivers
+
+    help_text = " ".join(_pianola("play", "--help").stdout.split())
+    offered = help_text.split("audio driver: ")[1].split(" (default")[0].split(", ")
+    assert offered == list(play_drivers()) and "file" not in offered
+    res = _pianola("play", str(song), "--driver", "bogus")
+    assert _one_sentence(res.stderr).endswith(f"choose one of {', '.join(offered)}.")
