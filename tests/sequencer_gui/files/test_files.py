@@ -302,12 +302,12 @@ def test_unwritable_folder_and_full_disk_keep_the_old_file(
     assert files.save_as() is False
     assert "Cannot save" in answers.errors[-1] and state(window) == before
 
-    import engine.files.project_file as pf
+    import engine.files.file_io as file_io
 
     def disk_full(*_a, **_k):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(pf.os, "replace", disk_full)
+    monkeypatch.setattr(file_io.os, "replace", disk_full)
     assert files.save() is False
     assert answers.errors[-1] == f"Cannot save {target}: the disk is full"
     assert target.read_bytes() == old_bytes and state(window) == before
