@@ -19,7 +19,8 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 # it has Tk and ensurepip on every Debian 12 machine.  PIANOLA_PYTHON overrides it.
 PY="${PIANOLA_PYTHON:-/usr/bin/python3}"
 
-run_pkgs=(python3 python3-venv python3-tk libfluidsynth3 libportaudio2 jackd2)
+# fonts-dejavu-core: the monospaced family the window shows changing numbers in
+run_pkgs=(python3 python3-venv python3-tk libfluidsynth3 libportaudio2 jackd2 fonts-dejavu-core)
 # iproute2 and util-linux (unshare): the Link tests run in a private network namespace
 test_pkgs=(xvfb xauth xdotool imagemagick x11-utils iproute2 util-linux)
 

@@ -19,6 +19,7 @@ from engine.core import edits
 from engine.core import protocol as p
 from engine.core.audio_settings import AudioSettings
 from engine.core.errors import PianolaError
+from sequencer_gui.appearance import add_theme_menu
 from sequencer_gui.document import Document, empty_score
 from sequencer_gui.engine_link import EngineLink
 from sequencer_gui.panels.status_bar import StatusBar
@@ -28,6 +29,7 @@ from sequencer_gui.playback import Playback
 from sequencer_gui.roll.editing import RollEditor
 from sequencer_gui.roll.view import PianoRoll
 from sequencer_gui.shortcuts import SHORTCUTS, bind_shortcuts
+from sequencer_gui.theme import MONO, Theme
 
 PROJECT_TYPES = [("Pianola songs", "*.pianola"), ("All files", "*")]
 MIDI_TYPES = [("MIDI files", "*.mid *.midi"), ("All files", "*")]
@@ -45,8 +47,10 @@ class MainWindow:
         *,
         realtime: bool = True,
         start_engine: bool = True,
+        theme: str = "dark",
     ):
         self.root = root
+        self.theme = Theme(root, theme)  # fonts and styles before the first widget
         self.document = document if document is not None else Document()
         self.link = EngineLink(root, self.document, settings, realtime=realtime)
         self.engine = self.link
@@ -60,7 +64,8 @@ class MainWindow:
         panes = ttk.PanedWindow(root, orient="horizontal")
         panes.pack(side="top", fill="both", expand=True)
         self.tracks = TrackList(panes, self)
-        self.roll = PianoRoll(panes, self.document, audition=self.link)
+        self.roll = PianoRoll(panes, self.document, audition=self.link, scale=self.theme.scale)
+        self.theme.listeners += [self.roll.apply_palette, lambda _p: self.tracks.refresh()]
         panes.add(self.tracks, weight=0)
         panes.add(self.roll, weight=1)
         self.editor = RollEditor(self.roll)
@@ -171,6 +176,8 @@ class MainWindow:
             variable=self.follow_var,
             command=lambda: self.set_follow(self.follow_var.get()),
         )
+        menu.add_separator()
+        add_theme_menu(self, menu)
 
     def build_transport_menu(self, menu: tk.Menu) -> None:
         menu.add_command(label="Play / Stop", accelerator="Space", command=self.toggle_play)
@@ -202,12 +209,10 @@ class MainWindow:
     def show_shortcuts(self) -> None:
         top = tk.Toplevel(self.root)
         top.title("Keyboard and mouse — Pianola")
-        text = tk.Text(
-            top, width=64, height=len(SHORTCUTS) + 2, borderwidth=0, font=("TkDefaultFont", 10)
-        )
+        text = tk.Text(top, width=84, height=len(SHORTCUTS) + 2, borderwidth=0, font=MONO)
         for keys, what in SHORTCUTS:
             text.insert("end", f"{keys:<28}{what}\n")
-        text.configure(state="disabled", font=("TkFixedFont", 10))
+        text.configure(state="disabled")
         text.pack(fill="both", expand=True, padx=8, pady=8)
         ttk.Button(top, text="Close", command=top.destroy).pack(pady=(0, 8))
 

@@ -73,10 +73,18 @@ class ItemPool:
             self._free.append(item)
         return grew
 
+    def forget_looks(self) -> None:
+        """Forget what the items show, so the next ``sync`` sets every option again
+        (after a theme switch changed colours the keys do not know about)."""
+        self._shown.clear()
+
     def restyle(self, key, options: tuple) -> None:
         """Change the options of one shown key (e.g. a note lighting up)."""
         item = self._items.get(key)
         if item is None:
+            return
+        if item not in self._shown:  # looks forgotten: the next sync sets them anyway
+            self.canvas.itemconfigure(item, **dict(options))
             return
         coords, shown = self._shown[item]
         if shown != options:

@@ -93,6 +93,7 @@ def run(args) -> int:
         document,
         settings,
         realtime=not args.no_realtime and prefs.preferences.realtime_priority,
+        theme=prefs.preferences.theme,
     )
     if args.file:
         try:

@@ -22,7 +22,9 @@ class TransportBar(ttk.Frame):
     def __init__(self, master, window):
         super().__init__(master, padding=(4, 3))
         self.window = window
-        self.play_button = ttk.Button(self, text="▶ Play", width=8, command=window.toggle_play)
+        self.play_button = ttk.Button(
+            self, text="▶ Play", width=8, style="Play.TButton", command=window.toggle_play
+        )
         self.start_button = ttk.Button(self, text="◀◀", width=3, command=window.to_start)
         self.loop_var = tk.BooleanVar(value=False)
         self.follow_var = tk.BooleanVar(value=True)
@@ -74,18 +76,18 @@ class TransportBar(ttk.Frame):
             self.start_button,
             loop,
             follow,
-            ttk.Label(self, text="  Tempo"),
+            ttk.Label(self, text="  Tempo", style="Dim.TLabel"),
             self.tempo,
-            ttk.Label(self, text="BPM  Meter"),
+            ttk.Label(self, text="BPM   Meter", style="Dim.TLabel"),
             self.meter,
-            ttk.Label(self, text="  Grid"),
+            ttk.Label(self, text="  Grid", style="Dim.TLabel"),
             self.grid_box,
-            ttk.Label(self, text="  New note"),
+            ttk.Label(self, text="  New note", style="Dim.TLabel"),
             self.length_box,
         ):
             widget.pack(side="left", padx=2)
         self.position_label = ttk.Label(
-            self, text="1.1.000", width=10, anchor="e", font=("TkFixedFont", 10)
+            self, text="1.1.000", width=10, anchor="e", style="Position.TLabel"
         )
         self.position_label.pack(side="right", padx=6)
 

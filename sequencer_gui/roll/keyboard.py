@@ -9,9 +9,9 @@ from __future__ import annotations
 import tkinter as tk
 
 from engine.core.gm_drums import GM_DRUM_NAMES, is_black_key, key_label
+from sequencer_gui import palette
 from sequencer_gui.roll.geometry import PITCH_COUNT
-
-WHITE, BLACK, PRESSED = "#e8e8e8", "#222428", "#5ef08a"
+from sequencer_gui.theme import SMALL
 
 
 class Keyboard:
@@ -25,7 +25,7 @@ class Keyboard:
             height=480,
             highlightthickness=0,
             borderwidth=0,
-            background="#1b1d21",
+            background=palette.current().canvas,
             yscrollincrement=1,
             confine=False,
         )
@@ -33,17 +33,25 @@ class Keyboard:
         self.key_items: dict[int, int] = {}
         self.label_items: dict[int, int] = {}
         for pitch in range(PITCH_COUNT):
-            black = is_black_key(pitch)
-            self.key_items[pitch] = c.create_rectangle(
-                0, 0, 0, 0, fill=BLACK if black else WHITE, outline="#888888"
-            )
-            self.label_items[pitch] = c.create_text(
-                0, 0, anchor="e", font=("TkDefaultFont", 7), fill="#dddddd" if black else "#333333"
-            )
+            self.key_items[pitch] = c.create_rectangle(0, 0, 0, 0)
+            self.label_items[pitch] = c.create_text(0, 0, anchor="e", font=SMALL)
         self.pressed: int | None = None
+        self.apply_palette(palette.current())
         c.bind("<ButtonPress-1>", self._on_press)
         c.bind("<ButtonRelease-1>", self._on_release)
         self.layout()
+
+    def key_fill(self, pitch: int) -> str:
+        colours = palette.current()
+        return colours.key_black if is_black_key(pitch) else colours.key_white
+
+    def apply_palette(self, colours) -> None:
+        self.canvas.configure(background=colours.canvas)
+        for pitch, item in self.key_items.items():
+            fill = colours.key_pressed if pitch == self.pressed else self.key_fill(pitch)
+            self.canvas.itemconfigure(item, fill=fill, outline=colours.key_line)
+            text = colours.key_text_black if is_black_key(pitch) else colours.key_text_white
+            self.canvas.itemconfigure(self.label_items[pitch], fill=text)
 
     def layout(self) -> None:
         """Place keys and labels for the current key height (after a zoom)."""
@@ -76,14 +84,12 @@ class Keyboard:
     def _on_press(self, event) -> None:
         pitch = self.pitch_at(event)
         self.pressed = pitch
-        self.canvas.itemconfigure(self.key_items[pitch], fill=PRESSED)
+        self.canvas.itemconfigure(self.key_items[pitch], fill=palette.current().key_pressed)
         self.roll.audition.preview_on(self.roll.track_index, pitch, self.roll.new_velocity)
 
     def _on_release(self, event) -> None:
         pitch, self.pressed = self.pressed, None
         if pitch is None:
             return
-        self.canvas.itemconfigure(
-            self.key_items[pitch], fill=BLACK if is_black_key(pitch) else WHITE
-        )
+        self.canvas.itemconfigure(self.key_items[pitch], fill=self.key_fill(pitch))
         self.roll.audition.preview_off(self.roll.track_index, pitch)

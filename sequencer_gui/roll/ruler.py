@@ -12,6 +12,7 @@ from engine.core import edits
 from sequencer_gui import palette
 from sequencer_gui.canvas_pool import ItemPool
 from sequencer_gui.roll.geometry import snap_tick
+from sequencer_gui.theme import SMALL
 
 DRAG_THRESHOLD_PX = 4
 
@@ -27,19 +28,15 @@ class Ruler:
             width=800,
             highlightthickness=0,
             borderwidth=0,
-            background="#1b1d21",
+            background=palette.current().canvas,
             xscrollincrement=1,
             confine=False,
         )
         h = roll.RULER_HEIGHT
-        self.loop_item = c.create_rectangle(0, 0, 0, h, fill="#3c8a5a", width=0, state="hidden")
-        self.marks = ItemPool(c, lambda: c.create_line(0, 0, 0, 0, fill="#8a919c"), "mark")
-        self.labels = ItemPool(
-            c,
-            lambda: c.create_text(0, 0, anchor="nw", fill="#dddddd", font=("TkDefaultFont", 8)),
-            "label",
-        )
-        self.cursor_item = c.create_polygon(0, 0, 0, 0, 0, 0, fill=palette.CURSOR)
+        self.loop_item = c.create_rectangle(0, 0, 0, h, width=0, state="hidden")
+        self.marks = ItemPool(c, lambda: c.create_line(0, 0, 0, 0), "mark")
+        self.labels = ItemPool(c, lambda: c.create_text(0, 0, anchor="nw", font=SMALL), "label")
+        self.cursor_item = c.create_polygon(0, 0, 0, 0, 0, 0, fill=palette.current().cursor)
         self._press_x: float | None = None
         self._dragging = False
         c.bind("<ButtonPress-1>", self._on_press)
@@ -50,15 +47,18 @@ class Ruler:
         roll = self.roll
         g, score = roll.geometry, roll.score
         h = roll.RULER_HEIGHT
+        colours = palette.current()
+        mark_look = (("fill", colours.grid_bar),)
+        label_look = ("fill", colours.ruler_text)
         marks, labels = {}, {}
         for tick, kind in g.grid_lines(score.time_signatures, roll.grid_ticks, 8.0):
             if kind == "grid":
                 continue
             x = g.tick_to_x(tick)
-            marks[tick] = ((x, h if kind == "bar" else h * 0.6, x, h), ())
+            marks[tick] = ((x, h if kind == "bar" else h * 0.6, x, h), mark_look)
             if kind == "bar":
                 bar = score.time_signatures.tick_to_bar_beat(tick, score.ppq).bar
-                labels[tick] = ((x + 3, 2), (("text", str(bar)),))
+                labels[tick] = ((x + 3, 2), (("text", str(bar)), label_look))
         grew = self.marks.sync(marks) | self.labels.sync(labels)
         if score.loop is not None:
             self.canvas.coords(
@@ -69,12 +69,20 @@ class Ruler:
                 h,
             )
             self.canvas.itemconfigure(
-                self.loop_item, state="normal", fill="#3c8a5a" if score.loop_enabled else "#3a4048"
+                self.loop_item,
+                state="normal",
+                fill=colours.loop_ruler_on if score.loop_enabled else colours.loop_ruler_off,
             )
         else:
             self.canvas.itemconfigure(self.loop_item, state="hidden")
         if grew:
             self.canvas.tag_raise(self.cursor_item)
+
+    def apply_palette(self, colours) -> None:
+        self.canvas.configure(background=colours.canvas)
+        self.canvas.itemconfigure(self.cursor_item, fill=colours.cursor)
+        self.marks.forget_looks()
+        self.labels.forget_looks()
 
     def move_cursor(self, tick: int) -> None:
         x = self.roll.geometry.tick_to_x(tick)

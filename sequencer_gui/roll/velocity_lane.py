@@ -28,7 +28,7 @@ class VelocityLane:
             width=800,
             highlightthickness=0,
             borderwidth=0,
-            background="#1b1d21",
+            background=palette.current().canvas,
             xscrollincrement=1,
             confine=False,
         )
@@ -49,15 +49,21 @@ class VelocityLane:
     def redraw(self, notes) -> None:
         g = self.roll.geometry
         selection = self.roll.selection
+        selected = palette.current().selected_fill
+        stem = self.roll.track_colour()
         wanted = {}
         for note in notes:
             x = g.tick_to_x(note.start_tick) + 2
-            colour = palette.SELECTED_FILL if note in selection else palette.VELOCITY_STEM
+            colour = selected if note in selection else stem
             wanted[note] = (
                 (x, self.height - 2, x, self.stem_top(note.velocity)),
                 (("fill", colour),),
             )
         self.stems.sync(wanted)
+
+    def apply_palette(self, colours) -> None:
+        self.canvas.configure(background=colours.canvas)
+        self.stems.forget_looks()
 
     def note_at(self, x_view: float):
         """The note whose stem is nearest to viewport x (within a few pixels), or None."""

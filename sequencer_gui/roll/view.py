@@ -52,12 +52,23 @@ class PianoRoll(ttk.Frame):
     RULER_HEIGHT = 28
     VELOCITY_HEIGHT = 72
 
-    def __init__(self, master, document: Document, audition: Audition | None = None):
+    def __init__(
+        self,
+        master,
+        document: Document,
+        audition: Audition | None = None,
+        scale: float = 1.0,
+    ):
         super().__init__(master)
         self.document = document
         self.audition = audition or Audition()
+        # sizes given for a 96-DPI screen, grown on a high-DPI one
+        self.KEYBOARD_WIDTH = round(self.KEYBOARD_WIDTH * scale)
+        self.RULER_HEIGHT = round(self.RULER_HEIGHT * scale)
+        self.VELOCITY_HEIGHT = round(self.VELOCITY_HEIGHT * scale)
         ppq = document.score.ppq
-        self.geometry = RollGeometry(ppq=ppq, pixels_per_quarter=64, key_height_px=12)
+        key_height = min(64, max(4, round(12 * scale)))
+        self.geometry = RollGeometry(ppq=ppq, pixels_per_quarter=64, key_height_px=key_height)
         self.grid_ticks = ppq // 4
         self.new_length_ticks = ppq // 4
         self.new_velocity = 100
@@ -68,9 +79,10 @@ class PianoRoll(ttk.Frame):
         self.listeners: list = []  # called with (roll) when the view or selection changes
         self._end_cache = (None, 0)
 
+        colours = palette.current()
         self.canvas = tk.Canvas(
             self,
-            background=palette.BACKGROUND_WHITE_ROW,
+            background=colours.row_white,
             highlightthickness=0,
             borderwidth=0,
             xscrollincrement=1,
@@ -85,7 +97,9 @@ class PianoRoll(ttk.Frame):
         self.velocity = VelocityLane(self)
         self.hbar = ttk.Scrollbar(self, orient="horizontal", command=self._on_hbar)
         self.vbar = ttk.Scrollbar(self, orient="vertical", command=self._on_vbar)
-        ttk.Label(self, text="Velocity", anchor="e").grid(row=2, column=0, sticky="e")
+        ttk.Label(self, text="Velocity", anchor="e", style="Dim.TLabel").grid(
+            row=2, column=0, sticky="e", padx=4
+        )
         self.ruler.canvas.grid(row=0, column=1, sticky="ew")
         self.keyboard.canvas.grid(row=1, column=0, sticky="ns")
         self.canvas.grid(row=1, column=1, sticky="nsew")
@@ -98,13 +112,13 @@ class PianoRoll(ttk.Frame):
         self._make_rows()
         c = self.canvas
         self.loop_item = c.create_rectangle(
-            0, 0, 0, 0, fill=palette.LOOP_FILL, width=0, state="hidden", tags=("loop",)
+            0, 0, 0, 0, fill=colours.loop_fill, width=0, state="hidden", tags=("loop",)
         )
         self.band_item = c.create_rectangle(
-            0, 0, 0, 0, outline=palette.RUBBER_BAND, dash=(3, 2), state="hidden", tags=("band",)
+            0, 0, 0, 0, outline=colours.rubber_band, dash=(3, 2), state="hidden", tags=("band",)
         )
         self.cursor_item = c.create_line(
-            0, 0, 0, self.geometry.world_height_px, fill=palette.CURSOR, width=2, tags=("cursor",)
+            0, 0, 0, self.geometry.world_height_px, fill=colours.cursor, width=2, tags=("cursor",)
         )
         self.grid_pool = ItemPool(c, lambda: c.create_line(0, 0, 0, 0), "grid")
         self.note_pool = ItemPool(c, lambda: c.create_rectangle(0, 0, 0, 0), "note")
@@ -275,12 +289,29 @@ class PianoRoll(ttk.Frame):
                             y,
                             WORLD_RIGHT,
                             y + kh,
-                            fill=palette.BACKGROUND_BLACK_ROW,
+                            fill=palette.current().row_black,
                             width=0,
                             tags=("row",),
                         ),
                     )
                 )
+
+    def apply_palette(self, colours=None) -> None:
+        """Recolour every canvas of the roll after a theme switch."""
+        colours = colours or palette.current()
+        c = self.canvas
+        c.configure(background=colours.row_white)
+        for _, item in self._row_items:
+            c.itemconfigure(item, fill=colours.row_black)
+        c.itemconfigure(self.loop_item, fill=colours.loop_fill)
+        c.itemconfigure(self.band_item, outline=colours.rubber_band)
+        c.itemconfigure(self.cursor_item, fill=colours.cursor)
+        for pool in (self.grid_pool, self.note_pool, self.faint_pool):
+            pool.forget_looks()
+        self.keyboard.apply_palette(colours)
+        self.ruler.apply_palette(colours)
+        self.velocity.apply_palette(colours)
+        self.redraw()
 
     def _restack(self) -> None:
         for tag in STACK_ORDER:
@@ -296,12 +327,18 @@ class PianoRoll(ttk.Frame):
     def redraw_grid(self) -> None:
         g = self.geometry
         top, bottom = 0, g.world_height_px
+        colours = palette.current()
+        grid_colours = {
+            "bar": colours.grid_bar,
+            "beat": colours.grid_beat,
+            "grid": colours.grid_line,
+        }
         wanted = {}
         for tick, kind in g.grid_lines(self.score.time_signatures, self.grid_ticks):
             x = g.tick_to_x(tick)
             wanted[tick] = (
                 (x, top, x, bottom),
-                (("fill", palette.GRID_LINE[kind]), ("width", 2 if kind == "bar" else 1)),
+                (("fill", grid_colours[kind]), ("width", 2 if kind == "bar" else 1)),
             )
         grew = self.grid_pool.sync(wanted)
         score = self.score
@@ -319,29 +356,37 @@ class PianoRoll(ttk.Frame):
         if grew:
             self._restack()
 
+    def track_colour(self, index: int | None = None) -> str:
+        """The colour of track ``index`` (the edited track by default)."""
+        index = self.track_index if index is None else index
+        return palette.track_colour(self.score.tracks[index], index)
+
+    def note_fill(self, note: Note) -> str:
+        """The fill of an unselected, silent note of the edited track."""
+        return palette.current().note_fill(self.track_colour(), note.velocity)
+
     def note_look(self, note: Note) -> tuple:
         """The canvas options of a note of the edited track (velocity, selection, sounding)."""
+        colours = palette.current()
         if note in self.selection:
             return (
-                ("fill", palette.SELECTED_FILL),
-                ("outline", palette.SELECTED_OUTLINE),
+                ("fill", colours.selected_fill),
+                ("outline", colours.selected_outline),
                 ("width", 2),
             )
         if (self.track_index, note.start_tick, note.pitch) in self.lit:
-            return (("fill", palette.PLAYING_FILL), ("outline", palette.NOTE_OUTLINE), ("width", 1))
+            return (("fill", colours.playing_fill), ("outline", colours.note_outline), ("width", 1))
         return (
-            ("fill", palette.velocity_fill(note.velocity)),
-            ("outline", palette.NOTE_OUTLINE),
+            ("fill", colours.note_fill(self.track_colour(), note.velocity)),
+            ("outline", colours.note_outline),
             ("width", 1),
         )
 
     def faint_look(self, track_index: int, note: Note) -> tuple:
-        """Another track's note: grey, a lighter grey while it sounds."""
+        """Another track's note: its colour faded into the rows, less faded while it sounds."""
         lit = (track_index, note.start_tick, note.pitch) in self.lit
-        return (
-            ("fill", palette.OTHER_TRACK_PLAYING if lit else palette.OTHER_TRACK_FILL),
-            ("outline", ""),
-        )
+        fill = palette.current().other_note_fill(self.track_colour(track_index), lit)
+        return (("fill", fill), ("outline", ""))
 
     def redraw_notes(self) -> None:
         g = self.geometry

@@ -43,6 +43,7 @@ AUDIO_FIELDS = (
     "realtime_priority",
 )
 GRIDS = tuple(f"1/{d}{t}" for d in (1, 2, 4, 8, 16, 32) for t in ("", "T"))
+THEMES = ("dark", "light")  # sequencer_gui.palette has one palette per name
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +60,7 @@ class Preferences:
     autosave_interval_s: int = 3
     default_grid: str = "1/16"
     recent_files: tuple[str, ...] = ()
+    theme: str = "dark"
 
     def __post_init__(self):
         if self.audio_driver not in AUDIO_DRIVERS:
@@ -91,6 +93,8 @@ class Preferences:
             raise ValueError(
                 f"default grid must be one of {', '.join(GRIDS)}, not {self.default_grid!r}"
             )
+        if self.theme not in THEMES:
+            raise ValueError(f"theme must be one of {', '.join(THEMES)}, not {self.theme!r}")
         recent = tuple(self.recent_files)
         if not all(isinstance(p, str) and p for p in recent):
             raise ValueError("recent files must be a list of file paths")

@@ -36,7 +36,7 @@ def test_click_on_an_empty_cell_adds_a_snapped_note_with_the_last_length(window,
     (note,) = notes(window)
     assert note == Note(960, roll.new_length_ticks, 60, roll.new_velocity)
     assert d.coords(note) == [round(c, 3) for c in roll.geometry.note_box(note)]
-    assert d.fill(note) == palette.SELECTED_FILL  # the new note is selected
+    assert d.fill(note) == palette.current().selected_fill  # the new note is selected
     assert window.document.history.undo_label == "Add note"
     d.key("<Control-z>")
     assert notes(window) == () and not d.shown(note)
@@ -44,11 +44,13 @@ def test_click_on_an_empty_cell_adds_a_snapped_note_with_the_last_length(window,
     assert notes(window) == (note,) and d.shown(note)
 
 
-def test_unselected_notes_are_coloured_by_velocity(window, d):
+def test_unselected_notes_take_the_track_colour_brighter_when_harder(window, d):
     soft, hard = Note(0, 240, 60, 20), Note(480, 240, 60, 120)
     put(window, soft, hard)
-    assert d.fill(soft) == palette.velocity_fill(20)
-    assert d.fill(hard) == palette.velocity_fill(120)
+    colours, track = palette.current(), palette.TRACK_COLOURS[0]
+    assert d.fill(soft) == colours.note_fill(track, 20)
+    assert d.fill(hard) == colours.note_fill(track, 120)
+    assert palette.luminance(d.fill(hard)) > palette.luminance(d.fill(soft))
 
 
 def test_drag_moves_a_note_snapped_as_one_undo_step(window, d):
@@ -157,8 +159,8 @@ def test_ctrl_drag_duplicates_and_keeps_the_original(window, d):
     d.drag(d.at(100, 60), d.at(100 + 480, 60), state=CONTROL)
     assert notes(window) == (n, Note(480, 240, 60))
     assert window.roll.selection == {Note(480, 240, 60)}
-    assert d.fill(Note(480, 240, 60)) == palette.SELECTED_FILL
-    assert d.fill(n) == palette.velocity_fill(n.velocity)
+    assert d.fill(Note(480, 240, 60)) == palette.current().selected_fill
+    assert d.fill(n) == window.roll.note_fill(n)
 
 
 def test_rubber_band_and_shift_click_select(window, d):
@@ -169,11 +171,11 @@ def test_rubber_band_and_shift_click_select(window, d):
     assert window.roll.canvas.itemcget(window.roll.band_item, "state") == "hidden"
     d.click(*d.at(2000, 72), state=SHIFT)
     assert window.roll.selection == {a, b, c}
-    assert d.fill(c) == palette.SELECTED_FILL
+    assert d.fill(c) == palette.current().selected_fill
     d.click(*d.at(100, 60), state=SHIFT)
     assert window.roll.selection == {b, c}
     d.key("<Escape>")
-    assert window.roll.selection == set() and d.fill(b) == palette.velocity_fill(100)
+    assert window.roll.selection == set() and d.fill(b) == window.roll.note_fill(b)
 
 
 def test_copy_paste_cut_select_all_and_delete_keys(window, d):
@@ -315,7 +317,8 @@ def test_other_tracks_show_faintly_and_selecting_a_track_makes_it_edited(window,
     window.root.update()
     assert window.document.track_index == 1
     faint = window.roll.faint_pool.item((0, Note(0, 480, 60)))
-    assert window.roll.canvas.itemcget(faint, "fill") == palette.OTHER_TRACK_FILL
+    faded = palette.current().other_note_fill(palette.TRACK_COLOURS[0])
+    assert window.roll.canvas.itemcget(faint, "fill") == faded
     d.click(*d.at(960, 60))
     assert window.document.score.tracks[1].notes == (Note(960, 120, 60),)
     window.tracks.rows[0].select.invoke()

@@ -61,12 +61,14 @@ def test_cursor_advances_while_playing_and_space_stops(live_window):
         ticks.append(win.roll.cursor_tick)
         xs.append(win.roll.canvas.coords(win.roll.cursor_item)[0])
         lit = lit or any(
-            win.roll.canvas.itemcget(win.roll.note_pool.item(n), "fill") == palette.PLAYING_FILL
+            win.roll.canvas.itemcget(win.roll.note_pool.item(n), "fill")
+            == palette.current().playing_fill
             for n in doc.track.notes
             if win.roll.note_pool.item(n) is not None
         )
         faint_lit = faint_lit or any(
-            win.roll.canvas.itemcget(faint.item(k), "fill") == palette.OTHER_TRACK_PLAYING
+            win.roll.canvas.itemcget(faint.item(k), "fill")
+            == palette.current().other_note_fill(win.roll.track_colour(1), True)
             for k in list(faint.keys())
         )
         time.sleep(0.005)

@@ -1,0 +1,379 @@
+"""The look of every widget: ttk styles, named fonts and Tk's option database from the palette (GUI thread).
+
+Styles are drawn by ttk's "clam" engine with every colour taken from ``palette``: clam
+draws its elements from colours (no bitmaps), so one palette paints the widgets and the
+canvases alike and a theme switch needs no image set per colour.
+
+Type scale (points; Tk turns them into pixels through ``screen_scale``):
+- ``PianolaUI`` 10 -- labels, buttons, menus, fields;
+- ``PianolaSmall`` 9 -- the ruler, the keyboard, values beside sliders (the floor);
+- ``PianolaBold`` 10 bold -- track names, headings;
+- ``PianolaMono`` 10 -- numbers that change (values, the shortcut list);
+- ``PianolaMonoLarge`` 15 -- the position readout.
+Monospaced text uses a real monospaced family: Tk's ``("TkFixedFont", 10)`` tuple names a
+*family* called TkFixedFont, which fontconfig silently replaces by a proportional font.
+"""
+
+from __future__ import annotations
+
+import tkinter as tk
+import tkinter.font as tkfont
+from tkinter import ttk
+
+from sequencer_gui import palette
+from sequencer_gui.palette import Palette, mix
+from sequencer_gui.screen_scale import apply_scaling
+
+UI, SMALL, BOLD, MONO, MONO_LARGE = (
+    "PianolaUI",
+    "PianolaSmall",
+    "PianolaBold",
+    "PianolaMono",
+    "PianolaMonoLarge",
+)
+# Monospaced families in order of preference; DejaVu Sans Mono is on every Debian desktop
+# (fonts-dejavu-core, which bootstrap.sh installs).
+MONO_FAMILIES = (
+    "DejaVu Sans Mono",
+    "Noto Sans Mono",
+    "Liberation Mono",
+    "Ubuntu Mono",
+    "Menlo",
+    "Consolas",
+    "Courier New",
+)
+SANS_FAMILIES = (
+    "DejaVu Sans",
+    "Noto Sans",
+    "Cantarell",
+    "Liberation Sans",
+    "Segoe UI",
+    "Helvetica",
+)
+
+
+def pick_family(available, wanted, fallback: str) -> str:
+    """The first of ``wanted`` that is ``available`` (case-insensitive), else ``fallback``."""
+    have = {f.lower(): f for f in available}
+    for name in wanted:
+        if name.lower() in have:
+            return have[name.lower()]
+    return fallback
+
+
+class Theme:
+    """Fonts, scaling and styles of one Tk root; ``apply(name)`` switches dark/light."""
+
+    def __init__(self, root: tk.Misc, name: str = "dark"):
+        self.root = root
+        self.scale = apply_scaling(root)
+        self.listeners: list = []  # called with (palette) after a switch: canvases recolour
+        self.style = ttk.Style(root)
+        self._make_fonts()
+        self.apply(name)
+
+    @property
+    def palette(self) -> Palette:
+        return palette.current()
+
+    def px(self, pixels_at_96dpi: float) -> int:
+        """A canvas size given for a 96-DPI screen, on this screen."""
+        return max(1, round(pixels_at_96dpi * self.scale))
+
+    # ------------------------------------------------------------------ fonts
+    def _make_fonts(self) -> None:
+        families = tkfont.families(self.root)
+        default = tkfont.nametofont("TkDefaultFont", root=self.root).actual("family")
+        sans = pick_family(families, SANS_FAMILIES, default)
+        fixed = tkfont.nametofont("TkFixedFont", root=self.root).actual("family")
+        mono = pick_family(families, MONO_FAMILIES, fixed)
+        self.sans_family, self.mono_family = sans, mono
+        self.fonts: dict[str, tkfont.Font] = {}
+        for name, family, size, weight in (
+            (UI, sans, 10, "normal"),
+            (SMALL, sans, 9, "normal"),
+            (BOLD, sans, 10, "bold"),
+            (MONO, mono, 10, "normal"),
+            (MONO_LARGE, mono, 15, "bold"),
+        ):
+            if name in tkfont.names(self.root):
+                tkfont.nametofont(name, root=self.root).configure(
+                    family=family, size=size, weight=weight
+                )
+            else:
+                # kept: a tkinter Font deletes its named font when garbage-collected
+                self.fonts[name] = tkfont.Font(
+                    self.root, name=name, family=family, size=size, weight=weight
+                )
+        # Tk's own named fonts: dialogs and plain widgets read them.
+        for name, family, size in (
+            ("TkDefaultFont", sans, 10),
+            ("TkTextFont", sans, 10),
+            ("TkMenuFont", sans, 10),
+            ("TkHeadingFont", sans, 10),
+            ("TkCaptionFont", sans, 11),
+            ("TkSmallCaptionFont", sans, 9),
+            ("TkIconFont", sans, 10),
+            ("TkTooltipFont", sans, 9),
+            ("TkFixedFont", mono, 10),
+        ):
+            tkfont.nametofont(name, root=self.root).configure(family=family, size=size)
+
+    # ------------------------------------------------------------------ styles
+    def apply(self, name: str) -> None:
+        """Use the palette called ``name`` for every widget and tell the canvases."""
+        p = palette.use(name)
+        self._style_widgets(p)
+        self._style_classic(p)
+        for listener in list(self.listeners):
+            listener(p)
+
+    def _style_widgets(self, p: Palette) -> None:
+        s = self.style
+        s.theme_use("clam")
+        hover = mix(p.raised, p.accent, 0.18)
+        pressed = mix(p.raised, p.accent, 0.35)
+        s.configure(
+            ".",
+            background=p.window,
+            foreground=p.text,
+            fieldbackground=p.field,
+            troughcolor=p.field,
+            bordercolor=p.border,
+            darkcolor=p.window,
+            lightcolor=p.window,
+            selectbackground=p.accent,
+            selectforeground=p.accent_text,
+            insertcolor=p.text,
+            focuscolor=p.accent,
+            arrowcolor=p.text,
+            font=UI,
+        )
+        s.map(
+            ".",
+            foreground=[("disabled", p.text_dim)],
+            background=[("disabled", p.window)],
+        )
+        s.configure("TFrame", background=p.window)
+        s.configure("Panel.TFrame", background=p.raised)
+        # the edited track's strip is outlined in the accent colour
+        s.configure("Track.TFrame", relief="solid", borderwidth=1, bordercolor=p.window)
+        s.configure("CurrentTrack.TFrame", relief="solid", borderwidth=1, bordercolor=p.accent)
+        s.configure("TLabel", background=p.window, foreground=p.text)
+        s.configure("Dim.TLabel", foreground=p.text_dim)
+        s.configure("Panel.TLabel", background=p.raised)
+        s.configure("Value.TLabel", font=MONO, foreground=p.text_dim)
+        s.configure("Heading.TLabel", font=BOLD)
+        s.configure(
+            "Position.TLabel",
+            font=MONO_LARGE,
+            foreground=p.text,
+            background=p.field,
+            padding=(10, 1),
+        )
+        for button in ("TButton", "TMenubutton", "Toolbutton"):
+            s.configure(
+                button,
+                background=p.raised,
+                foreground=p.text,
+                bordercolor=p.border,
+                lightcolor=p.raised,
+                darkcolor=p.raised,
+                padding=(10, 3),
+                focusthickness=1,
+                focuscolor=p.accent,
+            )
+            s.map(
+                button,
+                background=[("pressed", pressed), ("selected", pressed), ("active", hover)],
+                lightcolor=[("pressed", pressed), ("active", hover)],
+                darkcolor=[("pressed", pressed), ("active", hover)],
+                bordercolor=[("focus", p.accent)],
+            )
+        s.configure("Toolbutton", padding=(6, 1), anchor="center")
+        for name, colour in (("Mute", p.mute), ("Solo", p.solo), ("Accent", p.accent)):
+            style = f"{name}.Toolbutton"
+            s.configure(style, padding=(6, 1), font=BOLD, width=2)
+            s.map(
+                style,
+                background=[("selected", colour), ("pressed", pressed), ("active", hover)],
+                foreground=[("selected", p.text_on(colour))],
+                lightcolor=[("selected", colour)],
+                darkcolor=[("selected", colour)],
+                bordercolor=[("focus", p.accent), ("selected", colour)],
+            )
+        s.configure("Play.TButton", font=BOLD, padding=(12, 3))
+        for check in ("TCheckbutton", "TRadiobutton"):
+            s.configure(
+                check,
+                background=p.window,
+                foreground=p.text,
+                indicatorbackground=p.field,
+                indicatorforeground=p.accent_text,
+                upperbordercolor=p.border,
+                lowerbordercolor=p.border,
+                focuscolor=p.accent,
+            )
+            s.map(
+                check,
+                background=[("active", p.window)],
+                indicatorbackground=[("selected", p.accent), ("pressed", pressed)],
+                upperbordercolor=[("focus", p.accent)],
+                lowerbordercolor=[("focus", p.accent)],
+            )
+        for field in ("TEntry", "TSpinbox", "TCombobox"):
+            s.configure(
+                field,
+                fieldbackground=p.field,
+                foreground=p.text,
+                background=p.raised,
+                bordercolor=p.border,
+                lightcolor=p.field,
+                darkcolor=p.field,
+                arrowcolor=p.text,
+                insertcolor=p.text,
+                padding=(4, 2),
+            )
+            s.map(
+                field,
+                fieldbackground=[("readonly", p.field), ("disabled", p.window)],
+                foreground=[("readonly", p.text), ("disabled", p.text_dim)],
+                bordercolor=[("focus", p.accent)],
+                lightcolor=[("focus", p.accent)],
+                background=[("active", hover), ("pressed", pressed)],
+                selectbackground=[("readonly", "!focus", p.field), ("focus", p.accent)],
+                selectforeground=[("readonly", "!focus", p.text), ("focus", p.accent_text)],
+            )
+        s.configure(
+            "TScale",
+            background=p.raised,
+            troughcolor=p.field,
+            bordercolor=p.border,
+            lightcolor=p.raised,
+            darkcolor=p.raised,
+            gripcount=0,
+            sliderlength=14,
+        )
+        s.map("TScale", background=[("active", hover)], bordercolor=[("focus", p.accent)])
+        s.configure(
+            "TScrollbar",
+            background=p.raised,
+            troughcolor=p.canvas,
+            bordercolor=p.canvas,
+            lightcolor=p.raised,
+            darkcolor=p.raised,
+            arrowcolor=p.text_dim,
+            gripcount=0,
+        )
+        s.map("TScrollbar", background=[("active", hover), ("pressed", pressed)])
+        s.configure("TPanedwindow", background=p.border)
+        s.configure("Sash", sashthickness=5, gripcount=0, background=p.border)
+        s.configure("TSeparator", background=p.border)
+        s.configure("TLabelframe", background=p.window, bordercolor=p.border)
+        s.configure("TLabelframe.Label", background=p.window, foreground=p.text_dim, font=BOLD)
+        s.configure("TNotebook", background=p.window, bordercolor=p.border, tabmargins=(4, 4, 4, 0))
+        s.configure(
+            "TNotebook.Tab",
+            background=p.raised,
+            foreground=p.text_dim,
+            bordercolor=p.border,
+            lightcolor=p.raised,
+            darkcolor=p.raised,
+            padding=(14, 4),
+        )
+        s.map(
+            "TNotebook.Tab",
+            background=[("selected", p.window), ("active", hover)],
+            foreground=[("selected", p.text)],
+            lightcolor=[("selected", p.accent)],
+        )
+        s.configure(
+            "Treeview",
+            background=p.field,
+            fieldbackground=p.field,
+            foreground=p.text,
+            bordercolor=p.border,
+        )
+        s.map(
+            "Treeview",
+            background=[("selected", p.accent)],
+            foreground=[("selected", p.accent_text)],
+        )
+        s.configure(
+            "Treeview.Heading",
+            background=p.raised,
+            foreground=p.text,
+            lightcolor=p.raised,
+            darkcolor=p.raised,
+            font=BOLD,
+        )
+        s.configure(
+            "TProgressbar",
+            background=p.accent,
+            troughcolor=p.field,
+            bordercolor=p.border,
+            lightcolor=p.accent,
+            darkcolor=p.accent,
+        )
+
+    def _style_classic(self, p: Palette) -> None:
+        """Plain Tk widgets (menus, text, the combobox's list) through the option database."""
+        root = self.root
+        options = {
+            "*Menu.background": p.raised,
+            "*Menu.foreground": p.text,
+            "*Menu.activeBackground": p.accent,
+            "*Menu.activeForeground": p.accent_text,
+            "*Menu.selectColor": p.text,
+            "*Menu.disabledForeground": p.text_dim,
+            "*Menu.relief": "flat",
+            "*Menu.borderWidth": 1,
+            "*Menu.activeBorderWidth": 0,
+            "*Menu.font": UI,
+            "*Text.background": p.field,
+            "*Text.foreground": p.text,
+            "*Text.insertBackground": p.text,
+            "*Text.selectBackground": p.accent,
+            "*Text.selectForeground": p.accent_text,
+            "*Text.highlightThickness": 0,
+            "*Listbox.background": p.field,
+            "*Listbox.foreground": p.text,
+            "*Listbox.selectBackground": p.accent,
+            "*Listbox.selectForeground": p.accent_text,
+            "*Listbox.font": UI,
+            "*TCombobox*Listbox.background": p.field,
+            "*TCombobox*Listbox.foreground": p.text,
+            "*TCombobox*Listbox.selectBackground": p.accent,
+            "*TCombobox*Listbox.selectForeground": p.accent_text,
+            "*TCombobox*Listbox.font": UI,
+            "*Toplevel.background": p.window,
+            "*Canvas.background": p.canvas,
+            "*Canvas.highlightThickness": 0,
+        }
+        for pattern, value in options.items():
+            root.option_add(pattern, value)
+        root.configure(background=p.window)
+        # Widgets made before a switch keep what the option database said then.
+        stack = [root]
+        while stack:
+            widget = stack.pop()
+            stack.extend(widget.winfo_children())
+            cls = widget.winfo_class()
+            if cls == "Menu":
+                widget.configure(
+                    background=p.raised,
+                    foreground=p.text,
+                    activebackground=p.accent,
+                    activeforeground=p.accent_text,
+                    selectcolor=p.text,
+                    disabledforeground=p.text_dim,
+                )
+            elif cls == "Text":
+                widget.configure(
+                    background=p.field,
+                    foreground=p.text,
+                    insertbackground=p.text,
+                    selectbackground=p.accent,
+                )
+            elif cls in ("Toplevel", "Tk"):
+                widget.configure(background=p.window)
