@@ -13,8 +13,18 @@ from tkinter import ttk
 
 from engine.core import edits
 from engine.core.score import DRUM_BANK, GM_DRUM_CHANNEL, Track
+from sequencer_gui import palette
 
 MIX_FIELDS = ("name", "bank", "program", "is_drum", "mute", "solo", "volume", "pan")
+# what a double-click on a slider restores: a new track's volume and pan
+DEFAULT_VOLUME, CENTRE_PAN = Track().volume, Track().pan
+
+
+def pan_text(pan: int) -> str:
+    """A pan value as mixers print it: L64..C..R63."""
+    if pan == CENTRE_PAN:
+        return "C"
+    return f"L{CENTRE_PAN - pan}" if pan < CENTRE_PAN else f"R{pan - CENTRE_PAN}"
 
 
 def bundled_preset_names() -> dict:
@@ -34,7 +44,9 @@ class TrackRow:
         self.tracks = tracks
         self.index = index
         self.shown_key = None
-        self.frame = ttk.Frame(parent, padding=(2, 3))
+        self.frame = ttk.Frame(parent, padding=(0, 3, 2, 3), style="Track.TFrame")
+        # the track's colour, as its notes and its song-view lane show it
+        self.strip = tk.Frame(self.frame, width=6, highlightthickness=0, borderwidth=0)
         self.name_var = tk.StringVar()
         self.mute_var = tk.BooleanVar()
         self.solo_var = tk.BooleanVar()
@@ -47,7 +59,7 @@ class TrackRow:
             value=index,
             command=lambda: tracks.window.document.set_track_index(index),
         )
-        self.name = ttk.Entry(self.frame, textvariable=self.name_var, width=12)
+        self.name = ttk.Entry(self.frame, textvariable=self.name_var, width=12, font="PianolaBold")
         self.name.bind("<Return>", lambda e: self._rename())
         self.name.bind("<FocusOut>", lambda e: self._rename())
         self.instrument = ttk.Combobox(
@@ -57,12 +69,14 @@ class TrackRow:
         self.mute = ttk.Checkbutton(
             self.frame,
             text="M",
+            style="Mute.Toolbutton",
             variable=self.mute_var,
             command=lambda: self._set("mute", self.mute_var.get()),
         )
         self.solo = ttk.Checkbutton(
             self.frame,
             text="S",
+            style="Solo.Toolbutton",
             variable=self.solo_var,
             command=lambda: self._set("solo", self.solo_var.get()),
         )
@@ -82,25 +96,35 @@ class TrackRow:
             length=60,
             command=lambda v: self._live("pan", v),
         )
+        self.volume_text = ttk.Label(self.frame, width=3, anchor="e", style="Value.TLabel")
+        self.pan_text = ttk.Label(self.frame, width=3, anchor="e", style="Value.TLabel")
         for scale, field in ((self.volume, "volume"), (self.pan, "pan")):
             scale.bind("<ButtonRelease-1>", lambda e, f=field: self._commit_slider(f))
-        self.select.grid(row=0, column=0, rowspan=2)
-        self.name.grid(row=0, column=1, sticky="w")
-        self.mute.grid(row=0, column=2)
-        self.solo.grid(row=0, column=3)
-        self.instrument.grid(row=1, column=1, columnspan=3, sticky="ew")
-        ttk.Label(self.frame, text="Vol").grid(row=0, column=4)
-        self.volume.grid(row=0, column=5)
-        ttk.Label(self.frame, text="Pan").grid(row=1, column=4)
-        self.pan.grid(row=1, column=5, sticky="w")
+            scale.bind("<Double-Button-1>", lambda e, f=field: self.reset_slider(f))
+        self.strip.grid(row=0, column=0, rowspan=2, sticky="ns", padx=(0, 3))
+        self.select.grid(row=0, column=1, rowspan=2)
+        self.name.grid(row=0, column=2, sticky="ew")
+        self.mute.grid(row=0, column=3, padx=(3, 0))
+        self.solo.grid(row=0, column=4, padx=(2, 0))
+        self.instrument.grid(row=1, column=2, columnspan=3, sticky="ew", pady=(2, 0))
+        ttk.Label(self.frame, text="Vol", style="Dim.TLabel").grid(row=0, column=5, padx=(6, 2))
+        self.volume.grid(row=0, column=6)
+        self.volume_text.grid(row=0, column=7)
+        ttk.Label(self.frame, text="Pan", style="Dim.TLabel").grid(row=1, column=5, padx=(6, 2))
+        self.pan.grid(row=1, column=6, sticky="w")
+        self.pan_text.grid(row=1, column=7)
 
     def show(self, track: Track) -> None:
         # Note edits make a new Track on every drag motion; only a change of the
         # settings shown here is worth touching the widgets.
-        key = tuple(getattr(track, f) for f in MIX_FIELDS) + (len(self.tracks.presets),)
+        colour = palette.track_colour(track, self.index)
+        key = tuple(getattr(track, f) for f in MIX_FIELDS) + (len(self.tracks.presets), colour)
         if key == self.shown_key:
             return
         self.shown_key = key
+        self.strip.configure(background=colour)
+        self.volume_text.configure(text=str(track.volume))
+        self.pan_text.configure(text=pan_text(track.pan))
         self.name_var.set(track.name)
         self.mute_var.set(track.mute)
         self.solo_var.set(track.solo)
@@ -151,7 +175,21 @@ class TrackRow:
 
     def _live(self, field: str, value) -> None:
         # While the slider moves the engine hears it at once; the score (and undo) on release.
-        self.tracks.window.link.set_track_mix(self.index, **{field: int(float(value))})
+        value = int(float(value))
+        if field == "volume":
+            self.volume_text.configure(text=str(value))
+        else:
+            self.pan_text.configure(text=pan_text(value))
+        self.tracks.window.link.set_track_mix(self.index, **{field: value})
+
+    def reset_slider(self, field: str) -> str:
+        """Double-click: back to full-scale default volume or centre pan (one undo step)."""
+        value = DEFAULT_VOLUME if field == "volume" else CENTRE_PAN
+        (self.volume_var if field == "volume" else self.pan_var).set(value)
+        self._set(field, value)
+        self.shown_key = None
+        self.show(self.document.score.tracks[self.index])
+        return "break"
 
     def _commit_slider(self, field: str) -> None:
         var = self.volume_var if field == "volume" else self.pan_var
@@ -198,9 +236,13 @@ class TrackList(ttk.Frame):
             self.rows = [TrackRow(self.body, self, i) for i in range(len(tracks))]
             for row in self.rows:
                 row.frame.pack(side="top", fill="x")
+        current = self.window.document.track_index
         for row, track in zip(self.rows, tracks):
             row.show(track)
-        self.current_var.set(self.window.document.track_index)
+            row.frame.configure(
+                style="CurrentTrack.TFrame" if row.index == current else "Track.TFrame"
+            )
+        self.current_var.set(current)
 
     def add_track(self, drums: bool = False) -> None:
         doc = self.window.document
