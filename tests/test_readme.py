@@ -1,0 +1,17 @@
+"""The README's command list names every subcommand the command line has (pure)."""
+
+import re
+from pathlib import Path
+
+from engine.commands.cli import SUBCOMMANDS
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def test_every_subcommand_is_in_the_readme_command_list():
+    text = README.read_text(encoding="utf-8")
+    block = text.split("## Command line", 1)[1].split("```")[1]
+    listed = set(re.findall(r"^pianola (\w+)", block, flags=re.M))
+    # `pianola [FILE]` is the gui subcommand's usual spelling
+    assert re.search(r"^pianola \[FILE\]", block, flags=re.M)
+    assert set(SUBCOMMANDS) - {"gui"} <= listed, set(SUBCOMMANDS) - {"gui"} - listed
