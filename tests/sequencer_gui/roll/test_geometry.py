@@ -6,7 +6,6 @@ from hypothesis import strategies as st
 from engine.core.gm_drums import GM_DRUM_NAMES, key_label, note_name
 from engine.core.score import Note, Track
 from engine.core.timing import TimeSignature, TimeSignatureMap
-from sequencer_gui.palette import velocity_fill
 from sequencer_gui.roll.geometry import Hit, RollGeometry, grid_choices, snap_tick, snap_tick_down
 
 G = RollGeometry(ppq=480, pixels_per_quarter=96, key_height_px=10, width_px=960, height_px=400)
@@ -140,9 +139,3 @@ def test_drum_names_and_note_names():
     assert len(GM_DRUM_NAMES) == 81 - 35 + 1
     assert note_name(60) == "C4" and note_name(61) == "C#4" and note_name(0) == "C-1"
     assert key_label(38, True) == "Acoustic Snare" and key_label(38, False) == "D2"
-
-
-def test_velocity_colours_run_from_soft_to_hard():
-    soft, hard = velocity_fill(1), velocity_fill(127)
-    assert soft != hard and velocity_fill(64) not in (soft, hard)
-    assert int(hard[1:3], 16) > int(soft[1:3], 16)  # harder is redder

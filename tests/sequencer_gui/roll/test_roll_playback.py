@@ -138,14 +138,16 @@ def test_clicking_a_key_is_heard(live_window, jack_server):
         pump(live_window.root, 0.3)
         kb.canvas.event_generate("<ButtonPress-1>", x=20, y=y)
         pump(live_window.root, 0.4)
-        assert kb.canvas.itemcget(kb.key_items[60], "fill") != "#e8e8e8"  # shown pressed
+        assert (
+            kb.canvas.itemcget(kb.key_items[60], "fill") == palette.current().key_pressed
+        )  # shown pressed
         kb.canvas.event_generate("<ButtonRelease-1>", x=20, y=y)
         pump(live_window.root, 0.3)
         recording = rec.stop()
     mag = recording.magnitude()
     assert mag.max() > 1e-3, "the key was not heard"
     assert len(find_onsets(mag, float(mag.max()) * 0.1, 4800)) == 1
-    assert kb.canvas.itemcget(kb.key_items[60], "fill") == "#e8e8e8"
+    assert kb.canvas.itemcget(kb.key_items[60], "fill") == palette.current().key_white
 
 
 def test_the_stop_reported_late_does_not_move_the_cursor_of_a_new_song(live_window):
