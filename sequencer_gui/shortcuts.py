@@ -34,11 +34,44 @@ SHORTCUTS = (
 )
 
 TEXT_CLASSES = frozenset(("Entry", "TEntry", "Spinbox", "TSpinbox", "TCombobox", "Text"))
+# ttk classes that press a focused widget on Space: in the main window Space is play/stop
+# and Return presses the focused button instead.
+BUTTON_CLASSES = ("TButton", "TCheckbutton", "TRadiobutton", "TMenubutton")
+
+
+def _bind_buttons(window) -> None:
+    """Space over a focused button, check box or radio button plays instead of pressing it.
+
+    A toplevel binding runs after the widget's class binding, so "break" there comes too
+    late: the class binding itself is replaced.  Dialogs keep Space as the press.
+    """
+    root = window.root
+
+    def in_main_window(widget) -> bool:
+        return not isinstance(widget, str) and str(widget.winfo_toplevel()) == str(root)
+
+    def space(event):
+        if in_main_window(event.widget):
+            window.toggle_play()
+        elif not isinstance(event.widget, str):
+            event.widget.invoke()
+        return "break"
+
+    def enter(event):
+        if in_main_window(event.widget) and event.widget.winfo_class() != "TMenubutton":
+            event.widget.invoke()
+            return "break"
+        return None
+
+    for cls in BUTTON_CLASSES:
+        root.bind_class(cls, "<Key-space>", space)
+        root.bind_class(cls, "<Return>", enter, add="+")
 
 
 def bind_shortcuts(window) -> None:
     """Bind every shortcut on the window's toplevel."""
     root, ed = window.root, window.editor
+    _bind_buttons(window)
 
     def key(sequence: str, action, in_text: bool = False) -> None:
         def handler(event):
@@ -69,7 +102,7 @@ def bind_shortcuts(window) -> None:
     key("<Control-Down>", lambda: ed.nudge(semitones=-12))
     key("<q>", ed.quantize)
     key("<Q>", ed.quantize)
-    key("<space>", window.toggle_play)
+    key("<space>", lambda: window.toggle_play())
     key("<Home>", window.to_start)
     key("<Escape>", ed.escape)
     key("<F12>", window.panic, in_text=True)

@@ -7,8 +7,23 @@ need sound make their own window with settings for the private JACK server.
 from __future__ import annotations
 
 import gc
+import time
+from pathlib import Path
 
 import pytest
+
+FONT = Path(__file__).resolve().parents[2] / "assets" / "pianola.sf2"
+
+
+def pump(root, seconds: float, until) -> bool:
+    """Run Tk's loop until ``until()`` holds (True) or ``seconds`` pass (False)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        root.update()
+        if until():
+            return True
+        time.sleep(0.005)
+    return False
 
 
 @pytest.fixture(autouse=True)
@@ -43,3 +58,19 @@ def window(tk_root):
     tk_root.update()
     yield win
     win.close()
+
+
+@pytest.fixture
+def playing_window(tk_root):
+    """A ``MainWindow`` with a real engine on the "none" driver (plays, nothing to hear)."""
+    from engine.core.audio_settings import AudioSettings
+    from sequencer_gui.app import MainWindow
+
+    settings = AudioSettings(driver="none", soundfont=str(FONT))
+    win = MainWindow(tk_root, settings=settings, realtime=False)
+    try:
+        assert pump(tk_root, 30, lambda: win.link.state != "starting"), "engine never answered"
+        assert win.link.state == "ready", win.link.error
+        yield win
+    finally:
+        win.close()
