@@ -117,7 +117,12 @@ class Playback:
     # ------------------------------------------------------------------ engine events
     def on_event(self, event) -> None:
         if isinstance(event, p.NoteStartedEvent):
-            self.roll.light(event.track_index, event.start_tick, event.pitch, event.length_ticks)
+            # Events already on the pipe when Stop was pressed arrive after it: a note
+            # lit then would stay lit, since no frame runs any more to dim it.
+            if self.playing:
+                self.roll.light(
+                    event.track_index, event.start_tick, event.pitch, event.length_ticks
+                )
         elif isinstance(event, p.StoppedEvent) and self.playing:
             # The song ended by itself.  After a stop of ours (or a new song) the event
             # arrives late and must not move the cursor the user has since placed.
