@@ -71,7 +71,8 @@ class MainWindow:
         self.editor = RollEditor(self.roll)
         self.playback = Playback(self.roll, self.link)
         self.playback.listeners.append(self.transport.show_playing)
-        self.playback.frame_listeners.append(self.transport.show_position)
+        # every cursor move (playing, a click in the ruler, a new song) updates the readout
+        self.roll.cursor_listeners.append(self.transport.show_position)
         self.roll.listeners.append(lambda roll: self.transport.refresh())
 
         self.menus: dict[str, tk.Menu] = {}
@@ -227,7 +228,6 @@ class MainWindow:
 
     def to_start(self) -> None:
         self.playback.to_start()
-        self.transport.show_position(0)
 
     def panic(self) -> None:
         self.playback.panic()

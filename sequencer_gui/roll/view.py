@@ -77,6 +77,7 @@ class PianoRoll(ttk.Frame):
         self.follow = True
         self.lit: dict[tuple[int, int, int], int] = {}  # (track, start, pitch) -> end tick
         self.listeners: list = []  # called with (roll) when the view or selection changes
+        self.cursor_listeners: list = []  # called with (tick) whenever the cursor moves
         self._end_cache = (None, 0)
 
         colours = palette.current()
@@ -416,6 +417,8 @@ class PianoRoll(ttk.Frame):
         x = self.geometry.tick_to_x(tick)
         self.canvas.coords(self.cursor_item, x, 0, x, self.geometry.world_height_px)
         self.ruler.move_cursor(tick)
+        for listener in self.cursor_listeners:
+            listener(tick)
 
     def follow_cursor(self) -> bool:
         """Scroll so the cursor stays in view (when follow is on); True if it scrolled."""
