@@ -125,8 +125,12 @@ class SetTempoCommand:
     """
 
     bpm: float
+    # True: the tempo changes at the next bar line rather than at once (a bar line far
+    # enough ahead that nothing of it has been heard yet)
+    at_next_bar: bool = False
 
     def __post_init__(self):
+        _check_bool("at next bar", self.at_next_bar)
         if isinstance(self.bpm, bool) or not isinstance(self.bpm, (int, float)):
             raise ValueError(f"tempo must be a number of beats per minute, not {self.bpm!r}")
         if not (MIN_BPM <= self.bpm <= MAX_BPM):
@@ -196,6 +200,53 @@ class PanicCommand:
     """All notes off and all sounds off on every channel, now."""
 
 
+PLAY_MODES = ("song", "pattern")
+
+
+@dataclass(frozen=True, slots=True)
+class SetPlayModeCommand:
+    """Song mode (the arrangement of placements plus the free notes) or pattern mode (the
+    pattern ``pattern_id`` looped on track ``track``).  ``track`` is also the track whose
+    pattern the position counter reports in song mode.  Changing mode while playing
+    starts the new mode from its beginning; switching patterns seamlessly is
+    ``QueuePatternCommand``."""
+
+    mode: str = "song"
+    pattern_id: str | None = None
+    track: int = 0
+
+    def __post_init__(self):
+        if self.mode not in PLAY_MODES:
+            raise ValueError(f"play mode must be song or pattern, not {self.mode!r}")
+        if self.pattern_id is not None:
+            _check_str("pattern id", self.pattern_id)
+        if self.mode == "pattern" and self.pattern_id is None:
+            raise ValueError("pattern mode needs the pattern to play")
+        _check_int("play mode track", self.track, 0, 1023)
+
+
+@dataclass(frozen=True, slots=True)
+class QueuePatternCommand:
+    """Pattern mode: play ``pattern_id`` from the end of the pass now playing (the first
+    pass boundary not yet heard), with no gap; stopped, it becomes the pattern to play."""
+
+    pattern_id: str
+
+    def __post_init__(self):
+        _check_str("pattern id", self.pattern_id)
+
+
+@dataclass(frozen=True, slots=True)
+class SetFillCommand:
+    """The fill switch: steps with a fill / not-fill condition follow it from the first
+    step not yet heard."""
+
+    on: bool
+
+    def __post_init__(self):
+        _check_bool("fill", self.on)
+
+
 @dataclass(frozen=True, slots=True)
 class ShutdownCommand:
     """Release everything, close the audio driver and end the engine process."""
@@ -213,6 +264,9 @@ COMMAND_TYPES = (
     PreviewNoteOffCommand,
     SetTrackMixCommand,
     PanicCommand,
+    SetPlayModeCommand,
+    QueuePatternCommand,
+    SetFillCommand,
     ShutdownCommand,
 )
 
@@ -435,8 +489,17 @@ class CommandSender:
     def set_loop(self, enabled: bool, start_tick: int, end_tick: int) -> None:
         self.send(SetLoopCommand(enabled, start_tick, end_tick))
 
-    def set_tempo(self, bpm: float) -> None:
-        self.send(SetTempoCommand(bpm))
+    def set_tempo(self, bpm: float, at_next_bar: bool = False) -> None:
+        self.send(SetTempoCommand(bpm, at_next_bar))
+
+    def set_play_mode(self, mode: str, pattern_id: str | None = None, track: int = 0) -> None:
+        self.send(SetPlayModeCommand(mode, pattern_id, track))
+
+    def queue_pattern(self, pattern_id: str) -> None:
+        self.send(QueuePatternCommand(pattern_id))
+
+    def set_fill(self, on: bool) -> None:
+        self.send(SetFillCommand(on))
 
     def preview_on(self, track_index: int, pitch: int, velocity: int = 100) -> None:
         self.send(PreviewNoteOnCommand(track_index, pitch, velocity))

@@ -85,6 +85,8 @@ class EngineClient(p.CommandSender):
         self._loop: p.SetLoopCommand | None = None
         self._tempo: p.SetTempoCommand | None = None
         self._mix: dict[int, dict] = {}
+        self._play_mode: p.SetPlayModeCommand | None = None
+        self._fill: p.SetFillCommand | None = None
 
     # ----------------------------------------------------------------- lifetime
 
@@ -270,6 +272,9 @@ class EngineClient(p.CommandSender):
             self._writer.put(self._tempo)
         if self._loop is not None:
             self._writer.put(self._loop)
+        for command in (self._play_mode, self._fill):
+            if command is not None:
+                self._writer.put(command)
         for index, fields in sorted(self._mix.items()):
             self._writer.put(p.SetTrackMixCommand(index, **fields))
         if self._score is not None:
@@ -331,6 +336,16 @@ class EngineClient(p.CommandSender):
             self._tempo = c
         elif isinstance(c, p.SetTrackMixCommand):
             self._mix.setdefault(c.track_index, {}).update(c.fields())
+        elif isinstance(c, p.SetPlayModeCommand):
+            self._play_mode = c
+        elif isinstance(c, p.QueuePatternCommand) and self._play_mode is not None:
+            # after a restart the engine starts with the pattern last asked for
+            if self._play_mode.mode == "pattern":
+                self._play_mode = p.SetPlayModeCommand(
+                    "pattern", c.pattern_id, self._play_mode.track
+                )
+        elif isinstance(c, p.SetFillCommand):
+            self._fill = c
 
     def read_position(self) -> Position:
         """The engine's latest position (lock-free; cheap enough for every frame)."""

@@ -22,6 +22,7 @@ import numpy as np
 from engine.audio.synth import SynthBackend
 from engine.core.audio_settings import AudioSettings
 from engine.core.errors import FileWriteError
+from engine.core.pattern_play import song_play_score
 from engine.core.score import Score
 from engine.files.file_io import atomic_output
 from engine.realtime.scheduler import Scheduler
@@ -78,7 +79,8 @@ def render_score(
     settings = replace(
         base, driver="file", sample_rate=sample_rate, soundfont=str(soundfont), wav_path=str(path)
     )
-    score = replace(score, loop_enabled=False)
+    # patterns play as in song mode: the arrangement's notes, one realisation of the dice
+    score = song_play_score(replace(score, loop_enabled=False))
     with SynthBackend(settings, soundfont) as backend:
         # the look-ahead only has to cover the next block: events must be queued before
         # FluidSynth renders the frames they fall in

@@ -9,7 +9,9 @@ only if both reads saw the same even number; otherwise the writer was busy and i
 again.  The writer never waits for a reader, so a stalled GUI cannot delay the engine.
 
 Layout (native int64 each): sequence, generation, frame, tick, us_per_quarter,
-playing, loop_count.  ``generation`` bumps at every jump of the transport (load, play,
+playing, loop_count, pattern_index, pattern_pass, pattern_step.  The last three say which
+pattern plays on the track the step grid follows, in which pass and on which step (-1, 0,
+-1 when none), so the grid lights its current step from here, with no message.  ``generation`` bumps at every jump of the transport (load, play,
 stop, locate) and across engine restarts, so a cursor that interpolates between reads
 knows when to start afresh.
 
@@ -29,8 +31,8 @@ from multiprocessing import shared_memory
 # would not do: ``pack_into`` zero-fills its target before writing, so a reader could
 # catch the sequence number at a transient 0 twice and accept a half-written block.)
 _SEQ_INDEX = 0
-_FIELDS_SLICE = slice(1, 7)
-BLOCK_SIZE = 64  # one cache line: the writer's stores never straddle two
+_FIELDS_SLICE = slice(1, 10)
+BLOCK_SIZE = 128  # two cache lines; every item is 8-byte aligned, so no store straddles two
 MAX_READ_ATTEMPTS = 64
 
 
@@ -44,6 +46,9 @@ class Position:
     us_per_quarter: int = 500_000
     playing: bool = False
     loop_count: int = 0
+    pattern_index: int = -1  # index into the song's patterns, -1 when no pattern plays
+    pattern_pass: int = 0
+    pattern_step: int = -1
 
 
 class PositionBlock:
@@ -81,6 +86,9 @@ class PositionBlock:
         us_per_quarter: int,
         playing: bool,
         loop_count: int,
+        pattern_index: int = -1,
+        pattern_pass: int = 0,
+        pattern_step: int = -1,
     ) -> None:
         """Publish a new position (only ever called from one thread of one process)."""
         items = self._items
@@ -94,10 +102,23 @@ class PositionBlock:
         items[4] = us_per_quarter
         items[5] = 1 if playing else 0
         items[6] = loop_count
+        items[7] = pattern_index
+        items[8] = pattern_pass
+        items[9] = pattern_step
         items[_SEQ_INDEX] = seq + 2  # even again: the fields are whole
 
     def _write_fields(self, p: Position) -> None:
-        self.write(p.generation, p.frame, p.tick, p.us_per_quarter, p.playing, p.loop_count)
+        self.write(
+            p.generation,
+            p.frame,
+            p.tick,
+            p.us_per_quarter,
+            p.playing,
+            p.loop_count,
+            p.pattern_index,
+            p.pattern_pass,
+            p.pattern_step,
+        )
 
     # ----------------------------------------------------------------- any reader
 
@@ -114,8 +135,10 @@ class PositionBlock:
                 continue
             fields = items[_FIELDS_SLICE].tolist()
             if items[_SEQ_INDEX] == before:
-                g, frame, tick, upq, playing, loops = fields
-                self._last = Position(g, frame, tick, upq, bool(playing), loops)
+                g, frame, tick, upq, playing, loops, pattern, pattern_pass, step = fields
+                self._last = Position(
+                    g, frame, tick, upq, bool(playing), loops, pattern, pattern_pass, step
+                )
                 return self._last
         return self._last
 

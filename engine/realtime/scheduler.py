@@ -159,6 +159,28 @@ class Scheduler:
         with self._lock:
             self._replace_locked(score, starts)
 
+    def rebuild_live(self, build) -> None:
+        """Replace the score with ``build(tick)``, called under the lock, where ``tick`` is
+        the first tick whose events the synth has surely not applied yet (None when
+        stopped); ``build`` may return None to keep the score.
+
+        For changes that must land exactly where nothing has been heard yet (a pattern
+        switch on a pass boundary): the horizon cannot move on between choosing the place
+        and withdrawing what was sent for it.
+        """
+        with self._lock:
+            score = build(self._first_unplayed_tick_locked() if self._playing else None)
+            if score is not None:
+                self._replace_locked(score)
+
+    def _first_unplayed_tick_locked(self) -> int:
+        frame = self.backend.applied_horizon() + 1
+        tl = self._timeline
+        index = tl.pass_at(frame)
+        tick = tl.first_tick_from(index, frame)
+        end = tl.pass_end_tick(index)
+        return tick if end is None else min(tick, end)
+
     def set_track_mix(self, track_index: int, **fields) -> None:
         """Change program/bank/is_drum/volume/pan/mute/solo of one track, live."""
         unknown = set(fields) - set(MIX_FIELDS)

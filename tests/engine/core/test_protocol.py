@@ -30,6 +30,9 @@ def test_every_message_survives_a_pipe_unchanged():
         p.PreviewNoteOffCommand(0, 60),
         p.SetTrackMixCommand(1, program=5, mute=True),
         p.PanicCommand(),
+        p.SetPlayModeCommand("pattern", "p1", 2),
+        p.QueuePatternCommand("p2"),
+        p.SetFillCommand(True),
         p.ShutdownCommand(),
         p.ReadyEvent(
             {"pianola": "0.1"},
@@ -66,6 +69,11 @@ def test_every_message_survives_a_pipe_unchanged():
     "make, field",
     [
         (lambda: p.PlayCommand(-1), "play from tick"),
+        (lambda: p.SetPlayModeCommand("jam"), "play mode"),
+        (lambda: p.SetPlayModeCommand("pattern"), "needs the pattern"),
+        (lambda: p.SetFillCommand(1), "fill"),
+        (lambda: p.QueuePatternCommand(3), "pattern id"),
+        (lambda: p.SetTempoCommand(120, at_next_bar="yes"), "at next bar"),
         (lambda: p.LocateCommand(1.5), "locate tick"),
         (lambda: p.SetLoopCommand(True, 960, 960), "loop end tick"),
         (lambda: p.SetLoopCommand(1, 0, 960), "loop enabled"),

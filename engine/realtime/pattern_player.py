@@ -1,0 +1,288 @@
+"""Song mode and pattern mode over the scheduler (engine command thread; ``maintain`` and
+``pattern_position`` from the engine scheduler thread).
+
+The player keeps the document as the GUI sent it and hands the scheduler a *played
+score* built from it (``engine.core.pattern_play``): in song mode the arrangement written
+out as notes beside the free notes, in pattern mode a window of passes of the looped
+pattern.  Everything then goes through the scheduler's one sample-clock path, and every
+change -- a step toggled, the fill switch, a queued pattern -- is a new played score
+whose differences the scheduler withdraws and sends: heard from the first step not yet
+rendered, never doubled, never left sounding.
+
+Pattern mode's window is moved on by ``maintain()`` about once a second, and a pattern
+switch is built under the scheduler's lock (``Scheduler.rebuild_live``), so the pass
+boundary it lands on is one the synth has not reached: the new pattern's first step is
+exactly where the old pattern's next pass would have started.
+
+Locking: ``_lock`` guards the player's own state and is always taken before the
+scheduler's lock, never inside it (the scheduler never calls the player).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+
+from engine.core.pattern_play import (
+    WINDOW_PASSES_AHEAD,
+    LoopPlan,
+    PassCache,
+    constant_tempo,
+    loop_pattern_position,
+    loop_play_score,
+    next_bar_tick,
+    pass_ticks_of,
+    silent_score,
+    song_pattern_position,
+    song_play_score,
+)
+from engine.core.score import LoopRegion, Score
+from engine.core.timing import bpm_to_us_per_quarter
+
+WINDOW_AHEAD_S = 2.0  # pattern mode expands at least this far past the first unheard tick
+REFILL_MARGIN_S = 1.0  # and moves the window on when less than this is left
+
+
+class PatternPlayer:
+    """Plays the document in song or pattern mode through ``scheduler`` (see module doc)."""
+
+    def __init__(self, scheduler):
+        self.scheduler = scheduler
+        self._lock = threading.Lock()
+        self._doc = Score()
+        self._mode = "song"
+        self._track = 0
+        self._pattern_id: str | None = None
+        self._fill = False
+        self._cache = PassCache()
+        self._plan: LoopPlan | None = None  # pattern mode while playing
+        self._tempo = self._doc.tempo_map  # pattern mode's own tempo map
+        self._window_end = 0  # pattern mode: the played score holds passes up to here
+        self._song_tick = 0  # where song mode goes on after pattern mode
+
+    # --- what the engine asks ------------------------------------------------------
+    @property
+    def doc(self) -> Score:
+        return self._doc
+
+    @property
+    def mode(self) -> str:
+        return self._mode
+
+    @property
+    def fill(self) -> bool:
+        return self._fill
+
+    def load_score(self, doc: Score) -> None:
+        """A new song: playback stops; pattern mode stays on its pattern if the song has it."""
+        with self._lock:
+            self._doc = doc
+            self._plan = None
+            self.scheduler.load_score(self._stopped_score_locked())
+
+    def replace_score(self, doc: Score) -> None:
+        """A live edit of the document (notes, steps, patterns, placements, mix...)."""
+        with self._lock:
+            self._doc = doc
+            if self._mode == "song":
+                self.scheduler.replace_score(song_play_score(doc, self._fill, self._cache))
+            elif self._plan is None:
+                self.scheduler.replace_score(self._stopped_score_locked())
+            else:
+                self.scheduler.rebuild_live(self._relaid_locked)
+
+    def set_mode(self, mode: str, pattern_id: str | None, track: int) -> None:
+        """Song or pattern mode; while playing, the new mode starts from its beginning."""
+        with self._lock:
+            position = self.scheduler.position()
+            resume = None
+            if position.playing and self._mode == "song":
+                self._song_tick = position.tick  # pattern mode takes its tempo from here
+            elif self._mode == "pattern" and mode == "song":
+                resume = self._song_tick  # song mode goes on where it was left
+            self._mode, self._track = mode, track
+            if pattern_id is not None:
+                self._pattern_id = pattern_id
+            if position.playing:
+                self._play_locked(resume)
+            else:
+                self.scheduler.replace_score(self._stopped_score_locked())
+                if resume is not None:
+                    self.scheduler.locate(resume)
+
+    def play(self, from_tick: int | None = None) -> None:
+        with self._lock:
+            self._play_locked(from_tick)
+
+    def stop(self) -> None:
+        with self._lock:
+            if self._mode == "pattern" and self._plan is not None:
+                tick = self.scheduler.position().tick
+                self._pattern_id = self._plan.pass_at(tick).pattern_id
+            self.scheduler.stop()
+            self._plan = None
+
+    def locate(self, tick: int) -> None:
+        """Song mode: move the cursor.  Pattern mode has no song position to move to."""
+        with self._lock:
+            if self._mode == "song":
+                self.scheduler.locate(tick)
+            else:
+                self._song_tick = max(0, int(tick))
+
+    def queue_pattern(self, pattern_id: str) -> None:
+        """Pattern mode: ``pattern_id`` from the next pass boundary not yet heard."""
+        with self._lock:
+            if not self._doc.has_pattern(pattern_id):
+                raise ValueError(f"the song has no pattern {pattern_id!r}")
+            if self._mode != "pattern" or self._plan is None:
+                self._pattern_id = pattern_id
+                return
+
+            def switch(tick):
+                if tick is None:  # stopped meanwhile
+                    self._pattern_id = pattern_id
+                    return None
+                plan = self._plan
+                slot = plan.pass_at(tick)
+                boundary = tick if slot.start_tick == tick and tick > 0 else slot.end_tick
+                self._plan = plan.switched(
+                    pattern_id, boundary, pass_ticks_of(self._doc, pattern_id)
+                )
+                self._pattern_id = pattern_id
+                return self._window_score_locked(tick)
+
+            self.scheduler.rebuild_live(switch)
+
+    def set_fill(self, on: bool) -> None:
+        with self._lock:
+            if on == self._fill:
+                return
+            self._fill = on
+            if self._mode == "song":
+                self.scheduler.replace_score(song_play_score(self._doc, on, self._cache))
+            elif self._plan is not None:
+                self.scheduler.rebuild_live(self._window_score_locked)
+
+    def set_tempo(self, bpm: float, at_next_bar: bool = False) -> None:
+        """The tempo at the current position (song mode: the tempo segment in force there),
+        or from the next bar line not yet heard."""
+        us = bpm_to_us_per_quarter(bpm)
+        with self._lock:
+            if not self._doc.tracks:
+                raise ValueError("there is no song loaded to set the tempo of")
+
+            def retempo(tick):
+                now = self.scheduler.position().tick if tick is None else tick
+                if self._mode == "pattern" and self._plan is not None:
+                    at = next_bar_tick(self._doc, now - 1) if at_next_bar else 0
+                    if not at_next_bar:
+                        self._tempo = self._tempo.with_change(0, us)
+                    else:
+                        kept = tuple(c for c in self._tempo.changes if c.tick < at)
+                        self._tempo = replace(self._tempo, changes=kept).with_change(at, us)
+                    return self._window_score_locked(tick if tick is not None else 0)
+                tempo_map = self._doc.tempo_map
+                at = (
+                    next_bar_tick(self._doc, now - 1)
+                    if at_next_bar and tick is not None
+                    else tempo_map.change_at(now).tick
+                )
+                self._doc = replace(self._doc, tempo_map=tempo_map.with_change(at, us))
+                self._tempo = constant_tempo(self._doc.tempo_map, self._song_tick)
+                if self._mode == "song":
+                    return song_play_score(self._doc, self._fill, self._cache)
+                return self._stopped_score_locked()
+
+            self.scheduler.rebuild_live(retempo)
+
+    def set_loop(self, enabled: bool, start_tick: int | None, end_tick: int | None) -> None:
+        with self._lock:
+            loop = self._doc.loop
+            if start_tick is not None and end_tick is not None:
+                loop = LoopRegion(start_tick, end_tick)
+            self._doc = replace(
+                self._doc, loop=loop, loop_enabled=bool(enabled) and loop is not None
+            )
+            if self._mode == "song":
+                self.scheduler.set_loop(enabled, start_tick, end_tick)
+
+    def set_track_mix(self, track_index: int, **fields) -> None:
+        with self._lock:
+            self.scheduler.set_track_mix(track_index, **fields)
+            tracks = list(self._doc.tracks)
+            tracks[track_index] = replace(tracks[track_index], **fields)
+            self._doc = replace(self._doc, tracks=tuple(tracks))
+
+    # --- the scheduler thread ------------------------------------------------------
+    def maintain(self, tick: int, playing: bool) -> None:
+        """Move pattern mode's window of passes on when playback nears its end."""
+        if self._mode != "pattern" or not playing or self._plan is None:
+            return
+        if self._window_end - tick > self._ticks_per_s(tick) * REFILL_MARGIN_S:
+            return  # (read without the lock: a stale value only brings the refill forward)
+        with self._lock:
+            if self._plan is not None:
+                self.scheduler.rebuild_live(
+                    lambda t: None if t is None else self._window_score_locked(t)
+                )
+
+    def pattern_position(self, tick: int, playing: bool) -> tuple[int, int, int]:
+        """(pattern index, pass, step) for the position counter; (-1, 0, -1) when none."""
+        doc, plan = self._doc, self._plan  # each read once: replaced whole, never mutated
+        if not playing:
+            return -1, 0, -1
+        if self._mode == "pattern":
+            return (-1, 0, -1) if plan is None else loop_pattern_position(doc, plan, tick)
+        return song_pattern_position(doc, self._track, tick)
+
+    # --- internals (with _lock held) -----------------------------------------------
+    def _ticks_per_s(self, tick: int) -> float:
+        us = self._tempo.change_at(tick).us_per_quarter
+        return self._doc.ppq * 1_000_000 / us
+
+    def _stopped_score_locked(self) -> Score:
+        if self._mode == "song":
+            return song_play_score(self._doc, self._fill, self._cache)
+        # pattern mode, stopped: the song's tracks and mix, nothing to play yet
+        return silent_score(self._doc, constant_tempo(self._doc.tempo_map, self._song_tick))
+
+    def _play_locked(self, from_tick: int | None) -> None:
+        s = self.scheduler
+        if self._mode == "song":
+            s.stop_at_end = True
+            s.replace_score(song_play_score(self._doc, self._fill, self._cache))
+            s.play(from_tick)
+            self._plan = None
+            return
+        pattern_id = self._pattern_id
+        if pattern_id is None or not self._doc.has_pattern(pattern_id):
+            if not self._doc.patterns:
+                raise ValueError("pattern mode needs a pattern, and the song has none")
+            pattern_id = self._pattern_id = self._doc.patterns[0].id
+        s.stop()
+        s.stop_at_end = False  # the window is moved on for ever; stop comes from the musician
+        self._tempo = constant_tempo(self._doc.tempo_map, self._song_tick)
+        self._plan = LoopPlan.start(self._doc, pattern_id, self._track)
+        s.replace_score(self._window_score_locked(0))
+        s.play(0)
+
+    def _relaid_locked(self, tick: int | None) -> Score:
+        if tick is not None and self._plan is not None:
+            self._plan = self._plan.relaid(self._doc, tick)
+        return self._window_score_locked(tick or 0)
+
+    def _window_score_locked(self, tick: int) -> Score:
+        """The played score of pattern mode around ``tick`` (the first unheard tick): from
+        the pass before the one at ``tick`` (its notes may still sound) to at least
+        WINDOW_PASSES_AHEAD passes and WINDOW_AHEAD_S seconds ahead."""
+        plan = self._plan
+        current = plan.pass_at(tick)
+        lo = plan.pass_at(max(0, current.start_tick - 1)).start_tick
+        want = tick + int(self._ticks_per_s(tick) * WINDOW_AHEAD_S)
+        hi, count = current.end_tick, 0
+        while hi < want or count < WINDOW_PASSES_AHEAD:
+            hi = plan.pass_at(hi).end_tick
+            count += 1
+        self._window_end = hi
+        return loop_play_score(self._doc, plan, lo, hi, self._tempo, self._fill, self._cache)

@@ -1,0 +1,176 @@
+"""Song and pattern mode through the real scheduler against the recording fake backend
+of the scheduler's tests (pure: the clock is moved by the test, every frame is exact)."""
+
+from __future__ import annotations
+
+from engine.core import pattern_edits as pe
+from engine.core.pattern import Condition
+from engine.core.pattern_expand import arrangement_notes
+from engine.core.score import Note, Score, Track
+from engine.realtime.pattern_player import PatternPlayer
+from engine.realtime.scheduler import Scheduler
+from tests.engine.realtime.test_scheduler import LOOKAHEAD, FakeBackend
+
+SIXTEENTH = 6000  # frames at 120 BPM, 48 kHz
+PASS = 16 * SIXTEENTH
+
+
+def song(*hits_by_pattern):
+    """A drum track and one pattern per string of hits (kick lane)."""
+    score = Score(tracks=(Track("Drums", channel=9, is_drum=True), Track("Bass")))
+    ids = []
+    for i, hits in enumerate(hits_by_pattern):
+        pattern = pe.new_pattern(f"P{i}", keys=(36 + i,))
+        score = pe.add_pattern(score, pattern)
+        lane = pattern.lanes[0].id
+        for step, ch in enumerate(hits):
+            if ch == "x":
+                score = pe.set_step(score, pattern.id, lane, step, on=True)
+        ids.append(pattern.id)
+    return score, ids
+
+
+def rig(score):
+    backend = FakeBackend()
+    sched = Scheduler(backend, lookahead_frames=LOOKAHEAD)
+    player = PatternPlayer(sched)
+    player.load_score(score)
+    return backend, sched, player
+
+
+def run(backend, sched, player, frames, step=192):
+    end = backend.frame + frames
+    while backend.frame < end:
+        backend.advance(step)
+        state = sched.service()
+        player.maintain(state.tick, state.playing)
+    return state
+
+
+FOUR = "x...x...x...x..."
+
+
+def test_pattern_mode_loops_its_pattern_for_ever_on_the_grid():
+    score, (a,) = song(FOUR)
+    backend, sched, player = rig(score)
+    player.set_mode("pattern", a, 0)
+    player.play()
+    anchor = LOOKAHEAD
+    run(backend, sched, player, 12 * PASS)  # twelve passes: the window is moved on many times
+    ons = [f for f, k in backend.ons()]
+    assert ons == [anchor + i * 4 * SIXTEENTH for i in range(len(ons))]
+    assert len(ons) >= 4 * 11
+    player.stop()
+    assert not backend.sounding
+
+
+def test_conditions_see_the_pass_of_the_loop():
+    score, (a,) = song("x" + "." * 15)
+    lane = score.pattern(a).lanes[0].id
+    score = pe.set_step(score, a, lane, 8, on=True, condition=Condition("ab", 2, 3))
+    backend, sched, player = rig(score)
+    player.set_mode("pattern", a, 0)
+    player.play()
+    run(backend, sched, player, 7 * PASS)
+    ons = [(f - LOOKAHEAD) for f, k in backend.ons()]
+    halves = [f for f in ons if f % PASS]
+    assert halves == [p * PASS + PASS // 2 for p in (1, 4)]  # passes 2 and 5 of every 3
+
+
+def test_queued_pattern_starts_exactly_at_the_end_of_the_pass():
+    score, (a, b) = song("xxxxxxxxxxxxxxxx", "x.x.x.x.x.x.x.x.")
+    backend, sched, player = rig(score)
+    player.set_mode("pattern", a, 0)
+    player.play()
+    run(backend, sched, player, PASS + 7 * SIXTEENTH)  # in the middle of pass 1
+    player.queue_pattern(b)
+    run(backend, sched, player, 2 * PASS)
+    ons = [(f - LOOKAHEAD, k) for f, k in backend.ons()]
+    expected = [(i * SIXTEENTH, 36) for i in range(32)]
+    expected += [(2 * PASS + i * 2 * SIXTEENTH, 37) for i in range(8)]
+    assert ons[: len(expected)] == expected  # no gap, nothing doubled or lost
+    index, pass_index, step = player.pattern_position(sched.position().tick, True)
+    assert score.patterns[index].id == b and pass_index == 1
+
+
+def test_a_switch_queued_just_before_the_boundary_still_lands_on_it():
+    score, (a, b) = song("x" * 16, "x" * 16)
+    backend, sched, player = rig(score)
+    player.set_mode("pattern", a, 0)
+    player.play()
+    run(backend, sched, player, LOOKAHEAD + PASS - 480, step=96)  # 10 ms before the boundary
+    player.queue_pattern(b)
+    run(backend, sched, player, PASS)
+    ons = [(f - LOOKAHEAD, k) for f, k in backend.ons()]
+    assert ons[:32] == [(i * SIXTEENTH, 36 if i < 16 else 37) for i in range(32)]
+
+
+def test_step_edits_while_looping_are_heard_this_pass_or_not_at_all():
+    score, (a,) = song("x" + "." * 15)
+    lane = score.pattern(a).lanes[0].id
+    backend, sched, player = rig(score)
+    player.set_mode("pattern", a, 0)
+    player.play()
+    run(backend, sched, player, LOOKAHEAD + 2 * SIXTEENTH)
+    # step 8 on, far ahead; then step 0 off for the next pass
+    score = pe.toggle_step(score, a, lane, 8)
+    player.replace_score(score)
+    run(backend, sched, player, 8 * SIXTEENTH)
+    assert [f - LOOKAHEAD for f, _ in backend.ons()] == [0, 8 * SIXTEENTH]
+    score = pe.toggle_step(score, a, lane, 0)
+    player.replace_score(score)
+    run(backend, sched, player, PASS)
+    assert [f - LOOKAHEAD for f, _ in backend.ons()] == [0, 8 * SIXTEENTH, PASS + 8 * SIXTEENTH]
+    player.stop()
+    assert not backend.sounding
+
+
+def test_the_fill_switch_plays_fill_steps_from_the_next_unheard_step():
+    score, (a,) = song("x" + "." * 15)
+    lane = score.pattern(a).lanes[0].id
+    score = pe.set_step(score, a, lane, 12, on=True, condition=Condition("fill"))
+    score = pe.set_step(score, a, lane, 0, condition=Condition("not_fill"))
+    backend, sched, player = rig(score)
+    player.set_mode("pattern", a, 0)
+    player.play()
+    run(backend, sched, player, LOOKAHEAD + 4 * SIXTEENTH)
+    player.set_fill(True)
+    run(backend, sched, player, 2 * PASS)
+    assert [f - LOOKAHEAD for f, _ in backend.ons()] == [
+        0,
+        12 * SIXTEENTH,
+        PASS + 12 * SIXTEENTH,
+    ]
+
+
+def test_song_mode_plays_placements_beside_free_notes():
+    score, (a,) = song(FOUR)
+    score = Score(
+        tracks=(score.tracks[0], Track("Bass", notes=(Note(240, 120, 40),))),
+        patterns=score.patterns,
+    )
+    score, _ = pe.place_pattern(score, a, 0, 1920, repeats=2)
+    backend, sched, player = rig(score)
+    player.set_mode("song", None, 0)
+    player.play(0)
+    run(backend, sched, player, 4 * PASS)
+    drum = [(f - LOOKAHEAD) for f, k in backend.ons(ch=0)]
+    per_tick = SIXTEENTH // 120
+    assert drum == [n.start_tick * per_tick for n in arrangement_notes(score, 0)]
+    assert [f - LOOKAHEAD for f, _ in backend.ons(ch=1)] == [240 * per_tick]
+    assert not backend.sounding  # it stopped by itself at the end
+
+
+def test_pattern_mode_position_and_tempo_at_the_next_bar():
+    score, (a,) = song("x" * 16)
+    backend, sched, player = rig(score)
+    player.set_mode("pattern", a, 0)
+    player.play()
+    run(backend, sched, player, LOOKAHEAD + 5 * SIXTEENTH + 100)
+    state = sched.position()
+    assert player.pattern_position(state.tick, True) == (0, 0, 5)
+    player.set_tempo(240, at_next_bar=True)  # from the next bar (= pass boundary here)
+    run(backend, sched, player, PASS + PASS // 2)
+    ons = [f - LOOKAHEAD for f, _ in backend.ons()]
+    assert ons[:16] == [i * SIXTEENTH for i in range(16)]
+    assert ons[16:24] == [PASS + i * SIXTEENTH // 2 for i in range(8)]
