@@ -90,7 +90,10 @@ class SynthOffset:
     many cycles is the one with no rounding loss, so the offset comes from the maximum.
     """
 
-    def __init__(self, period_frames: int, lag_frames: int, window: int = 256):
+    # About 130 ms of readings: enough to hold a reading of every millisecond phase, short
+    # enough to catch up soon after the server drops a cycle (JACK's frame time jumps a
+    # period then, the synth's count may not)
+    def __init__(self, period_frames: int, lag_frames: int, window: int = 32):
         self.period_frames = period_frames
         self.lag_frames = lag_frames
         self._leads: deque[int] = deque(maxlen=window)
