@@ -65,12 +65,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args) -> int:
     import tkinter as tk
 
+    from engine.audio.library_log import route_library_output
     from engine.core.errors import PianolaError
     from sequencer_gui.app import MainWindow
     from sequencer_gui.document import Document
     from sequencer_gui.files import commands as files
     from sequencer_gui.settings.preferences import PreferencesStore, settings_for_start
 
+    # The engine process inherits descriptor 2: FluidSynth's and JACK's messages (and
+    # Tk's own) go to the library log; Python's sys.stderr keeps the terminal.
+    route_library_output("pianola window")
     prefs = PreferencesStore()  # never raises: a damaged file gives defaults + a warning
     document = Document()
     root = tk.Tk(className="Pianola")

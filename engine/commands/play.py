@@ -4,6 +4,11 @@ The song goes through ``EngineClient`` exactly as the GUI sends it: the same pro
 the same commands, the same events; the terminal shows bar.beat read from the shared
 position counter, as the GUI's cursor does.  Ctrl-C stops cleanly: the engine is told to
 shut down, which releases every note (panic) before it closes the audio output.
+
+If the audio server goes away while playing (the JACK server stopped or killed), the
+command stops at once with one sentence and exit status 1, looping or not: the song can
+no longer be heard.  FluidSynth's and JACK's own messages go to the library log
+(`pianola doctor` names it), not to the terminal.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import time
 from pathlib import Path
 
 from engine.core import protocol as p
-from engine.core.errors import EngineDiedError, EngineError, PianolaError
+from engine.core.errors import AudioDriverError, EngineDiedError, EngineError, PianolaError
 from engine.files.song_files import PROJECT_FIRST, read_song
 
 DISPLAY_PERIOD_S = 0.05  # how often the bar.beat display is refreshed (and events read)
@@ -65,6 +70,7 @@ def _loop_command(score) -> p.SetLoopCommand:
 
 
 def run(args) -> int:
+    from engine.audio.library_log import route_library_output
     from engine.core.audio_settings import AudioSettings
     from engine.realtime.client import EngineClient
 
@@ -97,6 +103,7 @@ def run(args) -> int:
     except ValueError as exc:  # a setting out of range: AudioSettings names it
         raise EngineError(f"{str(exc)[:1].upper()}{str(exc)[1:]}.") from None
 
+    route_library_output("pianola play")  # inherited by the engine process
     client = EngineClient(settings, realtime=not args.no_realtime)
     client.start()
     try:
@@ -136,6 +143,9 @@ def _play_until_done(client, score, seconds: float | None) -> None:
                 return
             if isinstance(event, p.EngineDiedEvent):
                 raise EngineDiedError(event.message)
+            if isinstance(event, p.AudioLostEvent):
+                _clear_line()
+                raise AudioDriverError(event.message)
             if isinstance(event, p.ErrorEvent):
                 print(f"pianola: {event.message}", file=sys.stderr)
             elif isinstance(event, p.LateEvent):

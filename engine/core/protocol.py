@@ -405,6 +405,22 @@ class XrunEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class AudioLostEvent:
+    """The audio server the engine played through went away (the JACK server stopped or
+    was killed): nothing is heard until an engine is started on a server again.
+    ``message`` is one sentence for the user; ``server`` names the server (None: the
+    default one), so the client can tell when it answers again."""
+
+    message: str
+    server: str | None = None
+
+    def __post_init__(self):
+        _check_str("audio-lost message", self.message)
+        if self.server is not None:
+            _check_str("audio server name", self.server)
+
+
+@dataclass(frozen=True, slots=True)
 class ErrorEvent:
     """Something went wrong in the engine; ``message`` is one sentence for the user.
 
@@ -453,6 +469,7 @@ EVENT_TYPES = (
     BeatEvent,
     LateEvent,
     XrunEvent,
+    AudioLostEvent,
     ErrorEvent,
     StoppedEvent,
     EngineDiedEvent,

@@ -85,6 +85,20 @@ class DummyJackServer:
             self._proc.stdout.close()
         self._proc = None
 
+    def kill(self, reclaim: bool = True) -> None:
+        """End the server as a crash would (SIGKILL): its clients see it vanish.  With
+        ``reclaim`` its registry entry is freed at once (by starting and stopping a server
+        of the same name); without, a later ``start()`` of this server frees it."""
+        if self._proc is None:
+            return
+        self._proc.kill()
+        self._proc.wait()
+        if reclaim:
+            self._reclaim_registry_slot()
+        if self._proc.stdout:
+            self._proc.stdout.close()
+        self._proc = None
+
     def _reclaim_registry_slot(self) -> None:
         _restart_briefly(self._proc.args)
 

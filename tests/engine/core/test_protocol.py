@@ -52,6 +52,7 @@ def test_every_message_survives_a_pipe_unchanged():
         p.BeatEvent(1, 2, 480),
         p.LateEvent(3, 128),
         p.XrunEvent(1),
+        p.AudioLostEvent("The JACK server 'x' stopped.", "x"),
         p.ErrorEvent("The SoundFont x does not exist.", True, "SoundFontError"),
         p.StoppedEvent(960),
         p.EngineDiedEvent(-9, "killed"),
