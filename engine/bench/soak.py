@@ -41,6 +41,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--edit-seconds", type=float, default=1.0, help="seconds between edits (default 1)"
     )
     parser.add_argument(
+        "--jack-server",
+        metavar="NAME",
+        help="play through this running JACK server instead of a private dummy one",
+    )
+    parser.add_argument(
         "--realtime",
         action=argparse.BooleanOptionalAction,
         default=os.geteuid() == 0,
@@ -189,6 +194,11 @@ def run(args) -> int:
     )
     name = f"pianola-soak-{os.getpid()}"
     try:
+        if args.jack_server:
+            print_header()
+            rows = soak(args.jack_server, args, print_row)
+            _summary(rows)
+            return 0
         with DummyJackServer(name, SAMPLE_RATE, args.period, realtime=args.realtime) as srv:
             # a wedged JACK server would block libjack for ever: stop it after a while
             watchdog = threading.Timer(args.minutes * 60 + 120, srv.stop)
@@ -202,6 +212,11 @@ def run(args) -> int:
     except (PianolaError, OSError, RuntimeError) as exc:
         print(f"soak failed: {exc}")
         return 1
+    _summary(rows)
+    return 0
+
+
+def _summary(rows: list[Row]) -> None:
     if rows:
         first, last = rows[0], rows[-1]
         print(
@@ -211,4 +226,3 @@ def run(args) -> int:
             f"worst clock drift {max(abs(r.clock_drift_frames) for r in rows)} frames; "
             f"worst tick error {max(abs(r.tick_error) for r in rows):.2f} ticks"
         )
-    return 0

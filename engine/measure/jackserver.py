@@ -29,7 +29,9 @@ class DummyJackServer:
     _proc: subprocess.Popen | None = field(default=None, init=False, repr=False)
     _log: list[str] = field(default_factory=list, init=False, repr=False)
 
-    def start(self, timeout_s: float = 10.0) -> DummyJackServer:
+    def start(self, timeout_s: float = 10.0, slot_wait_s: float = 300.0) -> DummyJackServer:
+        """Start the server; waits up to ``slot_wait_s`` for a free place in JACK's
+        machine-wide registry (8 servers) when other programs hold every one."""
         jackd = shutil.which("jackd")
         if jackd is None:
             raise AudioDriverError("jackd is not installed (Debian package jackd2).")
@@ -47,6 +49,10 @@ class DummyJackServer:
         ]
         env = dict(os.environ, JACK_NO_AUDIO_RESERVATION="1")
         if not free_registry_slots():
+            reclaim_stale_servers()
+        slot_deadline = time.monotonic() + slot_wait_s
+        while not free_registry_slots() and time.monotonic() < slot_deadline:
+            time.sleep(0.5)  # live servers of other programs: one of them will end
             reclaim_stale_servers()
         self._proc = subprocess.Popen(
             cmd,

@@ -20,7 +20,7 @@ def test_each_edit_moves_the_first_note_back_and_forth_and_keeps_the_rest():
     assert one.tracks[1:] == score.tracks[1:] and one.loop == score.loop
 
 
-def test_a_short_soak_prints_a_row_per_period_and_a_summary():
+def test_a_short_soak_prints_a_row_per_period_and_a_summary(jack_server):
     res = subprocess.run(
         [
             sys.executable,
@@ -32,7 +32,8 @@ def test_a_short_soak_prints_a_row_per_period_and_a_summary():
             "0.1",
             "--row-seconds",
             "2",
-            "--no-realtime",
+            "--jack-server",
+            jack_server,
         ],
         capture_output=True,
         text=True,
