@@ -73,6 +73,7 @@ class MainWindow:
         self.playback.listeners.append(self.transport.show_playing)
         # every cursor move (playing, a click in the ruler, a new song) updates the readout
         self.roll.cursor_listeners.append(self.transport.show_position)
+        self.roll.ruler.edit_listeners.append(self.transport.focus_box)
         self.roll.listeners.append(lambda roll: self.transport.refresh())
 
         self.menus: dict[str, tk.Menu] = {}

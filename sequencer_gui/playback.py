@@ -61,8 +61,12 @@ class Playback:
         self._stopped()
 
     def to_start(self) -> None:
-        self.roll.set_cursor(0)
-        self.link.locate(0)
+        self.locate(0)
+
+    def locate(self, tick: int) -> None:
+        """Move the cursor (and the engine's position) to ``tick`` and bring it into view."""
+        self.roll.set_cursor(tick)
+        self.link.locate(tick)
         self.roll.follow_cursor()
 
     def song_replaced(self) -> None:

@@ -171,6 +171,12 @@ class Theme:
             background=p.field,
             padding=(10, 1),
         )
+        s.configure(
+            "Position.TEntry",
+            fieldbackground=p.field,
+            foreground=p.text,
+            padding=(8, 0),
+        )
         for button in ("TButton", "TMenubutton", "Toolbutton"):
             s.configure(
                 button,

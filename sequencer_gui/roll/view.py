@@ -21,6 +21,7 @@ from sequencer_gui.roll.geometry import PITCH_COUNT, RollGeometry, grid_choices
 from sequencer_gui.roll.keyboard import Keyboard
 from sequencer_gui.roll.ruler import Ruler
 from sequencer_gui.roll.velocity_lane import VelocityLane
+from sequencer_gui.theme import SMALL
 
 STACK_ORDER = ("loop", "grid", "faint", "note", "band", "cursor")  # bottom to top
 WORLD_RIGHT = 10**8  # background rows span this far, so scrolling never shows their end
@@ -49,7 +50,8 @@ class PianoRoll(ttk.Frame):
     """Keyboard at the left, ruler on top, notes in the middle, velocities below."""
 
     KEYBOARD_WIDTH = 110
-    RULER_HEIGHT = 28
+    RULER_HEIGHT = 24  # the bar row; the ruler's change lanes sit above it
+    LANE_HEIGHT = 17
     VELOCITY_HEIGHT = 72
 
     def __init__(
@@ -65,6 +67,7 @@ class PianoRoll(ttk.Frame):
         # sizes given for a 96-DPI screen, grown on a high-DPI one
         self.KEYBOARD_WIDTH = round(self.KEYBOARD_WIDTH * scale)
         self.RULER_HEIGHT = round(self.RULER_HEIGHT * scale)
+        self.LANE_HEIGHT = round(self.LANE_HEIGHT * scale)
         self.VELOCITY_HEIGHT = round(self.VELOCITY_HEIGHT * scale)
         ppq = document.score.ppq
         key_height = min(64, max(4, round(12 * scale)))
@@ -102,6 +105,9 @@ class PianoRoll(ttk.Frame):
             row=2, column=0, sticky="e", padx=4
         )
         self.ruler.canvas.grid(row=0, column=1, sticky="ew")
+        self.corner = self._make_corner()
+        self._colour_corner(colours)
+        self.corner.grid(row=0, column=0, sticky="nsew")
         self.keyboard.canvas.grid(row=1, column=0, sticky="ns")
         self.canvas.grid(row=1, column=1, sticky="nsew")
         self.vbar.grid(row=1, column=2, sticky="ns")
@@ -297,9 +303,36 @@ class PianoRoll(ttk.Frame):
                     )
                 )
 
+    def _make_corner(self) -> tk.Canvas:
+        """Names of the ruler's rows, in the corner above the keyboard."""
+        ruler = self.ruler
+        corner = tk.Canvas(
+            self,
+            width=self.KEYBOARD_WIDTH,
+            height=ruler.height,
+            highlightthickness=0,
+            borderwidth=0,
+        )
+        rows = [(kind, (top + bottom) / 2) for kind, (top, bottom) in ruler.lanes.rows.items()]
+        rows.append(("bar", (ruler.bar_top + ruler.height) / 2))
+        self._corner_items = {
+            kind: corner.create_text(
+                self.KEYBOARD_WIDTH - 6, y, text=kind.title(), anchor="e", font=SMALL
+            )
+            for kind, y in rows
+        }
+        return corner
+
+    def _colour_corner(self, colours) -> None:
+        self.corner.configure(background=colours.canvas)
+        for kind, item in self._corner_items.items():
+            fill = colours.text_dim if kind == "bar" else getattr(colours, kind)
+            self.corner.itemconfigure(item, fill=fill)
+
     def apply_palette(self, colours=None) -> None:
         """Recolour every canvas of the roll after a theme switch."""
         colours = colours or palette.current()
+        self._colour_corner(colours)
         c = self.canvas
         c.configure(background=colours.row_white)
         for _, item in self._row_items:
