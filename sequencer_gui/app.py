@@ -29,6 +29,7 @@ from sequencer_gui.playback import Playback
 from sequencer_gui.roll.editing import RollEditor
 from sequencer_gui.roll.view import PianoRoll
 from sequencer_gui.shortcuts import SHORTCUTS, bind_shortcuts
+from sequencer_gui.steps.mount import mount as mount_steps
 from sequencer_gui.theme import MONO, Theme
 
 PROJECT_TYPES = [("Pianola songs", "*.pianola"), ("All files", "*")]
@@ -64,10 +65,12 @@ class MainWindow:
         panes = ttk.PanedWindow(root, orient="horizontal")
         panes.pack(side="top", fill="both", expand=True)
         self.tracks = TrackList(panes, self)
-        self.roll = PianoRoll(panes, self.document, audition=self.link, scale=self.theme.scale)
+        self.views = ttk.Notebook(panes)  # the piano roll, the step grid, the song view
+        self.roll = PianoRoll(self.views, self.document, audition=self.link, scale=self.theme.scale)
+        self.views.add(self.roll, text="Piano roll")
         self.theme.listeners += [self.roll.apply_palette, lambda _p: self.tracks.refresh()]
         panes.add(self.tracks, weight=0)
-        panes.add(self.roll, weight=1)
+        panes.add(self.views, weight=1)
         self.editor = RollEditor(self.roll)
         self.playback = Playback(self.roll, self.link)
         self.playback.listeners.append(self.transport.show_playing)
@@ -79,6 +82,7 @@ class MainWindow:
         self.menus: dict[str, tk.Menu] = {}
         self.build_menus()
         bind_shortcuts(self)
+        self.steps = mount_steps(self)
         self.document.add_listener(self._on_document)
         self.link.listeners.append(self._on_engine_event)
         self._sent_loop = None

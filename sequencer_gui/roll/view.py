@@ -23,7 +23,7 @@ from sequencer_gui.roll.ruler import Ruler
 from sequencer_gui.roll.velocity_lane import VelocityLane
 from sequencer_gui.theme import SMALL
 
-STACK_ORDER = ("loop", "grid", "faint", "note", "band", "cursor")  # bottom to top
+STACK_ORDER = ("loop", "grid", "faint", "pattern", "note", "band", "cursor")  # bottom to top
 WORLD_RIGHT = 10**8  # background rows span this far, so scrolling never shows their end
 
 
@@ -81,6 +81,8 @@ class PianoRoll(ttk.Frame):
         self.lit: dict[tuple[int, int, int], int] = {}  # (track, start, pitch) -> end tick
         self.listeners: list = []  # called with (roll) when the view or selection changes
         self.cursor_listeners: list = []  # called with (tick) whenever the cursor moves
+        # more things drawn with the notes, e.g. pattern notes: redraw(start, end, low, high)
+        self.overlays: list = []
         self._end_cache = (None, 0)
 
         colours = palette.current()
@@ -441,6 +443,8 @@ class PianoRoll(ttk.Frame):
         grew = self.note_pool.sync(wanted) or grew
         if grew:
             self._restack()
+        for overlay in self.overlays:
+            overlay.redraw(start, end, low, high)
         self.velocity.redraw(wanted.keys())
 
     # ------------------------------------------------------------------ cursor, lights

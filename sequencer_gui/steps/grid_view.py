@@ -1,0 +1,304 @@
+"""The step grid: lanes x steps of one pattern on a Tk canvas, with a step ruler (GUI thread).
+
+Like the piano roll, every item persists: cells, velocity levels, marks, headers and
+length handles come from pools keyed by (lane, step) or lane, so an edit touches only the
+items whose look changed, and the lit step of a playing pattern is two ``itemconfigure``
+calls per lane (the cell it leaves and the cell it enters), never a redraw.  Mouse and
+keyboard editing live in ``grid_editing``; this module only shows.
+"""
+
+from __future__ import annotations
+
+import tkinter as tk
+from tkinter import ttk
+
+from engine.core.gm_drums import key_label
+from engine.core.pattern import Lane, Pattern, Step, step_ticks
+from sequencer_gui.canvas_pool import ItemPool
+from sequencer_gui.steps import colours
+from sequencer_gui.steps.grid_geometry import GridGeometry, steps_per_group
+
+STACK_ORDER = ("header", "cell", "level", "tie", "mark", "button", "btext", "handle", "cursor")
+RULER_HEIGHT = 18
+MARK_FONT = ("TkDefaultFont", 7)
+
+
+def lane_label(lane: Lane, is_drum: bool) -> str:
+    """What a lane's header says: its own name, else its drum or note name."""
+    return lane.name or key_label(lane.key, is_drum)
+
+
+def step_mark(step: Step) -> str:
+    """The short text a cell shows for a step's less common settings ("" for none).
+
+    The condition wins (it decides whether the step plays at all), then ratchet, then
+    probability; the parameter lane shows each of them in full.
+    """
+    if step.condition.kind != "always":
+        return step.condition.label()
+    if step.ratchet > 1:
+        return f"x{step.ratchet}"
+    if step.probability < 100:
+        return f"{step.probability}"
+    return ""
+
+
+def grid_geometry_for(pattern: Pattern | None, score, width_px: int) -> GridGeometry:
+    """The geometry that shows ``pattern`` in a canvas ``width_px`` wide."""
+    if pattern is None:
+        return GridGeometry(columns=16, lane_count=0, width_px=max(1, width_px))
+    ppq = score.ppq
+    sig = score.time_signatures.at(0)
+    st = step_ticks(pattern.step_size, ppq)
+    per_beat = steps_per_group(st, sig.beat_ticks(ppq))
+    per_bar = max(per_beat, steps_per_group(st, sig.bar_ticks(ppq)))
+    per_bar -= per_bar % per_beat
+    columns = max([pattern.length_steps] + [lane.length_steps for lane in pattern.lanes])
+    return GridGeometry(
+        columns=columns,
+        lane_count=len(pattern.lanes),
+        steps_per_beat=per_beat,
+        steps_per_bar=per_bar,
+        width_px=max(1, width_px),
+    )
+
+
+class StepGrid(ttk.Frame):
+    """The step ruler above, the lanes below (scrolling up and down when there are many)."""
+
+    def __init__(self, master, panel):
+        super().__init__(master)
+        self.panel = panel
+        self.geometry = GridGeometry()
+        self.cursor: tuple[int, int] = (0, 0)  # (lane, step) of the keyboard cursor
+        self.lit: dict[int, int] = {}  # lane -> the step lit in it now
+        self.ruler = tk.Canvas(
+            self,
+            height=RULER_HEIGHT,
+            background=colours.CANVAS,
+            highlightthickness=0,
+            borderwidth=0,
+        )
+        self.canvas = tk.Canvas(
+            self,
+            background=colours.CANVAS,
+            highlightthickness=0,
+            borderwidth=0,
+            yscrollincrement=1,
+            takefocus=1,
+            width=800,
+            height=300,
+        )
+        self.vbar = ttk.Scrollbar(self, orient="vertical", command=self.canvas.yview)
+        self.canvas.configure(yscrollcommand=self.vbar.set)
+        self.ruler.grid(row=0, column=0, sticky="ew")
+        self.canvas.grid(row=1, column=0, sticky="nsew")
+        self.vbar.grid(row=1, column=1, sticky="ns")
+        self.rowconfigure(1, weight=1)
+        self.columnconfigure(0, weight=1)
+
+        c = self.canvas
+        rect = lambda: c.create_rectangle(0, 0, 0, 0, width=0)  # noqa: E731
+        self.header_pool = ItemPool(c, rect, "header")
+        self.name_pool = ItemPool(
+            c, lambda: c.create_text(0, 0, anchor="w", fill=colours.TEXT), "btext"
+        )
+        self.button_pool = ItemPool(c, rect, "button")
+        self.button_text_pool = ItemPool(
+            c, lambda: c.create_text(0, 0, fill=colours.TEXT, font=MARK_FONT), "btext"
+        )
+        self.cell_pool = ItemPool(c, rect, "cell")
+        self.level_pool = ItemPool(c, rect, "level")
+        self.tie_pool = ItemPool(c, lambda: c.create_line(0, 0, 0, 0, width=3), "tie")
+        self.mark_pool = ItemPool(
+            c, lambda: c.create_text(0, 0, fill=colours.MARK, font=MARK_FONT), "mark"
+        )
+        self.handle_pool = ItemPool(c, rect, "handle")
+        self.cursor_item = c.create_rectangle(
+            0, 0, 0, 0, outline=colours.CURSOR, width=2, state="hidden", tags=("cursor",)
+        )
+        r = self.ruler
+        self.ruler_pool = ItemPool(
+            r, lambda: r.create_text(0, 0, anchor="w", fill=colours.TEXT_DIM, font=MARK_FONT), "n"
+        )
+        self.ruler_end = r.create_line(0, 0, 0, 0, fill=colours.LENGTH_HANDLE, width=2)
+        self._shown_lengths: tuple[int, ...] = ()
+        c.bind("<Configure>", self._on_resize)
+
+    # ------------------------------------------------------------------ state
+    @property
+    def pattern(self) -> Pattern | None:
+        return self.panel.pattern
+
+    def lane_lengths(self) -> tuple[int, ...]:
+        pattern = self.pattern
+        return tuple(lane.length_steps for lane in pattern.lanes) if pattern else ()
+
+    def _on_resize(self, event) -> None:
+        if event.width != self.geometry.width_px:
+            self.redraw()
+            self.panel.params.redraw()  # the lane's bars stand under the grid's columns
+
+    # ------------------------------------------------------------------ drawing
+    def redraw(self) -> None:
+        """Show the pattern as it is now: only items whose look changed are touched."""
+        pattern = self.pattern
+        score = self.panel.document.score
+        width = max(self.canvas.winfo_width(), 1)
+        g = self.geometry = grid_geometry_for(pattern, score, width)
+        lanes = pattern.lanes if pattern is not None else ()
+        is_drum = self.panel.is_drum
+        beat_of = {}
+        for step in range(g.columns):
+            beat_of[step] = (step // g.steps_per_beat) % 2
+        headers, names, buttons, btexts = {}, {}, {}, {}
+        cells, levels, ties, marks, handles = {}, {}, {}, {}, {}
+        name_x = 6
+        for li, lane in enumerate(lanes):
+            y0 = g.lane_y(li)
+            headers[li] = (
+                (0, y0 + 1, g.header_px - 1, y0 + g.lane_height_px - 1),
+                (("fill", colours.HEADER),),
+            )
+            names[li] = (
+                (name_x, y0 + g.lane_height_px / 2),
+                (
+                    ("text", lane_label(lane, is_drum)),
+                    ("fill", colours.TEXT_DIM if lane.mute else colours.TEXT),
+                    ("width", g.name_right_x() - name_x),
+                ),
+            )
+            for which, on, colour, letter in (
+                ("mute", lane.mute, colours.MUTE_ON, "M"),
+                ("solo", lane.solo, colours.SOLO_ON, "S"),
+            ):
+                box = g.button_box(li, which)
+                buttons[(li, which)] = (box, (("fill", colour if on else colours.BUTTON_OFF),))
+                btexts[(li, which)] = (
+                    ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2),
+                    (("text", letter), ("fill", colours.MARK if on else colours.TEXT)),
+                )
+            length = lane.length_steps
+            for step in range(g.columns):
+                cells[(li, step)] = (g.cell_box(li, step), (("fill", self._cell_fill(li, step)),))
+                if step >= length:
+                    continue
+                s = lane.steps[step]
+                if s.on:
+                    levels[(li, step)] = (
+                        g.level_box(li, step, s.velocity / 127),
+                        (("fill", colours.step_fill(s.velocity)),),
+                    )
+                    mark = step_mark(s)
+                    if mark:
+                        x0, y, x1, _ = g.cell_box(li, step)
+                        marks[(li, step)] = (((x0 + x1) / 2, y + 6), (("text", mark),))
+                    if s.length_steps > 1:
+                        end = min(step + s.length_steps, length) - 1
+                        y = y0 + g.lane_height_px / 2
+                        ties[(li, step)] = (
+                            (g.step_centre_x(step), y, g.step_end_x(end) - 2, y),
+                            (("fill", colours.TIE),),
+                        )
+            hx = g.boundary_x(length)
+            handles[li] = (
+                (hx, y0 + 2, hx + 3, y0 + g.lane_height_px - 2),
+                (("fill", colours.LENGTH_HANDLE),),
+            )
+        grew = False
+        for pool, wanted in (
+            (self.header_pool, headers),
+            (self.name_pool, names),
+            (self.button_pool, buttons),
+            (self.button_text_pool, btexts),
+            (self.cell_pool, cells),
+            (self.level_pool, levels),
+            (self.tie_pool, ties),
+            (self.mark_pool, marks),
+            (self.handle_pool, handles),
+        ):
+            grew = pool.sync(wanted) or grew
+        if grew:
+            for tag in STACK_ORDER:
+                self.canvas.tag_raise(tag)
+        self.canvas.configure(scrollregion=(0, 0, g.world_width_px, max(1, g.world_height_px)))
+        self._redraw_ruler()
+        self.show_cursor()
+        self._shown_lengths = self.lane_lengths()
+
+    def _redraw_ruler(self) -> None:
+        g, pattern = self.geometry, self.pattern
+        wanted = {}
+        for step, kind in g.beat_starts():
+            label = str(step // g.steps_per_beat + 1) if pattern is not None else ""
+            wanted[step] = (
+                (g.step_x(step) + 2, RULER_HEIGHT / 2),
+                (("text", label), ("fill", colours.TEXT if kind == "bar" else colours.TEXT_DIM)),
+            )
+        self.ruler_pool.sync(wanted)
+        if pattern is None:
+            self.ruler.coords(self.ruler_end, 0, 0, 0, 0)
+        else:
+            x = g.boundary_x(pattern.length_steps)
+            self.ruler.coords(self.ruler_end, x, 2, x, RULER_HEIGHT)
+
+    def _cell_fill(self, lane: int, step: int) -> str:
+        lengths = self.lane_lengths()
+        if lane >= len(lengths) or step >= lengths[lane]:
+            return colours.CELL_BEYOND
+        if self.lit.get(lane) == step:
+            return colours.CELL_LIT
+        return (
+            colours.CELL_ON_BEAT
+            if (step // self.geometry.steps_per_beat) % 2 == 0
+            else (colours.CELL_OFF_BEAT)
+        )
+
+    # ------------------------------------------------------------------ cursor, lit steps
+    def show_cursor(self) -> None:
+        g = self.geometry
+        lane, step = self.cursor
+        if g.lane_count == 0:
+            self.canvas.itemconfigure(self.cursor_item, state="hidden")
+            return
+        lane = min(lane, g.lane_count - 1)
+        step = min(step, g.columns - 1)
+        self.cursor = (lane, step)
+        self.canvas.coords(self.cursor_item, *g.cell_box(lane, step))
+        self.canvas.itemconfigure(self.cursor_item, state="normal")
+
+    def move_cursor(self, d_lane: int = 0, d_step: int = 0) -> None:
+        g = self.geometry
+        if g.lane_count == 0:
+            return
+        lane, step = self.cursor
+        self.cursor = ((lane + d_lane) % g.lane_count, (step + d_step) % g.columns)
+        self.show_cursor()
+        self._see_lane(self.cursor[0])
+
+    def _see_lane(self, lane: int) -> None:
+        g = self.geometry
+        top = self.canvas.canvasy(0)
+        height = self.canvas.winfo_height()
+        y0, y1 = g.lane_y(lane), g.lane_y(lane + 1)
+        if y0 < top or y1 > top + height:
+            self.canvas.yview_moveto(
+                max(0, y0 - height / 2 + g.lane_height_px) / max(1, g.world_height_px)
+            )
+
+    def light(self, steps: dict[int, int]) -> None:
+        """Light step ``steps[lane]`` of each lane (polymeter: each lane its own step).
+
+        Only the cells that change are recoloured: at most two per lane per step.
+        """
+        if steps == self.lit:
+            return
+        old = self.lit
+        self.lit = dict(steps)
+        for lane in set(old) | set(steps):
+            for step in {old.get(lane), steps.get(lane)}:
+                if step is not None:
+                    self._restyle_cell(lane, step)
+
+    def _restyle_cell(self, lane: int, step: int) -> None:
+        self.cell_pool.restyle((lane, step), (("fill", self._cell_fill(lane, step)),))

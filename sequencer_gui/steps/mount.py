@@ -1,0 +1,93 @@
+"""Putting the step views into the main window: tabs, shortcuts, playback, roll overlay (GUI thread).
+
+The window keeps the piano roll in a notebook; this adds the "Steps" and "Song" tabs
+beside it, the keys that switch between them (F5 roll, F6 steps, F7 song, Ctrl+Tab the
+next), the pattern notes in the roll, and the lit steps during playback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sequencer_gui.steps.panel import StepsPanel
+from sequencer_gui.steps.roll_overlay import PatternNotes
+from sequencer_gui.steps.session import PatternSession
+from sequencer_gui.steps.song_view import SongView
+
+TAB_KEYS = (("<F5>", 0), ("<F6>", 1), ("<F7>", 2))
+SHORTCUTS = (
+    ("F5 / F6 / F7, Ctrl+Tab", "piano roll / step grid / song view, the next view"),
+    ("Click / drag a step", "toggle it and paint the same over the steps crossed"),
+    ("Right-drag steps", "erase"),
+    ("Shift+drag / wheel on a step", "its velocity"),
+    ("Double-click a step", "edit all its settings"),
+    ("Arrows, Enter (step grid)", "move the step cursor, toggle the step"),
+    ("1-9 (step grid)", "pick a pattern"),
+    ("Song view: click / drag", "place the pattern / move it, drag its end to repeat"),
+    ("Song view: right-click, Delete", "remove a placement"),
+)
+
+
+@dataclass
+class StepViews:
+    """What ``mount`` added to the window."""
+
+    session: PatternSession
+    panel: StepsPanel
+    song: SongView
+    overlay: PatternNotes
+
+    def show(self, index: int) -> None:
+        self.panel.window.views.select(index)
+
+
+def mount(window) -> StepViews:
+    """Add the step grid and the song view to ``window`` (its ``views`` notebook)."""
+    views = window.views
+    session = PatternSession(window.document, window.link)
+    panel = StepsPanel(views, window, session)
+    song = SongView(views, window, session, show_steps=lambda: views.select(1))
+    views.add(panel, text="Steps")
+    views.add(song, text="Song")
+    overlay = PatternNotes(window.roll)
+    window.roll.overlays.append(overlay)
+    window.roll.redraw_notes()
+
+    def on_tab(event=None):
+        index = views.index("current")
+        if index == 1:
+            panel.refresh()
+            panel.grid.canvas.focus_set()
+        elif index == 2:
+            song.redraw()
+            song.canvas.focus_set()
+        else:
+            window.roll.canvas.focus_set()
+
+    views.bind("<<NotebookTabChanged>>", on_tab)
+
+    def switch(index: int):
+        views.select(index)
+        return "break"
+
+    for key, index in TAB_KEYS:
+        window.root.bind(key, lambda e, i=index: switch(i))
+    window.root.bind(
+        "<Control-Tab>", lambda e: switch((views.index("current") + 1) % views.index("end"))
+    )
+
+    def on_frame(tick: int) -> None:
+        index = views.index("current")
+        if index == 1:
+            panel.show_position(tick)
+        elif index == 2:
+            song.move_cursor(tick)
+
+    def on_playing(playing: bool) -> None:
+        session.set_playing(playing)
+        if not playing:
+            panel.stopped()
+
+    window.playback.frame_listeners.append(on_frame)
+    window.playback.listeners.append(on_playing)
+    return StepViews(session, panel, song, overlay)

@@ -1,0 +1,187 @@
+"""The step sequencer view: pattern bar, step grid and parameter lane together (GUI thread).
+
+The panel is what the window's "Steps" tab shows.  It owns no state of the song: the
+pattern it shows is the ``PatternSession``'s selection, every edit goes through the
+document (so undo, autosave and the engine follow), and previews go to the engine link
+so a step turned on is heard at once.  While playing, the lit steps come from the
+position counter on each animation frame of the window's ``Playback``.
+"""
+
+from __future__ import annotations
+
+import tkinter as tk
+from tkinter import simpledialog, ttk
+
+from engine.core import pattern_edits as pe
+from engine.core.errors import ScoreError
+from engine.core.gm_drums import GM_DRUM_NAMES, note_name
+from engine.core.pattern import Lane, Pattern, step_ticks
+from sequencer_gui.steps.grid_editing import GridEditor
+from sequencer_gui.steps.grid_view import StepGrid, lane_label
+from sequencer_gui.steps.param_lane import ParamLane
+from sequencer_gui.steps.pattern_bar import MELODIC_OCTAVES, PatternBar
+from sequencer_gui.steps.playhead import lit_steps, song_pass_and_slot
+
+
+class StepsPanel(ttk.Frame):
+    """The Steps tab: everything about the selected pattern."""
+
+    def __init__(self, master, window, session):
+        super().__init__(master)
+        self.window = window
+        self.document = window.document
+        self.link = window.link
+        self.session = session
+        self.bar = PatternBar(self, self)
+        self.bar.pack(side="top", fill="x")
+        self.grid = StepGrid(self, self)
+        self.grid.pack(side="top", fill="both", expand=True)
+        self.params = ParamLane(self, self)
+        self.params.pack(side="top", fill="x")
+        self.editor = GridEditor(self)
+        self.document.add_listener(self._on_document)
+        session.listeners.append(lambda s: self.refresh())
+        self._shown_pattern_id = None
+        self.refresh()
+
+    # ------------------------------------------------------------------ reading
+    @property
+    def pattern(self) -> Pattern | None:
+        return self.session.pattern
+
+    @property
+    def is_drum(self) -> bool:
+        return self.document.track.is_drum
+
+    def lane_name(self, lane: Lane) -> str:
+        return lane_label(lane, self.is_drum)
+
+    def set_status(self, text: str) -> None:
+        self.window.set_status(text)
+
+    # ------------------------------------------------------------------ showing
+    def refresh(self) -> None:
+        pattern = self.pattern
+        pattern_id = pattern.id if pattern is not None else None
+        if pattern_id != self._shown_pattern_id:
+            self._shown_pattern_id = pattern_id
+            self.grid.lit = {}
+            self.grid.cursor = (0, 0)
+        self.bar.refresh()
+        self.grid.redraw()
+        self.params.redraw()
+
+    def _on_document(self, document, reason: str) -> None:
+        if reason in ("load", "edit", "track"):
+            self.refresh()
+
+    # ------------------------------------------------------------------ sound
+    def preview_lane(self, lane: Lane, velocity: int = 100) -> None:
+        self.preview_step(lane, velocity)
+
+    def preview_step(self, lane: Lane, velocity: int) -> None:
+        """Sound a lane's key now, for one step's length (the engine clamps it to a blip)."""
+        pattern = self.pattern
+        ppq = self.document.score.ppq
+        length = step_ticks(pattern.step_size, ppq) if pattern is not None else ppq // 4
+        self.link.preview(self.session.track, lane.key, velocity, length)
+
+    # ------------------------------------------------------------------ playing
+    def show_position(self, tick: int, position=None) -> None:
+        """Light the step each lane plays at the transport's position (a frame of
+        the window's animation; cheap when nothing changed)."""
+        pattern = self.pattern
+        if pattern is None or not pattern.lanes:
+            return
+        found = None
+        if self.session.mode == "pattern":
+            found = self.session.pass_and_slot(pattern, tick, position)
+        else:
+            found = song_pass_and_slot(self.document.score, self.session.track, pattern.id, tick)
+        self.grid.light(lit_steps(pattern, *found) if found is not None else {})
+
+    def stopped(self) -> None:
+        self.grid.light({})
+
+    # ------------------------------------------------------------------ commands
+    def pick_pattern_number(self, number: int) -> None:
+        patterns = self.document.score.patterns
+        if 1 <= number <= len(patterns):
+            self.session.select(patterns[number - 1].id)
+
+    def edit_step(self, lane_index: int, step_index: int) -> None:
+        from sequencer_gui.steps.step_editor import StepEditor
+
+        StepEditor(self, lane_index, step_index)
+
+    def euclid(self, lane_index: int) -> None:
+        from sequencer_gui.steps.euclid_dialog import EuclidDialog
+
+        EuclidDialog(self, lane_index)
+
+    def lane_menu(self, lane_index: int, x_root: int, y_root: int) -> None:
+        """The lane header's context menu: sound, name, Euclidean fill, clear, move, remove."""
+        pattern = self.pattern
+        lane = pattern.lanes[lane_index]
+        menu = tk.Menu(self, tearoff=False)
+        sound = tk.Menu(menu, tearoff=False)
+        if self.is_drum:
+            for i, (key, name) in enumerate(sorted(GM_DRUM_NAMES.items())):
+                sound.add_command(
+                    label=f"{key}  {name}",
+                    command=lambda k=key: self._lane_edit(lane, "Change lane sound", key=k),
+                    columnbreak=(i > 0 and i % 16 == 0),
+                )
+        else:
+            for octave in MELODIC_OCTAVES:
+                sub = tk.Menu(sound, tearoff=False)
+                for key in range(12 * (octave + 1), 12 * (octave + 2)):
+                    sub.add_command(
+                        label=note_name(key),
+                        command=lambda k=key: self._lane_edit(lane, "Change lane sound", key=k),
+                    )
+                sound.add_cascade(label=f"Octave {octave}", menu=sub)
+        menu.add_cascade(label="Sound", menu=sound)
+        menu.add_command(label="Rename…", command=lambda: self._rename_lane(lane))
+        menu.add_command(label="Euclidean…", command=lambda: self.euclid(lane_index))
+        menu.add_command(
+            label="Clear lane",
+            command=lambda: self._lane_edit(
+                lane, "Clear lane", steps=tuple(type(s)() for s in lane.steps)
+            ),
+        )
+        menu.add_separator()
+        for label, to in (("Move up", lane_index - 1), ("Move down", lane_index + 1)):
+            menu.add_command(
+                label=label,
+                state="normal" if 0 <= to < len(pattern.lanes) else "disabled",
+                command=lambda t=to: self.document.apply(
+                    pe.move_lane(self.document.score, pattern.id, lane.id, t), "Move lane"
+                ),
+            )
+        menu.add_command(
+            label="Remove lane",
+            command=lambda: self.document.apply(
+                pe.remove_lane(self.document.score, pattern.id, lane.id), "Remove lane"
+            ),
+        )
+        self.lane_menu_widget = menu  # tests drive it
+        menu.tk_popup(x_root, y_root)
+
+    def _lane_edit(self, lane: Lane, label: str, **changes) -> None:
+        pattern = self.pattern
+        try:
+            score = pe.update_lane(self.document.score, pattern.id, lane.id, **changes)
+        except ScoreError as exc:
+            self.set_status(str(exc))
+            return
+        self.document.apply(score, label)
+        if "key" in changes:
+            self.preview_lane(self.document.score.pattern(pattern.id).lane(lane.id))
+
+    def _rename_lane(self, lane: Lane) -> None:
+        name = simpledialog.askstring(
+            "Rename lane", "Name (empty: the sound's name):", initialvalue=lane.name, parent=self
+        )
+        if name is not None and name.strip() != lane.name:
+            self._lane_edit(lane, "Rename lane", name=name.strip())
