@@ -101,8 +101,10 @@ class SongGeometry:
     def hit(self, x: float, y: float, boxes: Iterable[PlacementBox]) -> SongHit | None:
         """The placement (and part) under world (x, y), an empty cell, or None off the rows.
 
-        When placements overlap on a row, the one starting last (drawn on top) wins; its
-        end edge is grabbed within ``END_GRAB_PX``, however short the placement.
+        When placements overlap on a row, the one starting last (drawn on top) wins.  Its
+        end is grabbed within ``END_GRAB_PX`` inside its right edge (a third of it when
+        it is narrow), never outside: a click just past a placement is a click in the
+        next bar, which places a pattern there.
         """
         track = self.y_to_track(y)
         if track is None or x < self.header_px:
@@ -113,17 +115,13 @@ class SongGeometry:
             if b.track != track:
                 continue
             x0, _, x1, _ = self.box(b)
-            if x0 - 1 <= x <= x1 + END_GRAB_PX and (
-                best is None or b.start_tick >= best.start_tick
-            ):
+            if x0 - 1 <= x <= x1 + 1 and (best is None or b.start_tick >= best.start_tick):
                 best = b
         if best is None:
             return SongHit("empty", track, tick)
-        _, _, x1, _ = self.box(best)
-        part = "end" if abs(x - x1) <= END_GRAB_PX else "body"
-        if part == "body" and x > x1:
-            return SongHit("empty", track, tick)
-        return SongHit(part, track, tick, best.key)
+        x0, _, x1, _ = self.box(best)
+        grab = min(END_GRAB_PX, (x1 - x0) / 3)
+        return SongHit("end" if x >= x1 - grab else "body", track, tick, best.key)
 
     def zoomed(self, factor: float) -> SongGeometry:
         return replace(

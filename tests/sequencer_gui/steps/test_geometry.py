@@ -161,7 +161,8 @@ def test_song_hit_body_end_and_empty():
     y1 = s.track_y(1) + 10
     assert s.hit(s.tick_to_x(960), y0, (a, b)) == SongHit("body", 0, 960, "a")
     x_end = s.box(a)[2]
-    assert s.hit(x_end + 2, y0, (a, b)).part == "end"
+    assert s.hit(x_end - 2, y0, (a, b)).part == "end"
+    assert s.hit(x_end + 3, y0, (a, b)).part == "empty"  # just past it: the next bar
     assert s.hit(s.tick_to_x(5000), y0, (a, b)) == SongHit(
         "empty", 0, s.x_to_tick(s.tick_to_x(5000))
     )

@@ -1,0 +1,167 @@
+"""The parameter lane, the pattern bar and the lit step in the real window under Xvfb."""
+
+import pytest
+
+from engine.core import pattern_edits as pe
+from sequencer_gui.steps import colours
+from sequencer_gui.steps.param_lane import LANE_HEIGHT
+from sequencer_gui.steps.params import PARAM_BY_NAME
+from tests.sequencer_gui.steps.steps_helpers import CanvasDriver, GridDriver, drum_window, set_steps
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def d(window):
+    drum_window(window)
+    return GridDriver(window)
+
+
+@pytest.fixture
+def lane(window):
+    return CanvasDriver(window.root, window.steps.panel.params.canvas)
+
+
+def lane_point(d, step: int, param: str, value: int) -> tuple[float, float]:
+    """Where a click in the parameter lane sets ``value`` for ``step``."""
+    p = PARAM_BY_NAME[param]
+    y0, y1 = p.bar(value, LANE_HEIGHT)
+    y = y0 if not p.centred or value >= 0 else y1 - 1
+    return d.grid.geometry.step_centre_x(step), y
+
+
+# ---------------------------------------------------------------------- parameter lane
+@pytest.mark.parametrize(
+    "param, value",
+    [("Velocity", 64), ("Probability", 25), ("Offset", -25), ("Ratchet", 3), ("Length", 4)],
+)
+def test_each_parameter_lane_sets_its_value_as_one_undo_step(window, d, lane, param, value):
+    set_steps(window, 0, [3])
+    window.steps.panel.params.set_param(param)
+    window.root.update()
+    x, y = lane_point(d, 3, param, value)
+    lane.click(x, y)
+    p = PARAM_BY_NAME[param]
+    got = p.value(d.step(0, 3))
+    assert got == p.value_at(round(y), LANE_HEIGHT)  # what the pixel clicked means
+    assert abs(got - value) <= (p.hi - p.lo) / 60  # within a pixel's worth of the aim
+    assert window.document.history.undo_label == f"Change step {param.lower()}"
+    bar = window.steps.panel.params.bars.item(3)
+    y0, y1 = p.bar(got, LANE_HEIGHT)
+    assert round(lane.canvas.coords(bar)[1]) == round(y0)
+    lane.key("<Control-z>")
+    assert d.step(0, 3) == type(d.step(0, 3))(on=True)
+
+
+def test_the_condition_lane_picks_from_the_common_conditions(window, d, lane):
+    set_steps(window, 0, [3])
+    window.steps.panel.params.set_param("Condition")
+    window.root.update()
+    lane.click(*lane_point(d, 3, "Condition", 5))
+    assert d.step(0, 3).condition.label() == "1:2"
+    label = window.steps.panel.params.labels.item(3)
+    assert lane.canvas.itemcget(label, "text") == "1:2"
+
+
+def test_a_drag_in_the_velocity_lane_draws_a_ramp(window, d, lane):
+    set_steps(window, 0, range(8))
+    before = len(window.document.history._undo)
+    lane.drag(lane_point(d, 0, "Velocity", 20), lane_point(d, 7, "Velocity", 120), steps=14)
+    velocities = [d.step(0, i).velocity for i in range(8)]
+    assert velocities == sorted(velocities) and velocities[0] < 40 and velocities[-1] > 100
+    assert len(window.document.history._undo) == before + 1
+
+
+def test_the_lane_follows_the_cursor_lane(window, d, lane):
+    d.click(*d.cell(2, 0))  # a step of lane 2: the lane shows lane 2
+    text = lane.canvas.itemcget(window.steps.panel.params.lane_text, "text")
+    assert text == "Velocity: Closed Hi-Hat"
+
+
+# ---------------------------------------------------------------------- pattern bar
+def test_pattern_commands_and_their_undo(window, d, monkeypatch):
+    bar = window.steps.panel.bar
+    doc = window.document
+    set_steps(window, 0, [0, 8])
+    first = window.steps.session.pattern
+    bar.duplicate_pattern()
+    copy = window.steps.session.pattern
+    assert copy.id != first.id and copy.name == f"{first.name} copy"
+    assert [s.on for s in copy.lanes[0].steps] == [s.on for s in first.lanes[0].steps]
+    assert bar.pattern_var.get() == f"2  {copy.name}"
+    monkeypatch.setattr("tkinter.simpledialog.askstring", lambda *a, **k: "Verse")
+    bar.rename_pattern()
+    assert window.steps.session.pattern.name == "Verse"
+    assert doc.history.undo_label == "Rename pattern"
+    bar.clear_pattern()
+    assert d.on_steps(0) == []
+    d.key("<Control-z>")
+    assert d.on_steps(0) == [0, 8]
+    # copy the first, paste over the second after changing it
+    window.steps.session.select(first.id)
+    bar.copy_pattern()
+    window.steps.session.select(copy.id)
+    set_steps(window, 1, [4])
+    bar.paste_pattern()
+    pasted = window.steps.session.pattern
+    assert pasted.id == copy.id and pasted.name == "Verse"
+    assert d.on_steps(0) == [0, 8] and d.on_steps(1) == []
+    assert doc.history.undo_label == "Paste pattern"
+    bar.delete_pattern()
+    assert [p.id for p in doc.score.patterns] == [first.id]
+    assert window.steps.session.pattern_id == first.id
+    d.key("<Control-z>")
+    assert len(doc.score.patterns) == 2
+
+
+def test_length_step_size_and_swing_controls(window, d):
+    bar = window.steps.panel.bar
+    bar.length_var.set("12")
+    bar.apply_length()
+    assert window.steps.session.pattern.length_steps == 12
+    assert d.grid.geometry.columns == 12
+    bar.size_var.set("1/8t")
+    bar.apply_step_size()
+    assert window.steps.session.pattern.step_size == "1/8t"
+    assert d.grid.geometry.steps_per_beat == 3  # triplet eighths: three to the beat
+    bar.swing_var.set("62")
+    bar.apply_swing()
+    assert window.steps.session.pattern.swing == 62
+    bar.swing_var.set("80")
+    bar.apply_swing()
+    assert window.steps.session.pattern.swing == 62
+    assert "must be from 50 to 75" in window.status.message.cget("text")
+
+
+def test_add_and_remove_a_lane(window, d):
+    bar = window.steps.panel.bar
+    bar.add_lane(56)
+    pattern = window.steps.session.pattern
+    assert pattern.lanes[-1].key == 56 and len(pattern.lanes) == 9
+    name = d.canvas.itemcget(d.grid.name_pool.item(8), "text")
+    assert name == "Cowbell"
+    doc = window.document
+    doc.apply(pe.remove_lane(doc.score, pattern.id, pattern.lanes[0].id), "Remove lane")
+    assert d.grid.geometry.lane_count == 8
+    d.key("<Control-z>")
+    assert d.grid.geometry.lane_count == 9
+
+
+# ---------------------------------------------------------------------- lit step
+def test_the_playing_step_is_lit_per_lane(window, d):
+    doc = window.document
+    pattern = window.steps.session.pattern
+    score = pe.set_lane_length(doc.score, pattern.id, pattern.lanes[1].id, 3)
+    score, _ = pe.place_pattern(score, pattern.id, 1, 0, 4)
+    doc.apply(score, "set up")
+    window.root.update()
+    panel = window.steps.panel
+    panel.show_position(120 * 5 + 10)  # step 5 of the first pass
+    assert d.cell_fill(0, 5) == colours.CELL_LIT
+    assert d.cell_fill(1, 2) == colours.CELL_LIT  # a 3-step lane is on its step 5 % 3
+    assert d.cell_fill(0, 4) != colours.CELL_LIT
+    panel.show_position(1920 + 120 * 6)  # second pass, step 6: the 3-step lane is on 22 % 3
+    assert d.cell_fill(0, 6) == colours.CELL_LIT and d.cell_fill(0, 5) != colours.CELL_LIT
+    assert d.cell_fill(1, (16 + 6) % 3) == colours.CELL_LIT
+    panel.stopped()
+    assert all(d.cell_fill(0, i) != colours.CELL_LIT for i in range(16))
