@@ -63,6 +63,15 @@ def grid_geometry_for(pattern: Pattern | None, score, width_px: int) -> GridGeom
     )
 
 
+def cell_fill(step: int, length: int, lit_step: int | None, steps_per_beat: int) -> str:
+    """A cell's background: lit, past its lane's end, or shaded by beat."""
+    if step >= length:
+        return colours.CELL_BEYOND
+    if step == lit_step:
+        return colours.CELL_LIT
+    return colours.CELL_ON_BEAT if (step // steps_per_beat) % 2 == 0 else colours.CELL_OFF_BEAT
+
+
 class StepGrid(ttk.Frame):
     """The step ruler above, the lanes below (scrolling up and down when there are many)."""
 
@@ -122,7 +131,7 @@ class StepGrid(ttk.Frame):
             r, lambda: r.create_text(0, 0, anchor="w", fill=colours.TEXT_DIM, font=MARK_FONT), "n"
         )
         self.ruler_end = r.create_line(0, 0, 0, 0, fill=colours.LENGTH_HANDLE, width=2)
-        self._shown_lengths: tuple[int, ...] = ()
+        self._lane_cache: dict[int, tuple] = {}  # lane index -> (what it showed, its items)
         c.bind("<Configure>", self._on_resize)
 
     # ------------------------------------------------------------------ state
@@ -141,70 +150,31 @@ class StepGrid(ttk.Frame):
 
     # ------------------------------------------------------------------ drawing
     def redraw(self) -> None:
-        """Show the pattern as it is now: only items whose look changed are touched."""
+        """Show the pattern as it is now: only items whose look changed are touched.
+
+        A lane's items are worked out again only when the lane itself (an immutable
+        value), the geometry or its lit step changed: an edit of one step rebuilds one
+        lane, and the pools then touch only the items that differ.
+        """
         pattern = self.pattern
         score = self.panel.document.score
         width = max(self.canvas.winfo_width(), 1)
         g = self.geometry = grid_geometry_for(pattern, score, width)
         lanes = pattern.lanes if pattern is not None else ()
         is_drum = self.panel.is_drum
-        beat_of = {}
-        for step in range(g.columns):
-            beat_of[step] = (step // g.steps_per_beat) % 2
-        headers, names, buttons, btexts = {}, {}, {}, {}
-        cells, levels, ties, marks, handles = {}, {}, {}, {}, {}
-        name_x = 6
+        looks = [{} for _ in range(9)]
+        cache = {}
         for li, lane in enumerate(lanes):
-            y0 = g.lane_y(li)
-            headers[li] = (
-                (0, y0 + 1, g.header_px - 1, y0 + g.lane_height_px - 1),
-                (("fill", colours.HEADER),),
-            )
-            names[li] = (
-                (name_x, y0 + g.lane_height_px / 2),
-                (
-                    ("text", lane_label(lane, is_drum)),
-                    ("fill", colours.TEXT_DIM if lane.mute else colours.TEXT),
-                    ("width", g.name_right_x() - name_x),
-                ),
-            )
-            for which, on, colour, letter in (
-                ("mute", lane.mute, colours.MUTE_ON, "M"),
-                ("solo", lane.solo, colours.SOLO_ON, "S"),
-            ):
-                box = g.button_box(li, which)
-                buttons[(li, which)] = (box, (("fill", colour if on else colours.BUTTON_OFF),))
-                btexts[(li, which)] = (
-                    ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2),
-                    (("text", letter), ("fill", colours.MARK if on else colours.TEXT)),
-                )
-            length = lane.length_steps
-            for step in range(g.columns):
-                cells[(li, step)] = (g.cell_box(li, step), (("fill", self._cell_fill(li, step)),))
-                if step >= length:
-                    continue
-                s = lane.steps[step]
-                if s.on:
-                    levels[(li, step)] = (
-                        g.level_box(li, step, s.velocity / 127),
-                        (("fill", colours.step_fill(s.velocity)),),
-                    )
-                    mark = step_mark(s)
-                    if mark:
-                        x0, y, x1, _ = g.cell_box(li, step)
-                        marks[(li, step)] = (((x0 + x1) / 2, y + 6), (("text", mark),))
-                    if s.length_steps > 1:
-                        end = min(step + s.length_steps, length) - 1
-                        y = y0 + g.lane_height_px / 2
-                        ties[(li, step)] = (
-                            (g.step_centre_x(step), y, g.step_end_x(end) - 2, y),
-                            (("fill", colours.TIE),),
-                        )
-            hx = g.boundary_x(length)
-            handles[li] = (
-                (hx, y0 + 2, hx + 3, y0 + g.lane_height_px - 2),
-                (("fill", colours.LENGTH_HANDLE),),
-            )
+            key = (lane, g, is_drum, self.lit.get(li))
+            cached = self._lane_cache.get(li)
+            parts = cached[1] if cached is not None and cached[0] == key else None
+            if parts is None:
+                parts = self._lane_looks(li, lane, g, is_drum)
+            cache[li] = (key, parts)
+            for into, part in zip(looks, parts):
+                into.update(part)
+        self._lane_cache = cache
+        headers, names, buttons, btexts, cells, levels, ties, marks, handles = looks
         grew = False
         for pool, wanted in (
             (self.header_pool, headers),
@@ -224,7 +194,67 @@ class StepGrid(ttk.Frame):
         self.canvas.configure(scrollregion=(0, 0, g.world_width_px, max(1, g.world_height_px)))
         self._redraw_ruler()
         self.show_cursor()
-        self._shown_lengths = self.lane_lengths()
+
+    def _lane_looks(self, li: int, lane: Lane, g: GridGeometry, is_drum: bool) -> tuple:
+        """The wanted items of one lane, one dict per pool (see ``redraw``)."""
+        headers, names, buttons, btexts = {}, {}, {}, {}
+        cells, levels, ties, marks, handles = {}, {}, {}, {}, {}
+        name_x = 6
+        y0 = g.lane_y(li)
+        headers[li] = (
+            (0, y0 + 1, g.header_px - 1, y0 + g.lane_height_px - 1),
+            (("fill", colours.HEADER),),
+        )
+        names[li] = (
+            (name_x, y0 + g.lane_height_px / 2),
+            (
+                ("text", lane_label(lane, is_drum)),
+                ("fill", colours.TEXT_DIM if lane.mute else colours.TEXT),
+                ("width", g.name_right_x() - name_x),
+            ),
+        )
+        for which, on, colour, letter in (
+            ("mute", lane.mute, colours.MUTE_ON, "M"),
+            ("solo", lane.solo, colours.SOLO_ON, "S"),
+        ):
+            box = g.button_box(li, which)
+            buttons[(li, which)] = (box, (("fill", colour if on else colours.BUTTON_OFF),))
+            btexts[(li, which)] = (
+                ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2),
+                (("text", letter), ("fill", colours.MARK if on else colours.TEXT)),
+            )
+        length = lane.length_steps
+        lit = self.lit.get(li)
+        for step in range(g.columns):
+            cells[(li, step)] = (
+                g.cell_box(li, step),
+                (("fill", cell_fill(step, length, lit, g.steps_per_beat)),),
+            )
+            if step >= length:
+                continue
+            s = lane.steps[step]
+            if s.on:
+                levels[(li, step)] = (
+                    g.level_box(li, step, s.velocity / 127),
+                    (("fill", colours.step_fill(s.velocity)),),
+                )
+                mark = step_mark(s)
+                if mark:
+                    x0, y, x1, _ = g.cell_box(li, step)
+                    marks[(li, step)] = (((x0 + x1) / 2, y + 6), (("text", mark),))
+                if s.length_steps > 1:
+                    end = min(step + s.length_steps, length) - 1
+                    y = y0 + g.lane_height_px / 2
+                    ties[(li, step)] = (
+                        (g.step_centre_x(step), y, g.step_end_x(end) - 2, y),
+                        (("fill", colours.TIE),),
+                    )
+        hx = g.boundary_x(length)
+        handles[li] = (
+            (hx, y0 + 2, hx + 3, y0 + g.lane_height_px - 2),
+            (("fill", colours.LENGTH_HANDLE),),
+        )
+        return headers, names, buttons, btexts, cells, levels, ties, marks, handles
 
     def _redraw_ruler(self) -> None:
         g, pattern = self.geometry, self.pattern
@@ -244,15 +274,8 @@ class StepGrid(ttk.Frame):
 
     def _cell_fill(self, lane: int, step: int) -> str:
         lengths = self.lane_lengths()
-        if lane >= len(lengths) or step >= lengths[lane]:
-            return colours.CELL_BEYOND
-        if self.lit.get(lane) == step:
-            return colours.CELL_LIT
-        return (
-            colours.CELL_ON_BEAT
-            if (step // self.geometry.steps_per_beat) % 2 == 0
-            else (colours.CELL_OFF_BEAT)
-        )
+        length = lengths[lane] if lane < len(lengths) else 0
+        return cell_fill(step, length, self.lit.get(lane), self.geometry.steps_per_beat)
 
     # ------------------------------------------------------------------ cursor, lit steps
     def show_cursor(self) -> None:

@@ -65,6 +65,8 @@ def mount(window) -> StepViews:
             window.roll.canvas.focus_set()
 
     views.bind("<<NotebookTabChanged>>", on_tab)
+    # the pattern notes are not drawn while the roll is hidden: draw them when it shows
+    window.roll.bind("<Map>", lambda e: window.roll.redraw_notes(), add="+")
 
     def switch(index: int):
         views.select(index)

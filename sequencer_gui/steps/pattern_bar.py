@@ -34,6 +34,7 @@ class PatternBar(ttk.Frame):
         self.latch_var = tk.BooleanVar(value=False)
         self.fill_var = tk.BooleanVar(value=False)
         self._ids: list[str] = []
+        self._menu_for_drums: bool | None = None
 
         top = ttk.Frame(self)
         top.pack(side="top", fill="x")
@@ -176,6 +177,9 @@ class PatternBar(ttk.Frame):
         return f"{index + 1}  {pattern.name}" if index < 9 else pattern.name
 
     def _fill_lane_menu(self) -> None:
+        if self._menu_for_drums == self.panel.is_drum:
+            return  # the same sounds as shown: a menu of 47 entries is not rebuilt per edit
+        self._menu_for_drums = self.panel.is_drum
         menu = self.add_lane_menu
         menu.delete(0, "end")
         if self.panel.is_drum:

@@ -1,58 +1,94 @@
 """Pattern notes of the edited track, shown read-only in the piano roll (GUI thread).
 
-The notes come from ``pattern_expand.arrangement_notes``, the function the engine and
-MIDI export use, so the roll shows exactly what the placements play.  They are drawn in
-their own colour under the track's own notes and are not hit by the roll's editing (it
-tests the track's notes only).  The expansion is kept until the patterns, placements,
-seed or track change, so scrolling costs a bisection, not an expansion.
+The notes are those of ``pattern_expand.pass_notes``, the function the engine, MIDI
+export and ``arrangement_notes`` use, pass by pass as each placement lays them end to
+end, so the roll shows exactly what the placements play.  They are drawn in their own
+colour under the track's own notes and are not hit by the roll's editing (it tests the
+track's notes only).
+
+Only the passes in view are expanded, and each pass once per pattern value (patterns
+are immutable: an edit makes a new one), so an edit of a long arrangement or a scroll
+costs the few passes on screen, not the whole song.
 """
 
 from __future__ import annotations
 
-import bisect
+import math
 
-from engine.core.pattern_expand import arrangement_notes
+from engine.core.pattern import Pattern
+from engine.core.pattern_expand import pass_notes
 from sequencer_gui.canvas_pool import ItemPool
 from sequencer_gui.steps import colours
 
 LOOK = (("fill", colours.PATTERN_NOTE), ("outline", colours.PATTERN_NOTE_OUTLINE), ("width", 1))
+CACHE_LIMIT = 512  # passes kept
 
 
 class PatternNotes:
-    """The overlay's pool on the roll's canvas and its cache of expanded notes."""
+    """The overlay's pool on the roll's canvas and its cache of expanded passes."""
 
     def __init__(self, roll):
         self.roll = roll
         c = roll.canvas
         self.pool = ItemPool(c, lambda: c.create_rectangle(0, 0, 0, 0), "pattern")
-        self._key: tuple = ()
-        self._notes: tuple = ()
-        self._starts: list[int] = []
-        self._max_length = 0
+        self._passes: dict[tuple, tuple] = {}
+        self._keep: dict[int, Pattern] = {}  # keeps each cached pattern alive: ids stay unique
 
-    def notes(self) -> tuple:
-        """The pattern notes of the roll's track (expanded once per change of the song's
-        patterns, placements, seed or the track)."""
+    def pass_at_zero(self, pattern: Pattern, pass_index: int, ppq: int, seed: int) -> tuple:
+        """The notes of one pass starting at tick 0 (cached per pattern value)."""
+        key = (id(pattern), pass_index, ppq, seed)
+        notes = self._passes.get(key)
+        if notes is None or self._keep.get(id(pattern)) is not pattern:
+            if len(self._passes) >= CACHE_LIMIT:
+                self._passes.clear()
+                self._keep.clear()
+            notes = pass_notes(pattern, pass_index, 0, ppq, seed)
+            self._passes[key] = notes
+            self._keep[id(pattern)] = pattern
+        return notes
+
+    def visible(self, start: int, end: int, low: int, high: int):
+        """Yield (key, start tick, end tick, pitch) of the pattern notes in view."""
         score = self.roll.score
         track = self.roll.track_index
-        key = (score.patterns, score.placements, score.seed, score.ppq, track)
-        same = len(key) == len(self._key) and all(a is b for a, b in zip(key[:2], self._key[:2]))
-        if not (same and key[2:] == self._key[2:]):
-            self._key = key
-            self._notes = arrangement_notes(score, track) if score.placements else ()
-            self._starts = [n.start_tick for n in self._notes]
-            self._max_length = max((n.length_ticks for n in self._notes), default=0)
-        return self._notes
+        ppq = score.ppq
+        for placement in score.placements:
+            if placement.track != track:
+                continue
+            pattern = score.pattern(placement.pattern_id)
+            pass_ticks = pattern.pass_ticks(ppq)
+            first = placement.start_tick
+            if first >= end or first + placement.repeats * pass_ticks <= start:
+                continue
+            # a pass's notes stay inside it, so only passes overlapping the view can show
+            r0 = max(0, (start - first) // pass_ticks)
+            r1 = min(placement.repeats, math.ceil((end - first) / pass_ticks))
+            for r in range(r0, r1):
+                offset = first + r * pass_ticks
+                for i, note in enumerate(self.pass_at_zero(pattern, r, ppq, score.seed)):
+                    s, e = note.start_tick + offset, note.end_tick + offset
+                    if e > start and s < end and low <= note.pitch <= high:
+                        yield (placement.id, r, i), s, e, note.pitch
 
     def redraw(self, start: int, end: int, low: int, high: int) -> None:
-        """Show the pattern notes in ticks [start, end) and pitches low..high."""
-        notes = self.notes()
+        """Show the pattern notes in ticks [start, end) and pitches low..high.
+
+        Skipped while the roll is hidden behind another tab (a step edit then costs no
+        expansion); showing the roll redraws it.
+        """
+        if not self.roll.winfo_ismapped():
+            return
         g = self.roll.geometry
-        lo = bisect.bisect_left(self._starts, start - self._max_length)
-        hi = bisect.bisect_left(self._starts, end)
         wanted = {}
-        for note in notes[lo:hi]:
-            if note.end_tick > start and low <= note.pitch <= high:
-                wanted[note] = (g.note_box(note), LOOK)
+        kh = g.key_height_px
+        for key, s, e, pitch in self.visible(start, end, low, high):
+            x0 = g.tick_to_x(s)
+            y0 = g.pitch_to_y(pitch)
+            wanted[key] = ((x0, y0, max(x0 + 1.0, g.tick_to_x(e)), y0 + kh), LOOK)
         if self.pool.sync(wanted):
             self.roll._restack()
+
+    def boxes(self) -> set:
+        """The rectangles shown now (tests compare them with the expansion's notes)."""
+        c = self.roll.canvas
+        return {tuple(round(v, 3) for v in c.coords(self.pool.item(k))) for k in self.pool.keys()}

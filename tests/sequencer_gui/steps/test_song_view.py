@@ -102,19 +102,21 @@ def test_the_roll_shows_pattern_notes_read_only_in_their_colour(window, s):
     expected = arrangement_notes(window.document.score, 1)
     assert len(expected) == 4
     overlay = window.steps.overlay
-    for note in expected:
-        item = overlay.pool.item(note)
-        assert item is not None
-        assert roll.canvas.itemcget(item, "fill") == colours.PATTERN_NOTE
-        assert [round(v, 3) for v in roll.canvas.coords(item)] == [
-            round(v, 3) for v in roll.geometry.note_box(note)
-        ]
+    assert overlay.boxes() == {
+        tuple(round(v, 3) for v in roll.geometry.note_box(note)) for note in expected
+    }
+    for key in overlay.pool.keys():
+        assert roll.canvas.itemcget(overlay.pool.item(key), "fill") == colours.PATTERN_NOTE
     assert roll.track.notes == ()  # they are not notes of the track: the roll cannot edit them
-    # a step edit shows in the roll at once
+    # a step edit shows in the roll: at once when both are in view, here when it shows again
     window.views.select(1)
     window.root.update()
     set_steps(window, 0, [2])
+    window.views.select(0)
+    window.root.update()
     assert len(overlay.pool) == 5
+    set_steps(window, 0, [6])
+    assert len(overlay.pool) == 6
 
 
 def test_clicking_a_track_header_edits_that_track(window, s):
