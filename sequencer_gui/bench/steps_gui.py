@@ -139,7 +139,7 @@ def lit_frames(window, root, seconds: float) -> None:
     def timed(tick: int) -> None:
         before = dict(grid.lit)
         t0 = time.perf_counter()
-        panel.show_position(tick)
+        panel.show_position(window.link.read_position())
         root.update_idletasks()
         if grid.lit != before:
             times.append(time.perf_counter() - t0)

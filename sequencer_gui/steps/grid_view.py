@@ -17,10 +17,11 @@ from engine.core.pattern import Lane, Pattern, Step, step_ticks
 from sequencer_gui.canvas_pool import ItemPool
 from sequencer_gui.steps import colours
 from sequencer_gui.steps.grid_geometry import GridGeometry, steps_per_group
+from sequencer_gui.theme import SMALL
 
 STACK_ORDER = ("header", "cell", "level", "tie", "mark", "button", "btext", "handle", "cursor")
 RULER_HEIGHT = 18
-MARK_FONT = ("TkDefaultFont", 7)
+MARK_FONT = SMALL
 
 
 def lane_label(lane: Lane, is_drum: bool) -> str:
@@ -66,10 +67,14 @@ def grid_geometry_for(pattern: Pattern | None, score, width_px: int) -> GridGeom
 def cell_fill(step: int, length: int, lit_step: int | None, steps_per_beat: int) -> str:
     """A cell's background: lit, past its lane's end, or shaded by beat."""
     if step >= length:
-        return colours.CELL_BEYOND
+        return colours.current().cell_beyond
     if step == lit_step:
-        return colours.CELL_LIT
-    return colours.CELL_ON_BEAT if (step // steps_per_beat) % 2 == 0 else colours.CELL_OFF_BEAT
+        return colours.current().cell_lit
+    return (
+        colours.current().cell_on_beat
+        if (step // steps_per_beat) % 2 == 0
+        else colours.current().cell_off_beat
+    )
 
 
 class StepGrid(ttk.Frame):
@@ -84,13 +89,13 @@ class StepGrid(ttk.Frame):
         self.ruler = tk.Canvas(
             self,
             height=RULER_HEIGHT,
-            background=colours.CANVAS,
+            background=colours.current().canvas,
             highlightthickness=0,
             borderwidth=0,
         )
         self.canvas = tk.Canvas(
             self,
-            background=colours.CANVAS,
+            background=colours.current().canvas,
             highlightthickness=0,
             borderwidth=0,
             yscrollincrement=1,
@@ -110,27 +115,31 @@ class StepGrid(ttk.Frame):
         rect = lambda: c.create_rectangle(0, 0, 0, 0, width=0)  # noqa: E731
         self.header_pool = ItemPool(c, rect, "header")
         self.name_pool = ItemPool(
-            c, lambda: c.create_text(0, 0, anchor="w", fill=colours.TEXT), "btext"
+            c, lambda: c.create_text(0, 0, anchor="w", fill=colours.current().text), "btext"
         )
         self.button_pool = ItemPool(c, rect, "button")
         self.button_text_pool = ItemPool(
-            c, lambda: c.create_text(0, 0, fill=colours.TEXT, font=MARK_FONT), "btext"
+            c, lambda: c.create_text(0, 0, fill=colours.current().text, font=MARK_FONT), "btext"
         )
         self.cell_pool = ItemPool(c, rect, "cell")
         self.level_pool = ItemPool(c, rect, "level")
         self.tie_pool = ItemPool(c, lambda: c.create_line(0, 0, 0, 0, width=3), "tie")
         self.mark_pool = ItemPool(
-            c, lambda: c.create_text(0, 0, fill=colours.MARK, font=MARK_FONT), "mark"
+            c, lambda: c.create_text(0, 0, fill=colours.current().mark, font=MARK_FONT), "mark"
         )
         self.handle_pool = ItemPool(c, rect, "handle")
         self.cursor_item = c.create_rectangle(
-            0, 0, 0, 0, outline=colours.CURSOR, width=2, state="hidden", tags=("cursor",)
+            0, 0, 0, 0, outline=colours.current().cursor, width=2, state="hidden", tags=("cursor",)
         )
         r = self.ruler
         self.ruler_pool = ItemPool(
-            r, lambda: r.create_text(0, 0, anchor="w", fill=colours.TEXT_DIM, font=MARK_FONT), "n"
+            r,
+            lambda: r.create_text(
+                0, 0, anchor="w", fill=colours.current().text_dim, font=MARK_FONT
+            ),
+            "n",
         )
-        self.ruler_end = r.create_line(0, 0, 0, 0, fill=colours.LENGTH_HANDLE, width=2)
+        self.ruler_end = r.create_line(0, 0, 0, 0, fill=colours.current().length_handle, width=2)
         self._lane_cache: dict[int, tuple] = {}  # lane index -> (what it showed, its items)
         c.bind("<Configure>", self._on_resize)
 
@@ -142,6 +151,33 @@ class StepGrid(ttk.Frame):
     def lane_lengths(self) -> tuple[int, ...]:
         pattern = self.pattern
         return tuple(lane.length_steps for lane in pattern.lanes) if pattern else ()
+
+    def apply_palette(self) -> None:
+        """Recolour after a theme switch: every item is shown afresh."""
+        col = colours.current()
+        self.canvas.configure(background=col.canvas)
+        self.ruler.configure(background=col.canvas)
+        self.canvas.itemconfigure("mark", fill=col.mark)
+        self.canvas.itemconfigure(self.cursor_item, outline=col.cursor)
+        self.ruler.itemconfigure(self.ruler_end, fill=col.length_handle)
+        for pool in self._pools():
+            pool.forget_looks()
+        self._lane_cache.clear()
+        self.redraw()
+
+    def _pools(self):
+        return (
+            self.header_pool,
+            self.name_pool,
+            self.button_pool,
+            self.button_text_pool,
+            self.cell_pool,
+            self.level_pool,
+            self.tie_pool,
+            self.mark_pool,
+            self.handle_pool,
+            self.ruler_pool,
+        )
 
     def _on_resize(self, event) -> None:
         if event.width != self.geometry.width_px:
@@ -162,14 +198,16 @@ class StepGrid(ttk.Frame):
         g = self.geometry = grid_geometry_for(pattern, score, width)
         lanes = pattern.lanes if pattern is not None else ()
         is_drum = self.panel.is_drum
+        col = colours.current()
+        track_colour = self.panel.track_colour
         looks = [{} for _ in range(9)]
         cache = {}
         for li, lane in enumerate(lanes):
-            key = (lane, g, is_drum, self.lit.get(li))
+            key = (lane, g, is_drum, self.lit.get(li), col, track_colour)
             cached = self._lane_cache.get(li)
             parts = cached[1] if cached is not None and cached[0] == key else None
             if parts is None:
-                parts = self._lane_looks(li, lane, g, is_drum)
+                parts = self._lane_looks(li, lane, g, is_drum, col, track_colour)
             cache[li] = (key, parts)
             for into, part in zip(looks, parts):
                 into.update(part)
@@ -195,7 +233,9 @@ class StepGrid(ttk.Frame):
         self._redraw_ruler()
         self.show_cursor()
 
-    def _lane_looks(self, li: int, lane: Lane, g: GridGeometry, is_drum: bool) -> tuple:
+    def _lane_looks(
+        self, li: int, lane: Lane, g: GridGeometry, is_drum: bool, col, track_colour: str
+    ) -> tuple:
         """The wanted items of one lane, one dict per pool (see ``redraw``)."""
         headers, names, buttons, btexts = {}, {}, {}, {}
         cells, levels, ties, marks, handles = {}, {}, {}, {}, {}
@@ -203,25 +243,25 @@ class StepGrid(ttk.Frame):
         y0 = g.lane_y(li)
         headers[li] = (
             (0, y0 + 1, g.header_px - 1, y0 + g.lane_height_px - 1),
-            (("fill", colours.HEADER),),
+            (("fill", col.header),),
         )
         names[li] = (
             (name_x, y0 + g.lane_height_px / 2),
             (
                 ("text", lane_label(lane, is_drum)),
-                ("fill", colours.TEXT_DIM if lane.mute else colours.TEXT),
+                ("fill", col.text_dim if lane.mute else col.text),
                 ("width", g.name_right_x() - name_x),
             ),
         )
         for which, on, colour, letter in (
-            ("mute", lane.mute, colours.MUTE_ON, "M"),
-            ("solo", lane.solo, colours.SOLO_ON, "S"),
+            ("mute", lane.mute, col.mute_on, "M"),
+            ("solo", lane.solo, col.solo_on, "S"),
         ):
             box = g.button_box(li, which)
-            buttons[(li, which)] = (box, (("fill", colour if on else colours.BUTTON_OFF),))
+            buttons[(li, which)] = (box, (("fill", colour if on else col.button_off),))
             btexts[(li, which)] = (
                 ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2),
-                (("text", letter), ("fill", colours.MARK if on else colours.TEXT)),
+                (("text", letter), ("fill", col.mark if on else col.text)),
             )
         length = lane.length_steps
         lit = self.lit.get(li)
@@ -236,7 +276,7 @@ class StepGrid(ttk.Frame):
             if s.on:
                 levels[(li, step)] = (
                     g.level_box(li, step, s.velocity / 127),
-                    (("fill", colours.step_fill(s.velocity)),),
+                    (("fill", col.step_fill(track_colour, s.velocity)),),
                 )
                 mark = step_mark(s)
                 if mark:
@@ -247,12 +287,12 @@ class StepGrid(ttk.Frame):
                     y = y0 + g.lane_height_px / 2
                     ties[(li, step)] = (
                         (g.step_centre_x(step), y, g.step_end_x(end) - 2, y),
-                        (("fill", colours.TIE),),
+                        (("fill", col.tie),),
                     )
         hx = g.boundary_x(length)
         handles[li] = (
             (hx, y0 + 2, hx + 3, y0 + g.lane_height_px - 2),
-            (("fill", colours.LENGTH_HANDLE),),
+            (("fill", col.length_handle),),
         )
         return headers, names, buttons, btexts, cells, levels, ties, marks, handles
 
@@ -263,7 +303,13 @@ class StepGrid(ttk.Frame):
             label = str(step // g.steps_per_beat + 1) if pattern is not None else ""
             wanted[step] = (
                 (g.step_x(step) + 2, RULER_HEIGHT / 2),
-                (("text", label), ("fill", colours.TEXT if kind == "bar" else colours.TEXT_DIM)),
+                (
+                    ("text", label),
+                    (
+                        "fill",
+                        colours.current().text if kind == "bar" else colours.current().text_dim,
+                    ),
+                ),
             )
         self.ruler_pool.sync(wanted)
         if pattern is None:

@@ -81,7 +81,9 @@ def mount(window) -> StepViews:
     def on_frame(tick: int) -> None:
         index = views.index("current")
         if index == 1:
-            panel.show_position(tick)
+            position = window.link.read_position()  # lock-free: the pattern, pass and step
+            if position is not None:
+                panel.show_position(position)
         elif index == 2:
             song.move_cursor(tick)
 
@@ -90,6 +92,14 @@ def mount(window) -> StepViews:
         if not playing:
             panel.stopped()
 
+    def on_palette(_palette) -> None:
+        overlay.apply_palette()
+        panel.grid.apply_palette()
+        panel.params.apply_palette()
+        song.apply_palette()
+
+    # first, so the roll's own recolouring (which redraws) draws the overlay afresh too
+    window.theme.listeners.insert(0, on_palette)
     window.playback.frame_listeners.append(on_frame)
     window.playback.listeners.append(on_playing)
     return StepViews(session, panel, song, overlay)

@@ -9,18 +9,21 @@ position counter on each animation frame of the window's ``Playback``.
 
 from __future__ import annotations
 
+import random
 import tkinter as tk
 from tkinter import simpledialog, ttk
 
+from engine.core import generators
 from engine.core import pattern_edits as pe
 from engine.core.errors import ScoreError
 from engine.core.gm_drums import GM_DRUM_NAMES, note_name
 from engine.core.pattern import Lane, Pattern, step_ticks
+from sequencer_gui import palette
 from sequencer_gui.steps.grid_editing import GridEditor
 from sequencer_gui.steps.grid_view import StepGrid, lane_label
 from sequencer_gui.steps.param_lane import ParamLane
 from sequencer_gui.steps.pattern_bar import MELODIC_OCTAVES, PatternBar
-from sequencer_gui.steps.playhead import lit_steps, song_pass_and_slot
+from sequencer_gui.steps.playhead import lit_steps
 
 
 class StepsPanel(ttk.Frame):
@@ -52,6 +55,11 @@ class StepsPanel(ttk.Frame):
     @property
     def is_drum(self) -> bool:
         return self.document.track.is_drum
+
+    @property
+    def track_colour(self) -> str:
+        """The edited track's colour: its steps are drawn in it, as its notes are."""
+        return palette.track_colour(self.document.track, self.document.track_index)
 
     def lane_name(self, lane: Lane) -> str:
         return lane_label(lane, self.is_drum)
@@ -87,18 +95,19 @@ class StepsPanel(ttk.Frame):
         self.link.preview(self.session.track, lane.key, velocity, length)
 
     # ------------------------------------------------------------------ playing
-    def show_position(self, tick: int, position=None) -> None:
-        """Light the step each lane plays at the transport's position (a frame of
-        the window's animation; cheap when nothing changed)."""
+    def show_position(self, position) -> None:
+        """Light the step each lane plays, as the engine's position counter says (a frame
+        of the window's animation; two cells per lane recoloured when the step moved)."""
+        self.session.position_seen(position)
         pattern = self.pattern
         if pattern is None or not pattern.lanes:
             return
-        found = None
-        if self.session.mode == "pattern":
-            found = self.session.pass_and_slot(pattern, tick, position)
+        patterns = self.document.score.patterns
+        index, step = position.pattern_index, position.pattern_step
+        if 0 <= index < len(patterns) and patterns[index].id == pattern.id and step >= 0:
+            self.grid.light(lit_steps(pattern, position.pattern_pass, step))
         else:
-            found = song_pass_and_slot(self.document.score, self.session.track, pattern.id, tick)
-        self.grid.light(lit_steps(pattern, *found) if found is not None else {})
+            self.grid.light({})
 
     def stopped(self) -> None:
         self.grid.light({})
@@ -144,6 +153,29 @@ class StepsPanel(ttk.Frame):
         menu.add_cascade(label="Sound", menu=sound)
         menu.add_command(label="Rename…", command=lambda: self._rename_lane(lane))
         menu.add_command(label="Euclidean…", command=lambda: self.euclid(lane_index))
+        rhythm = tk.Menu(menu, tearoff=False)
+        n = lane.length_steps
+        for every in (2, 4, 8):
+            rhythm.add_command(
+                label=f"Fill every {every}",
+                command=lambda e=every: self._lane_steps(
+                    lane,
+                    f"Fill every {e}",
+                    generators.apply_hits(lane.steps, generators.fill_every(n, e)),
+                ),
+            )
+        rhythm.add_separator()
+        for label, steps in (
+            ("Shift left", lambda: generators.shift(lane.steps, -1)),
+            ("Shift right", lambda: generators.shift(lane.steps, 1)),
+            ("Reverse", lambda: generators.reverse(lane.steps)),
+            ("Randomize", lambda: generators.randomize(lane.steps, 50, random.getrandbits(31))),
+            ("Humanize", lambda: generators.humanize(lane.steps, 10, 12, random.getrandbits(31))),
+        ):
+            rhythm.add_command(
+                label=label, command=lambda lb=label, f=steps: self._lane_steps(lane, lb, f())
+            )
+        menu.add_cascade(label="Rhythm", menu=rhythm)
         menu.add_command(
             label="Clear lane",
             command=lambda: self._lane_edit(
@@ -167,6 +199,12 @@ class StepsPanel(ttk.Frame):
         )
         self.lane_menu_widget = menu  # tests drive it
         menu.tk_popup(x_root, y_root)
+
+    def _lane_steps(self, lane: Lane, label: str, steps) -> None:
+        pattern = self.pattern
+        self.document.apply(
+            pe.set_lane_steps(self.document.score, pattern.id, lane.id, steps), label
+        )
 
     def _lane_edit(self, lane: Lane, label: str, **changes) -> None:
         pattern = self.pattern

@@ -15,9 +15,10 @@ from engine.core import pattern_edits as pe
 from sequencer_gui.canvas_pool import ItemPool
 from sequencer_gui.steps import colours
 from sequencer_gui.steps.params import PARAM_BY_NAME, PARAMS
+from sequencer_gui.theme import SMALL
 
 LANE_HEIGHT = 72
-LABEL_FONT = ("TkDefaultFont", 7)
+LABEL_FONT = SMALL
 
 
 class ParamLane(ttk.Frame):
@@ -31,7 +32,7 @@ class ParamLane(ttk.Frame):
         self.canvas = c = tk.Canvas(
             self,
             height=LANE_HEIGHT,
-            background=colours.CANVAS,
+            background=colours.current().canvas,
             highlightthickness=0,
             borderwidth=0,
         )
@@ -44,17 +45,29 @@ class ParamLane(ttk.Frame):
         # the switch sits on the canvas, over the grid's header column
         self.switch_window = c.create_window(6, 6, anchor="nw", window=self.switch)
         self.lane_text = c.create_text(
-            8, LANE_HEIGHT - 8, anchor="w", fill=colours.TEXT_DIM, font=LABEL_FONT
+            8, LANE_HEIGHT - 8, anchor="w", fill=colours.current().text_dim, font=LABEL_FONT
         )
-        self.zero_line = c.create_line(0, 0, 0, 0, fill=colours.PARAM_ZERO, state="hidden")
+        self.zero_line = c.create_line(
+            0, 0, 0, 0, fill=colours.current().param_zero, state="hidden"
+        )
         self.bars = ItemPool(c, lambda: c.create_rectangle(0, 0, 0, 0, width=0), "bar")
         self.labels = ItemPool(
-            c, lambda: c.create_text(0, 0, fill=colours.TEXT, font=LABEL_FONT), "label"
+            c, lambda: c.create_text(0, 0, fill=colours.current().text, font=LABEL_FONT), "label"
         )
         self._drag = None  # (lane index, steps visited) during a drag
         c.bind("<ButtonPress-1>", self.on_press)
         c.bind("<B1-Motion>", self.on_motion)
         c.bind("<ButtonRelease-1>", self.on_release)
+
+    def apply_palette(self) -> None:
+        col = colours.current()
+        self.canvas.configure(background=col.canvas)
+        self.canvas.itemconfigure(self.lane_text, fill=col.text_dim)
+        self.canvas.itemconfigure(self.zero_line, fill=col.param_zero)
+        self.canvas.itemconfigure("label", fill=col.text)
+        self.bars.forget_looks()
+        self.labels.forget_looks()
+        self.redraw()
 
     def set_param(self, name: str) -> None:
         self.param = PARAM_BY_NAME[name]
@@ -81,7 +94,14 @@ class ParamLane(ttk.Frame):
                 x0, _, x1, _ = g.cell_box(0, step_i)
                 bars[step_i] = (
                     (x0 + 1, y0, x1 - 1, y1),
-                    (("fill", colours.PARAM_BAR if step.on else colours.PARAM_BAR_OFF),),
+                    (
+                        (
+                            "fill",
+                            colours.current().param_bar
+                            if step.on
+                            else colours.current().param_bar_off,
+                        ),
+                    ),
                 )
                 if param.labelled and (step.on or value != param.value(type(step)())):
                     labels[step_i] = (

@@ -20,7 +20,6 @@ from engine.core.pattern_expand import pass_notes
 from sequencer_gui.canvas_pool import ItemPool
 from sequencer_gui.steps import colours
 
-LOOK = (("fill", colours.PATTERN_NOTE), ("outline", colours.PATTERN_NOTE_OUTLINE), ("width", 1))
 CACHE_LIMIT = 512  # passes kept
 
 
@@ -79,14 +78,23 @@ class PatternNotes:
         if not self.roll.winfo_ismapped():
             return
         g = self.roll.geometry
+        colour = self.roll.track_colour()
+        look = (
+            ("fill", colours.current().pattern_note_fill(colour)),
+            ("outline", colour),
+            ("width", 2),
+        )
         wanted = {}
         kh = g.key_height_px
         for key, s, e, pitch in self.visible(start, end, low, high):
             x0 = g.tick_to_x(s)
             y0 = g.pitch_to_y(pitch)
-            wanted[key] = ((x0, y0, max(x0 + 1.0, g.tick_to_x(e)), y0 + kh), LOOK)
+            wanted[key] = ((x0, y0, max(x0 + 1.0, g.tick_to_x(e)), y0 + kh), look)
         if self.pool.sync(wanted):
             self.roll._restack()
+
+    def apply_palette(self) -> None:
+        self.pool.forget_looks()  # the roll redraws after its own recolouring
 
     def boxes(self) -> set:
         """The rectangles shown now (tests compare them with the expansion's notes)."""

@@ -10,9 +10,7 @@ began.
 
 from __future__ import annotations
 
-from engine.core import protocol as p
 from engine.core.pattern import Pattern
-from sequencer_gui.steps.playhead import pattern_pass_and_slot
 
 MODES = ("pattern", "song")
 
@@ -28,7 +26,6 @@ class PatternSession:
         self.playing = False  # the transport, as the window's Playback reports it
         self.playing_id: str | None = None  # what pattern mode loops now
         self.queued_id: str | None = None  # what it switches to at the end of the pass
-        self._queued_pass: int | None = None  # the pass that was playing when it queued
         self.fill = False
         self.fill_latched = False
         self.listeners: list = []  # called with (session) when any of this changes
@@ -60,8 +57,7 @@ class PatternSession:
         if self.mode == "pattern" and pattern_id is not None:
             if self.playing and self.playing_id is not None and pattern_id != self.playing_id:
                 self.queued_id = pattern_id
-                self._queued_pass = None
-                self.link.send(p.QueuePatternCommand(pattern_id))
+                self.link.queue_pattern(pattern_id)
             else:
                 self.queued_id = None
                 self.playing_id = pattern_id
@@ -78,29 +74,27 @@ class PatternSession:
         self._tell()
 
     def _send_mode(self) -> None:
-        pattern_id = self.pattern_id if self.mode == "pattern" else None
-        if self.mode == "pattern" and pattern_id is None:
-            return  # nothing to loop yet
-        self.link.send(p.SetPlayModeCommand(self.mode, pattern_id, self.track))
+        """Tell the engine the mode; in song mode too, so the position counter reports the
+        patterns of the track the step grid shows."""
+        if self.mode == "pattern":
+            if self.playing_id is None:
+                return  # nothing to loop yet
+            self.link.set_play_mode("pattern", self.playing_id, self.track)
+        else:
+            self.link.set_play_mode("song", None, self.track)
 
     def set_fill(self, on: bool) -> None:
         if on != self.fill:
             self.fill = on
-            self.link.send(p.SetFillCommand(on))
+            self.link.set_fill(on)
             self._tell()
 
     def track_changed(self) -> None:
-        """The edited track changed: pattern mode follows it."""
-        if self.mode == "pattern":
-            self._send_mode()
+        """The edited track changed: pattern mode plays on it, and the position counter
+        reports its patterns."""
+        self._send_mode()
 
     # ------------------------------------------------------------------ transport
-    def pass_and_slot(self, pattern: Pattern, tick: int, position=None) -> tuple[int, int]:
-        """(pass, slot) of the pattern looping in pattern mode at the transport's tick."""
-        pass_index, slot = pattern_pass_and_slot(pattern, tick, 0, self.document.score.ppq)
-        self.pass_seen(pass_index)
-        return pass_index, slot
-
     def set_playing(self, playing: bool) -> None:
         self.playing = playing
         if not playing and self.queued_id is not None:
@@ -109,14 +103,14 @@ class PatternSession:
             self._send_mode()
             self._tell()
 
-    def pass_seen(self, pass_index: int) -> None:
-        """The position counter's pattern pass: a new pass means a queued switch happened."""
+    def position_seen(self, position) -> None:
+        """The position counter's pattern: once it is the queued one, the switch happened."""
         if self.queued_id is None:
             return
-        if self._queued_pass is None:
-            self._queued_pass = pass_index
-        elif pass_index != self._queued_pass:
-            self.playing_id, self.queued_id, self._queued_pass = self.queued_id, None, None
+        patterns = self.document.score.patterns
+        index = position.pattern_index
+        if 0 <= index < len(patterns) and patterns[index].id == self.queued_id:
+            self.playing_id, self.queued_id = self.queued_id, None
             self._tell()
 
     # ------------------------------------------------------------------ the song changed
@@ -133,6 +127,7 @@ class PatternSession:
             if reason == "load":
                 self.pattern_id = None
                 self.mode, self.playing_id, self.queued_id = "song", None, None
+                self._send_mode()
             self._fix_selection()
             if self.pattern_id != before or reason == "load":
                 self._tell()

@@ -19,6 +19,7 @@ from tkinter import ttk
 
 from engine.core import pattern_edits as pe
 from engine.core.errors import ScoreError
+from sequencer_gui import palette
 from sequencer_gui.canvas_pool import ItemPool
 from sequencer_gui.steps import colours
 from sequencer_gui.steps.song_geometry import (
@@ -28,6 +29,7 @@ from sequencer_gui.steps.song_geometry import (
     repeats_for_end,
     snap_to_bar,
 )
+from sequencer_gui.theme import SMALL
 
 CONTROL, SHIFT = 0x0004, 0x0001
 WORLD_RIGHT = 10**7
@@ -43,6 +45,7 @@ STACK_ORDER = (
     "htext",
     "ruler",
     "rtext",
+    "corner",
 )
 
 
@@ -84,7 +87,7 @@ class SongView(ttk.Frame):
         )
         self.canvas = c = tk.Canvas(
             self,
-            background=colours.CANVAS,
+            background=colours.current().canvas,
             highlightthickness=0,
             borderwidth=0,
             xscrollincrement=1,
@@ -98,35 +101,31 @@ class SongView(ttk.Frame):
         self.row_pool = ItemPool(c, rect, "row")
         self.bar_pool = ItemPool(c, lambda: c.create_line(0, 0, 0, 0), "barline")
         self.ruler_item = c.create_rectangle(
-            0, 0, 0, 0, width=0, fill=colours.HEADER, tags=("ruler",)
+            0, 0, 0, 0, width=0, fill=colours.current().header, tags=("ruler",)
         )
         self.bar_text_pool = ItemPool(
             c,
-            lambda: c.create_text(
-                0, 0, anchor="w", fill=colours.TEXT_DIM, font=("TkDefaultFont", 8)
-            ),
+            lambda: c.create_text(0, 0, anchor="w", fill=colours.current().text_dim, font=SMALL),
             "rtext",
         )
         self.placement_pool = ItemPool(
-            c, lambda: c.create_rectangle(0, 0, 0, 0, outline=colours.MARK), "placement"
+            c, lambda: c.create_rectangle(0, 0, 0, 0, outline=colours.current().mark), "placement"
         )
         self.repeat_pool = ItemPool(c, lambda: c.create_line(0, 0, 0, 0, dash=(2, 2)), "repeat")
         self.label_pool = ItemPool(
             c,
-            lambda: c.create_text(
-                0, 0, anchor="w", fill=colours.PLACEMENT_TEXT, font=("TkDefaultFont", 8)
-            ),
+            lambda: c.create_text(0, 0, anchor="w", fill=colours.current().mark, font=SMALL),
             "ptext",
         )
         self.header_pool = ItemPool(c, rect, "header")
         self.header_text_pool = ItemPool(
-            c, lambda: c.create_text(0, 0, anchor="w", fill=colours.TEXT), "htext"
+            c, lambda: c.create_text(0, 0, anchor="w", fill=colours.current().text), "htext"
         )
         self.corner_item = c.create_rectangle(
-            0, 0, 0, 0, width=0, fill=colours.HEADER, tags=("rtext",)
+            0, 0, 0, 0, width=0, fill=colours.current().header, tags=("corner",)
         )
         self.cursor_item = c.create_line(
-            0, 0, 0, 0, fill=colours.PLAYHEAD, width=2, tags=("cursor",)
+            0, 0, 0, 0, fill=colours.current().playhead, width=2, tags=("cursor",)
         )
         c.bind("<ButtonPress-1>", self.on_press)
         c.bind("<B1-Motion>", self.on_motion)
@@ -143,6 +142,30 @@ class SongView(ttk.Frame):
         self.document.add_listener(lambda doc, reason: self.redraw())
         session.listeners.append(lambda s: self._show_hint())
         self._show_hint()
+
+    def apply_palette(self) -> None:
+        """Recolour after a theme switch: every item is shown afresh."""
+        col = colours.current()
+        c = self.canvas
+        c.configure(background=col.canvas)
+        c.itemconfigure(self.ruler_item, fill=col.header)
+        c.itemconfigure(self.corner_item, fill=col.header)
+        c.itemconfigure(self.cursor_item, fill=col.playhead)
+        c.itemconfigure("rtext", fill=col.text_dim)
+        c.itemconfigure("ptext", fill=col.mark)
+        c.itemconfigure("htext", fill=col.text)
+        for pool in (
+            self.row_pool,
+            self.bar_pool,
+            self.bar_text_pool,
+            self.placement_pool,
+            self.repeat_pool,
+            self.label_pool,
+            self.header_pool,
+            self.header_text_pool,
+        ):
+            pool.forget_looks()
+        self.redraw()
 
     # ------------------------------------------------------------------ geometry
     def _make_geometry(self, bar_px: float) -> SongGeometry:
@@ -190,12 +213,12 @@ class SongView(ttk.Frame):
         rows, headers, htexts = {}, {}, {}
         for i, track in enumerate(score.tracks):
             y0 = g.track_y(i)
-            fill = colours.ROW_EVEN if i % 2 == 0 else colours.ROW_ODD
+            fill = colours.current().row_even if i % 2 == 0 else colours.current().row_odd
             rows[i] = ((g.header_px, y0, WORLD_RIGHT, y0 + g.row_height_px), (("fill", fill),))
             current = i == self.document.track_index
             headers[i] = (
                 (left, y0, left + g.header_px - 2, y0 + g.row_height_px - 1),
-                (("fill", colours.CELL_LIT if current else colours.HEADER),),
+                (("fill", colours.current().cell_lit if current else colours.current().header),),
             )
             htexts[i] = (
                 (left + 6, y0 + g.row_height_px / 2),
@@ -210,13 +233,22 @@ class SongView(ttk.Frame):
             x = g.tick_to_x(tick)
             lines[tick] = (
                 (x, g.ruler_px, x, height),
-                (("fill", colours.GRID_BAR if (bar - 1) % 4 == 0 else colours.GRID_BEAT),),
+                (
+                    (
+                        "fill",
+                        colours.current().grid_bar
+                        if (bar - 1) % 4 == 0
+                        else colours.current().grid_beat,
+                    ),
+                ),
             )
             if (bar - 1) % every == 0:
                 labels[tick] = ((x + 3, g.ruler_px / 2), (("text", str(bar)),))
         boxes, texts, repeats = {}, {}, {}
+        col = colours.current()
         for p in score.placements:
             pattern = score.pattern(p.pattern_id)
+            colour = palette.track_colour(score.tracks[p.track], p.track)
             box = PlacementBox(p.id, p.track, p.start_tick, score.placement_end_tick(p))
             x0, y0, x1, y1 = g.box(box)
             if x1 < left or x0 > right:
@@ -225,7 +257,7 @@ class SongView(ttk.Frame):
             boxes[p.id] = (
                 (x0, y0, x1, y1),
                 (
-                    ("fill", colours.PLACEMENT_SELECTED if selected else colours.PLACEMENT),
+                    ("fill", col.placement_selected if selected else col.placement_fill(colour)),
                     ("width", 2 if selected else 1),
                 ),
             )
@@ -241,7 +273,10 @@ class SongView(ttk.Frame):
                 for r in range(1, min(p.repeats, MAX_REPEAT_MARKS)):
                     x = x0 + r * pass_px
                     if left <= x <= right:
-                        repeats[(p.id, r)] = ((x, y0 + 2, x, y1 - 2), (("fill", colours.MARK),))
+                        repeats[(p.id, r)] = (
+                            (x, y0 + 2, x, y1 - 2),
+                            (("fill", colours.current().mark),),
+                        )
         grew = False
         for pool, wanted in (
             (self.row_pool, rows),

@@ -38,7 +38,9 @@ def test_click_toggles_a_step_and_undo_redo_follow(window, d):
     assert step.on and d.on_steps(0) == [4]
     item = d.level_item(0, 4)
     assert item is not None
-    assert d.canvas.itemcget(item, "fill") == colours.step_fill(step.velocity)
+    assert d.canvas.itemcget(item, "fill") == colours.current().step_fill(
+        window.steps.panel.track_colour, step.velocity
+    )
     assert window.document.history.undo_label == "Add steps"
     d.click(*d.cell(0, 4))
     assert d.on_steps(0) == [] and d.level_item(0, 4) is None
@@ -77,7 +79,9 @@ def test_shift_drag_sets_velocity_and_the_fill_shows_it(window, d):
     d.drag((x, y), (x, y - 30), state=SHIFT)
     assert d.step(0, 0).velocity == 90
     item = d.level_item(0, 0)
-    assert d.canvas.itemcget(item, "fill") == colours.step_fill(90)
+    assert d.canvas.itemcget(item, "fill") == colours.current().step_fill(
+        window.steps.panel.track_colour, 90
+    )
     assert [round(v) for v in d.canvas.coords(item)] == list(
         d.grid.geometry.level_box(0, 0, 90 / 127)
     )
@@ -117,7 +121,9 @@ def test_mute_solo_and_the_length_handle(window, d):
     y = g.lane_y(2) + g.lane_height_px / 2
     d.drag((g.boundary_x(16) + 1, y), (g.boundary_x(12), y))
     assert d.lane(2).length_steps == 12
-    assert d.canvas.itemcget(d.grid.cell_pool.item((2, 13)), "fill") == colours.CELL_BEYOND
+    assert (
+        d.canvas.itemcget(d.grid.cell_pool.item((2, 13)), "fill") == colours.current().cell_beyond
+    )
     undo(d)
     assert d.lane(2).length_steps == 16
 

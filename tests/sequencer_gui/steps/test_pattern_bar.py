@@ -3,6 +3,7 @@
 import pytest
 
 from engine.core import pattern_edits as pe
+from engine.realtime.position import Position
 from sequencer_gui.steps import colours
 from sequencer_gui.steps.param_lane import LANE_HEIGHT
 from sequencer_gui.steps.params import PARAM_BY_NAME
@@ -148,20 +149,117 @@ def test_add_and_remove_a_lane(window, d):
 
 
 # ---------------------------------------------------------------------- lit step
-def test_the_playing_step_is_lit_per_lane(window, d):
+def test_the_playing_step_is_lit_per_lane_from_the_position_counter(window, d):
     doc = window.document
     pattern = window.steps.session.pattern
-    score = pe.set_lane_length(doc.score, pattern.id, pattern.lanes[1].id, 3)
-    score, _ = pe.place_pattern(score, pattern.id, 1, 0, 4)
-    doc.apply(score, "set up")
+    doc.apply(pe.set_lane_length(doc.score, pattern.id, pattern.lanes[1].id, 3), "set up")
     window.root.update()
     panel = window.steps.panel
-    panel.show_position(120 * 5 + 10)  # step 5 of the first pass
-    assert d.cell_fill(0, 5) == colours.CELL_LIT
-    assert d.cell_fill(1, 2) == colours.CELL_LIT  # a 3-step lane is on its step 5 % 3
-    assert d.cell_fill(0, 4) != colours.CELL_LIT
-    panel.show_position(1920 + 120 * 6)  # second pass, step 6: the 3-step lane is on 22 % 3
-    assert d.cell_fill(0, 6) == colours.CELL_LIT and d.cell_fill(0, 5) != colours.CELL_LIT
-    assert d.cell_fill(1, (16 + 6) % 3) == colours.CELL_LIT
+    panel.show_position(Position(playing=True, pattern_index=0, pattern_pass=0, pattern_step=5))
+    assert d.cell_fill(0, 5) == colours.current().cell_lit
+    assert d.cell_fill(1, 2) == colours.current().cell_lit  # a 3-step lane is on its step 5 % 3
+    assert d.cell_fill(0, 4) != colours.current().cell_lit
+    # second pass, slot 6: the 3-step lane has gone on to (16 + 6) % 3
+    panel.show_position(Position(playing=True, pattern_index=0, pattern_pass=1, pattern_step=6))
+    assert d.cell_fill(0, 6) == colours.current().cell_lit
+    assert d.cell_fill(0, 5) != colours.current().cell_lit
+    assert d.cell_fill(1, (16 + 6) % 3) == colours.current().cell_lit
+    assert sum(d.cell_fill(1, i) == colours.current().cell_lit for i in range(3)) == 1
+    # another pattern plays (or none): nothing is lit here
+    panel.show_position(Position(playing=True, pattern_index=-1, pattern_pass=0, pattern_step=-1))
+    assert all(d.cell_fill(0, i) != colours.current().cell_lit for i in range(16))
+    panel.show_position(Position(playing=True, pattern_index=0, pattern_pass=0, pattern_step=2))
     panel.stopped()
-    assert all(d.cell_fill(0, i) != colours.CELL_LIT for i in range(16))
+    assert all(d.cell_fill(0, i) != colours.current().cell_lit for i in range(16))
+
+
+def test_picking_a_pattern_while_one_plays_queues_it_until_the_counter_shows_it(window, d):
+    session = window.steps.session
+    bar = window.steps.panel.bar
+    first = session.pattern_id
+    bar.new_pattern()
+    second = session.pattern_id
+    session.select(first)
+    session.set_mode("pattern")
+    assert session.playing_id == first
+    session.set_playing(True)
+    session.select(second)
+    window.root.update()
+    assert session.queued_id == second and session.playing_id == first
+    assert bar.queued_label.cget("text").startswith("queued: Pattern 2")
+    # the counter still on the first pattern: still queued
+    window.steps.panel.show_position(Position(playing=True, pattern_index=0, pattern_step=15))
+    assert session.queued_id == second
+    window.steps.panel.show_position(Position(playing=True, pattern_index=1, pattern_step=0))
+    window.root.update()
+    assert session.queued_id is None and session.playing_id == second
+    assert bar.queued_label.cget("text") == ""
+
+
+# ---------------------------------------------------------------------- lane tools
+def test_euclid_dialog_previews_live_and_ok_is_one_undo_step(window, d):
+    from sequencer_gui.steps.euclid_dialog import EuclidDialog
+
+    doc = window.document
+    before = len(doc.history._undo)
+    dialog = EuclidDialog(window.steps.panel, 2)
+    dialog.k_var.set(3)
+    dialog.n_var.set(8)
+    dialog.preview()
+    # heard while the dialog is open: the document (and so the engine) has it already
+    assert [s.on for s in d.lane(2).steps] == [True, False, False, True, False, False, True, False]
+    assert d.level_item(2, 3) is not None
+    assert dialog.shown.cget("text") == "x..x..x."
+    dialog.r_var.set(1)
+    dialog.preview()
+    assert d.on_steps(2) == [1, 4, 7]
+    dialog.ok()
+    assert len(doc.history._undo) == before + 1
+    assert doc.history.undo_label == "Euclidean rhythm"
+    d.key("<Control-z>")
+    assert d.on_steps(2) == [] and d.lane(2).length_steps == 16
+
+
+def test_euclid_dialog_cancel_puts_the_lane_back(window, d):
+    from sequencer_gui.steps.euclid_dialog import EuclidDialog
+
+    set_steps(window, 0, [0, 1, 2])
+    dialog = EuclidDialog(window.steps.panel, 0)
+    dialog.k_var.set(5)
+    dialog.preview()
+    assert len(d.on_steps(0)) == 5
+    dialog.cancel()
+    assert d.on_steps(0) == [0, 1, 2]
+
+
+def test_lane_menu_rhythm_tools(window, d):
+    set_steps(window, 1, [0, 4])
+    g = d.grid.geometry
+    # build the menu without posting it (a posted popup grabs the pointer)
+    import tkinter as tk
+
+    posted = []
+    original = tk.Menu.tk_popup
+    tk.Menu.tk_popup = lambda self, *a: posted.append(self)
+    try:
+        d.click(20, g.lane_y(1) + 5, button=3)
+    finally:
+        tk.Menu.tk_popup = original
+    (menu,) = posted
+    labels = [
+        menu.entrycget(i, "label")
+        for i in range(menu.index("end") + 1)
+        if menu.type(i) != "separator"
+    ]
+    assert labels[:4] == ["Sound", "Rename…", "Euclidean…", "Rhythm"]
+    rhythm = menu.nametowidget(menu.entrycget(3, "menu"))
+    index = {
+        rhythm.entrycget(i, "label"): i
+        for i in range(rhythm.index("end") + 1)
+        if rhythm.type(i) != "separator"
+    }
+    rhythm.invoke(index["Shift right"])
+    assert d.on_steps(1) == [1, 5]
+    assert window.document.history.undo_label == "Shift right"
+    rhythm.invoke(index["Fill every 4"])
+    assert d.on_steps(1) == [0, 4, 8, 12]

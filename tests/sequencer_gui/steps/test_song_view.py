@@ -99,6 +99,7 @@ def test_the_roll_shows_pattern_notes_read_only_in_their_colour(window, s):
     window.views.select(0)
     window.root.update()
     roll = window.roll
+    roll.set_geometry(roll.geometry.centred_on_pitch(40))  # the kick and snare rows in view
     expected = arrangement_notes(window.document.score, 1)
     assert len(expected) == 4
     overlay = window.steps.overlay
@@ -106,7 +107,9 @@ def test_the_roll_shows_pattern_notes_read_only_in_their_colour(window, s):
         tuple(round(v, 3) for v in roll.geometry.note_box(note)) for note in expected
     }
     for key in overlay.pool.keys():
-        assert roll.canvas.itemcget(overlay.pool.item(key), "fill") == colours.PATTERN_NOTE
+        assert roll.canvas.itemcget(
+            overlay.pool.item(key), "fill"
+        ) == colours.current().pattern_note_fill(roll.track_colour())
     assert roll.track.notes == ()  # they are not notes of the track: the roll cannot edit them
     # a step edit shows in the roll: at once when both are in view, here when it shows again
     window.views.select(1)
