@@ -33,7 +33,7 @@ SAMPLE_RATE = 48000
 PPQ = 480
 SIXTEENTH = PPQ // 4
 BAR = 16 * SIXTEENTH
-SERVICE_PERIOD_FRAMES = 192  # 4 ms at 48 kHz: engine.realtime.process.SERVICE_PERIOD_S
+SERVICE_PERIOD_FRAMES = 192  # 4 ms at 48 kHz: engine.realtime.service_loop.SERVICE_PERIOD_S
 
 # (name, program or drum key, is_drum, register): 16 parts of a plausible arrangement.
 DRUMS = (

@@ -134,7 +134,7 @@ def test_beat_follower_reports_each_beat_once_as_tick_to_bar_beat_finds_it():
     signature change, a jump back (loop) and a new score."""
     from engine.core.score import Score
     from engine.core.timing import TimeSignature, TimeSignatureMap
-    from engine.realtime.process import BeatFollower
+    from engine.realtime.beat_follower import BeatFollower
 
     sigs = TimeSignatureMap(
         (
