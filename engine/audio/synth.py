@@ -1,8 +1,8 @@
-"""The FluidSynth backend: synth, sample-clock sequencer, audio driver (engine threads).
+"""The FluidSynth backend: synth and sample-clock sequencer (engine threads).
 
 ``SynthBackend`` owns one FluidSynth synth, one FluidSynth sequencer driven by the
 synth's own sample clock (``use_system_timer=False``, time scale = sample rate, so one
-sequencer tick is one frame) and the audio output.  The scheduler sends events ahead with
+sequencer tick is one frame) and the audio output it opens (``engine.audio.outputs``).  The scheduler sends events ahead with
 absolute frame stamps; FluidSynth applies them inside its render loop, on its 64-frame
 block grid, so no Python runs at the moment a note must sound.
 
@@ -10,28 +10,20 @@ Threads: ``schedule_*``/``cancel_pending``/``now_frame`` are called by the engin
 scheduler thread (under the scheduler's lock), ``note_*_now`` from the command thread.
 FluidSynth's synth and sequencer API lock internally; the one shared event object here is
 guarded by ``_event_lock``.  The audio thread is FluidSynth's (JACK, ALSA, ...) or, for
-"sounddevice" and "none", one of ours that only calls ``fluid_synth_write_float``.
+"sounddevice" and "none", one that only calls ``write_frames``.
 """
 
 from __future__ import annotations
 
 import os
 import threading
-import time
 from pathlib import Path
 
 import numpy as np
 
 from engine.audio import fluid_ffi as ffi
-from engine.audio.drivers import (
-    FLUID_DRIVERS,
-    choose_driver,
-    jack_buffer_size,
-    jack_sample_rate,
-    jack_server_name,
-    server_answers,
-)
-from engine.core.audio_settings import KNOWN_DRIVERS, AudioSettings
+from engine.audio.outputs import AudioOutput, open_output, resolve_driver
+from engine.core.audio_settings import AudioSettings
 from engine.core.errors import AudioDriverError, SoundFontError
 
 BLOCK_FRAMES = 64  # FluidSynth renders (and applies sequencer events) per 64-frame block
@@ -62,10 +54,8 @@ class SynthBackend:
         self._sources: list[int] = []  # sequencer client id of each tag slot
         self._event = None
         self._event_lock = threading.Lock()
-        self._driver = None  # FluidSynth audio driver
-        self._stream = None  # sounddevice stream
-        self._pacer: threading.Thread | None = None  # "none" driver's render thread
-        self._pacer_stop = threading.Event()
+        self._output: AudioOutput | None = None  # None for "file": the caller renders
+        self._driver = False  # FluidSynth's own driver renders (its clock is the sequencer's)
         # Frames we rendered ourselves ("file", "sounddevice", "none"); written by the one
         # rendering thread only, read by others (a Python int read is atomic).
         self._rendered_frames = 0
@@ -74,10 +64,12 @@ class SynthBackend:
     def open(self) -> SynthBackend:
         """Create synth, sequencer and audio output; raises AudioDriverError/SoundFontError."""
         try:
-            name = self._resolve_driver()
+            resolved = resolve_driver(self.settings)
+            self.driver_reason = resolved.reason
+            self.sample_rate, self.period_frames = resolved.sample_rate, resolved.period_frames
             self._open_synth()
             self._open_sequencer()
-            self._open_driver(name)
+            self._open_output(resolved.name)
         except BaseException:
             self.close()
             raise
@@ -121,132 +113,28 @@ class SynthBackend:
         self._event = ffi.new_fluid_event()
         ffi.fluid_event_set_dest(self._event, self._dest)
 
-    def _resolve_driver(self) -> str:
-        """The driver to open ("auto" resolved), checked before anything is built."""
-        probe = ffi.new_fluid_settings()
-        try:
-            fluid_drivers = ffi.setting_options(probe, "audio.driver")
-        finally:
-            ffi.delete_fluid_settings(probe)
-        name = self.settings.driver
-        if name not in KNOWN_DRIVERS:  # AudioSettings checks too; a backend may be built raw
-            raise AudioDriverError(
-                f"Unknown audio driver {name!r}: choose one of {', '.join(KNOWN_DRIVERS)}."
-            )
-        if name == "auto":
-            name, self.driver_reason = choose_driver(self.settings, fluid_drivers)
-        else:
-            self.driver_reason = "chosen in the settings"
-        if name in FLUID_DRIVERS and name not in fluid_drivers:
-            hint = (
-                ' (PipeWire also serves the "jack" and "pulseaudio" drivers)'
-                if name == "pipewire"
-                else ""
-            )
-            raise AudioDriverError(
-                f"This FluidSynth has no {name} driver{hint}; it has {', '.join(fluid_drivers)}."
-            )
-        if name == "jack":
-            server = jack_server_name(self.settings)
-            if not server_answers(server):
-                raise AudioDriverError(
-                    f"No JACK server is running (server "
-                    f"'{server or 'default'}'); start one or choose "
-                    f"another driver."
-                )
-            # JACK imposes its rate and period; the synth and its clock follow them
-            self.sample_rate = jack_sample_rate(server) or self.sample_rate
-            self.period_frames = jack_buffer_size(server) or self.period_frames
-        elif name == "alsa" and not Path("/dev/snd").exists():
-            raise AudioDriverError(
-                "The ALSA driver needs a sound card, and this machine has "
-                "none (/dev/snd is missing)."
-            )
-        return name
-
-    def _open_driver(self, name: str) -> None:
-        if name in FLUID_DRIVERS:
-            self._open_fluid_driver(name)
-        elif name == "sounddevice":
-            self._open_sounddevice()
-        elif name == "none":
-            self._pacer = threading.Thread(
-                target=self._pace, name="pianola-null-audio", daemon=True
-            )
-            self._pacer.start()
+    def _open_output(self, name: str) -> None:
+        self._output = open_output(
+            name,
+            self._fs_settings,
+            self._synth,
+            self.settings,
+            write=self.write_frames,
+            rendered_frames=lambda: self._rendered_frames,
+            sample_rate=self.sample_rate,
+            period_frames=self.period_frames,
+        )
+        self._driver = self._output is not None and self._output.renders_itself
         self.driver_name = name
-
-    def _open_fluid_driver(self, name: str) -> None:
-        s = self._fs_settings
-        if name == "jack":
-            server = jack_server_name(self.settings)
-            if server:
-                ffi.fluid_settings_setstr(s, b"audio.jack.server", server.encode())
-            ffi.fluid_settings_setint(
-                s, b"audio.jack.autoconnect", int(self.settings.jack_autoconnect)
-            )
-            ffi.fluid_settings_setstr(s, b"audio.jack.id", b"pianola")
-            ffi.fluid_settings_setint(s, b"audio.jack.multi", 0)
-        ffi.fluid_settings_setstr(s, b"audio.driver", name.encode())
-        self._driver = ffi.new_fluid_audio_driver(s, self._synth)
-        if not self._driver:
-            raise AudioDriverError(
-                f"The {name} audio driver would not open; check that its "
-                f"server or device is available."
-            )
-
-    def _open_sounddevice(self) -> None:
-        try:
-            import sounddevice
-        except (ImportError, OSError) as exc:
-            raise AudioDriverError(f"The sounddevice driver is unavailable: {exc}.") from None
-        try:
-            self._stream = sounddevice.OutputStream(
-                samplerate=self.sample_rate,
-                channels=2,
-                dtype="float32",
-                blocksize=self.period_frames,
-                callback=self._sounddevice_callback,
-            )
-            self._stream.start()
-        except Exception as exc:  # PortAudioError has no narrower public base
-            self._stream = None
-            raise AudioDriverError(
-                f"The sounddevice driver would not open an output: {exc}."
-            ) from None
-
-    def _sounddevice_callback(self, outdata, frames, _time, _status) -> None:
-        """Audio thread: FluidSynth renders straight into PortAudio's interleaved buffer."""
-        address = outdata.ctypes.data
-        ffi.fluid_synth_write_float(self._synth, frames, address, 0, 2, address, 1, 2)
-        self._rendered_frames += frames
-
-    def _pace(self) -> None:
-        """The "none" driver: render and discard at wall-clock pace so the clock advances."""
-        scratch = np.zeros((self.period_frames, 2), dtype=np.float32)
-        start = time.monotonic()
-        period_s = self.period_frames / self.sample_rate
-        while not self._pacer_stop.is_set():
-            self.render_into(scratch)
-            # absolute deadline from the start: sleeping never accumulates drift
-            deadline = start + self._rendered_frames / self.sample_rate
-            self._pacer_stop.wait(max(0.0, min(period_s, deadline - time.monotonic())))
 
     def close(self) -> None:
         """Silence and free everything: the audio output first, so nothing renders freed memory."""
         if self._synth:
             ffi.fluid_synth_all_sounds_off(self._synth, -1)
-        if self._driver:
-            ffi.delete_fluid_audio_driver(self._driver)
-            self._driver = None
-        if self._stream is not None:
-            self._stream.stop()
-            self._stream.close()
-            self._stream = None
-        if self._pacer is not None:
-            self._pacer_stop.set()
-            self._pacer.join()
-            self._pacer = None
+        if self._output is not None:
+            self._output.close()
+            self._output = None
+            self._driver = False
         if self._event:
             ffi.delete_fluid_event(self._event)
             self._event = None
@@ -430,9 +318,13 @@ class SynthBackend:
             )
         if self._driver:
             raise RuntimeError("the synth already renders into an audio driver")
-        address = buffer.ctypes.data
-        ffi.fluid_synth_write_float(self._synth, len(buffer), address, 0, 2, address, 1, 2)
-        self._rendered_frames += len(buffer)
+        self.write_frames(buffer.ctypes.data, len(buffer))
+
+    def write_frames(self, address: int, frames: int) -> None:
+        """Render ``frames`` interleaved float32 stereo frames at ``address`` (the one
+        rendering thread: an output's audio thread or the offline caller)."""
+        ffi.fluid_synth_write_float(self._synth, frames, address, 0, 2, address, 1, 2)
+        self._rendered_frames += frames
 
     def render(self, frames: int) -> np.ndarray:
         buffer = np.empty((frames, 2), dtype=np.float32)

@@ -97,7 +97,7 @@ def _check_jack(report: Report, extra_server: str | None, drivers: list[str]) ->
 
 
 def _check_auto_driver(report: Report, drivers: list[str], jack_server: str | None) -> None:
-    from engine.audio.synth import choose_driver
+    from engine.audio.drivers import choose_driver
     from engine.core.audio_settings import AudioSettings
 
     name, reason = choose_driver(AudioSettings(jack_server=jack_server), drivers)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from engine.core.errors import AudioDriverError
 
-# "auto" picks the first that works: see engine.audio.synth.choose_driver.
+# "auto" picks the first that works: see engine.audio.drivers.choose_driver.
 REALTIME_DRIVERS = ("jack", "pipewire", "pulseaudio", "alsa", "sounddevice")
 KNOWN_DRIVERS = ("auto",) + REALTIME_DRIVERS + ("file", "none")
 

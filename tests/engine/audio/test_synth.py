@@ -7,6 +7,7 @@ import time
 import numpy as np
 import pytest
 
+from engine.audio.outputs import portaudio_callback
 from engine.audio.synth import BLOCK_FRAMES, SynthBackend
 from engine.core.audio_settings import AudioSettings
 from engine.core.errors import AudioDriverError, SoundFontError
@@ -157,7 +158,7 @@ def test_portaudio_callback_renders_into_the_interleaved_buffer(offline):
     offline.schedule_note_on(offline.now_frame() + 300, 0, 60, 110)
     outdata = np.zeros((512, 2), dtype=np.float32)
     before = offline.now_frame()
-    offline._sounddevice_callback(outdata, 512, None, None)
+    portaudio_callback(offline.write_frames)(outdata, 512, None, None)
     assert offline.now_frame() == before + 512  # the clock is the frames PortAudio took
     assert np.abs(outdata[:256]).max() == 0 and np.abs(outdata[320:]).max() > 0.001
     assert np.abs(outdata[320:, 1]).max() > 0.001  # the right channel is written too
