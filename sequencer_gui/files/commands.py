@@ -15,13 +15,9 @@ from pathlib import Path
 from tkinter import filedialog, messagebox
 
 from engine.core.errors import PianolaError
-from sequencer_gui.files.autosave import (
-    Autosaver,
-    RecoverySlot,
-    RecoveryStore,
-    ask_choice,
-    offer_recovery,
-)
+from sequencer_gui.files.autosave import Autosaver
+from sequencer_gui.files.dialogs import ask_choice, offer_recovery
+from sequencer_gui.files.recovery import RecoverySlot, RecoveryStore
 from sequencer_gui.roll.geometry import grid_choices
 from sequencer_gui.settings.preferences import PreferencesStore
 

@@ -14,16 +14,11 @@ from engine.core.edits import add_notes
 from engine.core.history import History
 from engine.core.score import Note, Score, Track
 from engine.files.project_file import load_project
-from sequencer_gui.files import autosave as A
-from sequencer_gui.files.autosave import (
-    DISCARD,
-    LATER,
-    RESTORE,
-    Autosaver,
-    RecoverySlot,
-    RecoveryStore,
-    offer_recovery,
-)
+from sequencer_gui.files import dialogs
+from sequencer_gui.files import recovery as A
+from sequencer_gui.files.autosave import Autosaver
+from sequencer_gui.files.dialogs import DISCARD, LATER, RESTORE, offer_recovery
+from sequencer_gui.files.recovery import RecoverySlot, RecoveryStore
 
 
 @pytest.fixture
@@ -236,9 +231,9 @@ def test_restore_dialog_return_restores_escape_keeps(root, state_dir):
         root.after(50, find_and_press)
 
     press("<Return>")
-    assert A.ask_restore(root, entry) == RESTORE
+    assert dialogs.ask_restore(root, entry) == RESTORE
     press("<Escape>")
-    assert A.ask_restore(root, entry) == LATER
+    assert dialogs.ask_restore(root, entry) == LATER
 
 
 def test_state_dir_is_the_platform_one_without_override(monkeypatch):

@@ -354,7 +354,7 @@ def test_read_only_disk_reports_and_keeps_the_file(window, files, answers, read_
 def test_restored_work_opens_unsaved_in_its_file_and_survives_until_saved(
     window, files, answers, dirs
 ):
-    from sequencer_gui.files.autosave import RecoveryStore
+    from sequencer_gui.files.recovery import RecoveryStore
 
     original = dirs / "orig.pianola"
     save_project(song(60), original)
