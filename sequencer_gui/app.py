@@ -74,6 +74,9 @@ class MainWindow:
         self.editor = RollEditor(self.roll)
         self.playback = Playback(self.roll, self.link)
         self.playback.listeners.append(self.transport.show_playing)
+        self.link.keeper.connect(
+            say=self.set_status, refresh=self.status.refresh, playback=self.playback
+        )
         # every cursor move (playing, a click in the ruler, a new song) updates the readout
         self.roll.cursor_listeners.append(self.transport.show_position)
         self.roll.ruler.edit_listeners.append(self.transport.focus_box)

@@ -14,6 +14,10 @@ starts the new process and returns, the window goes on being edited (the state i
 through Tk like the first one's.  The song as it is at that moment, the mix and the
 transport are queued for it at once, edits made meanwhile follow in the same queue, and
 the engine applies them all right after it is ready.
+
+The link owns the engine's life: it starts it, sees it die, and its ``EngineKeeper``
+(``sequencer_gui.engine_keeper``) decides on restarts, after the window's listeners have
+seen each event.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import tkinter
 from engine.core import protocol as p
 from engine.core.audio_settings import AudioSettings
 from engine.core.errors import PianolaError
+from sequencer_gui.engine_keeper import EngineKeeper
 
 POLL_MS = 20  # the fallback poll, only where createfilehandler is missing
 SHUTDOWN_WAIT_MS = 3000  # an old engine that takes longer to end is stopped the hard way
@@ -51,6 +56,7 @@ class EngineLink(p.CommandSender):
         self._poll_id = None
         self._shutdown_id = None  # the hard-stop timer while an old engine ends
         self._preview_offs: dict[tuple[int, int], str] = {}
+        self.keeper = EngineKeeper(self)  # restarts after a death or new settings
 
     # ------------------------------------------------------------------ lifetime
     def start(self) -> None:
@@ -183,6 +189,8 @@ class EngineLink(p.CommandSender):
     def _tell(self, event) -> None:
         for listener in list(self.listeners):
             listener(event)
+        # last, so what it tells the window (e.g. "restarted") is not overwritten
+        self.keeper.on_event(event)
 
     # ------------------------------------------------------------------ commands
     @property

@@ -342,17 +342,16 @@ def enable_file_drop(root, on_files) -> bool:
 def install(
     window, prefs: PreferencesStore | None = None, *, offer_restore: bool = True
 ) -> FileCommands:
-    """Give ``window`` the full File menu, autosave, crash recovery, the engine keeper and
-    the preferred grid (called by engine/commands/gui.py once the window is built).
+    """Give ``window`` the full File menu, autosave, crash recovery, the dialog for audio
+    that will not start and the preferred grid (called by engine/commands/gui.py once the
+    window is built).
 
     A damaged preferences file is reported in the status bar.
     """
-    from sequencer_gui.settings.dialog import engine_keeper
-
     files = FileCommands(window, prefs).install()
     if window.document.path is not None:  # opened from the command line: that counts
         files._remember(window.document.path)
-    engine_keeper(window)
+    window.link.keeper.show_dialogs()
     apply_default_grid(window, files.prefs.preferences.default_grid)
     if files.prefs.warning:
         window.set_status(files.prefs.warning)

@@ -1,20 +1,13 @@
-"""The Preferences dialog and keeping the engine alive (GUI thread).
-
-``EngineKeeper`` restarts the engine process when it dies unasked (the song as it is by
-then, loop and mix go to the new engine; the dead engine's JACK client is gone, so
-nothing is left sounding) and when the musician changes the audio preferences -- in both
-cases the document stays in the window untouched, and the window never waits for the
-new engine: editing goes on while it starts, and its ReadyEvent finishes the restart.  ``PreferencesDialog`` edits the preferences with ttk widgets.
+"""The Preferences dialog (GUI thread): edits the preferences with ttk widgets; OK saves
+them, and new audio settings restart the engine through the engine link's keeper.
 """
 
 from __future__ import annotations
 
-import time
 import tkinter as tk
 from dataclasses import replace
 from tkinter import filedialog, messagebox, ttk
 
-from engine.core import protocol as p
 from engine.core.errors import PianolaError
 from sequencer_gui.settings.preferences import (
     AUDIO_DRIVERS,
@@ -27,102 +20,6 @@ from sequencer_gui.settings.preferences import (
     PreferencesStore,
     to_audio_settings,
 )
-
-MAX_RESTARTS = 3  # within RESTART_WINDOW_S; more means restarting will not help
-RESTART_WINDOW_S = 60.0
-
-
-class EngineKeeper:
-    """Restarts the window's engine after a crash or an audio-settings change."""
-
-    def __init__(self, window):
-        self.window = window
-        self.link = window.link
-        self.restarts: list[float] = []  # monotonic times of automatic restarts
-        self._reported: set[str] = set()
-        self.failed = False  # a fatal error was reported: do not restart on its exit
-        self.resume: bool | None = None  # after a death: play again once ready?
-        self.link.listeners.append(self.on_event)
-        if self.link.state == "failed" and self.link.error:  # failed before we listened
-            self.report(self.link.error)
-
-    def report(self, message: str) -> None:
-        """One dialog per distinct audio problem (no sound is worth one interruption, not
-        one per retry); the status bar keeps saying it after the dialog is closed."""
-        if message in self._reported:
-            return
-        self._reported.add(message)
-        root = self.window.root
-        # after_idle: never open a modal dialog inside the engine pipe's file handler
-        root.after_idle(lambda: messagebox.showerror("Audio is off", message, parent=root))
-
-    def on_event(self, event) -> None:
-        if isinstance(event, p.ReadyEvent):
-            self.failed = False
-            if self.resume is not None:
-                self.restarted_after_death(self.resume)
-        elif isinstance(event, p.ErrorEvent) and event.fatal:
-            # the engine could not start or run with these settings (no JACK server, no
-            # SoundFont...): it exits, and starting it again would fail the same way
-            self.failed = True
-            self.resume = None
-            self.report(event.message)
-        elif isinstance(event, p.EngineDiedEvent) and not self.failed:
-            client = self.link.client
-            # the dead engine's last position is still in shared memory
-            was_playing = client is not None and client.read_position().playing
-            self.window.set_status(f"{event.message} Engine restarting…")
-            self.window.root.after(100, lambda: self.restart_after_death(was_playing))
-
-    def restart_after_death(self, was_playing: bool = False) -> bool:
-        now = time.monotonic()
-        self.restarts = [t for t in self.restarts if now - t < RESTART_WINDOW_S]
-        if len(self.restarts) >= MAX_RESTARTS:
-            self.window.set_status(
-                "The audio engine keeps stopping, so Pianola no longer restarts it; your "
-                "song is safe: check the audio set-up in Preferences or `pianola doctor`."
-            )
-            return False
-        self.restarts.append(now)
-        self.link.restart()  # returns at once; the ReadyEvent calls restarted_after_death
-        if self.link.state != "starting":
-            return False  # the link reported why in the status bar
-        self.resume = was_playing
-        self.window.status.refresh()
-        self.window.set_status(
-            "The audio engine stopped unexpectedly. Engine restarting… (you can go on editing)"
-        )
-        return True
-
-    def restarted_after_death(self, was_playing: bool) -> None:
-        """The new engine is ready and has the song, loop, mix and transport position."""
-        self.resume = None
-        if was_playing:
-            self.window.playback.play()  # the cursor animation follows the engine again
-        self.window.status.refresh()
-        self.window.set_status(
-            "The audio engine stopped unexpectedly and was restarted; your song is loaded again."
-        )
-
-    def apply_settings(self, settings, *, realtime: bool) -> None:
-        """Restart the engine with new audio settings; the document stays as it is."""
-        playback = self.window.playback
-        if playback.playing:
-            playback.stop()
-        self.failed = False
-        self.resume = None
-        # returns at once: the old engine ends, then the new one starts and gets the
-        # document's score (which carries the mix and the loop)
-        self.link.change_settings(settings, realtime=realtime)
-        self.window.status.refresh()
-        self.window.set_status("Restarting audio with the new settings…")
-
-
-def engine_keeper(window) -> EngineKeeper:
-    keeper = getattr(window, "engine_keeper", None)
-    if keeper is None:
-        keeper = window.engine_keeper = EngineKeeper(window)
-    return keeper
 
 
 class PreferencesDialog:
@@ -269,7 +166,7 @@ class PreferencesDialog:
                 return False
         self.top.destroy()
         if new.audio_differs(old):
-            engine_keeper(self.window).apply_settings(settings, realtime=new.realtime_priority)
+            self.window.link.keeper.apply_settings(settings, realtime=new.realtime_priority)
         if self.on_saved is not None:
             self.on_saved(old, new)
         return True

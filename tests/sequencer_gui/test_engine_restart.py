@@ -130,7 +130,6 @@ def test_engine_killed_while_playing_restarts_without_blocking_and_plays_the_edi
 
 def test_new_audio_settings_restart_without_blocking_and_keep_the_song(engine_window):
     from engine.core.audio_settings import AudioSettings
-    from sequencer_gui.settings.dialog import engine_keeper
 
     window, root, ticker = engine_window, engine_window.root, engine_window.test_ticker
     link = window.link
@@ -140,7 +139,7 @@ def test_new_audio_settings_restart_without_blocking_and_keep_the_song(engine_wi
     score, _ = edits.add_notes(window.document.score, 0, (Note(240, 120, 72),))
     window.document.apply(score, "Add note")
     begin = time.monotonic()
-    engine_keeper(window).apply_settings(
+    window.link.keeper.apply_settings(
         AudioSettings(driver="none", soundfont=str(FONT), period_frames=512), realtime=False
     )
     assert time.monotonic() - begin < MAX_GAP_S

@@ -298,7 +298,7 @@ def test_audio_that_will_not_start_gives_one_dialog_and_no_restart_loop(
             root.update()
             time.sleep(0.01)
         assert len(shown) == 1 and words in shown[0] and "\n" not in shown[0]
-        assert window.engine_keeper.restarts == []
+        assert window.link.keeper.restarts == []
         assert window.document.score is score and not window.document.is_modified
         assert words in window.status.engine.cget("text")  # and the status bar says it
     finally:

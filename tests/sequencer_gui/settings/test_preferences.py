@@ -175,7 +175,7 @@ def test_dialog_saves_and_restarts_the_engine_keeping_the_document(
 ):
     from engine.core import edits
     from engine.core.score import Note
-    from sequencer_gui.settings.dialog import PreferencesDialog, engine_keeper
+    from sequencer_gui.settings.dialog import PreferencesDialog
 
     monkeypatch.setenv("PIANOLA_STATE_DIR", str(tmp_path / "state"))
     new, _ = edits.add_notes(window.document.score, 0, [Note(0, 240, 60)])
@@ -189,7 +189,6 @@ def test_dialog_saves_and_restarts_the_engine_keeping_the_document(
     dialog.vars["period_frames"].set("512")
     dialog.vars["autosave_interval_s"].set("7")
     dialog.vars["default_grid"].set("1/8T")
-    engine_keeper(window)
     try:
         dialog.ok_button.invoke()
         assert not dialog.top.winfo_exists()
