@@ -9,8 +9,8 @@ import sys
 from engine.core import pattern_edits as pe
 from engine.core.score import Score, Track
 from engine.files.project_file import load_project
-from sequencer_gui.files import autosave as A
-from sequencer_gui.files.autosave import RecoveryStore
+from sequencer_gui.files import recovery as A
+from sequencer_gui.files.recovery import RecoveryStore
 
 
 def test_recovered_work_has_its_patterns(tmp_path, monkeypatch):
