@@ -252,6 +252,48 @@ class ShutdownCommand:
     """Release everything, close the audio driver and end the engine process."""
 
 
+@dataclass(frozen=True, slots=True)
+class ReplaceScoreAtCommand:
+    """A shared session's edit: ``score`` takes over from ``tick`` of pass ``pass_index``
+    of the running playback (notes already sent stay as they were).  Too late for that
+    place, it takes over at the start of the next pass and a ``TakeOverEvent`` says so.
+    A second command for the same place replaces the first."""
+
+    score: Score
+    pass_index: int
+    tick: int
+    version: int = 0
+
+    def __post_init__(self):
+        _check_score(self.score)
+        _check_int("pass index", self.pass_index, 0)
+        _check_int("take-over tick", self.tick, 0, MAX_TICK)
+        _check_int("version", self.version, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class PlayAtCommand:
+    """Start playing ``from_tick`` so that it sounds at ``at_ns`` on the engine host's
+    monotonic clock (a session's shared start); a time already past joins in phase."""
+
+    from_tick: int
+    at_ns: int
+
+    def __post_init__(self):
+        _check_int("play from tick", self.from_tick, 0, MAX_TICK)
+        _check_int("start time", self.at_ns, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportScheduledCommand:
+    """Report (or stop reporting) every note the engine schedules: NotesScheduledEvent."""
+
+    enabled: bool
+
+    def __post_init__(self):
+        _check_bool("report scheduled notes", self.enabled)
+
+
 COMMAND_TYPES = (
     LoadScoreCommand,
     ReplaceScoreCommand,
@@ -268,6 +310,9 @@ COMMAND_TYPES = (
     QueuePatternCommand,
     SetFillCommand,
     ShutdownCommand,
+    ReplaceScoreAtCommand,
+    PlayAtCommand,
+    ReportScheduledCommand,
 )
 
 # ----------------------------------------------------------------------------- events
@@ -450,6 +495,24 @@ class StoppedEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class TakeOverEvent:
+    """Where a ReplaceScoreAtCommand's score took over (``in_time`` False: later than asked)."""
+
+    version: int
+    pass_index: int
+    tick: int
+    in_time: bool
+
+
+@dataclass(frozen=True, slots=True)
+class NotesScheduledEvent:
+    """Notes the engine has just scheduled: (pass, on tick, off tick, track, key,
+    velocity) each, in the order sent."""
+
+    notes: tuple
+
+
+@dataclass(frozen=True, slots=True)
 class EngineDiedEvent:
     """Made by the client: the engine process ended without being asked to."""
 
@@ -473,6 +536,8 @@ EVENT_TYPES = (
     ErrorEvent,
     StoppedEvent,
     EngineDiedEvent,
+    TakeOverEvent,
+    NotesScheduledEvent,
 )
 # The issue's spelling of the late-event report.
 LateEventEvent = LateEvent

@@ -138,6 +138,14 @@ class Scheduler:
         self._mix: dict[int, tuple] = {}  # channel -> mix last applied to the synth
         self._previews: set[tuple[int, int]] = set()
         self._next_tag = 0
+        # Scores that take over at a given frame of the running timeline (a shared
+        # session's edits, stamped ahead so every peer switches on the same tick):
+        # (frame, pass index, tick, score, starts), in frame order.
+        self._versions: list[tuple[int, int, int, Score, NoteStarts]] = []
+        # When set, every note sent is reported: (pass, on tick, off tick, track, key,
+        # velocity) tuples, handed over outside the lock by service().
+        self.on_scheduled = None
+        self._scheduled: list[tuple[int, int, int, int, int, int]] = []
 
     # --- score and mix ---------------------------------------------------------------
     @property
@@ -219,6 +227,35 @@ class Scheduler:
             b.control_now(channel, CC_VOLUME, track.volume)
             b.control_now(channel, CC_PAN, track.pan)
             self._mix[channel] = mix
+
+    def replace_score_at(self, score: Score, pass_index: int, tick: int) -> tuple[int, int, bool]:
+        """Play ``score`` from ``tick`` of pass ``pass_index`` of the running timeline on:
+        notes starting before it come from the score before, notes from there on from
+        this one, and nothing already sent changes.  When that place is already sent
+        (the edit came too late) the score takes over at the start of the first pass not
+        yet sent instead (at once when not looping).  Returns (pass, tick, in_time) of
+        where it takes over; when stopped it replaces the score at once."""
+        starts = NoteStarts.of(score.tracks)
+        with self._lock:
+            if not self._playing:
+                self._replace_locked(score, starts)
+                return pass_index, tick, True
+            tl = self._timeline
+            in_time = pass_index >= 0 and tl.frame_of(pass_index, tick) >= self._sent_until
+            if not in_time:
+                pass_index = tl.pass_at(self._sent_until)
+                if tl.looping:
+                    pass_index += 1
+                    tick = tl.loop.start_tick
+                else:
+                    tick = tl.first_tick_from(pass_index, self._sent_until)
+            frame = max(tl.frame_of(pass_index, tick), self._sent_until)
+            # a newer score for the same place replaces the one queued there
+            self._versions = [v for v in self._versions if v[0] != frame]
+            self._versions.append((frame, pass_index, tick, score, starts))
+            self._versions.sort(key=lambda v: v[0])  # stable: equal frames keep arrival order
+            self._quiet_until = 0
+            return pass_index, tick, in_time
 
     # --- transport -------------------------------------------------------------------
     def play(self, from_tick: int | None = None, at_frame: int | None = None) -> int:
@@ -316,6 +353,10 @@ class Scheduler:
         if self.on_note_started is not None:
             for sent in started:  # outside the lock: the callback may take its time
                 self.on_note_started(sent.track_index, sent.note, sent.on_frame)
+        if self._scheduled:
+            scheduled, self._scheduled = self._scheduled, []
+            if self.on_scheduled is not None:
+                self.on_scheduled(scheduled)
         return state
 
     def position(self) -> PositionState:
@@ -327,6 +368,7 @@ class Scheduler:
         return self._score.loop if self._score.loop_enabled else None
 
     def _start_locked(self, timeline: PlaybackTimeline) -> None:
+        self._versions.clear()  # they were placed on the timeline this one replaces
         self._timeline = timeline
         self._playing = True
         self._sent_until = timeline.anchor_frame
@@ -387,8 +429,38 @@ class Scheduler:
         for s in notes:
             b.schedule_note_on(s.on_frame, s.channel, s.note.pitch, s.note.velocity, tag=s.tag)
             b.schedule_note_off(s.off_frame, s.channel, s.note.pitch, tag=s.tag)
+        if self.on_scheduled is not None and notes:
+            tl = self._timeline
+            for s in notes:
+                clip = tl.pass_end_tick(s.pass_index) if tl.looping else None
+                end = s.note.end_tick if clip is None else min(s.note.end_tick, clip)
+                self._scheduled.append(
+                    (
+                        s.pass_index,
+                        s.note.start_tick,
+                        end,
+                        s.track_index,
+                        s.note.pitch,
+                        s.note.velocity,
+                    )
+                )
 
     def _send_upto_locked(self, horizon: int) -> None:
+        while self._versions and self._versions[0][0] < horizon:
+            frame, _, _, score, starts = self._versions.pop(0)
+            self._send_window_locked(frame)
+            old = self._score
+            self._set_score_locked(score, starts)
+            self._apply_mix_locked()
+            self._quiet_until = 0
+            timeline_changed = score.tempo_map != old.tempo_map or score.ppq != old.ppq
+            if timeline_changed or self._loop_region() != (old.loop if old.loop_enabled else None):
+                self._withdraw_and_resend_locked()
+            else:
+                self._end_frame = self._compute_end_frame()
+        self._send_window_locked(horizon)
+
+    def _send_window_locked(self, horizon: int) -> None:
         if horizon <= self._sent_until:
             return
         if horizon > self._quiet_until:
@@ -442,6 +514,7 @@ class Scheduler:
         return horizon
 
     def _stop_locked(self) -> None:
+        self._versions.clear()
         if not self._playing:
             return
         self._position_tick = self._timeline.tick_at(self.backend.now_frame())

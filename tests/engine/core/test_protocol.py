@@ -34,6 +34,9 @@ def test_every_message_survives_a_pipe_unchanged():
         p.QueuePatternCommand("p2"),
         p.SetFillCommand(True),
         p.ShutdownCommand(),
+        p.ReplaceScoreAtCommand(_score(), 2, 960, 7),
+        p.PlayAtCommand(0, 123_456_789),
+        p.ReportScheduledCommand(True),
         p.ReadyEvent(
             {"pianola": "0.1"},
             "jack",
@@ -56,6 +59,8 @@ def test_every_message_survives_a_pipe_unchanged():
         p.ErrorEvent("The SoundFont x does not exist.", True, "SoundFontError"),
         p.StoppedEvent(960),
         p.EngineDiedEvent(-9, "killed"),
+        p.TakeOverEvent(7, 3, 0, False),
+        p.NotesScheduledEvent(((0, 0, 240, 0, 60, 100),)),
     ]
     for message in messages:
         assert pickle.loads(pickle.dumps(message)) == message

@@ -1,0 +1,61 @@
+"""Scores that take over at a given place of the timeline (a shared session's stamped
+edits), and the report of every note sent (pure: the scheduler against the fake backend)."""
+
+from __future__ import annotations
+
+from engine.core.score import LoopRegion, Note, Score, Track
+from tests.engine.realtime.test_scheduler import Q, make, run_for
+
+BAR = 1920  # ticks of one 4/4 bar at 480 PPQ
+
+
+def _song(pitch: int) -> Score:
+    notes = tuple(Note(i * 480, 240, pitch) for i in range(4))
+    return Score((Track(notes=notes),), loop=LoopRegion(0, BAR), loop_enabled=True)
+
+
+def _played(backend) -> list[tuple[int, int]]:
+    return [(frame, key) for frame, kind, _, key, _ in backend.applied if kind == "on"]
+
+
+def test_a_score_takes_over_on_its_tick_and_nothing_sent_before_changes():
+    backend, sched, _ = make(_song(60))
+    reports = []
+    sched.on_scheduled = reports.extend
+    sched.play(0)
+    run_for(backend, sched, Q)  # a beat into pass 0
+    where = sched.replace_score_at(_song(72), 1, 960)  # beat 3 of pass 1
+    assert where == (1, 960, True)
+    run_for(backend, sched, 9 * Q)
+    keys = [key for _, key in _played(backend)]
+    # pass 0 and the first half of pass 1 old, then new from beat 3 of pass 1 on
+    assert keys[:6] == [60] * 6 and set(keys[6:]) == {72}
+    passes = [(r[0], r[1], r[4]) for r in reports]
+    assert (1, 480, 60) in passes and (1, 960, 72) in passes
+    assert all(r[2] == r[1] + 240 for r in reports)
+
+
+def test_an_edit_too_late_for_its_tick_takes_over_at_the_next_pass_and_says_so():
+    backend, sched, _ = make(_song(60))
+    sched.play(0)
+    run_for(backend, sched, 2 * Q + Q // 2)  # past beat 2 of pass 0
+    where = sched.replace_score_at(_song(72), 0, 480)  # beat 2: already sent
+    assert where == (1, 0, False)
+    run_for(backend, sched, 6 * Q)
+    keys = [key for _, key in _played(backend)]
+    assert keys[:4] == [60] * 4 and set(keys[4:]) == {72}
+
+
+def test_versions_apply_in_order_and_are_forgotten_on_stop():
+    backend, sched, _ = make(_song(60))
+    sched.play(0)
+    run_for(backend, sched, Q // 2)
+    sched.replace_score_at(_song(64), 0, 960)
+    sched.replace_score_at(_song(67), 0, 1440)
+    run_for(backend, sched, 4 * Q)
+    assert [key for _, key in _played(backend)][:4] == [60, 60, 64, 67]
+    sched.replace_score_at(_song(72), 5, 0)
+    sched.stop()
+    sched.play(0)
+    run_for(backend, sched, 12 * Q)
+    assert 72 not in {key for _, key in _played(backend)}
