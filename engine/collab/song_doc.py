@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pycrdt import Doc, Map, UndoManager
 
@@ -71,6 +71,8 @@ class Changes:
     """What the transactions since the last ``take_changes`` touched."""
 
     note_ids: set[str] = field(default_factory=set)
+    # each changed note's entry before these transactions (None: it was not there)
+    notes_before: dict[str, NoteEntry | None] = field(default_factory=dict)
     track_ids: set[str] = field(default_factory=set)
     song: bool = False
     transport: bool = False
@@ -197,12 +199,15 @@ class SongDoc:
     def _refresh_all(self) -> None:
         self._note_cache.clear()
         self._track_cache.clear()
-        self._refresh(Changes(set(self.notes.keys()), set(self.tracks.keys()), True))
+        self._refresh(
+            Changes(note_ids=set(self.notes.keys()), track_ids=set(self.tracks.keys()), song=True)
+        )
 
     def _refresh(self, changes: Changes) -> None:
         dirty = set(changes.track_ids)
         for note_id in changes.note_ids:
             old = self._note_cache.pop(note_id, None)
+            changes.notes_before[note_id] = old
             if old is not None:
                 dirty.add(old.track_id)
             entry = self._read_note(note_id)
@@ -266,6 +271,32 @@ class SongDoc:
         except (ScoreError, TypeError, ValueError, IndexError, AttributeError):
             self.rejected += 1
             return Score(tracks=tracks)
+
+    def score_with(self, overrides: dict[str, NoteEntry | None]) -> Score:
+        """The Score with some notes as given instead of as they are (None: absent)."""
+        base = self.score()
+        if not overrides:
+            return base
+        dirty = set()
+        for note_id, entry in overrides.items():
+            current = self._note_cache.get(note_id)
+            if current is not None:
+                dirty.add(current.track_id)
+            if entry is not None:
+                dirty.add(entry.track_id)
+        tracks = []
+        for track_id in self._track_order:
+            track = self._build_track(track_id)
+            if track_id in dirty:
+                notes = [
+                    e.note
+                    for i, e in self._note_cache.items()
+                    if e.track_id == track_id and i not in overrides
+                ]
+                notes += [e.note for e in overrides.values() if e and e.track_id == track_id]
+                track = replace(track, notes=tuple(notes))
+            tracks.append(track)
+        return replace(base, tracks=tuple(tracks))
 
     def track_ids(self) -> list[str]:
         """Track ids in the Score's track order."""

@@ -34,7 +34,9 @@ def play_drivers() -> tuple[str, ...]:
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("input", metavar="FILE", help="the song to play (.pianola, .mid)")
+    parser.add_argument(
+        "input", metavar="FILE", nargs="?", help="the song to play (.pianola, .mid)"
+    )
     # No argparse choices: a wrong name gets the engine's own one-sentence error.
     parser.add_argument(
         "--driver",
@@ -59,6 +61,28 @@ def add_arguments(parser) -> None:
     parser.add_argument(
         "--no-realtime", action="store_true", help="do not ask for realtime priority"
     )
+    session = parser.add_argument_group("live session")
+    session.add_argument(
+        "--join", metavar="LINK", help="play in the session of this link (ws://...)"
+    )
+    session.add_argument(
+        "--event-log", metavar="FILE", help="write every scheduled event as a JSON line"
+    )
+    session.add_argument("--name", help="the name the other peers see")
+    session.add_argument("--start", action="store_true", help="start the session's transport")
+    session.add_argument("--keep", metavar="FILE", help="on leaving, save the song to FILE")
+    session.add_argument(
+        "--schedule-ahead-ms", type=float, metavar="MS", help="force the schedule-ahead (testing)"
+    )
+    session.add_argument(
+        "--random-edits",
+        type=int,
+        metavar="SEED",
+        help="make a random edit every second from this seed (to exercise a session)",
+    )
+    session.add_argument(
+        "--edit-track", type=int, default=0, metavar="N", help="the track --random-edits edits"
+    )
 
 
 def _loop_command(score) -> p.SetLoopCommand:
@@ -74,10 +98,14 @@ def run(args) -> int:
     from engine.core.audio_settings import AudioSettings
     from engine.realtime.client import EngineClient
 
-    path = Path(args.input)
-    score = read_song(path, "plays", PROJECT_FIRST)
-    if score.note_count == 0:
-        raise EngineError(f"{path} has no notes to play.")
+    if args.input is None and not args.join:
+        raise EngineError("pianola play needs a song FILE or a session --join LINK.")
+    score = None
+    if args.input is not None:
+        path = Path(args.input)
+        score = read_song(path, "plays", PROJECT_FIRST)
+        if score.note_count == 0 and not args.join:
+            raise EngineError(f"{path} has no notes to play.")
     if args.driver == "file":
         raise EngineError(
             "pianola play cannot use the file driver; use pianola render to write a WAV file."
@@ -88,6 +116,17 @@ def run(args) -> int:
         )
     if args.seconds is not None and not args.seconds > 0:
         raise EngineError(f"--seconds must be more than 0, not {args.seconds:g}.")
+    if args.join:
+        from engine.commands.play_session import run_session
+
+        try:
+            settings = AudioSettings(
+                driver=args.driver, soundfont=args.soundfont, jack_server=args.jack_server
+            )
+        except ValueError as exc:
+            raise EngineError(f"{str(exc)[:1].upper()}{str(exc)[1:]}.") from None
+        route_library_output("pianola play")  # inherited by the engine process
+        return run_session(args, settings, score)
     try:
         settings = AudioSettings(
             driver=args.driver, soundfont=args.soundfont, jack_server=args.jack_server

@@ -168,8 +168,28 @@ class Engine:
             s.set_track_mix(c.track_index, **c.fields())
         elif isinstance(c, p.PanicCommand):
             s.panic()
+        elif isinstance(c, (p.ReplaceScoreAtCommand, p.PlayAtCommand, p.ReportScheduledCommand)):
+            self._apply_session(c)
         else:
             raise ValueError(f"the engine does not understand {type(c).__name__}")
+
+    def _apply_session(self, c) -> None:
+        """A shared session's commands: timed take-overs, a start on the shared clock."""
+        s = self.scheduler
+        if isinstance(c, p.ReplaceScoreAtCommand):
+            pass_index, tick, in_time = s.replace_score_at(c.score, c.pass_index, c.tick)
+            self.sender.put(p.TakeOverEvent(c.version, pass_index, tick, in_time))
+        elif isinstance(c, p.PlayAtCommand):
+            # the monotonic clock -> the audio clock, read together (a block's accuracy)
+            now_ns, now_frame = time.monotonic_ns(), self.backend.now_frame()
+            at_frame = now_frame + (c.at_ns - now_ns) * self.backend.sample_rate // 1_000_000_000
+            s.play(c.from_tick, at_frame=at_frame)
+            self.generation += 1
+        else:
+            send = self.sender.put
+            s.on_scheduled = (
+                (lambda notes: send(p.NotesScheduledEvent(tuple(notes)))) if c.enabled else None
+            )
 
     def _set_tempo(self, bpm: float) -> None:
         """Change the tempo in force at the current position (see SetTempoCommand)."""

@@ -1,0 +1,318 @@
+"""A musician in a live session: the shared song, the shared transport and what this
+peer's engine must be told so it plays what every other peer plays (runs on the
+session's owner thread: the GUI thread, or the main thread of ``pianola play --join``).
+
+``pump()`` handles what arrived and returns engine commands to send; local edits go
+through ``edit``/``undo``/``redo``, the transport through ``play``/``stop``/``locate``.
+While the session plays, an edit is stamped with the first step at least one
+schedule-ahead from now, so it reaches every peer before playback gets there; the
+schedule-ahead follows the slowest peer's round trip and jitter, as the peers publish
+them.  An edit that reaches the engine too late for its stamp takes over at the next
+pass and is counted in ``incoherent``: never hidden.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+from engine.collab.clock import ClockEstimate, schedule_ahead_ms
+from engine.collab.coherence import Coherence
+from engine.collab.connection import Connection, SessionLink
+from engine.collab.session import Session
+from engine.collab.song_doc import LOCAL, Changes, SongDoc
+from engine.collab.transport import SessionTimeline, TransportState
+from engine.core import protocol as p
+from engine.core.score import Score
+
+PRESENCE_PERIOD_S = 1.0
+START_MARGIN_US = 30_000
+
+
+class Peer:
+    """See module doc.  ``score``: the song this peer brings (the one that shares it)."""
+
+    def __init__(
+        self,
+        link: SessionLink,
+        name: str,
+        *,
+        score: Score | None = None,
+        forced_ahead_ms: float | None = None,
+        event_log=None,
+        wake=None,
+    ):
+        self.song = SongDoc()
+        if score is not None:
+            self.song.load_score(score)
+        self.song.take_changes()
+        self.connection = Connection(link, wake)
+        self.session = Session(self.song, self.connection, name)
+        self.coherence = Coherence()
+        self.forced_ahead_ms = forced_ahead_ms
+        self.transport = TransportState()
+        self.timeline: SessionTimeline | None = None
+        self.pass_offset = 0  # session pass = engine pass + this (a peer that joined late)
+        self.incoherent = 0
+        self.in_time = 0
+        self.event_log = event_log  # a text file: one JSON line per scheduled event
+        self._version = 0
+        self._asked: dict[int, int] = {}  # version -> the session tick it was stamped for
+        self.notices: list[str] = []  # one sentence each, for the musician
+        self._commands: list = [p.LoadScoreCommand(self.song.score())]
+        self._last_presence = 0.0
+        self.connection.start()
+
+    # --- the shared clock ------------------------------------------------------------
+    @property
+    def clock(self) -> ClockEstimate | None:
+        return self.connection.clock.estimate
+
+    def _offset_ns(self) -> int:
+        estimate = self.clock
+        # before the first ping: this host's own wall clock is the best guess
+        return estimate.offset_ns if estimate else time.time_ns() - time.monotonic_ns()
+
+    def server_now_ns(self) -> int:
+        return time.monotonic_ns() + self._offset_ns()
+
+    def ahead_ms(self) -> float:
+        """The schedule-ahead: forced, or what the slowest peer needs."""
+        if self.forced_ahead_ms is not None:
+            return self.forced_ahead_ms
+        rtts, jitters = [], []
+        if self.clock is not None:
+            rtts.append(self.clock.rtt_p95_ms)
+            jitters.append(self.clock.jitter_ms)
+        for peer in self.session.peers():
+            rtt, jitter = peer.state.get("rtt_p95_ms"), peer.state.get("jitter_ms")
+            if isinstance(rtt, (int, float)) and isinstance(jitter, (int, float)):
+                rtts.append(float(rtt))
+                jitters.append(float(jitter))
+        return schedule_ahead_ms(rtts, jitters)
+
+    # --- the owner thread's work -------------------------------------------------------
+    def pump(self) -> list:
+        """Handle what arrived; the engine commands to send, in order."""
+        self.session.pump()
+        self._publish_presence()
+        changes = self.song.take_changes()
+        # the song first: edits that came with a transport change were made before it
+        if changes.note_ids or changes.track_ids or changes.song:
+            self._on_song(changes)
+        if changes.transport:
+            self._on_transport()
+        if self.timeline is not None:
+            self.coherence.forget_before(self.session_tick_now() - self._forget_ticks())
+        commands, self._commands = self._commands, []
+        return commands
+
+    def _ppq(self) -> int:
+        return self.timeline.score.ppq if self.timeline is not None else 480
+
+    def _forget_ticks(self) -> int:
+        return self.timeline.score.ppq * 4 * 4  # four bars of 4/4: far behind the engine
+
+    def _publish_presence(self) -> None:
+        now = time.monotonic()
+        if now - self._last_presence < PRESENCE_PERIOD_S or self.clock is None:
+            return
+        self._last_presence = now
+        c = self.clock
+        self.session.set_presence(
+            rtt_ms=round(c.rtt_ms, 2),
+            rtt_p95_ms=round(c.rtt_p95_ms, 2),
+            jitter_ms=round(c.jitter_ms, 2),
+            spread_ms=round(c.spread_ns / 1e6, 3),
+            incoherent=self.incoherent,
+        )
+
+    def session_tick_now(self) -> int:
+        if self.timeline is None:
+            return 0
+        return self.timeline.session_tick_at((self.server_now_ns() - self.transport.at_ns) // 1000)
+
+    # --- the song -----------------------------------------------------------------------
+    def _stamp(self) -> tuple[int, int] | None:
+        if not self.transport.playing or self.timeline is None:
+            return None
+        ahead_us = int(self.ahead_ms() * 1000)
+        now_us = (self.server_now_ns() - self.transport.at_ns) // 1000
+        step = max(1, self.timeline.score.ppq // 4)
+        return self.transport.epoch, self.timeline.step_after(now_us + ahead_us, step)
+
+    def edit(self, score: Score) -> None:
+        """A local edit (a Score made with the pure edit functions from ``song.score()``)."""
+        old = self.song.score()
+        at = self._stamp()
+        self.song.apply_score(score, at)
+        if at is not None and _timeline_changed(old, score):
+            # tempo, meter of time or loop: the transport starts again from the stamp
+            pass_index, tick = self.timeline.position(at[1])
+            start_ns = self.transport.at_ns + self.timeline.us_of(at[1]) * 1000
+            self._set_transport(TransportState(self.transport.epoch + 1, True, tick, start_ns))
+        self.session.flush()
+
+    def undo(self) -> bool:
+        done = self.song.undo(at=self._stamp())
+        self.session.flush()
+        return done
+
+    def redo(self) -> bool:
+        done = self.song.redo(at=self._stamp())
+        self.session.flush()
+        return done
+
+    def _on_song(self, changes: Changes) -> None:
+        if not self.transport.playing or self.timeline is None:
+            self.coherence.clear()
+            self._commands.append(p.ReplaceScoreCommand(self.song.score()))
+            return
+        first = None
+        for note_id in changes.note_ids:
+            stamp = self.song.note_stamp(note_id)
+            # unstamped, or stamped for another run of the transport: due at once
+            u = stamp[1] if stamp is not None and stamp[0] == self.transport.epoch else 0
+            before = changes.notes_before.get(note_id)
+            self.coherence.add(note_id, before, u, self.song.note_entry(note_id))
+            first = u if first is None else min(first, u)
+        if changes.track_ids or changes.song:
+            # a track's or the song's settings: heard from now on (not stamped)
+            now = self.session_tick_now()
+            current = self.song.score_with(self.coherence.overrides_at(now, self.song.note_entry))
+            self._commands.append(p.ReplaceScoreCommand(current))
+            first = now if first is None else min(first, now)
+        if first is not None:
+            self._send_versions_from(first)
+
+    def _send_versions_from(self, first: int) -> None:
+        for u in self.coherence.stamps_from(first):
+            score = self.song.score_with(self.coherence.overrides_at(u, self.song.note_entry))
+            pass_index, tick = self.timeline.position(u)
+            self._version += 1
+            self._asked[self._version] = u
+            self._commands.append(
+                p.ReplaceScoreAtCommand(
+                    score, max(0, pass_index - self.pass_offset), tick, self._version
+                )
+            )
+
+    # --- the transport ----------------------------------------------------------------
+    def play(self, from_tick: int | None = None) -> None:
+        tick = self.transport.tick if from_tick is None else int(from_tick)
+        at = self.server_now_ns() + int(self.ahead_ms() * 1e6)
+        self._set_transport(TransportState(self.transport.epoch + 1, True, tick, at))
+
+    def stop(self) -> None:
+        tick = self.transport.tick
+        if self.timeline is not None:
+            tick = self.timeline.position(self.session_tick_now())[1]
+        self._set_transport(
+            TransportState(self.transport.epoch + 1, False, tick, self.server_now_ns())
+        )
+
+    def locate(self, tick: int) -> None:
+        if self.transport.playing:
+            self.play(tick)
+        else:
+            self._set_transport(
+                TransportState(self.transport.epoch + 1, False, int(tick), self.server_now_ns())
+            )
+
+    def _set_transport(self, state: TransportState) -> None:
+        with self.song.doc.transaction(origin=LOCAL):
+            self.song.transport["state"] = state.to_doc()
+        self.session.flush()
+
+    def _on_transport(self) -> None:
+        state = TransportState.from_doc(self.song.transport.get("state"))
+        if state is None or state == self.transport:
+            return
+        self.transport = state
+        self.coherence.clear()
+        score = self.song.score()
+        self._commands.append(p.ReplaceScoreCommand(score))
+        if not state.playing:
+            self.timeline = None
+            self._commands += [p.StopCommand(), p.LocateCommand(state.tick)]
+            return
+        self.timeline = SessionTimeline(score, state.tick)
+        start_local_ns = state.at_ns - self._offset_ns()
+        # the engine needs the start a little ahead (its look-ahead, the command's trip)
+        late_us = (time.monotonic_ns() - start_local_ns) // 1000 + START_MARGIN_US
+        self.pass_offset = 0
+        if late_us <= 0:
+            self._commands.append(p.PlayAtCommand(state.tick, start_local_ns))
+            return
+        # joining a transport already running: start in phase at a step ahead
+        u = self.timeline.step_after(late_us, max(1, score.ppq // 4))
+        pass_index, tick = self.timeline.position(u)
+        self.pass_offset = pass_index
+        at_ns = start_local_ns + self.timeline.us_of(u) * 1000
+        self._commands.append(p.PlayAtCommand(tick, at_ns))
+
+    # --- what the engine reports --------------------------------------------------------
+    def on_engine_event(self, event) -> None:
+        if isinstance(event, p.TakeOverEvent):
+            if event.in_time:
+                self.in_time += 1
+            else:
+                self.incoherent += 1
+                asked = self._asked.get(event.version)
+                self.notices.append(
+                    f"an edit for session beat {asked / self._ppq():g} came too late and plays "
+                    f"from pass {event.pass_index + self.pass_offset + 1} on (incoherent)"
+                    if asked is not None
+                    else "an edit came too late and plays from the next pass on (incoherent)"
+                )
+            self._asked.pop(event.version, None)
+        elif isinstance(event, p.NotesScheduledEvent) and self.event_log is not None:
+            self._log(event.notes)
+
+    def _log(self, notes) -> None:
+        if self.timeline is None:
+            return
+        ppq = self.timeline.score.ppq
+        lines = []
+        for pass_index, on_tick, off_tick, track, key, velocity in notes:
+            session_pass = pass_index + self.pass_offset
+            for tick, on in ((on_tick, True), (off_tick, False)):
+                u = self.timeline.session_tick(session_pass, tick)
+                event = {
+                    "epoch": self.transport.epoch,
+                    "beat": round(u / ppq, 6),
+                    "track": track,
+                    "key": key,
+                    "velocity": velocity if on else 0,
+                    "on": on,
+                }
+                lines.append(json.dumps(event, separators=(",", ":")))
+        self.event_log.write("\n".join(lines) + "\n")
+        self.event_log.flush()
+
+    # --- coherence, for the status bar ----------------------------------------------------
+    def coherence_status(self) -> dict:
+        c = self.clock
+        return {
+            "incoherent": self.incoherent,
+            "in_time": self.in_time,
+            "offset_ms": None if c is None else c.offset_ns / 1e6,
+            "spread_ms": None if c is None else c.spread_ns / 1e6,
+            "rtt_ms": None if c is None else c.rtt_ms,
+            "ahead_ms": self.ahead_ms(),
+            "connected": self.session.status.connected,
+        }
+
+    def leave(self) -> Score:
+        """Leave the session; the song as it stands stays with this peer."""
+        score = self.song.score()
+        self.session.close()
+        return score
+
+
+def _timeline_changed(old: Score, new: Score) -> bool:
+    return (
+        old.tempo_map != new.tempo_map
+        or old.ppq != new.ppq
+        or (old.loop, old.loop_enabled) != (new.loop, new.loop_enabled)
+    )

@@ -1,0 +1,63 @@
+"""Random edits at a steady pace, from a seed: how a session is exercised in tests and
+benchmarks (runs on the session's owner thread, called from its loop).
+
+Each peer edits its own track (``track_index``), so the edits of different peers touch
+different notes; what they add, move, re-velocity, delete or undo follows the seed only.
+"""
+
+from __future__ import annotations
+
+import random
+
+from engine.core import edits
+from engine.core.score import Note
+
+
+class Rehearsal:
+    def __init__(self, seed: int, track_index: int, every_s: float = 1.0):
+        self.rng = random.Random(seed)
+        self.track_index = track_index
+        self.every_s = every_s
+        self.next_s: float | None = None
+        self.made = 0
+
+    def due(self, now_s: float) -> bool:
+        if self.next_s is None:
+            self.next_s = now_s + self.every_s
+        if now_s < self.next_s:
+            return False
+        self.next_s += self.every_s
+        return True
+
+    def edit(self, peer) -> None:
+        """Make one edit through ``peer`` (an ``engine.collab.peer.Peer``)."""
+        score = peer.song.score()
+        if self.track_index >= len(score.tracks):
+            return
+        rng = self.rng
+        notes = score.tracks[self.track_index].notes
+        bar = score.ppq * 4
+        end = score.loop.end_tick if score.loop is not None else 4 * bar
+        choice = rng.randrange(10)
+        self.made += 1
+        if choice < 4 or not notes:
+            start = rng.randrange(0, end, score.ppq // 4)
+            note = Note(
+                start, rng.choice((60, 120, 240)), rng.randrange(48, 84), rng.randrange(40, 128)
+            )
+            peer.edit(edits.add_notes(score, self.track_index, [note])[0])
+        elif choice < 6:
+            note = rng.choice(notes)
+            delta = rng.choice((-120, 120, 240))
+            if note.start_tick + delta < 0 or note.end_tick + delta > end:
+                delta = 0
+            peer.edit(
+                edits.move_notes(score, self.track_index, [note], delta, rng.choice((-1, 1)))[0]
+            )
+        elif choice < 8:
+            note = rng.choice(notes)
+            peer.edit(edits.set_velocity(score, self.track_index, [note], rng.randrange(1, 128))[0])
+        elif choice < 9:
+            peer.edit(edits.delete_notes(score, self.track_index, [rng.choice(notes)])[0])
+        else:
+            peer.undo()

@@ -1,0 +1,126 @@
+"""`pianola play --join LINK`: a headless peer of a live session (CLI main thread).
+
+The peer's engine plays the session's song on the session's transport; with
+``--event-log`` every event it schedules is written as one JSON line (beat, track, key,
+velocity, on/off), so the logs of several peers can be compared.  On leaving (Ctrl-C,
+``--seconds``), the song as it stands can be kept with ``--keep FILE``.
+"""
+
+from __future__ import annotations
+
+import select
+import sys
+import time
+from pathlib import Path
+
+from engine.core import protocol as p
+from engine.core.errors import EngineDiedError, PianolaError
+
+PUMP_PERIOD_S = 0.01
+SYNC_TIMEOUT_S = 20.0
+EDITS_END_S = 3.0
+
+
+def run_session(args, settings, score) -> int:
+    from engine.collab.connection import SessionLink
+    from engine.collab.peer import Peer
+    from engine.collab.rehearsal import Rehearsal
+    from engine.realtime.client import EngineClient
+
+    link = SessionLink.parse(args.join)
+    log = open(args.event_log, "w", encoding="utf-8") if args.event_log else None  # noqa: SIM115
+    peer = Peer(
+        link,
+        args.name or "pianola play",
+        forced_ahead_ms=args.schedule_ahead_ms,
+        event_log=log,
+    )
+    client = EngineClient(settings, realtime=not args.no_realtime)
+    client.start()
+    try:
+        ready = client.wait_ready(30.0)
+        print(ready.summary(), flush=True)
+        client.send(p.ReportScheduledCommand(True))
+        _wait_synced(peer)
+        if score is not None and not peer.song.score().tracks:
+            peer.edit(score)  # an empty room: this peer brings the song
+        rehearsal = None
+        if args.random_edits is not None:
+            rehearsal = Rehearsal(args.random_edits, args.edit_track)
+        started = time.monotonic()
+        if args.start:
+            peer.play(0)
+        print(f"pianola: joined the session ({link.room})", flush=True)
+        _run(client, peer, rehearsal, started, args.seconds)
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        kept = peer.leave()
+        client.close()
+        if args.keep:
+            from engine.files.song_files import writer_for
+
+            writer_for(Path(args.keep))(kept, Path(args.keep))
+        if log is not None:
+            log.close()
+        status = peer.coherence_status()
+        print(
+            f"pianola: left the session; incoherent events {status['incoherent']}, "
+            f"in time {status['in_time']}"
+            + (
+                f", clock offset spread {status['spread_ms']:.2f} ms"
+                if status["spread_ms"] is not None
+                else ""
+            ),
+            flush=True,
+        )
+    return 0
+
+
+def _wait_synced(peer) -> None:
+    deadline = time.monotonic() + SYNC_TIMEOUT_S
+    while not peer.session.status.synced:
+        peer.pump()
+        if peer.session.status.refused:
+            raise PianolaError(peer.session.status.refused)
+        if time.monotonic() > deadline:
+            problem = peer.session.status.last_problem or "no answer"
+            raise PianolaError(f"the session server could not be reached ({problem})")
+        time.sleep(PUMP_PERIOD_S)
+
+
+def _run(client, peer, rehearsal, started: float, seconds: float | None) -> None:
+    was_connected = True
+    while seconds is None or time.monotonic() - started < seconds:
+        select.select([client.event_fd, client.death_fd], [], [], PUMP_PERIOD_S)
+        for event in client.poll_events():
+            if isinstance(event, p.EngineDiedEvent):
+                raise EngineDiedError(event.message)
+            if isinstance(event, p.ErrorEvent):
+                print(f"pianola: {event.message}", file=sys.stderr)
+            peer.on_engine_event(event)
+        for command in peer.pump():
+            client.send(command)
+        while peer.notices:
+            print(f"pianola: {peer.notices.pop(0)}", file=sys.stderr, flush=True)
+        connected = peer.session.status.connected
+        if connected != was_connected:
+            was_connected = connected
+            print(
+                "pianola: back in the session"
+                if connected
+                else "pianola: the session server went away; playing on with the local copy",
+                file=sys.stderr,
+                flush=True,
+            )
+        # random edits end a few seconds before leaving, so every peer ends on one song
+        editing = seconds is None or time.monotonic() - started < seconds - EDITS_END_S
+        if (
+            rehearsal is not None
+            and editing
+            and peer.transport.playing
+            and rehearsal.due(time.monotonic())
+        ):
+            rehearsal.edit(peer)
+            for command in peer.pump():
+                client.send(command)

@@ -1,0 +1,89 @@
+"""A websocket proxy that delays, reorders and drops messages (test helper; its own thread
+with an asyncio loop).  Each message is held for ``delay_s`` +- ``jitter_s`` (uniform,
+seeded) on its own, so messages overtake each other whenever the jitter exceeds their
+spacing; with ``drop`` > 0 that fraction of messages is never delivered."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import threading
+
+from websockets.asyncio.client import connect
+from websockets.asyncio.server import serve
+
+
+class DelayProxy:
+    def __init__(self, upstream_port: int, delay_s: float, jitter_s: float, drop=0.0, seed=0):
+        self.upstream_port = upstream_port
+        self.delay_s = delay_s
+        self.jitter_s = jitter_s
+        self.drop = drop
+        self.rng = random.Random(seed)
+        self.port = 0
+        self.forwarded = 0
+        self.dropped = 0
+        self.reordered = 0
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._ready = threading.Event()
+        self._stop: asyncio.Event | None = None
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self) -> DelayProxy:
+        self._thread.start()
+        self._ready.wait(10)
+        return self
+
+    def stop(self) -> None:
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(5)
+
+    def _run(self) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._loop.run_until_complete(self._main())
+
+    async def _main(self) -> None:
+        self._stop = asyncio.Event()
+        async with serve(self._handle, "127.0.0.1", 0, max_size=None) as server:
+            self.port = server.sockets[0].getsockname()[1]
+            self._ready.set()
+            await self._stop.wait()
+
+    async def _handle(self, incoming) -> None:
+        path = incoming.request.path
+        url = f"ws://127.0.0.1:{self.upstream_port}{path}"
+        try:
+            async with connect(url, max_size=None) as outgoing:
+                await asyncio.gather(self._pipe(incoming, outgoing), self._pipe(outgoing, incoming))
+        except Exception:
+            pass
+        finally:
+            await incoming.close()
+
+    async def _pipe(self, source, sink) -> None:
+        last_due = 0.0
+        try:
+            async for message in source:
+                if self.drop and self.rng.random() < self.drop:
+                    self.dropped += 1
+                    continue
+                delay = self.delay_s + self.rng.uniform(-self.jitter_s, self.jitter_s)
+                due = asyncio.get_running_loop().time() + delay
+                if due < last_due:
+                    self.reordered += 1
+                last_due = max(last_due, due)
+                asyncio.get_running_loop().call_later(
+                    max(0.0, delay), lambda m=message: asyncio.ensure_future(self._send(sink, m))
+                )
+                self.forwarded += 1
+        finally:
+            await asyncio.sleep(self.delay_s + self.jitter_s)  # deliver what is in flight
+            await sink.close()
+
+    @staticmethod
+    async def _send(sink, message) -> None:
+        try:
+            await sink.send(message)
+        except Exception:
+            pass

@@ -1,0 +1,123 @@
+"""Three peers (each its own `pianola play --join` process with its own engine on the
+private JACK server), a real session server, and a proxy of the test's own between each
+peer and the server that delays, reorders and drops messages."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from engine.collab.connection import SessionLink, create_room
+from engine.core.score import LoopRegion, Note, Score, Track
+from engine.files.project_file import load_project, save_project
+from tests.engine.collab.netproxy import DelayProxy
+
+pytestmark = [pytest.mark.audio, pytest.mark.slow]
+
+
+def _song(path: Path) -> Path:
+    notes = tuple(Note(i * 480, 240, 60 + i % 5) for i in range(8))
+    score = Score(
+        tracks=(
+            Track("One", channel=0, notes=notes),
+            Track("Two", channel=1, program=33),
+            Track("Three", channel=2, program=81),
+        ),
+        loop=LoopRegion(0, 3840),
+        loop_enabled=True,
+    )
+    save_project(score, path)
+    return path
+
+
+def _peer(tmp_path, index, link, seconds, extra=()):
+    args = [
+        sys.executable,
+        "-m",
+        "engine.commands.cli",
+        "play",
+        "--join",
+        link.url,
+        "--driver",
+        "jack",
+        "--no-realtime",
+        "--seconds",
+        str(seconds),
+        "--event-log",
+        str(tmp_path / f"events{index}.jsonl"),
+        "--keep",
+        str(tmp_path / f"kept{index}.pianola"),
+        "--name",
+        f"peer{index}",
+        "--random-edits",
+        str(1000 + index),
+        "--edit-track",
+        str(index),
+        *extra,
+    ]
+    return subprocess.Popen(
+        args,
+        stdout=subprocess.PIPE,
+        stderr=open(tmp_path / f"stderr{index}.txt", "w"),  # noqa: SIM115
+        text=True,
+    )
+
+
+def _events(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line]
+
+
+def _run_session(tmp_path, server, delay_s, jitter_s, seconds, ahead=None, drop=0.0):
+    room = create_room(server.url)
+    song = _song(tmp_path / "song.pianola")
+    proxies = [DelayProxy(server.port, delay_s, jitter_s, drop, seed=i).start() for i in range(3)]
+    links = [
+        SessionLink.parse(room.url.replace(f":{server.port}/", f":{p.port}/")) for p in proxies
+    ]
+    extra = ["--schedule-ahead-ms", str(ahead)] if ahead is not None else []
+    procs = [
+        _peer(tmp_path, 0, links[0], seconds, [str(song), "--start", *extra]),
+        _peer(tmp_path, 1, links[1], seconds, extra),
+        _peer(tmp_path, 2, links[2], seconds, extra),
+    ]
+    outs = [proc.communicate(timeout=seconds + 90) for proc in procs]
+    outs = [(out, (tmp_path / f"stderr{i}.txt").read_text()) for i, (out, _) in enumerate(outs)]
+    for p in proxies:
+        p.stop()
+    for proc, (_out, err) in zip(procs, outs):
+        assert proc.returncode == 0, err
+    _run_session.outs = outs
+    incoherent = [int(re.search(r"incoherent events (\d+)", out).group(1)) for out, _ in outs]
+    _run_session.stderr = [err for _, err in outs]
+    return incoherent, [_events(tmp_path / f"events{i}.jsonl") for i in range(3)], proxies
+
+
+def _common(logs):
+    """Each log over the beats every peer played (its first and last bar left out)."""
+    lo = max(min(e["beat"] for e in log) for log in logs) + 4
+    hi = min(max(e["beat"] for e in log) for log in logs) - 4
+    assert hi - lo > 8, (lo, hi)
+    return [[e for e in log if lo <= e["beat"] < hi] for log in logs]
+
+
+def test_three_peers_with_jitter_play_identical_events(tmp_path, server, jack_server):
+    incoherent, logs, proxies = _run_session(tmp_path, server, 0.1, 0.02, seconds=14)
+    assert sum(p.reordered for p in proxies) > 0
+    assert incoherent == [0, 0, 0], _run_session.stderr
+    assert all(logs), _run_session.outs
+    a, b, c = _common(logs)
+    assert a == b == c
+    assert len({(e["track"]) for e in a}) >= 2  # edits of other peers were heard
+    kept = [load_project(tmp_path / f"kept{i}.pianola") for i in range(3)]
+    assert kept[0] == kept[1] == kept[2]
+    assert all(len(k.tracks[i].notes) for i, k in enumerate(kept) if i)
+
+
+def test_a_schedule_ahead_below_the_delay_counts_incoherent_events(tmp_path, server, jack_server):
+    incoherent, _, _ = _run_session(tmp_path, server, 0.1, 0.02, seconds=10, ahead=20)
+    assert sum(incoherent) > 0
