@@ -26,7 +26,7 @@ from engine.core import protocol as p
 from engine.core.score import Score
 
 PRESENCE_PERIOD_S = 1.0
-START_MARGIN_US = 30_000
+START_MARGIN_US = 100_000  # the engine needs a start this far ahead to be on it
 
 
 class Peer:
@@ -176,6 +176,11 @@ class Peer:
             before = changes.notes_before.get(note_id)
             self.coherence.add(note_id, before, u, self.song.note_entry(note_id))
             first = u if first is None else min(first, u)
+        if changes.song and _timeline_changed(self.timeline.score, self.song.score()):
+            # the song's tempo or loop arrived after the transport that plays it (messages
+            # overtake each other): start again in phase with what the song now says
+            self._on_transport(force=True)
+            return
         if changes.track_ids or changes.song:
             # a track's or the song's settings: heard from now on (not stamped)
             now = self.session_tick_now()
@@ -224,9 +229,9 @@ class Peer:
             self.song.transport["state"] = state.to_doc()
         self.session.flush()
 
-    def _on_transport(self) -> None:
+    def _on_transport(self, force: bool = False) -> None:
         state = TransportState.from_doc(self.song.transport.get("state"))
-        if state is None or state == self.transport:
+        if state is None or (state == self.transport and not force):
             return
         self.transport = state
         self.coherence.clear()
@@ -254,6 +259,19 @@ class Peer:
     # --- what the engine reports --------------------------------------------------------
     def on_engine_event(self, event) -> None:
         if isinstance(event, p.TakeOverEvent):
+            import sys
+
+            print(
+                "DEBUG takeover",
+                event,
+                "asked",
+                self._asked.get(event.version),
+                "now",
+                self.session_tick_now(),
+                "offset",
+                self.pass_offset,
+                file=sys.stderr,
+            )
             if event.in_time:
                 self.in_time += 1
             else:
@@ -276,6 +294,8 @@ class Peer:
         lines = []
         for pass_index, on_tick, off_tick, track, key, velocity in notes:
             session_pass = pass_index + self.pass_offset
+            if session_pass and not self.timeline.looping:
+                continue  # scheduled before a restart that changed the loop
             for tick, on in ((on_tick, True), (off_tick, False)):
                 u = self.timeline.session_tick(session_pass, tick)
                 event = {

@@ -41,7 +41,7 @@ def run_session(args, settings, score) -> int:
         ready = client.wait_ready(30.0)
         print(ready.summary(), flush=True)
         client.send(p.ReportScheduledCommand(True))
-        _wait_synced(peer)
+        _wait_synced(peer, client)
         if score is not None and not peer.song.score().tracks:
             peer.edit(score)  # an empty room: this peer brings the song
         rehearsal = None
@@ -77,10 +77,11 @@ def run_session(args, settings, score) -> int:
     return 0
 
 
-def _wait_synced(peer) -> None:
+def _wait_synced(peer, client) -> None:
     deadline = time.monotonic() + SYNC_TIMEOUT_S
     while not peer.session.status.synced:
-        peer.pump()
+        for command in peer.pump():
+            client.send(command)
         if peer.session.status.refused:
             raise PianolaError(peer.session.status.refused)
         if time.monotonic() > deadline:

@@ -183,7 +183,7 @@ class Engine:
             # the monotonic clock -> the audio clock, read together (a block's accuracy)
             now_ns, now_frame = time.monotonic_ns(), self.backend.now_frame()
             at_frame = now_frame + (c.at_ns - now_ns) * self.backend.sample_rate // 1_000_000_000
-            s.play(c.from_tick, at_frame=at_frame)
+            s.play(c.from_tick, at_frame=at_frame, in_phase=True)
             self.generation += 1
         else:
             send = self.sender.put

@@ -258,7 +258,9 @@ class Scheduler:
             return pass_index, tick, in_time
 
     # --- transport -------------------------------------------------------------------
-    def play(self, from_tick: int | None = None, at_frame: int | None = None) -> int:
+    def play(
+        self, from_tick: int | None = None, at_frame: int | None = None, in_phase: bool = False
+    ) -> int:
         """Start at ``from_tick`` (default: where it stopped) one look-ahead from now, or
         at ``at_frame`` if that is later (a start on a sync source's bar).  Returns the
         frame the first tick sounds at."""
@@ -271,7 +273,9 @@ class Scheduler:
             now = self.backend.now_frame()
             start = now + self.lookahead_frames
             if at_frame is not None:
-                start = max(start, int(at_frame))
+                # in_phase: a start already past plays on from where it would be by now
+                # (a session's shared start reached late), skipping what is past
+                start = int(at_frame) if in_phase else max(start, int(at_frame))
             self._start_locked(
                 PlaybackTimeline(
                     self._score.tempo_map,
@@ -282,6 +286,8 @@ class Scheduler:
                     self._loop_region(),
                 )
             )
+            if start < now + self.lookahead_frames:
+                self._sent_until = now + self.lookahead_frames
             # the first window at once, so the first notes never wait for service()
             self._send_upto_locked(now + 2 * self.lookahead_frames)
             return start
