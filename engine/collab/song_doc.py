@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 
 from pycrdt import Doc, Map, UndoManager
 
+from engine.collab.pattern_doc import read_pattern, read_placement, write_patterns, write_placements
 from engine.core.errors import ScoreError
 from engine.core.score import LoopRegion, Note, Score, Track
 from engine.core.timing import TempoChange, TempoMap, TimeSignature, TimeSignatureMap
@@ -92,8 +93,11 @@ class SongDoc:
         self.notes = self.doc.get("notes", type=Map)
         self.gone = self.doc.get("gone", type=Map)  # deleted note id -> its stamp
         self.transport = self.doc.get("transport", type=Map)
+        self.patterns = self.doc.get("patterns", type=Map)
+        self.placements = self.doc.get("placements", type=Map)
         self.undo_manager = UndoManager(
-            scopes=[self.song, self.tracks, self.notes], capture_timeout_millis=0
+            scopes=[self.song, self.tracks, self.notes, self.patterns, self.placements],
+            capture_timeout_millis=0,
         )
         self.undo_manager.include_origin(LOCAL)
         self._undo_origin = self.undo_manager.origin
@@ -107,6 +111,9 @@ class SongDoc:
         self.notes.observe_deep(self._on_notes)
         self.tracks.observe_deep(self._on_tracks)
         self.song.observe_deep(self._on_song)
+        # patterns and placements: rebuilt whole when they change (a song has few)
+        self.patterns.observe_deep(self._on_song)
+        self.placements.observe_deep(self._on_song)
         self.transport.observe(self._on_transport)
         self._refresh_all()
 
@@ -247,6 +254,7 @@ class SongDoc:
     def _build_score(self) -> Score:
         data = self.song.to_py() or {}
         tracks = tuple(self._build_track(t) for t in self._track_order)
+        patterns, placements = self._read_patterns(len(tracks))
         try:
             ppq = _int(data.get("ppq", 480))
             tempos = [
@@ -267,6 +275,9 @@ class SongDoc:
                 loop=loop,
                 loop_enabled=bool(data.get("loop_enabled")) and loop is not None,
                 title=data.get("title") if isinstance(data.get("title"), str) else "",
+                patterns=patterns,
+                placements=placements,
+                seed=_int(data.get("seed", 0)),
             )
         except (ScoreError, TypeError, ValueError, IndexError, AttributeError):
             self.rejected += 1
@@ -298,6 +309,30 @@ class SongDoc:
             tracks.append(track)
         return replace(base, tracks=tuple(tracks))
 
+    def _read_patterns(self, track_count: int):
+        patterns = {}
+        for pattern_id, value in self.patterns.items():
+            try:
+                patterns[pattern_id] = read_pattern(pattern_id, value)
+            except (ScoreError, TypeError, ValueError, AttributeError):
+                self.rejected += 1
+        index = {t: i for i, t in enumerate(self._track_order)}
+        placements = []
+        for placement_id, value in self.placements.items():
+            try:
+                placement = read_placement(placement_id, value, index)
+            except (ScoreError, TypeError, ValueError, AttributeError):
+                self.rejected += 1
+                continue
+            if placement.pattern_id in patterns and placement.track < track_count:
+                placements.append(placement)
+            else:
+                self.rejected += 1
+        ordered = sorted(
+            patterns.values(), key=lambda p: (_pattern_order(self.patterns, p.id), p.id)
+        )
+        return tuple(ordered), tuple(placements)
+
     def track_ids(self) -> list[str]:
         """Track ids in the Score's track order."""
         self.score()
@@ -328,14 +363,19 @@ class SongDoc:
         """Write what differs between the document's Score and ``new`` (an edit made with
         the pure edit functions) as one undoable transaction; changed notes carry ``at``."""
         old = self.score()
+        old_ids = list(self._track_order)
         with self.doc.transaction(origin=LOCAL):
             self._write_song(old, new)
-            ids = self._write_tracks(old, new)
+            ids, created = self._write_tracks(old, new)
             for index, track_id in enumerate(ids):
-                if track_id is None:
+                if track_id in created:
                     continue
                 old_entries = self._entries_of(track_id)
                 self._write_notes(track_id, old_entries, new.tracks[index].notes, at)
+            if old.patterns != new.patterns:
+                write_patterns(self.patterns, old.patterns, new.patterns)
+            if old.placements != new.placements or old_ids != ids:
+                write_placements(self.placements, old.placements, new.placements, old_ids, ids)
 
     def _entries_of(self, track_id: str) -> list[NoteEntry]:
         return [e for e in self._note_cache.values() if e.track_id == track_id]
@@ -347,6 +387,8 @@ class SongDoc:
             self.song["ppq"] = new.ppq
         if old.title != new.title:
             self.song["title"] = new.title
+        if old.seed != new.seed:
+            self.song["seed"] = new.seed
         if old.tempo_map != new.tempo_map or "tempo" not in self.song:
             self.song["tempo"] = {str(c.tick): c.us_per_quarter for c in new.tempo_map.changes}
         if old.time_signatures != new.time_signatures or "meter" not in self.song:
@@ -358,7 +400,7 @@ class SongDoc:
             self.song["loop_end"] = new.loop.end_tick if new.loop else None
             self.song["loop_enabled"] = new.loop_enabled
 
-    def _write_tracks(self, old: Score, new: Score) -> list[str | None]:
+    def _write_tracks(self, old: Score, new: Score) -> tuple[list, set]:
         """Track ids for ``new``'s tracks (new ones created); removed ones deleted."""
         old_ids = list(self._track_order)
         pairs = _pair_tracks(old.tracks, new.tracks)
@@ -406,7 +448,7 @@ class SongDoc:
             created.add(track_id)
             for note in track.notes:
                 self._add_note(track_id, note, at=None)
-        return [None if i in created else i for i in ids]
+        return ids, created
 
     def _add_note(self, track_id: str, note: Note, at) -> str:
         note_id = new_id()
@@ -500,6 +542,11 @@ class SongDoc:
                     elif note_id in before:
                         self.gone[note_id] = list(at)
         return True
+
+
+def _pattern_order(patterns: Map, pattern_id: str) -> float:
+    order = patterns[pattern_id].get("order", 0.0)
+    return float(order) if isinstance(order, (int, float)) and not isinstance(order, bool) else 0.0
 
 
 def _pair_tracks(old: tuple[Track, ...], new: tuple[Track, ...]) -> list[int | None]:

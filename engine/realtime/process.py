@@ -29,6 +29,7 @@ import os
 import platform
 import signal
 import threading
+import time
 import traceback
 from dataclasses import replace
 

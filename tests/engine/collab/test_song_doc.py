@@ -10,10 +10,11 @@ from hypothesis import strategies as st
 from pycrdt import Doc, Map
 
 from engine.collab.song_doc import SongDoc
-from engine.core import edits
+from engine.core import edits, pattern_edits
+from engine.core.pattern import Lane, Pattern
 from engine.core.score import LoopRegion, Note, Score, Track
 from engine.core.timing import TempoMap
-from tests.engine.strategies import scores
+from tests.engine.strategies import pattern_scores, scores
 
 
 def _song() -> Score:
@@ -164,3 +165,36 @@ def test_random_concurrent_edits_converge(seed):
             p.apply_score(new)
         _exchange(peers, rng)
     assert peers[0].score() == peers[1].score() == peers[2].score()
+
+
+@given(pattern_scores())
+def test_any_score_with_patterns_round_trips(score):
+    doc = SongDoc()
+    doc.load_score(score)
+    copy = SongDoc(Doc())
+    copy.doc.apply_update(doc.doc.get_update())
+    assert copy.score() == score
+
+
+def _drum_song() -> Score:
+    score = Score(tracks=(Track("Drums", channel=9, is_drum=True),))
+    score = pattern_edits.add_pattern(
+        score, Pattern("beat", "Beat", lanes=(Lane("kick", 36), Lane("snare", 38)))
+    )
+    return pattern_edits.place_pattern(score, "beat", 0, 0)[0]
+
+
+def test_concurrent_step_edits_of_one_pattern_merge():
+    a, b = _peers(2, _drum_song())
+    a.apply_score(pattern_edits.toggle_step(a.score(), "beat", "kick", 0))
+    b.apply_score(pattern_edits.toggle_step(b.score(), "beat", "snare", 4))
+    b.apply_score(pattern_edits.set_seed(b.score(), 7))
+    _exchange([a, b], random.Random(11))
+    assert a.score() == b.score()
+    beat = a.score().pattern("beat")
+    assert beat.lane("kick").steps[0].on and beat.lane("snare").steps[4].on
+    assert a.score().seed == 7 and len(a.score().placements) == 1
+    assert a.undo()
+    _exchange([a, b], random.Random(12))
+    beat = b.score().pattern("beat")
+    assert not beat.lane("kick").steps[0].on and beat.lane("snare").steps[4].on
