@@ -13,12 +13,15 @@ from __future__ import annotations
 import bisect
 import itertools
 import operator
+import re
 from dataclasses import dataclass, field, fields, replace
 
 from engine.core.errors import ScoreError
 from engine.core.note import DRUM_BANK, GM_DRUM_CHANNEL, MAX_TICK, Note
 from engine.core.pattern import Pattern, Placement, placement_order
 from engine.core.timing import DEFAULT_PPQ, TempoMap, TimeSignatureMap, _check_int
+
+_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
 __all__ = [
     "DRUM_BANK",
@@ -51,6 +54,7 @@ class Track:
     mute: bool = False
     solo: bool = False
     notes: tuple[Note, ...] = ()
+    colour: str = ""  # "#rrggbb" the musician chose; "" = the window picks one by position
     _starts: tuple[int, ...] = field(init=False, repr=False, compare=False)
     _max_length: int = field(init=False, repr=False, compare=False)
 
@@ -65,6 +69,10 @@ class Track:
         for flag in ("is_drum", "mute", "solo"):
             if not isinstance(getattr(self, flag), bool):
                 raise ScoreError(f"track {flag} must be true or false")
+        if not isinstance(self.colour, str) or not (
+            self.colour == "" or _COLOUR.fullmatch(self.colour)
+        ):
+            raise ScoreError(f"track colour must be #rrggbb or empty, not {self.colour!r}")
         notes = tuple(self.notes)
         if not all(map(isinstance, notes, itertools.repeat(Note))):
             raise ScoreError("a track holds notes only")

@@ -45,6 +45,7 @@ TRACK_FIELDS = {
     "pan": ("int", 0, 127, False),
     "mute": ("bool", None, None, False),
     "solo": ("bool", None, None, False),
+    "colour": ("str", None, None, False),  # "#rrggbb"; absent: the window chooses
     "notes": ("list", None, None, True),
 }
 TEMPO_FIELDS = {
@@ -223,6 +224,8 @@ def _score_to_json_v1(score: Score) -> dict:
                 "pan": t.pan,
                 "mute": t.mute,
                 "solo": t.solo,
+                # only a chosen colour is written, so other songs' files stay as they were
+                **({"colour": t.colour} if t.colour else {}),
                 "notes": [
                     {
                         "start_tick": n.start_tick,

@@ -158,8 +158,11 @@ def test_track_add_remove_move_update():
     assert [t.name for t in s.tracks] == ["New", "T2", "T0"]
     s = edits.update_track(s, 2, volume=30, mute=True)
     assert (s.tracks[2].volume, s.tracks[2].mute, len(s.tracks[2].notes)) == (30, True, 1)
-    with pytest.raises(ScoreError, match="'colour'"):
+    with pytest.raises(ScoreError, match="'tint'"):
+        edits.update_track(s, 0, tint="red")
+    with pytest.raises(ScoreError, match="track colour must be #rrggbb or empty, not 'red'"):
         edits.update_track(s, 0, colour="red")
+    assert edits.update_track(s, 0, colour="#4fb8e6").tracks[0].colour == "#4fb8e6"
     with pytest.raises(ScoreError, match="track volume must be from 0 to 127, not 300"):
         edits.update_track(s, 0, volume=300)
 

@@ -88,7 +88,7 @@ def test_the_track_settings_are_still_validated():
         score.track_from_packed(tuple(settings), packed_rows().tobytes())
 
 
-@pytest.mark.parametrize("settings", [None, ["Lead"] * 9, ("Lead",), ("Lead",) * 10])
+@pytest.mark.parametrize("settings", [None, ["Lead"] * 9, ("Lead",), ("Lead",) * 30])
 def test_settings_of_the_wrong_shape_are_refused(settings):
     with pytest.raises(ScoreError, match="settings of a packed track are malformed"):
         score.track_from_packed(settings, packed_rows().tobytes())

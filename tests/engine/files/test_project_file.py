@@ -88,8 +88,8 @@ def with_change(change):
         ),
         (lambda d: d["tracks"][0].pop("notes"), "tracks[0].notes is missing"),
         (
-            lambda d: d["tracks"][0].__setitem__("colour", "red"),
-            "tracks[0].colour is not a known field",
+            lambda d: d["tracks"][0].__setitem__("tint", "red"),
+            "tracks[0].tint is not a known field",
         ),
         (lambda d: d.__setitem__("tracks", {"a": 1}), 'tracks must be a list, not {"a": 1}'),
         (
@@ -320,3 +320,20 @@ def test_cli_save_into_unwritable_folder(locked_dir, tmp_path, capsys):
         f"pianola: Cannot save {target}: the disk is read-only\n",
     )
     assert target.read_bytes() == old
+
+
+def test_a_chosen_track_colour_is_kept_and_an_unchosen_one_is_not_written():
+    from engine.files.project_file import dumps_project, loads_project
+
+    score = Score(tracks=(Track(name="Lead", colour="#e8685a"), Track(name="Bass")))
+    text = dumps_project(score)
+    assert text.count('"colour"') == 1
+    assert loads_project(text) == score
+
+
+def test_a_track_colour_that_is_not_rrggbb_is_refused_in_one_sentence():
+    from engine.files.project_file import dumps_project, loads_project
+
+    text = dumps_project(Score(tracks=(Track(name="Lead", colour="#e8685a"),)))
+    with pytest.raises(FileFormatError, match="track colour must be #rrggbb or empty, not 'red'"):
+        loads_project(text.replace("#e8685a", "red"))
