@@ -10,7 +10,7 @@ is tested without a display.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from engine.core.score import Note, Track
 from engine.core.timing import TimeSignatureMap
@@ -62,7 +62,10 @@ class RollGeometry:
     """The roll's zoom and scroll; all coordinates are world (canvas) pixels.
 
     ``scroll_x_px`` / ``scroll_y_px`` are the world coordinates of the viewport's top-left
-    corner, ``width_px`` / ``height_px`` its size.
+    corner, ``width_px`` / ``height_px`` its size.  ``rows`` lists the pitches shown, top
+    to bottom, when the roll is folded (a drum kit's rows, a scale's notes); empty means
+    all 128.  A pitch that is not shown has no row: ``shows(pitch)`` is False and its y
+    lies above the world, out of every view.
     """
 
     ppq: int = 480
@@ -72,6 +75,8 @@ class RollGeometry:
     scroll_y_px: int = 0
     width_px: int = 800
     height_px: int = 480
+    rows: tuple[int, ...] = ()
+    _row_of: dict = field(init=False, repr=False, compare=False)
 
     MIN_PIXELS_PER_QUARTER = 2.0
     MAX_PIXELS_PER_QUARTER = 1024.0
@@ -91,6 +96,14 @@ class RollGeometry:
             raise ValueError(
                 f"viewport size must be positive, not {self.width_px}x{self.height_px}"
             )
+        rows = tuple(self.rows)
+        if rows and (
+            any(not 0 <= p < PITCH_COUNT for p in rows)
+            or list(rows) != sorted(set(rows), reverse=True)
+        ):
+            raise ValueError("folded rows must be distinct pitches 0..127, highest first")
+        object.__setattr__(self, "rows", rows)
+        object.__setattr__(self, "_row_of", {p: i for i, p in enumerate(rows)})
 
     # ------------------------------------------------------------------ conversions
     @property
@@ -98,8 +111,16 @@ class RollGeometry:
         return self.pixels_per_quarter / self.ppq
 
     @property
+    def row_count(self) -> int:
+        return len(self.rows) if self.rows else PITCH_COUNT
+
+    @property
     def world_height_px(self) -> int:
-        return PITCH_COUNT * self.key_height_px
+        return self.row_count * self.key_height_px
+
+    def shows(self, pitch: int) -> bool:
+        """True when ``pitch`` has a row (always, unless the roll is folded)."""
+        return not self.rows or pitch in self._row_of
 
     def tick_to_x(self, tick: float) -> float:
         return tick * self.pixels_per_tick
@@ -109,13 +130,18 @@ class RollGeometry:
         return max(0.0, x / self.pixels_per_tick)
 
     def pitch_to_y(self, pitch: int) -> int:
-        """World y of the top edge of ``pitch``'s row."""
-        return (PITCH_COUNT - 1 - pitch) * self.key_height_px
+        """World y of the top edge of ``pitch``'s row (above the world when it has none)."""
+        if not self.rows:
+            return (PITCH_COUNT - 1 - pitch) * self.key_height_px
+        row = self._row_of.get(pitch)
+        return -4 * self.key_height_px if row is None else row * self.key_height_px
 
     def y_to_pitch(self, y: float) -> int:
-        """The pitch whose row holds world y, clamped to 0..127."""
+        """The pitch whose row holds world y, clamped to the rows there are."""
         row = int(math.floor(y / self.key_height_px))
-        return min(PITCH_COUNT - 1, max(0, PITCH_COUNT - 1 - row))
+        if not self.rows:
+            return min(PITCH_COUNT - 1, max(0, PITCH_COUNT - 1 - row))
+        return self.rows[min(len(self.rows) - 1, max(0, row))]
 
     def note_box(self, note: Note) -> tuple[float, float, float, float]:
         """(x0, y0, x1, y1) of a note's rectangle, at least one pixel wide."""
@@ -162,6 +188,37 @@ class RollGeometry:
         anchor_tick = self.x_to_tick(self.scroll_x_px + anchor_view_x)
         g = replace(self, pixels_per_quarter=ppq_px)
         return g.scrolled_to(g.tick_to_x(anchor_tick) - anchor_view_x, self.scroll_y_px)
+
+    def zoomed_vertically(self, factor: float, anchor_view_y: float = 0.0) -> RollGeometry:
+        """Rows taller or shorter by ``factor``, keeping the row under ``anchor_view_y`` put."""
+        height = min(64, max(4, round(self.key_height_px * factor)))
+        if height == self.key_height_px:
+            height = min(64, max(4, self.key_height_px + (1 if factor > 1 else -1)))
+        row = (self.scroll_y_px + anchor_view_y) / self.key_height_px
+        g = replace(self, key_height_px=height)
+        return g.scrolled_to(self.scroll_x_px, row * height - anchor_view_y)
+
+    def folded(self, rows: tuple[int, ...]) -> RollGeometry:
+        """Showing only ``rows`` (highest first; empty: all), the middle pitch kept in view."""
+        middle = self.y_to_pitch(self.scroll_y_px + self.height_px / 2)
+        g = replace(self, rows=tuple(rows))
+        if not g.shows(middle):
+            middle = min(g.rows or (middle,), key=lambda p: abs(p - middle))
+        return g.centred_on_pitch(middle)
+
+    def fitted(self, start_tick: int, end_tick: int, low: int, high: int) -> RollGeometry:
+        """Zoomed and scrolled so ticks [start, end) and pitches low..high fill the view."""
+        span = max(1, end_tick - start_tick)
+        margin = self.width_px * 0.04
+        ppq_px = (self.width_px - 2 * margin) * self.ppq / span
+        ppq_px = min(self.MAX_PIXELS_PER_QUARTER, max(self.MIN_PIXELS_PER_QUARTER, ppq_px))
+        shown = [p for p in range(low, high + 1) if self.shows(p)] or [low]
+        rows = len(shown) + 2  # a row of air above and below
+        height = min(64, max(4, int(self.height_px // rows)))
+        g = replace(self, pixels_per_quarter=ppq_px, key_height_px=height)
+        x = g.tick_to_x(start_tick) - margin
+        y = g.pitch_to_y(max(shown)) - height
+        return g.scrolled_to(x, y)
 
     def centred_on_pitch(self, pitch: int) -> RollGeometry:
         y = self.pitch_to_y(pitch) + self.key_height_px / 2 - self.height_px / 2

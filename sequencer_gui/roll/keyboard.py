@@ -36,47 +36,52 @@ class Keyboard:
             self.key_items[pitch] = c.create_rectangle(0, 0, 0, 0)
             self.label_items[pitch] = c.create_text(0, 0, anchor="e", font=SMALL)
         self.pressed: int | None = None
-        self.apply_palette(palette.current())
         c.bind("<ButtonPress-1>", self._on_press)
         c.bind("<ButtonRelease-1>", self._on_release)
         self.layout()
 
     def key_fill(self, pitch: int) -> str:
         colours = palette.current()
-        return colours.key_black if is_black_key(pitch) else colours.key_white
+        if is_black_key(pitch) and not self.roll.track.is_drum:
+            return colours.key_black
+        return colours.key_white
 
     def apply_palette(self, colours) -> None:
         self.canvas.configure(background=colours.canvas)
-        for pitch, item in self.key_items.items():
-            fill = colours.key_pressed if pitch == self.pressed else self.key_fill(pitch)
-            self.canvas.itemconfigure(item, fill=fill, outline=colours.key_line)
-            text = colours.key_text_black if is_black_key(pitch) else colours.key_text_white
-            self.canvas.itemconfigure(self.label_items[pitch], fill=text)
+        self.layout()
 
     def layout(self) -> None:
-        """Place keys and labels for the current key height (after a zoom)."""
-        g = self.roll.geometry
-        width = self.roll.KEYBOARD_WIDTH
+        """Place, colour and name the keys for the rows shown (after a zoom, a fold, a
+        track change): piano keys, or a drum map's instrument names on plain keys."""
+        roll = self.roll
+        g = roll.geometry
+        drum = roll.track.is_drum
+        colours = palette.current()
+        width = roll.KEYBOARD_WIDTH
+        c = self.canvas
         for pitch, item in self.key_items.items():
+            label = self.label_items[pitch]
+            if not g.shows(pitch):
+                c.itemconfigure(item, state="hidden")
+                c.itemconfigure(label, state="hidden")
+                continue
             y = g.pitch_to_y(pitch)
-            x1 = width * 0.62 if is_black_key(pitch) and not self.roll.track.is_drum else width
-            self.canvas.coords(item, 0, y, x1, y + g.key_height_px)
-            self.canvas.coords(self.label_items[pitch], width - 3, y + g.key_height_px / 2)
-        self.relabel()
-
-    def relabel(self) -> None:
-        drum = self.roll.track.is_drum
-        g = self.roll.geometry
-        for pitch, item in self.label_items.items():
+            black = is_black_key(pitch) and not drum
+            c.coords(item, 0, y, width * 0.62 if black else width, y + g.key_height_px)
+            c.coords(label, width - 3, y + g.key_height_px / 2)
+            fill = colours.key_pressed if pitch == self.pressed else self.key_fill(pitch)
+            c.itemconfigure(item, state="normal", fill=fill, outline=colours.key_line)
             # Note names on every C only (or every row when there is room); drum names on
             # every row that has one, since each row is a different instrument.
             show = (drum and pitch in GM_DRUM_NAMES) or pitch % 12 == 0 or g.key_height_px >= 16
-            self.canvas.itemconfigure(item, text=key_label(pitch, drum) if show else "")
-        width = self.roll.KEYBOARD_WIDTH
-        for pitch, item in self.key_items.items():
-            y = g.pitch_to_y(pitch)
-            x1 = width * 0.62 if is_black_key(pitch) and not drum else width
-            self.canvas.coords(item, 0, y, x1, y + g.key_height_px)
+            c.itemconfigure(
+                label,
+                state="normal",
+                text=key_label(pitch, drum) if show else "",
+                fill=colours.key_text_black if black else colours.key_text_white,
+            )
+
+    relabel = layout
 
     def pitch_at(self, event) -> int:
         return self.roll.geometry.y_to_pitch(self.canvas.canvasy(event.y))

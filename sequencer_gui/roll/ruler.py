@@ -96,6 +96,26 @@ class Ruler:
         if grew:
             self.canvas.tag_raise(self.cursor_item)
 
+    def make_corner(self, parent, width: int) -> tk.Canvas:
+        """Names of the ruler's rows, for the corner above the keyboard."""
+        self.corner = corner = tk.Canvas(
+            parent, width=width, height=self.height, highlightthickness=0, borderwidth=0
+        )
+        rows = [(kind, (top + bottom) / 2) for kind, (top, bottom) in self.lanes.rows.items()]
+        rows.append(("bar", (self.bar_top + self.height) / 2))
+        self._corner_items = {
+            kind: corner.create_text(width - 6, y, text=kind.title(), anchor="e", font=SMALL)
+            for kind, y in rows
+        }
+        self.colour_corner(palette.current())
+        return corner
+
+    def colour_corner(self, colours) -> None:
+        self.corner.configure(background=colours.canvas)
+        for kind, item in self._corner_items.items():
+            fill = colours.text_dim if kind == "bar" else getattr(colours, kind)
+            self.corner.itemconfigure(item, fill=fill)
+
     def apply_palette(self, colours) -> None:
         self.canvas.configure(background=colours.canvas)
         self.canvas.itemconfigure(self.cursor_item, fill=colours.cursor)

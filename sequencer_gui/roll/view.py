@@ -12,18 +12,23 @@ from __future__ import annotations
 import tkinter as tk
 from tkinter import ttk
 
-from engine.core.gm_drums import is_black_key
+from engine.core.gm_drums import key_label
 from engine.core.score import Note
 from sequencer_gui import palette
 from sequencer_gui.canvas_pool import ItemPool
 from sequencer_gui.document import Document
-from sequencer_gui.roll.geometry import PITCH_COUNT, RollGeometry, grid_choices
+from sequencer_gui.roll import navigation
+from sequencer_gui.roll.geometry import RollGeometry, grid_choices
 from sequencer_gui.roll.keyboard import Keyboard
+from sequencer_gui.roll.row_background import RowBackground
+from sequencer_gui.roll.rows import RowStyle, folded_rows
 from sequencer_gui.roll.ruler import Ruler
 from sequencer_gui.roll.velocity_lane import VelocityLane
 from sequencer_gui.theme import SMALL
 
-STACK_ORDER = ("loop", "grid", "faint", "pattern", "note", "band", "cursor")  # bottom to top
+STACK_ORDER = ("loop", "grid", "faint", "pattern", "note", "notename", "band", "cursor")
+# Notes show their name once they are this big (view pixels): zoomed in, where it reads.
+NAME_MIN_HEIGHT_PX, NAME_MIN_WIDTH_PX = 13, 30
 WORLD_RIGHT = 10**8  # background rows span this far, so scrolling never shows their end
 
 
@@ -49,7 +54,7 @@ class Audition:
 class PianoRoll(ttk.Frame):
     """Keyboard at the left, ruler on top, notes in the middle, velocities below."""
 
-    KEYBOARD_WIDTH = 110
+    KEYBOARD_WIDTH = 124  # room for the longest drum names
     RULER_HEIGHT = 24  # the bar row; the ruler's change lanes sit above it
     LANE_HEIGHT = 17
     VELOCITY_HEIGHT = 72
@@ -107,8 +112,7 @@ class PianoRoll(ttk.Frame):
             row=2, column=0, sticky="e", padx=4
         )
         self.ruler.canvas.grid(row=0, column=1, sticky="ew")
-        self.corner = self._make_corner()
-        self._colour_corner(colours)
+        self.corner = self.ruler.make_corner(self, self.KEYBOARD_WIDTH)
         self.corner.grid(row=0, column=0, sticky="nsew")
         self.keyboard.canvas.grid(row=1, column=0, sticky="ns")
         self.canvas.grid(row=1, column=1, sticky="nsew")
@@ -118,7 +122,8 @@ class PianoRoll(ttk.Frame):
         self.rowconfigure(1, weight=1)
         self.columnconfigure(1, weight=1)
 
-        self._make_rows()
+        self.row_style = RowStyle()
+        self.rows_bg = RowBackground(self)
         c = self.canvas
         self.loop_item = c.create_rectangle(
             0, 0, 0, 0, fill=colours.loop_fill, width=0, state="hidden", tags=("loop",)
@@ -132,6 +137,9 @@ class PianoRoll(ttk.Frame):
         self.grid_pool = ItemPool(c, lambda: c.create_line(0, 0, 0, 0), "grid")
         self.note_pool = ItemPool(c, lambda: c.create_rectangle(0, 0, 0, 0), "note")
         self.faint_pool = ItemPool(c, lambda: c.create_rectangle(0, 0, 0, 0), "faint")
+        self.name_pool = ItemPool(
+            c, lambda: c.create_text(0, 0, anchor="w", font=SMALL), "notename"
+        )
         self._restack()
 
         self.canvas.bind("<Configure>", self._on_resize)
@@ -168,11 +176,17 @@ class PianoRoll(ttk.Frame):
                 self.new_length_ticks = self.score.ppq // 4
             self.geometry = self.geometry.scrolled_to(0, self.geometry.scroll_y_px)
             self.set_cursor(0)
+            self.refold()
             self._apply_view(force=True)
+            # once every listener has the new song: open on a track that plays
+            self.after_idle(lambda: navigation.show_song(self))
             return
         if reason == "track":
             self.selection.clear()
-            self.keyboard.relabel()
+            self.refold()
+            self.reveal_track()
+        elif reason == "edit" and self.geometry.rows:
+            self.refold()  # a note may have moved to a row the fold does not show yet
         if reason in ("edit", "track"):
             track = self.track
             self.selection = {n for n in self.selection if track.contains(n)}
@@ -199,9 +213,30 @@ class PianoRoll(ttk.Frame):
         zoomed = (
             geometry.pixels_per_quarter != self.geometry.pixels_per_quarter
             or geometry.key_height_px != self.geometry.key_height_px
+            or geometry.rows != self.geometry.rows
         )
         self.geometry = geometry
         self._apply_view(force=zoomed)
+
+    def set_row_style(self, style: RowStyle) -> None:
+        """Choose the scale highlighting, the fold and the drum rows (a view setting)."""
+        self.row_style = style
+        self.refold()
+        self.rows_bg.layout()
+        self.keyboard.layout()
+        self.notify_changed()
+
+    def refold(self) -> None:
+        """Show the rows the track and the row style call for (all, the scale's, the kit's)."""
+        rows = folded_rows(self.track, self.row_style)
+        if rows != self.geometry.rows:
+            self.set_geometry(self.geometry.folded(rows))
+        else:
+            self.rows_bg.layout()
+            self.keyboard.layout()
+
+    def reveal_track(self) -> None:
+        navigation.reveal_track(self)
 
     def scroll(self, dx_px: float = 0, dy_px: float = 0) -> None:
         self.set_geometry(self.geometry.scrolled(dx_px, dy_px))
@@ -228,6 +263,7 @@ class PianoRoll(ttk.Frame):
                 if dy:
                     canvas.yview_scroll(dy, "units")
         if force:
+            self.rows_bg.layout()
             self.keyboard.layout()
             self.canvas.coords(
                 self.cursor_item,
@@ -283,66 +319,18 @@ class PianoRoll(ttk.Frame):
             self._apply_view()
 
     # ------------------------------------------------------------------ drawing
-    def _make_rows(self) -> None:
-        """Darker rows for the black keys: made once, never moved (they span the world)."""
-        kh = self.geometry.key_height_px
-        self._row_items = []
-        for pitch in range(PITCH_COUNT):
-            if is_black_key(pitch):
-                y = (PITCH_COUNT - 1 - pitch) * kh
-                self._row_items.append(
-                    (
-                        pitch,
-                        self.canvas.create_rectangle(
-                            0,
-                            y,
-                            WORLD_RIGHT,
-                            y + kh,
-                            fill=palette.current().row_black,
-                            width=0,
-                            tags=("row",),
-                        ),
-                    )
-                )
-
-    def _make_corner(self) -> tk.Canvas:
-        """Names of the ruler's rows, in the corner above the keyboard."""
-        ruler = self.ruler
-        corner = tk.Canvas(
-            self,
-            width=self.KEYBOARD_WIDTH,
-            height=ruler.height,
-            highlightthickness=0,
-            borderwidth=0,
-        )
-        rows = [(kind, (top + bottom) / 2) for kind, (top, bottom) in ruler.lanes.rows.items()]
-        rows.append(("bar", (ruler.bar_top + ruler.height) / 2))
-        self._corner_items = {
-            kind: corner.create_text(
-                self.KEYBOARD_WIDTH - 6, y, text=kind.title(), anchor="e", font=SMALL
-            )
-            for kind, y in rows
-        }
-        return corner
-
-    def _colour_corner(self, colours) -> None:
-        self.corner.configure(background=colours.canvas)
-        for kind, item in self._corner_items.items():
-            fill = colours.text_dim if kind == "bar" else getattr(colours, kind)
-            self.corner.itemconfigure(item, fill=fill)
-
     def apply_palette(self, colours=None) -> None:
         """Recolour every canvas of the roll after a theme switch."""
         colours = colours or palette.current()
-        self._colour_corner(colours)
+        self.ruler.colour_corner(colours)
         c = self.canvas
         c.configure(background=colours.row_white)
-        for _, item in self._row_items:
-            c.itemconfigure(item, fill=colours.row_black)
+        self.rows_bg.forget()
+        self.rows_bg.layout()
         c.itemconfigure(self.loop_item, fill=colours.loop_fill)
         c.itemconfigure(self.band_item, outline=colours.rubber_band)
         c.itemconfigure(self.cursor_item, fill=colours.cursor)
-        for pool in (self.grid_pool, self.note_pool, self.faint_pool):
+        for pool in (self.grid_pool, self.note_pool, self.faint_pool, self.name_pool):
             pool.forget_looks()
         self.keyboard.apply_palette(colours)
         self.ruler.apply_palette(colours)
@@ -430,10 +418,15 @@ class PianoRoll(ttk.Frame):
         low, high = g.visible_pitches()
         score = self.score
         current = self.track_index
+        # a drum map shows its own kit only: other tracks' notes would lie on its rows
+        drum_map = score.tracks[current].is_drum
+        folded = bool(g.rows)
         wanted, faint = {}, {}
         for index, track in enumerate(score.tracks):
+            if drum_map and index != current:
+                continue
             for note in track.notes_in_range(start, end):
-                if not (low <= note.pitch <= high):
+                if not (low <= note.pitch <= high) or (folded and not g.shows(note.pitch)):
                     continue
                 if index == current:
                     wanted[note] = (g.note_box(note), self.note_look(note))
@@ -441,11 +434,26 @@ class PianoRoll(ttk.Frame):
                     faint[(index, note)] = (g.note_box(note), self.faint_look(index, note))
         grew = self.faint_pool.sync(faint)
         grew = self.note_pool.sync(wanted) or grew
+        grew = self.name_pool.sync(self._note_names(wanted)) or grew
         if grew:
             self._restack()
         for overlay in self.overlays:
             overlay.redraw(start, end, low, high)
         self.velocity.redraw(wanted.keys())
+
+    def _note_names(self, wanted: dict) -> dict:
+        """Names on the edited track's notes that are big enough to hold one."""
+        g = self.geometry
+        if g.key_height_px < NAME_MIN_HEIGHT_PX:
+            return {}
+        drum = self.track.is_drum
+        text = palette.current().note_text
+        names = {}
+        for note, ((x0, y0, x1, y1), _) in wanted.items():
+            if x1 - x0 >= NAME_MIN_WIDTH_PX:
+                name = key_label(note.pitch, drum)
+                names[note] = ((x0 + 3, (y0 + y1) / 2), (("text", name), ("fill", text)))
+        return names
 
     # ------------------------------------------------------------------ cursor, lights
     def set_cursor(self, tick: int) -> None:
