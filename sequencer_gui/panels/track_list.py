@@ -14,6 +14,7 @@ from tkinter import ttk
 from engine.core import edits
 from engine.core.score import DRUM_BANK, GM_DRUM_CHANNEL, Track
 from sequencer_gui import palette
+from sequencer_gui.panels.track_order import TrackOrder, pin_colours
 
 MIX_FIELDS = ("name", "bank", "program", "is_drum", "mute", "solo", "volume", "pan")
 # what a double-click on a slider restores: a new track's volume and pan
@@ -197,7 +198,12 @@ class TrackRow:
 
 
 class TrackList(ttk.Frame):
-    """All tracks, with Add / Add drums / Remove below."""
+    """All tracks in a scrolling list, with Add / Add drums / Remove below.
+
+    The list scrolls (wheel or scroll bar) instead of growing the window; a track is
+    moved by dragging its coloured strip, and a double-click on the strip chooses its
+    colour.
+    """
 
     def __init__(self, master, window):
         super().__init__(master, padding=4)
@@ -205,16 +211,69 @@ class TrackList(ttk.Frame):
         self.presets: dict = bundled_preset_names()
         self.current_var = tk.IntVar(value=0)
         self.rows: list[TrackRow] = []
-        self.body = ttk.Frame(self)
-        self.body.pack(side="top", fill="x")
         buttons = ttk.Frame(self)
-        buttons.pack(side="top", fill="x", pady=4)
+        buttons.pack(side="bottom", fill="x", pady=(4, 0))
         ttk.Button(buttons, text="Add track", command=self.add_track).pack(side="left")
         ttk.Button(buttons, text="Add drums", command=lambda: self.add_track(drums=True)).pack(
             side="left", padx=3
         )
         ttk.Button(buttons, text="Remove", command=self.remove_track).pack(side="left")
+        self.vbar = ttk.Scrollbar(self, orient="vertical")
+        self.scroller = tk.Canvas(
+            self, highlightthickness=0, borderwidth=0, background=palette.current().window
+        )
+        self.scroller.configure(yscrollcommand=self._on_scrolled, yscrollincrement=8)
+        self.vbar.configure(command=self.scroller.yview)
+        self.scroller.pack(side="left", fill="both", expand=True)
+        self.body = ttk.Frame(self.scroller)
+        self._body_item = self.scroller.create_window(0, 0, window=self.body, anchor="nw")
+        self.body.bind("<Configure>", self._on_body_resized)
+        self.scroller.bind("<Configure>", self._on_view_resized)
+        self.order = TrackOrder(self)
         self.refresh()
+
+    # ------------------------------------------------------------------ scrolling
+    def _on_body_resized(self, event) -> None:
+        self.scroller.configure(
+            scrollregion=(0, 0, event.width, event.height), width=self.body.winfo_reqwidth()
+        )
+
+    def _on_view_resized(self, event) -> None:
+        self.scroller.itemconfigure(self._body_item, width=event.width)
+
+    def _on_scrolled(self, first, last) -> None:
+        self.vbar.set(first, last)
+        # the scroll bar only when the tracks do not all fit
+        if float(first) <= 0.0 and float(last) >= 1.0:
+            self.vbar.pack_forget()
+        elif not self.vbar.winfo_ismapped():
+            self.vbar.pack(side="right", fill="y", before=self.scroller)
+
+    def on_wheel(self, event, delta: int | None = None) -> str:
+        delta = event.delta if delta is None else delta
+        self.scroller.yview_scroll(-3 if delta > 0 else 3, "units")
+        return "break"
+
+    def watch_wheel(self, widget) -> None:
+        """Scroll the list with the wheel over ``widget`` and everything in it."""
+        for w in [widget, *widget.winfo_children()]:
+            w.bind("<MouseWheel>", self.on_wheel)
+            w.bind("<Button-4>", lambda e: self.on_wheel(e, 120))
+            w.bind("<Button-5>", lambda e: self.on_wheel(e, -120))
+
+    def show_row(self, index: int) -> None:
+        """Scroll so the row of track ``index`` is in view."""
+        if not 0 <= index < len(self.rows):
+            return
+        self.update_idletasks()
+        frame = self.rows[index].frame
+        total = max(1, self.body.winfo_height())
+        top, bottom = frame.winfo_y(), frame.winfo_y() + frame.winfo_height()
+        first, last = (float(v) for v in self.scroller.yview())
+        if top < first * total:
+            self.scroller.yview_moveto(top / total)
+        elif bottom > last * total:
+            self.scroller.yview_moveto((bottom - (last - first) * total) / total)
 
     def instrument_names(self, drums: bool) -> list[tuple[str, tuple[int, int]]]:
         """(label, (bank, program)) of the SoundFont's melodic or percussion presets."""
@@ -236,6 +295,8 @@ class TrackList(ttk.Frame):
             self.rows = [TrackRow(self.body, self, i) for i in range(len(tracks))]
             for row in self.rows:
                 row.frame.pack(side="top", fill="x")
+                self.watch_wheel(row.frame)
+                self.order.watch(row)
         current = self.window.document.track_index
         for row, track in zip(self.rows, tracks):
             row.show(track)
@@ -243,6 +304,19 @@ class TrackList(ttk.Frame):
                 style="CurrentTrack.TFrame" if row.index == current else "Track.TFrame"
             )
         self.current_var.set(current)
+        self.scroller.configure(background=palette.current().window)
+
+    def step(self, by: int) -> None:
+        """Edit the track ``by`` places above (negative) or below the edited one."""
+        doc = self.window.document
+        doc.set_track_index(max(0, min(len(doc.score.tracks) - 1, doc.track_index + by)))
+
+    def toggle(self, field: str) -> None:
+        """Mute or solo the edited track on or off (one undo step)."""
+        row = self.rows[self.window.document.track_index]
+        var = row.mute_var if field == "mute" else row.solo_var
+        var.set(not var.get())
+        row._set(field, var.get())
 
     def add_track(self, drums: bool = False) -> None:
         doc = self.window.document
@@ -255,10 +329,36 @@ class TrackList(ttk.Frame):
             track = Track(name=f"Track {len(score.tracks) + 1}", channel=free[0] if free else 0)
         doc.apply(edits.add_track(score, track), "Add track")
         doc.set_track_index(len(doc.score.tracks) - 1)
+        self.show_row(len(doc.score.tracks) - 1)
 
     def remove_track(self) -> None:
         doc = self.window.document
         if len(doc.score.tracks) <= 1:
             self.window.set_status("A song keeps at least one track.")
             return
-        doc.apply(edits.remove_track(doc.score, doc.track_index), "Remove track")
+        doc.apply(edits.remove_track(pin_colours(doc.score), doc.track_index), "Remove track")
+
+    def move_current(self, by: int) -> None:
+        """Move the edited track up (negative) or down the list, keeping it edited."""
+        doc = self.window.document
+        self.order.move(doc.track_index, doc.track_index + by)
+
+    def set_colour(self, index: int, colour: str) -> None:
+        """Give track ``index`` a colour ("" = the automatic one), one undo step."""
+        doc = self.window.document
+        score = edits.update_track(doc.score, index, colour=colour)
+        if score != doc.score:
+            doc.apply(score, "Change track colour")
+
+    def choose_colour(self, index: int | None = None) -> None:
+        """Ask for a track's colour (the edited track's by default)."""
+        from tkinter import colorchooser
+
+        doc = self.window.document
+        index = doc.track_index if index is None else index
+        current = palette.track_colour(doc.score.tracks[index], index)
+        _, chosen = colorchooser.askcolor(
+            current, parent=self.window.root, title=f"Colour of {doc.score.tracks[index].name}"
+        )
+        if chosen:
+            self.set_colour(index, chosen.lower())

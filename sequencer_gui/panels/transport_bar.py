@@ -61,6 +61,7 @@ class TransportBar(ttk.Frame):
         # Enter applies and gives the keyboard back to the roll (Space plays again)
         for key in ("<Return>", "<KP_Enter>"):
             self.tempo.bind(key, lambda e: (self.apply_tempo(), self._back_to_roll()))
+        self.tempo.bind("<Escape>", lambda e: (self.refresh(), self._back_to_roll())[1])
         self.tempo.bind("<FocusOut>", lambda e: self.apply_tempo())
         self.add_tempo_button = ttk.Button(
             self, text="+", width=2, style="Toolbutton", command=lambda: self.apply_tempo(add=True)
@@ -179,6 +180,12 @@ class TransportBar(ttk.Frame):
     def _back_to_roll(self) -> str:
         self.window.roll.canvas.focus_set()
         return "break"
+
+    def focus_position(self) -> None:
+        """Give the position field the keyboard, its text selected, to type where to go."""
+        self.position.focus_set()
+        self.position.selection_range(0, "end")
+        self.position.icursor("end")
 
     def focus_box(self, lane: str) -> None:
         """Give the tempo or meter box the keyboard, its text selected (a lane asked)."""
