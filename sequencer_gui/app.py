@@ -19,6 +19,7 @@ from engine.core import edits
 from engine.core import protocol as p
 from engine.core.audio_settings import AudioSettings
 from engine.core.errors import PianolaError
+from sequencer_gui import help_window
 from sequencer_gui.appearance import add_theme_menu
 from sequencer_gui.document import Document, empty_score
 from sequencer_gui.engine_link import EngineLink
@@ -28,9 +29,10 @@ from sequencer_gui.panels.transport_bar import TransportBar
 from sequencer_gui.playback import Playback
 from sequencer_gui.roll.editing import RollEditor
 from sequencer_gui.roll.view import PianoRoll
-from sequencer_gui.shortcuts import SHORTCUTS, bind_shortcuts
+from sequencer_gui.shortcuts import accelerator, bind_shortcuts
 from sequencer_gui.steps.mount import mount as mount_steps
-from sequencer_gui.theme import MONO, Theme
+from sequencer_gui.theme import Theme
+from sequencer_gui.view_menus import add_view_entries, build_track_menu
 
 PROJECT_TYPES = [("Pianola songs", "*.pianola"), ("All files", "*")]
 MIDI_TYPES = [("MIDI files", "*.mid *.midi"), ("All files", "*")]
@@ -106,6 +108,7 @@ class MainWindow:
             ("edit", "Edit"),
             ("view", "View"),
             ("transport", "Transport"),
+            ("track", "Track"),
             ("help", "Help"),
         ):
             menu = tk.Menu(bar, tearoff=False)
@@ -131,31 +134,39 @@ class MainWindow:
 
     def build_edit_menu(self, menu: tk.Menu) -> None:
         ed = self.editor
-        menu.add_command(label="Undo", accelerator="Ctrl+Z", command=ed.undo)
-        menu.add_command(label="Redo", accelerator="Ctrl+Shift+Z", command=ed.redo)
+        menu.add_command(label="Undo", accelerator=accelerator("undo"), command=ed.undo)
+        menu.add_command(label="Redo", accelerator=accelerator("redo"), command=ed.redo)
         menu.add_separator()
-        for label, accel, command in (
-            ("Cut", "Ctrl+X", ed.cut),
-            ("Copy", "Ctrl+C", ed.copy),
-            ("Paste", "Ctrl+V", ed.paste),
-            ("Delete", "Delete", ed.delete_selection),
-            ("Select All", "Ctrl+A", ed.select_all),
-            ("Deselect", "Esc", ed.deselect),
+        for label, name, command in (
+            ("Cut", "cut", ed.cut),
+            ("Copy", "copy", ed.copy),
+            ("Paste", "paste", ed.paste),
+            ("Delete", "delete", ed.delete_selection),
+            ("Select All", "select_all", ed.select_all),
+            ("Deselect", "escape", ed.deselect),
         ):
-            menu.add_command(label=label, accelerator=accel, command=command)
+            menu.add_command(label=label, accelerator=accelerator(name), command=command)
         menu.add_separator()
-        menu.add_command(label="Quantize", accelerator="Q", command=ed.quantize)
+        menu.add_command(label="Quantize", accelerator=accelerator("quantize"), command=ed.quantize)
         menu.add_command(
-            label="Transpose Up", accelerator="Shift+Up", command=lambda: ed.nudge(semitones=1)
+            label="Transpose Up",
+            accelerator=accelerator("up"),
+            command=lambda: ed.nudge(semitones=1),
         )
         menu.add_command(
-            label="Transpose Down", accelerator="Shift+Down", command=lambda: ed.nudge(semitones=-1)
+            label="Transpose Down",
+            accelerator=accelerator("down"),
+            command=lambda: ed.nudge(semitones=-1),
         )
         menu.add_command(
-            label="Octave Up", accelerator="Ctrl+Up", command=lambda: ed.nudge(semitones=12)
+            label="Octave Up",
+            accelerator=accelerator("octave_up"),
+            command=lambda: ed.nudge(semitones=12),
         )
         menu.add_command(
-            label="Octave Down", accelerator="Ctrl+Down", command=lambda: ed.nudge(semitones=-12)
+            label="Octave Down",
+            accelerator=accelerator("octave_down"),
+            command=lambda: ed.nudge(semitones=-12),
         )
 
         def relabel():  # "Undo Add note": say what will be undone
@@ -175,32 +186,53 @@ class MainWindow:
 
     def build_view_menu(self, menu: tk.Menu) -> None:
         menu.add_command(
-            label="Zoom In", accelerator="Ctrl+=", command=lambda: self.roll.zoom(1.25)
+            label="Zoom In",
+            accelerator=accelerator("zoom_in"),
+            command=lambda: self.roll.zoom(1.25),
         )
         menu.add_command(
-            label="Zoom Out", accelerator="Ctrl+-", command=lambda: self.roll.zoom(0.8)
+            label="Zoom Out",
+            accelerator=accelerator("zoom_out"),
+            command=lambda: self.roll.zoom(0.8),
         )
         menu.add_checkbutton(
             label="Follow Cursor",
             variable=self.follow_var,
             command=lambda: self.set_follow(self.follow_var.get()),
         )
+        add_view_entries(self, menu)
         menu.add_separator()
         add_theme_menu(self, menu)
 
     def build_transport_menu(self, menu: tk.Menu) -> None:
-        menu.add_command(label="Play / Stop", accelerator="Space", command=self.toggle_play)
-        menu.add_command(label="To Start", accelerator="Home", command=self.to_start)
+        menu.add_command(
+            label="Play / Stop", accelerator=accelerator("play"), command=self.toggle_play
+        )
+        menu.add_command(
+            label="To Start", accelerator=accelerator("to_start"), command=self.to_start
+        )
         menu.add_checkbutton(
             label="Loop",
             variable=self.transport.loop_var,
             command=lambda: self.set_loop_enabled(self.transport.loop_var.get()),
         )
         menu.add_separator()
-        menu.add_command(label="Panic (all notes off)", accelerator="F12", command=self.panic)
+        menu.add_command(
+            label="Panic (all notes off)", accelerator=accelerator("panic"), command=self.panic
+        )
+
+    def build_track_menu(self, menu: tk.Menu) -> None:
+        build_track_menu(self, menu)
 
     def build_help_menu(self, menu: tk.Menu) -> None:
-        menu.add_command(label="Keyboard and Mouse…", accelerator="F1", command=self.show_shortcuts)
+        menu.add_command(
+            label="Getting Started…", command=lambda: help_window.show_getting_started(self)
+        )
+        menu.add_command(
+            label="Keyboard and Mouse…",
+            accelerator=accelerator("help"),
+            command=self.show_shortcuts,
+        )
         menu.add_command(label="Audio Engine…", command=self.show_engine_info)
 
     # ------------------------------------------------------------------ status, title
@@ -215,15 +247,8 @@ class MainWindow:
         self.set_status(str(exc))
         messagebox.showerror(title, str(exc), parent=self.root)
 
-    def show_shortcuts(self) -> None:
-        top = tk.Toplevel(self.root)
-        top.title("Keyboard and mouse — Pianola")
-        text = tk.Text(top, width=84, height=len(SHORTCUTS) + 2, borderwidth=0, font=MONO)
-        for keys, what in SHORTCUTS:
-            text.insert("end", f"{keys:<28}{what}\n")
-        text.configure(state="disabled")
-        text.pack(fill="both", expand=True, padx=8, pady=8)
-        ttk.Button(top, text="Close", command=top.destroy).pack(pady=(0, 8))
+    def show_shortcuts(self):
+        return help_window.show_shortcuts(self)
 
     def show_engine_info(self) -> None:
         ready = self.link.ready

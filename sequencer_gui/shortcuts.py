@@ -1,12 +1,250 @@
-"""Keyboard shortcuts of the main window and the list Help shows (GUI thread).
+"""The one table of keyboard shortcuts: bindings, menu accelerators and Help all come from it (GUI thread).
 
-Bound once on the toplevel, so they work wherever the focus is, except in a text field
-(tempo, track name), where keys must type.
+Each ``Shortcut`` names what the keys do, the Tk sequences that do it and the action on
+the window.  ``bind_shortcuts`` binds them once on the toplevel, so they work wherever
+the focus is, except in a text field (tempo, track name, position), where keys must
+type -- unless the shortcut is marked ``in_text``.  ``accelerator(name)`` gives a menu
+the same key text, and ``help_lines`` the Help window's list, so neither can drift from
+what is bound.
 """
 
 from __future__ import annotations
 
-SHORTCUTS = (
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sequencer_gui.roll import navigation
+
+
+@dataclass(frozen=True, slots=True)
+class Shortcut:
+    """Keys, what they do, and the action on a ``MainWindow``."""
+
+    name: str
+    keys: str  # as a musician reads them
+    what: str
+    sequences: tuple[str, ...]
+    action: Callable
+    in_text: bool = False  # also while a text field has the keyboard
+
+    def __post_init__(self):
+        if not self.sequences or not all(s.startswith("<") for s in self.sequences):
+            raise ValueError(f"shortcut {self.name!r} needs Tk event sequences")
+
+
+def _nudge(**how):
+    return lambda w: w.editor.nudge(**how)
+
+
+SHORTCUTS: tuple[Shortcut, ...] = (
+    # transport
+    Shortcut(
+        "play",
+        "Space",
+        "play from the cursor (or the loop) / stop",
+        ("<space>",),
+        lambda w: w.toggle_play(),
+    ),
+    Shortcut("to_start", "Home", "cursor to the start", ("<Home>",), lambda w: w.to_start()),
+    Shortcut(
+        "loop",
+        "L",
+        "loop on / off",
+        ("<l>",),
+        lambda w: w.set_loop_enabled(not w.document.score.loop_enabled),
+    ),
+    Shortcut(
+        "go_to",
+        "Ctrl+G",
+        "type a position (bar.beat.tick) to go to",
+        ("<Control-g>",),
+        lambda w: w.transport.focus_position(),
+        True,
+    ),
+    Shortcut(
+        "tempo",
+        "Ctrl+T",
+        "type the tempo in force at the cursor",
+        ("<Control-t>",),
+        lambda w: w.transport.focus_box("tempo"),
+        True,
+    ),
+    Shortcut(
+        "add_tempo",
+        "Ctrl+Shift+T",
+        "add a tempo change at the cursor",
+        ("<Control-T>",),
+        lambda w: w.transport.apply_tempo(add=True),
+        True,
+    ),
+    Shortcut("panic", "F12", "panic: all notes off", ("<F12>",), lambda w: w.panic(), True),
+    # editing
+    Shortcut("undo", "Ctrl+Z", "undo", ("<Control-z>",), lambda w: w.editor.undo()),
+    # Ctrl+Shift+Z arrives as the capital keysym
+    Shortcut(
+        "redo",
+        "Ctrl+Shift+Z / Ctrl+Y",
+        "redo",
+        ("<Control-Z>", "<Control-Shift-Z>", "<Control-y>"),
+        lambda w: w.editor.redo(),
+    ),
+    Shortcut("cut", "Ctrl+X", "cut the selection", ("<Control-x>",), lambda w: w.editor.cut()),
+    Shortcut("copy", "Ctrl+C", "copy the selection", ("<Control-c>",), lambda w: w.editor.copy()),
+    Shortcut(
+        "paste", "Ctrl+V", "paste at the cursor", ("<Control-v>",), lambda w: w.editor.paste()
+    ),
+    Shortcut(
+        "delete",
+        "Delete / BackSpace",
+        "delete the selection",
+        ("<Delete>", "<BackSpace>"),
+        lambda w: w.editor.delete_selection(),
+    ),
+    Shortcut(
+        "select_all",
+        "Ctrl+A",
+        "select all notes of the track",
+        ("<Control-a>",),
+        lambda w: w.editor.select_all(),
+    ),
+    Shortcut(
+        "escape",
+        "Esc",
+        "deselect (during a drag: cancel it)",
+        ("<Escape>",),
+        lambda w: w.editor.escape(),
+    ),
+    Shortcut(
+        "left",
+        "Left",
+        "move the selection one grid step earlier",
+        ("<Left>",),
+        _nudge(grid_steps=-1),
+    ),
+    Shortcut(
+        "right",
+        "Right",
+        "move the selection one grid step later",
+        ("<Right>",),
+        _nudge(grid_steps=1),
+    ),
+    Shortcut(
+        "up",
+        "Up / Shift+Up",
+        "move the selection up a semitone",
+        ("<Up>", "<Shift-Up>"),
+        _nudge(semitones=1),
+    ),
+    Shortcut(
+        "down",
+        "Down / Shift+Down",
+        "move the selection down a semitone",
+        ("<Down>", "<Shift-Down>"),
+        _nudge(semitones=-1),
+    ),
+    Shortcut(
+        "octave_up",
+        "Ctrl+Up",
+        "move the selection up an octave",
+        ("<Control-Up>",),
+        _nudge(semitones=12),
+    ),
+    Shortcut(
+        "octave_down",
+        "Ctrl+Down",
+        "move the selection down an octave",
+        ("<Control-Down>",),
+        _nudge(semitones=-12),
+    ),
+    Shortcut(
+        "quantize",
+        "Q",
+        "quantize the selection (or the track) to the grid",
+        ("<q>", "<Q>"),
+        lambda w: w.editor.quantize(),
+    ),
+    # view
+    Shortcut(
+        "zoom_in",
+        "Ctrl+=",
+        "zoom in (time)",
+        ("<Control-equal>", "<Control-plus>"),
+        lambda w: w.roll.zoom(1.25),
+    ),
+    Shortcut(
+        "zoom_out", "Ctrl+-", "zoom out (time)", ("<Control-minus>",), lambda w: w.roll.zoom(0.8)
+    ),
+    Shortcut(
+        "zoom_rows_in",
+        "Alt+=",
+        "taller rows",
+        ("<Alt-equal>", "<Alt-plus>"),
+        lambda w: navigation.zoom_vertically(w.roll, 1.25),
+    ),
+    Shortcut(
+        "zoom_rows_out",
+        "Alt+-",
+        "shorter rows",
+        ("<Alt-minus>",),
+        lambda w: navigation.zoom_vertically(w.roll, 0.8),
+    ),
+    Shortcut(
+        "fit",
+        "F",
+        "zoom to the selection (or the song)",
+        ("<f>",),
+        lambda w: navigation.fit(w.roll),
+    ),
+    Shortcut(
+        "fit_song",
+        "Shift+F",
+        "zoom to the whole song",
+        ("<F>",),
+        lambda w: navigation.fit(w.roll, song=True),
+    ),
+    # tracks
+    Shortcut(
+        "previous_track",
+        "Alt+Up",
+        "edit the track above",
+        ("<Alt-Up>",),
+        lambda w: w.tracks.step(-1),
+    ),
+    Shortcut(
+        "next_track",
+        "Alt+Down",
+        "edit the track below",
+        ("<Alt-Down>",),
+        lambda w: w.tracks.step(1),
+    ),
+    Shortcut(
+        "mute", "M", "mute / unmute the edited track", ("<m>",), lambda w: w.tracks.toggle("mute")
+    ),
+    Shortcut(
+        "solo", "S", "solo / unsolo the edited track", ("<s>",), lambda w: w.tracks.toggle("solo")
+    ),
+    # files and help
+    # Looked up at key time, so a file controller may replace these methods on the window.
+    Shortcut("new", "Ctrl+N", "new song", ("<Control-n>",), lambda w: w.new_document(), True),
+    Shortcut(
+        "open",
+        "Ctrl+O",
+        "open a song or MIDI file",
+        ("<Control-o>",),
+        lambda w: w.open_document(),
+        True,
+    ),
+    Shortcut("save", "Ctrl+S", "save", ("<Control-s>",), lambda w: w.save_document(), True),
+    Shortcut(
+        "save_as", "Ctrl+Shift+S", "save as", ("<Control-S>",), lambda w: w.save_document_as(), True
+    ),
+    Shortcut("quit", "Ctrl+Q", "quit", ("<Control-q>",), lambda w: w.quit(), True),
+    Shortcut("help", "F1", "this list", ("<F1>",), lambda w: w.show_shortcuts(), True),
+)
+BY_NAME = {s.name: s for s in SHORTCUTS}
+
+# What the mouse does: shown in Help beside the keys (nothing to bind here).
+MOUSE = (
     ("Click empty cell", "add a note (snapped, last used length); drag to place it"),
     ("Drag note", "move (snapped to the grid); hold Alt to move freely"),
     ("Drag note edge", "resize from the start or the end"),
@@ -14,29 +252,35 @@ SHORTCUTS = (
     ("Right-click / double-click", "delete the note"),
     ("Shift+click note", "add to / remove from the selection"),
     ("Shift/Ctrl+drag empty", "rubber-band select (Shift adds)"),
-    ("Ctrl+A / Esc", "select all / deselect (Esc during a drag cancels it)"),
-    ("Ctrl+C / Ctrl+X / Ctrl+V", "copy / cut / paste at the cursor"),
-    ("Delete", "delete the selection"),
-    ("Ctrl+Z", "undo"),
-    ("Ctrl+Shift+Z / Ctrl+Y", "redo"),
-    ("Left / Right", "move the selection by one grid step"),
-    ("Up / Down, Shift+Up/Down", "move the selection by a semitone"),
-    ("Ctrl+Up / Ctrl+Down", "move the selection by an octave"),
-    ("Q", "quantize the selection (or the track) to the grid"),
     ("Wheel / Shift+wheel", "scroll up-down / sideways"),
-    ("Ctrl+wheel, Ctrl+= / Ctrl+-", "zoom about the mouse / the middle"),
-    ("Space", "play from the cursor (or the loop) / stop"),
-    ("Home", "cursor to the start"),
-    ("Click / drag in the ruler", "move the cursor / set the loop region"),
+    ("Ctrl+wheel / Alt+wheel", "zoom in time about the mouse / taller or shorter rows"),
+    ("Click / drag in the bar row", "move the cursor / set the loop region"),
+    ("Double-click a lane", "add a tempo or meter change (or edit the one clicked)"),
+    ("Drag / right-click a flag", "move / delete a tempo or meter change"),
     ("Click a key", "hear it"),
-    ("F12", "panic: all notes off"),
-    ("Ctrl+N / Ctrl+O / Ctrl+S", "new / open / save"),
+    ("Drag a track by its strip", "move the track up or down the list"),
+    ("Double-click a slider", "volume back to 100, pan to the centre"),
+    ("Tab / Shift+Tab", "move the keyboard focus; Return presses the focused button"),
 )
 
 TEXT_CLASSES = frozenset(("Entry", "TEntry", "Spinbox", "TSpinbox", "TCombobox", "Text"))
 # ttk classes that press a focused widget on Space: in the main window Space is play/stop
 # and Return presses the focused button instead.
 BUTTON_CLASSES = ("TButton", "TCheckbutton", "TRadiobutton", "TMenubutton")
+KEYS_WIDTH = 32  # the keys column of the Help list, in characters
+
+
+def accelerator(name: str) -> str:
+    """The keys of shortcut ``name`` as a menu shows them."""
+    return BY_NAME[name].keys.split(" / ")[0]
+
+
+def help_lines() -> list[str]:
+    """The Help window's list: every shortcut of the table, then the mouse."""
+    lines = [f"{s.keys:<{KEYS_WIDTH}}{s.what}" for s in SHORTCUTS if s.keys]
+    lines.append("")
+    lines += [f"{keys:<{KEYS_WIDTH}}{what}" for keys, what in MOUSE]
+    return lines
 
 
 def _bind_buttons(window) -> None:
@@ -69,50 +313,19 @@ def _bind_buttons(window) -> None:
 
 
 def bind_shortcuts(window) -> None:
-    """Bind every shortcut on the window's toplevel."""
-    root, ed = window.root, window.editor
+    """Bind every shortcut of the table on the window's toplevel."""
+    root = window.root
     _bind_buttons(window)
 
-    def key(sequence: str, action, in_text: bool = False) -> None:
+    def bind(shortcut: Shortcut) -> None:
         def handler(event):
-            if not in_text and event.widget.winfo_class() in TEXT_CLASSES:
+            if not shortcut.in_text and event.widget.winfo_class() in TEXT_CLASSES:
                 return None  # let the field have the key
-            action()
+            shortcut.action(window)
             return "break"
 
-        root.bind(sequence, handler)
+        for sequence in shortcut.sequences:
+            root.bind(sequence, handler)
 
-    key("<Control-a>", ed.select_all)
-    key("<Control-c>", ed.copy)
-    key("<Control-x>", ed.cut)
-    key("<Control-v>", ed.paste)
-    key("<Control-z>", ed.undo)
-    key("<Control-Z>", ed.redo)  # Ctrl+Shift+Z arrives as the capital keysym
-    key("<Control-Shift-Z>", ed.redo)
-    key("<Control-y>", ed.redo)
-    key("<Delete>", ed.delete_selection)
-    key("<BackSpace>", ed.delete_selection)
-    key("<Left>", lambda: ed.nudge(grid_steps=-1))
-    key("<Right>", lambda: ed.nudge(grid_steps=1))
-    key("<Up>", lambda: ed.nudge(semitones=1))
-    key("<Down>", lambda: ed.nudge(semitones=-1))
-    key("<Shift-Up>", lambda: ed.nudge(semitones=1))
-    key("<Shift-Down>", lambda: ed.nudge(semitones=-1))
-    key("<Control-Up>", lambda: ed.nudge(semitones=12))
-    key("<Control-Down>", lambda: ed.nudge(semitones=-12))
-    key("<q>", ed.quantize)
-    key("<Q>", ed.quantize)
-    key("<space>", lambda: window.toggle_play())
-    key("<Home>", window.to_start)
-    key("<Escape>", ed.escape)
-    key("<F12>", window.panic, in_text=True)
-    key("<F1>", window.show_shortcuts, in_text=True)
-    key("<Control-equal>", lambda: window.roll.zoom(1.25))
-    key("<Control-plus>", lambda: window.roll.zoom(1.25))
-    key("<Control-minus>", lambda: window.roll.zoom(0.8))
-    # Looked up at key time, so a file controller may replace these methods on the window.
-    key("<Control-n>", lambda: window.new_document(), in_text=True)
-    key("<Control-o>", lambda: window.open_document(), in_text=True)
-    key("<Control-s>", lambda: window.save_document(), in_text=True)
-    key("<Control-S>", lambda: window.save_document_as(), in_text=True)
-    key("<Control-q>", lambda: window.quit(), in_text=True)
+    for shortcut in SHORTCUTS:
+        bind(shortcut)

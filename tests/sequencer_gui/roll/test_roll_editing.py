@@ -388,11 +388,9 @@ def test_instrument_choice_sets_program_and_bank(window):
 
 
 def test_help_lists_the_shortcuts(window):
-    window.show_shortcuts()
+    top = window.show_shortcuts()
     window.root.update()
-    tops = [w for w in window.root.winfo_children() if w.winfo_class() == "Toplevel"]
-    text = [w for w in tops[-1].winfo_children() if w.winfo_class() == "Text"][0]
-    content = text.get("1.0", "end")
+    content = top.text.get("1.0", "end")
     assert "Ctrl+Shift+Z" in content and "F12" in content and "quantize" in content
 
 

@@ -1,0 +1,97 @@
+"""The roll's entries of the View menu (rows, fit, scale, drum rows) and the Track menu (GUI thread).
+
+Accelerator texts come from the shortcut table, so a menu never names other keys than
+the ones bound.
+"""
+
+from __future__ import annotations
+
+import tkinter as tk
+from dataclasses import replace
+
+from sequencer_gui.roll import navigation
+from sequencer_gui.roll.rows import NOTE_NAMES, SCALES
+from sequencer_gui.shortcuts import accelerator
+
+
+def add_view_entries(window, menu: tk.Menu) -> None:
+    """Row zoom, zoom to fit, scale highlighting and drum rows on the View menu."""
+    roll = window.roll
+    menu.add_command(
+        label="Taller Rows",
+        accelerator=accelerator("zoom_rows_in"),
+        command=lambda: navigation.zoom_vertically(roll, 1.25),
+    )
+    menu.add_command(
+        label="Shorter Rows",
+        accelerator=accelerator("zoom_rows_out"),
+        command=lambda: navigation.zoom_vertically(roll, 0.8),
+    )
+    menu.add_command(
+        label="Zoom to Selection",
+        accelerator=accelerator("fit"),
+        command=lambda: navigation.fit(roll),
+    )
+    menu.add_command(
+        label="Zoom to Song",
+        accelerator=accelerator("fit_song"),
+        command=lambda: navigation.fit(roll, song=True),
+    )
+    menu.add_separator()
+    root = window.root
+    window.scale_var = tk.StringVar(root, value=roll.row_style.scale)
+    window.root_var = tk.IntVar(root, value=roll.row_style.root)
+    window.fold_var = tk.BooleanVar(root, value=roll.row_style.fold)
+    window.drum_rows_var = tk.BooleanVar(root, value=roll.row_style.all_drum_rows)
+
+    def apply() -> None:
+        roll.set_row_style(
+            replace(
+                roll.row_style,
+                scale=window.scale_var.get(),
+                root=window.root_var.get(),
+                fold=window.fold_var.get(),
+                all_drum_rows=window.drum_rows_var.get(),
+            )
+        )
+
+    scales = tk.Menu(menu, tearoff=False)
+    scales.add_radiobutton(label="No Scale", value="", variable=window.scale_var, command=apply)
+    for name in SCALES:
+        scales.add_radiobutton(label=name, value=name, variable=window.scale_var, command=apply)
+    scales.add_separator()
+    roots = tk.Menu(scales, tearoff=False)
+    for pc, name in enumerate(NOTE_NAMES):
+        roots.add_radiobutton(label=name, value=pc, variable=window.root_var, command=apply)
+    scales.add_cascade(label="Root", menu=roots, underline=0)
+    scales.add_checkbutton(label="Fold to Scale", variable=window.fold_var, command=apply)
+    menu.add_cascade(label="Scale", menu=scales, underline=1)
+    menu.add_checkbutton(
+        label="All Rows of Drum Tracks", variable=window.drum_rows_var, command=apply
+    )
+
+
+def build_track_menu(window, menu: tk.Menu) -> None:
+    tracks = window.tracks
+    menu.add_command(label="Add Track", command=tracks.add_track)
+    menu.add_command(label="Add Drum Track", command=lambda: tracks.add_track(drums=True))
+    menu.add_command(label="Remove Track", command=tracks.remove_track)
+    menu.add_separator()
+    menu.add_command(
+        label="Previous Track",
+        accelerator=accelerator("previous_track"),
+        command=lambda: tracks.step(-1),
+    )
+    menu.add_command(
+        label="Next Track", accelerator=accelerator("next_track"), command=lambda: tracks.step(1)
+    )
+    menu.add_command(label="Move Track Up", command=lambda: tracks.move_current(-1))
+    menu.add_command(label="Move Track Down", command=lambda: tracks.move_current(1))
+    menu.add_separator()
+    menu.add_command(
+        label="Mute", accelerator=accelerator("mute"), command=lambda: tracks.toggle("mute")
+    )
+    menu.add_command(
+        label="Solo", accelerator=accelerator("solo"), command=lambda: tracks.toggle("solo")
+    )
+    menu.add_command(label="Colour…", command=tracks.choose_colour)
