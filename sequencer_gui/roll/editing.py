@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from engine.core import edits
 from engine.core.score import Note, Score
+from sequencer_gui.roll import navigation
 from sequencer_gui.roll.geometry import snap_tick, snap_tick_down
 
 SHIFT, CONTROL, ALT = 0x0001, 0x0004, 0x0008  # Tk event.state bits (Alt is Mod1 on X11)
@@ -246,6 +247,9 @@ class RollEditor:
                 else roll.geometry.width_px / 2
             )
             roll.zoom(1.25 if steps > 0 else 0.8, x_view)
+        elif event.state & ALT:
+            y_view = event.y if event.widget in (roll.canvas, roll.keyboard.canvas) else None
+            navigation.zoom_vertically(roll, 1.25 if steps > 0 else 0.8, y_view)
         elif event.state & SHIFT:
             roll.scroll(-steps * roll.geometry.width_px / 8, 0)
         else:

@@ -113,3 +113,13 @@ def test_a_song_opens_on_a_track_whose_notes_are_on_screen(window):
     on_screen = [n for n in roll.track.notes_in_range(start, end) if low <= n.pitch <= high]
     assert on_screen
     assert any(shown(roll.canvas, roll.note_pool.item(n)) for n in on_screen)
+
+
+def test_alt_wheel_makes_rows_taller_about_the_pointer(window):
+    roll = window.roll
+    g = roll.geometry
+    pitch = g.y_to_pitch(g.scroll_y_px + 100)
+    roll.canvas.event_generate("<Button-4>", x=200, y=100, state=0x0008)
+    window.root.update()
+    assert roll.geometry.key_height_px > g.key_height_px
+    assert roll.geometry.y_to_pitch(roll.geometry.scroll_y_px + 100) == pitch
