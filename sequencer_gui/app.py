@@ -21,6 +21,7 @@ from engine.core.audio_settings import AudioSettings
 from engine.core.errors import PianolaError
 from sequencer_gui import help_window
 from sequencer_gui.appearance import add_theme_menu
+from sequencer_gui.collab.mount import mount as mount_session
 from sequencer_gui.document import Document, empty_score
 from sequencer_gui.engine_link import EngineLink
 from sequencer_gui.panels.status_bar import StatusBar
@@ -88,6 +89,7 @@ class MainWindow:
         self.build_menus()
         bind_shortcuts(self)
         self.steps = mount_steps(self)
+        self.session = mount_session(self)
         self.document.add_listener(self._on_document)
         self.link.listeners.append(self._on_engine_event)
         self._sent_loop = None
@@ -320,7 +322,11 @@ class MainWindow:
 
     def _send_score(self) -> None:
         self._score_send_id = None
-        self.link.replace_score(self.document.score)
+        self.score_sink(self.document.score)
+
+    def score_sink(self, score) -> None:
+        """Where an edited score goes: the engine (a live session replaces this)."""
+        self.link.replace_score(score)
 
     def _on_engine_event(self, event) -> None:
         if isinstance(event, p.ReadyEvent):

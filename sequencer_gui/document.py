@@ -82,6 +82,13 @@ class Document:
         self.track_index = 0
         self._notify("load")
 
+    def show_remote(self, score: Score) -> None:
+        """A change made by someone else (a live session): current at once, no undo step."""
+        if score is not self.history.score:
+            self.history.show(score)
+            self._fix_track_index()
+            self._notify("edit")
+
     def apply(self, new_score: Score, label: str) -> None:
         """One edit, one undo step."""
         before = self.history.generation

@@ -32,7 +32,10 @@ ALLOWED: dict[str, set[str]] = {
     "engine.collab": {CORE, "engine.files"},
     "engine.bench": LOW | {"engine.measure", "engine.assetgen"},
     "engine.commands": None,  # the command line assembles everything, the window included
-    "sequencer_gui": LOW | {"sequencer_gui"},
+    # the window mounts the live-session room (its File menu entries, the status label)
+    "sequencer_gui": LOW | {"sequencer_gui", "sequencer_gui.collab"},
+    # the window's side of a live session
+    "sequencer_gui.collab": LOW | {"sequencer_gui", "engine.collab"},
     # the window's benchmarks measure with the engine's kit
     "sequencer_gui.bench": LOW
     | {"sequencer_gui", "engine.bench", "engine.measure", "engine.assetgen"},
@@ -85,7 +88,11 @@ def all_modules() -> dict[str, Path]:
 def room_of(name: str) -> str:
     parts = name.split(".")
     if parts[0] == "sequencer_gui":
-        return "sequencer_gui.bench" if parts[1:2] == ["bench"] else "sequencer_gui"
+        return (
+            f"sequencer_gui.{parts[1]}"
+            if parts[1:2] in (["bench"], ["collab"])
+            else "sequencer_gui"
+        )
     return ".".join(parts[:2]) if len(parts) > 1 else parts[0]
 
 

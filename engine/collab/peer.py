@@ -141,11 +141,12 @@ class Peer:
         step = max(1, self.timeline.score.ppq // 4)
         return self.transport.epoch, self.timeline.step_after(now_us + ahead_us, step)
 
-    def edit(self, score: Score) -> None:
-        """A local edit (a Score made with the pure edit functions from ``song.score()``)."""
-        old = self.song.score()
+    def edit(self, score: Score, base: Score | None = None) -> None:
+        """A local edit: a Score made with the pure edit functions from ``base`` (default:
+        ``song.score()``; an older one keeps what others changed since)."""
+        old = self.song.score() if base is None else base
         at = self._stamp()
-        self.song.apply_score(score, at)
+        self.song.apply_score(score, at, base=base)
         if at is not None and _timeline_changed(old, score):
             # tempo, meter of time or loop: the transport starts again from the stamp
             pass_index, tick = self.timeline.position(at[1])

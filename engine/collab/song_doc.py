@@ -359,10 +359,14 @@ class SongDoc:
         """Put a whole song into an empty document (the peer that shares it)."""
         self.apply_score(score)
 
-    def apply_score(self, new: Score, at: tuple[int, int] | None = None) -> None:
-        """Write what differs between the document's Score and ``new`` (an edit made with
-        the pure edit functions) as one undoable transaction; changed notes carry ``at``."""
-        old = self.score()
+    def apply_score(
+        self, new: Score, at: tuple[int, int] | None = None, base: Score | None = None
+    ) -> None:
+        """Write what differs between ``base`` (default: the document's Score) and ``new``
+        (an edit made with the pure edit functions) as one undoable transaction; changed
+        notes carry ``at``.  With a ``base`` older than the document (an edit begun before
+        others' edits arrived) only what the edit itself changed is written."""
+        old = self.score() if base is None else base
         old_ids = list(self._track_order)
         with self.doc.transaction(origin=LOCAL):
             self._write_song(old, new)
@@ -371,7 +375,13 @@ class SongDoc:
                 if track_id in created:
                     continue
                 old_entries = self._entries_of(track_id)
-                self._write_notes(track_id, old_entries, new.tracks[index].notes, at)
+                old_index = old_ids.index(track_id) if track_id in old_ids else None
+                before = (
+                    old.tracks[old_index].notes
+                    if old_index is not None and old_index < len(old.tracks)
+                    else ()
+                )
+                self._write_notes(track_id, old_entries, before, new.tracks[index].notes, at)
             if old.patterns != new.patterns:
                 write_patterns(self.patterns, old.patterns, new.patterns)
             if old.placements != new.placements or old_ids != ids:
@@ -464,8 +474,8 @@ class SongDoc:
         self.notes[note_id] = Map(data)
         return note_id
 
-    def _write_notes(self, track_id: str, entries: list[NoteEntry], notes, at) -> None:
-        have = Counter(e.note for e in entries)
+    def _write_notes(self, track_id: str, entries: list[NoteEntry], before, notes, at) -> None:
+        have = Counter(before)
         want = Counter(notes)
         removed_notes = have - want
         added = sorted((want - have).elements())

@@ -60,6 +60,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-realtime", action="store_true", help="do not ask for realtime priority for the engine"
     )
+    parser.add_argument("--join", metavar="LINK", help="join the live session of this link")
+    parser.add_argument(
+        "--event-log",
+        metavar="FILE",
+        help="in a session, write every scheduled event as a JSON line",
+    )
 
 
 def run(args) -> int:
@@ -112,6 +118,9 @@ def run(args) -> int:
         _report_layout_when_ready(window, os.environ[LAYOUT_ENV])
     if engine_error:  # e.g. an unknown --driver: one dialog, as for any audio failure
         window.link.fail(engine_error)
+    window.session.event_log_path = args.event_log
+    if args.join:
+        root.after_idle(lambda: window.session.join(args.join))
     try:
         root.mainloop()
     finally:

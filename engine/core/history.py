@@ -58,6 +58,13 @@ class History:
         self._push(label, self._score)
         self._set(new_score)
 
+    def show(self, score: Score) -> None:
+        """Make ``score`` current without an undo step: a change made elsewhere (another
+        musician in a live session), which this history's undo must not take back."""
+        if not isinstance(score, Score):
+            raise ScoreError("a change must be a score")
+        self._set(score)
+
     # --- gestures -------------------------------------------------------------------
 
     @property

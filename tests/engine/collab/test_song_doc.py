@@ -198,3 +198,15 @@ def test_concurrent_step_edits_of_one_pattern_merge():
     _exchange([a, b], random.Random(12))
     beat = b.score().pattern("beat")
     assert not beat.lane("kick").steps[0].on and beat.lane("snare").steps[4].on
+
+
+def test_an_edit_begun_before_others_arrived_changes_only_what_it_changed():
+    a, b = _peers(2, _song())
+    base = a.score()
+    b.apply_score(edits.add_notes(b.score(), 0, [Note(1440, 120, 72)])[0])
+    _exchange([a, b], random.Random(13))
+    # a's drag started from ``base``; committing it must not remove b's note
+    a.apply_score(edits.move_notes(base, 0, [Note(0, 240, 60)], 120, 0)[0], base=base)
+    _exchange([a, b], random.Random(14))
+    assert set(b.score().tracks[0].notes) >= {Note(1440, 120, 72), Note(120, 240, 60)}
+    assert a.score() == b.score()
