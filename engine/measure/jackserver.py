@@ -29,7 +29,7 @@ class DummyJackServer:
     _proc: subprocess.Popen | None = field(default=None, init=False, repr=False)
     _log: list[str] = field(default_factory=list, init=False, repr=False)
 
-    def start(self, timeout_s: float = 10.0, slot_wait_s: float = 900.0) -> DummyJackServer:
+    def start(self, timeout_s: float = 60.0, slot_wait_s: float = 900.0) -> DummyJackServer:
         """Start the server; waits up to ``slot_wait_s`` for a free place in JACK's
         machine-wide registry (8 servers) when other programs hold every one."""
         jackd = shutil.which("jackd")
