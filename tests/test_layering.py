@@ -30,7 +30,7 @@ ALLOWED: dict[str, set[str]] = {
     "engine.assetgen": {CORE, "engine.files"},
     # the shared song, the session server and clock: the pure model and the file formats
     "engine.collab": {CORE, "engine.files"},
-    "engine.bench": LOW | {"engine.measure", "engine.assetgen"},
+    "engine.bench": LOW | {"engine.measure", "engine.assetgen", "engine.collab"},
     "engine.commands": None,  # the command line assembles everything, the window included
     # the window mounts the live-session room (its File menu entries, the status label)
     "sequencer_gui": LOW | {"sequencer_gui", "sequencer_gui.collab"},

@@ -61,6 +61,7 @@ class Peer:
         self.notices: list[str] = []  # one sentence each, for the musician
         self._commands: list = [p.LoadScoreCommand(self.song.score())]
         self._last_presence = 0.0
+        self.last_stamp: tuple[int, int] | None = None  # where this peer's last edit sounds
         self.connection.start()
 
     # --- the shared clock ------------------------------------------------------------
@@ -145,7 +146,7 @@ class Peer:
         """A local edit: a Score made with the pure edit functions from ``base`` (default:
         ``song.score()``; an older one keeps what others changed since)."""
         old = self.song.score() if base is None else base
-        at = self._stamp()
+        at = self.last_stamp = self._stamp()
         self.song.apply_score(score, at, base=base)
         if at is not None and _timeline_changed(old, score):
             # tempo, meter of time or loop: the transport starts again from the stamp
@@ -155,12 +156,14 @@ class Peer:
         self.session.flush()
 
     def undo(self) -> bool:
-        done = self.song.undo(at=self._stamp())
+        self.last_stamp = self._stamp()
+        done = self.song.undo(at=self.last_stamp)
         self.session.flush()
         return done
 
     def redo(self) -> bool:
-        done = self.song.redo(at=self._stamp())
+        self.last_stamp = self._stamp()
+        done = self.song.redo(at=self.last_stamp)
         self.session.flush()
         return done
 
@@ -260,19 +263,6 @@ class Peer:
     # --- what the engine reports --------------------------------------------------------
     def on_engine_event(self, event) -> None:
         if isinstance(event, p.TakeOverEvent):
-            import sys
-
-            print(
-                "DEBUG takeover",
-                event,
-                "asked",
-                self._asked.get(event.version),
-                "now",
-                self.session_tick_now(),
-                "offset",
-                self.pass_offset,
-                file=sys.stderr,
-            )
             if event.in_time:
                 self.in_time += 1
             else:

@@ -15,7 +15,7 @@ import pytest
 from engine.collab.connection import SessionLink, create_room
 from engine.core.score import LoopRegion, Note, Score, Track
 from engine.files.project_file import load_project, save_project
-from tests.engine.collab.netproxy import DelayProxy
+from engine.measure.delay_proxy import DelayProxy
 
 pytestmark = [pytest.mark.slow]
 

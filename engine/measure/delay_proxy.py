@@ -1,4 +1,4 @@
-"""A websocket proxy that delays, reorders and drops messages (test helper; its own thread
+"""A websocket proxy that delays, reorders and drops messages (its own thread
 with an asyncio loop).  Each message is held for ``delay_s`` +- ``jitter_s`` (uniform,
 seeded) on its own, so messages overtake each other whenever the jitter exceeds their
 spacing; with ``drop`` > 0 that fraction of messages is never delivered."""

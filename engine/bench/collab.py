@@ -1,0 +1,242 @@
+"""Live sessions: edit -> heard on every peer, incoherent events vs schedule-ahead, server CPU and memory.
+
+Everything on loopback: a real `pianola serve` process, a delaying proxy per peer
+(``engine.measure.delay_proxy``), peers in this process (``engine.collab.peer.Peer``),
+each with its own engine process on the silent "none" driver for the first two parts.
+
+- ``edit``: three peers edit (one random edit a second each, seeded) while the session
+  loops; for every edit and every peer, the time from the edit to the moment that peer's
+  engine plays the changed song (the stamp's place when in time, the next pass when
+  late), at one-way delays of 0, 50 and 200 ms (jitter 10 %).
+- ``ahead``: incoherent events with the schedule-ahead forced to fixed values, at
+  100 ms +- 20 ms one-way.
+- ``server``: the server's CPU (user + system, % of one core) and resident memory with
+  3, 10 and 50 peers each making one edit a second (no engines).
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from engine.core import protocol as p
+from engine.core.score import LoopRegion, Note, Score, Track
+
+PUMP_S = 0.005
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--part", choices=("edit", "ahead", "server", "all"), default="all")
+    parser.add_argument("--seconds", type=float, default=20.0, help="length of each case")
+    parser.add_argument("--seed", type=int, default=1)
+
+
+def _song(tracks: int) -> Score:
+    notes = tuple(Note(i * 480, 240, 60 + i % 5) for i in range(8))
+    made = [Track("Lead", channel=0, notes=notes)]
+    made += [Track(f"Part {i}", channel=i % 9 + 1) for i in range(1, tracks)]
+    return Score(tracks=tuple(made), loop=LoopRegion(0, 3840), loop_enabled=True)
+
+
+class _Server:
+    def __init__(self, directory: Path):
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "engine.commands.cli",
+                "serve",
+                "--port",
+                "0",
+                "--dir",
+                str(directory),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        match = re.search(r"http://127\.0\.0\.1:(\d+)", self.proc.stdout.readline())
+        if not match:
+            raise RuntimeError("the session server did not start")
+        self.port = int(match.group(1))
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def cpu_s(self) -> float:
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        import os
+
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def rss_mb(self) -> float:
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return 0.0
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+def _links(server, count: int, delay_s: float, jitter_s: float, seed: int):
+    from engine.collab.connection import SessionLink, create_room
+    from engine.measure.delay_proxy import DelayProxy
+
+    room = create_room(server.url)
+    proxies, links = [], []
+    for i in range(count):
+        if delay_s > 0:
+            proxy = DelayProxy(server.port, delay_s, jitter_s, seed=seed + i).start()
+            proxies.append(proxy)
+            links.append(SessionLink.parse(room.url.replace(f":{server.port}/", f":{proxy.port}/")))
+        else:
+            links.append(room)
+    return proxies, links
+
+
+def _session_case(server, delay_s, jitter_s, seconds, seed, ahead_ms=None) -> dict:
+    """Three peers with engines; returns latencies (ms) and incoherent counts."""
+    from engine.collab.peer import Peer
+    from engine.collab.rehearsal import Rehearsal
+    from engine.core.audio_settings import AudioSettings
+    from engine.realtime.client import EngineClient
+
+    proxies, links = _links(server, 3, delay_s, jitter_s, seed)
+    peers = [
+        Peer(link, f"peer{i}", score=_song(3) if i == 0 else None, forced_ahead_ms=ahead_ms)
+        for i, link in enumerate(links)
+    ]
+    engines = [EngineClient(AudioSettings(driver="none"), realtime=False).start() for _ in peers]
+    edits: dict[int, int] = {}  # session tick stamped -> server time of the edit (ns)
+    heard: list[float] = []
+    seen: set[tuple[int, int]] = set()
+    try:
+        for engine in engines:
+            engine.wait_ready(30.0)
+        deadline = time.monotonic() + 20
+        while not all(peer.session.status.synced for peer in peers):
+            _pump(peers, engines, edits, heard, seen)
+            if time.monotonic() > deadline:
+                raise RuntimeError("the peers did not sync")
+        time.sleep(0.5)
+        peers[0].play(0)
+        rehearsals = [Rehearsal(seed * 10 + i, i) for i in range(3)]
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            _pump(peers, engines, edits, heard, seen)
+            if time.monotonic() > end - 3:  # the last edits need time to be heard
+                continue
+            for peer, rehearsal in zip(peers, rehearsals):
+                if peer.transport.playing and rehearsal.due(time.monotonic()):
+                    rehearsal.edit(peer)
+                    if peer.last_stamp is not None:
+                        edits[peer.last_stamp[1]] = peer.server_now_ns()
+        return {
+            "heard_ms": heard,
+            "incoherent": [peer.incoherent for peer in peers],
+            "ahead_ms": statistics.median(peer.ahead_ms() for peer in peers),
+        }
+    finally:
+        for peer in peers:
+            peer.leave()
+        for engine in engines:
+            engine.close()
+        for proxy in proxies:
+            proxy.stop()
+
+
+def _pump(peers, engines, edits, heard, seen) -> None:
+    for index, (peer, engine) in enumerate(zip(peers, engines)):
+        for event in engine.poll_events():
+            if isinstance(event, p.TakeOverEvent):
+                asked = peer._asked.get(event.version)
+                if asked is not None and (index, asked) not in seen and asked in edits:
+                    seen.add((index, asked))
+                    timeline = peer.timeline
+                    u = timeline.session_tick(event.pass_index + peer.pass_offset, event.tick)
+                    at_ns = peer.transport.at_ns + timeline.us_of(u) * 1000
+                    heard.append((at_ns - edits[asked]) / 1e6)
+            peer.on_engine_event(event)
+        for command in peer.pump():
+            engine.send(command)
+    time.sleep(PUMP_S)
+
+
+def _server_case(server, peers_count: int, seconds: float, seed: int) -> tuple[float, float]:
+    from engine.collab.peer import Peer
+    from engine.collab.rehearsal import Rehearsal
+
+    _, links = _links(server, peers_count, 0.0, 0.0, seed)
+    peers = [Peer(links[0], "peer0", score=_song(peers_count))]
+    peers += [Peer(link, f"peer{i}") for i, link in enumerate(links[1:], 1)]
+    try:
+        deadline = time.monotonic() + 30
+        while not all(peer.session.status.synced for peer in peers):
+            for peer in peers:
+                peer.pump()
+            time.sleep(0.01)
+            if time.monotonic() > deadline:
+                raise RuntimeError("the peers did not sync")
+        rehearsals = [Rehearsal(seed * 100 + i, i) for i in range(peers_count)]
+        cpu0, t0 = server.cpu_s(), time.monotonic()
+        while time.monotonic() - t0 < seconds:
+            for peer, rehearsal in zip(peers, rehearsals):
+                peer.pump()
+                if rehearsal.due(time.monotonic()):
+                    rehearsal.edit(peer)
+            time.sleep(0.01)
+        cpu = 100 * (server.cpu_s() - cpu0) / (time.monotonic() - t0)
+        return cpu, server.rss_mb()
+    finally:
+        for peer in peers:
+            peer.leave()
+
+
+def run(args) -> int:
+    with tempfile.TemporaryDirectory() as tmp:
+        server = _Server(Path(tmp))
+        try:
+            if args.part in ("edit", "all"):
+                print(
+                    "edit -> heard on every peer (3 peers, an edit a second each, auto schedule-ahead)"
+                )
+                print(
+                    f"{'one-way delay':>14} {'ahead':>8} {'median':>9} {'worst':>9} {'edits':>6} {'incoherent':>11}"
+                )
+                for delay_ms in (0, 50, 200):
+                    r = _session_case(
+                        server, delay_ms / 1000, delay_ms / 10000, args.seconds, args.seed
+                    )
+                    h = r["heard_ms"]
+                    print(
+                        f"{delay_ms:>11} ms {r['ahead_ms']:>5.0f} ms "
+                        f"{statistics.median(h) if h else float('nan'):>6.0f} ms {max(h, default=float('nan')):>6.0f} ms "
+                        f"{len(h):>6} {sum(r['incoherent']):>11}",
+                        flush=True,
+                    )
+            if args.part in ("ahead", "all"):
+                print("incoherent events vs schedule-ahead (100 ms +- 20 ms one-way, 3 peers)")
+                for ahead in (20, 60, 150, 300, None):
+                    r = _session_case(server, 0.1, 0.02, args.seconds, args.seed, ahead_ms=ahead)
+                    label = "auto" if ahead is None else f"{ahead} ms"
+                    print(
+                        f"  schedule-ahead {label:>7} (median {r['ahead_ms']:.0f} ms): incoherent "
+                        f"{sum(r['incoherent'])} over {len(r['heard_ms'])} edit arrivals",
+                        flush=True,
+                    )
+            if args.part in ("server", "all"):
+                print("server CPU and memory, every peer editing once a second")
+                for count in (3, 10, 50):
+                    cpu, rss = _server_case(server, count, args.seconds, args.seed)
+                    print(
+                        f"  {count:>3} peers: CPU {cpu:5.1f} % of a core, RSS {rss:6.1f} MB",
+                        flush=True,
+                    )
+        finally:
+            server.stop()
+    return 0
