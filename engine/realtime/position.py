@@ -38,7 +38,9 @@ MAX_READ_ATTEMPTS = 64
 
 @dataclass(frozen=True, slots=True)
 class Position:
-    """Where the transport is, as the engine last wrote it."""
+    """Where the transport is: what the scheduler computes, the seqlock carries and the
+    cursor reads.  ``generation`` is stamped by the engine's service loop (the scheduler
+    itself leaves it 0)."""
 
     generation: int = 0
     frame: int = 0
@@ -65,7 +67,7 @@ class PositionBlock:
         shm = shared_memory.SharedMemory(create=True, size=BLOCK_SIZE)
         shm.buf[:BLOCK_SIZE] = bytes(BLOCK_SIZE)
         block = cls(shm, owner=True)
-        block._write_fields(Position())
+        block.write(Position())
         return block
 
     @classmethod
@@ -78,47 +80,23 @@ class PositionBlock:
 
     # ---------------------------------------------------------------- the one writer
 
-    def write(
-        self,
-        generation: int,
-        frame: int,
-        tick: int,
-        us_per_quarter: int,
-        playing: bool,
-        loop_count: int,
-        pattern_index: int = -1,
-        pattern_pass: int = 0,
-        pattern_step: int = -1,
-    ) -> None:
+    def write(self, position: Position) -> None:
         """Publish a new position (only ever called from one thread of one process)."""
         items = self._items
         seq = items[_SEQ_INDEX]
         if seq & 1:  # a writer died mid-write (engine killed): the count is ours now
             seq += 1
         items[_SEQ_INDEX] = seq + 1  # odd: readers keep away
-        items[1] = generation
-        items[2] = frame
-        items[3] = tick
-        items[4] = us_per_quarter
-        items[5] = 1 if playing else 0
-        items[6] = loop_count
-        items[7] = pattern_index
-        items[8] = pattern_pass
-        items[9] = pattern_step
+        items[1] = position.generation
+        items[2] = position.frame
+        items[3] = position.tick
+        items[4] = position.us_per_quarter
+        items[5] = 1 if position.playing else 0
+        items[6] = position.loop_count
+        items[7] = position.pattern_index
+        items[8] = position.pattern_pass
+        items[9] = position.pattern_step
         items[_SEQ_INDEX] = seq + 2  # even again: the fields are whole
-
-    def _write_fields(self, p: Position) -> None:
-        self.write(
-            p.generation,
-            p.frame,
-            p.tick,
-            p.us_per_quarter,
-            p.playing,
-            p.loop_count,
-            p.pattern_index,
-            p.pattern_pass,
-            p.pattern_step,
-        )
 
     # ----------------------------------------------------------------- any reader
 

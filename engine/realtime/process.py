@@ -39,7 +39,7 @@ from engine.core.errors import PianolaError
 from engine.core.timing import bpm_to_us_per_quarter
 from engine.realtime import priority as prio
 from engine.realtime.event_sender import EventSender
-from engine.realtime.position import PositionBlock
+from engine.realtime.position import Position, PositionBlock
 from engine.realtime.service_loop import ServiceLoop
 from engine.realtime.xrun_watcher import XrunWatcher
 
@@ -215,7 +215,14 @@ class Engine:
             self.backend.close()
         last = self.position.read()
         self.position.write(
-            self.generation + 1, last.frame, last.tick, last.us_per_quarter, False, last.loop_count
+            Position(
+                self.generation + 1,
+                last.frame,
+                last.tick,
+                last.us_per_quarter,
+                False,
+                last.loop_count,
+            )
         )
 
 

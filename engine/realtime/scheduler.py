@@ -31,21 +31,11 @@ from operator import attrgetter
 
 from engine.core.playback_timeline import PlaybackTimeline
 from engine.core.score import DRUM_BANK, LoopRegion, Note, Score
+from engine.realtime.position import Position
 
 SYNTH_CHANNELS = 256  # the synth backend opens this many channels: one per track
 CC_VOLUME, CC_PAN = 7, 10
 MIX_FIELDS = ("bank", "program", "is_drum", "volume", "pan", "mute", "solo")
-
-
-@dataclass(frozen=True, slots=True)
-class PositionState:
-    """Where playback is on the audio clock (what the engine publishes to the GUI)."""
-
-    frame: int
-    tick: int
-    us_per_quarter: int
-    playing: bool
-    loop_count: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -343,7 +333,7 @@ class Scheduler:
             return self._withdraw_and_resend_locked(place)
 
     # --- the periodic work -----------------------------------------------------------
-    def service(self) -> PositionState:
+    def service(self) -> Position:
         """Send the next look-ahead window, report notes that started, return the position."""
         started = []
         with self._lock:
@@ -365,7 +355,7 @@ class Scheduler:
                 self.on_scheduled(scheduled)
         return state
 
-    def position(self) -> PositionState:
+    def position(self) -> Position:
         with self._lock:
             return self._position_locked(self.backend.now_frame())
 
@@ -387,20 +377,22 @@ class Scheduler:
             return None
         return tl.frame_of(0, max(tl.anchor_tick, self._score.end_tick))
 
-    def _position_locked(self, now: int) -> PositionState:
+    def _position_locked(self, now: int) -> Position:
         if not self._playing:
             tick = self._position_tick
-            return PositionState(
-                now, tick, self._score.tempo_map.change_at(tick).us_per_quarter, False, 0
+            return Position(
+                frame=now,
+                tick=tick,
+                us_per_quarter=self._score.tempo_map.change_at(tick).us_per_quarter,
             )
         tl = self._timeline
         tick = tl.tick_at(now)
-        return PositionState(
-            now,
-            tick,
-            self._score.tempo_map.change_at(tick).us_per_quarter,
-            True,
-            tl.loop_count_at(now),
+        return Position(
+            frame=now,
+            tick=tick,
+            us_per_quarter=self._score.tempo_map.change_at(tick).us_per_quarter,
+            playing=True,
+            loop_count=tl.loop_count_at(now),
         )
 
     def _wanted(self, start_frame: int, end_frame: int) -> list[SentNote]:

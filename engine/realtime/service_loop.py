@@ -19,6 +19,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
+from dataclasses import replace
 
 from engine.core import protocol as p
 from engine.realtime import priority as prio
@@ -100,14 +101,7 @@ class ServiceLoop:
                 sender.put(p.LateEvent(1, state.frame - covered_until))
             covered_until = state.frame + scheduler.lookahead_frames if state.playing else None
             covered_generation = generation
-            self.position.write(
-                generation,
-                state.frame,
-                state.tick,
-                state.us_per_quarter,
-                state.playing,
-                state.loop_count,
-            )
+            self.position.write(replace(state, generation=generation))
             if state.playing != was_playing or state.loop_count != last_loops:
                 sender.put(p.TransportEvent(state.playing, state.tick, state.loop_count))
                 if was_playing and not state.playing:

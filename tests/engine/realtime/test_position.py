@@ -42,7 +42,7 @@ def _writer(name: str, go, stop, result, cpu) -> None:
         # milliseconds) never does.
         for _ in range(100):
             n += 1
-            block.write(n, 2 * n, 3 * n, 500_000 + 5 * n, bool(n & 1), 7 * n)
+            block.write(Position(n, 2 * n, 3 * n, 500_000 + 5 * n, bool(n & 1), 7 * n))
             due += WRITE_PERIOD_S
             while time.perf_counter() < due:
                 pass
@@ -101,7 +101,7 @@ def test_reads_never_torn_while_another_process_writes_fast():
 def test_a_write_in_progress_is_never_returned():
     block = PositionBlock.create()
     try:
-        block.write(4, 8, 12, 500_000, True, 2)
+        block.write(Position(4, 8, 12, 500_000, True, 2))
         good = block.read()
         assert good == Position(4, 8, 12, 500_000, True, 2)
         # Freeze the block mid-write, as a writer killed between its two stores leaves it.
@@ -110,7 +110,7 @@ def test_a_write_in_progress_is_never_returned():
         block._items[1:7] = memoryview(bytes(48)).cast("q")
         assert block.read() == good  # the last whole value, not the half-written one
         # The next writer (a restarted engine) recovers the sequence.
-        block.write(5, 10, 15, 400_000, False, 3)
+        block.write(Position(5, 10, 15, 400_000, False, 3))
         assert block.sequence() % 2 == 0
         assert block.read() == Position(5, 10, 15, 400_000, False, 3)
     finally:
@@ -120,7 +120,7 @@ def test_a_write_in_progress_is_never_returned():
 def test_attached_reader_sees_the_writers_values_and_owner_unlinks():
     owner = PositionBlock.create()
     other = PositionBlock.attach(owner.name)
-    owner.write(1, 48_000, 960, 500_000, True, 0)
+    owner.write(Position(1, 48_000, 960, 500_000, True, 0))
     assert other.read() == Position(1, 48_000, 960, 500_000, True, 0)
     other.close()
     name = owner.name
