@@ -2,9 +2,9 @@
 
 The engine link owns one ``EngineKeeper`` and hands it every engine event after the
 window's listeners have had it.  When the engine dies unasked the keeper starts a new
-one (the song as it is by then, loop and mix go to it; the dead engine's JACK client is
-gone, so nothing is left sounding) and, once it is ready, playback resumes if it was
-playing.  When the musician changes the audio preferences it restarts the engine with
+one (the song as it is by then goes to it, loop and mix inside it, and the transport
+where it was; the dead engine's JACK client is gone, so nothing is left sounding) and,
+once it is ready and playing on, the cursor follows it again.  When the musician changes the audio preferences it restarts the engine with
 them.  In both cases the document stays in the window untouched, and the window never
 waits for the new engine: editing goes on while it starts, and its ReadyEvent finishes
 the restart.  A fatal error (no JACK server, no SoundFont...) gets no restart, since
@@ -107,7 +107,9 @@ class EngineKeeper:
         """The new engine is ready and has the song, loop, mix and transport position."""
         self.resume = None
         if was_playing and self.playback is not None:
-            self.playback.play()  # the cursor animation follows the engine again
+            # the new engine was told to play on where the old one was (with the song):
+            # only the cursor animation has to follow it again
+            self.playback.follow_engine()
         self.refresh()
         self.say(
             "The audio engine stopped unexpectedly and was restarted; your song is loaded again."

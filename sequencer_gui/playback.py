@@ -51,6 +51,15 @@ class Playback:
         ):
             tick = score.loop.start_tick
         self.link.play(tick)
+        self._follow()
+
+    def follow_engine(self) -> None:
+        """The engine plays on by itself (a restarted engine resumes where the old one
+        was): draw the cursor again without telling the engine anything."""
+        if not self.playing and self.link.usable:
+            self._follow()
+
+    def _follow(self) -> None:
         self.playing = True
         self._started_at = time.monotonic()
         self._tell()

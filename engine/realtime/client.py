@@ -240,15 +240,16 @@ class EngineClient(p.CommandSender):
         so they are applied right after its ``ReadyEvent`` (which, or its error, arrives
         through ``poll_events``), and commands sent after this call follow them.
 
-        ``score``: the song as it is now, when the caller kept editing while no engine
-        could be told (it then replaces the remembered song, mix and all).  Ending an
+        ``score``: the song as it is now, for a caller that owns the song (a GUI kept
+        editing while no engine could be told): it is sent whole, its loop, tempo and mix
+        with it, instead of the song, loop, tempo and mix commands remembered here.  Ending an
         engine that is still running can take a moment: call ``shutdown_nowait()`` first
         and this once ``death_fd`` is readable.  ``event_fd`` and ``death_fd`` are new.
         """
         position = self.read_position() if self._position is not None else Position()
         self._stop_process()
         self.start()
-        if score is not None and score is not self._score:
+        if score is not None:
             self._remember_command(p.LoadScoreCommand(score))
         self._send_remembered(position)
 
