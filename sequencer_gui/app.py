@@ -37,7 +37,6 @@ from sequencer_gui.view_menus import add_view_entries, build_track_menu
 
 PROJECT_TYPES = [("Pianola songs", "*.pianola"), ("All files", "*")]
 MIDI_TYPES = [("MIDI files", "*.mid *.midi"), ("All files", "*")]
-DRAG_SEND_MS = 40
 
 
 class MainWindow:
@@ -92,8 +91,6 @@ class MainWindow:
         self.session = mount_session(self)
         self.document.add_listener(self._on_document)
         self.link.listeners.append(self._on_engine_event)
-        self._sent_loop = None
-        self._score_send_id = None
         # a lambda, so replacing window.quit (e.g. to ask about unsaved work) takes effect
         root.protocol("WM_DELETE_WINDOW", lambda: self.quit())
         self.transport.refresh()
@@ -285,48 +282,13 @@ class MainWindow:
 
     # ------------------------------------------------------------------ document/engine
     def _on_document(self, document: Document, reason: str) -> None:
-        score = document.score
+        # (the engine link hears the document itself: here only the window's own views)
         if reason == "load":
-            if self._score_send_id is not None:
-                self.root.after_cancel(self._score_send_id)
-                self._score_send_id = None
-            self.link.load_score(score)
             self.playback.song_replaced()
+        if reason in ("load", "edit", "track"):
             self.tracks.refresh()
-        elif reason == "edit":
-            self._send_score_soon()
-            self.tracks.refresh()
-        elif reason == "track":
-            self.tracks.refresh()
-        loop = (score.loop_enabled, score.loop)
-        if loop != self._sent_loop and score.loop is not None:
-            self.link.set_loop(score.loop_enabled, score.loop.start_tick, score.loop.end_tick)
-        self._sent_loop = loop
         self.transport.refresh()
         self.update_title()
-
-    def _send_score_soon(self) -> None:
-        """Send the edited score once the current burst of events is handled.
-
-        A drag changes the score on every mouse motion; coalescing them into one
-        ReplaceScoreCommand per pass of the event loop keeps a big song from queueing
-        copies on the pipe (and the previews behind them).
-        """
-        if self._score_send_id is None:
-            if self.document.history.in_gesture:
-                # mid-drag: at most one copy per DRAG_SEND_MS (the preview already sounds;
-                # a 10 000-note song takes ~30 ms to pickle), the final one on release
-                self._score_send_id = self.root.after(DRAG_SEND_MS, self._send_score)
-            else:
-                self._score_send_id = self.root.after_idle(self._send_score)
-
-    def _send_score(self) -> None:
-        self._score_send_id = None
-        self.score_sink(self.document.score)
-
-    def score_sink(self, score) -> None:
-        """Where an edited score goes: the engine (a live session replaces this)."""
-        self.link.replace_score(score)
 
     def _on_engine_event(self, event) -> None:
         if isinstance(event, p.ReadyEvent):

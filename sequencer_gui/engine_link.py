@@ -1,5 +1,12 @@
 """The window's link to the engine process: commands out, events in through Tk's loop (GUI thread).
 
+The link is the one owner of what the engine hears of the document: it listens to the
+document itself and sends a new song whole (``LoadScoreCommand``) and each edit as the
+new score (``ReplaceScoreCommand``, which carries the loop and the track mix too, so
+they are never sent a second time as commands of their own).  Only what the document
+does not hold goes as its own command: the transport, previews, a volume or pan slider
+while it moves (the score gets its value on release).
+
 Wraps an ``EngineClient`` so the rest of the window never waits for the engine and keeps
 working with none: until the engine is ready, or when it could not start (no JACK
 server, missing SoundFont, unknown driver), every command is dropped and ``error`` holds
@@ -30,6 +37,7 @@ from engine.core.errors import PianolaError
 from sequencer_gui.engine_keeper import EngineKeeper
 
 POLL_MS = 20  # the fallback poll, only where createfilehandler is missing
+DRAG_SEND_MS = 40  # mid-drag, at most one score per this long (see _send_score_soon)
 SHUTDOWN_WAIT_MS = 3000  # an old engine that takes longer to end is stopped the hard way
 MIN_PREVIEW_MS, MAX_PREVIEW_MS = 80, 1500
 
@@ -56,7 +64,12 @@ class EngineLink(p.CommandSender):
         self._poll_id = None
         self._shutdown_id = None  # the hard-stop timer while an old engine ends
         self._preview_offs: dict[tuple[int, int], str] = {}
+        self._score_send_id = None
+        # A live session sends the engine the shared song's versions itself; while it
+        # does, the document's edits are not sent from here.
+        self.sends_edits = True
         self.keeper = EngineKeeper(self)  # restarts after a death or new settings
+        document.add_listener(self._on_document)
 
     # ------------------------------------------------------------------ lifetime
     def start(self) -> None:
@@ -140,6 +153,7 @@ class EngineLink(p.CommandSender):
 
     def close(self) -> None:
         self._unwatch()
+        self._cancel_score_send()
         if self._shutdown_id is not None:
             self.root.after_cancel(self._shutdown_id)
             self._shutdown_id = None
@@ -154,6 +168,39 @@ class EngineLink(p.CommandSender):
         so the status bar says why and the engine keeper shows its one dialog."""
         self.state, self.error = "failed", message
         self._tell(p.ErrorEvent(message, fatal=True))
+
+    # ------------------------------------------------------------------ the document
+    def _on_document(self, document, reason: str) -> None:
+        if reason == "load":
+            self._cancel_score_send()
+            self.load_score(document.score)
+        elif reason == "edit":
+            self._send_score_soon()
+
+    def _send_score_soon(self) -> None:
+        """Send the edited score once the current burst of events is handled.
+
+        A drag changes the score on every mouse motion; coalescing them into one
+        ReplaceScoreCommand per pass of the event loop keeps a big song from queueing
+        copies on the pipe (and the previews behind them).
+        """
+        if self._score_send_id is None:
+            if self.document.history.in_gesture:
+                # mid-drag: at most one copy per DRAG_SEND_MS (the preview already sounds;
+                # a 10 000-note song takes ~30 ms to pickle), the final one on release
+                self._score_send_id = self.root.after(DRAG_SEND_MS, self._send_score)
+            else:
+                self._score_send_id = self.root.after_idle(self._send_score)
+
+    def _send_score(self) -> None:
+        self._score_send_id = None
+        if self.sends_edits:
+            self.replace_score(self.document.score)
+
+    def _cancel_score_send(self) -> None:
+        if self._score_send_id is not None:
+            self.root.after_cancel(self._score_send_id)
+            self._score_send_id = None
 
     # ------------------------------------------------------------------ events
     def _poll(self) -> None:

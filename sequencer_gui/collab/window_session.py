@@ -56,7 +56,7 @@ class WindowSession:
         self.transport = SessionTransport(window.link, peer)
         self._real_link = window.playback.link
         window.playback.link = self.transport
-        window.score_sink = lambda score: None  # the engine hears the session's versions
+        window.link.sends_edits = False  # the engine hears the session's versions
         # in a session, Undo and Redo undo this musician's own edits only
         self.document.undo = self.undo
         self.document.redo = self.redo
@@ -173,7 +173,7 @@ class WindowSession:
         score = self.peer.leave()
         window = self.window
         window.playback.link = self._real_link
-        del window.score_sink  # back to the class default: straight to the engine
+        window.link.sends_edits = True  # edits go straight to the engine again
         del self.document.undo
         del self.document.redo
         if self._on_engine_event in window.link.listeners:

@@ -150,14 +150,8 @@ class TrackRow:
         doc = self.document
         score = edits.update_track(doc.score, self.index, **fields)
         if score.tracks[self.index] != doc.score.tracks[self.index]:
+            # the engine link sends the new score, mix included
             doc.apply(score, f"Change track {label_field}")
-            mix = {
-                k: v
-                for k, v in fields.items()
-                if k in ("program", "bank", "volume", "pan", "mute", "solo")
-            }
-            if mix:
-                self.tracks.window.link.set_track_mix(self.index, **mix)
 
     def _rename(self) -> None:
         name = self.name_var.get().strip()
