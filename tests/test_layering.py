@@ -25,12 +25,14 @@ ALLOWED: dict[str, set[str]] = {
     "engine.audio": {CORE, "engine.files"},
     # sync sources (Link, JACK's clock) are driven by the engine's scheduler thread
     "engine.sync": {CORE},
-    "engine.realtime": {CORE, "engine.files", "engine.audio", "engine.sync"},
+    # MIDI ports beside the synth: they speak to the engine's scheduler in frames
+    "engine.midi": {CORE},
+    "engine.realtime": {CORE, "engine.files", "engine.audio", "engine.sync", "engine.midi"},
     "engine.measure": {CORE, "engine.files", "engine.audio"},
     "engine.assetgen": {CORE, "engine.files"},
     # the shared song, the session server and clock: the pure model and the file formats
     "engine.collab": {CORE, "engine.files"},
-    "engine.bench": LOW | {"engine.measure", "engine.assetgen", "engine.collab"},
+    "engine.bench": LOW | {"engine.measure", "engine.assetgen", "engine.collab", "engine.midi"},
     "engine.commands": None,  # the command line assembles everything, the window included
     # the window mounts the live-session room (its File menu entries, the status label)
     "sequencer_gui": LOW | {"sequencer_gui", "sequencer_gui.collab"},

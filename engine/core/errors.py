@@ -42,6 +42,10 @@ class AudioDriverError(PianolaError, OSError):
     """The audio driver is unknown or would not open (e.g. no JACK server answers)."""
 
 
+class MidiPortError(PianolaError, OSError):
+    """A MIDI port cannot be found or opened, or went away (the message names it)."""
+
+
 class EngineError(PianolaError, RuntimeError):
     """The engine process reported an error or could not be started."""
 

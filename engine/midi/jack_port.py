@@ -1,0 +1,159 @@
+"""A sample-accurate JACK MIDI output (and input) port (engine threads; the copying runs
+in the helper process ``engine.midi.jack_helper``).
+
+``send(frame, data)`` queues bytes for the JACK frame ``frame``; the helper writes them in
+the JACK cycle that holds that frame at its offset, so they land on their frame exactly,
+whatever the engine's threads are doing at the time -- as long as they are queued before
+that cycle starts.  Events can be withdrawn by tag until their cycle comes.  Any
+timestamped bytes of up to eight bytes go through the same path (notes, controllers,
+MIDI clock, song position).
+
+Frames are JACK's frame time unwrapped to 64 bits; ``cycle_frame()`` is the first frame
+of the latest cycle the helper ran, so ``cycle_frame() + cycle_frames()`` is the earliest
+frame an event sent now can still land on exactly.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+from engine.core.errors import MidiPortError
+from engine.midi import event_ring as r
+
+START_TIMEOUT_S = 10.0
+
+
+class JackMidiPort:
+    """One JACK client with a MIDI ``out`` port (and ``in`` when ``with_input``)."""
+
+    def __init__(
+        self,
+        client_name: str = "pianola-midi",
+        *,
+        server: str | None = None,
+        connect_to: tuple[str, ...] = (),
+        with_input: bool = False,
+        capacity: int = 4096,
+    ):
+        self.client_name = client_name
+        self.server = server
+        self.connect_to = tuple(connect_to)
+        self.with_input = with_input
+        self.capacity = capacity
+        self.out_ring: r.EventRing | None = None
+        self.in_ring: r.EventRing | None = None
+        self._proc: subprocess.Popen | None = None
+        self._stderr = None
+
+    # --- lifetime ----------------------------------------------------------------------
+    def open(self) -> JackMidiPort:
+        """Start the helper and wait until its client runs; MidiPortError if it cannot."""
+        self.out_ring = r.EventRing.create(self.capacity)
+        if self.with_input:
+            self.in_ring = r.EventRing.create(self.capacity)
+        args = [
+            sys.executable,
+            "-m",
+            "engine.midi.jack_helper",
+            self.out_ring.name,
+            self.in_ring.name if self.in_ring else "-",
+            self.client_name,
+            self.server or "-",
+            *self.connect_to,
+        ]
+        env = dict(os.environ, JACK_NO_START_SERVER="1")
+        # stderr to a file, not a pipe: a helper blocked on a full pipe would miss cycles
+        self._stderr = tempfile.TemporaryFile()
+        self._proc = subprocess.Popen(
+            args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self._stderr, env=env
+        )
+        deadline = time.monotonic() + START_TIMEOUT_S
+        items = self.out_ring.items
+        while items[r.STATE] != r.RUNNING:
+            if self._proc.poll() is not None or items[r.STATE] == r.ENDED:
+                self._stderr.seek(0)
+                reason = self._stderr.read().decode(errors="replace").strip().splitlines()
+                self.close()
+                raise MidiPortError(
+                    "The JACK MIDI port could not be opened"
+                    + (f" ({reason[-1]})." if reason else ".")
+                )
+            if time.monotonic() > deadline:
+                self.close()
+                raise MidiPortError("The JACK MIDI port did not start in time.")
+            time.sleep(0.01)
+        return self
+
+    def close(self) -> None:
+        """End every note the port started, then stop the helper (waits up to ~1 s)."""
+        if self._proc is not None:
+            if self.out_ring is not None:
+                self.out_ring.items[r.STOP] = 1
+            try:
+                self._proc.wait(timeout=3)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait()
+            self._stderr.close()
+            self._proc = None
+        for ring in (self.out_ring, self.in_ring):
+            if ring is not None:
+                ring.close()
+        self.out_ring = self.in_ring = None
+
+    def __enter__(self) -> JackMidiPort:
+        return self.open()
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def alive(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    @property
+    def port_name(self) -> str:
+        return f"{self.client_name}:out"
+
+    # --- output (one producer thread) --------------------------------------------------
+    def send(self, frame: int, data: bytes, tag: int = 0) -> bool:
+        """Queue ``data`` for JACK frame ``frame``; False if the queue is full."""
+        return self.out_ring.put(r.EVENT, frame, tag, bytes(data))
+
+    def cancel_tag(self, tag: int) -> None:
+        """Withdraw the queued events of ``tag`` that have not been written yet."""
+        self.out_ring.put(r.CANCEL_TAG, 0, tag)
+
+    def cancel_all(self) -> None:
+        self.out_ring.put(r.CANCEL_ALL)
+
+    def release_all(self) -> None:
+        """Withdraw everything queued and end every note the port started (next cycle)."""
+        self.out_ring.put(r.RELEASE)
+
+    # --- input (one consumer thread) ---------------------------------------------------
+    def received(self) -> list[tuple[int, bytes]]:
+        """Events that arrived at ``in`` since the last call: (JACK frame, bytes)."""
+        return [(frame, data) for _, frame, _, data in self.in_ring.take()]
+
+    # --- the helper's clock and counters -----------------------------------------------
+    def cycle_frame(self) -> int:
+        return self.out_ring.items[r.CYCLE_FRAME]
+
+    def cycle_frames(self) -> int:
+        return self.out_ring.items[r.CYCLE_FRAMES]
+
+    def counters(self) -> dict[str, int]:
+        items = self.out_ring.items
+        return {
+            "written": items[r.WRITTEN],
+            "late": items[r.LATE],
+            "worst_late_frames": items[r.WORST_LATE],
+            "dropped": items[r.DROPPED],
+            "gaps": items[r.GAPS],
+            "cycles": items[r.CYCLES],
+        }

@@ -1,0 +1,146 @@
+"""Which MIDI APIs and ports the platform has, and finding a port by name (any thread).
+
+python-rtmidi lists ports on every API it was built with (ALSA sequencer and JACK MIDI on
+Linux, CoreMIDI on macOS, WinMM on Windows).  A port is named to the musician as
+``"API: port name"`` (``"JACK: fluidsynth:midi_00"``, ``"ALSA: Virtual Raw MIDI 1-0:0"``);
+a query chooses it by its whole name or by a part that only it contains.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from dataclasses import dataclass
+
+from engine.core.errors import MidiPortError
+
+CLIENT_NAME = "pianola-probe"
+
+
+@dataclass(frozen=True, slots=True)
+class MidiApi:
+    """One API python-rtmidi was built with, and whether it answers here."""
+
+    ident: int
+    name: str  # short: "ALSA", "JACK", "CoreMIDI", "WinMM"
+    available: bool
+    problem: str = ""  # why it is not available (one sentence)
+
+
+@dataclass(frozen=True, slots=True)
+class MidiPort:
+    """A port other software or hardware offers: where Pianola can send or receive."""
+
+    api: str  # MidiApi.name
+    name: str  # the API's own name of the port
+    index: int  # its index in rtmidi's list (valid until ports come or go)
+
+    @property
+    def label(self) -> str:
+        return f"{self.api}: {self.name}"
+
+
+@contextlib.contextmanager
+def quiet_c_stderr():
+    """Silence what C libraries print on file descriptor 2 meanwhile (ALSA's "cannot open
+    /dev/snd/seq" lines): the caller says what went wrong in its own words."""
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def _api_name(rtmidi, ident: int) -> str:
+    return {
+        rtmidi.API_LINUX_ALSA: "ALSA",
+        rtmidi.API_UNIX_JACK: "JACK",
+        rtmidi.API_MACOSX_CORE: "CoreMIDI",
+        rtmidi.API_WINDOWS_MM: "WinMM",
+    }.get(ident, rtmidi.get_api_display_name(ident))
+
+
+def _problem(api: str, exc: Exception) -> str:
+    if api == "ALSA":
+        return (
+            "the ALSA sequencer cannot be opened (no /dev/snd/seq: load the snd-seq "
+            "kernel module, or run where a sound card is)"
+        )
+    if api == "JACK":
+        return "no JACK server is running (start one, e.g. with qjackctl or jackd)"
+    return f"it does not answer ({exc})"
+
+
+def midi_apis() -> list[MidiApi]:
+    """Every API python-rtmidi was built with; ``available`` when a client opens on it."""
+    try:
+        import rtmidi
+    except ImportError:
+        return []
+    os.environ.setdefault("JACK_NO_START_SERVER", "1")  # listing must not start a server
+    apis = []
+    for ident in rtmidi.get_compiled_api():
+        if ident == rtmidi.API_RTMIDI_DUMMY:
+            continue
+        name = _api_name(rtmidi, ident)
+        try:
+            with quiet_c_stderr():
+                rtmidi.MidiOut(ident, name=CLIENT_NAME).delete()
+        except (rtmidi.RtMidiError, OSError) as exc:
+            apis.append(MidiApi(ident, name, False, _problem(name, exc)))
+        else:
+            apis.append(MidiApi(ident, name, True))
+    return apis
+
+
+def list_ports(output: bool = True, apis: list[MidiApi] | None = None) -> list[MidiPort]:
+    """The ports Pianola can send to (``output``) or receive from, on every API that answers.
+
+    Pianola's own ports are left out (a track sent to itself would loop)."""
+    import rtmidi
+
+    found = []
+    for api in apis if apis is not None else midi_apis():
+        if not api.available:
+            continue
+        kind = rtmidi.MidiOut if output else rtmidi.MidiIn
+        try:
+            with quiet_c_stderr():
+                probe = kind(api.ident, name=CLIENT_NAME)
+                names = probe.get_ports()
+                probe.delete()
+        except (rtmidi.RtMidiError, OSError):
+            continue
+        for index, name in enumerate(names):
+            if not name.lower().startswith(("pianola", CLIENT_NAME)):
+                found.append(MidiPort(api.name, name, index))
+    return found
+
+
+def find_port(query: str, ports: list[MidiPort], what: str = "MIDI output") -> MidiPort:
+    """The one port ``query`` names: its label or name exactly, else the only one whose
+    label contains it (case-insensitive).  MidiPortError says why not, and what there is."""
+    query = query.strip()
+    if not query:
+        raise MidiPortError(f"No {what} port was named.")
+    exact = [p for p in ports if query in (p.label, p.name)]
+    if len(exact) == 1:
+        return exact[0]
+    wanted = query.lower()
+    matching = exact or [p for p in ports if wanted in p.label.lower()]
+    if len(matching) == 1:
+        return matching[0]
+    if not matching:
+        there = "; ".join(p.label for p in ports) or "none at all (`pianola doctor` says why)"
+        raise MidiPortError(f"No {what} port matches {query!r}: the ports are {there}.")
+    names = "; ".join(p.label for p in matching)
+    raise MidiPortError(
+        f"{len(matching)} {what} ports match {query!r} ({names}): give more of the name."
+    )

@@ -1,0 +1,148 @@
+"""The sample-accurate JACK MIDI port, heard by a JACK MIDI client of the test's own on the
+private dummy JACK server."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import pytest
+
+from engine.core.errors import MidiPortError
+from engine.measure.midi_capture import MidiRecorder, sounding_notes
+from engine.midi.jack_port import JackMidiPort
+
+pytestmark = pytest.mark.audio
+
+
+@pytest.fixture
+def recorder(jack_server):
+    with MidiRecorder(f"rec-{os.getpid()}", server=jack_server) as rec:
+        yield rec
+
+
+def _wait_cycles(port: JackMidiPort, count: int = 2) -> None:
+    start = port.counters()["cycles"]
+    deadline = time.monotonic() + 5
+    while port.counters()["cycles"] < start + count and time.monotonic() < deadline:
+        time.sleep(0.005)
+
+
+def test_events_land_on_their_frames(jack_server, recorder):
+    with JackMidiPort(
+        "pianola-test-out", server=jack_server, connect_to=(f"{recorder.name}:in",)
+    ) as port:
+        _wait_cycles(port)
+        first = port.cycle_frame() + 48000 // 5  # 200 ms ahead: queued long before its cycle
+        due = []
+        for i in range(40):
+            frame = first + i * 997  # offsets all over the period
+            on = bytes((0x90 | i % 16, 40 + i, 100))
+            off = bytes((0x80 | i % 16, 40 + i, 0))
+            port.send(frame, on)
+            port.send(frame + 500, off)
+            due += [(frame, on), (frame + 500, off)]
+        got = recorder.wait_for(len(due), timeout_s=10)
+        counters = port.counters()
+    # Every event arrives (but those in a cycle the recorder itself was not run in, which
+    # a busy machine's dummy server drops), exact to the frame unless the helper missed
+    # the cycle (it counts each such late event).
+    heard = [d for d in sorted(due) if recorder.heard(d[0])]
+    assert sorted(d for _, d in got) == sorted(d for _, d in heard), (recorder.missed, counters)
+    misses = [(g, d) for g, d in zip(got, heard) if g != d]
+    assert len(misses) <= counters["late"], (misses, counters)
+    if len(heard) == len(due):
+        assert sounding_notes(got) == {}
+    assert counters["written"] == len(due) and counters["dropped"] == 0
+
+
+def test_withdrawn_events_are_never_written(jack_server, recorder):
+    with JackMidiPort(
+        "pianola-test-out", server=jack_server, connect_to=(f"{recorder.name}:in",)
+    ) as port:
+        _wait_cycles(port)
+        first = port.cycle_frame() + 48000 // 2
+        port.send(first + 30, b"\x90\x41\x64", tag=3)
+        port.send(first + 40, b"\x90\x43\x64", tag=3)
+        port.cancel_all()
+        port.send(first, b"\x90\x3c\x64", tag=1)
+        port.send(first + 10, b"\x90\x3e\x64", tag=2)
+        port.send(first + 20, b"\x90\x40\x64", tag=1)
+        port.cancel_tag(1)
+        port.send(first + 50, b"\x80\x3e\x00", tag=4)
+        got = recorder.wait_for(2, timeout_s=5)
+        time.sleep(0.2)
+        got = recorder.events()
+    assert [data for _, data in got] == [b"\x90\x3e\x64", b"\x80\x3e\x00"]
+
+
+def test_closing_ends_every_note_the_port_started(jack_server, recorder):
+    port = JackMidiPort("pianola-test-out", server=jack_server, connect_to=(f"{recorder.name}:in",))
+    with port:
+        _wait_cycles(port)
+        now = port.cycle_frame() + 2 * port.cycle_frames()
+        port.send(now, b"\x90\x3c\x64")
+        port.send(now, b"\x91\x40\x64")
+        port.send(now + 48000 * 10, b"\x80\x3c\x00")  # long after the port closes
+        recorder.wait_for(2, timeout_s=5)
+        assert sounding_notes(recorder.events()) == {(0, 60): 1, (1, 64): 1}
+    got = recorder.events()
+    assert sounding_notes(got) == {}
+    assert b"\xb0\x40\x00" in [data for _, data in got]  # sustain lifted too
+
+
+def test_a_killed_owner_leaves_no_note_hanging(jack_server, recorder, tmp_path):
+    """The helper outlives an owner killed with SIGKILL just long enough to end its notes."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "owner.py"
+    script.write_text(
+        "import sys, time\n"
+        "from engine.midi.jack_port import JackMidiPort\n"
+        f"port = JackMidiPort('pianola-owner', server={jack_server!r},"
+        f" connect_to=({recorder.name + ':in'!r},)).open()\n"
+        "f = port.cycle_frame() + 2 * port.cycle_frames()\n"
+        "port.send(f, bytes((0x92, 50, 90)))\n"
+        "print('sent', flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    owner = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert owner.stdout.readline().strip() == "sent"
+        recorder.wait_for(1, timeout_s=5)
+        assert sounding_notes(recorder.events()) == {(2, 50): 1}
+        os.kill(owner.pid, signal.SIGKILL)
+        owner.wait()
+        deadline = time.monotonic() + 5
+        while sounding_notes(recorder.events()) and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        if owner.poll() is None:
+            owner.kill()
+            owner.wait()
+    assert sounding_notes(recorder.events()) == {}
+
+
+def test_input_events_are_stamped_with_their_frames(jack_server, recorder):
+    with JackMidiPort("pianola-test-io", server=jack_server, with_input=True) as port:
+        recorder.connect_to("pianola-test-io:in")
+        _wait_cycles(port)
+        first = recorder.frame_now() + 48000 // 10
+        sent = [(first + i * 333, bytes((0x90, 60 + i, 80))) for i in range(10)]
+        for frame, data in sent:
+            recorder.send_at(frame, data)
+        deadline = time.monotonic() + 5
+        got = []
+        while len(got) < len(sent) and time.monotonic() < deadline:
+            got += port.received()
+            time.sleep(0.01)
+    assert [d for _, d in got] == [d for _, d in sent]
+    # Exact unless either client missed the cycle the event was due in.
+    assert sum(g != s for g, s in zip(got, sent)) <= 2
+
+
+def test_no_server_is_one_clear_sentence():
+    with pytest.raises(MidiPortError, match=r"^The JACK MIDI port could not be opened"):
+        JackMidiPort("pianola-test-out", server="pianola-no-such-server").open()

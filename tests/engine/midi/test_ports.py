@@ -1,0 +1,85 @@
+"""Finding MIDI ports by name, on the APIs the platform has (pure rules + real rtmidi)."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from engine.core.errors import MidiPortError
+from engine.measure.midi_capture import MidiRecorder, sounding_notes
+from engine.midi.deadline_port import DeadlinePort
+from engine.midi.ports import MidiPort, find_port, list_ports, midi_apis
+
+PORTS = [
+    MidiPort("JACK", "synth-a:midi_in", 0),
+    MidiPort("JACK", "synth-b:midi_in", 1),
+    MidiPort("ALSA", "Virtual Raw MIDI 1-0:VirMIDI 1-0 24:0", 0),
+]
+
+
+def test_a_whole_name_or_a_unique_part_finds_the_port():
+    assert find_port("JACK: synth-a:midi_in", PORTS) is PORTS[0]
+    assert find_port("synth-b:midi_in", PORTS) is PORTS[1]
+    assert find_port("virmidi", PORTS) is PORTS[2]
+    assert find_port("  SYNTH-A ", PORTS) is PORTS[0]
+
+
+def test_a_name_matching_nothing_says_what_there_is():
+    with pytest.raises(MidiPortError) as err:
+        find_port("korg", PORTS)
+    message = str(err.value)
+    assert message.startswith("No MIDI output port matches 'korg': the ports are JACK: synth-a")
+    assert "\n" not in message
+
+
+def test_a_name_matching_several_asks_for_more_of_it():
+    with pytest.raises(MidiPortError, match=r"^2 MIDI output ports match 'midi_in' .*more of"):
+        find_port("midi_in", PORTS)
+
+
+def test_no_ports_at_all_points_to_the_doctor():
+    with pytest.raises(MidiPortError, match=r"none at all \(`pianola doctor` says why\)\.$"):
+        find_port("anything", [])
+
+
+def test_with_no_jack_server_and_no_alsa_no_api_answers(monkeypatch):
+    monkeypatch.setenv("JACK_DEFAULT_SERVER", f"pianola-none-{os.getpid()}")
+    apis = {api.name: api for api in midi_apis()}
+    assert "JACK" in apis and not apis["JACK"].available
+    assert apis["JACK"].problem.startswith("no JACK server is running")
+    if not os.path.exists("/dev/snd/seq"):
+        assert not apis["ALSA"].available and "snd-seq" in apis["ALSA"].problem
+    assert list_ports(True) == [] or os.path.exists("/dev/snd/seq")
+
+
+@pytest.mark.audio
+def test_a_jack_port_is_listed_found_and_sent_to_at_deadlines(jack_server):
+    with MidiRecorder(f"rec-{os.getpid()}", server=jack_server) as recorder:
+        port = find_port(f"rec-{os.getpid()}:in", list_ports(True))
+        assert port.api == "JACK"
+        out = DeadlinePort(port).open()
+        try:
+            start = time.monotonic_ns() + 50_000_000
+            for i in range(20):
+                out.send(start + i * 5_000_000, bytes((0x90, 60 + i, 90)))
+                out.send(start + i * 5_000_000 + 2_000_000, bytes((0x80, 60 + i, 0)))
+            got = recorder.wait_for(40, timeout_s=5)
+            assert out.sent == 40
+        finally:
+            out.close()
+    assert [d for _, d in got if d[0] == 0x90] == [bytes((0x90, 60 + i, 90)) for i in range(20)]
+    assert sounding_notes(got) == {}
+
+
+@pytest.mark.audio
+def test_closing_a_deadline_port_ends_its_notes(jack_server):
+    with MidiRecorder(f"rec-{os.getpid()}", server=jack_server) as recorder:
+        out = DeadlinePort(find_port(f"rec-{os.getpid()}:in", list_ports(True))).open()
+        out.send_now(b"\x95\x30\x40")
+        out.send(time.monotonic_ns() + 10**10, b"\x85\x30\x00")  # never: closed before
+        recorder.wait_for(1, timeout_s=5)
+        out.close()
+        got = recorder.wait_for(4, timeout_s=5)
+    assert sounding_notes(got) == {}
