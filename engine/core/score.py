@@ -16,6 +16,7 @@ import operator
 import re
 from dataclasses import dataclass, field, fields, replace
 
+from engine.core.controllers import ControlEvent, sorted_events
 from engine.core.errors import ScoreError
 from engine.core.note import DRUM_BANK, GM_DRUM_CHANNEL, MAX_TICK, Note
 from engine.core.pattern import Pattern, Placement, placement_order
@@ -27,6 +28,7 @@ __all__ = [
     "DRUM_BANK",
     "GM_DRUM_CHANNEL",
     "MAX_TICK",
+    "ControlEvent",
     "LoopRegion",
     "Note",
     "Score",
@@ -38,6 +40,9 @@ __all__ = [
 _NOTE_KEY = operator.attrgetter("start_tick", "length_ticks", "pitch", "velocity")
 _START = operator.attrgetter("start_tick")
 _LENGTH = operator.attrgetter("length_ticks")
+
+
+OUTPUTS = ("synth", "port", "both")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +60,12 @@ class Track:
     solo: bool = False
     notes: tuple[Note, ...] = ()
     colour: str = ""  # "#rrggbb" the musician chose; "" = the window picks one by position
+    # Changes while it plays (sustain, modulation, pitch bend, program...), in tick order.
+    controllers: tuple[ControlEvent, ...] = ()
+    # Where it sounds: "synth" (the built-in synth), "port" (the MIDI output port named
+    # ``midi_port``) or "both".
+    output: str = "synth"
+    midi_port: str = ""
     _starts: tuple[int, ...] = field(init=False, repr=False, compare=False)
     _max_length: int = field(init=False, repr=False, compare=False)
 
@@ -73,6 +84,11 @@ class Track:
             self.colour == "" or _COLOUR.fullmatch(self.colour)
         ):
             raise ScoreError(f"track colour must be #rrggbb or empty, not {self.colour!r}")
+        if self.output not in OUTPUTS:
+            raise ScoreError(f"a track sounds through {' or '.join(OUTPUTS)}, not {self.output!r}")
+        if not isinstance(self.midi_port, str):
+            raise ScoreError(f"a MIDI port name must be text, not {self.midi_port!r}")
+        object.__setattr__(self, "controllers", sorted_events(self.controllers))
         notes = tuple(self.notes)
         if not all(map(isinstance, notes, itertools.repeat(Note))):
             raise ScoreError("a track holds notes only")
@@ -83,6 +99,14 @@ class Track:
         object.__setattr__(self, "notes", notes)
         object.__setattr__(self, "_starts", tuple(map(_START, notes)))
         object.__setattr__(self, "_max_length", max(map(_LENGTH, notes), default=0))
+
+    @property
+    def to_synth(self) -> bool:
+        return self.output != "port"
+
+    @property
+    def to_port(self) -> bool:
+        return self.output != "synth" and bool(self.midi_port)
 
     def with_notes(self, notes) -> Track:
         return replace(self, notes=tuple(notes))
@@ -143,7 +167,8 @@ def track_from_packed(settings: tuple, data) -> Track:
     if not isinstance(settings, tuple) or len(settings) != len(_TRACK_SETTINGS):
         raise ScoreError("the settings of a packed track are malformed")
     notes, starts, max_length = note_pack.unpack_checked(data)
-    track = Track(*settings)  # the track's own fields are validated as always
+    # the track's own fields are validated as always
+    track = Track(**dict(zip(_TRACK_SETTINGS, settings)))
     # The three fields Track.__post_init__ sets, from notes already checked sorted.
     object.__setattr__(track, "notes", notes)
     object.__setattr__(track, "_starts", starts)

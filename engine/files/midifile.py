@@ -17,6 +17,7 @@ from pathlib import Path
 
 import mido
 
+from engine.core.controllers import CONTROL, PITCH_BEND, PROGRAM, ControlEvent
 from engine.core.error_translation import reading, writing
 from engine.core.errors import FileFormatError, FileWriteError, ScoreError
 from engine.core.pattern_expand import score_with_arrangement
@@ -66,7 +67,7 @@ def _text(value: str) -> str:
 class _Group:
     """Channel messages of one channel within one file track, as they are read."""
 
-    __slots__ = ("channel", "open", "ons", "notes", "settings")
+    __slots__ = ("channel", "open", "ons", "notes", "settings", "controls")
 
     def __init__(self, channel: int):
         self.channel = channel
@@ -74,6 +75,16 @@ class _Group:
         self.ons = defaultdict(list)  # pitch -> every note-on tick, in order
         self.notes = []  # (start_tick, end_tick, pitch, velocity) at the file's PPQ
         self.settings = {}  # first value of: bank_msb, bank_lsb, program, volume, pan
+        self.controls = []  # (tick, kind, number, value) of every later change, in order
+
+    def control(self, tick: int, kind: str, number: int, value: int) -> None:
+        """The first bank, program, volume and pan are the track's settings; everything
+        after them (and every other controller, pitch bend) is a controller event."""
+        key = _SETTING_OF.get((kind, number))
+        if key is not None and key not in self.settings:
+            self.settings[key] = value
+        else:
+            self.controls.append((tick, kind, number, value))
 
     def note_on(self, tick: int, pitch: int, velocity: int) -> None:
         self.open[pitch].append((tick, velocity))
@@ -141,11 +152,12 @@ def import_midi(path, ppq: int | None = None) -> Score:
         raise FileFormatError(path, str(exc)) from None
 
 
-_KEPT_CONTROLLERS = {
-    _CC_BANK_MSB: "bank_msb",
-    _CC_BANK_LSB: "bank_lsb",
-    _CC_VOLUME: "volume",
-    _CC_PAN: "pan",
+_SETTING_OF = {
+    (CONTROL, _CC_BANK_MSB): "bank_msb",
+    (CONTROL, _CC_BANK_LSB): "bank_lsb",
+    (CONTROL, _CC_VOLUME): "volume",
+    (CONTROL, _CC_PAN): "pan",
+    (PROGRAM, 0): "program",
 }
 
 
@@ -172,14 +184,15 @@ def _score_from_midifile(mid: mido.MidiFile, file_ppq: int, ppq: int) -> Score:
                     group.note_on(tick, msg.note, msg.velocity)
                 else:  # note-on with velocity 0 is a note-off (running-status idiom)
                     group.note_off(tick, msg.note)
-            elif kind == "control_change" or kind == "program_change":
+            elif kind == "control_change":
                 group = groups.get(msg.channel) or _new_group(groups, msg.channel)
-                if kind == "program_change":
-                    group.settings.setdefault("program", msg.program)
-                else:
-                    key = _KEPT_CONTROLLERS.get(msg.control)
-                    if key:
-                        group.settings.setdefault(key, msg.value)
+                group.control(tick, CONTROL, msg.control, msg.value)
+            elif kind == "program_change":
+                group = groups.get(msg.channel) or _new_group(groups, msg.channel)
+                group.control(tick, PROGRAM, 0, msg.program)
+            elif kind == "pitchwheel":
+                group = groups.get(msg.channel) or _new_group(groups, msg.channel)
+                group.control(tick, PITCH_BEND, 0, msg.pitch)
             elif kind == "set_tempo":
                 tempos[tick] = min(max(msg.tempo, MIN_US_PER_QUARTER), MAX_US_PER_QUARTER)
             elif kind == "time_signature":
@@ -245,6 +258,10 @@ def _track_from_group(
         raw.append((start, max(1, end - start), pitch, velocity))
     raw.sort()
     notes = [Note(*fields) for fields in raw]
+    controls = [
+        ControlEvent(_checked_tick(rescale_tick(tick, file_ppq, ppq)), kind, number, value)
+        for tick, kind, number, value in group.controls
+    ]
     return Track(
         name=name,
         channel=channel,
@@ -254,6 +271,7 @@ def _track_from_group(
         volume=s.get("volume", 100),
         pan=s.get("pan", 64),
         notes=tuple(notes),
+        controllers=tuple(controls),
     )
 
 
@@ -264,7 +282,7 @@ def _delta_track(events) -> mido.MidiTrack:
     """A track from (tick, order, message) events: sorted, with delta times."""
     track = mido.MidiTrack()
     last = 0
-    for tick, _, msg in sorted(events, key=lambda e: (e[0], e[1])):
+    for tick, _, msg in sorted(events, key=lambda e: (e[0], e[1])):  # stable
         msg.time = tick - last
         last = tick
         track.append(msg)
@@ -338,9 +356,13 @@ def midifile_from_score(score: Score, ppq: int | None = None) -> mido.MidiFile:
             ),
             (0, 5, mido.Message("control_change", channel=ch, control=_CC_PAN, value=track.pan)),
         ]
-        # At one tick, releases come before new notes (so a repeated note is not cut
-        # short), and notes go out in the track's order, which keeps the first-in,
-        # first-out pairing of the importer true to the score.
+        # At one tick: the settings, then controller events in the track's order (a
+        # pedal or program change applies to the notes at its tick), then releases
+        # before new notes (so a repeated note is not cut short), and notes in the
+        # track's order, which keeps the first-in, first-out pairing of the importer true
+        # to the score.
+        for event in track.controllers:
+            events.append((at(event.tick), 5.5, _controller_message(event, ch)))
         for seq, note in enumerate(track.notes):
             start, end = at(note.start_tick), at(note.end_tick)
             end = max(end, start + 1)
@@ -356,6 +378,16 @@ def midifile_from_score(score: Score, ppq: int | None = None) -> mido.MidiFile:
             )
         mid.tracks.append(_delta_track(events))
     return mid
+
+
+def _controller_message(event: ControlEvent, channel: int) -> mido.Message:
+    if event.kind == CONTROL:
+        return mido.Message(
+            "control_change", channel=channel, control=event.number, value=event.value
+        )
+    if event.kind == PROGRAM:
+        return mido.Message("program_change", channel=channel, program=event.value)
+    return mido.Message("pitchwheel", channel=channel, pitch=event.value)
 
 
 def export_midi(score: Score, path, ppq: int | None = None) -> None:

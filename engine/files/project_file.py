@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from engine.core.controllers import ControlEvent
 from engine.core.error_translation import describe_os_error, reading, writing
 from engine.core.errors import FileFormatError
 from engine.core.score import MAX_TICK, LoopRegion, Note, Score, Track
@@ -47,6 +48,15 @@ TRACK_FIELDS = {
     "solo": ("bool", None, None, False),
     "colour": ("str", None, None, False),  # "#rrggbb"; absent: the window chooses
     "notes": ("list", None, None, True),
+    "controllers": ("list", None, None, False),
+    "output": ("str", None, None, False),
+    "midi_port": ("str", None, None, False),
+}
+CONTROL_FIELDS = {
+    "tick": ("int", 0, MAX_TICK, True),
+    "kind": ("str", None, None, True),
+    "number": ("int", 0, 127, False),
+    "value": ("int", -8192, 8191, True),
 }
 TEMPO_FIELDS = {
     "tick": ("int", 0, MAX_TICK, True),
@@ -101,8 +111,16 @@ def _note(obj, where: str) -> Note:
 def _track(obj, where: str) -> Track:
     _check_object(obj, TRACK_FIELDS, where)
     notes = [_note(n, f"{where}.notes[{i}]") for i, n in enumerate(obj["notes"])]
-    fields = {k: v for k, v in obj.items() if k != "notes"}
-    return _build(where, Track, notes=tuple(notes), **fields)
+    controllers = [
+        _build(
+            f"{where}.controllers[{i}]",
+            ControlEvent,
+            **_check_object(c, CONTROL_FIELDS, f"{where}.controllers[{i}]"),
+        )
+        for i, c in enumerate(obj.get("controllers", ()))
+    ]
+    fields = {k: v for k, v in obj.items() if k not in ("notes", "controllers")}
+    return _build(where, Track, notes=tuple(notes), controllers=tuple(controllers), **fields)
 
 
 def score_from_json(doc) -> Score:
@@ -226,6 +244,18 @@ def _score_to_json_v1(score: Score) -> dict:
                 "solo": t.solo,
                 # only a chosen colour is written, so other songs' files stay as they were
                 **({"colour": t.colour} if t.colour else {}),
+                **({"output": t.output} if t.output != "synth" else {}),
+                **({"midi_port": t.midi_port} if t.midi_port else {}),
+                **(
+                    {
+                        "controllers": [
+                            {"tick": c.tick, "kind": c.kind, "number": c.number, "value": c.value}
+                            for c in t.controllers
+                        ]
+                    }
+                    if t.controllers
+                    else {}
+                ),
                 "notes": [
                     {
                         "start_tick": n.start_tick,

@@ -4,12 +4,33 @@ from dataclasses import replace
 
 from hypothesis import strategies as st
 
+from engine.core.controllers import CONTROL, PITCH_BEND, PROGRAM, ControlEvent
 from engine.core.pattern import STEP_SIZES, Condition, Lane, Pattern, Placement, Step
 from engine.core.score import LoopRegion, Note, Score, Track
 from engine.core.timing import TempoChange, TempoMap, TimeSignature, TimeSignatureMap
 
 notes = st.builds(
     Note, st.integers(0, 20_000), st.integers(1, 4_000), st.integers(0, 127), st.integers(1, 127)
+)
+
+controller_events = st.one_of(
+    st.builds(
+        ControlEvent,
+        st.integers(0, 20_000),
+        st.just(CONTROL),
+        st.integers(0, 127),
+        st.integers(0, 127),
+    ),
+    st.builds(
+        ControlEvent,
+        st.integers(0, 20_000),
+        st.just(PITCH_BEND),
+        st.just(0),
+        st.integers(-8192, 8191),
+    ),
+    st.builds(
+        ControlEvent, st.integers(0, 20_000), st.just(PROGRAM), st.just(0), st.integers(0, 127)
+    ),
 )
 
 
@@ -27,6 +48,9 @@ def tracks(draw, channel=None):
         mute=draw(st.booleans()),
         solo=draw(st.booleans()),
         notes=tuple(draw(st.lists(notes, max_size=25))),
+        controllers=tuple(draw(st.lists(controller_events, max_size=8))),
+        output=draw(st.sampled_from(["synth", "port", "both"])),
+        midi_port=draw(st.sampled_from(["", "JACK: synth:midi_in"])),
     )
 
 

@@ -44,6 +44,7 @@ midi_tracks = strategies.tracks().map(
         volume=t.volume,
         pan=t.pan,
         notes=fifo_safe(t.notes),
+        controllers=t.controllers,
     )
 )
 midi_scores = strategies.scores(track_strategy=midi_tracks).map(
