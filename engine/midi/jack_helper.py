@@ -70,12 +70,12 @@ class _Copier:
                 self.pending = [e for e in self.pending if e[2] != tag]
             elif kind == r.CANCEL_ALL:
                 self.pending.clear()
-            elif kind == r.RELEASE:
+            elif kind == r.RELEASE:  # what was queued before it is withdrawn, not after
+                self.pending.clear()
                 self.release = True
         port = self.outport
         port.clear_buffer()
         if self.release:
-            self.pending.clear()
             self._release_all(port)
         pending = self.pending
         n = 0

@@ -1,7 +1,10 @@
 """Which MIDI APIs and ports the platform has, and finding a port by name (any thread).
 
 python-rtmidi lists ports on every API it was built with (ALSA sequencer and JACK MIDI on
-Linux, CoreMIDI on macOS, WinMM on Windows).  A port is named to the musician as
+Linux, CoreMIDI on macOS, WinMM on Windows).  JACK is asked through JACK-Client instead:
+rtmidi holds the GIL while it opens and closes its JACK client, and jack2 waits there for
+every client's process cycle -- a deadlock in any process that also runs a Python JACK
+callback.  JACK-Client (cffi) lets go of the GIL in its calls.  A port is named to the musician as
 ``"API: port name"`` (``"JACK: fluidsynth:midi_00"``, ``"ALSA: Virtual Raw MIDI 1-0:0"``);
 a query chooses it by its whole name or by a part that only it contains.
 """
@@ -92,7 +95,10 @@ def midi_apis() -> list[MidiApi]:
         name = _api_name(rtmidi, ident)
         try:
             with quiet_c_stderr():
-                rtmidi.MidiOut(ident, name=CLIENT_NAME).delete()
+                if name == "JACK":
+                    _jack_ports(True)
+                else:
+                    rtmidi.MidiOut(ident, name=CLIENT_NAME).delete()
         except (rtmidi.RtMidiError, OSError) as exc:
             apis.append(MidiApi(ident, name, False, _problem(name, exc)))
         else:
@@ -113,15 +119,36 @@ def list_ports(output: bool = True, apis: list[MidiApi] | None = None) -> list[M
         kind = rtmidi.MidiOut if output else rtmidi.MidiIn
         try:
             with quiet_c_stderr():
-                probe = kind(api.ident, name=CLIENT_NAME)
-                names = probe.get_ports()
-                probe.delete()
+                if api.name == "JACK":
+                    names = _jack_ports(output)
+                else:
+                    probe = kind(api.ident, name=CLIENT_NAME)
+                    names = probe.get_ports()
+                    probe.delete()
         except (rtmidi.RtMidiError, OSError):
             continue
         for index, name in enumerate(names):
             if not name.lower().startswith(("pianola", CLIENT_NAME)):
                 found.append(MidiPort(api.name, name, index))
     return found
+
+
+def _jack_ports(output: bool) -> list[str]:
+    """JACK MIDI ports to send to (their inputs) or to receive from (their outputs);
+    OSError when no server answers."""
+    try:
+        import jack
+    except (ImportError, OSError) as exc:
+        raise OSError(f"no JACK library ({exc})") from None
+    try:
+        client = jack.Client(CLIENT_NAME, no_start_server=True)
+    except jack.JackError as exc:
+        raise OSError(str(exc)) from None
+    try:
+        ports = client.get_ports(is_midi=True, is_input=output, is_output=not output)
+        return [p.name for p in ports]
+    finally:
+        client.close()
 
 
 def find_port(query: str, ports: list[MidiPort], what: str = "MIDI output") -> MidiPort:
