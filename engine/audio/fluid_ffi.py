@@ -79,6 +79,7 @@ fluid_synth_noteon = _bind("fluid_synth_noteon", c_int, SYNTH, c_int, c_int, c_i
 fluid_synth_noteoff = _bind("fluid_synth_noteoff", c_int, SYNTH, c_int, c_int)
 fluid_synth_cc = _bind("fluid_synth_cc", c_int, SYNTH, c_int, c_int, c_int)
 # chan = -1: every channel
+fluid_synth_pitch_bend = _bind("fluid_synth_pitch_bend", c_int, SYNTH, c_int, c_int)
 fluid_synth_all_notes_off = _bind("fluid_synth_all_notes_off", c_int, SYNTH, c_int)
 fluid_synth_all_sounds_off = _bind("fluid_synth_all_sounds_off", c_int, SYNTH, c_int)
 fluid_synth_get_active_voice_count = _bind("fluid_synth_get_active_voice_count", c_int, SYNTH)
@@ -135,6 +136,7 @@ fluid_event_program_select = _bind(
     "fluid_event_program_select", None, EVENT, c_int, c_uint, c_short, c_short
 )
 fluid_event_program_change = _bind("fluid_event_program_change", None, EVENT, c_int, c_int)
+fluid_event_pitch_bend = _bind("fluid_event_pitch_bend", None, EVENT, c_int, c_int)
 fluid_event_all_notes_off = _bind("fluid_event_all_notes_off", None, EVENT, c_int)
 fluid_event_all_sounds_off = _bind("fluid_event_all_sounds_off", None, EVENT, c_int)
 

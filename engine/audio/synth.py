@@ -246,6 +246,21 @@ class SynthBackend:
             ffi.fluid_event_program_select(self._event, channel, self._sfont_id, bank, program)
             self._send(frame, tag)
 
+    def schedule_pitch_bend(self, frame: int, channel: int, value: int, tag: int = 0) -> None:
+        """The pitch wheel to ``value`` (-8192..8191, 0 = centre) at ``frame``."""
+        with self._event_lock:
+            ffi.fluid_event_pitch_bend(self._event, channel, value + 8192)
+            self._send(frame, tag)
+
+    def schedule_event(self, frame: int, channel: int, event, bank: int, tag: int = 0) -> None:
+        """A track's controller event (``engine.core.controllers.ControlEvent``)."""
+        if event.kind == "control":
+            self.schedule_control(frame, channel, event.number, event.value, tag)
+        elif event.kind == "pitch_bend":
+            self.schedule_pitch_bend(frame, channel, event.value, tag)
+        else:
+            self.schedule_program(frame, channel, bank, event.value, tag)
+
     def cancel_pending(self) -> int:
         """Withdraw every event not yet applied; returns ``applied_horizon()`` after it."""
         ffi.fluid_sequencer_remove_events(self._seq, -1, self._dest, -1)
@@ -272,6 +287,9 @@ class SynthBackend:
 
     def control_now(self, channel: int, control: int, value: int) -> None:
         ffi.fluid_synth_cc(self._synth, channel, control, value)
+
+    def pitch_bend_now(self, channel: int, value: int) -> None:
+        ffi.fluid_synth_pitch_bend(self._synth, channel, value + 8192)
 
     def note_on_now(self, channel: int, key: int, velocity: int) -> None:
         ffi.fluid_synth_noteon(self._synth, channel, key, velocity)

@@ -61,6 +61,12 @@ def add_arguments(parser) -> None:
     parser.add_argument(
         "--no-realtime", action="store_true", help="do not ask for realtime priority"
     )
+    parser.add_argument(
+        "--midi-out",
+        metavar="PORT",
+        help="send every track to this MIDI output port instead of the synth (a port name "
+        "or a unique part of one, as `pianola doctor` lists them; Pianola: its own port)",
+    )
     session = parser.add_argument_group("live session")
     session.add_argument(
         "--join", metavar="LINK", help="play in the session of this link (ws://...)"
@@ -93,6 +99,25 @@ def _loop_command(score) -> p.SetLoopCommand:
     return p.SetLoopCommand(True, 0, score.time_signatures.bar_to_tick(bar + 1, score.ppq))
 
 
+def _to_midi_port(score, query: str, jack_server: str | None):
+    """Every track sent to the port ``query`` names (checked here, so a wrong name is one
+    sentence before anything plays)."""
+    import os
+    from dataclasses import replace
+
+    from engine.midi.ports import find_port, list_ports
+    from engine.midi.router import OWN_PORT
+
+    if query.strip().lower() == OWN_PORT.lower():
+        label = OWN_PORT
+    else:
+        if jack_server:  # the listing looks where the engine will play
+            os.environ["JACK_DEFAULT_SERVER"] = jack_server
+        label = find_port(query, list_ports(True)).label
+    tracks = tuple(replace(t, output="port", midi_port=label) for t in score.tracks)
+    return replace(score, tracks=tracks)
+
+
 def run(args) -> int:
     from engine.audio.library_log import route_library_output
     from engine.core.audio_settings import AudioSettings
@@ -116,6 +141,8 @@ def run(args) -> int:
         )
     if args.seconds is not None and not args.seconds > 0:
         raise EngineError(f"--seconds must be more than 0, not {args.seconds:g}.")
+    if args.midi_out is not None and score is not None:
+        score = _to_midi_port(score, args.midi_out, args.jack_server)
     if args.join:
         from engine.commands.play_session import run_session
 

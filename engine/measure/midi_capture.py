@@ -73,9 +73,9 @@ class MidiRecorder:
 
     def _process(self, frames: int) -> None:
         start = self._unwrap(self._client.last_frame_time)
-        if self._next_cycle is not None and start != self._next_cycle:
+        if self._next_cycle is not None and start > self._next_cycle:
             self.missed.append((self._next_cycle, start))
-        self._next_cycle = start + frames
+        self._next_cycle = max(start + frames, self._next_cycle or 0)
         self.cycle_frame = start
         for offset, data in self.inport.incoming_midi_events():
             self._events.append((start + offset, bytes(data)))

@@ -37,6 +37,7 @@ import engine
 from engine.core import protocol as p
 from engine.core.errors import PianolaError
 from engine.core.timing import bpm_to_us_per_quarter
+from engine.midi.router import MidiRouter
 from engine.realtime import priority as prio
 from engine.realtime.event_sender import EventSender
 from engine.realtime.position import Position, PositionBlock
@@ -69,6 +70,7 @@ class Engine:
         self.position = position
         self.realtime_priority = realtime_priority
         self.backend = None
+        self.router = None  # the synth and the MIDI output ports, track by track
         self.scheduler = None
         self.stopping = threading.Event()
         self.failed = threading.Event()
@@ -89,12 +91,13 @@ class Engine:
         self.backend = SynthBackend(self.settings, choice.path)
         self.backend.open()
         driver_reason = self.backend.driver_reason or "chosen in the settings"
+        server = self.settings.jack_server or os.environ.get("JACK_DEFAULT_SERVER")
         if self.backend.driver_name == "jack":
-            server = self.settings.jack_server or os.environ.get("JACK_DEFAULT_SERVER")
             driver_reason += "; " + self.xruns.open(server)
+        self.router = MidiRouter(self.backend, jack_server=server, on_problem=self._midi_problem)
         lookahead_frames = self.backend.sample_rate * self.settings.lookahead_ms // 1000
         self.scheduler = Scheduler(
-            self.backend, lookahead_frames=lookahead_frames, on_note_started=self._note_started
+            self.router, lookahead_frames=lookahead_frames, on_note_started=self._note_started
         )
         return p.ReadyEvent(
             versions=_versions(),
@@ -124,6 +127,10 @@ class Engine:
         )
         self._loop.start()
 
+    def _midi_problem(self, message: str) -> None:
+        """A MIDI port that cannot be opened or went away: said once, music goes on."""
+        self.sender.put(p.ErrorEvent(message, fatal=False, kind="MidiPortError"))
+
     def _note_started(self, track_index: int, note, frame: int) -> None:
         """Called by the scheduler (in the scheduler thread) as each note starts sounding."""
         self.sender.put_cursor(
@@ -144,9 +151,11 @@ class Engine:
     def _apply(self, c) -> None:
         s = self.scheduler
         if isinstance(c, p.LoadScoreCommand):
+            self.router.prepare(c.score)  # opening a port takes a moment: not under a lock
             s.load_score(c.score)
             self.generation += 1
         elif isinstance(c, p.ReplaceScoreCommand):
+            self.router.prepare(c.score)
             s.replace_score(c.score)
         elif isinstance(c, p.PlayCommand):
             s.play(c.from_tick)
@@ -211,6 +220,8 @@ class Engine:
         if self.scheduler is not None:
             self.scheduler.panic()
         self.xruns.close()
+        if self.router is not None:
+            self.router.close()  # each port ends the notes it started
         if self.backend is not None:
             self.backend.close()
         last = self.position.read()

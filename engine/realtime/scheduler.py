@@ -29,11 +29,15 @@ from dataclasses import dataclass, replace
 from itertools import chain
 from operator import attrgetter
 
+from engine.core.controllers import resets
 from engine.core.playback_timeline import PlaybackTimeline
 from engine.core.score import DRUM_BANK, LoopRegion, Note, Score
 from engine.realtime.position import Position
 
-SYNTH_CHANNELS = 256  # the synth backend opens this many channels: one per track
+SYNTH_CHANNELS = 256
+# Controller events go out with tag 0; notes never take a tag in its slot (a multiple of
+# the backend's 256 tag slots), so withdrawing a note's slot never takes a pedal with it.
+CONTROL_SLOT_PERIOD = 256  # the synth backend opens this many channels: one per track
 CC_VOLUME, CC_PAN = 7, 10
 MIX_FIELDS = ("bank", "program", "is_drum", "volume", "pan", "mute", "solo")
 
@@ -53,6 +57,7 @@ class SentNote:
 
 _ON_FRAME = attrgetter("on_frame")  # _sent is kept sorted by it
 _START_TICK = attrgetter("start_tick")
+_TICK = attrgetter("tick")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,22 +68,32 @@ class NoteStarts:
 
     notes: tuple
     ticks: list[int]
+    controllers: tuple = ()  # each track's controller events (their ticks are in ``ticks``)
 
     @classmethod
     def of(cls, tracks) -> NoteStarts:
         notes = tuple(t.notes for t in tracks)
+        controllers = tuple(t.controllers for t in tracks)
         # each track's starts are sorted runs: sorting their concatenation is C-fast
-        return cls(notes, sorted(chain.from_iterable(map(_START_TICK, n) for n in notes)))
+        starts = chain.from_iterable(map(_START_TICK, n) for n in notes)
+        changes = chain.from_iterable(map(_TICK, c) for c in controllers)
+        return cls(notes, sorted(chain(starts, changes)), controllers)
 
     def matches(self, tracks) -> bool:
         """Made from these tracks' notes (a mix change keeps a track's notes tuple)."""
-        return len(tracks) == len(self.notes) and all(
-            t.notes is n for t, n in zip(tracks, self.notes)
+        return (
+            len(tracks) == len(self.notes) == len(self.controllers)
+            and all(t.notes is n for t, n in zip(tracks, self.notes))
+            and all(t.controllers is c for t, c in zip(tracks, self.controllers))
         )
 
     def any_in(self, start_tick: int, end_tick: int) -> bool:
         i = bisect.bisect_left(self.ticks, start_tick)
         return i < len(self.ticks) and self.ticks[i] < end_tick
+
+
+def _bank_of(track) -> int:
+    return DRUM_BANK if track.is_drum and track.bank < DRUM_BANK else track.bank
 
 
 def track_channel(track_index: int) -> int:
@@ -208,7 +223,7 @@ class Scheduler:
         for index, track in enumerate(self._score.tracks):
             channel = track_channel(index)
             bank = DRUM_BANK if track.is_drum and track.bank < DRUM_BANK else track.bank
-            mix = (track.is_drum, bank, track.program, track.volume, track.pan)
+            mix = (track.is_drum, bank, track.program, track.volume, track.pan, track.output)
             if self._mix.get(channel) == mix:
                 continue
             b.set_channel_type(channel, track.is_drum)
@@ -304,6 +319,7 @@ class Scheduler:
             self._previews.clear()
             self.backend.all_notes_off()
             self.backend.all_sounds_off()
+            self._reset_controllers_locked()
 
     def preview_on(self, track_index: int, pitch: int, velocity: int) -> None:
         """Sound a note now, straight to the synth (not through the look-ahead)."""
@@ -416,6 +432,8 @@ class Scheduler:
                     # a note-off in the same synth block as its note-on would run first
                     off = max(tl.frame_of(seg.index, end_tick), on + block)
                     self._next_tag += 1
+                    if self._next_tag % CONTROL_SLOT_PERIOD == 0:  # slot 0: controller events
+                        self._next_tag += 1
                     wanted.append(
                         SentNote(on, off, channel, index, note, seg.index, self._next_tag)
                     )
@@ -463,10 +481,38 @@ class Scheduler:
             return
         if horizon > self._quiet_until:
             notes = self._wanted(self._sent_until, horizon)
+            self._send_controllers(self._sent_until, horizon)  # first: a pedal at a note's tick
             self._send(notes)
             self._sent.extend(notes)  # windows are contiguous: _sent stays in frame order
             self._quiet_until = self._next_start_frame(horizon)
         self._sent_until = horizon
+
+    def _send_controllers(self, start_frame: int, end_frame: int) -> None:
+        """The controller events (audible tracks) in [start_frame, end_frame)."""
+        schedule = getattr(self.backend, "schedule_event", None)
+        if schedule is None or not any(self._starts.controllers):
+            return
+        tl, tracks = self._timeline, self._score.tracks
+        for seg in tl.segments(start_frame, end_frame):
+            if not self._starts.any_in(seg.start_tick, seg.end_tick):
+                continue
+            for index in self._audible_order:
+                events = tracks[index].controllers
+                lo = bisect.bisect_left(events, seg.start_tick, key=_TICK)
+                hi = bisect.bisect_left(events, seg.end_tick, key=_TICK)
+                for event in events[lo:hi]:
+                    frame = tl.frame_of(seg.index, event.tick)
+                    schedule(frame, track_channel(index), event, _bank_of(tracks[index]), 0)
+
+    def _reset_controllers_locked(self) -> None:
+        """Lift the sustain pedal and centre the pitch wheel where the song used them."""
+        b = self.backend
+        for index, track in enumerate(self._score.tracks):
+            for event in resets(track.controllers):
+                if event.kind == "control":
+                    b.control_now(track_channel(index), event.number, event.value)
+                elif hasattr(b, "pitch_bend_now"):
+                    b.pitch_bend_now(track_channel(index), event.value)
 
     def _next_start_frame(self, frame: int) -> int | float:
         """A frame no later than the first note-on at or after ``frame`` (any track)."""
@@ -518,11 +564,15 @@ class Scheduler:
         self._position_tick = self._timeline.tick_at(self.backend.now_frame())
         self._release_locked()
         self.backend.all_notes_off()
+        self._reset_controllers_locked()
         self._playing = False
         self._timeline = None
 
     def _set_score_locked(self, score: Score, starts: NoteStarts | None = None) -> None:
         self._score = score
+        route = getattr(self.backend, "set_routes", None)  # a MIDI router: where tracks go
+        if route is not None:
+            route(score)
         audible = score.audible_tracks()
         self._audible = frozenset(audible)
         self._audible_order = tuple(sorted(audible))
