@@ -240,6 +240,13 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     ),
     Shortcut("quit", "Ctrl+Q", "quit", ("<Control-q>",), lambda w: w.quit(), True),
     Shortcut("help", "F1", "this list", ("<F1>",), lambda w: w.show_shortcuts(), True),
+    # views
+    Shortcut("view_roll", "F5", "the piano roll", ("<F5>",), lambda w: w.steps.show(0), True),
+    Shortcut("view_steps", "F6", "the step grid", ("<F6>",), lambda w: w.steps.show(1), True),
+    Shortcut("view_song", "F7", "the song view", ("<F7>",), lambda w: w.steps.show(2), True),
+    Shortcut(
+        "next_view", "Ctrl+Tab", "the next view", ("<Control-Tab>",), lambda w: w.steps.next_view()
+    ),
 )
 BY_NAME = {s.name: s for s in SHORTCUTS}
 
@@ -261,6 +268,14 @@ MOUSE = (
     ("Drag a track by its strip", "move the track up or down the list"),
     ("Double-click a slider", "volume back to 100, pan to the centre"),
     ("Tab / Shift+Tab", "move the keyboard focus; Return presses the focused button"),
+    ("Step grid: click / drag", "toggle a step, paint the same over the steps crossed"),
+    ("Step grid: right-drag", "erase steps"),
+    ("Step grid: Shift+drag, wheel", "a step's velocity"),
+    ("Step grid: double-click", "edit every setting of a step"),
+    ("Step grid: arrows, Enter", "move the step cursor, toggle its step"),
+    ("Step grid: 1-9", "pick a pattern"),
+    ("Song view: click / drag", "place the pattern / move it; drag its end to repeat it"),
+    ("Song view: right-click, Delete", "remove a placement"),
 )
 
 TEXT_CLASSES = frozenset(("Entry", "TEntry", "Spinbox", "TSpinbox", "TCombobox", "Text"))

@@ -14,19 +14,6 @@ from sequencer_gui.steps.roll_overlay import PatternNotes
 from sequencer_gui.steps.session import PatternSession
 from sequencer_gui.steps.song_view import SongView
 
-TAB_KEYS = (("<F5>", 0), ("<F6>", 1), ("<F7>", 2))
-SHORTCUTS = (
-    ("F5 / F6 / F7, Ctrl+Tab", "piano roll / step grid / song view, the next view"),
-    ("Click / drag a step", "toggle it and paint the same over the steps crossed"),
-    ("Right-drag steps", "erase"),
-    ("Shift+drag / wheel on a step", "its velocity"),
-    ("Double-click a step", "edit all its settings"),
-    ("Arrows, Enter (step grid)", "move the step cursor, toggle the step"),
-    ("1-9 (step grid)", "pick a pattern"),
-    ("Song view: click / drag", "place the pattern / move it, drag its end to repeat"),
-    ("Song view: right-click, Delete", "remove a placement"),
-)
-
 
 @dataclass
 class StepViews:
@@ -38,7 +25,12 @@ class StepViews:
     overlay: PatternNotes
 
     def show(self, index: int) -> None:
+        """Show view ``index``: 0 the piano roll, 1 the step grid, 2 the song view."""
         self.panel.window.views.select(index)
+
+    def next_view(self) -> None:
+        views = self.panel.window.views
+        views.select((views.index("current") + 1) % views.index("end"))
 
 
 def mount(window) -> StepViews:
@@ -67,16 +59,6 @@ def mount(window) -> StepViews:
     views.bind("<<NotebookTabChanged>>", on_tab)
     # the pattern notes are not drawn while the roll is hidden: draw them when it shows
     window.roll.bind("<Map>", lambda e: window.roll.redraw_notes(), add="+")
-
-    def switch(index: int):
-        views.select(index)
-        return "break"
-
-    for key, index in TAB_KEYS:
-        window.root.bind(key, lambda e, i=index: switch(i))
-    window.root.bind(
-        "<Control-Tab>", lambda e: switch((views.index("current") + 1) % views.index("end"))
-    )
 
     def on_frame(tick: int) -> None:
         index = views.index("current")
