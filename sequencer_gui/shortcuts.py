@@ -268,14 +268,6 @@ MOUSE = (
     ("Drag a track by its strip", "move the track up or down the list"),
     ("Double-click a slider", "volume back to 100, pan to the centre"),
     ("Tab / Shift+Tab", "move the keyboard focus; Return presses the focused button"),
-    ("Step grid: click / drag", "toggle a step, paint the same over the steps crossed"),
-    ("Step grid: right-drag", "erase steps"),
-    ("Step grid: Shift+drag, wheel", "a step's velocity"),
-    ("Step grid: double-click", "edit every setting of a step"),
-    ("Step grid: arrows, Enter", "move the step cursor, toggle its step"),
-    ("Step grid: 1-9", "pick a pattern"),
-    ("Song view: click / drag", "place the pattern / move it; drag its end to repeat it"),
-    ("Song view: right-click, Delete", "remove a placement"),
 )
 
 TEXT_CLASSES = frozenset(("Entry", "TEntry", "Spinbox", "TSpinbox", "TCombobox", "Text"))

@@ -1,8 +1,9 @@
 """Putting the step views into the main window: tabs, shortcuts, playback, roll overlay (GUI thread).
 
 The window keeps the piano roll in a notebook; this adds the "Steps" and "Song" tabs
-beside it, the keys that switch between them (F5 roll, F6 steps, F7 song, Ctrl+Tab the
-next), the pattern notes in the roll, and the lit steps during playback.
+beside it (the keys that switch between them, F5/F6/F7 and Ctrl+Tab, are in the window's
+shortcut table and call ``StepViews.show``), the pattern notes in the roll, and the lit
+steps during playback.
 """
 
 from __future__ import annotations
@@ -13,6 +14,20 @@ from sequencer_gui.steps.panel import StepsPanel
 from sequencer_gui.steps.roll_overlay import PatternNotes
 from sequencer_gui.steps.session import PatternSession
 from sequencer_gui.steps.song_view import SongView
+
+# The step grid's and song view's own keys and mouse, for Help (the view keys are in the
+# window's shortcut table).
+SHORTCUTS = (
+    ("Click / drag a step", "toggle it, paint the same over the steps crossed"),
+    ("Right-drag steps", "erase"),
+    ("Shift+drag / wheel on a step", "its velocity"),
+    ("Double-click a step", "edit every setting of the step"),
+    ("Right-click a lane's name", "sound, name, Euclidean, rhythm tools, remove"),
+    ("Arrows, Enter (step grid)", "move the step cursor, toggle its step"),
+    ("1-9 (step grid)", "pick a pattern"),
+    ("Click / drag (song view)", "place the pattern / move it; drag its end to repeat it"),
+    ("Right-click, Delete (song view)", "remove a placement"),
+)
 
 
 @dataclass
