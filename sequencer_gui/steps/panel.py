@@ -38,9 +38,11 @@ class StepsPanel(ttk.Frame):
         self.bar = PatternBar(self, self)
         self.bar.pack(side="top", fill="x")
         self.grid = StepGrid(self, self)
-        self.grid.pack(side="top", fill="both", expand=True)
         self.params = ParamLane(self, self)
-        self.params.pack(side="top", fill="x")
+        # the lane first, from the bottom: when the window is short the grid scrolls, the
+        # lane stays whole
+        self.params.pack(side="bottom", fill="x")
+        self.grid.pack(side="top", fill="both", expand=True)
         self.editor = GridEditor(self)
         self.document.add_listener(self._on_document)
         session.listeners.append(lambda s: self.refresh())

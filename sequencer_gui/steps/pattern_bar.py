@@ -52,7 +52,9 @@ class PatternBar(ttk.Frame):
             ("paste", "Paste"),
             ("delete", "Delete"),
         ):
-            button = ttk.Button(top, text=label, command=getattr(self, f"{name}_pattern"))
+            button = ttk.Button(
+                top, text=label, width=len(label) + 1, command=getattr(self, f"{name}_pattern")
+            )
             button.configure(takefocus=False)
             button.pack(side="left", padx=1)
             self.buttons[name] = button

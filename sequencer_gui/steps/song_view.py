@@ -232,7 +232,7 @@ class SongView(ttk.Frame):
         for tick, bar in score.time_signatures.bar_lines(start, end, score.ppq):
             x = g.tick_to_x(tick)
             lines[tick] = (
-                (x, g.ruler_px, x, height),
+                (x, g.ruler_px, x, g.world_height_px),
                 (
                     (
                         "fill",
