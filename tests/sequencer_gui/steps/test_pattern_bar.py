@@ -263,3 +263,22 @@ def test_lane_menu_rhythm_tools(window, d):
     assert window.document.history.undo_label == "Shift right"
     rhythm.invoke(index["Fill every 4"])
     assert d.on_steps(1) == [0, 4, 8, 12]
+
+
+def test_fill_is_held_or_latched(window, d):
+    bar = window.steps.panel.bar
+    session = window.steps.session
+    button = bar.fill_button
+    button.event_generate("<ButtonPress-1>", x=5, y=5)
+    window.root.update()
+    assert session.fill and bar.fill_var.get()
+    button.event_generate("<ButtonRelease-1>", x=5, y=5)
+    window.root.update()
+    assert not session.fill
+    bar.latch_var.set(True)
+    bar._latch()
+    for expected in (True, False):
+        button.event_generate("<ButtonPress-1>", x=5, y=5)
+        button.event_generate("<ButtonRelease-1>", x=5, y=5)
+        window.root.update()
+        assert session.fill is expected and bar.fill_var.get() is expected
