@@ -59,6 +59,9 @@ class SynthBackend:
         # Frames we rendered ourselves ("file", "sounddevice", "none"); written by the one
         # rendering thread only, read by others (a Python int read is atomic).
         self._rendered_frames = 0
+        # Called with (address, frames) after each block we render ourselves, in the
+        # rendering thread (the level meter); set before open.
+        self.level_sink = None
 
     # --- opening and closing ---------------------------------------------------------
     def open(self) -> SynthBackend:
@@ -343,6 +346,12 @@ class SynthBackend:
         rendering thread: an output's audio thread or the offline caller)."""
         ffi.fluid_synth_write_float(self._synth, frames, address, 0, 2, address, 1, 2)
         self._rendered_frames += frames
+        if self.level_sink is not None:
+            self.level_sink(address, frames)
+
+    def cpu_load(self) -> float:
+        """FluidSynth's rendering load, in percent of real time."""
+        return ffi.fluid_synth_get_cpu_load(self._synth) if self._synth else 0.0
 
     def render(self, frames: int) -> np.ndarray:
         buffer = np.empty((frames, 2), dtype=np.float32)

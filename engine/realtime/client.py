@@ -354,6 +354,19 @@ class EngineClient(p.CommandSender):
             raise errors.EngineError("The engine was never started.")
         return self._position.read()
 
+    def read_levels(self) -> tuple[float, float, int]:
+        """The output's peaks (left, right) over the last ~40 ms and how many windows
+        were measured (lock-free, beside the position)."""
+        if self._position is None:
+            raise errors.EngineError("The engine was never started.")
+        return self._position.read_levels()
+
+    def read_load(self) -> float:
+        """FluidSynth's CPU load in percent of real time, as the engine last published it."""
+        if self._position is None:
+            raise errors.EngineError("The engine was never started.")
+        return self._position.read_load()
+
 
 def _error_class(kind: str) -> type:
     """The ``engine.core.errors`` class called ``kind`` (EngineError if there is none)."""

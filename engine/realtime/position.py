@@ -15,6 +15,12 @@ pattern plays on the track the step grid follows, in which pass and on which ste
 stop, locate) and across engine restarts, so a cursor that interpolates between reads
 knows when to start afresh.
 
+Beside the position, outside the seqlock (each is one 8-byte item, written whole, and a
+meter needs no pair of them to agree): the output level -- the peak of each channel over
+the last ~40 ms, in millionths of full scale, and a count of windows measured -- written
+by whoever listens to the output (``level_meter``), and FluidSynth's CPU load in
+thousandths of a percent, written by the engine's main thread.  One writer each.
+
 Ordering: CPython performs each item access as one C copy, in program order; on
 x86-64 (total store order) that is all a seqlock needs.  On weakly ordered CPUs a reader
 may in principle see a stale field with a matching sequence; the bounded retry keeps the
@@ -33,6 +39,9 @@ from multiprocessing import shared_memory
 _SEQ_INDEX = 0
 _FIELDS_SLICE = slice(1, 10)
 BLOCK_SIZE = 128  # two cache lines; every item is 8-byte aligned, so no store straddles two
+_LEVEL_LEFT, _LEVEL_RIGHT, _LEVEL_COUNT, _LOAD = 10, 11, 12, 13
+LEVEL_SCALE = 1_000_000  # a level item holds the peak in millionths of full scale
+LOAD_SCALE = 1000  # the load item holds FluidSynth's CPU load in thousandths of a percent
 MAX_READ_ATTEMPTS = 64
 
 
@@ -119,6 +128,31 @@ class PositionBlock:
                 )
                 return self._last
         return self._last
+
+    # ------------------------------------------------ levels and load (one writer each)
+
+    def write_levels(self, left: float, right: float) -> None:
+        """Publish the output's peaks (0..1+) over the last window (the meter's writer)."""
+        items = self._items
+        items[_LEVEL_LEFT] = int(left * LEVEL_SCALE)
+        items[_LEVEL_RIGHT] = int(right * LEVEL_SCALE)
+        items[_LEVEL_COUNT] = items[_LEVEL_COUNT] + 1
+
+    def read_levels(self) -> tuple[float, float, int]:
+        """(left peak, right peak, windows measured so far); 0 windows: nothing measures."""
+        items = self._items
+        return (
+            items[_LEVEL_LEFT] / LEVEL_SCALE,
+            items[_LEVEL_RIGHT] / LEVEL_SCALE,
+            items[_LEVEL_COUNT],
+        )
+
+    def write_load(self, percent: float) -> None:
+        self._items[_LOAD] = int(percent * LOAD_SCALE)
+
+    def read_load(self) -> float:
+        """FluidSynth's CPU load in percent of real time, as the engine last published it."""
+        return self._items[_LOAD] / LOAD_SCALE
 
     def sequence(self) -> int:
         """The raw sequence number (tests use it to see that writes happened)."""

@@ -40,6 +40,7 @@ from engine.core.timing import bpm_to_us_per_quarter
 from engine.midi.router import MidiRouter
 from engine.realtime import priority as prio
 from engine.realtime.event_sender import EventSender
+from engine.realtime.level_meter import JackMeter, LevelWindow, LoadPublisher
 from engine.realtime.position import Position, PositionBlock
 from engine.realtime.service_loop import ServiceLoop
 from engine.realtime.xrun_watcher import XrunWatcher
@@ -79,6 +80,8 @@ class Engine:
         self.generation = position.read().generation + 1
         self._loop: ServiceLoop | None = None
         self.xruns = XrunWatcher(sender)
+        self.meter = None  # the JACK level meter's helper process, when the driver is JACK
+        self.load = None
 
     # ------------------------------------------------------------------ opening
 
@@ -90,10 +93,14 @@ class Engine:
         choice = choose_soundfont(self.settings.soundfont)
         self.backend = SynthBackend(self.settings, choice.path)
         self.backend.open()
+        # outputs we render ourselves measure their own blocks (JACK's: see below)
+        self.backend.level_sink = LevelWindow(self.position, self.backend.sample_rate).feed
+        self.load = LoadPublisher(self.position, self.backend.cpu_load)
         driver_reason = self.backend.driver_reason or "chosen in the settings"
         server = self.settings.jack_server or os.environ.get("JACK_DEFAULT_SERVER")
         if self.backend.driver_name == "jack":
             driver_reason += "; " + self.xruns.open(server)
+            self.meter = JackMeter(self.position.name, server).start()
         self.router = MidiRouter(self.backend, jack_server=server, on_problem=self._midi_problem)
         lookahead_frames = self.backend.sample_rate * self.settings.lookahead_ms // 1000
         self.scheduler = Scheduler(
@@ -222,6 +229,9 @@ class Engine:
         self.xruns.close()
         if self.router is not None:
             self.router.close()  # each port ends the notes it started
+        if self.meter is not None:
+            self.meter.close()
+            self.meter = None
         if self.backend is not None:
             self.backend.close()
         last = self.position.read()
@@ -251,6 +261,8 @@ def _serve_commands(engine_state: Engine, commands) -> None:
     """Main thread: apply commands until shutdown, the GUI going away, or a failure."""
     while not engine_state.failed.is_set() and not engine_state.stopping.is_set():
         # A bounded wait, so a scheduler failure or SIGTERM ends us even with no command.
+        if engine_state.load is not None:
+            engine_state.load.publish(time.monotonic())
         if not commands.poll(0.25):
             continue
         try:
