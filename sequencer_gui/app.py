@@ -24,6 +24,7 @@ from sequencer_gui.appearance import add_theme_menu
 from sequencer_gui.collab.mount import mount as mount_session
 from sequencer_gui.document import Document, empty_score
 from sequencer_gui.engine_link import EngineLink
+from sequencer_gui.panels.level_meter import LevelMeter
 from sequencer_gui.panels.status_bar import StatusBar
 from sequencer_gui.panels.track_list import TrackList
 from sequencer_gui.panels.transport_bar import TransportBar
@@ -82,6 +83,9 @@ class MainWindow:
         # every cursor move (playing, a click in the ruler, a new song) updates the readout
         self.roll.cursor_listeners.append(self.transport.show_position)
         self.roll.ruler.edit_listeners.append(self.transport.focus_box)
+        self.meter = LevelMeter(self.transport, self)  # the output's level, beside the position
+        self.meter.canvas.pack(side="right", padx=4)
+        self.theme.listeners.append(self.meter.apply_palette)
         self.roll.listeners.append(lambda roll: self.transport.refresh())
 
         self.menus: dict[str, tk.Menu] = {}

@@ -255,6 +255,17 @@ class EngineLink(p.CommandSender):
             return None
         return self.client.read_position()
 
+    def read_levels(self):
+        """(left, right, windows) of the output's level meter, or None with no engine."""
+        if self.client is None or self.state != "ready":
+            return None
+        return self.client.read_levels()
+
+    def read_load(self) -> float | None:
+        if self.client is None or self.state != "ready":
+            return None
+        return self.client.read_load()
+
     def preview(self, track_index: int, pitch: int, velocity: int, length_ticks: int) -> None:
         """Sound a note now and release it after its length (clamped to a short blip)."""
         if not self.usable or self.restarting:

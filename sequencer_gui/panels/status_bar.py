@@ -13,6 +13,7 @@ class StatusBar(ttk.Frame):
     def __init__(self, master, link):
         super().__init__(master, padding=(6, 2))
         self.link = link
+        self.load_percent: float | None = None  # FluidSynth's CPU load, as last read
         self.message = ttk.Label(self, text="", anchor="w")
         self.engine = ttk.Label(self, text="", anchor="e")
         self.message.pack(side="left", fill="x", expand=True)
@@ -34,11 +35,18 @@ class StatusBar(ttk.Frame):
             return f"Audio: {link.error or 'off'} (editing still works)"
         r = link.ready
         latency_ms = r.period_frames * 1000 / r.sample_rate
+        load = "" if self.load_percent is None else f" · load {self.load_percent:.0f} %"
         return (
             f"Audio: {r.driver} · {r.sample_rate} Hz · period {r.period_frames} "
-            f"({latency_ms:.1f} ms) · {r.scheduling} · late events {link.late_events}"
+            f"({latency_ms:.1f} ms){load} · {r.scheduling} · late events {link.late_events}"
             + (f" · xruns {link.xruns}" if link.xruns else "")
         )
+
+    def show_load(self, percent: float | None) -> None:
+        """The engine's synthesis load (percent of real time), read beside the position."""
+        if percent != self.load_percent:
+            self.load_percent = percent
+            self.refresh()
 
     def on_event(self, event) -> None:
         if isinstance(

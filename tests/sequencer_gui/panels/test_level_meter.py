@@ -1,0 +1,62 @@
+"""The level meter with the real engine: it moves while a song plays and rests at
+silence -- on the "none" driver (the engine measures its own blocks) and on the private
+JACK server (a helper process listens to the synth's JACK outputs)."""
+
+import pytest
+
+from engine.core import edits
+from engine.core.score import Note
+from sequencer_gui.panels.level_meter import FLOOR_DB
+from tests.sequencer_gui.conftest import pump
+
+pytestmark = pytest.mark.gui
+
+
+def play_and_watch(win):
+    score, _ = edits.add_notes(
+        win.document.score, 0, [Note(i * 480, 400, 60 + i % 7, 110) for i in range(6)]
+    )
+    win.document.apply(score, "notes")
+    win.root.update()
+    loudest = [FLOOR_DB]
+
+    def loud():
+        loudest[0] = max(loudest[0], *win.meter.level_db())
+        return loudest[0] > -30
+
+    win.toggle_play()
+    assert pump(win.root, 8, loud), f"the meter never moved (loudest {loudest[0]} dB)"
+    # the song ends after six beats; the notes die away and the meter comes to rest
+    assert pump(win.root, 15, lambda: not win.playback.playing)
+    assert pump(win.root, 10, lambda: max(win.meter.level_db()) <= FLOOR_DB), win.meter.level_db()
+    # it rests: the bars stay empty
+    pump(win.root, 0.5, lambda: False)
+    meter = win.meter
+    for bar in meter.bars:
+        x0, _, x1, _ = meter.canvas.coords(bar)
+        assert x1 - x0 == 0
+
+
+def test_the_meter_moves_while_playing_and_rests_at_silence(playing_window):
+    play_and_watch(playing_window)
+    load = playing_window.link.read_load()
+    assert load is not None and load >= 0
+    assert "load" in playing_window.status.engine.cget("text")
+
+
+@pytest.mark.audio
+def test_the_meter_follows_the_jack_output(tk_root, jack_server):
+    from engine.core.audio_settings import AudioSettings
+    from sequencer_gui.app import MainWindow
+    from tests.sequencer_gui.conftest import FONT
+
+    settings = AudioSettings(
+        driver="jack", jack_server=jack_server, reverb=False, soundfont=str(FONT)
+    )
+    win = MainWindow(tk_root, settings=settings, realtime=False)
+    try:
+        assert pump(tk_root, 60, lambda: win.link.state != "starting"), "engine never answered"
+        assert win.link.state == "ready", win.link.error
+        play_and_watch(win)
+    finally:
+        win.close()
