@@ -26,7 +26,9 @@ def _report_layout_when_ready(window, path: str) -> None:
         if window.link.state == "starting":
             window.root.after(50, check)
             return
-        window.root.update_idletasks()
+        # No update_idletasks() here: an idle callback may be the audio-failure dialog,
+        # whose own event loop would hold this report back until someone closes it.
+        # The window has been laid out by now (mainloop ran its idle tasks long since).
         c, g = window.roll.canvas, window.roll.geometry
         layout = {
             "grid_root_x": c.winfo_rootx(),
