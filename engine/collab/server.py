@@ -28,13 +28,16 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 import anyio
-from pycrdt import Doc
+from pycrdt import Doc, create_sync_message
 from pycrdt.store import FileYStore
 from pycrdt.websocket import WebsocketServer, YRoom
 
 log = logging.getLogger("pianola.serve")
 
 CLOCK_PING = 100  # y-websocket leaves message types above 3 free: ours start here
+# "send me your state vector": the server answers with its sync step 1, the peer with
+# what the server lacks (a lost update is pushed again, not only pulled)
+SYNC_REQUEST = 101
 ROOM_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _CLOCK = struct.Struct(">qq")  # the peer's send time, the server's wall clock (ns)
 
@@ -98,7 +101,8 @@ class _RateLimited(Exception):
 class PeerChannel:
     """One peer's websocket as a pycrdt ``Channel``, with the limits and clock pings."""
 
-    def __init__(self, receive, send, room: str, peer: str, limits: Limits):
+    def __init__(self, receive, send, room: str, peer: str, limits: Limits, doc_of=None):
+        self._doc_of = doc_of  # () -> the room's Doc, once the room is open
         self._receive = receive
         self._send = send
         self.room = room
@@ -171,6 +175,11 @@ class PeerChannel:
                     continue
                 sent_ns = struct.unpack(">q", data[1:9])[0]
                 await self.send(bytes([CLOCK_PING]) + _CLOCK.pack(sent_ns, time.time_ns()))
+                continue
+            if data[0] == SYNC_REQUEST:
+                doc = self._doc_of() if self._doc_of is not None else None
+                if doc is not None:
+                    await self.send(create_sync_message(doc))
                 continue
             return data
 
@@ -280,7 +289,12 @@ class SessionServer:
             await send({"type": "websocket.close", "code": 4003})
             return
         await send({"type": "websocket.accept"})
-        channel = PeerChannel(receive, send, room, peer, self.limits)
+
+        def doc_of():
+            opened = self.rooms.rooms.get(room)
+            return opened.ydoc if opened is not None else None
+
+        channel = PeerChannel(receive, send, room, peer, self.limits, doc_of)
         count = len(self.rooms.rooms[room].clients) + 1 if room in self.rooms.rooms else 1
         log.info("room %s: join %s (%d peers)", room, peer, count)
         try:

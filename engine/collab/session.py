@@ -32,6 +32,7 @@ from engine.collab.connection import Connection
 from engine.collab.song_doc import SongDoc
 
 RESYNC_PERIOD_S = 2.0
+SYNC_REQUEST = 101  # the same number as the server's (engine.collab.server)
 AWARENESS_PERIOD_S = 1.0
 PEER_TIMEOUT_S = 10.0
 PEER_COLOURS = ("#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6")
@@ -111,7 +112,8 @@ class Session:
         now = time.monotonic()
         if self.status.connected and now - self._last_resync >= RESYNC_PERIOD_S:
             self._last_resync = now
-            self.connection.send(create_sync_message(self.song.doc))
+            self.connection.send(create_sync_message(self.song.doc))  # pull what we missed
+            self.connection.send(bytes([SYNC_REQUEST]))  # and push what the server missed
         if self.status.connected and now - self._last_awareness >= AWARENESS_PERIOD_S:
             self._send_awareness()
         self.flush()

@@ -165,3 +165,52 @@ def test_garbage_and_oversized_messages_leave_the_session_working(server):
         big.close()
     finally:
         a.close()
+
+
+def test_dropped_and_reordered_messages_still_converge(server):
+    from engine.measure.delay_proxy import DelayProxy
+
+    link = create_room(server.url)
+    proxies = [DelayProxy(server.port, 0.03, 0.03, drop=0.15, seed=i).start() for i in range(2)]
+    links = [
+        SessionLink.parse(link.url.replace(f":{server.port}/", f":{p.port}/")) for p in proxies
+    ]
+    a = _peer(links[0], "Ann", _song())
+    b = _peer(links[1], "Ben")
+    try:
+        assert wait_until(lambda: b.song.score() == a.song.score(), 30, step=_pump(a, b))
+        for i in range(12):
+            peer = (a, b)[i % 2]
+            peer.song.apply_score(
+                edits.add_notes(peer.song.score(), 0, [Note(120 * i, 60, 50 + i)])[0]
+            )
+            _pump(a, b)()
+        assert wait_until(lambda: a.song.score() == b.song.score(), 30, step=_pump(a, b))
+        assert len(a.song.score().tracks[0].notes) == 13
+        assert sum(p.dropped for p in proxies) > 0
+    finally:
+        a.close()
+        b.close()
+        for p in proxies:
+            p.stop()
+
+
+def test_a_flooding_peer_is_closed_and_the_others_go_on(server):
+    link = create_room(server.url)
+    a = _peer(link, "Ann", _song())
+    try:
+        assert wait_until(lambda: a.status.synced, step=_pump(a))
+        flood = _raw_ws(server.port, f"/r/{link.room}?s={link.secret}")
+        try:
+            for _ in range(2000):
+                flood.sendall(_frame(b"\x01\x01\x00"))  # an empty awareness update
+        except OSError:
+            pass  # closed by the server mid-flood
+        assert wait_until(lambda: "too many messages" in server.log())
+        a.song.apply_score(edits.add_notes(a.song.score(), 0, [Note(960, 240, 62)])[0])
+        b = _peer(link, "Ben")
+        assert wait_until(lambda: b.song.score() == a.song.score(), step=_pump(a, b))
+        b.close()
+        flood.close()
+    finally:
+        a.close()

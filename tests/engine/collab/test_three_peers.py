@@ -13,9 +13,11 @@ from pathlib import Path
 import pytest
 
 from engine.collab.connection import SessionLink, create_room
+from engine.collab.peer import Peer
 from engine.core.score import LoopRegion, Note, Score, Track
 from engine.files.project_file import load_project, save_project
 from engine.measure.delay_proxy import DelayProxy
+from tests.engine.collab.conftest import ServerProcess, wait_until
 
 pytestmark = [pytest.mark.slow]
 
@@ -121,3 +123,62 @@ def test_three_peers_with_jitter_play_identical_events(tmp_path, server):
 def test_a_schedule_ahead_below_the_delay_counts_incoherent_events(tmp_path, server):
     incoherent, _, _ = _run_session(tmp_path, server, 0.1, 0.02, seconds=10, ahead=20)
     assert sum(incoherent) > 0
+
+
+def _start_three(tmp_path, server, seconds, delay_s=0.05, jitter_s=0.01):
+    room = create_room(server.url)
+    song = _song(tmp_path / "song.pianola")
+    proxies = [DelayProxy(server.port, delay_s, jitter_s, seed=i).start() for i in range(3)]
+    links = [
+        SessionLink.parse(room.url.replace(f":{server.port}/", f":{p.port}/")) for p in proxies
+    ]
+    procs = [
+        _peer(tmp_path, 0, links[0], seconds, [str(song), "--start"]),
+        _peer(tmp_path, 1, links[1], seconds),
+        _peer(tmp_path, 2, links[2], seconds),
+    ]
+    return room, proxies, links, procs
+
+
+def _finish(tmp_path, procs, proxies, seconds):
+    for proc in procs:
+        proc.communicate(timeout=seconds + 90)
+    for p in proxies:
+        p.stop()
+    errors = [(tmp_path / f"stderr{i}.txt").read_text() for i in range(3)]
+    assert all(proc.returncode == 0 for proc in procs), errors
+    return [load_project(tmp_path / f"kept{i}.pianola") for i in range(3)]
+
+
+def test_a_server_killed_and_restarted_mid_session_loses_no_edit(tmp_path, server):
+    import time
+
+    room, proxies, _, procs = _start_three(tmp_path, server, seconds=18)
+    time.sleep(7)
+    server.kill()
+    time.sleep(2)
+    again = ServerProcess(server.directory, server.port).start()
+    try:
+        kept = _finish(tmp_path, procs, proxies, 18)
+        assert kept[0] == kept[1] == kept[2]
+        assert "went away" in (tmp_path / "stderr1.txt").read_text()
+        # what the restarted server kept is that same song
+        late = Peer(room, "late")
+        assert wait_until(lambda: late.pump() is not None and late.song.score() == kept[0])
+        late.leave()
+    finally:
+        again.stop()
+
+
+def test_a_peer_killed_and_restarted_loses_no_edit(tmp_path, server):
+    import time
+
+    _, proxies, links, procs = _start_three(tmp_path, server, seconds=20)
+    time.sleep(7)
+    procs[2].kill()
+    procs[2].wait(10)
+    time.sleep(1)
+    procs[2] = _peer(tmp_path, 2, links[2], 11)
+    kept = _finish(tmp_path, procs, proxies, 20)
+    assert kept[0] == kept[1] == kept[2]
+    assert kept[0].tracks[2].notes  # the killed peer's track has edits, before or after
