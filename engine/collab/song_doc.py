@@ -34,6 +34,7 @@ _BOOL_FIELDS = frozenset(("is_drum", "mute", "solo"))
 NOTE_FIELDS = ("track", "start", "length", "key", "velocity")
 LOCAL = "pianola-local"  # the origin of this peer's own edits (what its undo tracks)
 STAMP = "pianola-stamp"  # the origin of stamps written after an undo (not undoable)
+LOADED = "pianola-load"  # the origin of a whole song put in (not undoable: undo never empties it)
 
 
 def new_id() -> str:
@@ -120,7 +121,7 @@ class SongDoc:
     # --- change tracking --------------------------------------------------------------
     def _is_local(self, events) -> bool:
         origin = events[0].transaction.origin if events else None
-        return origin in (LOCAL, STAMP) or origin == self._undo_origin
+        return origin in (LOCAL, STAMP, LOADED) or origin == self._undo_origin
 
     def _on_notes(self, events) -> None:
         for event in events:
@@ -356,11 +357,16 @@ class SongDoc:
 
     # --- writing: Score -> document (one local transaction) ---------------------------
     def load_score(self, score: Score) -> None:
-        """Put a whole song into an empty document (the peer that shares it)."""
-        self.apply_score(score)
+        """Put a whole song into an empty document (the peer that shares it); not an undo
+        step, so an undo right after sharing never takes the song away."""
+        self.apply_score(score, origin=LOADED)
 
     def apply_score(
-        self, new: Score, at: tuple[int, int] | None = None, base: Score | None = None
+        self,
+        new: Score,
+        at: tuple[int, int] | None = None,
+        base: Score | None = None,
+        origin: str = LOCAL,
     ) -> None:
         """Write what differs between ``base`` (default: the document's Score) and ``new``
         (an edit made with the pure edit functions) as one undoable transaction; changed
@@ -368,7 +374,7 @@ class SongDoc:
         others' edits arrived) only what the edit itself changed is written."""
         old = self.score() if base is None else base
         old_ids = list(self._track_order)
-        with self.doc.transaction(origin=LOCAL):
+        with self.doc.transaction(origin=origin):
             self._write_song(old, new)
             ids, created = self._write_tracks(old, new)
             for index, track_id in enumerate(ids):

@@ -43,7 +43,8 @@ def run_session(args, settings, score) -> int:
         client.send(p.ReportScheduledCommand(True))
         _wait_synced(peer, client)
         if score is not None and not peer.song.score().tracks:
-            peer.edit(score)  # an empty room: this peer brings the song
+            peer.song.load_score(score)  # an empty room: this peer brings the song
+            peer.session.flush()
         rehearsal = None
         if args.random_edits is not None:
             rehearsal = Rehearsal(args.random_edits, args.edit_track)

@@ -210,3 +210,9 @@ def test_an_edit_begun_before_others_arrived_changes_only_what_it_changed():
     _exchange([a, b], random.Random(14))
     assert set(b.score().tracks[0].notes) >= {Note(1440, 120, 72), Note(120, 240, 60)}
     assert a.score() == b.score()
+
+
+def test_an_undo_right_after_sharing_keeps_the_song():
+    (a,) = _peers(1, _song())
+    assert not a.undo()
+    assert a.score() == _song()
