@@ -19,18 +19,20 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 
 from pycrdt import Doc, Map, UndoManager
 
 from engine.collab.pattern_doc import read_pattern, read_placement, write_patterns, write_placements
+from engine.core.controllers import ControlEvent
 from engine.core.errors import ScoreError
 from engine.core.score import LoopRegion, Note, Score, Track
 from engine.core.timing import TempoChange, TempoMap, TimeSignature, TimeSignatureMap
 
 SCHEMA_VERSION = 1
-TRACK_FIELDS = ("name", "channel", "bank", "program", "is_drum", "volume", "pan", "mute", "solo")
-_BOOL_FIELDS = frozenset(("is_drum", "mute", "solo"))
+# Every field of a track but its notes, as the model has them (new ones join by themselves)
+TRACK_FIELDS = tuple(f.name for f in fields(Track) if f.init and f.name != "notes")
+_DEFAULTS = Track()
 NOTE_FIELDS = ("track", "start", "length", "key", "velocity")
 LOCAL = "pianola-local"  # the origin of this peer's own edits (what its undo tracks)
 STAMP = "pianola-stamp"  # the origin of stamps written after an undo (not undoable)
@@ -179,30 +181,19 @@ class SongDoc:
         if not isinstance(value, Map):
             return None
         data = value.to_py() or {}
-        fields: dict = {}
+        values: dict = {}
         try:
             for name in TRACK_FIELDS:
-                if name not in data:
-                    continue
-                v = data[name]
-                if name == "name":
-                    if not isinstance(v, str):
-                        raise ScoreError("a track name is not text")
-                    fields[name] = v
-                elif name in _BOOL_FIELDS:
-                    if not isinstance(v, bool):
-                        raise ScoreError(f"track {name} is not true/false")
-                    fields[name] = v
-                else:
-                    fields[name] = _int(v)
-            Track(**fields)  # validated the way every track is
+                if name in data:
+                    values[name] = _track_value(name, data[name])
+            Track(**values)  # validated the way every track is
             order = data.get("order", 0.0)
             if isinstance(order, bool) or not isinstance(order, (int, float)):
                 raise ScoreError("a track's order is not a number")
         except (ScoreError, TypeError, ValueError):
             self.rejected += 1
             return None
-        return {"fields": fields, "order": float(order)}
+        return {"fields": values, "order": float(order)}
 
     def _refresh_all(self) -> None:
         self._note_cache.clear()
@@ -434,7 +425,7 @@ class SongDoc:
             entry = self.tracks[track_id]
             for name in TRACK_FIELDS:
                 if getattr(before, name) != getattr(after, name):
-                    entry[name] = getattr(after, name)
+                    entry[name] = _doc_value(getattr(after, name))
         for track_id in old_ids:
             if track_id not in used:
                 for entry in self._entries_of(track_id):
@@ -457,7 +448,7 @@ class SongDoc:
             track = new.tracks[new_index]
             order = (lo + hi) / 2
             self.tracks[track_id] = Map(
-                {name: getattr(track, name) for name in TRACK_FIELDS} | {"order": order}
+                {name: _doc_value(getattr(track, name)) for name in TRACK_FIELDS} | {"order": order}
             )
             self._track_cache[track_id] = {"fields": {}, "order": order}
             ids[new_index] = track_id
@@ -558,6 +549,33 @@ class SongDoc:
                     elif note_id in before:
                         self.gone[note_id] = list(at)
         return True
+
+
+def _doc_value(value):
+    """A track field as the document holds it: controller events as [tick, kind, number, value]."""
+    if isinstance(value, tuple):
+        return [[e.tick, e.kind, e.number, e.value] for e in value]
+    return value
+
+
+def _track_value(name: str, value):
+    """A track field read from the document, of the type the model wants (ScoreError if not)."""
+    default = getattr(_DEFAULTS, name)
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ScoreError(f"track {name} is not true/false")
+        return value
+    if isinstance(default, int):
+        return _int(value)
+    if isinstance(default, str):
+        if not isinstance(value, str):
+            raise ScoreError(f"track {name} is not text")
+        return value
+    if isinstance(default, tuple):
+        if not isinstance(value, list):
+            raise ScoreError(f"track {name} is not a list")
+        return tuple(ControlEvent(_int(t), k, _int(n), _int(v)) for t, k, n, v in value)
+    raise ScoreError(f"track {name} cannot be read")
 
 
 def _pattern_order(patterns: Map, pattern_id: str) -> float:
