@@ -18,7 +18,7 @@ from engine.core.errors import EngineDiedError, PianolaError
 
 PUMP_PERIOD_S = 0.01
 SYNC_TIMEOUT_S = 20.0
-EDITS_END_S = 3.0
+EDITS_END_S = 5.0
 
 
 def run_session(args, settings, score) -> int:

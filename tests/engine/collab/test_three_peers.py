@@ -178,7 +178,7 @@ def test_a_peer_killed_and_restarted_loses_no_edit(tmp_path, server):
     procs[2].kill()
     procs[2].wait(10)
     time.sleep(1)
-    procs[2] = _peer(tmp_path, 2, links[2], 11)
+    procs[2] = _peer(tmp_path, 2, links[2], 14)
     kept = _finish(tmp_path, procs, proxies, 20)
     assert kept[0] == kept[1] == kept[2]
     assert kept[0].tracks[2].notes  # the killed peer's track has edits, before or after
