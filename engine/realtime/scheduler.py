@@ -371,6 +371,17 @@ class Scheduler:
                 self.on_scheduled(scheduled)
         return state
 
+    def next_tick_at(self, frame: int) -> tuple[int, int] | None:
+        """The first tick at or after ``frame`` on the playing timeline and its exact frame
+        (None when stopped)."""
+        with self._lock:
+            if not self._playing:
+                return None
+            tl = self._timeline
+            index = tl.pass_at(frame)
+            tick = tl.first_tick_from(index, frame)
+            return tick, tl.frame_of(index, tick)
+
     def position(self) -> Position:
         with self._lock:
             return self._position_locked(self.backend.now_frame())

@@ -42,15 +42,29 @@ class FrameTimeFit:
     """The least-squares line through the last ``window`` (host_us, frame) pairs.
 
     ``nominal_rate_hz`` is the slope used until enough pairs have come in to fit one
-    (and whenever the pairs span too little time to tell a slope).
+    (and whenever the pairs span too little time to tell a slope).  A pair more than
+    ``jump_frames`` off the line is left out as jitter; ``JUMP_PAIRS`` of them in a row,
+    all off the same way, start the fit afresh from them: the audio clock jumped (a server
+    that dropped cycles moves its frame count on without them), and a line through both
+    sides of a jump would be wrong on both for a whole window.
     """
 
-    def __init__(self, nominal_rate_hz: int, window: int = DEFAULT_WINDOW_PAIRS):
+    JUMP_PAIRS = 4
+
+    def __init__(
+        self,
+        nominal_rate_hz: int,
+        window: int = DEFAULT_WINDOW_PAIRS,
+        jump_frames: float | None = None,
+    ):
         if nominal_rate_hz < 1:
             raise ValueError(f"nominal_rate_hz must be at least 1, not {nominal_rate_hz}")
         if window < 2:
             raise ValueError(f"window must be at least 2 pairs, not {window}")
         self.nominal_frames_per_us = nominal_rate_hz / 1_000_000
+        self.jump_frames = jump_frames
+        self.jumps = 0
+        self._outliers: list[tuple[int, int]] = []
         self._pairs: deque[tuple[int, int]] = deque(maxlen=window)
         self._line: FrameTimeLine | None = None
 
@@ -66,6 +80,18 @@ class FrameTimeFit:
         """One cycle's pair; a repeat of the last frame (the same cycle read twice) is ignored."""
         if self._pairs and self._pairs[-1][1] == frame:
             return
+        if self.jump_frames is not None and len(self._pairs) >= 8:
+            off = frame - self.line.frame_at(host_us)
+            if abs(off) > self.jump_frames:
+                if self._outliers and (off > 0) != (self._outliers[-1][0] > 0):
+                    self._outliers.clear()
+                self._outliers.append((off, (int(host_us), int(frame))))
+                if len(self._outliers) < self.JUMP_PAIRS:
+                    return
+                self._pairs.clear()
+                self._pairs.extend(pair for _, pair in self._outliers[:-1])
+                self.jumps += 1
+            self._outliers.clear()
         self._pairs.append((int(host_us), int(frame)))
         self._line = None
 
@@ -96,6 +122,11 @@ class FrameTimeFit:
         return FrameTimeLine(
             t0 + round(mean_x), f0 + mean_y - slope * (mean_x - round(mean_x)), slope
         )
+
+    @property
+    def rate_ratio(self) -> float:
+        """The audio clock's rate against its nominal rate (1.0001: 100 ppm fast)."""
+        return self.line.frames_per_us / self.nominal_frames_per_us
 
     def frame_at(self, host_us: float) -> float:
         return self.line.frame_at(host_us)

@@ -142,7 +142,7 @@ class JackClock:
         self._client = client
         self.sample_rate = int(lib.jack_get_sample_rate(client))
         self.period_frames = int(lib.jack_get_buffer_size(client))
-        self.fit = FrameTimeFit(self.sample_rate)
+        self.fit = FrameTimeFit(self.sample_rate, jump_frames=self.period_frames)
         self.host_minus_jack_us = self._measure_clock_offset()
         return self
 
@@ -256,6 +256,10 @@ class HeardClock:
     @property
     def ready(self) -> bool:
         return self.offset.ready and len(self.jack.fit) >= 8
+
+    @property
+    def rate_ratio(self) -> float:
+        return self.jack.fit.rate_ratio
 
     def synth_frame_heard_at(self, host_us: float) -> float:
         jack_frame = self.jack.frame_at_host_us(host_us)

@@ -5,7 +5,9 @@ While Link is on, the session owns the tempo and the beat:
 
 - The score plays at the session's tempo (its own tempo map is set aside, as in any
   Link-enabled sequencer), and a tempo change from any peer re-times what is not yet
-  applied, so it is followed within a few milliseconds, well inside one beat.
+  applied, so it is followed within a few milliseconds, well inside one beat.  The
+  tempo is counted in the audio clock's own time: a sound card running 50 ppm fast
+  needs 50 ppm more frames per beat to keep the host clock's beat.
 - Pianola's own tempo change (a new tempo in the document) is pushed to the session,
   and comes back from it like any peer's.
 - Play starts on the session's next quantum boundary (a bar of ``quantum`` beats);
@@ -24,6 +26,7 @@ output latency included, so what is heard is on the beat, not what is computed.
 
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import replace
 
@@ -31,6 +34,7 @@ from engine.core.score import Score
 from engine.core.timing import TempoChange, TempoMap, bpm_to_us_per_quarter, us_per_quarter_to_bpm
 
 DEFAULT_MAX_ERROR_FRAMES = 12  # a quarter of a millisecond at 48 kHz
+RATE_CHANGE = 1e-4  # re-time for a changed audio clock rate beyond this (the fit's noise)
 START_MARGIN_US = 20_000  # a start is never planned closer than this to the present
 
 
@@ -59,18 +63,24 @@ class LinkFollower:
         self.max_error_frames = max_error_frames
         self.sample_rate = scheduler.backend.sample_rate
         self._lock = threading.Lock()
-        self._us_per_quarter = bpm_to_us_per_quarter(session.snapshot().tempo_bpm)
+        self._session_bpm = session.snapshot().tempo_bpm
+        self._us_per_quarter = bpm_to_us_per_quarter(self._session_bpm)  # on the audio clock
         self._document_tempo: int | None = None  # the document's own tempo, last seen
         self._ref: tuple[float, float] | None = None  # (synth frame, beat) while playing
         self._pending_start: int | None = None  # tick to start from once the clock is ready
         self._peers = 0
         self._session_playing = False
         self.retimes = 0
+        self.catch_ups = 0
 
     # --- the document ----------------------------------------------------------------
     @property
     def tempo_bpm(self) -> float:
-        return us_per_quarter_to_bpm(self._us_per_quarter)
+        """The session's tempo."""
+        return self._session_bpm
+
+    def _audio_us_per_quarter(self, bpm: float) -> int:
+        return round(bpm_to_us_per_quarter(bpm) * self.clock.rate_ratio)
 
     def adapt(self, score: Score) -> Score:
         """The score as the engine plays it under Link: at the session's tempo.
@@ -132,13 +142,22 @@ class LinkFollower:
                 tick, self._pending_start = self._pending_start, None
                 self._start_locked(tick, None, announce=True)
             self._follow_transport(snap)
-            tempo = bpm_to_us_per_quarter(snap.tempo_bpm)
-            if tempo != self._us_per_quarter:
+            tempo = self._audio_us_per_quarter(snap.tempo_bpm)
+            if snap.tempo_bpm != self._session_bpm:
+                self._session_bpm = snap.tempo_bpm
                 self._us_per_quarter = tempo
-                self.say(f"Link tempo {us_per_quarter_to_bpm(tempo):.2f} BPM.")
+                self.say(f"Link tempo {snap.tempo_bpm:.2f} BPM.")
                 self._retime_locked()
-            elif self._ref is not None and self._error_frames() > self.max_error_frames:
+            elif abs(tempo - self._us_per_quarter) > RATE_CHANGE * self._us_per_quarter:
+                self._us_per_quarter = tempo  # the audio clock's rate is known better now
                 self._retime_locked()
+            elif self._ref is not None:
+                error = self._error_frames()
+                # late by more than a re-timing of what is not yet sent can make up
+                if error < -4 * self.max_error_frames:
+                    self._catch_up_locked()
+                elif abs(error) > self.max_error_frames:
+                    self._retime_locked()
 
     def _follow_peers(self, peers: int) -> None:
         if peers != self._peers:
@@ -174,9 +193,29 @@ class LinkFollower:
         return self.clock.synth_frame_heard_at(self.session.time_at_beat(beat))
 
     def _error_frames(self) -> float:
-        """How far the scheduler's timeline is from the session, one look-ahead ahead."""
+        """Where the session has the beat our music has one look-ahead from now, minus
+        that frame: negative when the music is late."""
         frame = self.scheduler.backend.now_frame() + self.scheduler.lookahead_frames
-        return abs(self._session_frame_of(self._beat_of(frame)) - frame)
+        return self._session_frame_of(self._beat_of(frame)) - frame
+
+    def _catch_up_locked(self) -> None:
+        """The music is later than anything not yet sent could make up (the machine
+        stalled, the audio clock jumped): play on from the tick the session is at."""
+        next_tick = self.scheduler.next_tick_at(
+            self.scheduler.backend.now_frame() + 2 * self.scheduler.lookahead_frames
+        )
+        if next_tick is None:
+            self._ref = None
+            return
+        tick, frame = next_tick
+        ours = self._beat_of(frame)
+        session = self.session.beat_at(self.clock.host_us_heard_at(frame))
+        ppq = self.scheduler.score.ppq
+        new_tick = max(0, tick + math.ceil((session - ours) * ppq))
+        beat = ours + (new_tick - tick) / ppq  # the music's beat of that tick
+        at = self.scheduler.play(new_tick, at_frame=round(self._session_frame_of(beat)))
+        self._ref = (float(at), beat)
+        self.catch_ups += 1
 
     def _retime_locked(self) -> None:
         score = replace(self.scheduler.score, tempo_map=constant_tempo(self._us_per_quarter))
