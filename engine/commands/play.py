@@ -89,6 +89,24 @@ def add_arguments(parser) -> None:
     session.add_argument(
         "--edit-track", type=int, default=0, metavar="N", help="the track --random-edits edits"
     )
+    sync = parser.add_mutually_exclusive_group()
+    sync.add_argument(
+        "--link",
+        action="store_true",
+        help="play in time with an Ableton Link session on the network (starts on its next bar)",
+    )
+    sync.add_argument(
+        "--jack-transport",
+        choices=("follow", "lead"),
+        help="follow JACK's transport, or lead it (Pianola's bars and beats for every client)",
+    )
+    parser.add_argument(
+        "--quantum",
+        type=float,
+        default=4.0,
+        metavar="N",
+        help="with --link: start on a boundary of N beats (default 4: a bar of 4/4)",
+    )
 
 
 def _loop_command(score) -> p.SetLoopCommand:
@@ -159,6 +177,10 @@ def run(args) -> int:
             driver=args.driver, soundfont=args.soundfont, jack_server=args.jack_server
         )
         commands = [p.LoadScoreCommand(score)]
+        if args.link:
+            commands.append(p.SetSyncCommand("link", args.quantum))
+        elif args.jack_transport:
+            commands.append(p.SetSyncCommand(f"jack-{args.jack_transport}"))
         if args.tempo is not None:
             commands.append(p.SetTempoCommand(args.tempo))
         if args.loop:
@@ -214,6 +236,9 @@ def _play_until_done(client, score, seconds: float | None) -> None:
                 raise AudioDriverError(event.message)
             if isinstance(event, p.ErrorEvent):
                 print(f"pianola: {event.message}", file=sys.stderr)
+            elif isinstance(event, p.SyncEvent):
+                _clear_line()
+                print(f"pianola: {event.message}", flush=True)
             elif isinstance(event, p.LateEvent):
                 print(
                     f"pianola: {event.count} events were sent late (worst by "

@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from engine.core.score import MAX_TICK, Score
 from engine.core.timing import MAX_BPM, MIN_BPM
 
+# what the engine can follow: its own clock, Ableton Link, JACK's transport
+SYNC_SOURCES = ("internal", "link", "jack-follow", "jack-lead")
+
 
 def _check_int(name: str, value, lo: int, hi: int | None = None) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
@@ -248,6 +251,29 @@ class SetFillCommand:
 
 
 @dataclass(frozen=True, slots=True)
+class SetSyncCommand:
+    """Follow one sync source: "internal" (Pianola's own clock), "link" (Ableton Link,
+    starting on the session's next ``quantum``-beat boundary, with start/stop shared when
+    ``start_stop_sync``), "jack-follow" or "jack-lead" (JACK's transport; leading also
+    publishes Pianola's bars and beats to the other clients)."""
+
+    source: str = "internal"
+    quantum: float = 4.0
+    start_stop_sync: bool = True
+
+    def __post_init__(self):
+        if self.source not in SYNC_SOURCES:
+            raise ValueError(
+                f"the sync source must be one of {', '.join(SYNC_SOURCES)}, not {self.source!r}"
+            )
+        if isinstance(self.quantum, bool) or not isinstance(self.quantum, (int, float)):
+            raise ValueError(f"the Link quantum must be a number of beats, not {self.quantum!r}")
+        if not 1 <= self.quantum <= 64:
+            raise ValueError(f"the Link quantum must be from 1 to 64 beats, not {self.quantum:g}")
+        _check_bool("start/stop sync", self.start_stop_sync)
+
+
+@dataclass(frozen=True, slots=True)
 class ShutdownCommand:
     """Release everything, close the audio driver and end the engine process."""
 
@@ -309,6 +335,7 @@ COMMAND_TYPES = (
     SetPlayModeCommand,
     QueuePatternCommand,
     SetFillCommand,
+    SetSyncCommand,
     ShutdownCommand,
     ReplaceScoreAtCommand,
     PlayAtCommand,
@@ -525,6 +552,20 @@ class EngineDiedEvent:
         _check_str("message", self.message)
 
 
+@dataclass(frozen=True, slots=True)
+class SyncEvent:
+    """The sync source changed state: ``source`` is the one now followed, ``message`` one
+    sentence for the status bar ("The last Link peer left: playing on at 120.00 BPM.")."""
+
+    source: str
+    message: str
+
+    def __post_init__(self):
+        if self.source not in SYNC_SOURCES:
+            raise ValueError(f"unknown sync source {self.source!r}")
+        _check_str("sync message", self.message)
+
+
 EVENT_TYPES = (
     ReadyEvent,
     TransportEvent,
@@ -538,6 +579,7 @@ EVENT_TYPES = (
     EngineDiedEvent,
     TakeOverEvent,
     NotesScheduledEvent,
+    SyncEvent,
 )
 # The issue's spelling of the late-event report.
 LateEventEvent = LateEvent

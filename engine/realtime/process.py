@@ -44,6 +44,7 @@ from engine.realtime.level_meter import JackMeter, LevelWindow, LoadPublisher
 from engine.realtime.position import Position, PositionBlock
 from engine.realtime.service_loop import ServiceLoop
 from engine.realtime.xrun_watcher import XrunWatcher
+from engine.sync.hub import SyncChoice, SyncHub
 
 EXIT_OPEN_FAILED = 2
 EXIT_SCHEDULER_FAILED = 3
@@ -106,6 +107,12 @@ class Engine:
         self.scheduler = Scheduler(
             self.router, lookahead_frames=lookahead_frames, on_note_started=self._note_started
         )
+        self.sync = SyncHub(
+            self.scheduler,
+            jack_server=self.settings.jack_server or os.environ.get("JACK_DEFAULT_SERVER"),
+            uses_jack=self.backend.driver_name == "jack",
+            say=lambda source, text: self.sender.put(p.SyncEvent(source, text)),
+        )
         return p.ReadyEvent(
             versions=_versions(),
             driver=self.backend.driver_name,
@@ -131,6 +138,7 @@ class Engine:
             stopping=self.stopping,
             failed=self.failed,
             realtime_priority=self.realtime_priority,
+            sync=self.sync,
         )
         self._loop.start()
 
@@ -159,17 +167,21 @@ class Engine:
         s = self.scheduler
         if isinstance(c, p.LoadScoreCommand):
             self.router.prepare(c.score)  # opening a port takes a moment: not under a lock
-            s.load_score(c.score)
+            s.load_score(self.sync.adapt(c.score))
             self.generation += 1
         elif isinstance(c, p.ReplaceScoreCommand):
             self.router.prepare(c.score)
-            s.replace_score(c.score)
+            s.replace_score(self.sync.adapt(c.score))
         elif isinstance(c, p.PlayCommand):
-            s.play(c.from_tick)
+            if not self.sync.play(c.from_tick):  # a sync source starts on its own beat
+                s.play(c.from_tick)
             self.generation += 1
         elif isinstance(c, p.StopCommand):
-            s.stop()
+            if not self.sync.stop():
+                s.stop()
             self.generation += 1
+        elif isinstance(c, p.SetSyncCommand):
+            self.sync.choose(SyncChoice(c.source, c.quantum, c.start_stop_sync))
         elif isinstance(c, p.LocateCommand):
             s.locate(c.tick)
             self.generation += 1
@@ -216,7 +228,9 @@ class Engine:
         tempo_map = score.tempo_map
         at_tick = tempo_map.change_at(self.scheduler.position().tick).tick
         self.scheduler.replace_score(
-            replace(score, tempo_map=tempo_map.with_change(at_tick, bpm_to_us_per_quarter(bpm)))
+            self.sync.adapt(
+                replace(score, tempo_map=tempo_map.with_change(at_tick, bpm_to_us_per_quarter(bpm)))
+            )
         )
 
     def close(self) -> None:
@@ -226,6 +240,7 @@ class Engine:
             self._loop.join(1.0)
         if self.scheduler is not None:
             self.scheduler.panic()
+            self.sync.close()
         self.xruns.close()
         if self.router is not None:
             self.router.close()  # each port ends the notes it started

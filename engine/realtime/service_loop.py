@@ -3,7 +3,8 @@
 ``ServiceLoop`` wakes at absolute deadlines every few milliseconds while playing (less
 often while stopped) and each time:
 
-1. calls ``Scheduler.service()``, which sends the next look-ahead window of timestamped
+1. lets the sync source (``engine.sync.hub.SyncHub``: Link, JACK transport) move the
+   timeline, then calls ``Scheduler.service()``, which sends the next look-ahead window of timestamped
    events to FluidSynth's sample-clock sequencer;
 2. reports a ``LateEvent`` when it woke after the end of the window it last covered;
 3. publishes the position in the shared seqlock block (what the GUI's cursor reads);
@@ -45,8 +46,10 @@ class ServiceLoop:
         stopping: threading.Event,
         failed: threading.Event,
         realtime_priority: int | None,
+        sync=None,
     ):
         self.scheduler = scheduler
+        self.sync = sync  # serviced first; it also says which tempo to show
         self.sender = sender
         self.position = position
         # The main thread bumps the generation on every transport jump; it is read here
@@ -88,6 +91,8 @@ class ServiceLoop:
         deadline = time.monotonic()
         while not self.stopping.is_set():
             generation = self.generation()
+            if self.sync is not None:
+                self.sync.service()
             state = scheduler.service()
             score = scheduler.score
             # The last service sent everything up to its clock + the look-ahead.  Waking
@@ -101,7 +106,10 @@ class ServiceLoop:
                 sender.put(p.LateEvent(1, state.frame - covered_until))
             covered_until = state.frame + scheduler.lookahead_frames if state.playing else None
             covered_generation = generation
-            self.position.write(replace(state, generation=generation))
+            shown = state.us_per_quarter
+            if self.sync is not None:  # Link's session tempo, not the audio clock's count
+                shown = self.sync.shown_us_per_quarter(shown)
+            self.position.write(replace(state, generation=generation, us_per_quarter=shown))
             if state.playing != was_playing or state.loop_count != last_loops:
                 sender.put(p.TransportEvent(state.playing, state.tick, state.loop_count))
                 if was_playing and not state.playing:

@@ -33,6 +33,7 @@ def test_every_message_survives_a_pipe_unchanged():
         p.SetPlayModeCommand("pattern", "p1", 2),
         p.QueuePatternCommand("p2"),
         p.SetFillCommand(True),
+        p.SetSyncCommand("link", 3.0, False),
         p.ShutdownCommand(),
         p.ReplaceScoreAtCommand(_score(), 2, 960, 7),
         p.PlayAtCommand(0, 123_456_789),
@@ -61,6 +62,7 @@ def test_every_message_survives_a_pipe_unchanged():
         p.EngineDiedEvent(-9, "killed"),
         p.TakeOverEvent(7, 3, 0, False),
         p.NotesScheduledEvent(((0, 0, 240, 0, 60, 100),)),
+        p.SyncEvent("link", "Link: 1 peer."),
     ]
     for message in messages:
         assert pickle.loads(pickle.dumps(message)) == message
@@ -78,6 +80,8 @@ def test_every_message_survives_a_pipe_unchanged():
         (lambda: p.SetPlayModeCommand("jam"), "play mode"),
         (lambda: p.SetPlayModeCommand("pattern"), "needs the pattern"),
         (lambda: p.SetFillCommand(1), "fill"),
+        (lambda: p.SetSyncCommand("midi"), "sync source must be one of internal, link"),
+        (lambda: p.SetSyncCommand("link", 0.5), "quantum must be from 1 to 64 beats, not 0.5"),
         (lambda: p.QueuePatternCommand(3), "pattern id"),
         (lambda: p.SetTempoCommand(120, at_next_bar="yes"), "at next bar"),
         (lambda: p.LocateCommand(1.5), "locate tick"),

@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
+import threading
 import time
 
 import link
@@ -51,5 +53,116 @@ def scene_tempo() -> dict:
     return report
 
 
+class ClockSampler:
+    """The test's own JACK clock, sampled every few ms for converting heard frames."""
+
+    def __init__(self, server: str):
+        from engine.sync.jack_clock import JackClock
+
+        self.clock = JackClock(server, client_name="pianola-test-clock").open()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.clock.sample()
+            time.sleep(0.003)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.clock.close()
+
+
+def heard_beats(peer, recorder_stop, sampler, quantum: float) -> list[float]:
+    """The peer's beat at each onset heard at Pianola's output (latency included)."""
+    from tests.engine.sync.sync_kit import onset_jack_frames
+
+    recording = recorder_stop()
+    latency = sampler.clock.playback_latency_frames(["pianola:left"])
+    state = peer.captureAppSessionState()
+    # a cycle the server dropped (a busy machine) moves JACK's frame time and not the
+    # music: the onsets of the 0.6 s after it are left out
+    times = recording.period_frame_times.astype("int64")
+    gaps = times[1:][(times[1:] - times[:-1]) != recording.period_frames]
+    beats = []
+    for frame in onset_jack_frames(recording):
+        if any(frame - recording.sample_rate * 0.6 < gap <= frame for gap in gaps):
+            continue
+        host_us = sampler.clock.host_us_at_frame(frame + latency)
+        beats.append(state.beatAtTime(round(host_us), quantum))
+    return beats
+
+
+def scene_engine(mode: str) -> dict:
+    """The real engine under Link with a peer at 97 BPM: ``steady`` plays from Pianola's
+    own start; ``retempo`` has the peer change to 133 BPM while playing; ``startstop`` has
+    the peer start and stop the transport (start/stop sync)."""
+    from engine.core import protocol as p
+    from engine.core.audio_settings import AudioSettings
+    from engine.measure.capture import Recorder
+    from engine.realtime.client import EngineClient
+    from tests.engine.sync.sync_kit import clicks
+
+    server = os.environ["JACK_DEFAULT_SERVER"]
+    quantum = 4.0
+    peer = link.Link(97.0)
+    peer.startStopSyncEnabled = True
+    peer.enabled = True
+    time.sleep(0.5)
+    sampler = ClockSampler(server)
+    report: dict = {"events": []}
+    client = EngineClient(AudioSettings(driver="jack", jack_server=server, reverb=False))
+    client.start()
+    try:
+        client.wait_ready(30)
+        client.send(p.LoadScoreCommand(clicks(256)))
+        client.send(p.SetSyncCommand("link", quantum))
+        with Recorder(r"^pianola:", channels=1, server_name=server, max_seconds=20) as rec:
+            rec.start()
+            if mode == "startstop":
+                time.sleep(1.5)
+                clock = peer.clock()
+                state = peer.captureAppSessionState()
+                report["peer_start_us"] = clock.micros() + 123_000  # off the bar
+                state.setIsPlaying(True, report["peer_start_us"])
+                peer.commitAppSessionState(state)
+                time.sleep(4.0)
+                state = peer.captureAppSessionState()
+                state.setIsPlaying(False, clock.micros())
+                peer.commitAppSessionState(state)
+                time.sleep(1.0)
+                report["playing_after_peer_stop"] = client.read_position().playing
+                report["peer_start_beat"] = peer.captureAppSessionState().beatAtTime(
+                    report["peer_start_us"], quantum
+                )
+            else:
+                client.send(p.PlayCommand(0))
+                time.sleep(5.0)
+                if mode == "retempo":
+                    clock = peer.clock()
+                    state = peer.captureAppSessionState()
+                    report["change_us"] = clock.micros()
+                    state.setTempo(133.0, report["change_us"])
+                    peer.commitAppSessionState(state)
+                    time.sleep(4.0)
+                    report["change_beat"] = peer.captureAppSessionState().beatAtTime(
+                        report["change_us"], quantum
+                    )
+                report["playing"] = client.read_position().playing
+            report["beats"] = heard_beats(peer, rec.stop, sampler, quantum)
+            report["tempo_shown_bpm"] = 60e6 / client.read_position().us_per_quarter
+        for event in client.poll_events():
+            if isinstance(event, (p.SyncEvent, p.ErrorEvent)):
+                report["events"].append(event.message)
+    finally:
+        client.close()
+        sampler.close()
+        peer.enabled = False
+    print(json.dumps(report))
+    return report
+
+
 if __name__ == "__main__":
-    {"tempo": scene_tempo}[sys.argv[1]](*sys.argv[2:])
+    {"tempo": scene_tempo, "engine": scene_engine}[sys.argv[1]](*sys.argv[2:])

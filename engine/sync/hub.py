@@ -1,0 +1,210 @@
+"""The one sync source the engine follows at a time (engine main and scheduler threads).
+
+Internal (Pianola's own clock), Ableton Link, or JACK's transport (following it, or
+leading it: Pianola's play and stop then move JACK's transport, and every client follows).
+The engine hands every score it is given to ``adapt`` (a source may own the tempo),
+asks ``play``/``stop`` whether the source takes over the transport, and calls
+``service`` once per scheduler period before the scheduler's own.
+
+A source that cannot open (no Link library, no JACK server) leaves the engine on its
+own clock and says why in one sentence; a source lost while playing (the last Link peer
+leaves) keeps the music going at the last tempo and says so once.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from engine.core.errors import PianolaError
+from engine.core.protocol import SYNC_SOURCES
+from engine.sync.host_clock import FrameTimeFit
+
+SOURCE_NAMES = {
+    "internal": "internal clock",
+    "link": "Ableton Link",
+    "jack-follow": "JACK transport (following)",
+    "jack-lead": "JACK transport (leading)",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SyncChoice:
+    """Which source to follow, and its settings."""
+
+    source: str = "internal"
+    quantum: float = 4.0
+    start_stop_sync: bool = True
+
+    def __post_init__(self):
+        if self.source not in SYNC_SOURCES:
+            raise ValueError(
+                f"the sync source must be one of {', '.join(SYNC_SOURCES)}, not {self.source!r}"
+            )
+        if not 1.0 <= float(self.quantum) <= 64.0:
+            raise ValueError(f"the Link quantum must be from 1 to 64 beats, not {self.quantum:g}")
+
+
+class SynthHostClock:
+    """Synth frames <-> host time without JACK (another audio driver): a least-squares
+    line through (host time, synth clock) readings.  The output latency is not known
+    there, so the beat is placed as rendered, not as heard."""
+
+    def __init__(self, sample_rate: int):
+        from engine.sync.jack_clock import host_us_now
+
+        self._now = host_us_now
+        self.fit = FrameTimeFit(sample_rate)
+
+    def update(self, synth_now: int) -> None:
+        self.fit.add(self._now(), synth_now)
+
+    @property
+    def ready(self) -> bool:
+        return len(self.fit) >= 32
+
+    @property
+    def rate_ratio(self) -> float:
+        return self.fit.rate_ratio
+
+    def synth_frame_heard_at(self, host_us: float) -> float:
+        return self.fit.frame_at(host_us)
+
+    def host_us_heard_at(self, frame: float) -> float:
+        return self.fit.host_us_at(frame)
+
+
+class SyncHub:
+    """See module doc.  ``say(source, text)`` reports to the window or the terminal."""
+
+    def __init__(self, scheduler, *, jack_server: str | None, uses_jack: bool, say=None):
+        self.scheduler = scheduler
+        self.jack_server = jack_server
+        self.uses_jack = uses_jack
+        self._say = say or (lambda source, text: None)
+        self._lock = threading.Lock()
+        self.choice = SyncChoice()
+        self._closers: list = []
+        self._follower = None
+        self._transport = None  # the JackTransport whose start and stop Pianola presses
+
+    @property
+    def source(self) -> str:
+        return self.choice.source
+
+    def say(self, text: str) -> None:
+        self._say(self.choice.source, text)
+
+    # --- choosing (engine main thread) -----------------------------------------------
+    def choose(self, choice: SyncChoice) -> None:
+        """Follow ``choice``; when it cannot open, stay on the internal clock and say why."""
+        with self._lock:
+            self._close_locked()
+            self.choice = choice
+            try:
+                if choice.source == "link":
+                    self._open_link(choice)
+                elif choice.source in ("jack-follow", "jack-lead"):
+                    self._open_jack_transport(choice)
+            except PianolaError as exc:
+                self._close_locked()
+                self.choice = SyncChoice()
+                self._say("internal", f"{exc} Playing on Pianola's own clock.")
+                return
+        # re-adapt the song now playing to the new source's tempo
+        self.scheduler.replace_score(self.adapt(self.scheduler.score))
+        self.say(f"Sync: {SOURCE_NAMES[choice.source]}.")
+
+    def _open_link(self, choice: SyncChoice) -> None:
+        from engine.sync.link_follower import LinkFollower
+        from engine.sync.link_session import LinkSession
+
+        score = self.scheduler.score
+        session = LinkSession(
+            score.tempo_map.changes[0].bpm, choice.quantum, choice.start_stop_sync
+        )
+        session.open()
+        self._closers.append(session.close)
+        clock = self._heard_clock()
+        self._follower = LinkFollower(self.scheduler, session, clock, say=self.say)
+
+    def _heard_clock(self):
+        if not self.uses_jack:
+            return SynthHostClock(self.scheduler.backend.sample_rate)
+        from engine.sync.jack_clock import HeardClock, JackClock
+
+        jack_clock = JackClock(self.jack_server).open()
+        self._closers.append(jack_clock.close)
+        block = getattr(self.scheduler.backend, "block_frames", 64)
+        return HeardClock(jack_clock, block, ("pianola:left", "pianola:right"))
+
+    def _open_jack_transport(self, choice: SyncChoice) -> None:
+        from engine.core.errors import AudioDriverError
+        from engine.sync.jack_clock import SynthOffset
+        from engine.sync.jack_transport import JackTransport, TransportFollower
+
+        if not self.uses_jack:
+            raise AudioDriverError("JACK transport needs the JACK audio driver.")
+        transport = JackTransport(self.jack_server).open()
+        self._closers.append(transport.close)
+        block = getattr(self.scheduler.backend, "block_frames", 64)
+        offset = SynthOffset(transport.period_frames, block)
+        self._follower = TransportFollower(self.scheduler, transport.read, offset, say=self.say)
+        self._transport = transport
+
+    def close(self) -> None:
+        with self._lock:
+            self._close_locked()
+
+    def _close_locked(self) -> None:
+        self._follower = None
+        self._transport = None
+        while self._closers:
+            self._closers.pop()()
+
+    # --- the engine's commands (engine main thread) ----------------------------------
+    def adapt(self, score):
+        follower = self._follower
+        return (
+            score if follower is None or not hasattr(follower, "adapt") else follower.adapt(score)
+        )
+
+    def play(self, from_tick: int | None) -> bool:
+        """True when the source takes the start over (it starts on its own beat)."""
+        with self._lock:
+            if self.choice.source == "link":
+                self._follower.start(from_tick)
+                return True
+            if self.choice.source in ("jack-follow", "jack-lead"):
+                self._move_transport(from_tick)
+                return True
+            return False
+
+    def stop(self) -> bool:
+        with self._lock:
+            if self.choice.source == "link":
+                self._follower.stop()
+                return True
+            if self.choice.source in ("jack-follow", "jack-lead"):
+                self._transport_call("stop")
+                return True
+            return False
+
+    def _move_transport(self, from_tick: int | None) -> None:
+        """Play on JACK's transport: every client starts together, Pianola with them."""
+        score = self.scheduler.score
+        tick = self.scheduler.position().tick if from_tick is None else from_tick
+        frame = score.tempo_map.tick_to_frame(tick, score.ppq, self.scheduler.backend.sample_rate)
+        self._transport_call("locate", frame)
+        self._transport_call("start")
+
+    def _transport_call(self, name: str, *args) -> None:
+        transport = self._transport
+        if transport is not None:
+            getattr(transport, name)(*args)
+
+    # --- the periodic work (scheduler thread) ----------------------------------------
+    def service(self) -> None:
+        with self._lock:  # choose() may be closing the source this follower reads
+            if self._follower is not None:
+                self._follower.service()
