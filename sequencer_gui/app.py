@@ -25,6 +25,7 @@ from sequencer_gui.collab.mount import mount as mount_session
 from sequencer_gui.document import Document, empty_score
 from sequencer_gui.engine_link import EngineLink
 from sequencer_gui.panels.level_meter import LevelMeter
+from sequencer_gui.panels.link_button import LinkButton
 from sequencer_gui.panels.status_bar import StatusBar
 from sequencer_gui.panels.track_list import TrackList
 from sequencer_gui.panels.transport_bar import TransportBar
@@ -65,6 +66,8 @@ class MainWindow:
         self.transport.pack(side="top", fill="x")
         self.status = StatusBar(root, self.link)
         self.status.pack(side="bottom", fill="x")
+        self.link_button = LinkButton(self.transport, self.link, say=self.status.set_text)
+        self.link_button.pack(side="left", padx=2)
         panes = ttk.PanedWindow(root, orient="horizontal")
         panes.pack(side="top", fill="both", expand=True)
         self.tracks = TrackList(panes, self)

@@ -32,7 +32,8 @@ ALLOWED: dict[str, set[str]] = {
     "engine.assetgen": {CORE, "engine.files"},
     # the shared song, the session server and clock: the pure model and the file formats
     "engine.collab": {CORE, "engine.files"},
-    "engine.bench": LOW | {"engine.measure", "engine.assetgen", "engine.collab", "engine.midi"},
+    "engine.bench": LOW
+    | {"engine.measure", "engine.assetgen", "engine.collab", "engine.midi", "engine.sync"},
     "engine.commands": None,  # the command line assembles everything, the window included
     # the window mounts the live-session room (its File menu entries, the status label)
     "sequencer_gui": LOW | {"sequencer_gui", "sequencer_gui.collab"},

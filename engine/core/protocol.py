@@ -555,15 +555,19 @@ class EngineDiedEvent:
 @dataclass(frozen=True, slots=True)
 class SyncEvent:
     """The sync source changed state: ``source`` is the one now followed, ``message`` one
-    sentence for the status bar ("The last Link peer left: playing on at 120.00 BPM.")."""
+    sentence for the status bar ("The last Link peer left: playing on at 120.00 BPM."),
+    ``peers`` the other programs in a Link session, ``quantum`` its beats per bar."""
 
     source: str
     message: str
+    peers: int = 0
+    quantum: float = 4.0
 
     def __post_init__(self):
         if self.source not in SYNC_SOURCES:
             raise ValueError(f"unknown sync source {self.source!r}")
         _check_str("sync message", self.message)
+        _check_int("Link peers", self.peers, 0, 10_000)
 
 
 EVENT_TYPES = (

@@ -87,6 +87,7 @@ class EngineClient(p.CommandSender):
         self._mix: dict[int, dict] = {}
         self._play_mode: p.SetPlayModeCommand | None = None
         self._fill: p.SetFillCommand | None = None
+        self._sync: p.SetSyncCommand | None = None
 
     # ----------------------------------------------------------------- lifetime
 
@@ -267,6 +268,8 @@ class EngineClient(p.CommandSender):
 
     def _send_remembered(self, position: Position) -> None:
         """Queue what a new engine needs to carry on where the old one was."""
+        if self._sync is not None:  # first: the song is then played at the source's tempo
+            self._writer.put(self._sync)
         if self._score is not None:
             self._writer.put(p.LoadScoreCommand(self._score))
         if self._tempo is not None:
@@ -347,6 +350,8 @@ class EngineClient(p.CommandSender):
                 )
         elif isinstance(c, p.SetFillCommand):
             self._fill = c
+        elif isinstance(c, p.SetSyncCommand):
+            self._sync = c
 
     def read_position(self) -> Position:
         """The engine's latest position (lock-free; cheap enough for every frame)."""

@@ -111,7 +111,7 @@ class Engine:
             self.scheduler,
             jack_server=self.settings.jack_server or os.environ.get("JACK_DEFAULT_SERVER"),
             uses_jack=self.backend.driver_name == "jack",
-            say=lambda source, text: self.sender.put(p.SyncEvent(source, text)),
+            say=lambda *said: self.sender.put(p.SyncEvent(*said)),
         )
         return p.ReadyEvent(
             versions=_versions(),

@@ -75,13 +75,14 @@ class SynthHostClock:
 
 
 class SyncHub:
-    """See module doc.  ``say(source, text)`` reports to the window or the terminal."""
+    """See module doc.  ``say(source, text, peers, quantum)`` reports to the window or the
+    terminal."""
 
     def __init__(self, scheduler, *, jack_server: str | None, uses_jack: bool, say=None):
         self.scheduler = scheduler
         self.jack_server = jack_server
         self.uses_jack = uses_jack
-        self._say = say or (lambda source, text: None)
+        self._say = say or (lambda source, text, peers, quantum: None)
         self._lock = threading.Lock()
         self.choice = SyncChoice()
         self._closers: list = []
@@ -93,7 +94,9 @@ class SyncHub:
         return self.choice.source
 
     def say(self, text: str) -> None:
-        self._say(self.choice.source, text)
+        follower = self._follower
+        peers = getattr(follower, "peers", 0)
+        self._say(self.choice.source, text, peers, self.choice.quantum)
 
     # --- choosing (engine main thread) -----------------------------------------------
     def choose(self, choice: SyncChoice) -> None:
@@ -109,7 +112,7 @@ class SyncHub:
             except PianolaError as exc:
                 self._close_locked()
                 self.choice = SyncChoice()
-                self._say("internal", f"{exc} Playing on Pianola's own clock.")
+                self._say("internal", f"{exc} Playing on Pianola's own clock.", 0, choice.quantum)
                 return
         # re-adapt the song now playing to the new source's tempo
         self.scheduler.replace_score(self.adapt(self.scheduler.score))
@@ -202,6 +205,13 @@ class SyncHub:
         transport = self._transport
         if transport is not None:
             getattr(transport, name)(*args)
+
+    def shown_us_per_quarter(self, played: int) -> int:
+        """The tempo to show: the source's own (Link's session tempo, not the audio
+        clock's count of it), else what is played."""
+        follower = self._follower
+        shown = getattr(follower, "shown_us_per_quarter", None)
+        return played if shown is None else shown
 
     # --- the periodic work (scheduler thread) ----------------------------------------
     def service(self) -> None:

@@ -79,6 +79,10 @@ class LinkFollower:
         """The session's tempo."""
         return self._session_bpm
 
+    @property
+    def shown_us_per_quarter(self) -> int:
+        return bpm_to_us_per_quarter(self._session_bpm)
+
     def _audio_us_per_quarter(self, bpm: float) -> int:
         return round(bpm_to_us_per_quarter(bpm) * self.clock.rate_ratio)
 
@@ -159,13 +163,17 @@ class LinkFollower:
                 elif abs(error) > self.max_error_frames:
                     self._retime_locked()
 
+    @property
+    def peers(self) -> int:
+        return self._peers
+
     def _follow_peers(self, peers: int) -> None:
         if peers != self._peers:
+            self._peers = peers
             if peers == 0:
                 self.say(f"The last Link peer left: playing on at {self.tempo_bpm:.2f} BPM.")
             else:
                 self.say(f"Link: {peers} peer{'s' if peers != 1 else ''}.")
-            self._peers = peers
 
     def _follow_transport(self, snap) -> None:
         if not self.session.start_stop_sync or snap.playing == self._session_playing:

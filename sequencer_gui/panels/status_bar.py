@@ -6,6 +6,12 @@ from tkinter import ttk
 
 from engine.core import protocol as p
 
+SYNC_NAMES = {
+    "link": "Ableton Link",
+    "jack-follow": "JACK transport",
+    "jack-lead": "JACK transport (leading)",
+}
+
 
 class StatusBar(ttk.Frame):
     """A message at the left, the engine's figures at the right."""
@@ -16,6 +22,7 @@ class StatusBar(ttk.Frame):
         self.load_percent: float | None = None  # FluidSynth's CPU load, as last read
         self.message = ttk.Label(self, text="", anchor="w")
         self.engine = ttk.Label(self, text="", anchor="e")
+        self.sync_source = "internal"  # the clock the engine follows (from SyncEvent)
         self.message.pack(side="left", fill="x", expand=True)
         self.engine.pack(side="right")
         link.listeners.append(self.on_event)
@@ -40,6 +47,7 @@ class StatusBar(ttk.Frame):
             f"Audio: {r.driver} · {r.sample_rate} Hz · period {r.period_frames} "
             f"({latency_ms:.1f} ms){load} · {r.scheduling} · late events {link.late_events}"
             + (f" · xruns {link.xruns}" if link.xruns else "")
+            + (f" · sync: {SYNC_NAMES[self.sync_source]}" if self.sync_source != "internal" else "")
         )
 
     def show_load(self, percent: float | None) -> None:
@@ -49,6 +57,9 @@ class StatusBar(ttk.Frame):
             self.refresh()
 
     def on_event(self, event) -> None:
+        if isinstance(event, p.SyncEvent):
+            self.sync_source = event.source
+            self.refresh()
         if isinstance(
             event, (p.ReadyEvent, p.ErrorEvent, p.EngineDiedEvent, p.LateEvent, p.XrunEvent)
         ):

@@ -89,6 +89,7 @@ def heard_beats(peer, recorder_stop, sampler, quantum: float) -> list[float]:
     beats = []
     for frame in onset_jack_frames(recording):
         if any(frame - recording.sample_rate * 0.6 < gap <= frame for gap in gaps):
+            beats.append(None)  # heard, but not to be timed
             continue
         host_us = sampler.clock.host_us_at_frame(frame + latency)
         beats.append(state.beatAtTime(round(host_us), quantum))

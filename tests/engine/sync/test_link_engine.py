@@ -18,8 +18,9 @@ def mostly_on_the_beat(beats, bpm: float) -> bool:
     """Two thirds of the clicks within the bound: on a busy machine the synth's own JACK
     client may miss a cycle, which the follower corrects only once it has seen it (the
     benchmark says how often; a click off by more than that is a defect it shows)."""
-    on = [b for b in beats if off_beat_s(b, bpm) < BOUND_S]
-    return len(on) >= 2 * len(beats) / 3
+    timed = [b for b in beats if b is not None]
+    on = [b for b in timed if off_beat_s(b, bpm) < BOUND_S]
+    return len(timed) >= 3 and len(on) >= 2 * len(timed) / 3
 
 
 def engine_scene(mode: str, server: str) -> dict:
@@ -35,10 +36,9 @@ def test_plays_on_the_sessions_beats_from_its_next_bar(jack_server):
     assert "Link: 1 peer." in report["events"]
     assert report["playing"]
     beats = report["beats"]
-    assert len(beats) >= 3, report
-    assert mostly_on_the_beat(beats, 97.0), beats
-    first = round(beats[0])
-    assert first % 4 == 0  # Pianola's start waited for the session's bar
+    assert mostly_on_the_beat(beats, 97.0), report
+    first = beats[0]  # the first click heard: Pianola's start waited for the session's bar
+    assert first is None or (round(first) % 4 == 0 and off_beat_s(first, 97.0) < 0.05), report
     assert report["tempo_shown_bpm"] == pytest.approx(97.0, abs=0.01)
 
 
@@ -47,9 +47,8 @@ def test_plays_on_the_sessions_beats_from_its_next_bar(jack_server):
 def test_follows_a_peers_tempo_change_within_a_beat(jack_server):
     report = engine_scene("retempo", jack_server)
     assert "Link tempo 133.00 BPM." in report["events"]
-    after = [b for b in report["beats"] if b >= report["change_beat"] + 1]
-    assert len(after) >= 3, report
-    assert mostly_on_the_beat(after, 133.0), after
+    after = [b for b in report["beats"] if b is not None and b >= report["change_beat"] + 1]
+    assert mostly_on_the_beat(after, 133.0), report
     assert report["tempo_shown_bpm"] == pytest.approx(133.0, abs=0.01)
 
 
@@ -58,8 +57,8 @@ def test_follows_a_peers_tempo_change_within_a_beat(jack_server):
 def test_a_peers_start_starts_pianola_on_the_quantum_and_its_stop_stops_it(jack_server):
     report = engine_scene("startstop", jack_server)
     beats = report["beats"]
-    assert beats, report
+    assert beats and beats[0] is not None, report
     start = report["peer_start_beat"]
     assert start <= beats[0] < start + 4 + 0.01  # the first bar line after the start
-    assert round(beats[0]) % 4 == 0 and off_beat_s(beats[0], 97.0) < 0.05
+    assert round(beats[0]) % 4 == 0 and off_beat_s(beats[0], 97.0) < 0.05, report
     assert not report["playing_after_peer_stop"]
