@@ -88,6 +88,7 @@ class SyncHub:
         self._closers: list = []
         self._follower = None
         self._transport = None  # the JackTransport whose start and stop Pianola presses
+        self._master = None  # the TimebaseMaster when leading
 
     @property
     def source(self) -> str:
@@ -152,8 +153,16 @@ class SyncHub:
         self._closers.append(transport.close)
         block = getattr(self.scheduler.backend, "block_frames", 64)
         offset = SynthOffset(transport.period_frames, block)
-        self._follower = TransportFollower(self.scheduler, transport.read, offset, say=self.say)
+        leading = choice.source == "jack-lead"
+        self._follower = TransportFollower(
+            self.scheduler, transport.read, offset, say=self.say, leading=leading
+        )
         self._transport = transport
+        if leading:
+            from engine.sync.timebase import TimebaseMaster
+
+            self._master = TimebaseMaster(self.jack_server).start(self.scheduler.score)
+            self._closers.append(self._master.close)
 
     def close(self) -> None:
         with self._lock:
@@ -162,15 +171,17 @@ class SyncHub:
     def _close_locked(self) -> None:
         self._follower = None
         self._transport = None
+        self._master = None
         while self._closers:
             self._closers.pop()()
 
     # --- the engine's commands (engine main thread) ----------------------------------
     def adapt(self, score):
-        follower = self._follower
-        return (
-            score if follower is None or not hasattr(follower, "adapt") else follower.adapt(score)
-        )
+        with self._lock:
+            if self._master is not None:
+                self._master.update(score)  # the bars and beats every client is told
+            follower = self._follower
+            return score if follower is None else follower.adapt(score)
 
     def play(self, from_tick: int | None) -> bool:
         """True when the source takes the start over (it starts on its own beat)."""

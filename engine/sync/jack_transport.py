@@ -78,11 +78,21 @@ class TransportFollower:
     ``offset`` is a ``SynthOffset`` kept up to date by ``note_synth_clock``.
     """
 
-    def __init__(self, scheduler, read, offset, *, say=None, tolerance_frames: int | None = None):
+    def __init__(
+        self,
+        scheduler,
+        read,
+        offset,
+        *,
+        say=None,
+        tolerance_frames: int | None = None,
+        leading: bool = False,
+    ):
         self.scheduler = scheduler
         self.read = read
         self.offset = offset
         self.say = say or (lambda text: None)
+        self.leading = leading  # Pianola is the timebase master: its own song is the truth
         self.sample_rate = scheduler.backend.sample_rate
         # a transport that is off by more than this from where we play was relocated
         self.tolerance_frames = tolerance_frames or max(64, offset.period_frames // 2)
@@ -127,6 +137,8 @@ class TransportFollower:
             self._last = position
 
     def _follow_master(self, position: TransportPosition) -> None:
+        if self.leading:
+            return
         bpm = position.bpm
         if bpm is None and not self._said_no_master:
             self.say(
@@ -149,7 +161,7 @@ class TransportFollower:
     def _tick_of(self, position: TransportPosition, jack_frame: int) -> float:
         """The tick the transport has at ``jack_frame``."""
         score = self.scheduler.score
-        if position.bbt is not None:
+        if position.bbt is not None and not self.leading:
             elapsed = position.frame_at(jack_frame) - position.frame
             quarters = elapsed / self.sample_rate * position.bpm / 60.0
             return bbt_to_tick(position, score.ppq) + quarters * score.ppq
@@ -196,7 +208,7 @@ class TransportFollower:
         at = self.scheduler.backend.now_frame() + self.scheduler.lookahead_frames
         at += self.offset.period_frames
         transport_frame = position.frame_at(self._jack_frame_of(at))
-        if position.bbt is not None:
+        if position.bbt is not None and not self.leading:
             tick = self._tick_of(position, self._jack_frame_of(at))
             whole = math.ceil(tick)
             frames_per_tick = self.sample_rate * 60.0 / (position.bpm * score.ppq)
