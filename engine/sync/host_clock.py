@@ -71,6 +71,11 @@ class FrameTimeFit:
     def __len__(self) -> int:
         return len(self._pairs)
 
+    @property
+    def span_us(self) -> int:
+        """Host time between the first and the last pair held."""
+        return self._pairs[-1][0] - self._pairs[0][0] if self._pairs else 0
+
     def clear(self) -> None:
         """Forget every pair (the audio clock jumped: a restart or a lost server)."""
         self._pairs.clear()

@@ -60,8 +60,12 @@ class SynthHostClock:
         self.fit.add(self._now(), synth_now)
 
     @property
-    def ready(self) -> bool:
+    def usable(self) -> bool:
         return len(self.fit) >= 32
+
+    @property
+    def ready(self) -> bool:
+        return self.usable and self.fit.span_us >= 1e6
 
     @property
     def rate_ratio(self) -> float:

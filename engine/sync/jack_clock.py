@@ -184,7 +184,8 @@ class JackClock:
         if self._last_jack_cycle is not None and frame - self._last_jack_cycle > self.sample_rate:
             self.fit.clear()  # the server stalled for a second: the old pairs mislead
         self._last_jack_cycle = frame
-        self.fit.add(jack_us + self.host_minus_jack_us, frame)
+        self.last_pair = (jack_us + self.host_minus_jack_us, frame)
+        self.fit.add(*self.last_pair)
         return frame
 
     def frame_at_host_us(self, host_us: float) -> float:
@@ -254,8 +255,14 @@ class HeardClock:
             self.latency_frames = self.jack.playback_latency_frames(self.port_names)
 
     @property
-    def ready(self) -> bool:
+    def usable(self) -> bool:
+        """Enough readings to map frames to time at all (to keep following)."""
         return self.offset.ready and len(self.jack.fit) >= 8
+
+    @property
+    def ready(self) -> bool:
+        """A second of cycles fitted: enough to place a start on the beat."""
+        return self.usable and self.jack.fit.span_us >= 1e6
 
     @property
     def rate_ratio(self) -> float:

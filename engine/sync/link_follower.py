@@ -34,6 +34,7 @@ from engine.core.score import Score
 from engine.core.timing import TempoChange, TempoMap, bpm_to_us_per_quarter, us_per_quarter_to_bpm
 
 DEFAULT_MAX_ERROR_FRAMES = 12  # a quarter of a millisecond at 48 kHz
+SETTLE_LIMIT_US = 2_000_000  # a start waits this long at most for a settled clock
 RATE_CHANGE = 1e-4  # re-time for a changed audio clock rate beyond this (the fit's noise)
 START_MARGIN_US = 20_000  # a start is never planned closer than this to the present
 
@@ -68,6 +69,7 @@ class LinkFollower:
         self._document_tempo: int | None = None  # the document's own tempo, last seen
         self._ref: tuple[float, float] | None = None  # (synth frame, beat) while playing
         self._pending_start: int | None = None  # tick to start from once the clock is ready
+        self._pending_since_us = session.now_us()  # since when (or since we began)
         self._peers = 0
         self._session_playing = False
         self.retimes = 0
@@ -104,8 +106,16 @@ class LinkFollower:
         with self._lock:
             if not self.clock.ready:
                 self._pending_start = 0 if from_tick is None else from_tick
+                self._pending_since_us = self.session.now_us()
                 return
             self._start_locked(from_tick, None, announce=True)
+
+    def _settled(self) -> bool:
+        """The clock is settled enough to place a start (or has been waited for long
+        enough: a busy machine's clock may never look settled, and silence is worse)."""
+        if self.clock.ready:
+            return True
+        return self.session.now_us() - self._pending_since_us > SETTLE_LIMIT_US
 
     def stop(self) -> None:
         with self._lock:
@@ -138,11 +148,11 @@ class LinkFollower:
         """Once per scheduler period, before ``Scheduler.service()``."""
         with self._lock:
             self.clock.update(self.scheduler.backend.now_frame())
-            if not self.clock.ready:
+            if not self.clock.usable:
                 return
             snap = self.session.snapshot()
             self._follow_peers(snap.peers)
-            if self._pending_start is not None:
+            if self._pending_start is not None and self._settled():
                 tick, self._pending_start = self._pending_start, None
                 self._start_locked(tick, None, announce=True)
             self._follow_transport(snap)
@@ -157,8 +167,11 @@ class LinkFollower:
                 self._retime_locked()
             elif self._ref is not None:
                 error = self._error_frames()
-                # late by more than a re-timing of what is not yet sent can make up
-                if error < -4 * self.max_error_frames:
+                # Late by more than everything not yet sent: catch up (dropping what
+                # the session has passed).  Less late, re-timing moves the first unsent
+                # tick as far as it can each period (never before what is applied), so
+                # it converges within a few periods without losing a note.
+                if error < -self.scheduler.lookahead_frames:
                     self._catch_up_locked()
                 elif abs(error) > self.max_error_frames:
                     self._retime_locked()
@@ -178,6 +191,8 @@ class LinkFollower:
     def _follow_transport(self, snap) -> None:
         if not self.session.start_stop_sync or snap.playing == self._session_playing:
             return
+        if snap.playing and not self._settled():
+            return  # a start is placed on a settled clock only: next period
         self._session_playing = snap.playing
         if snap.playing and self._ref is None:
             # a peer started: start with it, on the quantum at or after its start

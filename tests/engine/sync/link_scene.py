@@ -54,12 +54,15 @@ def scene_tempo() -> dict:
 
 
 class ClockSampler:
-    """The test's own JACK clock, sampled every few ms for converting heard frames."""
+    """The test's own record of JACK's cycles: (host time, frame) of every cycle seen, so
+    a heard frame is converted with the cycles around it (a busy machine's dummy server
+    does not keep one steady rate for a whole run)."""
 
     def __init__(self, server: str):
         from engine.sync.jack_clock import JackClock
 
         self.clock = JackClock(server, client_name="pianola-test-clock").open()
+        self.pairs: list[tuple[int, int]] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -67,7 +70,21 @@ class ClockSampler:
     def _run(self) -> None:
         while not self._stop.is_set():
             self.clock.sample()
+            pair = self.clock.last_pair
+            if not self.pairs or self.pairs[-1][1] != pair[1]:
+                self.pairs.append(pair)
             time.sleep(0.003)
+
+    def host_us_at(self, frame: int) -> float:
+        """From the line through the cycles within a quarter second of ``frame``."""
+        from engine.sync.host_clock import FrameTimeFit
+
+        rate = self.clock.sample_rate
+        fit = FrameTimeFit(rate)
+        for host_us, f in self.pairs:
+            if abs(f - frame) <= rate // 4:
+                fit.add(host_us, f)
+        return fit.host_us_at(frame)
 
     def close(self) -> None:
         self._stop.set()
@@ -91,7 +108,7 @@ def heard_beats(peer, recorder_stop, sampler, quantum: float) -> list[float]:
         if any(frame - recording.sample_rate * 0.6 < gap <= frame for gap in gaps):
             beats.append(None)  # heard, but not to be timed
             continue
-        host_us = sampler.clock.host_us_at_frame(frame + latency)
+        host_us = sampler.host_us_at(frame + latency)
         beats.append(state.beatAtTime(round(host_us), quantum))
     return beats
 
