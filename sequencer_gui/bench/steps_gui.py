@@ -3,10 +3,11 @@
 Measures, in the real window on a real X server (a private Xvfb unless DISPLAY is set)
 with the real engine on a private dummy JACK server:
 
-- the grid's work per step while playing: a pattern of 16 lanes x 64 sixteenths at 180
-  BPM, every step on with a probability and a ratchet, placed on a drum track and played;
-  each animation frame whose lit step changed is timed from the position read to the end
-  of ``update_idletasks`` (so Tk's own drawing counts);
+- the grid's work per step: a pattern of 16 lanes x 64 sixteenths at 180 BPM, every step
+  on with a probability and a ratchet, placed on a drum track; first with positions
+  handed to the grid step after step, then played by the engine, each animation frame
+  whose lit step changed timed from the position read to the end of
+  ``update_idletasks`` (so Tk's own drawing counts);
 - a full redraw of that grid after an edit (every cell, level and mark synced);
 - a click on a step -> its onset in a JACK recording of the engine's output.
 """
@@ -112,6 +113,7 @@ def run(args) -> int:
             f"levels, {len(panel.grid.mark_pool)} marks on the canvas; display "
             f"{os.environ['DISPLAY']}; JACK dummy {SAMPLE_RATE} Hz period {args.period}"
         )
+        lit_steps_driven(window, root, 4 * g.columns)
         lit_frames(window, root, args.play_seconds)
         full_redraws(window, root, args.redraws)
         click_latency(window, root, server.name, args.clicks)
@@ -126,6 +128,31 @@ def run(args) -> int:
             xvfb.wait(5)
         shutil.rmtree(tmp, ignore_errors=True)
     return 0
+
+
+def lit_steps_driven(window, root, count: int) -> None:
+    """The grid's own work per step, with positions handed to it step after step (no
+    engine in the loop): what a frame costs when the lit step moves."""
+    from engine.realtime.position import Position
+
+    panel = window.steps.panel
+    columns = panel.grid.geometry.columns
+    times = []
+    for k in range(count):
+        position = Position(
+            playing=True, pattern_index=0, pattern_pass=k // columns, pattern_step=k % columns
+        )
+        t0 = time.perf_counter()
+        panel.show_position(position)
+        root.update_idletasks()
+        times.append(time.perf_counter() - t0)
+    panel.stopped()
+    root.update()
+    p95 = float(np.percentile(times, 95))
+    print(
+        f"{'grid per step, driven':<30} median {ms(statistics.median(times)):>8}   95% "
+        f"{ms(p95):>8}   worst {ms(max(times)):>8}   ({count} steps; target <= 4 ms)"
+    )
 
 
 def lit_frames(window, root, seconds: float) -> None:
