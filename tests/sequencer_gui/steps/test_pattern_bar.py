@@ -282,3 +282,23 @@ def test_fill_is_held_or_latched(window, d):
         button.event_generate("<ButtonRelease-1>", x=5, y=5)
         window.root.update()
         assert session.fill is expected and bar.fill_var.get() is expected
+
+
+def test_a_theme_switch_recolours_the_step_views(window, d):
+    set_steps(window, 0, [0])
+    window.theme.apply("light")
+    window.root.update()
+    try:
+        light = colours.current()
+        assert light.palette.name == "light"
+        assert d.canvas.cget("background") == light.canvas
+        item = d.level_item(0, 0)
+        assert d.canvas.itemcget(item, "fill") == light.step_fill(
+            window.steps.panel.track_colour, d.step(0, 0).velocity
+        )
+        assert d.cell_fill(0, 1) == light.cell_on_beat
+        assert window.steps.song.canvas.cget("background") == light.canvas
+    finally:
+        window.theme.apply("dark")
+        window.root.update()
+    assert d.cell_fill(0, 1) == colours.current().cell_on_beat
