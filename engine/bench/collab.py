@@ -10,6 +10,8 @@ each with its own engine process on the silent "none" driver for the first two p
   late), at one-way delays of 0, 50 and 200 ms (jitter 10 %).
 - ``ahead``: incoherent events with the schedule-ahead forced to fixed values, at
   100 ms +- 20 ms one-way.
+- ``logs``: three `pianola play --join` processes, 100 ms +- 20 ms one-way, an edit a
+  second from each: are their event logs identical, and how many incoherent events.
 - ``server``: the server's CPU (user + system, % of one core) and resident memory with
   3, 10 and 50 peers each making one edit a second (no engines).
 """
@@ -31,7 +33,10 @@ PUMP_S = 0.005
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--part", choices=("edit", "ahead", "server", "all"), default="all")
+    parser.add_argument("--part", choices=("edit", "ahead", "server", "logs", "all"), default="all")
+    parser.add_argument(
+        "--log-seconds", type=float, default=60.0, help="length of the event-log comparison"
+    )
     parser.add_argument("--seconds", type=float, default=20.0, help="length of each case")
     parser.add_argument("--seed", type=int, default=1)
 
@@ -203,6 +208,53 @@ def _server_case(server, peers_count: int, seconds: float, seed: int) -> tuple[f
             peer.leave()
 
 
+def _logs_case(server, seconds: float, seed: int, directory: Path) -> dict:
+    """Three peer processes; their event logs over the beats all of them played."""
+    import json
+
+    from engine.files.project_file import save_project
+
+    proxies, links = _links(server, 3, 0.1, 0.02, seed)
+    song = directory / "song.pianola"
+    save_project(_song(3), song)
+    procs = []
+    for i, link in enumerate(links):
+        args = [
+            sys.executable, "-m", "engine.commands.cli", "play", "--join", link.url,
+            "--driver", "none", "--no-realtime", "--seconds", str(seconds),
+            "--event-log", str(directory / f"events{i}.jsonl"),
+            "--random-edits", str(seed * 10 + i), "--edit-track", str(i),
+        ]  # fmt: skip
+        if i == 0:
+            args += [str(song), "--start"]
+        procs.append(
+            subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        )
+    outs = [proc.communicate(timeout=seconds + 120)[0] for proc in procs]
+    for proxy in proxies:
+        proxy.stop()
+    incoherent = [
+        int(m.group(1)) for m in (re.search(r"incoherent events (\d+)", o) for o in outs) if m
+    ]
+    logs = [
+        [
+            json.loads(line)
+            for line in (directory / f"events{i}.jsonl").read_text().splitlines()
+            if line
+        ]
+        for i in range(3)
+    ]
+    lo = max(min(e["beat"] for e in log) for log in logs) + 4
+    hi = min(max(e["beat"] for e in log) for log in logs) - 4
+    common = [[e for e in log if lo <= e["beat"] < hi] for log in logs]
+    return {
+        "identical": common[0] == common[1] == common[2],
+        "events": len(common[0]),
+        "beats": hi - lo,
+        "incoherent": incoherent,
+    }
+
+
 def run(args) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         server = _Server(Path(tmp))
@@ -235,6 +287,15 @@ def run(args) -> int:
                         f"{sum(r['incoherent'])} (of {r['edits']} edits, each heard by 3 peers)",
                         flush=True,
                     )
+            if args.part in ("logs", "all"):
+                r = _logs_case(server, args.log_seconds, args.seed, Path(tmp))
+                print(
+                    f"event logs of 3 peer processes over {args.log_seconds:.0f} s (100 ms +- 20 ms "
+                    f"one-way, an edit a second from each): {r['events']} events over "
+                    f"{r['beats']:.0f} beats played by all, identical: {r['identical']}, "
+                    f"incoherent {r['incoherent']}",
+                    flush=True,
+                )
             if args.part in ("server", "all"):
                 print("server CPU and memory, every peer editing once a second")
                 for count in (3, 10, 50):
