@@ -116,6 +116,7 @@ def run(args) -> int:
             raise
     # File menu with recent files and exports, autosave + crash recovery, engine restarts
     files.install(window, prefs)
+    window.session.add_to_file_menu()  # the File menu was rebuilt: the session's entries again
     if os.environ.get(LAYOUT_ENV):
         _report_layout_when_ready(window, os.environ[LAYOUT_ENV])
     if engine_error:  # e.g. an unknown --driver: one dialog, as for any audio failure

@@ -16,6 +16,7 @@ from tkinter import simpledialog, ttk
 
 from engine.core.errors import PianolaError
 from sequencer_gui.collab.peer_marks import PeerMarks
+from sequencer_gui.document import empty_score
 
 DEFAULT_SERVER = "http://127.0.0.1:8765"
 PEERS_REFRESH_MS = 1000
@@ -80,6 +81,11 @@ class SessionControls:
         except PianolaError as exc:
             self.window.set_status(f"{exc}.")
             return False
+        # the session's song replaces this one: New asks about unsaved work first
+        window = self.window
+        window.new_document()
+        if window.document.path is not None or window.document.score != empty_score():
+            return False  # the musician kept the song they had
         self._start(link, share=False)
         self.window.set_status("Joining the session…")
         return True
@@ -195,6 +201,24 @@ class SessionControls:
             tree.delete(item)
         top.after(PEERS_REFRESH_MS, self._refresh_peers)
 
+    def add_to_file_menu(self) -> None:
+        """The session entries, above Quit (again after the File menu is rebuilt)."""
+        menu = self.window.menus["file"]
+        at = menu.index("end")  # Quit: the session entries go above it
+        labels = (
+            ("share", "Share Session…", self.share),
+            ("join", "Join Session…", self.join),
+            ("leave", "Leave Session", self.leave),
+            ("peers", "Session Peers…", self.show_peers),
+        )
+        self.entries = {}
+        for offset, (key, label, command) in enumerate(labels):
+            menu.insert_command(at + offset, label=label, command=lambda c=command: c())
+            self.entries[key] = at + offset
+        menu.insert_separator(at + len(labels))
+        self.menu = menu
+        self._update_menu()
+
     def _update_menu(self) -> None:
         menu = self.menu
         in_session = self.current is not None
@@ -207,19 +231,5 @@ class SessionControls:
 def mount(window) -> SessionControls:
     """Add the session entries to the File menu (before Quit) and the status label."""
     controls = SessionControls(window)
-    menu = window.menus["file"]
-    at = menu.index("end")  # Quit: the session entries go above it
-    labels = (
-        ("share", "Share Session…", controls.share),
-        ("join", "Join Session…", controls.join),
-        ("leave", "Leave Session", controls.leave),
-        ("peers", "Session Peers…", controls.show_peers),
-    )
-    controls.entries = {}
-    for offset, (key, label, command) in enumerate(labels):
-        menu.insert_command(at + offset, label=label, command=lambda c=command: c())
-        controls.entries[key] = at + offset
-    controls.menu = menu
-    menu.insert_separator(at + len(labels))
-    controls._update_menu()
+    controls.add_to_file_menu()
     return controls

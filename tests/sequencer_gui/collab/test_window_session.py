@@ -95,3 +95,31 @@ def test_a_bad_link_and_an_unreachable_server_are_one_sentence(window):
     assert window.session.share("http://127.0.0.1:9") is None
     assert "Could not share" in window.status.message.cget("text")
     assert window.session.current is None
+
+
+def test_join_shows_the_sessions_song_and_plays_with_it(playing_window, server, tmp_path):
+    from engine.collab.connection import create_room
+
+    window = playing_window
+    link = create_room(server.url)
+    host = Peer(link, "Ann", score=_song())
+    log = tmp_path / "events.jsonl"
+    window.session.event_log_path = str(log)
+    try:
+        assert window.session.join(link.url)
+        assert pump(
+            window.root, 15, lambda: host.pump() is not None and window.document.score == _song()
+        )
+        assert not window.document.history.can_undo
+        host.play(0)
+        assert pump(
+            window.root,
+            20,
+            lambda: host.pump() is not None and log.exists() and log.stat().st_size > 0,
+        )
+        host.stop()
+    finally:
+        host.leave()
+    window.session.leave()
+    first = log.read_text().splitlines()[0]
+    assert '"on":true' in first and '"track":0' in first
