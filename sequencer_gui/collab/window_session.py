@@ -173,6 +173,7 @@ class WindowSession:
         score = self.peer.leave()
         window = self.window
         window.playback.link = self._real_link
+        window.playback.stop()  # the session's transport is not this window's any more
         window.link.sends_edits = True  # edits go straight to the engine again
         del self.document.undo
         del self.document.redo

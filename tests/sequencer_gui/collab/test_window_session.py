@@ -121,5 +121,6 @@ def test_join_shows_the_sessions_song_and_plays_with_it(playing_window, server, 
     finally:
         host.leave()
     window.session.leave()
+    assert not window.playback.playing
     first = log.read_text().splitlines()[0]
     assert '"on":true' in first and '"track":0' in first
