@@ -24,7 +24,7 @@ ALLOWED: dict[str, set[str]] = {
     "engine.files": {CORE},
     "engine.audio": {CORE, "engine.files"},
     # sync sources (Link, JACK's clock) are driven by the engine's scheduler thread
-    "engine.sync": {CORE},
+    "engine.sync": {CORE, "engine.midi"},  # MIDI clock goes out through the MIDI ports
     # MIDI ports beside the synth: they speak to the engine's scheduler in frames
     "engine.midi": {CORE},
     "engine.realtime": {CORE, "engine.files", "engine.audio", "engine.sync", "engine.midi"},

@@ -101,6 +101,11 @@ def add_arguments(parser) -> None:
         help="follow JACK's transport, or lead it (Pianola's bars and beats for every client)",
     )
     parser.add_argument(
+        "--midi-clock-out",
+        metavar="PORT",
+        help="send MIDI clock to this JACK MIDI port (Pianola: a port of its own to connect)",
+    )
+    parser.add_argument(
         "--quantum",
         type=float,
         default=4.0,
@@ -181,6 +186,8 @@ def run(args) -> int:
             commands.append(p.SetSyncCommand("link", args.quantum))
         elif args.jack_transport:
             commands.append(p.SetSyncCommand(f"jack-{args.jack_transport}"))
+        if args.midi_clock_out:
+            commands.append(p.SetMidiClockOutCommand(args.midi_clock_out))
         if args.tempo is not None:
             commands.append(p.SetTempoCommand(args.tempo))
         if args.loop:

@@ -274,6 +274,19 @@ class SetSyncCommand:
 
 
 @dataclass(frozen=True, slots=True)
+class SetMidiClockOutCommand:
+    """Send MIDI clock (24 per quarter, start/stop/continue, song position) to ``port``
+    (a JACK MIDI port's name or a unique part of it; "Pianola": a port of Pianola's own,
+    ``pianola-clock:out``), or to no port when ``port`` is empty."""
+
+    port: str = ""
+
+    def __post_init__(self):
+        if not isinstance(self.port, str):
+            raise ValueError(f"the MIDI clock port must be a name, not {self.port!r}")
+
+
+@dataclass(frozen=True, slots=True)
 class ShutdownCommand:
     """Release everything, close the audio driver and end the engine process."""
 
@@ -336,6 +349,7 @@ COMMAND_TYPES = (
     QueuePatternCommand,
     SetFillCommand,
     SetSyncCommand,
+    SetMidiClockOutCommand,
     ShutdownCommand,
     ReplaceScoreAtCommand,
     PlayAtCommand,

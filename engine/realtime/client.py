@@ -88,6 +88,7 @@ class EngineClient(p.CommandSender):
         self._play_mode: p.SetPlayModeCommand | None = None
         self._fill: p.SetFillCommand | None = None
         self._sync: p.SetSyncCommand | None = None
+        self._clock_out: p.SetMidiClockOutCommand | None = None
 
     # ----------------------------------------------------------------- lifetime
 
@@ -270,6 +271,8 @@ class EngineClient(p.CommandSender):
         """Queue what a new engine needs to carry on where the old one was."""
         if self._sync is not None:  # first: the song is then played at the source's tempo
             self._writer.put(self._sync)
+        if self._clock_out is not None:
+            self._writer.put(self._clock_out)
         if self._score is not None:
             self._writer.put(p.LoadScoreCommand(self._score))
         if self._tempo is not None:
@@ -352,6 +355,8 @@ class EngineClient(p.CommandSender):
             self._fill = c
         elif isinstance(c, p.SetSyncCommand):
             self._sync = c
+        elif isinstance(c, p.SetMidiClockOutCommand):
+            self._clock_out = c
 
     def read_position(self) -> Position:
         """The engine's latest position (lock-free; cheap enough for every frame)."""

@@ -182,6 +182,8 @@ class Engine:
             self.generation += 1
         elif isinstance(c, p.SetSyncCommand):
             self.sync.choose(SyncChoice(c.source, c.quantum, c.start_stop_sync))
+        elif isinstance(c, p.SetMidiClockOutCommand):
+            self.sync.set_clock_out(c.port)
         elif isinstance(c, p.LocateCommand):
             s.locate(c.tick)
             self.generation += 1

@@ -371,6 +371,11 @@ class Scheduler:
                 self.on_scheduled(scheduled)
         return state
 
+    def timeline(self) -> PlaybackTimeline | None:
+        """The timeline playing now (replaced whole on every change), None when stopped."""
+        with self._lock:
+            return self._timeline if self._playing else None
+
     def next_tick_at(self, frame: int) -> tuple[int, int] | None:
         """The first tick at or after ``frame`` on the playing timeline and its exact frame
         (None when stopped)."""

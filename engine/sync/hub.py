@@ -93,6 +93,8 @@ class SyncHub:
         self._follower = None
         self._transport = None  # the JackTransport whose start and stop Pianola presses
         self._master = None  # the TimebaseMaster when leading
+        self._clock_out = None  # MidiClockOut, with any source
+        self._clock_port = None
 
     @property
     def source(self) -> str:
@@ -171,6 +173,47 @@ class SyncHub:
     def close(self) -> None:
         with self._lock:
             self._close_locked()
+            self._close_clock_out_locked()
+
+    # --- MIDI clock out (engine main thread) -----------------------------------------
+    def set_clock_out(self, query: str) -> None:
+        """Send MIDI clock to the JACK MIDI port ``query`` names (empty: to none)."""
+        with self._lock:
+            self._close_clock_out_locked()
+        if not query:
+            return
+        from engine.core.errors import MidiPortError
+        from engine.midi.jack_port import JackMidiPort
+        from engine.midi.ports import find_port, list_ports
+        from engine.sync.midi_clock import MidiClockOut
+
+        try:
+            if not self.uses_jack:
+                raise MidiPortError("MIDI clock out needs the JACK audio driver.")
+            if query.strip().lower() == "pianola":
+                connect = ()
+            else:
+                found = find_port(query, list_ports(True))
+                if found.api != "JACK":
+                    raise MidiPortError(
+                        f"MIDI clock out goes to JACK MIDI ports only, and {found.label} is not one."
+                    )
+                connect = (found.name,)
+            port = JackMidiPort("pianola-clock", server=self.jack_server, connect_to=connect)
+            port.open()
+        except MidiPortError as exc:
+            self._say(self.choice.source, f"{exc} No MIDI clock is sent.", 0, self.choice.quantum)
+            return
+        with self._lock:
+            self._clock_port = port
+            self._clock_out = MidiClockOut(self.scheduler, port)
+        self.say(f"MIDI clock goes out to {query}.")
+
+    def _close_clock_out_locked(self) -> None:
+        self._clock_out = None
+        if self._clock_port is not None:
+            self._clock_port.close()
+            self._clock_port = None
 
     def _close_locked(self) -> None:
         self._follower = None
@@ -233,3 +276,5 @@ class SyncHub:
         with self._lock:  # choose() may be closing the source this follower reads
             if self._follower is not None:
                 self._follower.service()
+            if self._clock_out is not None:
+                self._clock_out.service()

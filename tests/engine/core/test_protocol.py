@@ -34,6 +34,7 @@ def test_every_message_survives_a_pipe_unchanged():
         p.QueuePatternCommand("p2"),
         p.SetFillCommand(True),
         p.SetSyncCommand("link", 3.0, False),
+        p.SetMidiClockOutCommand("Pianola"),
         p.ShutdownCommand(),
         p.ReplaceScoreAtCommand(_score(), 2, 960, 7),
         p.PlayAtCommand(0, 123_456_789),
