@@ -135,11 +135,13 @@ def _write_lane(entry: Map, old: Lane, new: Lane) -> None:
                 steps[str(i)] = step_value(step)
 
 
-def write_patterns(patterns: Map, old: tuple[Pattern, ...], new: tuple[Pattern, ...]) -> None:
-    """Write what differs between two pattern lists (by id) into the ``patterns`` map."""
+def write_patterns(patterns: Map, old, new, at=None) -> list[str]:
+    """Write what differs between two pattern lists (by id) into the ``patterns`` map; a
+    pattern created or changed carries ``at``.  Returns the ids of the removed ones."""
     before = {p.id: p for p in old}
     after = {p.id: p for p in new}
-    for pattern_id in before.keys() - after.keys():
+    removed = sorted(before.keys() - after.keys())
+    for pattern_id in removed:
         patterns.pop(pattern_id, None)
     renumber = [p.id for p in old] != [p.id for p in new]
     for position, (pattern_id, pattern) in enumerate(after.items()):
@@ -149,6 +151,7 @@ def write_patterns(patterns: Map, old: tuple[Pattern, ...], new: tuple[Pattern, 
             patterns[pattern_id] = Map(
                 {name: getattr(pattern, name) for name in PATTERN_FIELDS}
                 | {"lanes": Map(lanes), "order": float(position)}
+                | ({"at": list(at)} if at is not None else {})
             )
             continue
         if renumber:  # the song's list of patterns is shown in this order
@@ -156,6 +159,8 @@ def write_patterns(patterns: Map, old: tuple[Pattern, ...], new: tuple[Pattern, 
         if previous == pattern:
             continue
         entry = patterns[pattern_id]
+        if at is not None:
+            entry["at"] = list(at)
         for name in PATTERN_FIELDS:
             if getattr(previous, name) != getattr(pattern, name):
                 entry[name] = getattr(pattern, name)
@@ -174,6 +179,7 @@ def write_patterns(patterns: Map, old: tuple[Pattern, ...], new: tuple[Pattern, 
             _write_lane(lanes[lane.id], old_lanes[lane.id], lane)
             if reordered:
                 lanes[lane.id]["order"] = float(order)
+    return removed
 
 
 def write_placements(

@@ -20,7 +20,7 @@ from engine.collab.clock import ClockEstimate, schedule_ahead_ms
 from engine.collab.coherence import Coherence
 from engine.collab.connection import Connection, SessionLink
 from engine.collab.session import Session
-from engine.collab.song_doc import LOCAL, Changes, SongDoc
+from engine.collab.song_doc import LOCAL, PATTERN_KEY, Changes, SongDoc
 from engine.collab.transport import SessionTimeline, TransportState
 from engine.core import protocol as p
 from engine.core.score import Score
@@ -99,7 +99,7 @@ class Peer:
         self._publish_presence()
         changes = self.song.take_changes()
         # the song first: edits that came with a transport change were made before it
-        if changes.note_ids or changes.track_ids or changes.song:
+        if changes.note_ids or changes.track_ids or changes.pattern_ids or changes.song:
             self._on_song(changes)
         if changes.transport:
             self._on_transport()
@@ -173,12 +173,13 @@ class Peer:
             self._commands.append(p.ReplaceScoreCommand(self.song.score()))
             return
         first = None
-        for note_id in changes.note_ids:
-            stamp = self.song.note_stamp(note_id)
+        keys = [(i, changes.notes_before.get(i)) for i in changes.note_ids]
+        keys += [(PATTERN_KEY + i, changes.patterns_before.get(i)) for i in changes.pattern_ids]
+        for key, before in keys:
+            stamp = self.song.stamp(key)
             # unstamped, or stamped for another run of the transport: due at once
             u = stamp[1] if stamp is not None and stamp[0] == self.transport.epoch else 0
-            before = changes.notes_before.get(note_id)
-            self.coherence.add(note_id, before, u, self.song.note_entry(note_id))
+            self.coherence.add(key, before, u, self.song.entry(key))
             first = u if first is None else min(first, u)
         if changes.song and _timeline_changed(self.timeline.score, self.song.score()):
             # the song's tempo or loop arrived after the transport that plays it (messages
@@ -188,7 +189,7 @@ class Peer:
         if changes.track_ids or changes.song:
             # a track's or the song's settings: heard from now on (not stamped)
             now = self.session_tick_now()
-            current = self.song.score_with(self.coherence.overrides_at(now, self.song.note_entry))
+            current = self.song.score_with(self.coherence.overrides_at(now, self.song.entry))
             self._commands.append(p.ReplaceScoreCommand(current))
             first = now if first is None else min(first, now)
         if first is not None:
@@ -196,7 +197,7 @@ class Peer:
 
     def _send_versions_from(self, first: int) -> None:
         for u in self.coherence.stamps_from(first):
-            score = self.song.score_with(self.coherence.overrides_at(u, self.song.note_entry))
+            score = self.song.score_with(self.coherence.overrides_at(u, self.song.entry))
             pass_index, tick = self.timeline.position(u)
             self._version += 1
             self._asked[self._version] = u

@@ -36,6 +36,7 @@ _DEFAULTS = Track()
 NOTE_FIELDS = ("track", "start", "length", "key", "velocity")
 LOCAL = "pianola-local"  # the origin of this peer's own edits (what its undo tracks)
 STAMP = "pianola-stamp"  # the origin of stamps written after an undo (not undoable)
+PATTERN_KEY = "pattern:"  # how a pattern is named among note ids (stamps, coherence)
 LOADED = "pianola-load"  # the origin of a whole song put in (not undoable: undo never empties it)
 
 
@@ -78,12 +79,17 @@ class Changes:
     # each changed note's entry before these transactions (None: it was not there)
     notes_before: dict[str, NoteEntry | None] = field(default_factory=dict)
     track_ids: set[str] = field(default_factory=set)
+    pattern_ids: set[str] = field(default_factory=set)
+    # each changed pattern before these transactions (None: it was not there)
+    patterns_before: dict[str, object] = field(default_factory=dict)
     song: bool = False
     transport: bool = False
     local: bool = False
 
     def __bool__(self) -> bool:
-        return bool(self.note_ids or self.track_ids or self.song or self.transport)
+        return bool(
+            self.note_ids or self.track_ids or self.pattern_ids or self.song or self.transport
+        )
 
 
 class SongDoc:
@@ -109,13 +115,14 @@ class SongDoc:
         self._note_cache: dict[str, NoteEntry] = {}
         self._track_cache: dict[str, dict] = {}
         self._built_tracks: dict[str, Track] = {}
+        self._pattern_cache: dict = {}  # pattern id -> Pattern
         self._score: Score | None = None
         self._track_order: list[str] = []
         self.notes.observe_deep(self._on_notes)
         self.tracks.observe_deep(self._on_tracks)
         self.song.observe_deep(self._on_song)
         # patterns and placements: rebuilt whole when they change (a song has few)
-        self.patterns.observe_deep(self._on_song)
+        self.patterns.observe_deep(self._on_patterns)
         self.placements.observe_deep(self._on_song)
         self.transport.observe(self._on_transport)
         self._refresh_all()
@@ -139,6 +146,14 @@ class SongDoc:
                 self._pending.track_ids.add(str(event.path[0]))
             else:
                 self._pending.track_ids.update(event.keys)
+        self._pending.local |= self._is_local(events)
+
+    def _on_patterns(self, events) -> None:
+        for event in events:
+            if event.path:
+                self._pending.pattern_ids.add(str(event.path[0]))
+            else:
+                self._pending.pattern_ids.update(event.keys)
         self._pending.local |= self._is_local(events)
 
     def _on_song(self, events) -> None:
@@ -199,7 +214,12 @@ class SongDoc:
         self._note_cache.clear()
         self._track_cache.clear()
         self._refresh(
-            Changes(note_ids=set(self.notes.keys()), track_ids=set(self.tracks.keys()), song=True)
+            Changes(
+                note_ids=set(self.notes.keys()),
+                track_ids=set(self.tracks.keys()),
+                pattern_ids=set(self.patterns.keys()),
+                song=True,
+            )
         )
 
     def _refresh(self, changes: Changes) -> None:
@@ -219,12 +239,20 @@ class SongDoc:
                 self._track_cache.pop(track_id, None)
             else:
                 self._track_cache[track_id] = data
+        for pattern_id in changes.pattern_ids:
+            changes.patterns_before[pattern_id] = self._pattern_cache.pop(pattern_id, None)
+            value = self.patterns.get(pattern_id)
+            if value is not None:
+                try:
+                    self._pattern_cache[pattern_id] = read_pattern(pattern_id, value)
+                except (ScoreError, TypeError, ValueError, AttributeError):
+                    pass  # counted when the Score is built
         for track_id in dirty:
             self._built_tracks.pop(track_id, None)
         self._track_order = sorted(
             self._track_cache, key=lambda t: (self._track_cache[t]["order"], t)
         )
-        if dirty or changes.song or self._score is None:
+        if dirty or changes.song or changes.pattern_ids or self._score is None:
             self._score = None
 
     def _build_track(self, track_id: str) -> Track:
@@ -275,11 +303,18 @@ class SongDoc:
             self.rejected += 1
             return Score(tracks=tracks)
 
-    def score_with(self, overrides: dict[str, NoteEntry | None]) -> Score:
-        """The Score with some notes as given instead of as they are (None: absent)."""
+    def score_with(self, overrides: dict) -> Score:
+        """The Score with some notes (by id) and patterns (by ``pattern:ID``) as given
+        instead of as they are (None: absent)."""
         base = self.score()
         if not overrides:
             return base
+        pattern_overrides = {
+            k[len(PATTERN_KEY) :]: v for k, v in overrides.items() if k.startswith(PATTERN_KEY)
+        }
+        if pattern_overrides:
+            overrides = {k: v for k, v in overrides.items() if not k.startswith(PATTERN_KEY)}
+            base = _with_patterns(base, pattern_overrides)
         dirty = set()
         for note_id, entry in overrides.items():
             current = self._note_cache.get(note_id)
@@ -339,6 +374,22 @@ class SongDoc:
         self.score()
         return self._note_cache.get(note_id)
 
+    def entry(self, key: str):
+        """A note's entry by id, or a pattern by ``pattern:ID`` (None when absent)."""
+        if key.startswith(PATTERN_KEY):
+            self.score()
+            return self._pattern_cache.get(key[len(PATTERN_KEY) :])
+        return self.note_entry(key)
+
+    def stamp(self, key: str) -> tuple[int, int] | None:
+        """The stamp of a note (by id) or a pattern (by ``pattern:ID``)."""
+        if key.startswith(PATTERN_KEY):
+            value = self.patterns.get(key[len(PATTERN_KEY) :])
+            if isinstance(value, Map):
+                return stamp_of(value.get("at"))
+            return stamp_of(self.gone.get(key))
+        return self.note_stamp(key)
+
     def note_stamp(self, note_id: str) -> tuple[int, int] | None:
         """The (epoch, session tick) from which a note's current state sounds, if stamped."""
         value = self.notes.get(note_id)
@@ -380,7 +431,9 @@ class SongDoc:
                 )
                 self._write_notes(track_id, old_entries, before, new.tracks[index].notes, at)
             if old.patterns != new.patterns:
-                write_patterns(self.patterns, old.patterns, new.patterns)
+                gone = write_patterns(self.patterns, old.patterns, new.patterns, at)
+                for pattern_id in gone if at is not None else ():
+                    self.gone[PATTERN_KEY + pattern_id] = list(at)
             if old.placements != new.placements or old_ids != ids:
                 write_placements(self.placements, old.placements, new.placements, old_ids, ids)
 
@@ -537,18 +590,36 @@ class SongDoc:
         self.take_changes()
         if not action():
             return False
-        changed = self._pending.note_ids
+        changed = set(self._pending.note_ids)
+        changed |= {PATTERN_KEY + i for i in self._pending.pattern_ids}
         if at is not None and changed:
             # The undo restored old stamps along with old values: stamp what it changed
             # with a reachable position (an untracked transaction, so undo skips it).
             with self.doc.transaction(origin=STAMP):
-                for note_id in changed:
-                    value = self.notes.get(note_id)
+                for key in changed:
+                    if key.startswith(PATTERN_KEY):
+                        value = self.patterns.get(key[len(PATTERN_KEY) :])
+                        was_there = True
+                    else:
+                        value = self.notes.get(key)
+                        was_there = key in before
                     if isinstance(value, Map):
                         value["at"] = list(at)
-                    elif note_id in before:
-                        self.gone[note_id] = list(at)
+                    elif was_there:
+                        self.gone[key] = list(at)
         return True
+
+
+def _with_patterns(score: Score, overrides: dict) -> Score:
+    """``score`` with some patterns replaced, added back, or removed (None) together with
+    the placements of removed ones."""
+    patterns = [overrides.get(p.id, p) for p in score.patterns]
+    have = {p.id for p in score.patterns}
+    patterns += [v for k, v in overrides.items() if k not in have and v is not None]
+    kept = [p for p in patterns if p is not None]
+    ids = {p.id for p in kept}
+    placements = tuple(p for p in score.placements if p.pattern_id in ids)
+    return replace(score, patterns=tuple(kept), placements=placements)
 
 
 def _doc_value(value):

@@ -36,6 +36,7 @@ from dataclasses import replace
 import engine
 from engine.core import protocol as p
 from engine.core.errors import PianolaError
+from engine.core.pattern_play import PassCache, song_play_score
 from engine.core.timing import bpm_to_us_per_quarter
 from engine.midi.router import MidiRouter
 from engine.realtime import priority as prio
@@ -74,6 +75,7 @@ class Engine:
         self.backend = None
         self.router = None  # the synth and the MIDI output ports, track by track
         self.scheduler = None
+        self._session_passes = PassCache()  # pattern passes already written out as notes
         self.stopping = threading.Event()
         self.failed = threading.Event()
         # Bumped by the main thread on every transport jump, read by the scheduler thread
@@ -208,7 +210,9 @@ class Engine:
         """A shared session's commands: timed take-overs, a start on the shared clock."""
         s = self.scheduler
         if isinstance(c, p.ReplaceScoreAtCommand):
-            pass_index, tick, in_time = s.replace_score_at(c.score, c.pass_index, c.tick)
+            # the song's patterns play as their notes (song mode), one realisation of the dice
+            played = song_play_score(c.score, False, self._session_passes)
+            pass_index, tick, in_time = s.replace_score_at(played, c.pass_index, c.tick)
             self.sender.put(p.TakeOverEvent(c.version, pass_index, tick, in_time))
         elif isinstance(c, p.PlayAtCommand):
             # the monotonic clock -> the audio clock, read together (a block's accuracy)

@@ -214,3 +214,50 @@ def test_a_flooding_peer_is_closed_and_the_others_go_on(server):
         flood.close()
     finally:
         a.close()
+
+
+def test_a_step_edit_while_playing_reaches_the_others_stamped(server):
+    from engine.collab.peer import Peer
+    from engine.core import pattern_edits
+    from engine.core import protocol as p
+    from engine.core.pattern import Lane, Pattern
+    from engine.core.score import LoopRegion
+
+    song = Score(
+        tracks=(Track("Drums", channel=9, is_drum=True),),
+        loop=LoopRegion(0, 1920),
+        loop_enabled=True,
+    )
+    song = pattern_edits.add_pattern(song, Pattern("beat", "Beat", lanes=(Lane("kick", 36),)))
+    song = pattern_edits.place_pattern(song, "beat", 0, 0)[0]
+    link = create_room(server.url)
+    a = Peer(link, "Ann", score=song, forced_ahead_ms=300)
+    b = Peer(link, "Ben", forced_ahead_ms=300)
+    seen = []
+
+    def pump():
+        a.pump()
+        seen.extend(b.pump())
+
+    try:
+        assert wait_until(lambda: b.song.score() == song, step=pump)
+        a.play(0)
+        assert wait_until(lambda: b.transport.playing, step=pump)
+        a.edit(pattern_edits.toggle_step(a.song.score(), "beat", "kick", 4))
+        stamp = a.last_stamp
+        assert stamp is not None and stamp[1] > 0
+
+        def stamped_version():
+            return [
+                c
+                for c in seen
+                if isinstance(c, p.ReplaceScoreAtCommand)
+                and c.score.pattern("beat").lane("kick").steps[4].on
+            ]
+
+        assert wait_until(lambda: stamped_version(), step=pump)
+        command = stamped_version()[0]
+        assert b.timeline.session_tick(command.pass_index + b.pass_offset, command.tick) == stamp[1]
+    finally:
+        a.leave()
+        b.leave()

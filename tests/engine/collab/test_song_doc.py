@@ -216,3 +216,19 @@ def test_an_undo_right_after_sharing_keeps_the_song():
     (a,) = _peers(1, _song())
     assert not a.undo()
     assert a.score() == _song()
+
+
+def test_a_step_edit_carries_its_stamp_and_the_score_before_it_is_at_hand():
+    (a,) = _peers(1, _drum_song())
+    a.take_changes()
+    a.apply_score(pattern_edits.toggle_step(a.score(), "beat", "kick", 0), at=(2, 960))
+    changes = a.take_changes()
+    assert changes.pattern_ids == {"beat"}
+    assert a.stamp("pattern:beat") == (2, 960)
+    before = changes.patterns_before["beat"]
+    assert not before.lane("kick").steps[0].on
+    older = a.score_with({"pattern:beat": before})
+    assert not older.pattern("beat").lane("kick").steps[0].on
+    assert a.score().pattern("beat").lane("kick").steps[0].on
+    gone = a.score_with({"pattern:beat": None})
+    assert gone.patterns == () and gone.placements == ()
