@@ -68,12 +68,20 @@ def track_to_show(roll) -> int:
     (else the first with any notes), so the window opens on music, not an empty lane."""
     g = roll.geometry
     start, end = g.visible_ticks()
-    tracks = roll.score.tracks
+    score = roll.score
+    tracks = score.tracks
+    # pattern placements are music too: a drum track may hold nothing else
+    placed = {p.track for p in score.placements}
+    placed_in_view = {
+        p.track
+        for p in score.placements
+        if p.start_tick < end and score.placement_end_tick(p) > start
+    }
     for index, track in enumerate(tracks):
-        if track.notes_in_range(start, end):
+        if track.notes_in_range(start, end) or index in placed_in_view:
             return index
     for index, track in enumerate(tracks):
-        if track.notes:
+        if track.notes or index in placed:
             return index
     return 0
 

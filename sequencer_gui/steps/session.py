@@ -28,6 +28,7 @@ class PatternSession:
         self.queued_id: str | None = None  # what it switches to at the end of the pass
         self.fill = False
         self.fill_latched = False
+        self._sent_mode: tuple = ("song", None, 0)  # what the engine was last told
         self.listeners: list = []  # called with (session) when any of this changes
         document.add_listener(self._on_document)
         self._fix_selection()
@@ -75,13 +76,17 @@ class PatternSession:
 
     def _send_mode(self) -> None:
         """Tell the engine the mode; in song mode too, so the position counter reports the
-        patterns of the track the step grid shows."""
+        patterns of the track the step grid shows.  Only a change is sent (the engine starts
+        in song mode on track 0, and its client replays the last mode after a restart)."""
         if self.mode == "pattern":
             if self.playing_id is None:
                 return  # nothing to loop yet
-            self.link.set_play_mode("pattern", self.playing_id, self.track)
+            wanted = ("pattern", self.playing_id, self.track)
         else:
-            self.link.set_play_mode("song", None, self.track)
+            wanted = ("song", None, self.track)
+        if wanted != self._sent_mode:
+            self._sent_mode = wanted
+            self.link.set_play_mode(*wanted)
 
     def set_fill(self, on: bool) -> None:
         if on != self.fill:

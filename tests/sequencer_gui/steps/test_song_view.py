@@ -126,3 +126,23 @@ def test_clicking_a_track_header_edits_that_track(window, s):
     g = window.steps.song.geometry
     s.click(20, g.track_y(0) + 5)
     assert window.document.track_index == 0
+
+
+def test_a_song_whose_drums_are_patterns_opens_on_the_drum_track(window):
+    from dataclasses import replace
+
+    from engine.core import pattern_edits as pe
+    from engine.core.score import DRUM_BANK, GM_DRUM_CHANNEL, Note, Score, Track
+
+    score = Score(
+        tracks=(
+            Track(name="Pad", notes=(Note(7680, 480, 60),)),  # music only from bar 5
+            Track(name="Drums", channel=GM_DRUM_CHANNEL, bank=DRUM_BANK, is_drum=True),
+        )
+    )
+    pattern = pe.new_pattern("Beat")
+    score = pe.add_pattern(score, pattern)
+    score, _ = pe.place_pattern(score, pattern.id, 1, 0, 4)
+    window.document.replace(replace(score), None)
+    window.root.update()
+    assert window.document.track_index == 1
