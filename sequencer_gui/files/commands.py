@@ -268,6 +268,10 @@ class FileCommands:
 
     def preferences_changed(self, old, new) -> None:
         self.autosaver.interval_s = new.autosave_interval_s
+        if new.theme != old.theme:
+            from sequencer_gui.appearance import set_theme
+
+            set_theme(self.window, new.theme)
 
     def drop_files(self, paths) -> None:
         """Files dropped on the window: open the first song among them."""

@@ -16,6 +16,7 @@ from sequencer_gui.settings.preferences import (
     MIN_AUTOSAVE_S,
     PERIOD_SIZES,
     SAMPLE_RATES,
+    THEMES,
     Preferences,
     PreferencesStore,
     to_audio_settings,
@@ -45,6 +46,7 @@ class PreferencesDialog:
             "realtime_priority": tk.BooleanVar(top, prefs.realtime_priority),
             "autosave_interval_s": tk.StringVar(top, str(prefs.autosave_interval_s)),
             "default_grid": tk.StringVar(top, prefs.default_grid),
+            "theme": tk.StringVar(top, prefs.theme),
         }
         self.widgets = {}
         row = 0
@@ -106,6 +108,7 @@ class PreferencesDialog:
             ),
         )
         add("Default grid", "default_grid", combo("default_grid", GRIDS))
+        add("Theme", "theme", combo("theme", THEMES))
         frame.columnconfigure(1, weight=1)
         buttons = ttk.Frame(frame)
         buttons.grid(row=row, column=0, columnspan=2, sticky="e", pady=(12, 0))
@@ -145,6 +148,7 @@ class PreferencesDialog:
             soundfont=v["soundfont"].strip(),
             realtime_priority=bool(v["realtime_priority"]),
             default_grid=v["default_grid"],
+            theme=v["theme"],
             **numbers,
         )
 

@@ -218,3 +218,34 @@ def test_dialog_refuses_a_bad_number_and_stays_open(window, config_dir, monkeypa
     assert not (config_dir / "preferences.json").exists()
     dialog.cancel_button.invoke()
     assert not dialog.top.winfo_exists()
+
+
+@pytest.mark.gui
+def test_the_light_theme_chosen_in_the_preferences_restyles_the_window_and_is_kept(
+    window, config_dir
+):
+    from tkinter import ttk
+
+    from sequencer_gui import palette
+    from sequencer_gui.files import commands as files
+    from sequencer_gui.settings.dialog import PreferencesDialog
+
+    installed = files.install(window, PreferencesStore(), offer_restore=False)
+    dialog = PreferencesDialog(window, installed.prefs, on_saved=installed.preferences_changed)
+    window.root.update()
+    try:
+        dialog.vars["theme"].set("light")
+        dialog.ok_button.invoke()
+        window.root.update()
+        assert ttk.Style(window.root).lookup("TFrame", "background") == palette.LIGHT.window
+        assert window.roll.canvas.cget("background") == palette.LIGHT.row_white
+        assert PreferencesStore().preferences.theme == "light"
+        assert window.theme_var.get() == "light"
+    finally:
+        palette.use("dark")
+        installed.autosaver.stop()
+
+
+def test_a_theme_that_does_not_exist_is_refused():
+    with pytest.raises(ValueError, match="theme must be one of dark, light"):
+        Preferences(theme="sepia")
