@@ -159,6 +159,9 @@ class Theme:
         # the edited track's strip is outlined in the accent colour
         s.configure("Track.TFrame", relief="solid", borderwidth=1, bordercolor=p.window)
         s.configure("CurrentTrack.TFrame", relief="solid", borderwidth=1, bordercolor=p.accent)
+        # the roll's frame shows where the keyboard is
+        s.configure("Roll.TFrame", relief="solid", borderwidth=1, bordercolor=p.canvas)
+        s.configure("RollFocus.TFrame", relief="solid", borderwidth=1, bordercolor=p.accent)
         s.configure("TLabel", background=p.window, foreground=p.text)
         s.configure("Dim.TLabel", foreground=p.text_dim)
         s.configure("Panel.TLabel", background=p.raised)

@@ -66,7 +66,8 @@ class PianoRoll(ttk.Frame):
         audition: Audition | None = None,
         scale: float = 1.0,
     ):
-        super().__init__(master)
+        # a one-pixel frame that lights in the accent colour while the roll has the keyboard
+        super().__init__(master, style="Roll.TFrame", padding=1)
         self.document = document
         self.audition = audition or Audition()
         # sizes given for a 96-DPI screen, grown on a high-DPI one
@@ -143,6 +144,8 @@ class PianoRoll(ttk.Frame):
         self._restack()
 
         self.canvas.bind("<Configure>", self._on_resize)
+        self.canvas.bind("<FocusIn>", lambda e: self.configure(style="RollFocus.TFrame"), add="+")
+        self.canvas.bind("<FocusOut>", lambda e: self.configure(style="Roll.TFrame"), add="+")
         document.add_listener(self._on_document)
         self.geometry = self.geometry.centred_on_pitch(60)
         self._apply_view(force=True)

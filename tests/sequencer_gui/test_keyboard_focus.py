@@ -41,3 +41,13 @@ def test_space_in_a_dialog_still_presses_its_button(playing_window):
     assert var.get() is True
     assert not win.playback.playing
     top.destroy()
+
+
+def test_the_roll_shows_when_it_has_the_keyboard(window):
+    roll = window.roll
+    roll.canvas.focus_force()
+    window.root.update()
+    assert roll.cget("style") == "RollFocus.TFrame"
+    window.transport.position.focus_force()
+    window.root.update()
+    assert roll.cget("style") == "Roll.TFrame"
