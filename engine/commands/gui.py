@@ -38,6 +38,14 @@ def _report_layout_when_ready(window, path: str) -> None:
             "pixels_per_quarter": g.pixels_per_quarter,
             "key_height_px": g.key_height_px,
             "ppq": g.ppq,
+            # screen y of the middle of each ruler lane, and of the bar row
+            "ruler_rows": {
+                name: window.roll.ruler.canvas.winfo_rooty() + (top + bottom) // 2
+                for name, (top, bottom) in {
+                    **window.roll.ruler.lanes.rows,
+                    "bar": (window.roll.ruler.bar_top, window.roll.ruler.height),
+                }.items()
+            },
             "engine": window.link.state,
             "error": window.link.error,
         }

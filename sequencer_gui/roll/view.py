@@ -28,7 +28,7 @@ from sequencer_gui.theme import SMALL
 
 STACK_ORDER = ("loop", "grid", "faint", "pattern", "note", "notename", "band", "cursor")
 # Notes show their name once they are this big (view pixels): zoomed in, where it reads.
-NAME_MIN_HEIGHT_PX, NAME_MIN_WIDTH_PX = 13, 30
+NAME_MIN_HEIGHT_PX, NAME_MIN_WIDTH_PX = 16, 30
 WORLD_RIGHT = 10**8  # background rows span this far, so scrolling never shows their end
 
 
