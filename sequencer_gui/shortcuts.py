@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sequencer_gui.roll import navigation
+from sequencer_gui.roll import navigation, ruler_lanes
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +30,12 @@ class Shortcut:
     def __post_init__(self):
         if not self.sequences or not all(s.startswith("<") for s in self.sequences):
             raise ValueError(f"shortcut {self.name!r} needs Tk event sequences")
+
+
+def _jump_to_marker(window, direction: int) -> None:
+    tick = ruler_lanes.marker_near(window.document.score, window.roll.cursor_tick, direction)
+    if tick is not None:
+        window.playback.locate(tick)
 
 
 def _nudge(**how):
@@ -76,6 +82,28 @@ SHORTCUTS: tuple[Shortcut, ...] = (
         ("<Control-T>",),
         lambda w: w.transport.apply_tempo(add=True),
         True,
+    ),
+    Shortcut(
+        "add_marker",
+        "Ctrl+M",
+        "add a marker at the cursor",
+        ("<Control-m>",),
+        lambda w: ruler_lanes.add_marker(w.document, w.roll.cursor_tick),
+        True,
+    ),
+    Shortcut(
+        "previous_marker",
+        "Alt+Left",
+        "cursor to the marker before it",
+        ("<Alt-Left>",),
+        lambda w: _jump_to_marker(w, -1),
+    ),
+    Shortcut(
+        "next_marker",
+        "Alt+Right",
+        "cursor to the next marker",
+        ("<Alt-Right>",),
+        lambda w: _jump_to_marker(w, 1),
     ),
     Shortcut("panic", "F12", "panic: all notes off", ("<F12>",), lambda w: w.panic(), True),
     # editing
@@ -262,8 +290,8 @@ MOUSE = (
     ("Wheel / Shift+wheel", "scroll up-down / sideways"),
     ("Ctrl+wheel / Alt+wheel", "zoom in time about the mouse / taller or shorter rows"),
     ("Click / drag in the bar row", "move the cursor / set the loop region"),
-    ("Double-click a lane", "add a tempo or meter change (or edit the one clicked)"),
-    ("Drag / right-click a flag", "move / delete a tempo or meter change"),
+    ("Double-click a lane", "add a marker, tempo or meter change (or edit the one clicked)"),
+    ("Drag / right-click a flag", "move / delete a marker, tempo or meter change"),
     ("Click a key", "hear it"),
     ("Drag a track by its strip", "move the track up or down the list"),
     ("Double-click a slider", "volume back to 100, pan to the centre"),

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from engine.core.errors import ScoreError
-from engine.core.score import MAX_TICK, LoopRegion, Note, Score, Track
+from engine.core.score import MAX_TICK, LoopRegion, Marker, Note, Score, Track
 from engine.core.timing import TimeSignature, _check_int, bpm_to_us_per_quarter
 
 _NOTE_KEY = operator.attrgetter("start_tick", "length_ticks", "pitch", "velocity")
@@ -325,3 +325,28 @@ def set_loop(score: Score, start: int | None, end: int | None, enabled: bool) ->
     if start is None and end is None:
         return replace(score, loop=None, loop_enabled=enabled)
     return replace(score, loop=LoopRegion(start, end), loop_enabled=enabled)
+
+
+# --- markers --------------------------------------------------------------------------
+
+
+def set_marker(score: Score, tick: int, name: str) -> Score:
+    """A marker called ``name`` at ``tick`` (replacing one already there)."""
+    kept = tuple(m for m in score.markers if m.tick != tick)
+    return replace(score, markers=kept + (Marker(tick, name),))
+
+
+def remove_marker(score: Score, tick: int) -> Score:
+    if all(m.tick != tick for m in score.markers):
+        raise ScoreError(f"there is no marker at tick {tick}")
+    return replace(score, markers=tuple(m for m in score.markers if m.tick != tick))
+
+
+def move_marker(score: Score, from_tick: int, to_tick: int) -> Score:
+    """The marker at ``from_tick`` moved to ``to_tick``; unchanged onto another marker."""
+    names = {m.tick: m.name for m in score.markers}
+    if from_tick not in names:
+        raise ScoreError(f"there is no marker at tick {from_tick}")
+    if to_tick != from_tick and to_tick in names:
+        return score
+    return set_marker(remove_marker(score, from_tick), to_tick, names[from_tick])

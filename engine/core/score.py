@@ -30,6 +30,7 @@ __all__ = [
     "MAX_TICK",
     "ControlEvent",
     "LoopRegion",
+    "Marker",
     "Note",
     "Score",
     "Track",
@@ -177,6 +178,19 @@ def track_from_packed(settings: tuple, data) -> Track:
 
 
 @dataclass(frozen=True, slots=True)
+class Marker:
+    """A named place in the song (verse, chorus...), to see on the ruler and jump to."""
+
+    tick: int
+    name: str = "Marker"
+
+    def __post_init__(self):
+        _check_int("marker tick", self.tick, 0, MAX_TICK)
+        if not isinstance(self.name, str):
+            raise ScoreError(f"a marker's name must be text, not {self.name!r}")
+
+
+@dataclass(frozen=True, slots=True)
 class LoopRegion:
     """The region [start_tick, end_tick) played over and over when looping is on."""
 
@@ -214,6 +228,7 @@ class Score:
     patterns: tuple[Pattern, ...] = ()
     placements: tuple[Placement, ...] = ()
     seed: int = 0
+    markers: tuple[Marker, ...] = ()  # sorted by tick, one per tick
     _pattern_by_id: dict = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
@@ -235,6 +250,13 @@ class Score:
         if not isinstance(self.title, str):
             raise ScoreError("the title must be text")
         _check_int("song seed", self.seed, 0, 2**32 - 1)
+        markers = tuple(sorted(self.markers, key=lambda m: getattr(m, "tick", -1)))
+        if not all(isinstance(m, Marker) for m in markers):
+            raise ScoreError("a score's markers must be markers")
+        for a, b in zip(markers, markers[1:]):
+            if a.tick == b.tick:
+                raise ScoreError(f"two markers are at tick {a.tick}")
+        object.__setattr__(self, "markers", markers)
         self._check_patterns()
 
     def _check_patterns(self) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from engine.core.controllers import ControlEvent
 from engine.core.error_translation import describe_os_error, reading, writing
 from engine.core.errors import FileFormatError
-from engine.core.score import MAX_TICK, LoopRegion, Note, Score, Track
+from engine.core.score import MAX_TICK, LoopRegion, Marker, Note, Score, Track
 from engine.core.timing import TempoChange, TempoMap, TimeSignature, TimeSignatureMap
 from engine.files import pattern_json
 from engine.files.file_io import read_regular_file, write_file_atomically
@@ -80,7 +80,12 @@ SCORE_FIELDS = {
     "time_signatures": ("list", None, None, True),
     "loop": ("object|null", None, None, False),
     "loop_enabled": ("bool", None, None, False),
+    "markers": ("list", None, None, False),  # absent: no markers
     "tracks": ("list", None, None, True),
+}
+MARKER_FIELDS = {
+    "tick": ("int", 0, MAX_TICK, True),
+    "name": ("str", None, None, True),
 }
 
 
@@ -159,6 +164,13 @@ def score_from_json(doc) -> Score:
     if loop is not None:
         loop = _build("loop", LoopRegion, **_check_object(loop, LOOP_FIELDS, "loop"))
     tracks = tuple(_track(t, f"tracks[{i}]") for i, t in enumerate(doc["tracks"]))
+    markers = doc.get("markers", [])
+    if not isinstance(markers, list):
+        raise _Problem(f"markers must be a list, not {_json_text(markers)}")
+    markers = tuple(
+        _build(f"markers[{i}]", Marker, **_check_object(m, MARKER_FIELDS, f"markers[{i}]"))
+        for i, m in enumerate(markers)
+    )
     return _build(
         "the song",
         Score,
@@ -169,6 +181,7 @@ def score_from_json(doc) -> Score:
         loop=loop,
         loop_enabled=doc.get("loop_enabled", False),
         title=doc.get("title", ""),
+        markers=markers,
         **pattern_fields,
     )
 
@@ -231,6 +244,12 @@ def _score_to_json_v1(score: Score) -> dict:
             else {"start_tick": score.loop.start_tick, "end_tick": score.loop.end_tick}
         ),
         "loop_enabled": score.loop_enabled,
+        # only a song with markers has the field, so other songs' files stay as they were
+        **(
+            {"markers": [{"tick": m.tick, "name": m.name} for m in score.markers]}
+            if score.markers
+            else {}
+        ),
         "tracks": [
             {
                 "name": t.name,

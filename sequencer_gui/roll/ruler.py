@@ -1,6 +1,6 @@
 """The ruler above the roll: change lanes, then bar numbers (GUI thread).
 
-From the top: the tempo lane and the meter lane (``ruler_lanes``), then the bar row,
+From the top: the marker, tempo and meter lanes (``ruler_lanes``), then the bar row,
 where a click moves the cursor and a drag sets the loop region.  Bar numbers and tick
 marks come from a pool, like the grid lines; the loop region and the cursor marker are
 single items that move.  One set of bindings on the canvas sends each press to the row
@@ -19,7 +19,7 @@ from sequencer_gui.roll.ruler_lanes import ChangeLanes
 from sequencer_gui.theme import SMALL
 
 DRAG_THRESHOLD_PX = 4
-LANES = ("tempo", "meter")  # top to bottom
+LANES = ("marker", "tempo", "meter")  # top to bottom
 
 
 class Ruler:

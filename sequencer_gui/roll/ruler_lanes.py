@@ -1,13 +1,15 @@
-"""The ruler's change lanes: tempo and meter changes as flags to add, drag and delete (GUI thread).
+"""The ruler's lanes: markers, tempo and meter changes as flags to add, drag and delete (GUI thread).
 
 Each lane is a row of the ruler's canvas.  A change shows as a flag: a line at its tick
-and its value beside it ("♩ 116", "3/4").  In a lane:
+and its value beside it ("Verse", "♩ 116", "3/4").  In a lane:
 - drag a flag to move the change (tempo snaps to the grid, meter to bar lines; the
   first tempo and meter stay at the start of the song);
 - double-click a flag to edit its value (the cursor goes there and the transport's box
   takes the keyboard, text selected: type the value and Enter);
 - double-click empty space to add a change there (the value in force, to edit as above);
 - right-click a flag to delete the change.
+Markers are named places: a double-click on empty space adds "Marker N" there, one on a
+marker renames it; they move anywhere on the grid, the first one too.
 A whole drag is one undo step.  Flags come from pools keyed by tick, like the bar numbers.
 """
 
@@ -71,6 +73,8 @@ class ChangeLanes:
     def changes(self, kind: str) -> list[tuple[int, str]]:
         """(tick, label) of every change of one lane."""
         score = self.roll.score
+        if kind == "marker":
+            return [(m.tick, m.name) for m in score.markers]
         if kind == "tempo":
             return [(c.tick, tempo_label(c.bpm)) for c in score.tempo_map.changes]
         return [
@@ -139,7 +143,7 @@ class ChangeLanes:
     # ------------------------------------------------------------------ gestures
     def press(self, kind: str, event) -> None:
         tick = self.change_at(kind, event.x)
-        if tick is None or tick == 0:
+        if tick is None or (tick == 0 and kind != "marker"):
             self.drag = None
             return
         self.drag = (kind, tick, self.roll.score)
@@ -149,14 +153,16 @@ class ChangeLanes:
             return
         kind, from_tick, before = self.drag
         to_tick = self._tick_at(event.x)
-        if kind == "tempo":
+        if kind == "marker":
+            score = edits.move_marker(before, from_tick, to_tick)
+        elif kind == "tempo":
             score = timeline_edits.move_tempo(before, from_tick, to_tick)
         else:
             score = timeline_edits.move_meter(before, from_tick, to_tick)
         document = self.roll.document
         if score is not self.roll.score and score != self.roll.score:
             if not document.history.in_gesture:
-                document.begin(f"Move {kind} change")
+                document.begin("Move marker" if kind == "marker" else f"Move {kind} change")
             document.update(score)
 
     def release(self, event) -> bool:
@@ -178,6 +184,12 @@ class ChangeLanes:
         roll = self.roll
         tick = self.change_at(kind, event.x)
         score = roll.score
+        if kind == "marker":
+            if tick is None:
+                add_marker(roll.document, self._tick_at(event.x))
+            else:
+                self.rename_marker(tick)
+            return
         if tick is None:
             tick = self._tick_at(event.x)
             if kind == "tempo":
@@ -193,13 +205,46 @@ class ChangeLanes:
         for listener in list(self.ruler.edit_listeners):
             listener(kind)
 
+    def rename_marker(self, tick: int) -> None:
+        from tkinter import simpledialog
+
+        roll = self.roll
+        old = next(m.name for m in roll.score.markers if m.tick == tick)
+        name = simpledialog.askstring(
+            "Marker", "Name of the marker:", initialvalue=old, parent=roll.winfo_toplevel()
+        )
+        if name and name.strip() and name.strip() != old:
+            roll.document.apply(edits.set_marker(roll.score, tick, name.strip()), "Rename marker")
+
     def delete(self, kind: str, event) -> None:
         tick = self.change_at(kind, event.x)
-        if tick is None or tick == 0:
+        if tick is None or (tick == 0 and kind != "marker"):
             return
         score = self.roll.score
-        if kind == "tempo":
+        if kind == "marker":
+            new = edits.remove_marker(score, tick)
+        elif kind == "tempo":
             new = edits.remove_tempo(score, tick)
         else:
             new = edits.remove_time_signature(score, tick)
-        self.roll.document.apply(new, f"Delete {kind} change")
+        self.roll.document.apply(
+            new, "Delete marker" if kind == "marker" else f"Delete {kind} change"
+        )
+
+
+def add_marker(document, tick: int) -> None:
+    """A marker at ``tick`` named "Marker N" (one undo step); none if one is there."""
+    score = document.score
+    if any(m.tick == tick for m in score.markers):
+        return
+    document.apply(edits.set_marker(score, tick, f"Marker {len(score.markers) + 1}"), "Add marker")
+
+
+def marker_near(score, tick: int, direction: int) -> int | None:
+    """The tick of the marker before (direction < 0) or after ``tick``, or None."""
+    ticks = [m.tick for m in score.markers]
+    if direction < 0:
+        before = [t for t in ticks if t < tick]
+        return before[-1] if before else None
+    after = [t for t in ticks if t > tick]
+    return after[0] if after else None

@@ -337,3 +337,21 @@ def test_a_track_colour_that_is_not_rrggbb_is_refused_in_one_sentence():
     text = dumps_project(Score(tracks=(Track(name="Lead", colour="#e8685a"),)))
     with pytest.raises(FileFormatError, match="track colour must be #rrggbb or empty, not 'red'"):
         loads_project(text.replace("#e8685a", "red"))
+
+
+def test_markers_are_kept_and_a_song_without_them_has_no_markers_field():
+    from engine.core import edits
+    from engine.files.project_file import dumps_project, loads_project
+
+    plain = Score(tracks=(Track(name="Lead"),))
+    assert '"markers"' not in dumps_project(plain)
+    marked = edits.set_marker(edits.set_marker(plain, 1920, "Verse"), 0, "Intro")
+    assert [(m.tick, m.name) for m in marked.markers] == [(0, "Intro"), (1920, "Verse")]
+    assert loads_project(dumps_project(marked)) == marked
+    moved = edits.move_marker(marked, 1920, 3840)
+    assert [(m.tick, m.name) for m in moved.markers] == [(0, "Intro"), (3840, "Verse")]
+    assert edits.move_marker(marked, 1920, 0) == marked  # never onto another marker
+    doc = json.loads(dumps_project(marked))
+    doc["markers"][0]["tick"] = -5
+    with pytest.raises(FileFormatError, match="markers\\[0\\].tick must be from 0"):
+        loads_project(json.dumps(doc))

@@ -139,3 +139,33 @@ def test_a_click_on_a_flag_moves_the_cursor_to_its_change(window):
     assert window.roll.cursor_tick == 3 * 1920
     assert window.transport.position.get() == "4.1.000"
     assert window.transport.tempo_var.get() == "90"
+
+
+def markers(window):
+    return [(m.tick, m.name) for m in window.document.score.markers]
+
+
+def test_markers_are_added_moved_jumped_to_and_deleted(window):
+    lanes = Lanes(window)
+    roll = window.roll
+    lanes.double_click("marker", 1920)
+    assert markers(window) == [(1920, "Marker 1")]
+    assert lanes.flags("marker") == [(1920, "Marker 1")]
+    lanes.drag("marker", 1920, 3840)
+    assert markers(window) == [(3840, "Marker 1")]
+    assert window.document.history.undo_label == "Move marker"
+    roll.set_cursor(960)
+    roll.canvas.focus_force()
+    roll.canvas.event_generate("<Control-m>")  # a marker at the cursor
+    window.root.update()
+    assert markers(window) == [(960, "Marker 2"), (3840, "Marker 1")]
+    roll.set_cursor(0)
+    for expected in (960, 3840, 3840):
+        roll.canvas.event_generate("<Alt-Right>")
+        window.root.update()
+        assert roll.cursor_tick == expected
+    roll.canvas.event_generate("<Alt-Left>")
+    window.root.update()
+    assert roll.cursor_tick == 960 and window.transport.position.get() == "1.3.000"
+    lanes.right_click("marker", 3840)
+    assert markers(window) == [(960, "Marker 2")]
