@@ -15,3 +15,12 @@ def test_every_subcommand_is_in_the_readme_command_list():
     # `pianola [FILE]` is the gui subcommand's usual spelling
     assert re.search(r"^pianola \[FILE\]", block, flags=re.M)
     assert set(SUBCOMMANDS) - {"gui"} <= listed, set(SUBCOMMANDS) - {"gui"} - listed
+
+
+def test_the_user_guide_lists_every_shortcut_of_the_table():
+    from sequencer_gui.shortcuts import SHORTCUTS
+
+    guide = (README.parent / "docs" / "user-guide.md").read_text(encoding="utf-8")
+    section = guide.split("## Shortcuts", 1)[1].split("\n## ", 1)[0]
+    for shortcut in SHORTCUTS:
+        assert f"| {shortcut.keys} | {shortcut.what} |" in section, shortcut.name
