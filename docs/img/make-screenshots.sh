@@ -13,9 +13,10 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 OUT="$ROOT/docs/img"
 TMP="$(mktemp -d)"
-Xvfb :97 -screen 0 1600x1000x24 -nolisten tcp >/dev/null 2>&1 & XVFB=$!
+DISPLAY_NUM="${PIANOLA_SHOT_DISPLAY:-:97}"  # another free display if :97 is taken
+Xvfb "$DISPLAY_NUM" -screen 0 1600x1000x24 -nolisten tcp >/dev/null 2>&1 & XVFB=$!
 trap 'kill $XVFB 2>/dev/null || true; rm -rf "$TMP"' EXIT
-export DISPLAY=:97
+export DISPLAY="$DISPLAY_NUM"
 sleep 1
 
 shot() {  # shot OUT.png THEME "xdotool actions once the window is ready"
