@@ -2,8 +2,8 @@
 (CLI main thread; every probe that could disturb us runs in a child process).
 
 Reports the audio drivers FluidSynth has, whether a JACK server answers, the PortAudio
-devices, the SoundFonts found and the one chosen, and whether realtime priority is
-allowed.  Exit status 0 when Pianola can make sound here (a SoundFont and a driver other
+devices, the SoundFonts found and the one chosen, whether realtime priority is
+allowed, and the MIDI APIs and ports.  Exit status 0 when Pianola can make sound here (a SoundFont and a driver other
 than "none"), 1 otherwise; the "to do" list is printed either way.
 """
 
@@ -173,6 +173,35 @@ def _check_realtime(report: Report, priority: int | None) -> None:
         )
 
 
+def _check_midi(report: Report, jack_server: str | None) -> None:
+    """The MIDI APIs python-rtmidi has here and the ports on each (MIDI is optional: the
+    synth plays without it, so nothing here stops Pianola from playing)."""
+    from engine.midi.ports import list_ports, midi_apis
+
+    if jack_server:
+        os.environ["JACK_DEFAULT_SERVER"] = jack_server  # list the ports where we play
+    apis = midi_apis()
+    if not apis:
+        report.say("MIDI: python-rtmidi is not installed")
+        report.problem("For MIDI ports install python-rtmidi (pip install python-rtmidi).")
+        return
+    for api in apis:
+        if not api.available:
+            report.say(f"MIDI {api.name}: not available ({api.problem})")
+            continue
+        outs = list_ports(True, [api])
+        ins = list_ports(False, [api])
+        report.say(
+            f"MIDI {api.name}: outputs: {', '.join(p.name for p in outs) or 'none'}; "
+            f"inputs: {', '.join(p.name for p in ins) or 'none'}"
+        )
+    if not any(api.available for api in apis):
+        report.problem(
+            "No MIDI API answers, so there are no MIDI ports: load the ALSA sequencer "
+            "(`sudo modprobe snd-seq`) or start a JACK server; the synth plays without them."
+        )
+
+
 def _name_library_log(report: Report, show: bool) -> None:
     from engine.audio.library_log import library_log_path, tail
 
@@ -200,6 +229,7 @@ def run(args) -> int:
     _check_portaudio(report)
     _check_soundfonts(report, args.soundfont)
     _check_realtime(report, args.priority)
+    _check_midi(report, args.jack_server)
     _name_library_log(report, args.log)
     print("\n".join(report.lines))
     if report.todo:

@@ -89,3 +89,24 @@ def test_refused_realtime_is_reported_with_the_fix():
     )
     assert "Realtime priority: SCHED_FIFO 70 is refused" in res.stdout, res.stderr
     assert "Allow realtime priority: add yourself to the 'audio' group" in res.stdout
+
+
+def test_midi_apis_and_ports_are_listed(jack_server):
+    from engine.measure.midi_capture import MidiRecorder
+
+    with MidiRecorder(f"doctor-rec-{os.getpid()}", server=jack_server):
+        res = _doctor()
+    out = res.stdout
+    assert f"MIDI JACK: outputs: doctor-rec-{os.getpid()}:in" in out, out
+    assert f"inputs: doctor-rec-{os.getpid()}:out" in out
+    if not os.path.exists("/dev/snd/seq"):
+        assert "MIDI ALSA: not available (the ALSA sequencer cannot be opened" in out
+
+
+def test_no_midi_api_says_what_to_do(jack_server):
+    res = _doctor(JACK_DEFAULT_SERVER="nonexistent")
+    if os.path.exists("/dev/snd/seq"):
+        return  # ALSA answers here: there is an API
+    assert "MIDI JACK: not available (no JACK server is running" in res.stdout
+    assert "No MIDI API answers, so there are no MIDI ports: load the ALSA sequencer" in res.stdout
+    assert "ALSA lib" not in res.stderr  # the library's own chatter is not shown

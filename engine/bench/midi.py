@@ -1,0 +1,197 @@
+"""`pianola bench midi`: MIDI out timing, Pianola's way against rtmidi's, per JACK period (CLI process).
+
+For each JACK period (default 64, 256 and 1024 frames) a private dummy JACK server is
+started with realtime scheduling, and a JACK MIDI client of our own records the frame of
+every event it receives (``last_frame_time + offset``).  Two senders play the same
+pattern (137 BPM sixteenths, two tracks) to it, one after the other:
+
+- Pianola's way: ``pianola play SONG --midi-out`` -- the real engine, its scheduler, and
+  the JACK MIDI helper writing each event at its frame offset in its cycle;
+- the naive way: python-rtmidi's JACK API, ``send_message`` at wall-clock deadlines
+  (sleep, then spin the last millisecond) from a process of its own.
+
+For each, one constant offset (the latency) is fitted -- the median of "received minus
+due" -- and the errors about it are reported: worst, 99th percentile and standard
+deviation in frames, with the ratio naive/Pianola.  Target for Pianola's way: every
+event within 64 frames of its due frame.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from engine.core.score import Note, Score, Track
+from engine.core.timing import TempoChange, TempoMap, bpm_to_us_per_quarter
+
+PPQ = 480
+BPM = 137
+TARGET_FRAMES = 64
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument(
+        "--periods", default="64,256,1024", help="JACK periods in frames (comma-separated)"
+    )
+    parser.add_argument("--bars", type=int, default=8, help="bars of the pattern per run")
+    parser.add_argument("--sample-rate", type=int, default=48000)
+
+
+def pattern_song(bars: int) -> Score:
+    sixteenth = PPQ // 4
+    lead = tuple(Note(i * sixteenth, sixteenth - 20, 60 + i % 12, 90) for i in range(16 * bars))
+    kick = tuple(Note(i * PPQ, sixteenth - 20, 36, 110) for i in range(4 * bars))
+    return Score(
+        tracks=(
+            Track("Lead", channel=2, notes=lead),
+            Track("Kick", channel=9, is_drum=True, notes=kick),
+        ),
+        ppq=PPQ,
+        tempo_map=TempoMap((TempoChange(0, bpm_to_us_per_quarter(BPM)),)),
+    )
+
+
+def due_events(score: Score, sample_rate: int) -> list[tuple[float, bytes]]:
+    """(frame from the song's start, bytes) of every note event, in frame order."""
+    frames_per_tick = score.tempo_map.changes[0].us_per_quarter / PPQ * sample_rate / 1e6
+    events = []
+    for track in score.tracks:
+        channel = 9 if track.is_drum else track.channel
+        for n in track.notes:
+            events.append((n.start_tick * frames_per_tick, bytes((0x90 | channel, n.pitch, 90))))
+            events.append((n.end_tick * frames_per_tick, bytes((0x80 | channel, n.pitch, 0))))
+    return sorted(events)
+
+
+def timing_errors(got, due) -> tuple[list[float], int]:
+    """Errors (frames) about the fitted constant offset, and how many events were missing.
+
+    Events are paired per message in order (the pattern's bytes repeat, so each kind is a
+    sequence of its own)."""
+    heard: dict[bytes, list[int]] = {}
+    for frame, data in got:
+        if data[0] & 0xF0 == 0x90:  # note-ons: a velocity is not compared
+            data = data[:2]
+        heard.setdefault(data, []).append(frame)
+    wanted: dict[bytes, list[float]] = {}
+    for frame, data in due:
+        if data[0] & 0xF0 == 0x90:
+            data = data[:2]
+        wanted.setdefault(data, []).append(frame)
+    pairs, missing = [], 0
+    for data, frames in wanted.items():
+        received = heard.get(data, [])
+        missing += max(0, len(frames) - len(received))
+        pairs += list(zip(sorted(received), frames))
+    if not pairs:
+        return [], missing
+    offset = statistics.median(g - e for g, e in pairs)
+    return [g - e - offset for g, e in pairs], missing
+
+
+def summary(errors: list[float]) -> tuple[float, float, float]:
+    """(worst, p99, std) of the absolute errors, in frames."""
+    magnitudes = sorted(abs(e) for e in errors)
+    p99 = magnitudes[min(len(magnitudes) - 1, int(0.99 * len(magnitudes)))]
+    return magnitudes[-1], p99, statistics.pstdev(errors)
+
+
+NAIVE_SENDER = """
+import sys, time
+import rtmidi
+from engine.bench.midi import due_events, pattern_song
+out = rtmidi.MidiOut(rtmidi.API_UNIX_JACK, name="pianola-naive")
+out.open_port(out.get_ports().index(sys.argv[1]))
+rate, bars = int(sys.argv[2]), int(sys.argv[3])
+events = due_events(pattern_song(bars), rate)
+start = time.monotonic_ns() + 300_000_000
+for frame, data in events:
+    deadline = start + int(frame * 1e9 / rate)
+    left = deadline - time.monotonic_ns() - 1_000_000
+    if left > 0:
+        time.sleep(left / 1e9)
+    while time.monotonic_ns() < deadline:
+        pass
+    out.send_message(data)
+time.sleep(0.2)
+out.close_port()
+"""
+
+
+def _run_pianola(song: Path, port: str, server: str) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "engine.commands.cli", "play", str(song), "--driver", "jack"]
+        + ["--jack-server", server, "--midi-out", port],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+
+
+def _run_naive(port: str, server: str, rate: int, bars: int) -> None:
+    env = dict(os.environ, JACK_DEFAULT_SERVER=server, JACK_NO_START_SERVER="1")
+    subprocess.run(
+        [sys.executable, "-c", NAIVE_SENDER, port, str(rate), str(bars)],
+        check=True,
+        capture_output=True,
+        timeout=600,
+        env=env,
+    )
+
+
+def measure_period(period: int, rate: int, bars: int) -> dict:
+    from engine.files.project_file import save_project
+    from engine.measure.jackserver import DummyJackServer
+    from engine.measure.midi_capture import MidiRecorder
+
+    score = pattern_song(bars)
+    due = due_events(score, rate)
+    name = f"pianola-bench-midi-{os.getpid()}-{period}"
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="pianola-bench-") as folder:
+        song = Path(folder) / "pattern.pianola"
+        save_project(score, song)
+        with DummyJackServer(name, sample_rate=rate, period_frames=period, realtime=True):
+            for way, run in (
+                ("pianola", lambda port: _run_pianola(song, port, name)),
+                ("naive", lambda port: _run_naive(port, name, rate, bars)),
+            ):
+                with MidiRecorder(f"bench-rec-{way}", server=name) as recorder:
+                    run(f"bench-rec-{way}:in")
+                    time.sleep(0.3)
+                    errors, missing = timing_errors(recorder.events(), due)
+                    results[way] = (summary(errors), missing, len(recorder.missed))
+    return results
+
+
+def run(args) -> int:
+    periods = [int(p) for p in args.periods.split(",")]
+    print(
+        f"MIDI out at a JACK MIDI port: {BPM} BPM sixteenths + quarters, {args.bars} bars, "
+        f"{args.sample_rate} Hz; errors in frames about one fitted offset"
+    )
+    print("period | way     | worst | p99   | std   | missing | recorder gaps")
+    worst_pianola = 0.0
+    for period in periods:
+        results = measure_period(period, args.sample_rate, args.bars)
+        for way in ("pianola", "naive"):
+            (worst, p99, std), missing, gaps = results[way]
+            print(
+                f"{period:6d} | {way:7s} | {worst:5.1f} | {p99:5.1f} | {std:5.1f} | "
+                f"{missing:7d} | {gaps}"
+            )
+        (pw, pp, ps), _, _ = results["pianola"]
+        (nw, np_, ns), _, _ = results["naive"]
+        print(
+            f"{period:6d} | naive/pianola: worst {nw / max(pw, 1):.0f}x, "
+            f"p99 {np_ / max(pp, 1):.0f}x, std {ns / max(ps, 0.5):.0f}x"
+        )
+        worst_pianola = max(worst_pianola, pw)
+    verdict = "met" if worst_pianola <= TARGET_FRAMES else "NOT met"
+    print(f"target (every event within {TARGET_FRAMES} frames, Pianola's way): {verdict}")
+    return 0
