@@ -67,6 +67,11 @@ def add_arguments(parser) -> None:
         help="send every track to this MIDI output port instead of the synth (a port name "
         "or a unique part of one, as `pianola doctor` lists them; Pianola: its own port)",
     )
+    parser.add_argument(
+        "--midi-in",
+        metavar="PORT",
+        help="play MIDI from this port (a JACK MIDI output) through the first track",
+    )
     session = parser.add_argument_group("live session")
     session.add_argument(
         "--join", metavar="LINK", help="play in the session of this link (ws://...)"
@@ -141,6 +146,23 @@ def _to_midi_port(score, query: str, jack_server: str | None):
     return replace(score, tracks=tracks)
 
 
+def _midi_source(query: str, jack_server: str | None) -> str:
+    """The JACK MIDI output ``query`` names (Pianola's input is a JACK port)."""
+    import os
+
+    from engine.core.errors import MidiPortError
+    from engine.midi.ports import find_port, list_ports
+
+    if jack_server:
+        os.environ["JACK_DEFAULT_SERVER"] = jack_server
+    found = find_port(query, list_ports(False), what="MIDI input")
+    if found.api != "JACK":
+        raise MidiPortError(
+            f"The MIDI input {found.label} is not a JACK port: Pianola listens through JACK."
+        )
+    return found.name
+
+
 def run(args) -> int:
     from engine.audio.library_log import route_library_output
     from engine.core.audio_settings import AudioSettings
@@ -192,6 +214,8 @@ def run(args) -> int:
             commands.append(p.SetTempoCommand(args.tempo))
         if args.loop:
             commands.append(_loop_command(score))
+        if args.midi_in is not None:
+            commands.append(p.SetMidiInputCommand(_midi_source(args.midi_in, args.jack_server)))
         commands.append(p.PlayCommand(0))
     except PianolaError:
         raise

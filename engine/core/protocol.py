@@ -199,6 +199,20 @@ class SetTrackMixCommand:
 
 
 @dataclass(frozen=True, slots=True)
+class SetMidiInputCommand:
+    """Listen to MIDI input: ``source`` (a JACK MIDI output port's full name, "" for only
+    Pianola's own input port) connected to the engine's input, played through track
+    ``track_index`` (MIDI thru: its instrument and its output port)."""
+
+    source: str
+    track_index: int = 0
+
+    def __post_init__(self):
+        _check_str("MIDI input source", self.source)
+        _check_int("MIDI input track index", self.track_index, 0)
+
+
+@dataclass(frozen=True, slots=True)
 class PanicCommand:
     """All notes off and all sounds off on every channel, now."""
 
@@ -345,6 +359,7 @@ COMMAND_TYPES = (
     PreviewNoteOffCommand,
     SetTrackMixCommand,
     PanicCommand,
+    SetMidiInputCommand,
     SetPlayModeCommand,
     QueuePatternCommand,
     SetFillCommand,

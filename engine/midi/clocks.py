@@ -6,10 +6,11 @@ times, a port of another API a moment on the monotonic clock.  Neither clock can
 at the same instant as the synth's, so each map is fitted from many pairs read one after
 the other, in a way that is immune to the reader being delayed:
 
-- ``JackFrameMap``: the synth (on the same JACK server) and the MIDI helper both step once
-  per cycle.  Between two cycles, "helper's cycle start - synth frames rendered" is
-  constant (the synth has rendered the cycle that started at that frame): the most common
-  difference over a window is the offset, plus one period.
+- ``JackClockMap``: the helper says when it was woken for each cycle: "woken at - cycle
+  frame / rate" is smallest for the least delayed wake-up, the cycle's real start.  A
+  synth frame goes to the monotonic clock (``WallClockMap``), then to a JACK frame.
+  (Comparing the two clocks' counters directly is not steady: the synth and the helper
+  run in the same cycle in either order, so the difference flips by a period.)
 - ``WallClockMap``: "now - synth frames / rate" jumps down when the synth renders a period
   and grows until the next one: its smallest value over the last second is the moment the
   cycle began, since reading late can only make the value larger.
@@ -21,7 +22,7 @@ millisecond, so the exact frame count is the next multiple of 64.
 
 from __future__ import annotations
 
-from collections import Counter, deque
+from collections import deque
 
 BLOCK_FRAMES = 64
 
@@ -33,28 +34,45 @@ def synth_frame_exact(tick: int, sample_rate: int) -> int:
     return -(-tick // BLOCK_FRAMES) * BLOCK_FRAMES
 
 
-class JackFrameMap:
-    """Synth frame -> JACK frame time (see module doc)."""
+class _RunningMin:
+    """The smallest value seen over the last ``window_ns`` (a monotonic deque: O(1))."""
 
-    def __init__(self, window: int = 256):
-        self._diffs: deque[int] = deque(maxlen=window)
-        self.offset: int | None = None
-        self._count = 0
+    def __init__(self, window_ns: int):
+        self.window_ns = window_ns
+        self._values: deque[tuple[int, int]] = deque()  # (now_ns, value)
 
-    def sample(self, cycle_frame: int, cycle_frames: int, synth_frame: int) -> None:
-        if cycle_frames <= 0:
-            return  # the helper has not run a cycle yet
-        self._diffs.append(cycle_frame + cycle_frames - synth_frame)
-        self._count += 1
-        # refit now and then: a steady map must not move with every odd sample
-        if self.offset is None or self._count % 32 == 0:
-            (self.offset, _), *_ = Counter(self._diffs).most_common(1)
+    def add(self, now_ns: int, value: int) -> int:
+        values = self._values
+        while values and values[-1][1] >= value:
+            values.pop()
+        values.append((now_ns, value))
+        while values[0][0] < now_ns - self.window_ns:
+            values.popleft()
+        return values[0][1]
 
-    def jack_frame(self, synth_frame: int) -> int | None:
-        return None if self.offset is None else synth_frame + self.offset
 
-    def synth_frame(self, jack_frame: int) -> int | None:
-        return None if self.offset is None else jack_frame - self.offset
+class JackClockMap:
+    """Monotonic nanoseconds -> JACK frame time, from the cycles a JACK client was woken
+    for: "woken at - cycle start frame / rate" is smallest for the least delayed wake-up,
+    which is the moment closest to the cycle's real start."""
+
+    def __init__(self, sample_rate: int, window_ns: int = 2_000_000_000):
+        self.sample_rate = sample_rate
+        self._min = _RunningMin(window_ns)
+        self._last_frame = None
+        self.origin_ns: int | None = None  # the monotonic time of JACK frame 0
+
+    def sample(self, cycle_frame: int, woken_ns: int) -> None:
+        if woken_ns <= 0 or cycle_frame == self._last_frame:
+            return  # no cycle yet, or one already counted
+        self._last_frame = cycle_frame
+        value = woken_ns - cycle_frame * 1_000_000_000 // self.sample_rate
+        self.origin_ns = self._min.add(woken_ns, value)
+
+    def frame_at(self, now_ns: int) -> int | None:
+        if self.origin_ns is None:
+            return None
+        return (now_ns - self.origin_ns) * self.sample_rate // 1_000_000_000
 
 
 class WallClockMap:
@@ -64,19 +82,13 @@ class WallClockMap:
         self.sample_rate = sample_rate
         self.period_frames = period_frames
         self.window_ns = window_ns
-        self._values: deque[tuple[int, int]] = deque()  # (now_ns, value), value kept as min
+        self._min = _RunningMin(window_ns)
         self.origin_ns: int | None = None  # monotonic time of synth frame 0
 
     def sample(self, now_ns: int, synth_frame: int) -> None:
         value = now_ns - synth_frame * 1_000_000_000 // self.sample_rate
-        values = self._values
-        # a monotonic deque of minima: O(1) per sample
-        while values and values[-1][1] >= value:
-            values.pop()
-        values.append((now_ns, value))
-        while values[0][0] < now_ns - self.window_ns:
-            values.popleft()
-        self.origin_ns = values[0][1] + self.period_frames * 1_000_000_000 // self.sample_rate
+        lowest = self._min.add(now_ns, value)
+        self.origin_ns = lowest + self.period_frames * 1_000_000_000 // self.sample_rate
 
     def deadline_ns(self, synth_frame: int) -> int | None:
         if self.origin_ns is None:

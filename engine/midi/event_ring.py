@@ -37,6 +37,7 @@ LATE = 4  # events written after their frame (at offset 0 of a later cycle)
 WORST_LATE = 5  # the latest of them, in frames
 CYCLES = 6  # process cycles run (the consumer's heartbeat)
 STATE = 7  # consumer: 0 starting, 1 running, 2 ended
+CYCLE_NS = 8  # the monotonic clock when the helper was woken for that cycle
 WRITTEN = 9  # events written to the port
 DROPPED = 10  # events refused because the ring was full
 GAPS = 11  # cycles that did not follow the one before (missed by the helper)

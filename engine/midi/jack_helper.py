@@ -53,6 +53,7 @@ class _Copier:
         return frame
 
     def process(self, frames: int) -> None:
+        woken_ns = time.monotonic_ns()
         items = self.out_ring.items
         start = self.unwrap(self.client.last_frame_time)
         end = start + frames
@@ -60,6 +61,7 @@ class _Copier:
         if items[r.CYCLES] and start != previous + items[r.CYCLE_FRAMES]:
             items[r.GAPS] += 1
         items[r.CYCLE_FRAME] = start
+        items[r.CYCLE_NS] = woken_ns
         items[r.CYCLE_FRAMES] = frames
         items[r.CYCLES] += 1
         for kind, frame, tag, data in self.out_ring.take():

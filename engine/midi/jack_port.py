@@ -144,6 +144,10 @@ class JackMidiPort:
     def cycle_frame(self) -> int:
         return self.out_ring.items[r.CYCLE_FRAME]
 
+    def cycle_ns(self) -> int:
+        """The monotonic clock when the helper was woken for the latest cycle."""
+        return self.out_ring.items[r.CYCLE_NS]
+
     def cycle_frames(self) -> int:
         return self.out_ring.items[r.CYCLE_FRAMES]
 

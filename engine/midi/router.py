@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from engine.core.controllers import PITCH_BEND_MIN
 from engine.core.errors import MidiPortError
 from engine.core.note import GM_DRUM_CHANNEL
-from engine.midi.clocks import JackFrameMap, WallClockMap, synth_frame_exact
+from engine.midi.clocks import JackClockMap, WallClockMap, synth_frame_exact
 from engine.midi.deadline_port import DeadlinePort
 from engine.midi.jack_port import JackMidiPort
 from engine.midi.ports import find_port, list_ports
@@ -36,16 +36,19 @@ WATCH_PERIOD_S = 1.0
 class JackSink:
     """A JACK destination written sample-accurately through a helper's port."""
 
-    def __init__(self, port: JackMidiPort, label: str):
+    def __init__(self, port: JackMidiPort, label: str, sample_rate: int, period_frames: int):
         self.port = port
         self.label = label
-        self.map = JackFrameMap()
+        self.synth_clock = WallClockMap(sample_rate, period_frames)
+        self.jack_clock = JackClockMap(sample_rate)
 
     def sample(self, synth_frame: int, now_ns: int) -> None:
-        self.map.sample(self.port.cycle_frame(), self.port.cycle_frames(), synth_frame)
+        self.synth_clock.sample(now_ns, synth_frame)
+        self.jack_clock.sample(self.port.cycle_frame(), self.port.cycle_ns())
 
     def send(self, synth_frame: int, data: bytes, tag: int) -> None:
-        frame = self.map.jack_frame(synth_frame)
+        at_ns = self.synth_clock.deadline_ns(synth_frame)
+        frame = None if at_ns is None else self.jack_clock.frame_at(at_ns)
         if frame is None:  # no cycle seen yet: as soon as possible
             frame = self._next_cycle()
         self.port.send(frame, data, tag % TAG_SLOTS)
@@ -168,7 +171,9 @@ class MidiRouter:
         self._next_client += 1
         if query.strip().lower() == OWN_PORT.lower():
             port = JackMidiPort("pianola-midi-out", server=self.jack_server).open()
-            return JackSink(port, "JACK: pianola-midi-out:out")
+            return JackSink(
+                port, "JACK: pianola-midi-out:out", self.sample_rate, self.period_frames
+            )
         found = find_port(query, list_ports(True))
         if found.api == "JACK":
             port = JackMidiPort(
@@ -176,7 +181,7 @@ class MidiRouter:
                 server=self.jack_server,
                 connect_to=(found.name,),
             ).open()
-            return JackSink(port, found.label)
+            return JackSink(port, found.label, self.sample_rate, self.period_frames)
         deadline = DeadlinePort(found, name=f"pianola-out-{self._next_client}").open()
         return DeadlineSink(deadline, found.label, self.sample_rate, self.period_frames)
 

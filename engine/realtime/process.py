@@ -38,6 +38,7 @@ from engine.core import protocol as p
 from engine.core.errors import PianolaError
 from engine.core.pattern_play import PassCache, song_play_score
 from engine.core.timing import bpm_to_us_per_quarter
+from engine.midi.midi_input import MidiInput
 from engine.midi.router import MidiRouter
 from engine.realtime import priority as prio
 from engine.realtime.event_sender import EventSender
@@ -74,6 +75,8 @@ class Engine:
         self.realtime_priority = realtime_priority
         self.backend = None
         self.router = None  # the synth and the MIDI output ports, track by track
+        self.midi_in = None  # MIDI input, opened when asked for
+        self.thru_track = 0  # the track MIDI input plays through
         self.scheduler = None
         self._session_passes = PassCache()  # pattern passes already written out as notes
         self.stopping = threading.Event()
@@ -201,6 +204,8 @@ class Engine:
             s.set_track_mix(c.track_index, **c.fields())
         elif isinstance(c, p.PanicCommand):
             s.panic()
+        elif isinstance(c, p.SetMidiInputCommand):
+            self._set_midi_input(c)
         elif isinstance(c, (p.ReplaceScoreAtCommand, p.PlayAtCommand, p.ReportScheduledCommand)):
             self._apply_session(c)
         else:
@@ -226,6 +231,27 @@ class Engine:
                 (lambda notes: send(p.NotesScheduledEvent(tuple(notes)))) if c.enabled else None
             )
 
+    def _set_midi_input(self, c) -> None:
+        if self.midi_in is None:
+            server = self.settings.jack_server or os.environ.get("JACK_DEFAULT_SERVER")
+            self.midi_in = MidiInput(self._midi_message, server=server).open()
+        self.thru_track = c.track_index
+        self.midi_in.connect(c.source)
+
+    def _midi_message(self, _frame: int, data: bytes) -> None:
+        """MIDI input thread: play what came in through the thru track, at once."""
+        from engine.realtime.scheduler import track_channel
+
+        status, track = data[0] & 0xF0, self.thru_track
+        if status == 0x90 and len(data) == 3 and data[2]:
+            self.scheduler.preview_on(track, data[1], data[2])
+        elif status in (0x80, 0x90) and len(data) == 3:
+            self.scheduler.preview_off(track, data[1])
+        elif status == 0xB0 and len(data) == 3:
+            self.router.control_now(track_channel(track), data[1], data[2])
+        elif status == 0xE0 and len(data) == 3:
+            self.router.pitch_bend_now(track_channel(track), (data[1] | data[2] << 7) - 8192)
+
     def _set_tempo(self, bpm: float) -> None:
         """Change the tempo in force at the current position (see SetTempoCommand)."""
         score = self.scheduler.score  # includes any mix changes made since it was loaded
@@ -248,6 +274,8 @@ class Engine:
             self.scheduler.panic()
             self.sync.close()
         self.xruns.close()
+        if self.midi_in is not None:
+            self.midi_in.close()
         if self.router is not None:
             self.router.close()  # each port ends the notes it started
         if self.meter is not None:
