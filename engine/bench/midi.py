@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 from engine.core.score import Note, Score, Track
@@ -32,6 +33,8 @@ from engine.core.timing import TempoChange, TempoMap, bpm_to_us_per_quarter
 PPQ = 480
 BPM = 137
 TARGET_FRAMES = 64
+COARSE_FRAMES = 512  # the bin of the coarse latency estimate
+PAIRING_FRAMES = 20_000  # farther from the latency than this: not the same event
 
 
 def add_arguments(parser) -> None:
@@ -71,22 +74,32 @@ def due_events(score: Score, sample_rate: int) -> list[tuple[float, bytes]]:
 
 
 def paired(got, due) -> tuple[list[tuple[int, float]], int]:
-    """(received frame, due frame) of every event, and how many never arrived.
+    """(received frame, due frame) of every event that arrived, and how many did not.
 
-    Events are paired per message in order (the pattern's bytes repeat, so each kind is a
-    sequence of its own)."""
-    heard: dict[bytes, list[int]] = {}
-    for frame, data in got:
-        heard.setdefault(data, []).append(frame)
+    A received event is paired with the due event of the same bytes nearest to it once
+    the latency is taken off; the latency is first found coarsely as the most common
+    "received minus due" over all events of the same bytes (the same bytes recur only
+    every few beats, so a lost event cannot shift the pairing of the others)."""
     wanted: dict[bytes, list[float]] = {}
     for frame, data in due:
         wanted.setdefault(data, []).append(frame)
-    pairs, missing = [], 0
-    for data, frames in wanted.items():
-        received = heard.get(data, [])
-        missing += max(0, len(frames) - len(received))
-        pairs += list(zip(sorted(received), frames))
-    return pairs, missing
+    bins: Counter = Counter()
+    for frame, data in got:
+        for e in wanted.get(data, ()):
+            bins[round((frame - e) / COARSE_FRAMES)] += 1
+    if not bins:
+        return [], len(due)
+    coarse = bins.most_common(1)[0][0] * COARSE_FRAMES
+    pairs, used = [], set()
+    for frame, data in got:
+        candidates = wanted.get(data)
+        if not candidates:
+            continue
+        e = min(candidates, key=lambda c: abs(frame - c - coarse))
+        if abs(frame - e - coarse) < PAIRING_FRAMES and (data, e) not in used:
+            used.add((data, e))
+            pairs.append((frame, e))
+    return pairs, len(due) - len(pairs)
 
 
 def timing_errors(pairs) -> list[float]:

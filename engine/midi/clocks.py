@@ -25,6 +25,11 @@ from __future__ import annotations
 from collections import deque
 
 BLOCK_FRAMES = 64
+# How long a smallest value is kept: long enough that the least delayed cycle in it is
+# nearly undelayed (a busy machine delays most), short enough to follow a sound card's
+# clock drifting against the monotonic clock.  Both maps keep the same window, so a
+# drift moves both alike.
+WINDOW_NS = 5_000_000_000
 
 
 def synth_frame_exact(tick: int, sample_rate: int) -> int:
@@ -56,7 +61,7 @@ class JackClockMap:
     for: "woken at - cycle start frame / rate" is smallest for the least delayed wake-up,
     which is the moment closest to the cycle's real start."""
 
-    def __init__(self, sample_rate: int, window_ns: int = 2_000_000_000):
+    def __init__(self, sample_rate: int, window_ns: int = WINDOW_NS):
         self.sample_rate = sample_rate
         self._min = _RunningMin(window_ns)
         self._last_frame = None
@@ -78,7 +83,7 @@ class JackClockMap:
 class WallClockMap:
     """Synth frame -> monotonic nanoseconds (see module doc)."""
 
-    def __init__(self, sample_rate: int, period_frames: int, window_ns: int = 1_000_000_000):
+    def __init__(self, sample_rate: int, period_frames: int, window_ns: int = WINDOW_NS):
         self.sample_rate = sample_rate
         self.period_frames = period_frames
         self.window_ns = window_ns
