@@ -15,8 +15,10 @@ helper itself if the engine dies.
 
 from __future__ import annotations
 
+import statistics
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 
 from engine.core.controllers import PITCH_BEND_MIN
@@ -31,26 +33,53 @@ TAG_SLOTS = 256  # as the synth's: the scheduler withdraws by tag modulo this
 CC_ALL_SOUND_OFF, CC_RESET_ALL, CC_ALL_NOTES_OFF = 120, 121, 123
 OWN_PORT = "Pianola"  # a track's midi_port naming Pianola's own output
 WATCH_PERIOD_S = 1.0
+HOLD_WINDOW_NS = 1_000_000_000  # a JACK sink's offset: measurements of the last second
+HOLD_MIN_SAMPLES = 50
 
 
 class JackSink:
-    """A JACK destination written sample-accurately through a helper's port."""
+    """A JACK destination written sample-accurately through a helper's port.
+
+    The synth and the helper count the same JACK frames, so "JACK frame - synth frame"
+    is one constant (it moves only when a cycle is lost): it is measured through the
+    monotonic clock (``engine.midi.clocks``), and the value in use is held until the
+    median of the last second's measurements moves by more than half a period -- so the
+    measuring noise of a busy machine never reaches the events' frames."""
 
     def __init__(self, port: JackMidiPort, label: str, sample_rate: int, period_frames: int):
         self.port = port
         self.label = label
+        self.period_frames = period_frames
         self.synth_clock = WallClockMap(sample_rate, period_frames)
         self.jack_clock = JackClockMap(sample_rate)
+        self.offset: int | None = None  # JACK frame - synth frame, as held
+        self._recent: deque[tuple[int, int]] = deque()  # (now_ns, measured offset)
 
     def sample(self, synth_frame: int, now_ns: int) -> None:
         self.synth_clock.sample(now_ns, synth_frame)
         self.jack_clock.sample(self.port.cycle_frame(), self.port.cycle_ns())
-
-    def send(self, synth_frame: int, data: bytes, tag: int) -> None:
         at_ns = self.synth_clock.deadline_ns(synth_frame)
         frame = None if at_ns is None else self.jack_clock.frame_at(at_ns)
-        if frame is None:  # no cycle seen yet: as soon as possible
-            frame = self._next_cycle()
+        if frame is None:
+            return
+        recent = self._recent
+        recent.append((now_ns, frame - synth_frame))
+        while recent[0][0] < now_ns - HOLD_WINDOW_NS:
+            recent.popleft()
+        if len(recent) < HOLD_MIN_SAMPLES:
+            return
+        measured = int(statistics.median(o for _, o in recent))
+        if self.offset is None or abs(measured - self.offset) > self.period_frames // 2:
+            self.offset = measured
+
+    def send(self, synth_frame: int, data: bytes, tag: int) -> None:
+        if self.offset is not None:
+            frame = synth_frame + self.offset
+        else:  # not measured yet: the live estimate, or as soon as possible
+            at_ns = self.synth_clock.deadline_ns(synth_frame)
+            frame = None if at_ns is None else self.jack_clock.frame_at(at_ns)
+            if frame is None:
+                frame = self._next_cycle()
         self.port.send(frame, data, tag % TAG_SLOTS)
 
     def _next_cycle(self) -> int:
@@ -161,6 +190,11 @@ class MidiRouter:
                 continue
             with self._lock:
                 self._sinks[query] = sink
+            # the scheduler thread measures a JACK sink's clock as it runs: let the first
+            # events find it measured (once per port; a second at most)
+            deadline = time.monotonic() + 1.0
+            while getattr(sink, "offset", 0) is None and time.monotonic() < deadline:
+                time.sleep(0.01)
         if self._sinks and self._watcher is None:
             self._watcher = threading.Thread(
                 target=self._watch, name="pianola-midi-watch", daemon=True
