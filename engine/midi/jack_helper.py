@@ -41,6 +41,7 @@ class _Copier:
         self.sounding: dict[tuple[int, int], int] = {}  # (channel, key) -> note-ons open
         self.release = False
         self.released = False
+        self.echo: list[bytes] = []  # the last releases, written once more in the next cycle
         self.high = 0  # the upper bits of the unwrapped frame time
         self.last_frame = None
 
@@ -77,6 +78,10 @@ class _Copier:
                 self.release = True
         port = self.outport
         port.clear_buffer()
+        if self.echo:  # a listener that missed the last cycle still hears them
+            for data in self.echo:
+                port.write_midi_event(0, data)
+            self.echo = []
         if self.release:
             self._release_all(port)
         pending = self.pending
@@ -118,11 +123,13 @@ class _Copier:
 
     def _release_all(self, port) -> None:
         channels = {channel for channel, _ in self.sounding}
-        for channel, key in self.sounding:
-            port.write_midi_event(0, bytes((0x80 | channel, key, 0)))
+        out = [bytes((0x80 | channel, key, 0)) for channel, key in self.sounding]
         for channel in channels:
-            port.write_midi_event(0, bytes((0xB0 | channel, 64, 0)))  # sustain up
-            port.write_midi_event(0, bytes((0xE0 | channel, 0, 64)))  # pitch bend centre
+            out.append(bytes((0xB0 | channel, 64, 0)))  # sustain up
+            out.append(bytes((0xE0 | channel, 0, 64)))  # pitch bend centre
+        for data in out:
+            port.write_midi_event(0, data)
+        self.echo = out
         self.sounding.clear()
         self.release = False
         self.released = True
@@ -161,7 +168,7 @@ def main(argv: list[str]) -> int:
     deadline = time.monotonic() + 1.0
     while not copier.released and time.monotonic() < deadline:
         time.sleep(0.005)
-    time.sleep(0.02)  # one more cycle so the releases reach the readers
+    time.sleep(0.05)  # two more cycles: the releases and their echo reach the readers
     client.deactivate()
     client.close()
     out_ring.items[r.STATE] = r.ENDED
