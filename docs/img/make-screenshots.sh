@@ -9,6 +9,8 @@
 #   pianola-drums.png  a drum track as a drum map
 #   pianola-tempo.png  tempo and meter changes in the ruler's lanes
 #   pianola-scale.png  C major highlighted, rows out of the scale shaded
+#   steps-grid.png     the step grid of a drum pattern, playing
+#   steps-song.png     the song view: the drums' patterns placed bar by bar
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 OUT="$ROOT/docs/img"
@@ -61,4 +63,9 @@ shot "$OUT/pianola-tempo.png" dark "xdotool key ctrl+minus;
 # View > Scale > Major (root C): Alt+V, c opens the Scale menu.
 shot "$OUT/pianola-scale.png" dark "xdotool key alt+v; sleep 0.3; xdotool key c; sleep 0.3;
     xdotool key Down Return; sleep 0.4; xdotool key alt+equal; sleep 0.3; xdotool mousemove 1000 700"
+# The step grid and the song view: the demo song with its drums as patterns, playing; the
+# window runs inside the script (docs/img/steps_screenshots.py, which can also be run on
+# its own under any display to remake just these two).
+(cd "$ROOT" && "$ROOT/.venv/bin/python" docs/img/steps_screenshots.py "$OUT")
 echo "wrote $OUT/pianola.png pianola-light.png pianola-drums.png pianola-tempo.png pianola-scale.png"
+echo "wrote $OUT/steps-grid.png steps-song.png"
