@@ -124,6 +124,8 @@ class PianoRoll(ttk.Frame):
         self.columnconfigure(1, weight=1)
 
         self.row_style = RowStyle()
+        self._laid_rows = None  # what the rows and keys were last laid out for
+        self._colour_cache: tuple = (None, [])
         self.rows_bg = RowBackground(self)
         c = self.canvas
         self.loop_item = c.create_rectangle(
@@ -266,8 +268,13 @@ class PianoRoll(ttk.Frame):
                 if dy:
                     canvas.yview_scroll(dy, "units")
         if force:
-            self.rows_bg.layout()
-            self.keyboard.layout()
+            # rows and keys change with the row height, the fold and the track's kind
+            # only: a zoom in time leaves their 256 items alone
+            rows_key = (g.key_height_px, g.rows, self.track.is_drum, self.row_style)
+            if rows_key != self._laid_rows:
+                self._laid_rows = rows_key
+                self.rows_bg.layout()
+                self.keyboard.layout()
             self.canvas.coords(
                 self.cursor_item,
                 g.tick_to_x(self.cursor_tick),
@@ -386,7 +393,12 @@ class PianoRoll(ttk.Frame):
     def track_colour(self, index: int | None = None) -> str:
         """The colour of track ``index`` (the edited track by default)."""
         index = self.track_index if index is None else index
-        return palette.track_colour(self.score.tracks[index], index)
+        tracks = self.score.tracks
+        # asked once per visible note on every frame: kept per tuple of tracks
+        if self._colour_cache[0] is not tracks:
+            colours = [palette.track_colour(t, i) for i, t in enumerate(tracks)]
+            self._colour_cache = (tracks, colours)
+        return self._colour_cache[1][index]
 
     def note_fill(self, note: Note) -> str:
         """The fill of an unselected, silent note of the edited track."""
