@@ -21,7 +21,7 @@ from engine.core.controllers import CONTROL, PITCH_BEND, PROGRAM, ControlEvent
 from engine.core.error_translation import reading, writing
 from engine.core.errors import FileFormatError, FileWriteError, ScoreError
 from engine.core.pattern_expand import score_with_arrangement
-from engine.core.score import GM_DRUM_CHANNEL, MAX_TICK, Note, Score, Track
+from engine.core.score import GM_DRUM_CHANNEL, MAX_TICK, Marker, Note, Score, Track
 from engine.core.timing import (
     DEFAULT_PPQ,
     DEFAULT_US_PER_QUARTER,
@@ -169,6 +169,7 @@ def _new_group(groups: dict, channel: int) -> _Group:
 def _score_from_midifile(mid: mido.MidiFile, file_ppq: int, ppq: int) -> Score:
     tempos: dict[int, int] = {}
     signatures: dict[int, tuple[int, int]] = {}
+    markers: dict[int, str] = {}  # file tick -> name (the first marker at a tick wins)
     tracks = []
     title = ""
     for index, file_track in enumerate(mid.tracks):
@@ -197,6 +198,8 @@ def _score_from_midifile(mid: mido.MidiFile, file_ppq: int, ppq: int) -> Score:
                 tempos[tick] = min(max(msg.tempo, MIN_US_PER_QUARTER), MAX_US_PER_QUARTER)
             elif kind == "time_signature":
                 signatures[tick] = (min(max(msg.numerator, 1), 64), min(msg.denominator, 64))
+            elif kind == "marker":
+                markers.setdefault(tick, _text(msg.text))
             elif kind == "track_name" and name is None:
                 name = _text(msg.name)
         for group in groups.values():
@@ -223,7 +226,16 @@ def _score_from_midifile(mid: mido.MidiFile, file_ppq: int, ppq: int) -> Score:
             )
         ),
         title=title,
+        markers=_rescaled_markers(markers, file_ppq, ppq),
     )
+
+
+def _rescaled_markers(markers: dict, file_ppq: int, ppq: int) -> tuple:
+    """Markers at rescaled ticks; when two land on one tick the first one stays."""
+    out: dict[int, str] = {}
+    for tick in sorted(markers):
+        out.setdefault(rescale_tick(tick, file_ppq, ppq), markers[tick])
+    return tuple(Marker(tick, name) for tick, name in sorted(out.items()))
 
 
 def _rescaled_changes(changes: dict, file_ppq: int, ppq: int, default, make) -> tuple:
@@ -327,6 +339,10 @@ def midifile_from_score(score: Score, ppq: int | None = None) -> mido.MidiFile:
     for change in score.tempo_map.changes:
         conductor.append(
             (at(change.tick), 2, mido.MetaMessage("set_tempo", tempo=change.us_per_quarter))
+        )
+    for marker in score.markers:
+        conductor.append(
+            (at(marker.tick), 3, mido.MetaMessage("marker", text=_safe_text(marker.name)))
         )
     mid.tracks.append(_delta_track(conductor))
 

@@ -424,3 +424,19 @@ def test_export_into_unwritable_folder_keeps_the_old_file(tmp_path, lock_folder,
     assert main(["convert", str(src), str(path)]) == 1
     assert capsys.readouterr().err.startswith(f"pianola: Cannot save {path}: ")
     assert path.read_bytes() == old
+
+
+def test_markers_go_out_as_midi_markers_and_come_back(tmp_path):
+    import mido
+
+    from engine.core import edits
+    from engine.core.score import Note, Score, Track
+    from engine.files.midifile import export_midi, import_midi
+
+    score = Score(tracks=(Track(name="Piano", notes=(Note(0, 480, 60),)),))
+    score = edits.set_marker(edits.set_marker(score, 0, "Intro"), 3840, "Verse")
+    path = tmp_path / "song.mid"
+    export_midi(score, path)
+    metas = [m for m in mido.MidiFile(path).tracks[0] if m.type == "marker"]
+    assert [m.text for m in metas] == ["Intro", "Verse"]
+    assert [(m.tick, m.name) for m in import_midi(path).markers] == [(0, "Intro"), (3840, "Verse")]
