@@ -72,6 +72,9 @@ def add_arguments(parser) -> None:
         metavar="PORT",
         help="play MIDI from this port (a JACK MIDI output) through the first track",
     )
+    parser.add_argument(
+        "--metronome", action="store_true", help="click every beat (the bar's first accented)"
+    )
     session = parser.add_argument_group("live session")
     session.add_argument(
         "--join", metavar="LINK", help="play in the session of this link (ws://...)"
@@ -214,6 +217,8 @@ def run(args) -> int:
             commands.append(p.SetTempoCommand(args.tempo))
         if args.loop:
             commands.append(_loop_command(score))
+        if args.metronome:
+            commands.append(p.SetMetronomeCommand(True))
         if args.midi_in is not None:
             commands.append(p.SetMidiInputCommand(_midi_source(args.midi_in, args.jack_server)))
         commands.append(p.PlayCommand(0))

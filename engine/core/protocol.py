@@ -213,6 +213,19 @@ class SetMidiInputCommand:
 
 
 @dataclass(frozen=True, slots=True)
+class SetMetronomeCommand:
+    """The click on every beat (the first of each bar accented), through the synth on a
+    channel of its own, at ``volume`` percent (100 = as is)."""
+
+    enabled: bool
+    volume: int = 100
+
+    def __post_init__(self):
+        _check_bool("metronome on", self.enabled)
+        _check_int("metronome volume", self.volume, 0, 200)
+
+
+@dataclass(frozen=True, slots=True)
 class PanicCommand:
     """All notes off and all sounds off on every channel, now."""
 
@@ -360,6 +373,7 @@ COMMAND_TYPES = (
     SetTrackMixCommand,
     PanicCommand,
     SetMidiInputCommand,
+    SetMetronomeCommand,
     SetPlayModeCommand,
     QueuePatternCommand,
     SetFillCommand,

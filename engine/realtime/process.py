@@ -206,6 +206,8 @@ class Engine:
             s.panic()
         elif isinstance(c, p.SetMidiInputCommand):
             self._set_midi_input(c)
+        elif isinstance(c, p.SetMetronomeCommand):
+            s.set_metronome(c.enabled, c.volume)
         elif isinstance(c, (p.ReplaceScoreAtCommand, p.PlayAtCommand, p.ReportScheduledCommand)):
             self._apply_session(c)
         else:

@@ -29,6 +29,7 @@ from dataclasses import dataclass, replace
 from itertools import chain
 from operator import attrgetter
 
+from engine.core import metronome
 from engine.core.controllers import resets
 from engine.core.playback_timeline import PlaybackTimeline
 from engine.core.score import DRUM_BANK, LoopRegion, Note, Score
@@ -37,7 +38,8 @@ from engine.realtime.position import Position
 SYNTH_CHANNELS = 256
 # Controller events go out with tag 0; notes never take a tag in its slot (a multiple of
 # the backend's 256 tag slots), so withdrawing a note's slot never takes a pedal with it.
-CONTROL_SLOT_PERIOD = 256  # the synth backend opens this many channels: one per track
+CONTROL_SLOT_PERIOD = 256
+METRONOME_CHANNEL = 255  # the synth's last channel: the click never shares a track's  # the synth backend opens this many channels: one per track
 CC_VOLUME, CC_PAN = 7, 10
 MIX_FIELDS = ("bank", "program", "is_drum", "volume", "pan", "mute", "solo")
 
@@ -143,6 +145,7 @@ class Scheduler:
         self._mix: dict[int, tuple] = {}  # channel -> mix last applied to the synth
         self._previews: set[tuple[int, int]] = set()
         self._next_tag = 0
+        self._metronome: tuple[int] | None = None  # (volume,) while the click is on
         # Scores that take over at a given frame of the running timeline (a shared
         # session's edits, stamped ahead so every peer switches on the same tick):
         # (frame, pass index, tick, score, starts), in frame order.
@@ -495,6 +498,8 @@ class Scheduler:
     def _send_window_locked(self, horizon: int) -> None:
         if horizon <= self._sent_until:
             return
+        if self._metronome:
+            self._send_clicks(self._sent_until, horizon)
         if horizon > self._quiet_until:
             notes = self._wanted(self._sent_until, horizon)
             self._send_controllers(self._sent_until, horizon)  # first: a pedal at a note's tick
@@ -502,6 +507,28 @@ class Scheduler:
             self._sent.extend(notes)  # windows are contiguous: _sent stays in frame order
             self._quiet_until = self._next_start_frame(horizon)
         self._sent_until = horizon
+
+    def set_metronome(self, enabled: bool, volume: int = 100) -> None:
+        """Click every beat (the bar's first accented) on the synth's last channel, which
+        no track of fewer than 256 uses."""
+        with self._lock:
+            self._metronome = (volume,) if enabled else None
+            b = self.backend
+            b.set_channel_type(METRONOME_CHANNEL, True)
+            b.program_now(METRONOME_CHANNEL, DRUM_BANK, 0)
+
+    def _send_clicks(self, start_frame: int, end_frame: int) -> None:
+        (volume,) = self._metronome
+        tl, b = self._timeline, self.backend
+        length = self.backend.sample_rate * metronome.CLICK_MS // 1000
+        for seg in tl.segments(start_frame, end_frame):
+            for tick, accented in metronome.clicks(
+                self._score.time_signatures, self._score.ppq, seg.start_tick, seg.end_tick
+            ):
+                frame = tl.frame_of(seg.index, tick)
+                key, vel = metronome.CLICK_KEY, metronome.velocity(accented, volume)
+                b.schedule_note_on(frame, METRONOME_CHANNEL, key, vel, tag=0)
+                b.schedule_note_off(frame + length, METRONOME_CHANNEL, key, tag=0)
 
     def _send_controllers(self, start_frame: int, end_frame: int) -> None:
         """The controller events (audible tracks) in [start_frame, end_frame)."""

@@ -31,6 +31,7 @@ def test_every_message_survives_a_pipe_unchanged():
         p.SetTrackMixCommand(1, program=5, mute=True),
         p.PanicCommand(),
         p.SetMidiInputCommand("keys:out", 1),
+        p.SetMetronomeCommand(True, 80),
         p.SetPlayModeCommand("pattern", "p1", 2),
         p.QueuePatternCommand("p2"),
         p.SetFillCommand(True),
