@@ -8,7 +8,8 @@ pattern (137 BPM sixteenths, two tracks) to it, one after the other:
 - Pianola's way: ``pianola play SONG --midi-out`` -- the real engine, its scheduler, and
   the JACK MIDI helper writing each event at its frame offset in its cycle;
 - the naive way: python-rtmidi's JACK API, ``send_message`` at wall-clock deadlines
-  (sleep, then spin the last millisecond) from a process of its own.
+  (sleep, then spin the last millisecond) from a process of its own, at SCHED_FIFO 70
+  where allowed (as the engine's threads).
 
 For each, one constant offset (the latency) is fitted -- the median of "received minus
 due" -- and the errors about it are reported: worst, 99th percentile and standard
@@ -124,8 +125,12 @@ def summary(errors: list[float]) -> tuple[float, float, float]:
 
 
 NAIVE_SENDER = """
-import sys, time
+import os, sys, time
 import rtmidi
+try:  # the same realtime priority the engine's threads ask for
+    os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(70))
+except (AttributeError, OSError):
+    pass
 from engine.bench.midi import due_events, pattern_song
 out = rtmidi.MidiOut(rtmidi.API_UNIX_JACK, name="pianola-naive")
 out.open_port(out.get_ports().index(sys.argv[1]))
