@@ -181,3 +181,34 @@ def test_a_port_going_away_is_said_once_and_the_song_plays_on(jack_server, tmp_p
     assert lines == [
         f"pianola: The MIDI port JACK: {rec.name}:in went away: its tracks play through the synth."
     ], err
+
+
+def test_no_midi_api_at_all_is_one_sentence(tmp_path):
+    song = tmp_path / "pattern.pianola"
+    _pattern_song(song)
+    env = dict(os.environ, JACK_DEFAULT_SERVER=f"pianola-none-{os.getpid()}")
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "engine.commands.cli",
+            "play",
+            str(song),
+            "--driver",
+            "none",
+            "--midi-out",
+            "synth",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    if os.path.exists("/dev/snd/seq"):
+        pytest.skip("the ALSA sequencer answers here")
+    assert res.returncode == 1
+    (line,) = res.stderr.strip().splitlines()
+    assert line == (
+        "pianola: No MIDI output port matches 'synth': the ports are none at all "
+        "(`pianola doctor` says why)."
+    )
