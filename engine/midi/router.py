@@ -53,9 +53,14 @@ class JackSink:
         self.synth_clock = WallClockMap(sample_rate, period_frames)
         self.jack_clock = JackClockMap(sample_rate)
         self.offset: int | None = None  # JACK frame - synth frame, as held
+        self._lock = threading.Lock()
         self._recent: deque[tuple[int, int]] = deque()  # (now_ns, measured offset)
 
     def sample(self, synth_frame: int, now_ns: int) -> None:
+        with self._lock:  # the scheduler thread, or prepare() measuring a new port
+            self._sample_locked(synth_frame, now_ns)
+
+    def _sample_locked(self, synth_frame: int, now_ns: int) -> None:
         self.synth_clock.sample(now_ns, synth_frame)
         self.jack_clock.sample(self.port.cycle_frame(), self.port.cycle_ns())
         at_ns = self.synth_clock.deadline_ns(synth_frame)
@@ -190,11 +195,12 @@ class MidiRouter:
                 continue
             with self._lock:
                 self._sinks[query] = sink
-            # the scheduler thread measures a JACK sink's clock as it runs: let the first
-            # events find it measured (once per port; a second at most)
-            deadline = time.monotonic() + 1.0
+            # measure a JACK sink's clock before its first events (once per port; two
+            # seconds at most): sent unmeasured, they would go out as soon as possible
+            deadline = time.monotonic() + 2.0
             while getattr(sink, "offset", 0) is None and time.monotonic() < deadline:
-                time.sleep(0.01)
+                self.now_frame()
+                time.sleep(0.005)
         if self._sinks and self._watcher is None:
             self._watcher = threading.Thread(
                 target=self._watch, name="pianola-midi-watch", daemon=True
