@@ -94,3 +94,36 @@ def test_a_tempo_change_added_moved_and_removed_in_the_lane_is_heard_there(
     gaps = onset_gaps(win, jack_server, 2.8)
     assert len(gaps) >= 4, f"onset gaps {gaps.tolist()}"
     assert heard_as(gaps, [RATE // 2] * len(gaps)), f"onset gaps {gaps.tolist()}"
+
+
+def test_a_meter_change_added_moved_and_removed_in_the_lane_is_heard_on_the_metronome(
+    live_window, jack_server
+):
+    from engine.core import protocol as p
+
+    win = live_window
+    doc = win.document
+    win.link.send(p.SetMetronomeCommand(True))  # a click on every beat of the meter
+    # no notes: a looped region keeps the transport going (an empty song ends at once)
+    doc.apply(edits.set_loop(doc.score, 0, 8 * 1920, True), "loop")
+    lanes = Lanes(win)
+    lanes.double_click("meter", 1920)  # add at bar 2, then choose 6/8: beats of an eighth
+    win.transport.meter_var.set("6/8")
+    win.transport.meter.event_generate("<<ComboboxSelected>>")
+    win.root.update()
+    lanes.drag("meter", 1920, 3840)  # move it to bar 3
+    sigs = [(s.tick, s.numerator, s.denominator) for s in doc.score.time_signatures.signatures]
+    assert sigs == [(0, 4, 4), (3840, 6, 8)]
+
+    gaps = onset_gaps(win, jack_server, 4.6)
+    # two bars of quarters half a second apart, then eighths a quarter of a second apart
+    expected = [RATE // 2] * 8 + [RATE // 4] * 4
+    assert len(gaps) >= 10, f"onset gaps {gaps.tolist()}"
+    n = min(len(gaps), len(expected))
+    assert heard_as(gaps[:n], expected[:n]), f"onset gaps {gaps.tolist()}"
+
+    lanes.right_click("meter", 3840)
+    assert len(doc.score.time_signatures.signatures) == 1
+    gaps = onset_gaps(win, jack_server, 2.8)
+    assert len(gaps) >= 4, f"onset gaps {gaps.tolist()}"
+    assert heard_as(gaps, [RATE // 2] * len(gaps)), f"onset gaps {gaps.tolist()}"
