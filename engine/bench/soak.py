@@ -122,11 +122,11 @@ def soak(server: str, args, print_row) -> list[Row]:
         anchor_frame = first.frame - (first.loop_count * loop_ticks + first.tick) / ticks_per_frame
         offset0 = clock.frame_time - first.frame
         started = time.monotonic()
-        end = started + args.minutes * 60
+        rows_wanted = max(1, round(args.minutes * 60 / args.row_seconds))
         next_edit, next_row, step = started, started + args.row_seconds, 0
         cpu0, late, worst, xruns = process_cpu_s(pid), 0, 0, 0
         row_start = started
-        while time.monotonic() < end:
+        while len(rows) < rows_wanted:
             now = time.monotonic()
             if now >= next_edit:
                 step += 1
