@@ -48,32 +48,44 @@ class DummyJackServer:
             str(self.period_frames),
         ]
         env = dict(os.environ, JACK_NO_AUDIO_RESERVATION="1")
-        if not free_registry_slots():
-            reclaim_stale_servers()
         slot_deadline = time.monotonic() + slot_wait_s
-        while not free_registry_slots() and time.monotonic() < slot_deadline:
-            time.sleep(0.5)  # live servers of other programs: one of them will end
-            reclaim_stale_servers()
-        self._proc = subprocess.Popen(
-            cmd,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            env=env,
-            text=True,
-        )
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if self._proc.poll() is not None:
-                out = self._proc.stdout.read() if self._proc.stdout else ""
+        while True:
+            self._wait_for_a_registry_place(slot_deadline)
+            self._proc = subprocess.Popen(
+                cmd,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env=env,
+                text=True,
+            )
+            deadline = time.monotonic() + timeout_s
+            while time.monotonic() < deadline and self._proc.poll() is None:
+                if server_answers(self.name):
+                    return self
+                time.sleep(0.05)
+            if self._proc.poll() is None:
+                self.stop()
+                raise AudioDriverError(
+                    f"the dummy JACK server {self.name!r} did not answer in time."
+                )
+            out = self._proc.stdout.read() if self._proc.stdout else ""
+            self._proc.stdout.close()
+            self._proc = None
+            # Another program may have taken the last place between our look and our
+            # start: wait for the next one while there is time.
+            if "open server" not in out or time.monotonic() >= slot_deadline:
                 raise AudioDriverError(
                     f"the dummy JACK server {self.name!r} exited at start: {out.strip()[-300:]}"
                 )
-            if server_answers(self.name):
-                return self
-            time.sleep(0.05)
-        self.stop()
-        raise AudioDriverError(f"the dummy JACK server {self.name!r} did not answer in time.")
+
+    @staticmethod
+    def _wait_for_a_registry_place(slot_deadline: float) -> None:
+        if not free_registry_slots():
+            reclaim_stale_servers()
+        while not free_registry_slots() and time.monotonic() < slot_deadline:
+            time.sleep(0.5)  # live servers of other programs: one of them will end
+            reclaim_stale_servers()
 
     def stop(self) -> None:
         if self._proc is None:
