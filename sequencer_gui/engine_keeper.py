@@ -18,6 +18,7 @@ import time
 from tkinter import messagebox
 
 from engine.core import protocol as p
+from sequencer_gui.server_return import ServerReturnWatch
 
 MAX_RESTARTS = 3  # within RESTART_WINDOW_S; more means restarting will not help
 RESTART_WINDOW_S = 60.0
@@ -43,6 +44,8 @@ class EngineKeeper:
         self.refresh = _ignore
         self.playback = None
         self.dialogs = False  # show_dialogs(): the full program, not a bare window
+        self.server_watch: ServerReturnWatch | None = None  # waiting for a lost server
+        self.reconnecting = False  # the server came back: a new engine is starting
 
     def connect(self, *, say, refresh, playback) -> None:
         """Give the keeper the window's status line, status refresh and transport."""
@@ -68,8 +71,14 @@ class EngineKeeper:
     def on_event(self, event) -> None:
         if isinstance(event, p.ReadyEvent):
             self.failed = False
-            if self.resume is not None:
+            if self.reconnecting:
+                self.reconnecting = False
+                self.refresh()
+                self.say("Reconnected to the JACK server; your song and mix are loaded again.")
+            elif self.resume is not None:
                 self.restarted_after_death(self.resume)
+        elif isinstance(event, p.AudioLostEvent):
+            self.server_lost(event)
         elif isinstance(event, p.ErrorEvent) and event.fatal:
             # the engine could not start or run with these settings (no JACK server, no
             # SoundFont...): it exits, and starting it again would fail the same way
@@ -115,6 +124,35 @@ class EngineKeeper:
             "The audio engine stopped unexpectedly and was restarted; your song is loaded again."
         )
 
+    def server_lost(self, event: p.AudioLostEvent) -> None:
+        """The engine's audio server went away: say so, stop the transport (nothing can
+        be heard) and wait, off Tk's loop, for the server to answer again; then start a
+        new engine on it, which gets the song as it is by then, mix and loop inside it."""
+        if self.playback is not None and self.playback.playing:
+            self.playback.stop()
+        self.refresh()
+        self.say(
+            f"{event.message} Pianola reconnects by itself when it is back (you can go on editing)."
+        )
+        self.stop_waiting()
+        self.server_watch = ServerReturnWatch(
+            self.link.root, event.server, self._server_back
+        ).start()
+
+    def _server_back(self) -> None:
+        self.server_watch = None
+        self.reconnecting = True
+        # the silent engine is asked to end, and its successor starts once it has
+        self.link.change_settings(self.link.settings, realtime=self.link.realtime)
+        self.refresh()
+        self.say("The JACK server is back: reconnecting…")
+
+    def stop_waiting(self) -> None:
+        """Stop waiting for a lost server (the window closes, or audio is set up anew)."""
+        if self.server_watch is not None:
+            self.server_watch.cancel()
+            self.server_watch = None
+
     def apply_settings(self, settings, *, realtime: bool) -> None:
         """Restart the engine with new audio settings; the document stays as it is."""
         playback = self.playback
@@ -122,6 +160,7 @@ class EngineKeeper:
             playback.stop()
         self.failed = False
         self.resume = None
+        self.stop_waiting()  # new settings: a new engine, whatever the old server does
         # returns at once: the old engine ends, then the new one starts and gets the
         # document's score (which carries the mix and the loop)
         self.link.change_settings(settings, realtime=realtime)

@@ -53,7 +53,9 @@ class EngineLink(p.CommandSender):
         self.settings = settings
         self.realtime = realtime
         self.client = None
-        self.state = "off"  # off | starting | ready | failed | died
+        # off | starting | ready | failed | died | lost (the audio server went away:
+        # the engine lives on in silence until the keeper reconnects it)
+        self.state = "off"
         self.restarting = False  # "starting" again: a new engine replaces an old one
         self.ready: p.ReadyEvent | None = None
         self.error: str | None = None
@@ -152,6 +154,7 @@ class EngineLink(p.CommandSender):
         self.restart()  # stops the old one the hard way if it has not ended by now
 
     def close(self) -> None:
+        self.keeper.stop_waiting()
         self._unwatch()
         self._cancel_score_send()
         if self._shutdown_id is not None:
@@ -221,6 +224,8 @@ class EngineLink(p.CommandSender):
                 self.state, self.ready, self.error = "ready", event, None
             elif isinstance(event, p.ErrorEvent) and event.fatal:
                 self.state, self.error, self.restarting = "failed", event.message, False
+            elif isinstance(event, p.AudioLostEvent):
+                self.state, self.error = "lost", event.message
             elif isinstance(event, p.EngineDiedEvent):
                 self.state, self.error, self.restarting = "died", event.message, False
                 # The pipe's end and the sentinel stay readable for ever: stop watching.

@@ -509,7 +509,7 @@ class XrunEvent:
     """The audio server reported ``count`` new under/overruns (JACK xruns).
 
     FluidSynth's drivers do not report xruns to their host: with the "jack" driver the
-    engine watches the server with a client of its own (``engine.realtime.xrun_watcher.XrunWatcher``);
+    engine watches the server with a client of its own (``engine.realtime.server_watch.JackServerWatcher``);
     with other drivers no xrun can be observed and this event is never sent.
     """
 

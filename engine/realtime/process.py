@@ -44,8 +44,8 @@ from engine.realtime import priority as prio
 from engine.realtime.event_sender import EventSender
 from engine.realtime.level_meter import JackMeter, LevelWindow, LoadPublisher
 from engine.realtime.position import Position, PositionBlock
+from engine.realtime.server_watch import JackServerWatcher
 from engine.realtime.service_loop import ServiceLoop
-from engine.realtime.xrun_watcher import XrunWatcher
 from engine.sync.hub import SyncChoice, SyncHub
 
 EXIT_OPEN_FAILED = 2
@@ -85,7 +85,7 @@ class Engine:
         # (a Python int read is atomic); starts past the last engine's value.
         self.generation = position.read().generation + 1
         self._loop: ServiceLoop | None = None
-        self.xruns = XrunWatcher(sender)
+        self.xruns = JackServerWatcher(sender.put)  # xruns, and the server going away
         self.meter = None  # the JACK level meter's helper process, when the driver is JACK
         self.load = None
 

@@ -40,6 +40,8 @@ class StatusBar(ttk.Frame):
             return "Audio: starting…"
         if link.state in ("failed", "died", "off"):
             return f"Audio: {link.error or 'off'} (editing still works)"
+        if link.state == "lost":
+            return "Audio: the server is gone; Pianola reconnects when it is back"
         r = link.ready
         latency_ms = r.period_frames * 1000 / r.sample_rate
         load = "" if self.load_percent is None else f" · load {self.load_percent:.0f} %"
@@ -61,7 +63,15 @@ class StatusBar(ttk.Frame):
             self.sync_source = event.source
             self.refresh()
         if isinstance(
-            event, (p.ReadyEvent, p.ErrorEvent, p.EngineDiedEvent, p.LateEvent, p.XrunEvent)
+            event,
+            (
+                p.ReadyEvent,
+                p.ErrorEvent,
+                p.EngineDiedEvent,
+                p.AudioLostEvent,
+                p.LateEvent,
+                p.XrunEvent,
+            ),
         ):
             self.refresh()
         if isinstance(event, p.ErrorEvent):

@@ -192,3 +192,37 @@ def test_help_offers_exactly_the_drivers_play_accepts(jack_server, song):
     assert offered == list(play_drivers()) and "file" not in offered
     res = _pianola("play", str(song), "--driver", "bogus")
     assert _one_sentence(res.stderr).endswith(f"choose one of {', '.join(offered)}.")
+
+
+@pytest.mark.parametrize("loop", [False, True])
+def test_losing_the_jack_server_stops_play_with_one_sentence(song, loop):
+    """The server is killed under a playing `pianola play`: it ends by itself (looping or
+    not, long before --seconds), exit 1, one sentence, no library chatter."""
+    from engine.measure.jackserver import DummyJackServer
+
+    server = DummyJackServer(f"pianola-lost-{os.getpid()}-{int(loop)}").start()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "engine.commands.cli", "play", str(song), "--driver", "jack"]
+        + ["--jack-server", server.name, "--seconds", "3600", "--tempo", "30"]
+        + (["--loop"] if loop else []),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert "driver: jack" in proc.stdout.readline()  # ready: the song is playing
+        time.sleep(0.5)
+        killed_at = time.monotonic()
+        server.kill()
+        _, stderr = proc.communicate(timeout=300)  # the bound only ends a failing run
+        print(f"play ended {time.monotonic() - killed_at:.2f} s after the server was killed")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        server.stop()
+    assert proc.returncode == 1
+    assert _one_sentence(stderr) == (
+        f"pianola: The JACK server '{server.name}' stopped, so nothing can be heard until it "
+        "runs again."
+    )
