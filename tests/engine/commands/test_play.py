@@ -82,6 +82,9 @@ def test_ctrl_c_stops_cleanly_and_ends_the_engine(jack_server, song):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # a test run started in the background (nohup, `&`) ignores SIGINT, and so would
+        # its children: give the command the terminal's default, as a user's shell does
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         lines = [proc.stdout.readline() for _ in range(4)]  # the ready summary

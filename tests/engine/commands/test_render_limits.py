@@ -73,6 +73,9 @@ def test_a_signal_during_a_render_leaves_no_file(tmp_path, signum):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # a test run started in the background (nohup, `&`) ignores SIGINT, and so would
+        # its children: give the command the terminal's default, as a user's shell does
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         # Wait for the temporary WAV to be growing: the render is under way.
