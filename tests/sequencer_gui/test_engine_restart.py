@@ -84,7 +84,7 @@ def test_start_up_does_not_wait_for_the_engine(engine_window):
 def test_engine_killed_while_playing_restarts_without_blocking_and_plays_the_edits(engine_window):
     window, root, ticker = engine_window, engine_window.root, engine_window.test_ticker
     link = window.link
-    pump(root, lambda: link.state == "ready", 30, "the engine")
+    pump(root, lambda: link.state == "ready", 120, "the engine")
     window.toggle_play()
     pump(
         root,
@@ -94,9 +94,9 @@ def test_engine_killed_while_playing_restarts_without_blocking_and_plays_the_edi
     )
     old_pid = link.client.pid
     os.kill(old_pid, signal.SIGKILL)
-    pump(root, lambda: link.state == "died", 5, "the death to be noticed")
+    pump(root, lambda: link.state == "died" or link.restarting, 120, "the death to be noticed")
     died = time.monotonic()
-    pump(root, lambda: link.restarting, 5, "the restart to begin")
+    pump(root, lambda: link.restarting, 120, "the restart to begin")
     assert link.client.pid != old_pid and link.state == "starting"
     assert "Engine restarting…" in window.status.message.cget("text")
     assert "starting" in window.status.engine.cget("text")
@@ -119,12 +119,12 @@ def test_engine_killed_while_playing_restarts_without_blocking_and_plays_the_edi
 
     # Only Tk's file handlers read the engine's events here (root.update() in pump):
     # the ReadyEvent arriving shows the new engine's descriptors were registered.
-    pump(root, lambda: link.state == "ready", 30, "the new engine")
+    pump(root, lambda: link.state == "ready", 120, "the new engine")
     ticker.check(died, time.monotonic())
     assert "restarted" in window.status.message.cget("text")
     # the new engine plays on from where the old one was, with the note added meanwhile
-    pump(root, lambda: started(window, pitch, tick), 10, "the note added during the restart")
-    pump(root, lambda: started(window, 60 + 17 % 12, 17 * 120), 5, "the song after it")
+    pump(root, lambda: started(window, pitch, tick), 120, "the note added during the restart")
+    pump(root, lambda: started(window, 60 + 17 % 12, 17 * 120), 120, "the song after it")
     assert window.playback.playing  # the cursor follows the new engine
 
 
@@ -133,7 +133,7 @@ def test_new_audio_settings_restart_without_blocking_and_keep_the_song(engine_wi
 
     window, root, ticker = engine_window, engine_window.root, engine_window.test_ticker
     link = window.link
-    pump(root, lambda: link.state == "ready", 30, "the engine")
+    pump(root, lambda: link.state == "ready", 120, "the engine")
     old_pid = link.client.pid
     # an edit the old engine is told about just before it goes
     score, _ = edits.add_notes(window.document.score, 0, (Note(240, 120, 72),))
@@ -144,10 +144,10 @@ def test_new_audio_settings_restart_without_blocking_and_keep_the_song(engine_wi
     )
     assert time.monotonic() - begin < MAX_GAP_S
     assert link.state == "starting" and link.restarting
-    pump(root, lambda: link.state == "ready", 30, "the engine with the new settings")
+    pump(root, lambda: link.state == "ready", 120, "the engine with the new settings")
     ticker.check(begin, time.monotonic())
     assert link.client.pid != old_pid
     assert (link.ready.driver, link.ready.period_frames) == ("none", 512)
     assert window.document.score is score
     window.toggle_play()
-    pump(root, lambda: started(window, 72, 240), 10, "the song on the new engine")
+    pump(root, lambda: started(window, 72, 240), 120, "the song on the new engine")
