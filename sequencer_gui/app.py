@@ -35,7 +35,7 @@ from sequencer_gui.roll.view import PianoRoll
 from sequencer_gui.shortcuts import accelerator, bind_shortcuts
 from sequencer_gui.steps.mount import mount as mount_steps
 from sequencer_gui.theme import Theme
-from sequencer_gui.view_menus import add_view_entries, build_track_menu
+from sequencer_gui.view_menus import add_transport_entries, add_view_entries, build_track_menu
 
 PROJECT_TYPES = [("Pianola songs", "*.pianola"), ("All files", "*")]
 MIDI_TYPES = [("MIDI files", "*.mid *.midi"), ("All files", "*")]
@@ -219,9 +219,11 @@ class MainWindow:
         )
         menu.add_checkbutton(
             label="Loop",
+            accelerator=accelerator("loop"),
             variable=self.transport.loop_var,
             command=lambda: self.set_loop_enabled(self.transport.loop_var.get()),
         )
+        add_transport_entries(self, menu)
         menu.add_separator()
         menu.add_command(
             label="Panic (all notes off)", accelerator=accelerator("panic"), command=self.panic

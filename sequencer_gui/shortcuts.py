@@ -32,7 +32,7 @@ class Shortcut:
             raise ValueError(f"shortcut {self.name!r} needs Tk event sequences")
 
 
-def _jump_to_marker(window, direction: int) -> None:
+def jump_to_marker(window, direction: int) -> None:
     tick = ruler_lanes.marker_near(window.document.score, window.roll.cursor_tick, direction)
     if tick is not None:
         window.playback.locate(tick)
@@ -96,14 +96,14 @@ SHORTCUTS: tuple[Shortcut, ...] = (
         "Alt+Left",
         "cursor to the marker before it",
         ("<Alt-Left>",),
-        lambda w: _jump_to_marker(w, -1),
+        lambda w: jump_to_marker(w, -1),
     ),
     Shortcut(
         "next_marker",
         "Alt+Right",
         "cursor to the next marker",
         ("<Alt-Right>",),
-        lambda w: _jump_to_marker(w, 1),
+        lambda w: jump_to_marker(w, 1),
     ),
     Shortcut("panic", "F12", "panic: all notes off", ("<F12>",), lambda w: w.panic(), True),
     # editing

@@ -9,9 +9,9 @@ from __future__ import annotations
 import tkinter as tk
 from dataclasses import replace
 
-from sequencer_gui.roll import navigation
+from sequencer_gui.roll import navigation, ruler_lanes
 from sequencer_gui.roll.rows import NOTE_NAMES, SCALES
-from sequencer_gui.shortcuts import accelerator
+from sequencer_gui.shortcuts import accelerator, jump_to_marker
 
 
 def add_view_entries(window, menu: tk.Menu) -> None:
@@ -95,3 +95,42 @@ def build_track_menu(window, menu: tk.Menu) -> None:
         label="Solo", accelerator=accelerator("solo"), command=lambda: tracks.toggle("solo")
     )
     menu.add_command(label="Colour…", command=tracks.choose_colour)
+
+
+def add_transport_entries(window, menu: tk.Menu) -> None:
+    """Going to a position and a marker, adding tempo, meter and marker changes at the cursor."""
+    transport, roll = window.transport, window.roll
+    menu.add_separator()
+    menu.add_command(
+        label="Go to Position…", accelerator=accelerator("go_to"), command=transport.focus_position
+    )
+    menu.add_command(
+        label="Previous Marker",
+        accelerator=accelerator("previous_marker"),
+        command=lambda: jump_to_marker(window, -1),
+    )
+    menu.add_command(
+        label="Next Marker",
+        accelerator=accelerator("next_marker"),
+        command=lambda: jump_to_marker(window, 1),
+    )
+    menu.add_separator()
+    menu.add_command(
+        label="Add Marker at Cursor",
+        accelerator=accelerator("add_marker"),
+        command=lambda: ruler_lanes.add_marker(window.document, roll.cursor_tick),
+    )
+    menu.add_command(
+        label="Add Tempo Change at Cursor",
+        accelerator=accelerator("add_tempo"),
+        command=lambda: transport.apply_tempo(add=True),
+    )
+    menu.add_command(
+        label="Add Meter Change at Cursor", command=lambda: transport.apply_meter(add=True)
+    )
+    menu.add_command(
+        label="Edit Tempo",
+        accelerator=accelerator("tempo"),
+        command=lambda: transport.focus_box("tempo"),
+    )
+    menu.add_command(label="Edit Meter", command=lambda: transport.focus_box("meter"))
