@@ -22,7 +22,7 @@ millisecond, so the exact frame count is the next multiple of 64.
 
 from __future__ import annotations
 
-from collections import deque
+from collections import Counter, deque
 
 BLOCK_FRAMES = 64
 # How long a smallest value is kept: long enough that the least delayed cycle in it is
@@ -78,6 +78,32 @@ class JackClockMap:
         if self.origin_ns is None:
             return None
         return (now_ns - self.origin_ns) * self.sample_rate // 1_000_000_000
+
+
+class JackFrameMap:
+    """Synth frame -> JACK frame time from the two counters read one after the other: the
+    most common "helper's cycle start + cycle frames - synth frames" over a window.
+
+    Used by the MIDI clock.  Where the synth and the helper run in either order within a
+    cycle the difference can flip by a period; ``JackSink`` (engine.midi.router) goes
+    through the monotonic clock instead and holds its offset."""
+
+    def __init__(self, window: int = 256):
+        self._diffs: deque[int] = deque(maxlen=window)
+        self.offset: int | None = None
+        self._count = 0
+
+    def sample(self, cycle_frame: int, cycle_frames: int, synth_frame: int) -> None:
+        if cycle_frames <= 0:
+            return  # the helper has not run a cycle yet
+        self._diffs.append(cycle_frame + cycle_frames - synth_frame)
+        self._count += 1
+        # refit now and then: a steady map must not move with every odd sample
+        if self.offset is None or self._count % 32 == 0:
+            (self.offset, _), *_ = Counter(self._diffs).most_common(1)
+
+    def jack_frame(self, synth_frame: int) -> int | None:
+        return None if self.offset is None else synth_frame + self.offset
 
 
 class WallClockMap:

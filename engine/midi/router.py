@@ -27,7 +27,7 @@ from engine.core.note import GM_DRUM_CHANNEL
 from engine.midi.clocks import JackClockMap, WallClockMap, synth_frame_exact
 from engine.midi.deadline_port import DeadlinePort
 from engine.midi.jack_port import JackMidiPort
-from engine.midi.ports import find_port, list_ports
+from engine.midi.ports import find_port, list_ports, midi_apis
 
 TAG_SLOTS = 256  # as the synth's: the scheduler withdraws by tag modulo this
 CC_ALL_SOUND_OFF, CC_RESET_ALL, CC_ALL_NOTES_OFF = 120, 121, 123
@@ -226,32 +226,60 @@ class MidiRouter:
         return DeadlineSink(deadline, found.label, self.sample_rate, self.period_frames)
 
     def _watch(self) -> None:
-        """Notice ports that went away: their tracks go to the synth, said once."""
-        while not self._watch_stop.wait(WATCH_PERIOD_S):
-            try:
-                present = {p.label for p in list_ports(True)}
-            except Exception:  # listing failed this time: try again next period
+        """Notice ports that went away: their tracks go to the synth, said once.
+
+        JACK is asked through one client kept open: opening a client every second would
+        make the server rebuild its graph every second.  Other APIs are asked only when a
+        track uses one of their ports."""
+        try:
+            import jack
+
+            watcher = jack.Client(
+                "pianola-midi-watch", no_start_server=True, servername=self.jack_server
+            )
+        except Exception:  # no JACK here: only other APIs' ports can be in use
+            watcher = None
+        others = [api for api in midi_apis() if api.name != "JACK"]
+        try:
+            while not self._watch_stop.wait(WATCH_PERIOD_S):
+                try:
+                    present = self._present(watcher, others)
+                except Exception:  # listing failed this time: try again next period
+                    continue
+                self._drop_gone(present)
+        finally:
+            if watcher is not None:
+                watcher.close()
+
+    def _present(self, watcher, others) -> set[str]:
+        present = set()
+        if watcher is not None:
+            ports = watcher.get_ports(is_midi=True, is_input=True)
+            present |= {f"JACK: {port.name}" for port in ports}
+        if any(not sink.label.startswith("JACK: ") for sink in self.sinks()):
+            present |= {port.label for port in list_ports(True, others)}
+        return present
+
+    def _drop_gone(self, present: set[str]) -> None:
+        with self._lock:
+            sinks = list(self._sinks.items())
+        for query, sink in sinks:
+            own = sink.label.startswith("JACK: pianola-midi-out")
+            if sink.alive and (own or sink.label in present):
                 continue
             with self._lock:
-                sinks = list(self._sinks.items())
-            for query, sink in sinks:
-                own = sink.label.startswith("JACK: pianola-midi-out")
-                if sink.alive and (own or sink.label in present):
-                    continue
-                with self._lock:
-                    self._sinks.pop(query, None)
-                    self._refused.add(query)
-                    self._routes = [
-                        Route(True, None, r.midi_channel) if r.sink is sink else r
-                        for r in self._routes
-                    ]
-                self.on_problem(
-                    f"The MIDI port {sink.label} went away: its tracks play through the synth."
-                )
-                try:
-                    sink.close()
-                except Exception:
-                    pass
+                self._sinks.pop(query, None)
+                self._refused.add(query)
+                self._routes = [
+                    Route(True, None, r.midi_channel) if r.sink is sink else r for r in self._routes
+                ]
+            self.on_problem(
+                f"The MIDI port {sink.label} went away: its tracks play through the synth."
+            )
+            try:
+                sink.close()
+            except Exception:
+                pass
 
     def set_routes(self, score) -> None:
         """Which synth channel goes where, from the score's tracks (scheduler thread)."""
