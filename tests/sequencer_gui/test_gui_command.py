@@ -87,7 +87,7 @@ def test_an_audio_driver_that_will_not_open_is_one_dialog_and_editing_goes_on(
             assert proc.poll() is None, f"pianola exited: {proc.stdout.read()}"
             return layout_file.exists()
 
-        wait_for(written, 60, "the window to report its layout (once audio has failed)")
+        wait_for(written, 300, "the window to report its layout (once audio has failed)")
         layout = json.loads(layout_file.read_text())
         assert layout["engine"] in ("failed", "died"), layout
         assert words in layout["error"] and "\n" not in layout["error"]
@@ -119,10 +119,10 @@ def test_an_audio_driver_that_will_not_open_is_one_dialog_and_editing_goes_on(
         wid = xdotool("search", "--sync", "--onlyvisible", "--name", "song.pianola").split()[0]
         x, y = screen_point(layout, 0, 60)
         xdotool("mousemove", x, y, "click", "1")
-        wait_for(lambda: "*song.pianola" in xdotool("getwindowname", wid), 10, "the edit")
+        wait_for(lambda: "*song.pianola" in xdotool("getwindowname", wid), 120, "the edit")
         before = song.stat().st_mtime_ns
         xdotool("key", "--window", wid, "ctrl+s")
-        wait_for(lambda: song.stat().st_mtime_ns != before, 15, "Ctrl+S to save")
+        wait_for(lambda: song.stat().st_mtime_ns != before, 120, "Ctrl+S to save")
         assert {(n.start_tick, n.pitch) for n in load_project(song).tracks[0].notes} == {
             (0, 60),
             (1920, 64),
