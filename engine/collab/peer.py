@@ -62,6 +62,7 @@ class Peer:
         self._commands: list = [p.LoadScoreCommand(self.song.score())]
         self._last_presence = 0.0
         self.last_stamp: tuple[int, int] | None = None  # where this peer's last edit sounds
+        self._stop_due: tuple[int, int] | None = None  # (monotonic ns, tick) of a shared stop
         self.connection.start()
 
     # --- the shared clock ------------------------------------------------------------
@@ -105,6 +106,10 @@ class Peer:
             self._on_transport()
         if self.timeline is not None:
             self.coherence.forget_before(self.session_tick_now() - self._forget_ticks())
+        if self._stop_due is not None and time.monotonic_ns() >= self._stop_due[0]:
+            tick = self._stop_due[1]
+            self._stop_due = None
+            self._commands += [p.StopCommand(), p.LocateCommand(tick)]
         commands, self._commands = self._commands, []
         return commands
 
@@ -214,12 +219,14 @@ class Peer:
         self._set_transport(TransportState(self.transport.epoch + 1, True, tick, at))
 
     def stop(self) -> None:
+        """Stop the session one schedule-ahead from now, so every peer stops on one tick."""
+        at_ns = self.server_now_ns()
         tick = self.transport.tick
-        if self.timeline is not None:
-            tick = self.timeline.position(self.session_tick_now())[1]
-        self._set_transport(
-            TransportState(self.transport.epoch + 1, False, tick, self.server_now_ns())
-        )
+        if self.timeline is not None and self.transport.playing:
+            at_ns += int(self.ahead_ms() * 1e6)
+            u = self.timeline.session_tick_at((at_ns - self.transport.at_ns) // 1000)
+            tick = self.timeline.position(u)[1]
+        self._set_transport(TransportState(self.transport.epoch + 1, False, tick, at_ns))
 
     def locate(self, tick: int) -> None:
         if self.transport.playing:
@@ -238,14 +245,21 @@ class Peer:
         state = TransportState.from_doc(self.song.transport.get("state"))
         if state is None or (state == self.transport and not force):
             return
+        was_playing = self.transport.playing
         self.transport = state
         self.coherence.clear()
         score = self.song.score()
         self._commands.append(p.ReplaceScoreCommand(score))
         if not state.playing:
             self.timeline = None
-            self._commands += [p.StopCommand(), p.LocateCommand(state.tick)]
+            stop_local_ns = state.at_ns - self._offset_ns()
+            if was_playing and stop_local_ns > time.monotonic_ns():
+                self._stop_due = (stop_local_ns, state.tick)  # the shared stop, on its time
+            else:
+                self._stop_due = None
+                self._commands += [p.StopCommand(), p.LocateCommand(state.tick)]
             return
+        self._stop_due = None
         self.timeline = SessionTimeline(score, state.tick)
         start_local_ns = state.at_ns - self._offset_ns()
         # the engine needs the start a little ahead (its look-ahead, the command's trip)

@@ -261,3 +261,37 @@ def test_a_step_edit_while_playing_reaches_the_others_stamped(server):
     finally:
         a.leave()
         b.leave()
+
+
+def test_stop_is_a_shared_moment_not_each_peers_arrival(server):
+    import time
+
+    from engine.collab.peer import Peer
+    from engine.core import protocol as p
+
+    link = create_room(server.url)
+    a = Peer(link, "Ann", score=_song(), forced_ahead_ms=400)
+    b = Peer(link, "Ben", forced_ahead_ms=400)
+    got = {"a": [], "b": []}
+
+    def pump():
+        got["a"].extend((time.monotonic_ns(), c) for c in a.pump())
+        got["b"].extend((time.monotonic_ns(), c) for c in b.pump())
+
+    try:
+        assert wait_until(lambda: b.song.score() == _song(), step=pump)
+        a.play(0)
+        assert wait_until(lambda: b.transport.playing, step=pump)
+        time.sleep(0.3)
+        a.stop()
+        stop_at = a.transport.at_ns - a._offset_ns()
+        assert wait_until(
+            lambda: all(any(isinstance(c, p.StopCommand) for _, c in got[k]) for k in got),
+            step=pump,
+        )
+        for k in got:
+            when = next(t for t, c in got[k] if isinstance(c, p.StopCommand))
+            assert when >= stop_at  # nobody stops before the shared moment
+    finally:
+        a.leave()
+        b.leave()
