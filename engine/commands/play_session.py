@@ -65,16 +65,17 @@ def run_session(args, settings, score) -> int:
         if log is not None:
             log.close()
         status = peer.coherence_status()
-        print(
-            f"pianola: left the session; incoherent events {status['incoherent']}, "
-            f"in time {status['in_time']}"
-            + (
-                f", clock offset spread {status['spread_ms']:.2f} ms"
-                if status["spread_ms"] is not None
-                else ""
-            ),
-            flush=True,
-        )
+        if peer.session.status.synced or status["in_time"] or status["incoherent"]:
+            print(
+                f"pianola: left the session; incoherent events {status['incoherent']}, "
+                f"in time {status['in_time']}"
+                + (
+                    f", clock offset spread {status['spread_ms']:.2f} ms"
+                    if status["spread_ms"] is not None
+                    else ""
+                ),
+                flush=True,
+            )
     return 0
 
 

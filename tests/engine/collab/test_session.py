@@ -295,3 +295,21 @@ def test_stop_is_a_shared_moment_not_each_peers_arrival(server):
     finally:
         a.leave()
         b.leave()
+
+
+def test_play_join_with_a_wrong_secret_says_so_in_one_sentence(server):
+    import subprocess
+    import sys
+
+    link = create_room(server.url)
+    wrong = link.url.replace(link.secret, "not-the-secret")
+    res = subprocess.run(
+        [sys.executable, "-m", "engine.commands.cli", "play", "--join", wrong,
+         "--driver", "none", "--no-realtime", "--seconds", "5"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert res.returncode == 1
+    assert res.stderr.strip().splitlines() == [
+        "pianola: the session server refused the link's secret"
+    ]
+    assert "left the session" not in res.stdout
