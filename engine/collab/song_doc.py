@@ -17,82 +17,32 @@ raises into the caller).
 
 from __future__ import annotations
 
-import uuid
-from collections import Counter
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import replace
 
 from pycrdt import Doc, Map, UndoManager
 
-from engine.collab.pattern_doc import read_pattern, read_placement, write_patterns, write_placements
+from engine.collab.pattern_doc import read_pattern, read_placement
+from engine.collab.song_schema import (  # noqa: F401 (names other modules take from here)
+    _DEFAULTS,
+    LOADED,
+    LOCAL,
+    PATTERN_KEY,
+    STAMP,
+    TRACK_FIELDS,
+    Changes,
+    NoteEntry,
+    new_id,
+    stamp_of,
+)
+from engine.collab.song_schema import whole as _int
+from engine.collab.song_write import SongWriting
 from engine.core.controllers import ControlEvent
 from engine.core.errors import ScoreError
 from engine.core.score import LoopRegion, Note, Score, Track
 from engine.core.timing import TempoChange, TempoMap, TimeSignature, TimeSignatureMap
 
-SCHEMA_VERSION = 1
-# Every field of a track but its notes, as the model has them (new ones join by themselves)
-TRACK_FIELDS = tuple(f.name for f in fields(Track) if f.init and f.name != "notes")
-_DEFAULTS = Track()
-NOTE_FIELDS = ("track", "start", "length", "key", "velocity")
-LOCAL = "pianola-local"  # the origin of this peer's own edits (what its undo tracks)
-STAMP = "pianola-stamp"  # the origin of stamps written after an undo (not undoable)
-PATTERN_KEY = "pattern:"  # how a pattern is named among note ids (stamps, coherence)
-LOADED = "pianola-load"  # the origin of a whole song put in (not undoable: undo never empties it)
 
-
-def new_id() -> str:
-    """A fresh stable id (random: two peers never pick the same one)."""
-    return uuid.uuid4().hex[:16]
-
-
-def _int(value) -> int:
-    """An integer from a document number (Yjs keeps numbers as doubles)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
-        raise ScoreError(f"{value!r} is not a whole number")
-    return int(value)
-
-
-def stamp_of(value) -> tuple[int, int] | None:
-    """The (epoch, session tick) an ``at`` value holds, or None when malformed or absent."""
-    if not isinstance(value, (list, tuple)) or len(value) != 2:
-        return None
-    try:
-        return _int(value[0]), _int(value[1])
-    except ScoreError:
-        return None
-
-
-@dataclass(frozen=True, slots=True)
-class NoteEntry:
-    """One note of the document: its id, its track's id and the Note."""
-
-    id: str
-    track_id: str
-    note: Note
-
-
-@dataclass(slots=True)
-class Changes:
-    """What the transactions since the last ``take_changes`` touched."""
-
-    note_ids: set[str] = field(default_factory=set)
-    # each changed note's entry before these transactions (None: it was not there)
-    notes_before: dict[str, NoteEntry | None] = field(default_factory=dict)
-    track_ids: set[str] = field(default_factory=set)
-    pattern_ids: set[str] = field(default_factory=set)
-    # each changed pattern before these transactions (None: it was not there)
-    patterns_before: dict[str, object] = field(default_factory=dict)
-    song: bool = False
-    transport: bool = False
-    local: bool = False
-
-    def __bool__(self) -> bool:
-        return bool(
-            self.note_ids or self.track_ids or self.pattern_ids or self.song or self.transport
-        )
-
-
-class SongDoc:
+class SongDoc(SongWriting):
     """A pycrdt ``Doc`` holding one song, with the Score derived from it (module doc)."""
 
     def __init__(self, doc: Doc | None = None):
@@ -397,187 +347,6 @@ class SongDoc:
             return stamp_of(value.get("at"))
         return stamp_of(self.gone.get(note_id))
 
-    # --- writing: Score -> document (one local transaction) ---------------------------
-    def load_score(self, score: Score) -> None:
-        """Put a whole song into an empty document (the peer that shares it); not an undo
-        step, so an undo right after sharing never takes the song away."""
-        self.apply_score(score, origin=LOADED)
-
-    def apply_score(
-        self,
-        new: Score,
-        at: tuple[int, int] | None = None,
-        base: Score | None = None,
-        origin: str = LOCAL,
-    ) -> None:
-        """Write what differs between ``base`` (default: the document's Score) and ``new``
-        (an edit made with the pure edit functions) as one undoable transaction; changed
-        notes carry ``at``.  With a ``base`` older than the document (an edit begun before
-        others' edits arrived) only what the edit itself changed is written."""
-        old = self.score() if base is None else base
-        old_ids = list(self._track_order)
-        with self.doc.transaction(origin=origin):
-            self._write_song(old, new)
-            ids, created = self._write_tracks(old, new)
-            for index, track_id in enumerate(ids):
-                if track_id in created:
-                    continue
-                old_entries = self._entries_of(track_id)
-                old_index = old_ids.index(track_id) if track_id in old_ids else None
-                before = (
-                    old.tracks[old_index].notes
-                    if old_index is not None and old_index < len(old.tracks)
-                    else ()
-                )
-                self._write_notes(track_id, old_entries, before, new.tracks[index].notes, at)
-            if old.patterns != new.patterns:
-                gone = write_patterns(self.patterns, old.patterns, new.patterns, at)
-                for pattern_id in gone if at is not None else ():
-                    self.gone[PATTERN_KEY + pattern_id] = list(at)
-            if old.placements != new.placements or old_ids != ids:
-                write_placements(self.placements, old.placements, new.placements, old_ids, ids)
-
-    def _entries_of(self, track_id: str) -> list[NoteEntry]:
-        return [e for e in self._note_cache.values() if e.track_id == track_id]
-
-    def _write_song(self, old: Score, new: Score) -> None:
-        if not self.song.get("schema"):
-            self.song["schema"] = SCHEMA_VERSION
-        if old.ppq != new.ppq or "ppq" not in self.song:
-            self.song["ppq"] = new.ppq
-        if old.title != new.title:
-            self.song["title"] = new.title
-        if old.seed != new.seed:
-            self.song["seed"] = new.seed
-        if old.tempo_map != new.tempo_map or "tempo" not in self.song:
-            self.song["tempo"] = {str(c.tick): c.us_per_quarter for c in new.tempo_map.changes}
-        if old.time_signatures != new.time_signatures or "meter" not in self.song:
-            self.song["meter"] = {
-                str(s.tick): [s.numerator, s.denominator] for s in new.time_signatures.signatures
-            }
-        if old.loop != new.loop or old.loop_enabled != new.loop_enabled:
-            self.song["loop_start"] = new.loop.start_tick if new.loop else 0
-            self.song["loop_end"] = new.loop.end_tick if new.loop else None
-            self.song["loop_enabled"] = new.loop_enabled
-
-    def _write_tracks(self, old: Score, new: Score) -> tuple[list, set]:
-        """Track ids for ``new``'s tracks (new ones created); removed ones deleted."""
-        old_ids = list(self._track_order)
-        pairs = _pair_tracks(old.tracks, new.tracks)
-        ids: list[str | None] = []
-        orders = [self._track_cache[t]["order"] for t in old_ids]
-        used = set()
-        for new_index, old_index in enumerate(pairs):
-            if old_index is None:
-                ids.append(None)
-                continue
-            track_id = old_ids[old_index]
-            used.add(track_id)
-            ids.append(track_id)
-            before, after = old.tracks[old_index], new.tracks[new_index]
-            entry = self.tracks[track_id]
-            for name in TRACK_FIELDS:
-                if getattr(before, name) != getattr(after, name):
-                    entry[name] = _doc_value(getattr(after, name))
-        for track_id in old_ids:
-            if track_id not in used:
-                for entry in self._entries_of(track_id):
-                    del self.notes[entry.id]
-                del self.tracks[track_id]
-        if pairs != sorted(p for p in pairs if p is not None) and None not in pairs:
-            # a reordering: the tracks keep their ids and content, only their order moves
-            for position, track_id in enumerate(ids):
-                self.tracks[track_id]["order"] = float(position)
-                self._track_cache[track_id]["order"] = float(position)
-        created = set()
-        for new_index, track_id in enumerate(ids):
-            if track_id is not None:
-                continue
-            prev = next((ids[i] for i in range(new_index - 1, -1, -1) if ids[i]), None)
-            nxt = next((ids[i] for i in range(new_index + 1, len(ids)) if ids[i]), None)
-            lo = self._track_cache[prev]["order"] if prev else (min(orders, default=1.0) - 1)
-            hi = self._track_cache[nxt]["order"] if nxt else lo + 2
-            track_id = new_id()
-            track = new.tracks[new_index]
-            order = (lo + hi) / 2
-            self.tracks[track_id] = Map(
-                {name: _doc_value(getattr(track, name)) for name in TRACK_FIELDS} | {"order": order}
-            )
-            self._track_cache[track_id] = {"fields": {}, "order": order}
-            ids[new_index] = track_id
-            created.add(track_id)
-            for note in track.notes:
-                self._add_note(track_id, note, at=None)
-        return ids, created
-
-    def _add_note(self, track_id: str, note: Note, at) -> str:
-        note_id = new_id()
-        data = {
-            "track": track_id,
-            "start": note.start_tick,
-            "length": note.length_ticks,
-            "key": note.pitch,
-            "velocity": note.velocity,
-        }
-        if at is not None:
-            data["at"] = list(at)
-        self.notes[note_id] = Map(data)
-        return note_id
-
-    def _write_notes(self, track_id: str, entries: list[NoteEntry], before, notes, at) -> None:
-        have = Counter(before)
-        want = Counter(notes)
-        removed_notes = have - want
-        added = sorted((want - have).elements())
-        removed: list[NoteEntry] = []
-        for e in sorted(entries, key=lambda e: (e.note, e.id)):
-            if removed_notes[e.note] > 0:
-                removed_notes[e.note] -= 1
-                removed.append(e)
-        # An edit of n notes (move, resize, velocity) keeps their ids: the i-th removed
-        # note becomes the i-th added one, so a concurrent edit of the same note by
-        # someone else lands on it rather than on a deleted copy.
-        for entry, note in zip(removed, added):
-            target = self.notes[entry.id]
-            old = entry.note
-            if old.start_tick != note.start_tick:
-                target["start"] = note.start_tick
-            if old.length_ticks != note.length_ticks:
-                target["length"] = note.length_ticks
-            if old.pitch != note.pitch:
-                target["key"] = note.pitch
-            if old.velocity != note.velocity:
-                target["velocity"] = note.velocity
-            if at is not None:
-                target["at"] = list(at)
-        for entry in removed[len(added) :]:
-            del self.notes[entry.id]
-            if at is not None:
-                self.gone[entry.id] = list(at)
-        for note in added[len(removed) :]:
-            self._add_note(track_id, note, at)
-
-    def set_note_fields(self, note_id: str, at=None, **values) -> None:
-        """Change fields of one note by id (what a remote tool or a test does)."""
-        with self.doc.transaction(origin=LOCAL):
-            target = self.notes[note_id]
-            for name, value in values.items():
-                if name not in NOTE_FIELDS:
-                    raise ValueError(f"a note has no field {name!r}")
-                target[name] = value
-            if at is not None:
-                target["at"] = list(at)
-
-    def delete_note(self, note_id: str, at=None) -> None:
-        with self.doc.transaction(origin=LOCAL):
-            del self.notes[note_id]
-            if at is not None:
-                self.gone[note_id] = list(at)
-
-    def add_note(self, track_index: int, note: Note, at=None) -> str:
-        with self.doc.transaction(origin=LOCAL):
-            return self._add_note(self.track_ids()[track_index], note, at)
-
     # --- undo: one's own edits only ---------------------------------------------------
     def undo(self, at: tuple[int, int] | None = None) -> bool:
         return self._undo_redo(self.undo_manager.undo, at)
@@ -622,13 +391,6 @@ def _with_patterns(score: Score, overrides: dict) -> Score:
     return replace(score, patterns=tuple(kept), placements=placements)
 
 
-def _doc_value(value):
-    """A track field as the document holds it: controller events as [tick, kind, number, value]."""
-    if isinstance(value, tuple):
-        return [[e.tick, e.kind, e.number, e.value] for e in value]
-    return value
-
-
 def _track_value(name: str, value):
     """A track field read from the document, of the type the model wants (ScoreError if not)."""
     default = getattr(_DEFAULTS, name)
@@ -652,24 +414,3 @@ def _track_value(name: str, value):
 def _pattern_order(patterns: Map, pattern_id: str) -> float:
     order = patterns[pattern_id].get("order", 0.0)
     return float(order) if isinstance(order, (int, float)) and not isinstance(order, bool) else 0.0
-
-
-def _pair_tracks(old: tuple[Track, ...], new: tuple[Track, ...]) -> list[int | None]:
-    """For each new track, the index of the old track it continues (None: a new track).
-
-    Edits change one track at a time: equal counts pair by position; one more or one
-    fewer is an insertion or a removal, found where the two lists stop matching."""
-    if len(old) == len(new):
-        moved = [i for i in range(len(new)) if old[i] != new[i]]
-        if len(moved) > 1 and sorted(map(id, old)) == sorted(map(id, new)):
-            # the same track objects in another order: a move
-            where = {id(t): i for i, t in enumerate(old)}
-            return [where[id(t)] for t in new]
-        return list(range(len(new)))
-    if len(new) == len(old) + 1:
-        i = next((i for i in range(len(old)) if old[i] != new[i]), len(old))
-        return [*range(i), None, *range(i, len(old))]
-    if len(new) == len(old) - 1:
-        i = next((i for i in range(len(new)) if old[i] != new[i]), len(new))
-        return [*range(i), *range(i + 1, len(old))]
-    return [None] * len(new) if not old else [j if j < len(old) else None for j in range(len(new))]

@@ -1,0 +1,75 @@
+"""The shared song's schema: names, origins, stamps, and the records the document's
+readers and writers share (pure, but for pycrdt's types in annotations).
+
+See ``docs/collaboration.md`` for the document's layout.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field, fields
+
+from engine.core.errors import ScoreError
+from engine.core.score import Note, Track
+
+SCHEMA_VERSION = 1
+# Every field of a track but its notes, as the model has them (new ones join by themselves)
+TRACK_FIELDS = tuple(f.name for f in fields(Track) if f.init and f.name != "notes")
+_DEFAULTS = Track()
+NOTE_FIELDS = ("track", "start", "length", "key", "velocity")
+LOCAL = "pianola-local"  # the origin of this peer's own edits (what its undo tracks)
+STAMP = "pianola-stamp"  # the origin of stamps written after an undo (not undoable)
+PATTERN_KEY = "pattern:"  # how a pattern is named among note ids (stamps, coherence)
+LOADED = "pianola-load"  # the origin of a whole song put in (not undoable: undo never empties it)
+
+
+def new_id() -> str:
+    """A fresh stable id (random: two peers never pick the same one)."""
+    return uuid.uuid4().hex[:16]
+
+
+def whole(value) -> int:
+    """An integer from a document number (Yjs keeps numbers as doubles)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
+        raise ScoreError(f"{value!r} is not a whole number")
+    return int(value)
+
+
+def stamp_of(value) -> tuple[int, int] | None:
+    """The (epoch, session tick) an ``at`` value holds, or None when malformed or absent."""
+    if not isinstance(value, (list, tuple)) or len(value) != 2:
+        return None
+    try:
+        return whole(value[0]), whole(value[1])
+    except ScoreError:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class NoteEntry:
+    """One note of the document: its id, its track's id and the Note."""
+
+    id: str
+    track_id: str
+    note: Note
+
+
+@dataclass(slots=True)
+class Changes:
+    """What the transactions since the last ``take_changes`` touched."""
+
+    note_ids: set[str] = field(default_factory=set)
+    # each changed note's entry before these transactions (None: it was not there)
+    notes_before: dict[str, NoteEntry | None] = field(default_factory=dict)
+    track_ids: set[str] = field(default_factory=set)
+    pattern_ids: set[str] = field(default_factory=set)
+    # each changed pattern before these transactions (None: it was not there)
+    patterns_before: dict[str, object] = field(default_factory=dict)
+    song: bool = False
+    transport: bool = False
+    local: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.note_ids or self.track_ids or self.pattern_ids or self.song or self.transport
+        )
