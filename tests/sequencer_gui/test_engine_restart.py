@@ -4,7 +4,7 @@ new engine plays the song as it is when it is ready -- edits made meanwhile incl
 
 A ticker (``after()`` every 10 ms) stands for a responsive window: a restart that
 blocked the loop, as a wait for the new engine's ReadyEvent would (0.4-2 s here), leaves
-a gap in it as long as the wait.
+no tick that saw the engine starting.
 """
 
 from __future__ import annotations
@@ -23,34 +23,38 @@ from tests.sequencer_gui.files.test_faults import FONT, audio_window, pump  # no
 pytestmark = [pytest.mark.gui, pytest.mark.slow, pytest.mark.audio]
 
 TICK_MS = 10
-MIN_RATE_HZ = 20  # the ticker must keep firing at least this often across a restart
-MAX_GAP_S = 0.25  # and never stop for longer (a blocking restart stops it 0.4-2 s)
 
 
 class Ticker:
-    """Records when Tk's loop ran an ``after()`` callback."""
+    """Records when Tk's loop ran an ``after()`` callback, and the link's state then.
 
-    def __init__(self, root):
-        self.root, self.times = root, []
+    A restart that blocked the loop until the new engine was ready would leave no tick
+    that saw the link "starting": that is checked, with no clock in it, so a busy machine
+    only makes it slower.  The rate and the longest gap are printed as figures.
+    """
+
+    def __init__(self, root, link):
+        self.root, self.link, self.ticks = root, link, []
         self._id = root.after(TICK_MS, self._tick)
 
     def _tick(self):
-        self.times.append(time.monotonic())
+        self.ticks.append((time.monotonic(), self.link.state))
         self._id = self.root.after(TICK_MS, self._tick)
 
     def stop(self):
         self.root.after_cancel(self._id)
 
     def check(self, start: float, end: float) -> None:
-        """Assert the loop kept turning from ``start`` to ``end`` (monotonic seconds)."""
-        inside = [t for t in self.times if start <= t <= end]
-        edges = [start] + inside + [end]
+        """Assert the loop turned while the engine was starting, between ``start`` and
+        ``end`` (monotonic seconds)."""
+        inside = [(t, state) for t, state in self.ticks if start <= t <= end]
+        edges = [start] + [t for t, _ in inside] + [end]
         gap = max(b - a for a, b in zip(edges, edges[1:]))
-        rate = len(inside) / (end - start)
-        assert rate >= MIN_RATE_HZ and gap <= MAX_GAP_S, (
-            f"Tk's loop stalled: {rate:.0f} ticks/s over {end - start:.2f} s, "
+        print(
+            f"Tk's loop: {len(inside) / (end - start):.0f} ticks/s over {end - start:.2f} s, "
             f"longest gap {gap * 1000:.0f} ms"
         )
+        assert any(state == "starting" for _, state in inside), "Tk's loop waited for the engine"
 
 
 @pytest.fixture
@@ -58,7 +62,7 @@ def engine_window(audio_window):
     """test_faults' window on the private JACK server (files, autosave and the engine
     keeper installed; its song: sixteenths on pitches 60-71 for 6 s at 120 BPM), with a
     ticker and the engine events it receives (``window.test_events``)."""
-    audio_window.test_ticker = Ticker(audio_window.root)
+    audio_window.test_ticker = Ticker(audio_window.root, audio_window.link)
     audio_window.test_events = []
     audio_window.link.listeners.append(audio_window.test_events.append)
     yield audio_window
@@ -142,7 +146,6 @@ def test_new_audio_settings_restart_without_blocking_and_keep_the_song(engine_wi
     window.link.keeper.apply_settings(
         AudioSettings(driver="none", soundfont=str(FONT), period_frames=512), realtime=False
     )
-    assert time.monotonic() - begin < MAX_GAP_S
     assert link.state == "starting" and link.restarting
     pump(root, lambda: link.state == "ready", 120, "the engine with the new settings")
     ticker.check(begin, time.monotonic())
