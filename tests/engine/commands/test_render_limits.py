@@ -130,3 +130,31 @@ def test_wav_files_get_the_umask_mode_and_an_overwritten_one_keeps_its_own(tmp_p
     kept.chmod(0o640)
     assert _pianola("render", str(song), "-o", str(kept), umask=0o077).returncode == 0
     assert stat.S_IMODE(kept.stat().st_mode) == 0o640 and kept.read_bytes()[:4] == b"RIFF"
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 1 MiB tmpfs (root only), unmounted afterwards."""
+    mnt = tmp_path / "small"
+    mnt.mkdir()
+    if (
+        subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mnt)], capture_output=True
+        ).returncode
+        != 0
+    ):
+        pytest.skip("cannot mount a tmpfs here (needs root)")
+    yield mnt
+    subprocess.run(["umount", str(mnt)], check=True)
+
+
+def test_a_full_disk_is_a_sentence_and_leaves_no_file(tmp_path, small_disk):
+    song = tmp_path / "ten-seconds.pianola"
+    save_project(
+        Score(tracks=(Track(notes=tuple(Note(i * 480, 400, 60) for i in range(20))),)), song
+    )
+    out = small_disk / "out.wav"
+    res = _pianola("render", str(song), "-o", str(out))
+    assert res.returncode == 1
+    assert res.stderr == f"pianola: Cannot save {out}: the disk is full\n"
+    assert list(small_disk.iterdir()) == []
