@@ -18,6 +18,7 @@ import sys
 import time
 from pathlib import Path
 
+from engine.commands import steps_option
 from engine.core import protocol as p
 from engine.core.errors import AudioDriverError, EngineDiedError, EngineError, PianolaError
 from engine.files.song_files import PROJECT_FIRST, read_song
@@ -35,7 +36,10 @@ def play_drivers() -> tuple[str, ...]:
 
 def add_arguments(parser) -> None:
     parser.add_argument(
-        "input", metavar="FILE", nargs="?", help="the song to play (.pianola, .mid)"
+        "input",
+        metavar="FILE",
+        nargs="?",
+        help="the song to play (.pianola, .mid); may be left out with --steps or --join",
     )
     # No argparse choices: a wrong name gets the engine's own one-sentence error.
     parser.add_argument(
@@ -120,6 +124,7 @@ def add_arguments(parser) -> None:
         metavar="N",
         help="with --link: start on a boundary of N beats (default 4: a bar of 4/4)",
     )
+    steps_option.add_arguments(parser, tempo=False)
 
 
 def _loop_command(score) -> p.SetLoopCommand:
@@ -171,13 +176,18 @@ def run(args) -> int:
     from engine.core.audio_settings import AudioSettings
     from engine.realtime.client import EngineClient
 
-    if args.input is None and not args.join:
-        raise EngineError("pianola play needs a song FILE or a session --join LINK.")
+    if args.input is None and not args.join and not args.steps:
+        raise EngineError(
+            "pianola play needs a song FILE, a beat with --steps LANE=PATTERN "
+            "or a session --join LINK."
+        )
     score = None
-    if args.input is not None:
+    if args.input is None and args.steps:
+        score = steps_option.with_steps(None, args)
+    elif args.input is not None:
         path = Path(args.input)
-        score = read_song(path, "plays", PROJECT_FIRST)
-        if score.note_count == 0 and not args.join:
+        score = steps_option.with_steps(read_song(path, "plays", PROJECT_FIRST), args)
+        if score.note_count == 0 and not score.placements and not args.join:
             raise EngineError(f"{path} has no notes to play.")
     if args.driver == "file":
         raise EngineError(
@@ -215,7 +225,10 @@ def run(args) -> int:
             commands.append(p.SetMidiClockOutCommand(args.midi_clock_out))
         if args.tempo is not None:
             commands.append(p.SetTempoCommand(args.tempo))
-        if args.loop:
+        if args.loop and args.input is None:
+            # a beat sketched with --steps loops as a pattern: its passes count on
+            commands.append(p.SetPlayModeCommand("pattern", score.patterns[0].id, 0))
+        elif args.loop:
             commands.append(_loop_command(score))
         if args.metronome:
             commands.append(p.SetMetronomeCommand(True))

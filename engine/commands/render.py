@@ -15,9 +15,12 @@ import signal
 import sys
 import time
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
+from engine.commands import steps_option
 from engine.core.errors import FileWriteError
+from engine.core.timing import bpm_to_us_per_quarter
 from engine.files.song_files import PROJECT_FIRST, read_song
 
 DEFAULT_MAX_MINUTES = 60
@@ -26,7 +29,7 @@ BAR_WIDTH = 30
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("input", metavar="FILE", help="the song to render (.pianola, .mid)")
+    steps_option.positional_input(parser, "render")
     parser.add_argument(
         "-o",
         "--output",
@@ -53,6 +56,7 @@ def add_arguments(parser) -> None:
         metavar="M",
         help=f"refuse songs longer than M minutes (default {DEFAULT_MAX_MINUTES}; 0: no limit)",
     )
+    steps_option.add_arguments(parser, tempo=True)
 
 
 def _progress_bar(stream):
@@ -104,14 +108,21 @@ def _render(args) -> int:
     from engine.files.soundfonts import choose_soundfont
     from engine.realtime.offline_render import render_score
 
-    source, target = Path(args.input), Path(args.output)
+    source = Path(args.input) if args.input is not None else None
+    target = Path(args.output)
     if not args.max_minutes >= 0:
         raise FileWriteError(target, f"--max-minutes must be 0 or more, not {args.max_minutes:g}")
     if target.suffix.lower() != ".wav":
         raise FileWriteError(target, "the output must be a .wav file")
     if not target.parent.is_dir():
         raise FileWriteError(target, f"the folder {target.parent} does not exist")
-    score = read_song(source, "renders", PROJECT_FIRST)
+    if steps_option.steps_only(args):
+        score = steps_option.with_steps(None, args)
+    else:
+        score = steps_option.with_steps(read_song(source, "renders", PROJECT_FIRST), args)
+        if args.tempo is not None:  # the song's first tempo, as `pianola play --tempo` sets it
+            us = bpm_to_us_per_quarter(args.tempo)
+            score = replace(score, tempo_map=score.tempo_map.with_change(0, us))
     choice = choose_soundfont(args.soundfont)
     # validates the rate with a one-sentence error (AudioSettings names the field)
     try:
