@@ -27,11 +27,14 @@ Rules, in the order they apply to step ``s`` of a pass of ``N`` steps (slot ``s`
 
 from __future__ import annotations
 
+import collections
+import functools
 import hashlib
+import itertools
 import math
 from fractions import Fraction
 
-from engine.core.note import Note
+from engine.core.note import MAX_TICK, Note
 from engine.core.pattern import SWUNG_STEP_SIZES, Lane, Pattern, Placement, step_fraction
 
 _TWO_64 = float(2**64)
@@ -41,11 +44,24 @@ def chance(seed: int, lane_id: str, step_index: int, pass_index: int, repeat: in
     """A number in [0, 1) that depends only on its arguments (counter-based dice).
 
     No random state is shared or advanced: the same arguments give the same number in
-    every process, on every machine, in every render.
+    every process, on every machine, in every render.  The lane's key is a BLAKE2 hash of
+    (seed, lane id); the counters are mixed into it with SplitMix64's finaliser, cheap
+    enough to roll every step of a big pattern on every pass.
     """
-    key = f"{seed}:{lane_id}:{step_index}:{pass_index}:{repeat}".encode()
-    digest = hashlib.blake2b(key, digest_size=8).digest()
-    return int.from_bytes(digest, "little") / _TWO_64
+    x = _lane_key(seed, lane_id)
+    x ^= (step_index * 0x9E3779B97F4A7C15 + pass_index * 0xC2B2AE3D27D4EB4F + repeat) & _MASK
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK
+    return (x ^ (x >> 31)) / _TWO_64
+
+
+_MASK = 2**64 - 1
+
+
+@functools.lru_cache(maxsize=4096)
+def _lane_key(seed: int, lane_id: str) -> int:
+    digest = hashlib.blake2b(f"{seed}:{lane_id}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "little")
 
 
 def _round(x: Fraction) -> int:
@@ -68,7 +84,7 @@ def lane_position(lane: Lane, pattern: Pattern, pass_index: int, slot: int) -> t
 def slot_at_tick(pattern: Pattern, tick_in_pass: int, ppq: int) -> int:
     """The slot (step column) of the pass sounding at ``tick_in_pass`` (no swing)."""
     step = step_fraction(pattern.step_size, ppq)
-    slot = math.floor(Fraction(max(0, tick_in_pass)) / step)
+    slot = max(0, tick_in_pass) * step.denominator // step.numerator
     return min(slot, pattern.length_steps - 1)
 
 
@@ -76,9 +92,14 @@ def pass_notes(
     pattern: Pattern, pass_index: int, start_tick: int, ppq: int, seed: int, *, fill: bool = False
 ) -> tuple[Note, ...]:
     """The notes of pass ``pass_index`` (from 0) of ``pattern`` starting at ``start_tick``."""
+    # The rules of the module docstring in integer arithmetic: the step is num/den ticks,
+    # so floor(x * step) is x * num // den and nearest-tick rounding adds half a tick.
     step = step_fraction(pattern.step_size, ppq)
+    num, den = step.numerator, step.denominator
     n = pattern.length_steps
-    pass_end = start_tick + math.floor(n * step)
+    pass_end = start_tick + n * num // den
+    swing = swing_ticks(pattern, 1, step)
+    slot_starts = [start_tick + slot * num // den + (swing if slot % 2 else 0) for slot in range(n)]
     notes = []
     for lane in pattern.playing_lanes():
         steps, length = lane.steps, len(lane.steps)
@@ -92,24 +113,41 @@ def pass_notes(
                 or chance(seed, lane.id, lane_step, lane_pass) * 100 >= s.probability
             ):
                 continue
-            base = (
-                start_tick
-                + math.floor(slot * step)
-                + swing_ticks(pattern, slot, step)
-                + _round(s.offset_pct * step / 100)
-            )
-            end = min(base + math.floor(s.length_steps * step), pass_end)
+            base = slot_starts[slot]
+            if s.offset_pct:
+                base += (2 * s.offset_pct * num + 100 * den) // (200 * den)
+            end = min(base + s.length_steps * num // den, pass_end)
+            velocity, key, ratchet = s.velocity, lane.key, s.ratchet
             last_on = None
-            for j in range(s.ratchet):
-                on = base + math.floor(j * step / s.ratchet)
-                off = base + math.floor((j + 1) * step / s.ratchet) if j < s.ratchet - 1 else end
+            for j in range(ratchet):
+                on = base + j * num // (den * ratchet)
+                off = base + (j + 1) * num // (den * ratchet) if j < ratchet - 1 else end
                 on = min(max(on, start_tick), pass_end - 1)
                 if on == last_on:  # repeats closer than a tick: one note, not two
                     continue
                 last_on = on
                 off = max(min(off, pass_end), on + 1)
-                notes.append(Note(on, off - on, lane.key, s.velocity))
-    notes.sort()
+                notes.append((on, off - on, key, velocity))
+    notes.sort()  # as tuples: the order of Notes, at C speed
+    return _notes(notes)
+
+
+# Note's slot descriptors: setting through them skips the frozen __setattr__ and the
+# per-note checks, which the rows passed already (a pass of a big pattern is thousands of
+# notes, expanded on the engine's scheduler thread).
+_NOTE_SLOTS = tuple(
+    getattr(Note, name) for name in ("start_tick", "length_ticks", "pitch", "velocity")
+)
+
+
+def _notes(rows: list[tuple[int, int, int, int]]) -> tuple[Note, ...]:
+    """Notes from (start, length, key, velocity) rows whose key and velocity come from
+    validated lanes and steps and whose lengths are at least 1."""
+    if rows and rows[-1][0] + max(r[1] for r in rows) > MAX_TICK:
+        return tuple(Note(*r) for r in rows)  # beyond the last tick: Note says so
+    notes = list(map(object.__new__, itertools.repeat(Note, len(rows))))
+    for slot, values in zip(_NOTE_SLOTS, zip(*rows)):
+        collections.deque(map(slot.__set__, notes, values), maxlen=0)
     return tuple(notes)
 
 

@@ -29,8 +29,6 @@ from engine.core.pattern_expand import pass_notes, slot_at_tick
 from engine.core.score import Score
 from engine.core.timing import TempoChange, TempoMap
 
-WINDOW_PASSES_AHEAD = 2  # passes expanded beyond the one being heard (besides the time margin)
-
 
 class PassCache:
     """Expansions of passes at tick 0, keyed by the pattern value itself (patterns are
@@ -43,19 +41,17 @@ class PassCache:
 
     def pass_notes(
         self, pattern: Pattern, pass_index: int, start_tick: int, ppq: int, seed: int, fill: bool
-    ) -> list[Note]:
-        key = (id(pattern), pass_index, ppq, seed, fill)
+    ) -> tuple[Note, ...]:
+        key = (id(pattern), pass_index, start_tick, ppq, seed, fill)
         notes = self._entries.get(key)
         if notes is None or self._keep.get(id(pattern)) is not pattern:
             if len(self._entries) >= self._limit:
                 self._entries.clear()
                 self._keep.clear()
-            notes = pass_notes(pattern, pass_index, 0, ppq, seed, fill=fill)
+            notes = pass_notes(pattern, pass_index, start_tick, ppq, seed, fill=fill)
             self._entries[key] = notes
             self._keep[id(pattern)] = pattern
-        if not start_tick:
-            return list(notes)
-        return [Note(n.start_tick + start_tick, n.length_ticks, n.pitch, n.velocity) for n in notes]
+        return notes
 
 
 # --- song mode ------------------------------------------------------------------------
@@ -218,19 +214,21 @@ def loop_play_score(
     fill: bool = False,
     cache: PassCache | None = None,
 ) -> Score:
-    """The played score of pattern mode: the passes overlapping [lo_tick, hi_tick) on the
-    plan's track (heard whatever its mute), every other track silent, no loop region."""
+    """The played score of pattern mode: the notes of the plan's passes that sound in
+    [lo_tick, hi_tick) on the plan's track (heard whatever its mute), every other track
+    silent, no loop region."""
     cache = cache or PassCache()
     notes: list[Note] = []
     for slot in plan.passes(lo_tick, hi_tick):
         if doc.has_pattern(slot.pattern_id):
             pattern = doc.pattern(slot.pattern_id)
+            end = min(slot.end_tick, hi_tick)
             notes.extend(
                 n
                 for n in cache.pass_notes(
                     pattern, slot.pass_index, slot.start_tick, doc.ppq, doc.seed, fill
                 )
-                if n.start_tick < slot.end_tick
+                if n.start_tick < end and n.end_tick > lo_tick
             )
     tracks = tuple(
         replace(track, notes=tuple(notes), mute=False, solo=False)

@@ -23,12 +23,11 @@ from __future__ import annotations
 import threading
 from dataclasses import replace
 
+from engine.core.pattern import step_fraction
 from engine.core.pattern_play import (
-    WINDOW_PASSES_AHEAD,
     LoopPlan,
     PassCache,
     constant_tempo,
-    loop_pattern_position,
     loop_play_score,
     next_bar_tick,
     pass_ticks_of,
@@ -39,15 +38,18 @@ from engine.core.pattern_play import (
 from engine.core.score import LoopRegion, Score
 from engine.core.timing import bpm_to_us_per_quarter
 
-WINDOW_AHEAD_S = 2.0  # pattern mode expands at least this far past the first unheard tick
-REFILL_MARGIN_S = 1.0  # and moves the window on when less than this is left
+WINDOW_AHEAD_S = 3.0  # pattern mode's played score reaches this far past the first unheard tick
+REFILL_MARGIN_S = 1.0  # and is moved on when less than this is left
+# ...and keeps every note still sounding this long before it: a note dropped from the
+# played score while it may sound would be withdrawn and cut short
+WINDOW_BEHIND_S = 0.1
 
 
 class PatternPlayer:
     """Plays the document in song or pattern mode through ``scheduler`` (see module doc)."""
 
-    def __init__(self, scheduler):
-        self.scheduler = scheduler
+    def __init__(self, scheduler, adapt=None):
+        self.scheduler = _Adapting(scheduler, adapt) if adapt is not None else scheduler
         self._lock = threading.Lock()
         self._doc = Score()
         self._mode = "song"
@@ -57,8 +59,12 @@ class PatternPlayer:
         self._cache = PassCache()
         self._plan: LoopPlan | None = None  # pattern mode while playing
         self._tempo = self._doc.tempo_map  # pattern mode's own tempo map
-        self._window_end = 0  # pattern mode: the played score holds passes up to here
+        # pattern mode: the played score is moved on once the cursor reaches this tick
+        self._refill_tick = 1 << 62
         self._song_tick = 0  # where song mode goes on after pattern mode
+        self._grid_cache: tuple = (None, {})
+        self._slot = None  # the pass last found by pattern_position (scheduler thread only)
+        self._slot_plan = None
 
     # --- what the engine asks ------------------------------------------------------
     @property
@@ -90,6 +96,13 @@ class PatternPlayer:
                 self.scheduler.replace_score(self._stopped_score_locked())
             else:
                 self.scheduler.rebuild_live(self._relaid_locked)
+
+    def adopt_song(self, doc: Score) -> Score:
+        """Take ``doc`` as the document and return what song mode plays of it, for a caller
+        that hands it to the scheduler itself (a shared session's timed take-over)."""
+        with self._lock:
+            self._doc = doc
+            return song_play_score(doc, self._fill, self._cache)
 
     def set_mode(self, mode: str, pattern_id: str | None, track: int) -> None:
         """Song or pattern mode; while playing, the new mode starts from its beginning."""
@@ -217,15 +230,29 @@ class PatternPlayer:
     # --- the scheduler thread ------------------------------------------------------
     def maintain(self, tick: int, playing: bool) -> None:
         """Move pattern mode's window of passes on when playback nears its end."""
-        if self._mode != "pattern" or not playing or self._plan is None:
-            return
-        if self._window_end - tick > self._ticks_per_s(tick) * REFILL_MARGIN_S:
+        if tick < self._refill_tick or not playing or self._plan is None:
             return  # (read without the lock: a stale value only brings the refill forward)
         with self._lock:
-            if self._plan is not None:
-                self.scheduler.rebuild_live(
-                    lambda t: None if t is None else self._window_score_locked(t)
-                )
+            plan = self._plan
+            if plan is None:
+                return
+            # Expand the coming passes now, outside the scheduler's lock (a pass of a big
+            # pattern takes milliseconds): the build under the lock then only selects.
+            doc, per_s = self._doc, self._ticks_per_s(tick)
+            until = tick + int(per_s * (WINDOW_AHEAD_S + REFILL_MARGIN_S))
+            for slot in plan.passes(tick, until):
+                if doc.has_pattern(slot.pattern_id):
+                    self._cache.pass_notes(
+                        doc.pattern(slot.pattern_id),
+                        slot.pass_index,
+                        slot.start_tick,
+                        doc.ppq,
+                        doc.seed,
+                        self._fill,
+                    )
+            self.scheduler.rebuild_live(
+                lambda t: None if t is None else self._window_score_locked(t)
+            )
 
     def pattern_position(self, tick: int, playing: bool) -> tuple[int, int, int]:
         """(pattern index, pass, step) for the position counter; (-1, 0, -1) when none."""
@@ -233,8 +260,34 @@ class PatternPlayer:
         if not playing:
             return -1, 0, -1
         if self._mode == "pattern":
-            return (-1, 0, -1) if plan is None else loop_pattern_position(doc, plan, tick)
+            if plan is None:
+                return -1, 0, -1
+            slot = self._slot
+            if (
+                slot is None
+                or not slot.start_tick <= tick < slot.end_tick
+                or plan is not self._slot_plan
+            ):
+                slot = self._slot = plan.pass_at(tick)
+                self._slot_plan = plan
+            grid = self._grids(doc).get(slot.pattern_id)
+            if grid is None:
+                return -1, slot.pass_index, -1
+            index, num, den, length = grid
+            return index, slot.pass_index, min((tick - slot.start_tick) * den // num, length - 1)
         return song_pattern_position(doc, self._track, tick)
+
+    def _grids(self, doc: Score) -> dict:
+        """Pattern id -> (index, step as num/den ticks, length) of ``doc``, made once per doc."""
+        cached = self._grid_cache
+        if cached[0] is doc:
+            return cached[1]
+        grids = {}
+        for index, pattern in enumerate(doc.patterns):
+            step = step_fraction(pattern.step_size, doc.ppq)
+            grids[pattern.id] = (index, step.numerator, step.denominator, pattern.length_steps)
+        self._grid_cache = (doc, grids)  # one tuple: replaced whole
+        return grids
 
     # --- internals (with _lock held) -----------------------------------------------
     def _ticks_per_s(self, tick: int) -> float:
@@ -273,16 +326,39 @@ class PatternPlayer:
         return self._window_score_locked(tick or 0)
 
     def _window_score_locked(self, tick: int) -> Score:
-        """The played score of pattern mode around ``tick`` (the first unheard tick): from
-        the pass before the one at ``tick`` (its notes may still sound) to at least
-        WINDOW_PASSES_AHEAD passes and WINDOW_AHEAD_S seconds ahead."""
-        plan = self._plan
-        current = plan.pass_at(tick)
-        lo = plan.pass_at(max(0, current.start_tick - 1)).start_tick
-        want = tick + int(self._ticks_per_s(tick) * WINDOW_AHEAD_S)
-        hi, count = current.end_tick, 0
-        while hi < want or count < WINDOW_PASSES_AHEAD:
-            hi = plan.pass_at(hi).end_tick
-            count += 1
-        self._window_end = hi
-        return loop_play_score(self._doc, plan, lo, hi, self._tempo, self._fill, self._cache)
+        """The played score of pattern mode around ``tick`` (the first unheard tick): the
+        notes sounding from WINDOW_BEHIND_S before it to WINDOW_AHEAD_S after it."""
+        per_s = self._ticks_per_s(tick)
+        lo = max(0, tick - int(per_s * WINDOW_BEHIND_S))
+        hi = tick + max(1, int(per_s * WINDOW_AHEAD_S))
+        self._refill_tick = hi - int(per_s * REFILL_MARGIN_S)
+        return loop_play_score(self._doc, self._plan, lo, hi, self._tempo, self._fill, self._cache)
+
+
+class _Adapting:
+    """The scheduler with every score loaded or replaced passed through ``adapt`` first
+    (the sync source's tempo); everything else goes straight through."""
+
+    def __init__(self, scheduler, adapt):
+        self._scheduler = scheduler
+        self._adapt = adapt
+
+    def __getattr__(self, name):
+        return getattr(self._scheduler, name)
+
+    def __setattr__(self, name, value):
+        if name in ("_scheduler", "_adapt"):
+            object.__setattr__(self, name, value)
+        else:
+            setattr(self._scheduler, name, value)
+
+    def load_score(self, score: Score) -> None:
+        self._scheduler.load_score(self._adapt(score))
+
+    def replace_score(self, score: Score) -> None:
+        self._scheduler.replace_score(self._adapt(score))
+
+    # rebuild_live goes straight through (via __getattr__): its build runs under the
+    # scheduler's lock, and the sync source takes its own lock before the scheduler's when
+    # it starts playback, so adapting there could deadlock.  What it builds (pattern mode's
+    # window, a switch, the fill, a tempo change) keeps the tempo the player chose.

@@ -31,13 +31,10 @@ import signal
 import threading
 import time
 import traceback
-from dataclasses import replace
 
 import engine
 from engine.core import protocol as p
 from engine.core.errors import PianolaError
-from engine.core.pattern_play import PassCache, song_play_score
-from engine.core.timing import bpm_to_us_per_quarter
 from engine.midi.midi_input import MidiInput
 from engine.midi.router import MidiRouter
 from engine.realtime import priority as prio
@@ -78,7 +75,7 @@ class Engine:
         self.midi_in = None  # MIDI input, opened when asked for
         self.thru_track = 0  # the track MIDI input plays through
         self.scheduler = None
-        self._session_passes = PassCache()  # pattern passes already written out as notes
+        self.player = None  # song and pattern mode over the scheduler
         self.stopping = threading.Event()
         self.failed = threading.Event()
         # Bumped by the main thread on every transport jump, read by the scheduler thread
@@ -94,6 +91,7 @@ class Engine:
     def open(self) -> p.ReadyEvent:
         from engine.audio.synth import SynthBackend
         from engine.files.soundfonts import choose_soundfont
+        from engine.realtime.pattern_player import PatternPlayer
         from engine.realtime.scheduler import Scheduler
 
         choice = choose_soundfont(self.settings.soundfont)
@@ -118,6 +116,8 @@ class Engine:
             uses_jack=self.backend.driver_name == "jack",
             say=lambda *said: self.sender.put(p.SyncEvent(*said)),
         )
+        # every played score passes through the sync source (a Link or JACK master's tempo)
+        self.player = PatternPlayer(self.scheduler, adapt=self.sync.adapt)
         return p.ReadyEvent(
             versions=_versions(),
             driver=self.backend.driver_name,
@@ -144,6 +144,7 @@ class Engine:
             failed=self.failed,
             realtime_priority=self.realtime_priority,
             sync=self.sync,
+            player=self.player,
         )
         self._loop.start()
 
@@ -169,39 +170,49 @@ class Engine:
             self.sender.put(_error_event(exc, fatal=False))
 
     def _apply(self, c) -> None:
-        s = self.scheduler
+        # The song, the transport, tempo, loop and mix go through the pattern player,
+        # which hands the scheduler what to play in song or pattern mode.
+        s, player = self.scheduler, self.player
         if isinstance(c, p.LoadScoreCommand):
             self.router.prepare(c.score)  # opening a port takes a moment: not under a lock
-            s.load_score(self.sync.adapt(c.score))
+            player.load_score(c.score)
             self.generation += 1
         elif isinstance(c, p.ReplaceScoreCommand):
             self.router.prepare(c.score)
-            s.replace_score(self.sync.adapt(c.score))
+            player.replace_score(c.score)
         elif isinstance(c, p.PlayCommand):
-            if not self.sync.play(c.from_tick):  # a sync source starts on its own beat
-                s.play(c.from_tick)
+            # a sync source starts song mode on its own beat; pattern mode starts itself
+            if player.mode == "pattern" or not self.sync.play(c.from_tick):
+                player.play(c.from_tick)
             self.generation += 1
         elif isinstance(c, p.StopCommand):
-            if not self.sync.stop():
-                s.stop()
+            if player.mode == "pattern" or not self.sync.stop():
+                player.stop()
             self.generation += 1
         elif isinstance(c, p.SetSyncCommand):
             self.sync.choose(SyncChoice(c.source, c.quantum, c.start_stop_sync))
         elif isinstance(c, p.SetMidiClockOutCommand):
             self.sync.set_clock_out(c.port)
         elif isinstance(c, p.LocateCommand):
-            s.locate(c.tick)
+            player.locate(c.tick)
             self.generation += 1
         elif isinstance(c, p.SetLoopCommand):
-            s.set_loop(c.enabled, c.start_tick, c.end_tick)
+            player.set_loop(c.enabled, c.start_tick, c.end_tick)
         elif isinstance(c, p.SetTempoCommand):
-            self._set_tempo(c.bpm)
+            player.set_tempo(c.bpm, c.at_next_bar)
+        elif isinstance(c, p.SetPlayModeCommand):
+            player.set_mode(c.mode, c.pattern_id, c.track)
+            self.generation += 1
+        elif isinstance(c, p.QueuePatternCommand):
+            player.queue_pattern(c.pattern_id)
+        elif isinstance(c, p.SetFillCommand):
+            player.set_fill(c.on)
         elif isinstance(c, p.PreviewNoteOnCommand):
             s.preview_on(c.track_index, c.pitch, c.velocity)
         elif isinstance(c, p.PreviewNoteOffCommand):
             s.preview_off(c.track_index, c.pitch)
         elif isinstance(c, p.SetTrackMixCommand):
-            s.set_track_mix(c.track_index, **c.fields())
+            player.set_track_mix(c.track_index, **c.fields())
         elif isinstance(c, p.PanicCommand):
             s.panic()
         elif isinstance(c, p.SetMidiInputCommand):
@@ -218,7 +229,7 @@ class Engine:
         s = self.scheduler
         if isinstance(c, p.ReplaceScoreAtCommand):
             # the song's patterns play as their notes (song mode), one realisation of the dice
-            played = song_play_score(c.score, False, self._session_passes)
+            played = self.player.adopt_song(c.score)
             pass_index, tick, in_time = s.replace_score_at(played, c.pass_index, c.tick)
             self.sender.put(p.TakeOverEvent(c.version, pass_index, tick, in_time))
         elif isinstance(c, p.PlayAtCommand):
@@ -253,19 +264,6 @@ class Engine:
             self.router.control_now(track_channel(track), data[1], data[2])
         elif status == 0xE0 and len(data) == 3:
             self.router.pitch_bend_now(track_channel(track), (data[1] | data[2] << 7) - 8192)
-
-    def _set_tempo(self, bpm: float) -> None:
-        """Change the tempo in force at the current position (see SetTempoCommand)."""
-        score = self.scheduler.score  # includes any mix changes made since it was loaded
-        if not score.tracks:
-            raise ValueError("there is no song loaded to set the tempo of")
-        tempo_map = score.tempo_map
-        at_tick = tempo_map.change_at(self.scheduler.position().tick).tick
-        self.scheduler.replace_score(
-            self.sync.adapt(
-                replace(score, tempo_map=tempo_map.with_change(at_tick, bpm_to_us_per_quarter(bpm)))
-            )
-        )
 
     def close(self) -> None:
         """Release every note, stop the scheduler thread, close the audio output."""

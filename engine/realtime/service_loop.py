@@ -8,6 +8,7 @@ often while stopped) and each time:
    events to FluidSynth's sample-clock sequencer;
 2. reports a ``LateEvent`` when it woke after the end of the window it last covered;
 3. publishes the position in the shared seqlock block (what the GUI's cursor reads);
+   with the playing pattern, pass and step (from the pattern player) for the step grid;
 4. turns transport changes into ``TransportEvent``/``StoppedEvent`` and beats into
    ``BeatEvent`` (through the non-blocking ``EventSender``).
 
@@ -47,6 +48,7 @@ class ServiceLoop:
         failed: threading.Event,
         realtime_priority: int | None,
         sync=None,
+        player=None,
     ):
         self.scheduler = scheduler
         self.sync = sync  # serviced first; it also says which tempo to show
@@ -58,6 +60,8 @@ class ServiceLoop:
         self.stopping = stopping
         self.failed = failed
         self.realtime_priority = realtime_priority
+        # the pattern player: moves pattern mode's window on, tells the playing step
+        self.player = player
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
@@ -94,6 +98,12 @@ class ServiceLoop:
             if self.sync is not None:
                 self.sync.service()
             state = scheduler.service()
+            if self.player is not None:
+                self.player.maintain(state.tick, state.playing)
+                index, pass_index, step = self.player.pattern_position(state.tick, state.playing)
+                state = replace(
+                    state, pattern_index=index, pattern_pass=pass_index, pattern_step=step
+                )
             score = scheduler.score
             # The last service sent everything up to its clock + the look-ahead.  Waking
             # later than that means events in the gap (if any) went out already due.
