@@ -23,6 +23,7 @@ import os
 import platform
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -46,6 +47,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--switches", type=int, default=12, help="pattern switches recorded (default 12)"
     )
     parser.add_argument("--period", type=int, default=256, help="JACK period (default 256)")
+    parser.add_argument(
+        "--parts",
+        default="offline,live,switch",
+        help="which measurements, comma-separated (default offline,live,switch)",
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=2,
+        help="patterns / piano-roll alternations of the live measurement (default 2)",
+    )
     parser.add_argument("--soundfont", help="SoundFont (default: the bundled one)")
     parser.add_argument(
         "--realtime",
@@ -204,7 +216,7 @@ def live_cpu(client, ready, score, pattern_id, seconds: float) -> tuple[float, f
 
 
 def measure_switches(client, server_name: str, bpm: float, switches: int):
-    """(worst error of all onsets, worst at the switches, onsets heard, dropped cycles)."""
+    """The onsets of ``switches`` queued switches against one grid (SwitchFigures)."""
     from engine.measure.capture import Recorder
     from engine.measure.onsets import find_onsets, match_onsets, suggest_threshold
 
@@ -237,20 +249,57 @@ def measure_switches(client, server_name: str, bpm: float, switches: int):
     onsets = recording.stream_frames(
         find_onsets(mag, suggest_threshold(mag, 0.1), int(sixteenth * 0.4))
     )
-    grid = np.round(np.arange(len(onsets)) * sixteenth).astype(np.int64)
+    # one unbroken grid of sixteenths over the whole recording; every 16th is a switch
+    count = int(round((onsets[-1] - onsets[0]) / sixteenth)) + 1 if len(onsets) else 0
+    grid = np.round(np.arange(count) * sixteenth).astype(np.int64)
     match = match_onsets(grid, onsets, int(sixteenth * 0.4), breaks=recording.gap_frames())
     errors = np.abs(match.errors)
-    boundaries = [16 * k for k in range(1, switches + 1) if 16 * k < len(errors)]
-    return (
-        float(errors.max()) if len(errors) else float("nan"),
-        float(errors[boundaries].max()) if boundaries else float("nan"),
-        len(onsets),
-        recording.gaps,
-        match.all_matched,
+    at_switch = np.isin(match.expected, grid[16 : 16 * (switches + 1) : 16])
+    return SwitchFigures(
+        onsets=len(onsets),
+        missing=len(match.missing),
+        extra=len(match.extra),
+        worst=float(errors.max()) if len(errors) else float("nan"),
+        worst_at_switch=float(errors[at_switch].max()) if at_switch.any() else float("nan"),
+        switches_heard=int(at_switch.sum()),
+        beyond_block=int(np.sum(errors > 64)),
+        dropped_cycles=recording.gaps,
     )
 
 
+@dataclass(frozen=True, slots=True)
+class SwitchFigures:
+    onsets: int
+    missing: int  # grid places with no onset heard (a lost step)
+    extra: int  # onsets off the grid (a doubled step)
+    worst: float  # frames, every onset
+    worst_at_switch: float  # frames, the first onset of each new pattern
+    switches_heard: int
+    beyond_block: int  # onsets more than 64 frames off
+    dropped_cycles: int
+
+
 # -- the run ----------------------------------------------------------------------------------
+
+
+def _live(client, ready, args, score, pattern_id, roll) -> None:
+    print(
+        f"\n2. The engine process live (JACK dummy {SAMPLE_RATE} Hz, period "
+        f"{args.period}, {'realtime' if args.realtime else 'no realtime'}; "
+        f"engine {ready.scheduling}), {args.seconds:g} s each, alternating:"
+    )
+    ours = {"patterns": [], "piano roll": []}
+    for _ in range(args.rounds):
+        for name, song, pid in (("patterns", score, pattern_id), ("piano roll", roll, None)):
+            mine, total = live_cpu(client, ready, song, pid, args.seconds)
+            ours[name].append(mine)
+            print(f"   {name:<10}: Pianola's threads {mine:.2f} %, whole engine {total:.2f} %")
+    p_mean = sum(ours["patterns"]) / len(ours["patterns"])
+    r_mean = sum(ours["piano roll"]) / len(ours["piano roll"])
+    print(
+        f"   mean of Pianola's threads: patterns {p_mean:.2f} %, piano roll {r_mean:.2f} % "
+        f"(ratio {p_mean / max(r_mean, 1e-9):.2f})"
+    )
 
 
 def run(args) -> int:
@@ -268,18 +317,31 @@ def run(args) -> int:
         f"16 lanes x 64 steps at 16ths, {args.bpm:g} BPM, probability 80 %, ratchet 2: "
         f"about {per_s:.0f} notes/s; the piano-roll case plays the same notes as free notes"
     )
+    parts = set(args.parts.split(","))
+    if "offline" in parts:
+        _offline(soundfont, score, pattern_id, roll, args.seconds)
+    if parts & {"live", "switch"}:
+        return _with_engine(args, parts, soundfont, score, pattern_id, roll)
+    return 0
+
+
+def _offline(soundfont, score, pattern_id, roll, seconds: float) -> None:
     print("\n1. Scheduling alone (file backend, one service per 4 ms, thread CPU time):")
-    pattern_us, pattern_notes = time_offline(soundfont, score, pattern_id, args.seconds)
-    roll_us, roll_notes = time_offline(soundfont, roll, None, args.seconds)
+    pattern_us, pattern_notes = time_offline(soundfont, score, pattern_id, seconds)
+    roll_us, roll_notes = time_offline(soundfont, roll, None, seconds)
     for name, us, notes in (
         ("patterns", pattern_us, pattern_notes),
         ("piano roll", roll_us, roll_notes),
     ):
+        percent = us * SAMPLE_RATE / SERVICE_PERIOD_FRAMES / 1e4
         print(
-            f"   {name:<10}: {us:7.1f} µs per service = {us * SAMPLE_RATE / SERVICE_PERIOD_FRAMES / 1e4:.2f} "
-            f"% of one core ({notes} notes in {args.seconds:g} s)"
+            f"   {name:<10}: {us:7.1f} µs per service = {percent:.2f} % of one core "
+            f"({notes} notes in {seconds:g} s)"
         )
     print(f"   patterns / piano roll: {pattern_us / roll_us:.2f}")
+
+
+def _with_engine(args, parts, soundfont, score, pattern_id, roll) -> int:
     name = f"pianola-steps-{os.getpid()}"
     try:
         with DummyJackServer(name, SAMPLE_RATE, args.period, realtime=args.realtime) as srv:
@@ -289,33 +351,21 @@ def run(args) -> int:
             try:
                 client, ready = engine_client(srv.name, args.period, soundfont)
                 try:
-                    print(
-                        f"\n2. The engine process live (JACK dummy {SAMPLE_RATE} Hz, period "
-                        f"{args.period}, {'realtime' if args.realtime else 'no realtime'}; "
-                        f"engine {ready.scheduling}), {args.seconds:g} s each:"
-                    )
-                    p_ours, p_total = live_cpu(client, ready, score, pattern_id, args.seconds)
-                    r_ours, r_total = live_cpu(client, ready, roll, None, args.seconds)
-                    print(
-                        f"   patterns  : Pianola's threads {p_ours:.2f} %, whole engine {p_total:.2f} %"
-                    )
-                    print(
-                        f"   piano roll: Pianola's threads {r_ours:.2f} %, whole engine {r_total:.2f} %"
-                    )
-                    print(
-                        f"   patterns / piano roll (Pianola's threads): {p_ours / max(r_ours, 1e-9):.2f}"
-                    )
+                    if "live" in parts:
+                        _live(client, ready, args, score, pattern_id, roll)
+                    if "switch" not in parts:
+                        return 0
                     print(
                         f"\n3. Pattern switches ({args.switches}, queued mid-pass, 16ths at {args.bpm:g} BPM):"
                     )
-                    worst, at_switch, count, gaps, matched = measure_switches(
-                        client, srv.name, args.bpm, args.switches
-                    )
+                    f = measure_switches(client, srv.name, args.bpm, args.switches)
                     print(
-                        f"   {count} onsets, all on one grid: {matched}; worst error {worst:.0f} "
-                        f"frames; worst at a switch {at_switch:.0f} frames "
-                        f"(beyond the 64-frame block: {max(0.0, at_switch - 64):.0f}); "
-                        f"dropped JACK cycles {gaps}"
+                        f"   {f.onsets} onsets on one grid of sixteenths: {f.missing} missing, "
+                        f"{f.extra} extra; {f.switches_heard} switches heard; worst error at a "
+                        f"switch {f.worst_at_switch:.0f} frames (beyond the 64-frame block: "
+                        f"{max(0.0, f.worst_at_switch - 64):.0f}); worst of all onsets "
+                        f"{f.worst:.0f} frames, {f.beyond_block} beyond 64; dropped JACK "
+                        f"cycles {f.dropped_cycles}"
                     )
                 finally:
                     client.close()
