@@ -185,8 +185,11 @@ class PatternPlayer:
             if not self._doc.tracks:
                 raise ValueError("there is no song loaded to set the tempo of")
 
+            # read before the scheduler's lock is taken: the build below runs under it
+            stopped_at = self.scheduler.position().tick
+
             def retempo(tick):
-                now = self.scheduler.position().tick if tick is None else tick
+                now = stopped_at if tick is None else tick
                 if self._mode == "pattern" and self._plan is not None:
                     at = next_bar_tick(self._doc, now - 1) if at_next_bar else 0
                     if not at_next_bar:

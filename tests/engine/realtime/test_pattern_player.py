@@ -174,3 +174,14 @@ def test_pattern_mode_position_and_tempo_at_the_next_bar():
     ons = [f - LOOKAHEAD for f, _ in backend.ons()]
     assert ons[:16] == [i * SIXTEENTH for i in range(16)]
     assert ons[16:24] == [PASS + i * SIXTEENTH // 2 for i in range(8)]
+
+
+def test_tempo_set_while_stopped_applies_from_where_it_stands():
+    score, (a,) = song(FOUR)
+    score, _ = pe.place_pattern(score, a, 0, 0)
+    backend, sched, player = rig(score)
+    player.set_tempo(240)  # stopped: no deadlock, the song's tempo changes
+    assert sched.score.tempo_map.bpm_at(0) == 240
+    player.play(0)
+    run(backend, sched, player, PASS)
+    assert [f - LOOKAHEAD for f, _ in backend.ons()] == [0, 12000, 24000, 36000]
