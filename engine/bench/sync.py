@@ -168,7 +168,7 @@ def measure(period: int, seconds: float) -> dict:
         # is converted with the cycles around it
         times = recording.period_frame_times.astype("int64")
         gaps = times[1:][(times[1:] - times[:-1]) != recording.period_frames]
-        errors_ms, skipped = [], 0
+        errors_ms, signed_ms, skipped = [], [], 0
         for frame in recording.jack_frames(found):
             frame = int(frame)
             if any(frame - 0.6 * 48000 < gap <= frame for gap in gaps):
@@ -176,8 +176,11 @@ def measure(period: int, seconds: float) -> dict:
                 continue
             host_us = _host_us_near(pairs, frame + latency)
             beat = state.beatAtTime(round(host_us), QUANTUM)
-            errors_ms.append(abs(beat - round(beat)) * 60_000.0 / BPM)
+            signed_ms.append((beat - round(beat)) * 60_000.0 / BPM)
+            errors_ms.append(abs(signed_ms[-1]))
         clock.close()
+    if os.environ.get("PIANOLA_BENCH_SYNC_ERRORS"):
+        print(json.dumps({"signed_ms": signed_ms}), file=sys.stderr)
     return {
         "period": period,
         "onsets": len(errors_ms),
