@@ -170,13 +170,14 @@ class RecoverySlot:
         return slot
 
     def write(self, score, document_path) -> None:
-        """Write ``score`` (atomically) and then the sidecar; raises FileWriteError."""
+        """Write the sidecar and then ``score`` (atomically); raises FileWriteError."""
         self.write_data(encode_score(score), document_path)
 
     def write_data(self, data: bytes, document_path) -> None:
-        """Write an encoded project (see ``encode_score``), then the sidecar."""
-        write_bytes_atomically(self.project_path, data)
+        """Write the sidecar, then the encoded project (see ``encode_score``): whoever sees
+        the project sees its sidecar too, and a lone sidecar is ignored by ``entries``."""
         self.write_info(document_path)
+        write_bytes_atomically(self.project_path, data)
 
     def write_info(self, document_path) -> None:
         write_text_atomically(
