@@ -1,8 +1,9 @@
 """Pianola's main window: menus, transport bar, track list, piano roll, status bar (GUI thread).
 
-Extension points (engineer E's files, recent files, autosave, preferences build on them):
+What other parts build on:
 - ``window.document``: the one ``Document`` (history, path, change listeners);
-- ``window.engine`` (also ``window.link``): the ``EngineLink`` to the engine process;
+- ``window.link``: the ``EngineLink`` to the engine process (it hears the document itself);
+- ``window.files``: the File commands the menu, shortcuts and close button delegate to;
 - ``window.menus[name]``: each menu ("file", "edit", "view", "transport", "help"), built by
   one ``build_NAME_menu(menu)`` method a subclass or a plug-in may extend;
 - ``window.set_status(text)``: one sentence in the status bar;
@@ -13,17 +14,17 @@ from __future__ import annotations
 
 import tkinter as tk
 from pathlib import Path
-from tkinter import filedialog, messagebox, ttk
+from tkinter import messagebox, ttk
 
 from engine.core import edits
 from engine.core import protocol as p
 from engine.core.audio_settings import AudioSettings
-from engine.core.errors import PianolaError
 from sequencer_gui import help_window
 from sequencer_gui.appearance import add_theme_menu
 from sequencer_gui.collab.mount import mount as mount_session
 from sequencer_gui.document import Document, empty_score
 from sequencer_gui.engine_link import EngineLink
+from sequencer_gui.files.commands import FileCommands
 from sequencer_gui.panels.level_meter import LevelMeter
 from sequencer_gui.panels.link_button import LinkButton
 from sequencer_gui.panels.status_bar import StatusBar
@@ -36,9 +37,6 @@ from sequencer_gui.shortcuts import accelerator, bind_shortcuts
 from sequencer_gui.steps.mount import mount as mount_steps
 from sequencer_gui.theme import Theme
 from sequencer_gui.view_menus import add_transport_entries, add_view_entries, build_track_menu
-
-PROJECT_TYPES = [("Pianola songs", "*.pianola"), ("All files", "*")]
-MIDI_TYPES = [("MIDI files", "*.mid *.midi"), ("All files", "*")]
 
 
 class MainWindow:
@@ -58,7 +56,6 @@ class MainWindow:
         self.theme = Theme(root, theme)  # fonts and styles before the first widget
         self.document = document if document is not None else Document()
         self.link = EngineLink(root, self.document, settings, realtime=realtime)
-        self.engine = self.link
         root.minsize(900, 560)
         self.follow_var = tk.BooleanVar(value=True)
 
@@ -91,6 +88,8 @@ class MainWindow:
         self.theme.listeners.append(self.meter.apply_palette)
         self.roll.listeners.append(lambda roll: self.transport.refresh())
 
+        # the File menu, its shortcuts and the close button ask this (see files.commands)
+        self.files = FileCommands(self)
         self.menus: dict[str, tk.Menu] = {}
         self.build_menus()
         bind_shortcuts(self)
@@ -98,8 +97,8 @@ class MainWindow:
         self.session = mount_session(self)
         self.document.add_listener(self._on_document)
         self.link.listeners.append(self._on_engine_event)
-        # a lambda, so replacing window.quit (e.g. to ask about unsaved work) takes effect
-        root.protocol("WM_DELETE_WINDOW", lambda: self.quit())
+        # self.quit asks window.files when used: files.install() may have replaced it
+        root.protocol("WM_DELETE_WINDOW", self.quit)
         self.transport.refresh()
         self.update_title()
         if start_engine:
@@ -125,18 +124,7 @@ class MainWindow:
         self.menubar = bar
 
     def build_file_menu(self, menu: tk.Menu) -> None:
-        # Commands are looked up when chosen, so they follow methods replaced later.
-        menu.add_command(label="New", accelerator="Ctrl+N", command=lambda: self.new_document())
-        menu.add_command(label="Open…", accelerator="Ctrl+O", command=lambda: self.open_document())
-        menu.add_command(label="Save", accelerator="Ctrl+S", command=lambda: self.save_document())
-        menu.add_command(
-            label="Save As…", accelerator="Ctrl+Shift+S", command=lambda: self.save_document_as()
-        )
-        menu.add_separator()
-        menu.add_command(label="Import MIDI…", command=lambda: self.import_midi())
-        menu.add_command(label="Export MIDI…", command=lambda: self.export_midi())
-        menu.add_separator()
-        menu.add_command(label="Quit", accelerator="Ctrl+Q", command=lambda: self.quit())
+        self.files.build_menu(menu)
 
     def build_edit_menu(self, menu: tk.Menu) -> None:
         ed = self.editor
@@ -327,65 +315,16 @@ class MainWindow:
         self.set_status(f"Saved {path.name}.")
 
     def new_document(self) -> None:
+        """An empty song in place of the current one, asking nothing (files.new asks)."""
         self.playback.stop()
         self.document.replace(empty_score(), None)
 
-    def open_document(self) -> None:
-        name = filedialog.askopenfilename(parent=self.root, filetypes=PROJECT_TYPES + MIDI_TYPES)
-        if name:
-            try:
-                self.open_path(name)
-            except PianolaError as exc:
-                self.show_error(exc, "Cannot open")
-
-    def save_document(self) -> bool:
-        if self.document.path is None:
-            return self.save_document_as()
-        try:
-            self.save_to(self.document.path)
-        except PianolaError as exc:
-            self.show_error(exc, "Cannot save")
-            return False
-        return True
-
-    def save_document_as(self) -> bool:
-        name = filedialog.asksaveasfilename(
-            parent=self.root, defaultextension=".pianola", filetypes=PROJECT_TYPES
-        )
-        if not name:
-            return False
-        try:
-            self.save_to(name)
-        except PianolaError as exc:
-            self.show_error(exc, "Cannot save")
-            return False
-        return True
-
-    def import_midi(self) -> None:
-        name = filedialog.askopenfilename(parent=self.root, filetypes=MIDI_TYPES)
-        if name:
-            try:
-                from engine.files.midifile import import_midi
-
-                self.document.replace(import_midi(name), None)
-                self.set_status(f"Imported {Path(name).name}.")
-            except PianolaError as exc:
-                self.show_error(exc, "Cannot import")
-
-    def export_midi(self) -> None:
-        name = filedialog.asksaveasfilename(
-            parent=self.root, defaultextension=".mid", filetypes=MIDI_TYPES
-        )
-        if name:
-            try:
-                from engine.files.midifile import export_midi
-
-                export_midi(self.document.score, name)
-                self.set_status(f"Exported {Path(name).name}.")
-            except PianolaError as exc:
-                self.show_error(exc, "Cannot export")
-
     def quit(self) -> None:
+        """Quit as the musician asks it: the File commands ask about unsaved work first."""
+        self.files.quit()
+
+    def destroy(self) -> None:
+        """Close the engine and the window at once, asking nothing."""
         self.close()
         self.root.destroy()
 

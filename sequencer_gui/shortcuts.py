@@ -252,21 +252,21 @@ SHORTCUTS: tuple[Shortcut, ...] = (
         "solo", "S", "solo / unsolo the edited track", ("<s>",), lambda w: w.tracks.toggle("solo")
     ),
     # files and help
-    # Looked up at key time, so a file controller may replace these methods on the window.
-    Shortcut("new", "Ctrl+N", "new song", ("<Control-n>",), lambda w: w.new_document(), True),
+    # Looked up at key time: files.install() gives the window other File commands.
+    Shortcut("new", "Ctrl+N", "new song", ("<Control-n>",), lambda w: w.files.new(), True),
     Shortcut(
         "open",
         "Ctrl+O",
         "open a song or MIDI file",
         ("<Control-o>",),
-        lambda w: w.open_document(),
+        lambda w: w.files.open(),
         True,
     ),
-    Shortcut("save", "Ctrl+S", "save", ("<Control-s>",), lambda w: w.save_document(), True),
+    Shortcut("save", "Ctrl+S", "save", ("<Control-s>",), lambda w: w.files.save(), True),
     Shortcut(
-        "save_as", "Ctrl+Shift+S", "save as", ("<Control-S>",), lambda w: w.save_document_as(), True
+        "save_as", "Ctrl+Shift+S", "save as", ("<Control-S>",), lambda w: w.files.save_as(), True
     ),
-    Shortcut("quit", "Ctrl+Q", "quit", ("<Control-q>",), lambda w: w.quit(), True),
+    Shortcut("quit", "Ctrl+Q", "quit", ("<Control-q>",), lambda w: w.files.quit(), True),
     Shortcut("help", "F1", "this list", ("<F1>",), lambda w: w.show_shortcuts(), True),
     # views
     Shortcut("view_roll", "F5", "the piano roll", ("<F5>",), lambda w: w.steps.show(0), True),

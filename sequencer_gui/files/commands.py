@@ -1,8 +1,10 @@
 """The File menu on top of the main window: files, recent files, unsaved-changes prompts,
 drag-and-drop, autosave and crash recovery wired together (GUI thread).
 
-``FileCommands(window).install()`` takes over the window's File menu and its Ctrl+N/O/S/Q
-shortcuts.  Every command keeps one promise: when anything goes wrong (a damaged or
+The window delegates its File menu, its Ctrl+N/O/S/Q shortcuts and its close button to
+its ``files`` object (``window.files``): the one it makes itself only does the work
+(no autosave, no recovery offer, nothing started), and ``install()`` puts in its place one
+that also keeps the autosave copy and offers work left by a crash.  Every command keeps one promise: when anything goes wrong (a damaged or
 truncated file, an unwritable folder, a full disk), the musician gets one sentence in a
 dialog and the document already open stays exactly as it was -- same score, same path,
 same modified mark -- because nothing is replaced until the new song has been read whole.
@@ -42,6 +44,20 @@ class FileCommands:
         self.document = window.document
         self.prefs = prefs if prefs is not None else PreferencesStore()
         self.recovery = recovery if recovery is not None else RecoveryStore()
+        self.autosaver: Autosaver | None = None  # made and started by install()
+        self.recent_menu = None
+        self.dnd_available = False
+        self.export = None  # the Export WAV dialog under way, if any
+
+    # ------------------------------------------------------------------ set-up
+    def install(self) -> FileCommands:
+        """Become the window's File commands (in place of the one it made) and start the
+        autosave copy and file drops."""
+        window = self.window
+        previous = getattr(window, "files", None)
+        if previous is not None and previous is not self:
+            self.recent_menu = previous.recent_menu  # the File menu's cascade, built once
+        window.files = self
         self.autosaver = Autosaver(
             self.root,
             self.recovery.new_session(),
@@ -49,47 +65,34 @@ class FileCommands:
             interval_s=self.prefs.preferences.autosave_interval_s,
             on_error=window.set_status,
         )
-        self.recent_menu = None
-        self.dnd_available = False
-        self.export = None  # the Export WAV dialog under way, if any
-
-    # ------------------------------------------------------------------ set-up
-    def install(self) -> FileCommands:
-        """Take over the window's file methods (its menu, shortcuts and close button look
-        them up when used) and rebuild its File menu with recent files and exports."""
-        window = self.window
-        window.files = self
-        # the window's own versions do the plain work; these add prompts and bookkeeping
-        self._plain_new = window.new_document
-        self._plain_quit = window.quit
-        window.new_document, window.open_document = self.new, self.open
-        window.save_document, window.save_document_as = self.save, self.save_as
-        window.import_midi, window.export_midi = self.import_midi, self.export_midi
-        window.quit = self.quit
-        menu = window.menus["file"]
-        menu.delete(0, "end")
-        self.build_menu(menu)
         self.dnd_available = enable_file_drop(self.root, self.drop_files)
         self.autosaver.start()
         return self
 
     def build_menu(self, menu) -> None:
+        """The File menu; its entries ask ``window.files`` when chosen, so they follow
+        the File commands the window has then."""
         import tkinter as tk
 
-        menu.add_command(label="New", accelerator="Ctrl+N", command=self.new)
-        menu.add_command(label="Open…", accelerator="Ctrl+O", command=self.open)
-        self.recent_menu = tk.Menu(menu, tearoff=False, postcommand=self.fill_recent_menu)
+        window = self.window
+
+        def entry(name):
+            return lambda: getattr(window.files, name)()
+
+        menu.add_command(label="New", accelerator="Ctrl+N", command=entry("new"))
+        menu.add_command(label="Open…", accelerator="Ctrl+O", command=entry("open"))
+        self.recent_menu = tk.Menu(menu, tearoff=False, postcommand=entry("fill_recent_menu"))
         menu.add_cascade(label=RECENT_MENU_LABEL, menu=self.recent_menu)
-        menu.add_command(label="Save", accelerator="Ctrl+S", command=self.save)
-        menu.add_command(label="Save As…", accelerator="Ctrl+Shift+S", command=self.save_as)
+        menu.add_command(label="Save", accelerator="Ctrl+S", command=entry("save"))
+        menu.add_command(label="Save As…", accelerator="Ctrl+Shift+S", command=entry("save_as"))
         menu.add_separator()
-        menu.add_command(label="Import MIDI…", command=self.import_midi)
-        menu.add_command(label="Export MIDI…", command=self.export_midi)
-        menu.add_command(label="Export WAV…", command=self.export_wav)
+        menu.add_command(label="Import MIDI…", command=entry("import_midi"))
+        menu.add_command(label="Export MIDI…", command=entry("export_midi"))
+        menu.add_command(label="Export WAV…", command=entry("export_wav"))
         menu.add_separator()
-        menu.add_command(label="Preferences…", command=self.preferences)
+        menu.add_command(label="Preferences…", command=entry("preferences"))
         menu.add_separator()
-        menu.add_command(label="Quit", accelerator="Ctrl+Q", command=self.quit)
+        menu.add_command(label="Quit", accelerator="Ctrl+Q", command=entry("quit"))
         self.fill_recent_menu()
 
     def fill_recent_menu(self) -> None:
@@ -147,7 +150,8 @@ class FileCommands:
 
     def _replaced(self, path=None) -> None:
         """A new song is in the window: the old one's recovery copy is not needed."""
-        self.autosaver.document_saved()
+        if self.autosaver is not None:
+            self.autosaver.document_saved()
         if path is not None:
             self._remember(path)
 
@@ -155,7 +159,7 @@ class FileCommands:
     def new(self) -> bool:
         if not self.confirm_discard("starting a new song"):
             return False
-        self._plain_new()
+        self.window.new_document()
         self._replaced()
         self.window.set_status("New song.")
         return True
@@ -210,7 +214,8 @@ class FileCommands:
         except (PianolaError, OSError) as exc:
             self._error(exc, "Cannot save")
             return False
-        self.autosaver.document_saved()
+        if self.autosaver is not None:
+            self.autosaver.document_saved()
         self._remember(path)
         return True
 
@@ -267,7 +272,8 @@ class FileCommands:
         return PreferencesDialog(self.window, self.prefs, on_saved=self.preferences_changed)
 
     def preferences_changed(self, old, new) -> None:
-        self.autosaver.interval_s = new.autosave_interval_s
+        if self.autosaver is not None:
+            self.autosaver.interval_s = new.autosave_interval_s
         if new.theme != old.theme:
             from sequencer_gui.appearance import set_theme
 
@@ -300,7 +306,8 @@ class FileCommands:
                 pass  # the file is gone or damaged: the work is still restored in full
         self.document.replace(base, path)
         self.document.apply(restored, "Restore unsaved work")
-        self.autosaver.adopt(RecoverySlot.adopt(entry))
+        if self.autosaver is not None:
+            self.autosaver.adopt(RecoverySlot.adopt(entry))
         self.window.set_status(f"Restored {entry.describe()}; save it to keep it.")
 
     def quit(self) -> None:
@@ -309,10 +316,11 @@ class FileCommands:
         if self.export is not None and self.export.running:
             self.export.cancel()  # the render's temporary file is removed by the render
             self.export.export.wait(10)
-        self.autosaver.stop()
-        # saved, unchanged, or the musician chose Don't Save: the copy is not wanted
-        self.autosaver.slot.remove()
-        self._plain_quit()
+        if self.autosaver is not None:
+            self.autosaver.stop()
+            # saved, unchanged, or the musician chose Don't Save: the copy is not wanted
+            self.autosaver.slot.remove()
+        self.window.destroy()
 
 
 def enable_file_drop(root, on_files) -> bool:
