@@ -11,18 +11,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from engine.core.checks import check_int
 from engine.core.errors import AudioDriverError
 
 # "auto" picks the first that works: see engine.audio.drivers.choose_driver.
 REALTIME_DRIVERS = ("jack", "pipewire", "pulseaudio", "alsa", "sounddevice")
 KNOWN_DRIVERS = ("auto",) + REALTIME_DRIVERS + ("file", "none")
-
-
-def _check_int(name: str, value, lo: int, hi: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{name} must be a whole number, not {value!r}")
-    if not lo <= value <= hi:
-        raise ValueError(f"{name} must be from {lo} to {hi}, not {value}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,10 +45,10 @@ class AudioSettings:
             raise AudioDriverError(
                 f"Unknown audio driver {self.driver!r}: choose one of {', '.join(KNOWN_DRIVERS)}."
             )
-        _check_int("sample rate", self.sample_rate, 8000, 192000)
-        _check_int("period size in frames", self.period_frames, 16, 8192)
-        _check_int("number of periods", self.periods, 2, 64)
-        _check_int("look-ahead in milliseconds", self.lookahead_ms, 1, 1000)
+        check_int("sample rate", self.sample_rate, 8000, 192000)
+        check_int("period size in frames", self.period_frames, 16, 8192)
+        check_int("number of periods", self.periods, 2, 64)
+        check_int("look-ahead in milliseconds", self.lookahead_ms, 1, 1000)
         if (
             isinstance(self.gain, bool)
             or not isinstance(self.gain, (int, float))

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from engine.core.checks import MIDI_DATA, check_score_int
 from engine.core.errors import ScoreError
 from engine.core.note import MAX_TICK
-from engine.core.timing import _check_int
 
 CONTROL, PITCH_BEND, PROGRAM = "control", "pitch_bend", "program"
 KINDS = (CONTROL, PITCH_BEND, PROGRAM)
@@ -41,18 +41,18 @@ class ControlEvent:
     value: int = 0
 
     def __post_init__(self):
-        _check_int("controller event tick", self.tick, 0, MAX_TICK)
+        check_score_int("controller event tick", self.tick, 0, MAX_TICK)
         if self.kind not in KINDS:
             raise ScoreError(f"a controller event is one of {', '.join(KINDS)}, not {self.kind!r}")
         if self.kind == CONTROL:
-            _check_int("controller number", self.number, 0, 127)
-            _check_int("controller value", self.value, 0, 127)
+            check_score_int("controller number", self.number, *MIDI_DATA)
+            check_score_int("controller value", self.value, *MIDI_DATA)
         else:
-            _check_int(f"{self.kind.replace('_', ' ')} number", self.number, 0, 0)
+            check_score_int(f"{self.kind.replace('_', ' ')} number", self.number, 0, 0)
             if self.kind == PITCH_BEND:
-                _check_int("pitch bend", self.value, PITCH_BEND_MIN, PITCH_BEND_MAX)
+                check_score_int("pitch bend", self.value, PITCH_BEND_MIN, PITCH_BEND_MAX)
             else:
-                _check_int("program", self.value, 0, 127)
+                check_score_int("program", self.value, *MIDI_DATA)
 
     def midi_bytes(self, channel: int) -> bytes:
         """The MIDI message of this event on ``channel`` (0..15)."""

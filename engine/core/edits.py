@@ -19,9 +19,10 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from engine.core.checks import VELOCITY, check_score_int
 from engine.core.errors import ScoreError
 from engine.core.score import MAX_TICK, LoopRegion, Marker, Note, Score, Track
-from engine.core.timing import TimeSignature, _check_int, bpm_to_us_per_quarter
+from engine.core.timing import TimeSignature, bpm_to_us_per_quarter
 
 _NOTE_KEY = operator.attrgetter("start_tick", "length_ticks", "pitch", "velocity")
 
@@ -89,8 +90,8 @@ def _replace_notes(
 
 def _clamp_deltas(notes: tuple[Note, ...], delta_ticks: int, delta_pitch: int):
     """Shrink the deltas so every note stays in range (start >= 0, pitch 0..127)."""
-    _check_int("tick offset", delta_ticks, -MAX_TICK, MAX_TICK)
-    _check_int("pitch offset", delta_pitch, -MAX_TICK, MAX_TICK)
+    check_score_int("tick offset", delta_ticks, -MAX_TICK, MAX_TICK)
+    check_score_int("pitch offset", delta_pitch, -MAX_TICK, MAX_TICK)
     if not notes:
         return 0, 0
     lo_start = min(n.start_tick for n in notes)
@@ -145,8 +146,8 @@ def resize_notes(
     Each note is clamped on its own: it keeps at least ``min_length`` ticks (or its
     current length if already shorter) and never starts before tick 0.
     """
-    _check_int("tick offset", delta_ticks, -MAX_TICK, MAX_TICK)
-    _check_int("minimum length", min_length, 1, MAX_TICK)
+    check_score_int("tick offset", delta_ticks, -MAX_TICK, MAX_TICK)
+    check_score_int("minimum length", min_length, 1, MAX_TICK)
     if edge not in ("end", "start"):
         raise ScoreError(f"the edge to resize must be 'start' or 'end', not {edge!r}")
 
@@ -168,9 +169,9 @@ def set_velocity(
     if (velocity is None) == (delta is None):
         raise ScoreError("give either a velocity or a velocity change, not both or neither")
     if velocity is not None:
-        _check_int("velocity", velocity, 1, 127)
+        check_score_int("velocity", velocity, *VELOCITY)
         return _apply_map(score, track_index, notes, lambda n: replace(n, velocity=velocity))
-    _check_int("velocity change", delta, -127, 127)
+    check_score_int("velocity change", delta, -127, 127)
     return _apply_map(
         score,
         track_index,
@@ -197,7 +198,7 @@ def quantize(
     With ``ends`` the note ends are pulled too (to the nearest line after the start's
     target, so no note collapses); otherwise each note keeps its length.
     """
-    _check_int("grid", grid_ticks, 1, MAX_TICK)
+    check_score_int("grid", grid_ticks, 1, MAX_TICK)
     if (
         isinstance(strength, bool)
         or not isinstance(strength, (int, float))
@@ -238,7 +239,7 @@ def copy_notes(notes) -> Clip:
 
 def paste(score: Score, track_index: int, clip: Clip, at_tick: int):
     """Add the clip's notes with its start at ``at_tick``; returns the pasted notes."""
-    _check_int("paste position", at_tick, 0, MAX_TICK)
+    check_score_int("paste position", at_tick, 0, MAX_TICK)
     pasted = tuple(replace(n, start_tick=n.start_tick + at_tick) for n in clip.notes)
     return _replace_notes(score, track_index, (), pasted), pasted
 
@@ -297,7 +298,7 @@ def update_track(score: Score, index: int, **fields) -> Score:
 
 
 def set_tempo(score: Score, tick: int, bpm: float) -> Score:
-    _check_int("tempo change tick", tick, 0, MAX_TICK)
+    check_score_int("tempo change tick", tick, 0, MAX_TICK)
     us = bpm_to_us_per_quarter(bpm)
     return replace(score, tempo_map=score.tempo_map.with_change(tick, us))
 
@@ -309,7 +310,7 @@ def remove_tempo(score: Score, tick: int) -> Score:
 
 
 def set_time_signature(score: Score, tick: int, numerator: int, denominator: int) -> Score:
-    _check_int("time signature tick", tick, 0, MAX_TICK)
+    check_score_int("time signature tick", tick, 0, MAX_TICK)
     sig = TimeSignature(tick, numerator, denominator)
     return replace(score, time_signatures=score.time_signatures.with_signature(sig))
 

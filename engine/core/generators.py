@@ -20,10 +20,10 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from engine.core.checks import check_score_int
 from engine.core.errors import ScoreError
 from engine.core.pattern import MAX_STEPS, OFF, Step
 from engine.core.pattern_expand import chance
-from engine.core.timing import _check_int
 
 HIT_VELOCITY = 100
 ACCENT_VELOCITY = 127
@@ -32,8 +32,8 @@ _EUCLID = re.compile(r"E\((.*)\)", re.IGNORECASE)
 
 def euclid(k: int, n: int, rotation: int = 0) -> tuple[bool, ...]:
     """Bjorklund's E(k, n) rotated ``rotation`` steps to the right."""
-    _check_int("Euclidean step count n", n, 1, MAX_STEPS)
-    _check_int("Euclidean onset count k", k, 0, n)
+    check_score_int("Euclidean step count n", n, 1, MAX_STEPS)
+    check_score_int("Euclidean onset count k", k, 0, n)
     if isinstance(rotation, bool) or not isinstance(rotation, int):
         raise ScoreError(f"Euclidean rotation must be a whole number, not {rotation!r}")
     if k in (0, n):
@@ -56,8 +56,8 @@ def euclid(k: int, n: int, rotation: int = 0) -> tuple[bool, ...]:
 
 def fill_every(n: int, every: int, offset: int = 0) -> tuple[bool, ...]:
     """Hits on every ``every``-th of ``n`` steps, the first at ``offset``."""
-    _check_int("step count", n, 1, MAX_STEPS)
-    _check_int("fill every", every, 1, MAX_STEPS)
+    check_score_int("step count", n, 1, MAX_STEPS)
+    check_score_int("fill every", every, 1, MAX_STEPS)
     if isinstance(offset, bool) or not isinstance(offset, int):
         raise ScoreError(f"fill offset must be a whole number, not {offset!r}")
     return tuple((i - offset) % every == 0 for i in range(n))
@@ -92,7 +92,7 @@ def reverse(steps) -> tuple:
 
 def randomize(steps, density_pct: int, seed: int) -> tuple[Step, ...]:
     """Each step on with a chance of ``density_pct`` percent (same seed, same rhythm)."""
-    _check_int("density in percent", density_pct, 0, 100)
+    check_score_int("density in percent", density_pct, 0, 100)
     return tuple(
         replace(s, on=chance(seed, "randomize", i, 0) * 100 < density_pct)
         for i, s in enumerate(steps)
@@ -102,8 +102,8 @@ def randomize(steps, density_pct: int, seed: int) -> tuple[Step, ...]:
 def humanize(steps, timing_pct: int, velocity: int, seed: int) -> tuple[Step, ...]:
     """Nudge each step on by up to ``timing_pct`` percent of a step either way and its
     velocity by up to ``velocity`` either way (kept in range)."""
-    _check_int("humanize timing in percent", timing_pct, 0, 50)
-    _check_int("humanize velocity", velocity, 0, 126)
+    check_score_int("humanize timing in percent", timing_pct, 0, 50)
+    check_score_int("humanize velocity", velocity, 0, 126)
     out = []
     for i, s in enumerate(steps):
         if s.on:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from engine.core.checks import PITCH, VELOCITY, check_score_int
 from engine.core.errors import ScoreError
-from engine.core.timing import _check_int
 
 MAX_TICK = 2**31 - 1  # far beyond any song; keeps ticks inside MIDI's and C's int range
 GM_DRUM_CHANNEL = 9  # MIDI channel 10, counted from 0
@@ -22,10 +22,10 @@ class Note:
     velocity: int = 100
 
     def __post_init__(self):
-        _check_int("note start tick", self.start_tick, 0, MAX_TICK)
-        _check_int("note length in ticks", self.length_ticks, 1, MAX_TICK)
-        _check_int("note pitch", self.pitch, 0, 127)
-        _check_int("note velocity", self.velocity, 1, 127)
+        check_score_int("note start tick", self.start_tick, 0, MAX_TICK)
+        check_score_int("note length in ticks", self.length_ticks, 1, MAX_TICK)
+        check_score_int("note pitch", self.pitch, *PITCH)
+        check_score_int("note velocity", self.velocity, *VELOCITY)
         if self.start_tick + self.length_ticks > MAX_TICK:
             raise ScoreError(f"note end tick must be at most {MAX_TICK}")
 

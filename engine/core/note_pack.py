@@ -26,6 +26,7 @@ import threading
 
 import numpy as np
 
+from engine.core.checks import PITCH, VELOCITY
 from engine.core.errors import ScoreError
 from engine.core.note import MAX_TICK, Note
 
@@ -39,8 +40,8 @@ _PAUSE_LOCK = threading.Lock()  # see _collector_paused
 _RANGES = (
     (0, "note start tick", 0, MAX_TICK),
     (1, "note length in ticks", 1, MAX_TICK),
-    (2, "note pitch", 0, 127),
-    (3, "note velocity", 1, 127),
+    (2, "note pitch", *PITCH),
+    (3, "note velocity", *VELOCITY),
 )
 
 

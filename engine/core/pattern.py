@@ -22,8 +22,8 @@ import secrets
 from dataclasses import dataclass
 from fractions import Fraction
 
+from engine.core.checks import PITCH, VELOCITY, check_score_int
 from engine.core.errors import ScoreError
-from engine.core.timing import _check_int
 
 MAX_STEPS = 64
 MAX_RATCHET = 8
@@ -105,8 +105,8 @@ class Condition:
             raise ScoreError(
                 f"step condition must be one of {', '.join(CONDITION_KINDS)}, not {self.kind!r}"
             )
-        _check_int("condition B", self.b, 1, MAX_CONDITION_B)
-        _check_int("condition A", self.a, 1, self.b)
+        check_score_int("condition B", self.b, 1, MAX_CONDITION_B)
+        check_score_int("condition A", self.a, 1, self.b)
         if self.kind != "ab" and (self.a, self.b) != (1, 1):
             raise ScoreError(f"only an A:B condition has A and B, not {self.kind!r}")
 
@@ -153,11 +153,11 @@ class Step:
 
     def __post_init__(self):
         _check_bool("step on", self.on)
-        _check_int("step velocity", self.velocity, 1, 127)
-        _check_int("step length in steps", self.length_steps, 1, MAX_STEPS)
-        _check_int("step offset in percent", self.offset_pct, -50, 50)
-        _check_int("step probability in percent", self.probability, 0, 100)
-        _check_int("step ratchet", self.ratchet, 1, MAX_RATCHET)
+        check_score_int("step velocity", self.velocity, *VELOCITY)
+        check_score_int("step length in steps", self.length_steps, 1, MAX_STEPS)
+        check_score_int("step offset in percent", self.offset_pct, -50, 50)
+        check_score_int("step probability in percent", self.probability, 0, 100)
+        check_score_int("step ratchet", self.ratchet, 1, MAX_RATCHET)
         if not isinstance(self.condition, Condition):
             raise ScoreError(f"step condition must be a Condition, not {self.condition!r}")
 
@@ -178,7 +178,7 @@ class Lane:
 
     def __post_init__(self):
         _check_id("lane id", self.id)
-        _check_int("lane key", self.key, 0, 127)
+        check_score_int("lane key", self.key, *PITCH)
         steps = tuple(self.steps)
         if not 1 <= len(steps) <= MAX_STEPS:
             raise ScoreError(f"a lane has 1 to {MAX_STEPS} steps, not {len(steps)}")
@@ -208,9 +208,9 @@ class Pattern:
     def __post_init__(self):
         _check_id("pattern id", self.id)
         _check_text("pattern name", self.name)
-        _check_int("pattern length in steps", self.length_steps, 1, MAX_STEPS)
+        check_score_int("pattern length in steps", self.length_steps, 1, MAX_STEPS)
         check_step_size(self.step_size)
-        _check_int("swing in percent", self.swing, MIN_SWING, MAX_SWING)
+        check_score_int("swing in percent", self.swing, MIN_SWING, MAX_SWING)
         lanes = tuple(self.lanes)
         if not all(isinstance(lane, Lane) for lane in lanes):
             raise ScoreError("a pattern holds lanes only")
@@ -256,9 +256,9 @@ class Placement:
     def __post_init__(self):
         _check_id("placement id", self.id)
         _check_id("placement pattern id", self.pattern_id)
-        _check_int("placement track", self.track, 0, 1023)
-        _check_int("placement start tick", self.start_tick, 0, 2**31 - 1)
-        _check_int("placement repeats", self.repeats, 1, MAX_REPEATS)
+        check_score_int("placement track", self.track, 0, 1023)
+        check_score_int("placement start tick", self.start_tick, 0, 2**31 - 1)
+        check_score_int("placement repeats", self.repeats, 1, MAX_REPEATS)
 
     def length_ticks(self, pattern: Pattern, ppq: int) -> int:
         return self.repeats * pattern.pass_ticks(ppq)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import fields, replace
 
+from engine.core.checks import check_score_int
 from engine.core.errors import ScoreError
 from engine.core.pattern import (
     MAX_STEPS,
@@ -21,7 +22,6 @@ from engine.core.pattern import (
     new_id,
 )
 from engine.core.score import Score
-from engine.core.timing import _check_int
 
 __all__ = [
     "DEFAULT_DRUM_KEYS",
@@ -67,7 +67,7 @@ def new_pattern(
     swing: int = 50,
 ) -> Pattern:
     """An empty pattern with one lane per key, every lane as long as the pattern."""
-    _check_int("pattern length in steps", length_steps, 1, MAX_STEPS)
+    check_score_int("pattern length in steps", length_steps, 1, MAX_STEPS)
     lanes = tuple(Lane(new_id("l"), key, (OFF,) * length_steps) for key in keys)
     return Pattern(new_id("p"), name, length_steps, step_size, swing, lanes)
 
@@ -138,7 +138,7 @@ def set_pattern_settings(
     pattern = score.pattern(pattern_id)
     changed = {}
     if length_steps is not None:
-        _check_int("pattern length in steps", length_steps, 1, MAX_STEPS)
+        check_score_int("pattern length in steps", length_steps, 1, MAX_STEPS)
         old = pattern.length_steps
         changed["length_steps"] = length_steps
         changed["lanes"] = tuple(
@@ -165,7 +165,7 @@ def clear_pattern(score: Score, pattern_id: str) -> Score:
 
 
 def _resized(steps: tuple[Step, ...], length_steps: int) -> tuple[Step, ...]:
-    _check_int("lane length in steps", length_steps, 1, MAX_STEPS)
+    check_score_int("lane length in steps", length_steps, 1, MAX_STEPS)
     return (steps + (OFF,) * length_steps)[:length_steps]
 
 
@@ -187,7 +187,7 @@ def add_lane(
     """A new empty lane playing ``key`` (as long as the pattern unless told otherwise)."""
     pattern = score.pattern(pattern_id)
     length = pattern.length_steps if length_steps is None else length_steps
-    _check_int("lane length in steps", length, 1, MAX_STEPS)
+    check_score_int("lane length in steps", length, 1, MAX_STEPS)
     lane = Lane(new_id("l"), key, (OFF,) * length, name)
     lanes = list(pattern.lanes)
     lanes.insert(len(lanes) if index is None else index, lane)
@@ -205,7 +205,7 @@ def move_lane(score: Score, pattern_id: str, lane_id: str, to_index: int) -> Sco
     """Move a lane so it ends up at row ``to_index``."""
     pattern = score.pattern(pattern_id)
     lanes = list(pattern.lanes)
-    _check_int("lane row", to_index, 0, max(0, len(lanes) - 1))
+    check_score_int("lane row", to_index, 0, max(0, len(lanes) - 1))
     lane = lanes.pop(pattern.lane_index(lane_id))
     lanes.insert(to_index, lane)
     return _with_pattern(score, replace(pattern, lanes=tuple(lanes)))

@@ -14,34 +14,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from engine.core.checks import (
+    BANK,
+    MIDI_DATA,
+    PITCH,
+    VELOCITY,
+    check_bool,
+    check_int,
+    check_optional_int,
+    check_str,
+)
 from engine.core.score import MAX_TICK, Score
 from engine.core.timing import MAX_BPM, MIN_BPM
 
 # what the engine can follow: its own clock, Ableton Link, JACK's transport
 SYNC_SOURCES = ("internal", "link", "jack-follow", "jack-lead")
-
-
-def _check_int(name: str, value, lo: int, hi: int | None = None) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{name} must be a whole number, not {value!r}")
-    if value < lo or (hi is not None and value > hi):
-        bound = f"from {lo} to {hi}" if hi is not None else f"at least {lo}"
-        raise ValueError(f"{name} must be {bound}, not {value}")
-
-
-def _check_optional_int(name: str, value, lo: int, hi: int) -> None:
-    if value is not None:
-        _check_int(name, value, lo, hi)
-
-
-def _check_bool(name: str, value) -> None:
-    if not isinstance(value, bool):
-        raise ValueError(f"{name} must be true or false, not {value!r}")
-
-
-def _check_str(name: str, value) -> None:
-    if not isinstance(value, str):
-        raise ValueError(f"{name} must be text, not {value!r}")
 
 
 def _check_score(value) -> None:
@@ -79,7 +66,7 @@ class PlayCommand:
     from_tick: int | None = None
 
     def __post_init__(self):
-        _check_optional_int("play from tick", self.from_tick, 0, MAX_TICK)
+        check_optional_int("play from tick", self.from_tick, 0, MAX_TICK)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +81,7 @@ class LocateCommand:
     tick: int
 
     def __post_init__(self):
-        _check_int("locate tick", self.tick, 0, MAX_TICK)
+        check_int("locate tick", self.tick, 0, MAX_TICK)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,9 +93,9 @@ class SetLoopCommand:
     end_tick: int
 
     def __post_init__(self):
-        _check_bool("loop enabled", self.enabled)
-        _check_int("loop start tick", self.start_tick, 0, MAX_TICK)
-        _check_int("loop end tick", self.end_tick, 1, MAX_TICK)
+        check_bool("loop enabled", self.enabled)
+        check_int("loop start tick", self.start_tick, 0, MAX_TICK)
+        check_int("loop end tick", self.end_tick, 1, MAX_TICK)
         if self.end_tick <= self.start_tick:
             raise ValueError(
                 f"loop end tick ({self.end_tick}) must come after "
@@ -133,7 +120,7 @@ class SetTempoCommand:
     at_next_bar: bool = False
 
     def __post_init__(self):
-        _check_bool("at next bar", self.at_next_bar)
+        check_bool("at next bar", self.at_next_bar)
         if isinstance(self.bpm, bool) or not isinstance(self.bpm, (int, float)):
             raise ValueError(f"tempo must be a number of beats per minute, not {self.bpm!r}")
         if not (MIN_BPM <= self.bpm <= MAX_BPM):
@@ -149,9 +136,9 @@ class PreviewNoteOnCommand:
     velocity: int = 100
 
     def __post_init__(self):
-        _check_int("preview track index", self.track_index, 0)
-        _check_int("preview pitch", self.pitch, 0, 127)
-        _check_int("preview velocity", self.velocity, 1, 127)
+        check_int("preview track index", self.track_index, 0)
+        check_int("preview pitch", self.pitch, *PITCH)
+        check_int("preview velocity", self.velocity, *VELOCITY)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,8 +149,8 @@ class PreviewNoteOffCommand:
     pitch: int
 
     def __post_init__(self):
-        _check_int("preview track index", self.track_index, 0)
-        _check_int("preview pitch", self.pitch, 0, 127)
+        check_int("preview track index", self.track_index, 0)
+        check_int("preview pitch", self.pitch, *PITCH)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,15 +166,15 @@ class SetTrackMixCommand:
     solo: bool | None = None
 
     def __post_init__(self):
-        _check_int("track index", self.track_index, 0)
-        _check_optional_int("track program", self.program, 0, 127)
-        _check_optional_int("track bank", self.bank, 0, 16383)
-        _check_optional_int("track volume", self.volume, 0, 127)
-        _check_optional_int("track pan", self.pan, 0, 127)
+        check_int("track index", self.track_index, 0)
+        check_optional_int("track program", self.program, *MIDI_DATA)
+        check_optional_int("track bank", self.bank, *BANK)
+        check_optional_int("track volume", self.volume, *MIDI_DATA)
+        check_optional_int("track pan", self.pan, *MIDI_DATA)
         for name in ("mute", "solo"):
             value = getattr(self, name)
             if value is not None:
-                _check_bool(f"track {name}", value)
+                check_bool(f"track {name}", value)
 
     def fields(self) -> dict:
         """The fields this command changes, as keyword arguments for the scheduler."""
@@ -208,8 +195,8 @@ class SetMidiInputCommand:
     track_index: int = 0
 
     def __post_init__(self):
-        _check_str("MIDI input source", self.source)
-        _check_int("MIDI input track index", self.track_index, 0)
+        check_str("MIDI input source", self.source)
+        check_int("MIDI input track index", self.track_index, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,8 +208,8 @@ class SetMetronomeCommand:
     volume: int = 100
 
     def __post_init__(self):
-        _check_bool("metronome on", self.enabled)
-        _check_int("metronome volume", self.volume, 0, 200)
+        check_bool("metronome on", self.enabled)
+        check_int("metronome volume", self.volume, 0, 200)
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,10 +236,10 @@ class SetPlayModeCommand:
         if self.mode not in PLAY_MODES:
             raise ValueError(f"play mode must be song or pattern, not {self.mode!r}")
         if self.pattern_id is not None:
-            _check_str("pattern id", self.pattern_id)
+            check_str("pattern id", self.pattern_id)
         if self.mode == "pattern" and self.pattern_id is None:
             raise ValueError("pattern mode needs the pattern to play")
-        _check_int("play mode track", self.track, 0, 1023)
+        check_int("play mode track", self.track, 0, 1023)
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,7 +250,7 @@ class QueuePatternCommand:
     pattern_id: str
 
     def __post_init__(self):
-        _check_str("pattern id", self.pattern_id)
+        check_str("pattern id", self.pattern_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,7 +261,7 @@ class SetFillCommand:
     on: bool
 
     def __post_init__(self):
-        _check_bool("fill", self.on)
+        check_bool("fill", self.on)
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,7 +284,7 @@ class SetSyncCommand:
             raise ValueError(f"the Link quantum must be a number of beats, not {self.quantum!r}")
         if not 1 <= self.quantum <= 64:
             raise ValueError(f"the Link quantum must be from 1 to 64 beats, not {self.quantum:g}")
-        _check_bool("start/stop sync", self.start_stop_sync)
+        check_bool("start/stop sync", self.start_stop_sync)
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,9 +319,9 @@ class ReplaceScoreAtCommand:
 
     def __post_init__(self):
         _check_score(self.score)
-        _check_int("pass index", self.pass_index, 0)
-        _check_int("take-over tick", self.tick, 0, MAX_TICK)
-        _check_int("version", self.version, 0)
+        check_int("pass index", self.pass_index, 0)
+        check_int("take-over tick", self.tick, 0, MAX_TICK)
+        check_int("version", self.version, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -346,8 +333,8 @@ class PlayAtCommand:
     at_ns: int
 
     def __post_init__(self):
-        _check_int("play from tick", self.from_tick, 0, MAX_TICK)
-        _check_int("start time", self.at_ns, 0)
+        check_int("play from tick", self.from_tick, 0, MAX_TICK)
+        check_int("start time", self.at_ns, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -357,7 +344,7 @@ class ReportScheduledCommand:
     enabled: bool
 
     def __post_init__(self):
-        _check_bool("report scheduled notes", self.enabled)
+        check_bool("report scheduled notes", self.enabled)
 
 
 COMMAND_TYPES = (
@@ -421,16 +408,16 @@ class ReadyEvent:
             "soundfont_path",
             "soundfont_reason",
         ):
-            _check_str(name, getattr(self, name))
+            check_str(name, getattr(self, name))
         if self.scheduling.split(" ")[0] not in SCHEDULING_KINDS:
             raise ValueError(
                 f"scheduling must start with one of {SCHEDULING_KINDS}, not {self.scheduling!r}"
             )
-        _check_int("sample rate", self.sample_rate, 1)
-        _check_int("period frames", self.period_frames, 1)
+        check_int("sample rate", self.sample_rate, 1)
+        check_int("period frames", self.period_frames, 1)
         if not isinstance(self.preset_names, dict):
             raise ValueError(f"preset names must be a dict, not {self.preset_names!r}")
-        _check_int("engine pid", self.pid, 0)
+        check_int("engine pid", self.pid, 0)
 
     def summary(self) -> str:
         """Four short lines for a terminal or an About box."""
@@ -451,9 +438,9 @@ class TransportEvent:
     loop_count: int = 0
 
     def __post_init__(self):
-        _check_bool("playing", self.playing)
-        _check_int("transport tick", self.tick, 0)
-        _check_int("loop count", self.loop_count, 0)
+        check_bool("playing", self.playing)
+        check_int("transport tick", self.tick, 0)
+        check_int("loop count", self.loop_count, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -468,11 +455,11 @@ class NoteStartedEvent:
     frame: int
 
     def __post_init__(self):
-        _check_int("note track index", self.track_index, 0)
-        _check_int("note pitch", self.pitch, 0, 127)
-        _check_int("note start tick", self.start_tick, 0)
-        _check_int("note length in ticks", self.length_ticks, 1)
-        _check_int("note frame", self.frame, 0)
+        check_int("note track index", self.track_index, 0)
+        check_int("note pitch", self.pitch, *PITCH)
+        check_int("note start tick", self.start_tick, 0)
+        check_int("note length in ticks", self.length_ticks, 1)
+        check_int("note frame", self.frame, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -484,9 +471,9 @@ class BeatEvent:
     tick: int
 
     def __post_init__(self):
-        _check_int("bar", self.bar, 1)
-        _check_int("beat", self.beat, 1)
-        _check_int("beat tick", self.tick, 0)
+        check_int("bar", self.bar, 1)
+        check_int("beat", self.beat, 1)
+        check_int("beat tick", self.tick, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -500,8 +487,8 @@ class LateEvent:
     worst_frames: int
 
     def __post_init__(self):
-        _check_int("late event count", self.count, 1)
-        _check_int("worst lateness in frames", self.worst_frames, 0)
+        check_int("late event count", self.count, 1)
+        check_int("worst lateness in frames", self.worst_frames, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -516,7 +503,7 @@ class XrunEvent:
     count: int
 
     def __post_init__(self):
-        _check_int("xrun count", self.count, 1)
+        check_int("xrun count", self.count, 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -530,9 +517,9 @@ class AudioLostEvent:
     server: str | None = None
 
     def __post_init__(self):
-        _check_str("audio-lost message", self.message)
+        check_str("audio-lost message", self.message)
         if self.server is not None:
-            _check_str("audio server name", self.server)
+            check_str("audio server name", self.server)
 
 
 @dataclass(frozen=True, slots=True)
@@ -549,9 +536,9 @@ class ErrorEvent:
     kind: str = "EngineError"
 
     def __post_init__(self):
-        _check_str("error message", self.message)
-        _check_bool("fatal", self.fatal)
-        _check_str("error kind", self.kind)
+        check_str("error message", self.message)
+        check_bool("fatal", self.fatal)
+        check_str("error kind", self.kind)
 
 
 @dataclass(frozen=True, slots=True)
@@ -561,7 +548,7 @@ class StoppedEvent:
     tick: int = 0
 
     def __post_init__(self):
-        _check_int("stopped tick", self.tick, 0)
+        check_int("stopped tick", self.tick, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -591,8 +578,8 @@ class EngineDiedEvent:
 
     def __post_init__(self):
         if self.exitcode is not None:
-            _check_int("exit code", self.exitcode, -255, 255)
-        _check_str("message", self.message)
+            check_int("exit code", self.exitcode, -255, 255)
+        check_str("message", self.message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -609,8 +596,8 @@ class SyncEvent:
     def __post_init__(self):
         if self.source not in SYNC_SOURCES:
             raise ValueError(f"unknown sync source {self.source!r}")
-        _check_str("sync message", self.message)
-        _check_int("Link peers", self.peers, 0, 10_000)
+        check_str("sync message", self.message)
+        check_int("Link peers", self.peers, 0, 10_000)
 
 
 EVENT_TYPES = (

@@ -16,11 +16,12 @@ import operator
 import re
 from dataclasses import dataclass, field, fields, replace
 
+from engine.core.checks import BANK, CHANNEL, MIDI_DATA, check_score_int
 from engine.core.controllers import ControlEvent, sorted_events
 from engine.core.errors import ScoreError
 from engine.core.note import DRUM_BANK, GM_DRUM_CHANNEL, MAX_TICK, Note
 from engine.core.pattern import Pattern, Placement, placement_order
-from engine.core.timing import DEFAULT_PPQ, TempoMap, TimeSignatureMap, _check_int
+from engine.core.timing import DEFAULT_PPQ, TempoMap, TimeSignatureMap
 
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
@@ -73,11 +74,11 @@ class Track:
     def __post_init__(self):
         if not isinstance(self.name, str):
             raise ScoreError(f"track name must be text, not {self.name!r}")
-        _check_int("track channel", self.channel, 0, 15)
-        _check_int("track bank", self.bank, 0, 16383)
-        _check_int("track program", self.program, 0, 127)
-        _check_int("track volume", self.volume, 0, 127)
-        _check_int("track pan", self.pan, 0, 127)
+        check_score_int("track channel", self.channel, *CHANNEL)
+        check_score_int("track bank", self.bank, *BANK)
+        check_score_int("track program", self.program, *MIDI_DATA)
+        check_score_int("track volume", self.volume, *MIDI_DATA)
+        check_score_int("track pan", self.pan, *MIDI_DATA)
         for flag in ("is_drum", "mute", "solo"):
             if not isinstance(getattr(self, flag), bool):
                 raise ScoreError(f"track {flag} must be true or false")
@@ -185,7 +186,7 @@ class Marker:
     name: str = "Marker"
 
     def __post_init__(self):
-        _check_int("marker tick", self.tick, 0, MAX_TICK)
+        check_score_int("marker tick", self.tick, 0, MAX_TICK)
         if not isinstance(self.name, str):
             raise ScoreError(f"a marker's name must be text, not {self.name!r}")
 
@@ -198,8 +199,8 @@ class LoopRegion:
     end_tick: int
 
     def __post_init__(self):
-        _check_int("loop start tick", self.start_tick, 0, MAX_TICK)
-        _check_int("loop end tick", self.end_tick, 1, MAX_TICK)
+        check_score_int("loop start tick", self.start_tick, 0, MAX_TICK)
+        check_score_int("loop end tick", self.end_tick, 1, MAX_TICK)
         if self.end_tick <= self.start_tick:
             raise ScoreError(
                 f"loop end ({self.end_tick}) must come after loop start ({self.start_tick})"
@@ -232,7 +233,7 @@ class Score:
     _pattern_by_id: dict = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
-        _check_int("PPQ", self.ppq, 24, 32767)
+        check_score_int("PPQ", self.ppq, 24, 32767)
         tracks = tuple(self.tracks)
         if not all(isinstance(t, Track) for t in tracks):
             raise ScoreError("a score holds tracks only")
@@ -249,7 +250,7 @@ class Score:
             raise ScoreError("looping is on but there is no loop region")
         if not isinstance(self.title, str):
             raise ScoreError("the title must be text")
-        _check_int("song seed", self.seed, 0, 2**32 - 1)
+        check_score_int("song seed", self.seed, 0, 2**32 - 1)
         markers = tuple(sorted(self.markers, key=lambda m: getattr(m, "tick", -1)))
         if not all(isinstance(m, Marker) for m in markers):
             raise ScoreError("a score's markers must be markers")

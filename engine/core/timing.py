@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 
+from engine.core.checks import check_score_int
 from engine.core.errors import ScoreError
 
 DEFAULT_PPQ = 480
@@ -19,14 +20,6 @@ MIN_BPM = 10.0
 MAX_BPM = 999.0
 _US_PER_MINUTE = 60_000_000
 _US_PER_S = 1_000_000
-
-
-def _check_int(name: str, value, lo: int, hi: int | None = None) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ScoreError(f"{name} must be a whole number, not {value!r}")
-    if value < lo or (hi is not None and value > hi):
-        bound = f"from {lo} to {hi}" if hi is not None else f"at least {lo}"
-        raise ScoreError(f"{name} must be {bound}, not {value}")
 
 
 def bpm_to_us_per_quarter(bpm: float) -> int:
@@ -52,8 +45,8 @@ class TempoChange:
     us_per_quarter: int
 
     def __post_init__(self):
-        _check_int("tempo change tick", self.tick, 0)
-        _check_int("microseconds per quarter note", self.us_per_quarter, _MIN_US, _MAX_US)
+        check_score_int("tempo change tick", self.tick, 0)
+        check_score_int("microseconds per quarter note", self.us_per_quarter, _MIN_US, _MAX_US)
 
     @property
     def bpm(self) -> float:
@@ -147,9 +140,9 @@ class TimeSignature:
     denominator: int = 4
 
     def __post_init__(self):
-        _check_int("time signature tick", self.tick, 0)
-        _check_int("time signature numerator", self.numerator, 1, 64)
-        _check_int("time signature denominator", self.denominator, 1, 64)
+        check_score_int("time signature tick", self.tick, 0)
+        check_score_int("time signature numerator", self.numerator, 1, 64)
+        check_score_int("time signature denominator", self.denominator, 1, 64)
         if self.denominator & (self.denominator - 1):
             raise ScoreError(
                 f"time signature denominator must be a power of two, not {self.denominator}"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 
+from engine.core.checks import PITCH, VELOCITY
 from engine.core.pattern import (
     CONDITION_KINDS,
     MAX_CONDITION_B,
@@ -33,7 +34,7 @@ PATTERN_VERSION = 2  # the first format version that holds patterns
 
 STEP_FIELDS = {
     "on": ("bool", None, None, False),
-    "velocity": ("int", 1, 127, False),
+    "velocity": ("int", *VELOCITY, False),
     "length_steps": ("int", 1, MAX_STEPS, False),
     "offset_pct": ("int", -50, 50, False),
     "probability": ("int", 0, 100, False),
@@ -42,7 +43,7 @@ STEP_FIELDS = {
 }
 LANE_FIELDS = {
     "id": ("str", None, None, True),
-    "key": ("int", 0, 127, True),
+    "key": ("int", *PITCH, True),
     "name": ("str", None, None, False),
     "mute": ("bool", None, None, False),
     "solo": ("bool", None, None, False),

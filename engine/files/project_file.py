@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from engine.core.checks import BANK, CHANNEL, MIDI_DATA, PITCH, VELOCITY
 from engine.core.controllers import ControlEvent
 from engine.core.error_translation import describe_os_error, reading, writing
 from engine.core.errors import FileFormatError
@@ -33,17 +34,17 @@ SUFFIX = ".pianola"
 NOTE_FIELDS = {
     "start_tick": ("int", 0, MAX_TICK, True),
     "length_ticks": ("int", 1, MAX_TICK, True),
-    "pitch": ("int", 0, 127, True),
-    "velocity": ("int", 1, 127, True),
+    "pitch": ("int", *PITCH, True),
+    "velocity": ("int", *VELOCITY, True),
 }
 TRACK_FIELDS = {
     "name": ("str", None, None, True),
-    "channel": ("int", 0, 15, True),
-    "bank": ("int", 0, 16383, False),
-    "program": ("int", 0, 127, True),
+    "channel": ("int", *CHANNEL, True),
+    "bank": ("int", *BANK, False),
+    "program": ("int", *MIDI_DATA, True),
     "is_drum": ("bool", None, None, False),
-    "volume": ("int", 0, 127, False),
-    "pan": ("int", 0, 127, False),
+    "volume": ("int", *MIDI_DATA, False),
+    "pan": ("int", *MIDI_DATA, False),
     "mute": ("bool", None, None, False),
     "solo": ("bool", None, None, False),
     "colour": ("str", None, None, False),  # "#rrggbb"; absent: the window chooses
@@ -55,7 +56,7 @@ TRACK_FIELDS = {
 CONTROL_FIELDS = {
     "tick": ("int", 0, MAX_TICK, True),
     "kind": ("str", None, None, True),
-    "number": ("int", 0, 127, False),
+    "number": ("int", *MIDI_DATA, False),
     "value": ("int", -8192, 8191, True),
 }
 TEMPO_FIELDS = {
@@ -105,8 +106,8 @@ def _note(obj, where: str) -> Note:
                 and 0 <= s
                 and 1 <= n
                 and s + n <= MAX_TICK
-                and 0 <= p <= 127
-                and 1 <= v <= 127
+                and PITCH[0] <= p <= PITCH[1]
+                and VELOCITY[0] <= v <= VELOCITY[1]
             ):
                 return Note(s, n, p, v)
     _check_object(obj, NOTE_FIELDS, where)
