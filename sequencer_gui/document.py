@@ -41,9 +41,6 @@ class Document:
     def add_listener(self, listener: Listener) -> None:
         self._listeners.append(listener)
 
-    def remove_listener(self, listener: Listener) -> None:
-        self._listeners.remove(listener)
-
     def _notify(self, reason: str) -> None:
         for listener in list(self._listeners):
             listener(self, reason)

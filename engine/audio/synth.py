@@ -310,9 +310,6 @@ class SynthBackend:
     def active_voices(self) -> int:
         return ffi.fluid_synth_get_active_voice_count(self._synth)
 
-    def cpu_load_percent(self) -> float:
-        return ffi.fluid_synth_get_cpu_load(self._synth)
-
     def preset_names(self) -> dict[tuple[int, int], str]:
         """{(bank, program): name} of every preset in the loaded SoundFont."""
         sfont = ffi.fluid_synth_get_sfont_by_id(self._synth, self._sfont_id)

@@ -65,8 +65,3 @@ class AudioSettings:
                 object.__setattr__(self, name, value)
             if value is not None and (not isinstance(value, str) or not value):
                 raise ValueError(f"{name} must be a non-empty text or None, not {value!r}")
-
-    @property
-    def lookahead_frames(self) -> int:
-        """The scheduler's look-ahead window in frames of this sample rate."""
-        return self.sample_rate * self.lookahead_ms // 1000

@@ -32,7 +32,3 @@ class Note:
     @property
     def end_tick(self) -> int:
         return self.start_tick + self.length_ticks
-
-    def overlaps(self, start_tick: int, end_tick: int) -> bool:
-        """True if the note sounds anywhere in [start_tick, end_tick)."""
-        return self.start_tick < end_tick and self.end_tick > start_tick

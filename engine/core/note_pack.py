@@ -53,11 +53,6 @@ def pack_notes(notes) -> bytes:
     return flat.tobytes()
 
 
-def unpack_notes(data) -> tuple[Note, ...]:
-    """The notes packed by ``pack_notes`` from a valid track; ScoreError if the bytes are not."""
-    return _notes(_checked_rows(data).T.tolist())
-
-
 def _notes(columns: list[list[int]]) -> tuple[Note, ...]:
     """Notes from checked columns of plain ints, without per-note Python validation."""
     with _collector_paused():

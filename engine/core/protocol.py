@@ -616,7 +616,6 @@ EVENT_TYPES = (
     SyncEvent,
 )
 # The spelling of the late-event report.
-LateEventEvent = LateEvent
 
 
 class CommandSender:

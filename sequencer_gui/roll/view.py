@@ -18,7 +18,7 @@ from sequencer_gui import palette
 from sequencer_gui.canvas_pool import ItemPool
 from sequencer_gui.document import Document
 from sequencer_gui.roll import navigation
-from sequencer_gui.roll.geometry import RollGeometry, grid_choices
+from sequencer_gui.roll.geometry import RollGeometry
 from sequencer_gui.roll.keyboard import Keyboard
 from sequencer_gui.roll.row_background import RowBackground
 from sequencer_gui.roll.rows import RowStyle, folded_rows
@@ -208,11 +208,6 @@ class PianoRoll(ttk.Frame):
             listener(self)
 
     # ------------------------------------------------------------------ view
-    def grid_label(self) -> str:
-        return dict((t, label) for label, t in grid_choices(self.geometry.ppq)).get(
-            self.grid_ticks, f"{self.grid_ticks} ticks"
-        )
-
     def set_geometry(self, geometry: RollGeometry) -> None:
         """Scroll or zoom to ``geometry`` and redraw what that shows."""
         zoomed = (
