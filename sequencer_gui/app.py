@@ -295,15 +295,15 @@ class MainWindow:
     # ------------------------------------------------------------------ files
     def open_path(self, path) -> None:
         """Open a .pianola song, or import a .mid file, replacing the document."""
+        from engine.files.project_file import load_project
+        from engine.files.song_files import READERS
+
         path = Path(path)
-        if path.suffix.lower() in (".mid", ".midi"):
-            from engine.files.midifile import import_midi
-
-            self.document.replace(import_midi(path), None)
-        else:
-            from engine.files.project_file import load_project
-
-            self.document.replace(load_project(path), path)
+        # by extension; anything else is tried as a song, so its error says what it is
+        reader = READERS.get(path.suffix.lower(), load_project)
+        score = reader(path)
+        # an imported MIDI file has no song file yet: Save asks for one
+        self.document.replace(score, path if reader is load_project else None)
         self.set_status(f"Opened {path.name}.")
 
     def save_to(self, path) -> None:

@@ -25,9 +25,9 @@ from engine.audio import fluid_ffi as ffi
 from engine.audio.outputs import AudioOutput, open_output, resolve_driver
 from engine.core.audio_settings import AudioSettings
 from engine.core.errors import AudioDriverError, SoundFontError
+from engine.core.note import SYNTH_CHANNELS
 
 BLOCK_FRAMES = 64  # FluidSynth renders (and applies sequencer events) per 64-frame block
-MIDI_CHANNELS = 256  # synth channels: one per track, FluidSynth's maximum
 # Sequencer source clients that events are spread over by tag, so one note's events can
 # be withdrawn (fluid_sequencer_remove_events filters by source) without touching others.
 TAG_SLOTS = 256
@@ -89,7 +89,7 @@ class SynthBackend:
         s = self._fs_settings = ffi.new_fluid_settings()
         ffi.fluid_settings_setnum(s, b"synth.sample-rate", float(self.sample_rate))
         ffi.fluid_settings_setnum(s, b"synth.gain", float(self.settings.gain))
-        ffi.fluid_settings_setint(s, b"synth.midi-channels", MIDI_CHANNELS)
+        ffi.fluid_settings_setint(s, b"synth.midi-channels", SYNTH_CHANNELS)
         ffi.fluid_settings_setint(s, b"synth.reverb.active", int(self.settings.reverb))
         ffi.fluid_settings_setint(s, b"synth.chorus.active", int(self.settings.chorus))
         ffi.fluid_settings_setint(s, b"audio.period-size", self.period_frames)

@@ -10,6 +10,7 @@ from engine.core.errors import ScoreError
 MAX_TICK = 2**31 - 1  # far beyond any song; keeps ticks inside MIDI's and C's int range
 GM_DRUM_CHANNEL = 9  # MIDI channel 10, counted from 0
 DRUM_BANK = 128  # the SoundFont bank of percussion kits
+SYNTH_CHANNELS = 256  # the synth's channels: one per track (FluidSynth's maximum)
 
 
 @dataclass(frozen=True, slots=True, order=True)

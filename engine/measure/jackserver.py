@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from engine.audio.drivers import server_answers
 from engine.core.errors import AudioDriverError
+from engine.files.processes import process_is_running
 
 
 @dataclass
@@ -172,22 +173,12 @@ def free_registry_slots() -> int:
     return _MAX_SERVERS if entries is None else _MAX_SERVERS - len(entries)
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def reclaim_stale_servers() -> int:
     """Free the registry entries of our servers whose jackd is gone; return how many."""
     freed = 0
     jackd = shutil.which("jackd")
     for pid, name in _registry_entries() or []:
-        if name and jackd and not _pid_alive(pid):
+        if name and jackd and not process_is_running(pid):
             _restart_briefly([jackd, "--no-realtime", "-n", name, "-d", "dummy"])
             freed += 1
     return freed

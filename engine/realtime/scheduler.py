@@ -31,15 +31,15 @@ from operator import attrgetter
 
 from engine.core import metronome
 from engine.core.controllers import resets
+from engine.core.note import SYNTH_CHANNELS
 from engine.core.playback_timeline import PlaybackTimeline
 from engine.core.score import DRUM_BANK, LoopRegion, Note, Score
 from engine.realtime.position import Position
 
-SYNTH_CHANNELS = 256
 # Controller events go out with tag 0; notes never take a tag in its slot (a multiple of
 # the backend's 256 tag slots), so withdrawing a note's slot never takes a pedal with it.
 CONTROL_SLOT_PERIOD = 256
-METRONOME_CHANNEL = 255  # the synth's last channel: the click never shares a track's  # the synth backend opens this many channels: one per track
+METRONOME_CHANNEL = SYNTH_CHANNELS - 1  # the synth's last channel: the click never shares a track's
 CC_VOLUME, CC_PAN = 7, 10
 MIX_FIELDS = ("bank", "program", "is_drum", "volume", "pan", "mute", "solo")
 

@@ -17,6 +17,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from engine.files.processes import process_is_running, process_start_time
 from sequencer_gui.settings.preferences import (
     user_dir,
     write_bytes_atomically,
@@ -34,29 +35,6 @@ def state_dir() -> Path:
 
 def recovery_dir() -> Path:
     return state_dir() / "recovery"
-
-
-def process_start_time(pid: int) -> int | None:
-    """The kernel's start time of process ``pid`` (Linux), to tell a reused pid apart."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    # the command name (field 2) may hold spaces and parentheses: split after the last ')'
-    return int(stat.rsplit(")", 1)[1].split()[19])
-
-
-def process_is_running(pid: int, start_time: int | None) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass  # someone else's process: it exists
-    if start_time is None:
-        return True
-    now = process_start_time(pid)
-    return now is None or now == start_time
 
 
 def encode_score(score) -> bytes:
@@ -148,11 +126,7 @@ class RecoveryStore:
 
     @staticmethod
     def discard(entry: RecoveryEntry) -> None:
-        for path in (entry.project_path, entry.info_path):
-            try:
-                path.unlink()
-            except FileNotFoundError:
-                pass
+        RecoverySlot(entry.project_path, entry.info_path).remove()
 
 
 class RecoverySlot:
