@@ -40,7 +40,7 @@ class AudioSettings:
     lookahead_ms: int = 30
     wav_path: str | None = None
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.driver not in KNOWN_DRIVERS:
             raise AudioDriverError(
                 f"Unknown audio driver {self.driver!r}: choose one of {', '.join(KNOWN_DRIVERS)}."

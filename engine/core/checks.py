@@ -18,7 +18,7 @@ BANK = (0, 16383)  # a 14-bit bank number (MSB * 128 + LSB)
 
 
 def check_int(
-    name: str, value, lo: int, hi: int | None = None, error: type[Exception] = ValueError
+    name: str, value: object, lo: int, hi: int | None = None, error: type[Exception] = ValueError
 ) -> None:
     """A whole number from ``lo`` to ``hi`` (no upper bound when None); bools refused."""
     if isinstance(value, bool) or not isinstance(value, int):
@@ -28,21 +28,21 @@ def check_int(
         raise error(f"{name} must be {bound}, not {value}")
 
 
-def check_score_int(name: str, value, lo: int, hi: int | None = None) -> None:
+def check_score_int(name: str, value: object, lo: int, hi: int | None = None) -> None:
     """``check_int`` for the score model, whose errors are ``ScoreError``s."""
     check_int(name, value, lo, hi, ScoreError)
 
 
-def check_optional_int(name: str, value, lo: int, hi: int) -> None:
+def check_optional_int(name: str, value: object, lo: int, hi: int) -> None:
     if value is not None:
         check_int(name, value, lo, hi)
 
 
-def check_bool(name: str, value) -> None:
+def check_bool(name: str, value: object) -> None:
     if not isinstance(value, bool):
         raise ValueError(f"{name} must be true or false, not {value!r}")
 
 
-def check_str(name: str, value) -> None:
+def check_str(name: str, value: object) -> None:
     if not isinstance(value, str):
         raise ValueError(f"{name} must be text, not {value!r}")

@@ -40,7 +40,7 @@ class ControlEvent:
     number: int = 0
     value: int = 0
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         check_score_int("controller event tick", self.tick, 0, MAX_TICK)
         if self.kind not in KINDS:
             raise ScoreError(f"a controller event is one of {', '.join(KINDS)}, not {self.kind!r}")

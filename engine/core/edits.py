@@ -16,8 +16,9 @@ from __future__ import annotations
 import bisect
 import operator
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from typing import Any
 
 from engine.core.checks import VELOCITY, check_score_int
 from engine.core.errors import ScoreError
@@ -67,7 +68,7 @@ def _replace_notes(
     """
     track = _track(score, track_index)
     notes = list(track.notes)
-    drop = []
+    drop: list[int] = []
     for note, count in Counter(old).items():
         if not isinstance(note, Note) or not track.contains(note):
             raise ScoreError(f"{note} is not in track {track.name!r}")
@@ -88,7 +89,7 @@ def _replace_notes(
     return _with_track(score, track_index, track.with_notes(notes))
 
 
-def _clamp_deltas(notes: tuple[Note, ...], delta_ticks: int, delta_pitch: int):
+def _clamp_deltas(notes: tuple[Note, ...], delta_ticks: int, delta_pitch: int) -> tuple[int, int]:
     """Shrink the deltas so every note stays in range (start >= 0, pitch 0..127)."""
     check_score_int("tick offset", delta_ticks, -MAX_TICK, MAX_TICK)
     check_score_int("pitch offset", delta_pitch, -MAX_TICK, MAX_TICK)
@@ -103,7 +104,9 @@ def _clamp_deltas(notes: tuple[Note, ...], delta_ticks: int, delta_pitch: int):
     return delta_ticks, delta_pitch
 
 
-def _apply_map(score, track_index, notes, change):
+def _apply_map(
+    score: Score, track_index: int, notes: Iterable[Note], change: Callable[[Note], Note]
+) -> tuple[Score, tuple[Note, ...]]:
     notes = tuple(notes)
     new = tuple(change(n) for n in notes)
     return _replace_notes(score, track_index, notes, new), new
@@ -112,18 +115,24 @@ def _apply_map(score, track_index, notes, change):
 # --- note edits ---------------------------------------------------------------------
 
 
-def add_notes(score: Score, track_index: int, notes) -> tuple[Score, tuple[Note, ...]]:
+def add_notes(
+    score: Score, track_index: int, notes: Iterable[Note]
+) -> tuple[Score, tuple[Note, ...]]:
     notes = tuple(notes)
     if not all(isinstance(n, Note) for n in notes):
         raise ScoreError("only notes can be added to a track")
     return _replace_notes(score, track_index, (), notes), notes
 
 
-def delete_notes(score: Score, track_index: int, notes) -> tuple[Score, tuple]:
+def delete_notes(
+    score: Score, track_index: int, notes: Iterable[Note]
+) -> tuple[Score, tuple[Note, ...]]:
     return _replace_notes(score, track_index, tuple(notes), ()), ()
 
 
-def move_notes(score: Score, track_index: int, notes, delta_ticks: int, delta_pitch: int):
+def move_notes(
+    score: Score, track_index: int, notes: Iterable[Note], delta_ticks: int, delta_pitch: int
+) -> tuple[Score, tuple[Note, ...]]:
     notes = tuple(notes)
     dt, dp = _clamp_deltas(notes, delta_ticks, delta_pitch)
     return _apply_map(
@@ -134,13 +143,20 @@ def move_notes(score: Score, track_index: int, notes, delta_ticks: int, delta_pi
     )
 
 
-def transpose(score: Score, track_index: int, notes, semitones: int):
+def transpose(
+    score: Score, track_index: int, notes: Iterable[Note], semitones: int
+) -> tuple[Score, tuple[Note, ...]]:
     return move_notes(score, track_index, notes, 0, semitones)
 
 
 def resize_notes(
-    score: Score, track_index: int, notes, delta_ticks: int, edge: str = "end", min_length: int = 1
-):
+    score: Score,
+    track_index: int,
+    notes: Iterable[Note],
+    delta_ticks: int,
+    edge: str = "end",
+    min_length: int = 1,
+) -> tuple[Score, tuple[Note, ...]]:
     """Move the end (or the start, keeping the end) of each note by ``delta_ticks``.
 
     Each note is clamped on its own: it keeps at least ``min_length`` ticks (or its
@@ -163,8 +179,12 @@ def resize_notes(
 
 
 def set_velocity(
-    score: Score, track_index: int, notes, velocity: int | None = None, delta: int | None = None
-):
+    score: Score,
+    track_index: int,
+    notes: Iterable[Note],
+    velocity: int | None = None,
+    delta: int | None = None,
+) -> tuple[Score, tuple[Note, ...]]:
     """Set every note's velocity to ``velocity``, or change it by ``delta`` (kept 1..127)."""
     if (velocity is None) == (delta is None):
         raise ScoreError("give either a velocity or a velocity change, not both or neither")
@@ -172,11 +192,12 @@ def set_velocity(
         check_score_int("velocity", velocity, *VELOCITY)
         return _apply_map(score, track_index, notes, lambda n: replace(n, velocity=velocity))
     check_score_int("velocity change", delta, -127, 127)
+    step = int(delta or 0)  # checked just above: a whole number
     return _apply_map(
         score,
         track_index,
         notes,
-        lambda n: replace(n, velocity=max(1, min(127, n.velocity + delta))),
+        lambda n: replace(n, velocity=max(1, min(127, n.velocity + step))),
     )
 
 
@@ -188,11 +209,11 @@ def _nearest_line(tick: int, grid_ticks: int) -> int:
 def quantize(
     score: Score,
     track_index: int,
-    notes,
+    notes: Iterable[Note],
     grid_ticks: int,
     strength: float = 1.0,
     ends: bool = False,
-):
+) -> tuple[Score, tuple[Note, ...]]:
     """Pull note starts towards the nearest grid line by ``strength`` (0..1).
 
     With ``ends`` the note ends are pulled too (to the nearest line after the start's
@@ -219,7 +240,9 @@ def quantize(
     return _apply_map(score, track_index, notes, change)
 
 
-def duplicate_notes(score: Score, track_index: int, notes, delta_ticks: int):
+def duplicate_notes(
+    score: Score, track_index: int, notes: Iterable[Note], delta_ticks: int
+) -> tuple[Score, tuple[Note, ...]]:
     """Add copies of ``notes`` shifted by ``delta_ticks``; returns the copies."""
     notes = tuple(notes)
     track = _track(score, track_index)
@@ -231,13 +254,15 @@ def duplicate_notes(score: Score, track_index: int, notes, delta_ticks: int):
     return _replace_notes(score, track_index, (), copies), copies
 
 
-def copy_notes(notes) -> Clip:
+def copy_notes(notes: Iterable[Note]) -> Clip:
     notes = tuple(notes)
     first = min((n.start_tick for n in notes), default=0)
     return Clip(tuple(replace(n, start_tick=n.start_tick - first) for n in notes))
 
 
-def paste(score: Score, track_index: int, clip: Clip, at_tick: int):
+def paste(
+    score: Score, track_index: int, clip: Clip, at_tick: int
+) -> tuple[Score, tuple[Note, ...]]:
     """Add the clip's notes with its start at ``at_tick``; returns the pasted notes."""
     check_score_int("paste position", at_tick, 0, MAX_TICK)
     pasted = tuple(replace(n, start_tick=n.start_tick + at_tick) for n in clip.notes)
@@ -284,7 +309,7 @@ def move_track(score: Score, from_index: int, to_index: int) -> Score:
     return replace(score, tracks=tuple(tracks), placements=placements)
 
 
-def update_track(score: Score, index: int, **fields) -> Score:
+def update_track(score: Score, index: int, **fields: Any) -> Score:
     """Change a track's settings (name, channel, program, volume, mute, ...)."""
     track = _track(score, index)
     settings = {f for f in Track.__dataclass_fields__ if not f.startswith("_")}
@@ -325,7 +350,8 @@ def set_loop(score: Score, start: int | None, end: int | None, enabled: bool) ->
     """Set the loop region and switch looping on or off; ``None`` bounds clear it."""
     if start is None and end is None:
         return replace(score, loop=None, loop_enabled=enabled)
-    return replace(score, loop=LoopRegion(start, end), loop_enabled=enabled)
+    # one bound without the other is refused by LoopRegion's own check, in its words
+    return replace(score, loop=LoopRegion(start, end), loop_enabled=enabled)  # type: ignore[arg-type]
 
 
 # --- markers --------------------------------------------------------------------------

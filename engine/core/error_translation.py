@@ -37,7 +37,7 @@ def describe_os_error(exc: OSError, reading: bool = False) -> str:
     """A musician's phrase for why a file could not be read or written."""
     if exc.errno == errno.ENOENT:
         return "the file does not exist" if reading else "the folder does not exist"
-    phrase = _OS_PHRASES.get(exc.errno)
+    phrase = _OS_PHRASES.get(exc.errno) if exc.errno is not None else None
     if phrase is None:
         phrase = (exc.strerror or str(exc) or type(exc).__name__).lower()
     return phrase

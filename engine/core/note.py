@@ -22,7 +22,7 @@ class Note:
     pitch: int
     velocity: int = 100
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         check_score_int("note start tick", self.start_tick, 0, MAX_TICK)
         check_score_int("note length in ticks", self.length_ticks, 1, MAX_TICK)
         check_score_int("note pitch", self.pitch, *PITCH)

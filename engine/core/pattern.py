@@ -100,7 +100,7 @@ class Condition:
     a: int = 1
     b: int = 1
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.kind not in CONDITION_KINDS:
             raise ScoreError(
                 f"step condition must be one of {', '.join(CONDITION_KINDS)}, not {self.kind!r}"
@@ -151,7 +151,7 @@ class Step:
     ratchet: int = 1  # repeats inside the step
     condition: Condition = ALWAYS
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         _check_bool("step on", self.on)
         check_score_int("step velocity", self.velocity, *VELOCITY)
         check_score_int("step length in steps", self.length_steps, 1, MAX_STEPS)
@@ -176,7 +176,7 @@ class Lane:
     mute: bool = False
     solo: bool = False
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         _check_id("lane id", self.id)
         check_score_int("lane key", self.key, *PITCH)
         steps = tuple(self.steps)
@@ -205,7 +205,7 @@ class Pattern:
     swing: int = 50  # MPC convention: 50 straight, 66 triplet feel, 75 the most
     lanes: tuple[Lane, ...] = ()
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         _check_id("pattern id", self.id)
         _check_text("pattern name", self.name)
         check_score_int("pattern length in steps", self.length_steps, 1, MAX_STEPS)
@@ -253,7 +253,7 @@ class Placement:
     start_tick: int
     repeats: int = 1
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         _check_id("placement id", self.id)
         _check_id("placement pattern id", self.pattern_id)
         check_score_int("placement track", self.track, 0, 1023)

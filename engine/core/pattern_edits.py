@@ -136,7 +136,7 @@ def set_pattern_settings(
     lanes of a length of their own (polymeter) keep it.
     """
     pattern = score.pattern(pattern_id)
-    changed = {}
+    changed: dict[str, object] = {}
     if length_steps is not None:
         check_score_int("pattern length in steps", length_steps, 1, MAX_STEPS)
         old = pattern.length_steps
@@ -151,7 +151,7 @@ def set_pattern_settings(
         changed["step_size"] = step_size
     if swing is not None:
         changed["swing"] = swing
-    return _with_pattern(score, replace(pattern, **changed))
+    return _with_pattern(score, replace(pattern, **changed))  # type: ignore[arg-type]
 
 
 def clear_pattern(score: Score, pattern_id: str) -> Score:

@@ -51,7 +51,7 @@ class PlaybackTimeline:
         self.first_pass = first_pass  # loop count already played before this anchor
         # (pass, frame, tick) of the last first_tick_from: the scheduler's windows are
         # contiguous, so each window starts where the one before ended
-        self._last_first_tick = (None, None, None)
+        self._last_first_tick = (-1, -1, -1)  # (index, frame, tick): no pass is -1
         self._anchor_abs = self.abs_frame(anchor_tick)
         self.loop = None
         if loop is not None and anchor_tick < loop.end_tick:
@@ -74,7 +74,7 @@ class PlaybackTimeline:
 
     def pass_start(self, index: int) -> tuple[int, int]:
         """(first tick, its frame) of pass ``index`` (0 = the pass starting at the anchor)."""
-        if index == 0:
+        if index == 0 or self.loop is None:  # only a loop has passes after the first
             return self.anchor_tick, self.anchor_frame
         return self.loop.start_tick, self.first_end_frame + (index - 1) * self.pass_frames
 
@@ -145,8 +145,8 @@ class PlaybackTimeline:
             clip = self.pass_end_tick(index)
             lo = self.first_tick_from(index, start_frame)
             pass_end = self.pass_end_frame(index)
-            if pass_end is not None and pass_end <= end_frame:
-                hi = clip
+            if pass_end is not None and pass_end <= end_frame and clip is not None:
+                hi = clip  # (a pass with an end frame is a loop pass: it has a clip)
             else:
                 hi = self.first_tick_from(index, end_frame)
             if clip is not None:
@@ -168,8 +168,8 @@ class PlaybackTimeline:
         index = self.pass_at(frame)
         tick = self.first_tick_from(index, frame)
         end = self.pass_end_tick(index)
-        if end is not None and tick >= end:  # the pass is over: start the next one
-            index += 1
+        if end is not None and self.loop is not None and tick >= end:
+            index += 1  # the pass is over: start the next one
             tick = self.loop.start_tick
         return PlaybackTimeline(
             tempo_map,

@@ -45,7 +45,7 @@ class LoadScoreCommand:
 
     score: Score
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         _check_score(self.score)
 
 
@@ -55,7 +55,7 @@ class ReplaceScoreCommand:
 
     score: Score
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         _check_score(self.score)
 
 
@@ -65,7 +65,7 @@ class PlayCommand:
 
     from_tick: int | None = None
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         check_optional_int("play from tick", self.from_tick, 0, MAX_TICK)
 
 
@@ -80,7 +80,7 @@ class LocateCommand:
 
     tick: int
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         check_int("locate tick", self.tick, 0, MAX_TICK)
 
 
@@ -92,7 +92,7 @@ class SetLoopCommand:
     start_tick: int
     end_tick: int
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         check_bool("loop enabled", self.enabled)
         check_int("loop start tick", self.start_tick, 0, MAX_TICK)
         check_int("loop end tick", self.end_tick, 1, MAX_TICK)
@@ -119,7 +119,7 @@ class SetTempoCommand:
     # enough ahead that nothing of it has been heard yet)
     at_next_bar: bool = False
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         check_bool("at next bar", self.at_next_bar)
         if isinstance(self.bpm, bool) or not isinstance(self.bpm, (int, float)):
             raise ValueError(f"tempo must be a number of beats per minute, not {self.bpm!r}")
@@ -135,7 +135,7 @@ class PreviewNoteOnCommand:
     pitch: int
     velocity: int = 100
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         check_int("preview track index", self.track_index, 0)
         check_int("preview pitch", self.pitch, *PITCH)
         check_int("preview velocity", self.velocity, *VELOCITY)
@@ -148,7 +148,7 @@ class PreviewNoteOffCommand:
     track_index: int
     pitch: int
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         check_int("preview track index", self.track_index, 0)
         check_int("preview pitch", self.pitch, *PITCH)
 
@@ -165,7 +165,7 @@ class SetTrackMixCommand:
     mute: bool | None = None
     solo: bool | None = None
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         check_int("track index", self.track_index, 0)
         check_optional_int("track program", self.program, *MIDI_DATA)
         check_optional_int("track bank", self.bank, *BANK)
@@ -232,7 +232,7 @@ class SetPlayModeCommand:
     pattern_id: str | None = None
     track: int = 0
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.mode not in PLAY_MODES:
             raise ValueError(f"play mode must be song or pattern, not {self.mode!r}")
         if self.pattern_id is not None:
@@ -249,7 +249,7 @@ class QueuePatternCommand:
 
     pattern_id: str
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         check_str("pattern id", self.pattern_id)
 
 
@@ -260,7 +260,7 @@ class SetFillCommand:
 
     on: bool
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         check_bool("fill", self.on)
 
 
@@ -317,7 +317,7 @@ class ReplaceScoreAtCommand:
     tick: int
     version: int = 0
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         _check_score(self.score)
         check_int("pass index", self.pass_index, 0)
         check_int("take-over tick", self.tick, 0, MAX_TICK)
@@ -332,7 +332,7 @@ class PlayAtCommand:
     from_tick: int
     at_ns: int
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         check_int("play from tick", self.from_tick, 0, MAX_TICK)
         check_int("start time", self.at_ns, 0)
 
@@ -343,7 +343,7 @@ class ReportScheduledCommand:
 
     enabled: bool
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         check_bool("report scheduled notes", self.enabled)
 
 
@@ -397,7 +397,7 @@ class ReadyEvent:
     preset_names: dict = field(hash=False)
     pid: int = 0
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if not isinstance(self.versions, dict):
             raise ValueError(f"versions must be a dict, not {self.versions!r}")
         for name in (
@@ -437,7 +437,7 @@ class TransportEvent:
     tick: int
     loop_count: int = 0
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         check_bool("playing", self.playing)
         check_int("transport tick", self.tick, 0)
         check_int("loop count", self.loop_count, 0)
@@ -454,7 +454,7 @@ class NoteStartedEvent:
     length_ticks: int
     frame: int
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         check_int("note track index", self.track_index, 0)
         check_int("note pitch", self.pitch, *PITCH)
         check_int("note start tick", self.start_tick, 0)
@@ -470,7 +470,7 @@ class BeatEvent:
     beat: int
     tick: int
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         check_int("bar", self.bar, 1)
         check_int("beat", self.beat, 1)
         check_int("beat tick", self.tick, 0)
@@ -486,7 +486,7 @@ class LateEvent:
     count: int
     worst_frames: int
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         check_int("late event count", self.count, 1)
         check_int("worst lateness in frames", self.worst_frames, 0)
 
@@ -502,7 +502,7 @@ class XrunEvent:
 
     count: int
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         check_int("xrun count", self.count, 1)
 
 
@@ -516,7 +516,7 @@ class AudioLostEvent:
     message: str
     server: str | None = None
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         check_str("audio-lost message", self.message)
         if self.server is not None:
             check_str("audio server name", self.server)
@@ -535,7 +535,7 @@ class ErrorEvent:
     fatal: bool = False
     kind: str = "EngineError"
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         check_str("error message", self.message)
         check_bool("fatal", self.fatal)
         check_str("error kind", self.kind)
@@ -547,7 +547,7 @@ class StoppedEvent:
 
     tick: int = 0
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         check_int("stopped tick", self.tick, 0)
 
 
@@ -576,7 +576,7 @@ class EngineDiedEvent:
     exitcode: int | None
     message: str
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.exitcode is not None:
             check_int("exit code", self.exitcode, -255, 255)
         check_str("message", self.message)

@@ -71,7 +71,7 @@ class Track:
     _starts: tuple[int, ...] = field(init=False, repr=False, compare=False)
     _max_length: int = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if not isinstance(self.name, str):
             raise ScoreError(f"track name must be text, not {self.name!r}")
         check_score_int("track channel", self.channel, *CHANNEL)
@@ -198,7 +198,7 @@ class LoopRegion:
     start_tick: int
     end_tick: int
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         check_score_int("loop start tick", self.start_tick, 0, MAX_TICK)
         check_score_int("loop end tick", self.end_tick, 1, MAX_TICK)
         if self.end_tick <= self.start_tick:
@@ -232,7 +232,7 @@ class Score:
     markers: tuple[Marker, ...] = ()  # sorted by tick, one per tick
     _pattern_by_id: dict = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         check_score_int("PPQ", self.ppq, 24, 32767)
         tracks = tuple(self.tracks)
         if not all(isinstance(t, Track) for t in tracks):

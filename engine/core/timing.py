@@ -44,7 +44,7 @@ class TempoChange:
     tick: int
     us_per_quarter: int
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         check_score_int("tempo change tick", self.tick, 0)
         check_score_int("microseconds per quarter note", self.us_per_quarter, _MIN_US, _MAX_US)
 
@@ -65,7 +65,7 @@ class TempoMap:
     _ticks: tuple[int, ...] = field(init=False, repr=False, compare=False)
     _acc: tuple[int, ...] = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         changes = tuple(self.changes)
         if not changes:
             raise ScoreError("a tempo map needs at least one tempo")
@@ -139,7 +139,7 @@ class TimeSignature:
     numerator: int = 4
     denominator: int = 4
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         check_score_int("time signature tick", self.tick, 0)
         check_score_int("time signature numerator", self.numerator, 1, 64)
         check_score_int("time signature denominator", self.denominator, 1, 64)
@@ -173,7 +173,7 @@ class TimeSignatureMap:
 
     signatures: tuple[TimeSignature, ...] = (TimeSignature(0, 4, 4),)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         sigs = tuple(self.signatures)
         if not sigs:
             raise ScoreError("a time-signature map needs at least one time signature")

@@ -46,17 +46,18 @@ def read_regular_file(path) -> bytes:
     file (a named pipe, a device, a folder), without ever blocking on it."""
     path = Path(path)
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | _OPEN_FLAGS)
+        opened = os.open(path, os.O_RDONLY | os.O_NONBLOCK | _OPEN_FLAGS)
     except OSError as exc:
         raise FileFormatError(path, describe_os_error(exc, reading=True)) from None
+    fd: int | None = opened  # None once the file object owns it
     try:
-        mode = os.fstat(fd).st_mode
+        mode = os.fstat(opened).st_mode
         if not stat.S_ISREG(mode):
             kind = _kind_of(mode)
             raise FileFormatError(path, f"it is {kind}, not a song file")
         # Regular files never block; clear O_NONBLOCK anyway so reads behave plainly.
-        os.set_blocking(fd, True)
-        with os.fdopen(fd, "rb", closefd=True) as f:
+        os.set_blocking(opened, True)
+        with os.fdopen(opened, "rb", closefd=True) as f:
             fd = None
             return f.read()
     except OSError as exc:
@@ -92,7 +93,7 @@ def remove_stale_temps(target: Path) -> list[Path]:
     """Remove temporary files of earlier writes of ``target`` whose process is gone."""
     folder = target.parent if str(target.parent) else Path(".")
     pattern = _temp_pattern(target)
-    removed = []
+    removed: list[Path] = []
     try:
         names = os.listdir(folder)
     except OSError:

@@ -71,11 +71,14 @@ class _Group:
 
     def __init__(self, channel: int):
         self.channel = channel
-        self.open = defaultdict(deque)  # pitch -> (start_tick, velocity) not yet released
-        self.ons = defaultdict(list)  # pitch -> every note-on tick, in order
-        self.notes = []  # (start_tick, end_tick, pitch, velocity) at the file's PPQ
-        self.settings = {}  # first value of: bank_msb, bank_lsb, program, volume, pan
-        self.controls = []  # (tick, kind, number, value) of every later change, in order
+        # pitch -> (start_tick, velocity) not yet released
+        self.open: defaultdict[int, deque[tuple[int, int]]] = defaultdict(deque)
+        self.ons: defaultdict[int, list[int]] = defaultdict(list)  # every note-on tick, in order
+        # (start_tick, end_tick, pitch, velocity) at the file's PPQ
+        self.notes: list[tuple[int, int, int, int]] = []
+        self.settings: dict[str, int] = {}  # first of: bank_msb, bank_lsb, program, volume, pan
+        # (tick, kind, number, value) of every later change, in order
+        self.controls: list[tuple[int, str, int, int]] = []
 
     def control(self, tick: int, kind: str, number: int, value: int) -> None:
         """The first bank, program, volume and pan are the track's settings; everything
@@ -348,7 +351,7 @@ def midifile_from_score(score: Score, ppq: int | None = None) -> mido.MidiFile:
 
     for track in score.tracks:
         ch = GM_DRUM_CHANNEL if track.is_drum else track.channel
-        events = [
+        events: list[tuple[int, float, mido.Message | mido.MetaMessage]] = [
             (0, 0, mido.MetaMessage("track_name", name=_safe_text(track.name))),
             (
                 0,
