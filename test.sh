@@ -20,4 +20,5 @@ fi
 export PIANOLA_HYPOTHESIS_PROFILE="${PIANOLA_HYPOTHESIS_PROFILE:-ci}"
 "$ROOT/.venv/bin/ruff" check --quiet .
 "$ROOT/.venv/bin/ruff" format --check --quiet .
+"$ROOT/.venv/bin/mypy"  # the files and settings are in pyproject.toml
 exec "$ROOT/.venv/bin/python" -m pytest "$@"
