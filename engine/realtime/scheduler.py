@@ -25,16 +25,16 @@ from __future__ import annotations
 
 import bisect
 import threading
-from dataclasses import dataclass, replace
-from itertools import chain
+from dataclasses import replace
 from operator import attrgetter
 
 from engine.core import metronome
 from engine.core.controllers import resets
 from engine.core.note import SYNTH_CHANNELS
 from engine.core.playback_timeline import PlaybackTimeline
-from engine.core.score import DRUM_BANK, LoopRegion, Note, Score
+from engine.core.score import DRUM_BANK, LoopRegion, Score
 from engine.realtime.position import Position
+from engine.realtime.sent_notes import NoteStarts, SentNote
 
 # Controller events go out with tag 0; notes never take a tag in its slot (a multiple of
 # the backend's 256 tag slots), so withdrawing a note's slot never takes a pedal with it.
@@ -44,54 +44,8 @@ CC_VOLUME, CC_PAN = 7, 10
 MIX_FIELDS = ("bank", "program", "is_drum", "volume", "pan", "mute", "solo")
 
 
-@dataclass(frozen=True, slots=True)
-class SentNote:
-    """A note whose on/off events went to the backend; the key identifies it for edits."""
-
-    on_frame: int
-    off_frame: int
-    channel: int
-    track_index: int
-    note: Note
-    pass_index: int
-    tag: int  # groups the note's two events for withdrawal (backend.cancel_tag)
-
-
 _ON_FRAME = attrgetter("on_frame")  # _sent is kept sorted by it
-_START_TICK = attrgetter("start_tick")
 _TICK = attrgetter("tick")
-
-
-@dataclass(frozen=True, slots=True)
-class NoteStarts:
-    """Every note start of some tracks, merged: one bisect tells whether any of them
-    starts in a window, so the scheduler's frequent empty windows skip the per-track scan.
-    ``notes`` (each track's notes tuple) says which tracks it was made from."""
-
-    notes: tuple
-    ticks: list[int]
-    controllers: tuple = ()  # each track's controller events (their ticks are in ``ticks``)
-
-    @classmethod
-    def of(cls, tracks) -> NoteStarts:
-        notes = tuple(t.notes for t in tracks)
-        controllers = tuple(t.controllers for t in tracks)
-        # each track's starts are sorted runs: sorting their concatenation is C-fast
-        starts = chain.from_iterable(map(_START_TICK, n) for n in notes)
-        changes = chain.from_iterable(map(_TICK, c) for c in controllers)
-        return cls(notes, sorted(chain(starts, changes)), controllers)
-
-    def matches(self, tracks) -> bool:
-        """Made from these tracks' notes (a mix change keeps a track's notes tuple)."""
-        return (
-            len(tracks) == len(self.notes) == len(self.controllers)
-            and all(t.notes is n for t, n in zip(tracks, self.notes))
-            and all(t.controllers is c for t, c in zip(tracks, self.controllers))
-        )
-
-    def any_in(self, start_tick: int, end_tick: int) -> bool:
-        i = bisect.bisect_left(self.ticks, start_tick)
-        return i < len(self.ticks) and self.ticks[i] < end_tick
 
 
 def _bank_of(track) -> int:
