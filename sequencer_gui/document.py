@@ -2,7 +2,7 @@
 
 One small object the whole window shares.  Everything that changes the score goes
 through it, and every change is announced to its listeners with a reason, so the roll
-redraws, the engine hears the new score and (engineer E's) autosave and title bar follow
+redraws, the engine link sends the new score and autosave and the title bar follow
 without knowing about one another.
 
 Reasons passed to listeners:

@@ -197,7 +197,7 @@ class SynthBackend:
     def _stamp(self, frame: int) -> int:
         """Sequencer tick that makes an event at ``frame`` sound in the block nearest it.
 
-        Measured (see DESIGN.md section 4 and tests/engine/test_synth.py): the synth hands
+        Measured (tests/engine/audio/test_synth.py): the synth hands
         the sequencer its clock in whole milliseconds at each block start, and an event
         dispatched at a block start sounds from the next block.  So aim at the block one
         before the nearest block boundary, expressed in the millisecond-rounded ticks the

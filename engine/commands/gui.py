@@ -97,7 +97,7 @@ def run(args) -> int:
     if args.geometry:
         root.geometry(args.geometry)
     try:
-        # the command line wins over the preferences (engineer E's files.py)
+        # the command line wins over the preferences
         settings = settings_for_start(
             prefs.preferences,
             driver=args.driver,

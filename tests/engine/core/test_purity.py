@@ -21,8 +21,8 @@ PURE_MODULES = [
     "engine.core.history",
     "engine.files.project_file",
     "engine.files.midifile",
-    "engine.core.protocol",  # C1's, present since the first day of issue 4
-    "engine.files.soundfonts",  # B's, present since the first day of issue 3
+    "engine.core.protocol",
+    "engine.files.soundfonts",
 ]
 FORBIDDEN = ("tkinter", "_tkinter", "fluidsynth", "sounddevice", "_sounddevice", "rtmidi", "jack")
 
