@@ -12,8 +12,8 @@ import pytest
 from engine.core import edits
 from engine.core import protocol as p
 from engine.core.score import Note, Score, Track
-from engine.measure.jackserver import DummyJackServer
 from sequencer_gui.server_return import ServerReturnWatch
+from tests.second_jack_server import start_second_server
 from tests.sequencer_gui.files.test_faults import FONT, pump
 
 pytestmark = [pytest.mark.gui, pytest.mark.slow, pytest.mark.audio]
@@ -23,7 +23,7 @@ LIMIT_S = 120  # only ends a failing test: a busy machine may take its time
 
 @pytest.fixture
 def server():
-    srv = DummyJackServer(f"pianola-gui-lost-{os.getpid()}").start()
+    srv = start_second_server(f"pianola-gui-lost-{os.getpid()}")
     yield srv
     srv.stop()
 

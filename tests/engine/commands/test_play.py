@@ -201,9 +201,9 @@ def test_help_offers_exactly_the_drivers_play_accepts(jack_server, song):
 def test_losing_the_jack_server_stops_play_with_one_sentence(song, loop):
     """The server is killed under a playing `pianola play`: it ends by itself (looping or
     not, long before --seconds), exit 1, one sentence, no library chatter."""
-    from engine.measure.jackserver import DummyJackServer
+    from tests.second_jack_server import start_second_server
 
-    server = DummyJackServer(f"pianola-lost-{os.getpid()}-{int(loop)}").start()
+    server = start_second_server(f"pianola-lost-{os.getpid()}-{int(loop)}")
     proc = subprocess.Popen(
         [sys.executable, "-m", "engine.commands.cli", "play", str(song), "--driver", "jack"]
         + ["--jack-server", server.name, "--seconds", "3600", "--tempo", "30"]
