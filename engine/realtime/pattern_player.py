@@ -95,6 +95,7 @@ class PatternPlayer:
             elif self._plan is None:
                 self.scheduler.replace_score(self._stopped_score_locked())
             else:
+                self._prefetch_locked(self._plan, self.scheduler.position().tick)
                 self.scheduler.rebuild_live(self._relaid_locked)
 
     def adopt_song(self, doc: Score) -> Score:
@@ -175,6 +176,7 @@ class PatternPlayer:
             if self._mode == "song":
                 self.scheduler.replace_score(song_play_score(self._doc, on, self._cache))
             elif self._plan is not None:
+                self._prefetch_locked(self._plan, self.scheduler.position().tick)
                 self.scheduler.rebuild_live(self._window_score_locked)
 
     def set_tempo(self, bpm: float, at_next_bar: bool = False) -> None:
@@ -239,20 +241,7 @@ class PatternPlayer:
             plan = self._plan
             if plan is None:
                 return
-            # Expand the coming passes now, outside the scheduler's lock (a pass of a big
-            # pattern takes milliseconds): the build under the lock then only selects.
-            doc, per_s = self._doc, self._ticks_per_s(tick)
-            until = tick + int(per_s * (WINDOW_AHEAD_S + REFILL_MARGIN_S))
-            for slot in plan.passes(tick, until):
-                if doc.has_pattern(slot.pattern_id):
-                    self._cache.pass_notes(
-                        doc.pattern(slot.pattern_id),
-                        slot.pass_index,
-                        slot.start_tick,
-                        doc.ppq,
-                        doc.seed,
-                        self._fill,
-                    )
+            self._prefetch_locked(plan, tick)
             self.scheduler.rebuild_live(
                 lambda t: None if t is None else self._window_score_locked(t)
             )
@@ -293,6 +282,22 @@ class PatternPlayer:
         return grids
 
     # --- internals (with _lock held) -----------------------------------------------
+    def _prefetch_locked(self, plan: LoopPlan, tick: int) -> None:
+        """Expand the passes around ``tick`` now, outside the scheduler's lock (a pass of a
+        big pattern takes milliseconds): the build under the lock then finds them made."""
+        doc, per_s = self._doc, self._ticks_per_s(tick)
+        until = tick + int(per_s * (WINDOW_AHEAD_S + REFILL_MARGIN_S))
+        for slot in plan.passes(max(0, tick - int(per_s * WINDOW_BEHIND_S)), until):
+            if doc.has_pattern(slot.pattern_id):
+                self._cache.pass_notes(
+                    doc.pattern(slot.pattern_id),
+                    slot.pass_index,
+                    slot.start_tick,
+                    doc.ppq,
+                    doc.seed,
+                    self._fill,
+                )
+
     def _ticks_per_s(self, tick: int) -> float:
         us = self._tempo.change_at(tick).us_per_quarter
         return self._doc.ppq * 1_000_000 / us
