@@ -108,6 +108,11 @@ def add_arguments(parser) -> None:
         help="play in time with an Ableton Link session on the network (starts on its next bar)",
     )
     sync.add_argument(
+        "--midi-clock-in",
+        metavar="PORT",
+        help="follow the MIDI clock arriving from this JACK MIDI port (its start, stop, tempo)",
+    )
+    sync.add_argument(
         "--jack-transport",
         choices=("follow", "lead"),
         help="follow JACK's transport, or lead it (Pianola's bars and beats for every client)",
@@ -221,6 +226,8 @@ def run(args) -> int:
             commands.append(p.SetSyncCommand("link", args.quantum))
         elif args.jack_transport:
             commands.append(p.SetSyncCommand(f"jack-{args.jack_transport}"))
+        elif args.midi_clock_in:
+            commands.append(p.SetSyncCommand("midi-clock", port=args.midi_clock_in))
         if args.midi_clock_out:
             commands.append(p.SetMidiClockOutCommand(args.midi_clock_out))
         if args.tempo is not None:

@@ -28,7 +28,7 @@ from engine.core.score import MAX_TICK, Score
 from engine.core.timing import MAX_BPM, MIN_BPM
 
 # what the engine can follow: its own clock, Ableton Link, JACK's transport
-SYNC_SOURCES = ("internal", "link", "jack-follow", "jack-lead")
+SYNC_SOURCES = ("internal", "link", "jack-follow", "jack-lead", "midi-clock")
 
 
 def _check_score(value) -> None:
@@ -269,11 +269,13 @@ class SetSyncCommand:
     """Follow one sync source: "internal" (Pianola's own clock), "link" (Ableton Link,
     starting on the session's next ``quantum``-beat boundary, with start/stop shared when
     ``start_stop_sync``), "jack-follow" or "jack-lead" (JACK's transport; leading also
-    publishes Pianola's bars and beats to the other clients)."""
+    publishes Pianola's bars and beats to the other clients), "midi-clock" (the MIDI clock
+    arriving from the JACK MIDI output ``port`` names)."""
 
     source: str = "internal"
     quantum: float = 4.0
     start_stop_sync: bool = True
+    port: str = ""
 
     def __post_init__(self):
         if self.source not in SYNC_SOURCES:
@@ -285,6 +287,10 @@ class SetSyncCommand:
         if not 1 <= self.quantum <= 64:
             raise ValueError(f"the Link quantum must be from 1 to 64 beats, not {self.quantum:g}")
         check_bool("start/stop sync", self.start_stop_sync)
+        if not isinstance(self.port, str):
+            raise ValueError(f"the MIDI clock port must be a name, not {self.port!r}")
+        if self.source == "midi-clock" and not self.port.strip():
+            raise ValueError("following a MIDI clock needs the port it comes from")
 
 
 @dataclass(frozen=True, slots=True)

@@ -190,7 +190,7 @@ class Engine:
                 player.stop()
             self.generation += 1
         elif isinstance(c, p.SetSyncCommand):
-            self.sync.choose(SyncChoice(c.source, c.quantum, c.start_stop_sync))
+            self.sync.choose(SyncChoice(c.source, c.quantum, c.start_stop_sync, c.port))
         elif isinstance(c, p.SetMidiClockOutCommand):
             self.sync.set_clock_out(c.port)
         elif isinstance(c, p.LocateCommand):

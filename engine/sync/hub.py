@@ -25,6 +25,7 @@ SOURCE_NAMES = {
     "link": "Ableton Link",
     "jack-follow": "JACK transport (following)",
     "jack-lead": "JACK transport (leading)",
+    "midi-clock": "MIDI clock",
 }
 
 
@@ -35,6 +36,7 @@ class SyncChoice:
     source: str = "internal"
     quantum: float = 4.0
     start_stop_sync: bool = True
+    port: str = ""  # where a MIDI clock comes from
 
     def __post_init__(self):
         if self.source not in SYNC_SOURCES:
@@ -116,6 +118,8 @@ class SyncHub:
                     self._open_link(choice)
                 elif choice.source in ("jack-follow", "jack-lead"):
                     self._open_jack_transport(choice)
+                elif choice.source == "midi-clock":
+                    self._open_midi_clock(choice)
             except PianolaError as exc:
                 self._close_locked()
                 self.choice = SyncChoice()
@@ -169,6 +173,35 @@ class SyncHub:
 
             self._master = TimebaseMaster(self.jack_server).start(self.scheduler.score)
             self._closers.append(self._master.close)
+
+    def _open_midi_clock(self, choice: SyncChoice) -> None:
+        from engine.core.errors import MidiPortError
+        from engine.midi.jack_port import JackMidiPort
+        from engine.midi.ports import find_port, list_ports
+        from engine.sync.midi_clock_in import JackFrameClock, MidiClockFollower, MidiClockSession
+
+        if not self.uses_jack:
+            raise MidiPortError("Following a MIDI clock needs the JACK audio driver.")
+        found = find_port(choice.port, list_ports(False), "MIDI input")
+        if found.api != "JACK":
+            raise MidiPortError(
+                f"A MIDI clock is followed from JACK MIDI ports only, not {found.label}."
+            )
+        port = JackMidiPort("pianola-clock-in", server=self.jack_server, with_input=True).open()
+        self._closers.append(port.close)
+        _connect(self.jack_server, found.name, "pianola-clock-in:in")
+        rate = self.scheduler.backend.sample_rate
+        session = MidiClockSession(
+            rate,
+            port.cycle_frame,
+            self.scheduler.score.ppq,
+            say=self.say,
+            locate=self.scheduler.locate,
+        )
+        clock = JackFrameClock(port, rate)
+        self._follower = MidiClockFollower(
+            self.scheduler, session, clock, port.received, say=self.say
+        )
 
     def close(self) -> None:
         with self._lock:
@@ -233,6 +266,9 @@ class SyncHub:
     def play(self, from_tick: int | None) -> bool:
         """True when the source takes the start over (it starts on its own beat)."""
         with self._lock:
+            if self.choice.source == "midi-clock":
+                self.say("The MIDI clock's sender starts the music: press play there.")
+                return True
             if self.choice.source == "link":
                 self._follower.start(from_tick)
                 return True
@@ -243,6 +279,9 @@ class SyncHub:
 
     def stop(self) -> bool:
         with self._lock:
+            if self.choice.source == "midi-clock":
+                self._follower.stop()
+                return True
             if self.choice.source == "link":
                 self._follower.stop()
                 return True
@@ -278,3 +317,16 @@ class SyncHub:
                 self._follower.service()
             if self._clock_out is not None:
                 self._clock_out.service()
+
+
+def _connect(server: str | None, source: str, destination: str) -> None:
+    """Connect two JACK ports through a short-lived client (MidiPortError if it cannot)."""
+    import jack
+
+    from engine.core.errors import MidiPortError
+
+    try:
+        with jack.Client("pianola-connect", no_start_server=True, servername=server) as client:
+            client.connect(source, destination)
+    except jack.JackError as exc:
+        raise MidiPortError(f"{source} cannot be connected to {destination} ({exc}).") from None

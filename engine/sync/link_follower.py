@@ -44,6 +44,7 @@ def constant_tempo(us_per_quarter: int) -> TempoMap:
 
 
 class LinkFollower:
+    announce_peers = True  # a MIDI clock has no peers to count
     """See module doc.  ``scheduler`` is an ``engine.realtime.scheduler.Scheduler``;
     ``session`` a ``LinkSession`` (or anything with its methods); ``say(text)`` reports a
     change of state once (a peer joined, the last peer left, ...)."""
@@ -126,7 +127,13 @@ class LinkFollower:
                 self._session_playing = False
                 self.session.set_playing(False, self.session.now_us())
 
-    def _start_locked(self, from_tick, not_before_us: int | None, announce: bool) -> None:
+    def _start_locked(
+        self, from_tick, not_before_us: int | None, announce: bool, anchor=None
+    ) -> None:
+        """Play on the first quantum boundary from ``not_before_us`` on that can still be
+        reached.  ``anchor`` (tick, beat): the source says at which of its beats a tick
+        sounds (a MIDI clock's Start: tick 0 at its first pulse); the start is then that
+        beat's tick at the boundary, not ``from_tick``."""
         now_frame = self.scheduler.backend.now_frame()
         earliest_frame = now_frame + self.scheduler.lookahead_frames
         earliest_us = max(
@@ -135,6 +142,9 @@ class LinkFollower:
         if not_before_us is not None:
             earliest_us = max(earliest_us, not_before_us)
         beat = self.session.next_quantum_beat(earliest_us)
+        if anchor is not None:
+            tick, at_beat = anchor
+            from_tick = max(0, round(tick + (beat - at_beat) * self.scheduler.score.ppq))
         start_us = self.session.time_at_beat(beat)
         frame = round(self.clock.synth_frame_heard_at(start_us))
         frame = self.scheduler.play(from_tick, at_frame=frame)
@@ -160,7 +170,8 @@ class LinkFollower:
             if snap.tempo_bpm != self._session_bpm:
                 self._session_bpm = snap.tempo_bpm
                 self._us_per_quarter = tempo
-                self.say(f"Link tempo {snap.tempo_bpm:.2f} BPM.")
+                if self.announce_peers:
+                    self.say(f"Link tempo {snap.tempo_bpm:.2f} BPM.")
                 self._retime_locked()
             elif abs(tempo - self._us_per_quarter) > RATE_CHANGE * self._us_per_quarter:
                 self._us_per_quarter = tempo  # the audio clock's rate is known better now
@@ -181,7 +192,7 @@ class LinkFollower:
         return self._peers
 
     def _follow_peers(self, peers: int) -> None:
-        if peers != self._peers:
+        if peers != self._peers and self.announce_peers:
             self._peers = peers
             if peers == 0:
                 self.say(f"The last Link peer left: playing on at {self.tempo_bpm:.2f} BPM.")

@@ -10,6 +10,7 @@ SYNC_NAMES = {
     "link": "Ableton Link",
     "jack-follow": "JACK transport",
     "jack-lead": "JACK transport (leading)",
+    "midi-clock": "MIDI clock",
 }
 
 
