@@ -177,19 +177,14 @@ class SyncHub:
     def _open_midi_clock(self, choice: SyncChoice) -> None:
         from engine.core.errors import MidiPortError
         from engine.midi.jack_port import JackMidiPort
-        from engine.midi.ports import find_port, list_ports
         from engine.sync.midi_clock_in import JackFrameClock, MidiClockFollower, MidiClockSession
 
         if not self.uses_jack:
             raise MidiPortError("Following a MIDI clock needs the JACK audio driver.")
-        found = find_port(choice.port, list_ports(False), "MIDI input")
-        if found.api != "JACK":
-            raise MidiPortError(
-                f"A MIDI clock is followed from JACK MIDI ports only, not {found.label}."
-            )
+        source = _jack_midi_port(self.jack_server, choice.port, output=True)
         port = JackMidiPort("pianola-clock-in", server=self.jack_server, with_input=True).open()
         self._closers.append(port.close)
-        _connect(self.jack_server, found.name, "pianola-clock-in:in")
+        _connect(self.jack_server, source, "pianola-clock-in:in")
         rate = self.scheduler.backend.sample_rate
         session = MidiClockSession(
             rate,
@@ -217,7 +212,6 @@ class SyncHub:
             return
         from engine.core.errors import MidiPortError
         from engine.midi.jack_port import JackMidiPort
-        from engine.midi.ports import find_port, list_ports
         from engine.sync.midi_clock import MidiClockOut
 
         try:
@@ -226,12 +220,7 @@ class SyncHub:
             if query.strip().lower() == "pianola":
                 connect = ()
             else:
-                found = find_port(query, list_ports(True))
-                if found.api != "JACK":
-                    raise MidiPortError(
-                        f"MIDI clock out goes to JACK MIDI ports only, and {found.label} is not one."
-                    )
-                connect = (found.name,)
+                connect = (_jack_midi_port(self.jack_server, query, output=False),)
             port = JackMidiPort("pianola-clock", server=self.jack_server, connect_to=connect)
             port.open()
         except MidiPortError as exc:
@@ -330,3 +319,32 @@ def _connect(server: str | None, source: str, destination: str) -> None:
             client.connect(source, destination)
     except jack.JackError as exc:
         raise MidiPortError(f"{source} cannot be connected to {destination} ({exc}).") from None
+
+
+def _jack_midi_port(server: str | None, query: str, output: bool) -> str:
+    """The one JACK MIDI port of ``server`` whose name contains ``query`` (another
+    program's output when ``output``, else its input); MidiPortError says why not."""
+    import jack
+
+    from engine.core.errors import MidiPortError
+
+    what = "MIDI output" if output else "MIDI input"
+    try:
+        with jack.Client("pianola-find", no_start_server=True, servername=server) as client:
+            names = [
+                p.name
+                for p in client.get_ports(is_midi=True, is_output=output, is_input=not output)
+                if not p.name.startswith("pianola")
+            ]
+    except jack.JackError as exc:
+        raise MidiPortError(f"JACK's MIDI ports cannot be listed ({exc}).") from None
+    exact = [n for n in names if n == query.strip()]
+    matching = exact or [n for n in names if query.strip().lower() in n.lower()]
+    if len(matching) == 1:
+        return matching[0]
+    there = "; ".join(names) or "none"
+    if not matching:
+        raise MidiPortError(f"No JACK {what} port matches {query!r}: the ports are {there}.")
+    raise MidiPortError(
+        f"{len(matching)} JACK {what} ports match {query!r}: give more of the name."
+    )
