@@ -169,14 +169,19 @@ class MidiClockSession:
             self._changed_frame,
         )
 
+    def _fitted(self) -> PulseLine:
+        if self._line is None:
+            raise ValueError("no MIDI clock pulse has been fitted yet")
+        return self._line
+
     def beat_at(self, frame: float) -> float:
-        return self._line.pulse_at(frame) / PULSES
+        return self._fitted().pulse_at(frame) / PULSES
 
     def time_at_beat(self, beat: float) -> float:
-        return self._line.frame_of(beat * PULSES)
+        return self._fitted().frame_of(beat * PULSES)
 
     def next_quantum_beat(self, frame: float) -> float:
-        return math.ceil(self._line.pulse_at(frame) - 1e-9) / PULSES
+        return math.ceil(self._fitted().pulse_at(frame) - 1e-9) / PULSES
 
     def set_tempo(self, tempo_bpm: float, host_us=None) -> None:
         """The clock's sender owns the tempo: Pianola's own change waits for it."""
@@ -211,11 +216,16 @@ class JackFrameClock:
 
     ready = usable
 
+    def _offset(self) -> int:
+        if self.map.offset is None:
+            raise ValueError("the JACK port has not run a cycle yet")
+        return self.map.offset
+
     def synth_frame_heard_at(self, jack_frame: float) -> float:
-        return jack_frame - self.map.offset
+        return jack_frame - self._offset()
 
     def host_us_heard_at(self, synth_frame: float) -> float:
-        return synth_frame + self.map.offset
+        return synth_frame + self._offset()
 
 
 class MidiClockFollower:
