@@ -16,6 +16,7 @@ Both publish the peak of each channel over windows of about 40 ms.
 from __future__ import annotations
 
 import ctypes
+import os
 import subprocess
 import sys
 import threading
@@ -25,6 +26,7 @@ import numpy as np
 from engine.realtime.position import PositionBlock
 
 WINDOW_S = 0.04
+LEAVE_JACK_S = 2.0  # how long the JACK helper waits for JACK to let it go
 
 
 class LevelWindow:
@@ -79,9 +81,16 @@ def run_jack_meter(position_name: str, server: str | None, source_regex: str) ->
             client.connect(source, port)
         sys.stdin.read()  # returns at end of file
     finally:
+        # Seen on a loaded machine after the engine was killed: close() waiting for a
+        # JACK server busy removing the dead synth, and the server in turn held up new
+        # clients (a restarted engine) behind this one.  The helper has nothing to save,
+        # so if leaving JACK politely takes longer than a moment it just ends; the server
+        # drops a client whose socket closes.
+        threading.Timer(LEAVE_JACK_S, os._exit, args=(0,)).start()
         client.deactivate()
         client.close()
         position.close(unlink=False)
+        os._exit(0)
 
 
 class JackMeter:
