@@ -12,13 +12,11 @@ from __future__ import annotations
 import os
 import signal
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from engine.core import protocol as p
-from engine.core.audio_settings import AudioSettings
 from engine.core.score import DRUM_BANK, GM_DRUM_CHANNEL, LoopRegion, Note, Score, Track
 from engine.core.timing import TempoChange, TempoMap, bpm_to_us_per_quarter
 from engine.measure.capture import Recorder
@@ -33,29 +31,6 @@ ORGAN = 16  # "Drawbar Organ": 6 ms attack, sustains while held, 60 ms release
 ORGAN_RELEASE_FRAMES = RATE * 60 // 1000
 ENGINE_PORTS = r"^pianola:"  # the engine's JACK client (engine.audio.synth names it)
 SILENT = 1e-4  # -80 dBFS
-
-
-@pytest.fixture(scope="module")
-def engine(jack_server):
-    from engine.realtime.client import EngineClient
-
-    font = Path(__file__).resolve().parents[3] / "assets" / "pianola.sf2"
-    settings = AudioSettings(
-        driver="jack",
-        jack_server=jack_server,
-        sample_rate=RATE,
-        reverb=False,
-        chorus=False,
-        soundfont=str(font),
-    )
-    client = EngineClient(settings)
-    client.start()
-    try:
-        ready = client.wait_ready(30)
-        assert ready.driver == "jack" and ready.sample_rate == RATE
-        yield client
-    finally:
-        client.close()
 
 
 @pytest.fixture

@@ -9,13 +9,11 @@ generous so they hold on a busy machine; the 64-frame figures are `pianola bench
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from engine.core import pattern_edits as pe
-from engine.core.audio_settings import AudioSettings
 from engine.core.generators import apply_hits, euclid, parse_step_string
 from engine.core.pattern_expand import pass_notes
 from engine.core.score import DRUM_BANK, GM_DRUM_CHANNEL, Score, Track
@@ -31,29 +29,6 @@ RIM, HAT = 37, 42
 ENGINE_PORTS = r"^pianola:"
 SILENT = 1e-4
 GENEROUS_FRAMES = 256  # holds on a busy machine; the benchmark measures against 64
-
-
-@pytest.fixture(scope="module")
-def engine(jack_server):
-    from engine.realtime.client import EngineClient
-
-    font = Path(__file__).resolve().parents[3] / "assets" / "pianola.sf2"
-    settings = AudioSettings(
-        driver="jack",
-        jack_server=jack_server,
-        sample_rate=RATE,
-        reverb=False,
-        chorus=False,
-        soundfont=str(font),
-    )
-    client = EngineClient(settings)
-    client.start()
-    try:
-        ready = client.wait_ready(30)
-        assert ready.driver == "jack" and ready.sample_rate == RATE
-        yield client
-    finally:
-        client.close()
 
 
 def drum_song(bpm: float, *lanes_by_pattern, swing: int = 50, length: int = 16):

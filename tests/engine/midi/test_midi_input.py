@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import os
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from engine.core import protocol as p
-from engine.core.audio_settings import AudioSettings
 from engine.core.score import DRUM_BANK, GM_DRUM_CHANNEL, Note, Score, Track
 from engine.measure.capture import Recorder
 from engine.measure.midi_capture import MidiRecorder
@@ -25,28 +23,6 @@ pytestmark = pytest.mark.audio
 
 RATE = 48000
 RIM = 37
-
-
-@pytest.fixture(scope="module")
-def engine(jack_server):
-    from engine.realtime.client import EngineClient
-
-    font = Path(__file__).resolve().parents[3] / "assets" / "pianola.sf2"
-    settings = AudioSettings(
-        driver="jack",
-        jack_server=jack_server,
-        sample_rate=RATE,
-        reverb=False,
-        chorus=False,
-        soundfont=str(font),
-    )
-    client = EngineClient(settings)
-    client.start()
-    try:
-        client.wait_ready(30)
-        yield client
-    finally:
-        client.close()
 
 
 def _connected(keyboard: MidiRecorder, port: str, timeout_s: float = 20) -> bool:
