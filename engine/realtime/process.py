@@ -43,6 +43,7 @@ from engine.realtime.level_meter import JackMeter, LevelWindow, LoadPublisher
 from engine.realtime.position import Position, PositionBlock
 from engine.realtime.server_watch import JackServerWatcher
 from engine.realtime.service_loop import ServiceLoop
+from engine.realtime.transport_generation import TransportGeneration
 from engine.sync.hub import SyncChoice, SyncHub
 
 EXIT_OPEN_FAILED = 2
@@ -78,9 +79,8 @@ class Engine:
         self.player = None  # song and pattern mode over the scheduler
         self.stopping = threading.Event()
         self.failed = threading.Event()
-        # Bumped by the main thread on every transport jump, read by the scheduler thread
-        # (a Python int read is atomic); starts past the last engine's value.
-        self.generation = position.read().generation + 1
+        # Bumped around every transport jump; starts past the last engine's value.
+        self.generation = TransportGeneration(position.read().generation + 1)
         self._loop: ServiceLoop | None = None
         self.xruns = JackServerWatcher(sender.put)  # xruns, and the server going away
         self.meter = None  # the JACK level meter's helper process, when the driver is JACK
@@ -139,7 +139,7 @@ class Engine:
             self.scheduler,
             self.sender,
             self.position,
-            generation=lambda: self.generation,
+            generation=self.generation,
             stopping=self.stopping,
             failed=self.failed,
             realtime_priority=self.realtime_priority,
@@ -175,34 +175,34 @@ class Engine:
         s, player = self.scheduler, self.player
         if isinstance(c, p.LoadScoreCommand):
             self.router.prepare(c.score)  # opening a port takes a moment: not under a lock
-            player.load_score(c.score)
-            self.generation += 1
+            with self.generation.jump():
+                player.load_score(c.score)
         elif isinstance(c, p.ReplaceScoreCommand):
             self.router.prepare(c.score)
             player.replace_score(c.score)
         elif isinstance(c, p.PlayCommand):
             # a sync source starts song mode on its own beat; pattern mode starts itself
-            if player.mode == "pattern" or not self.sync.play(c.from_tick):
-                player.play(c.from_tick)
-            self.generation += 1
+            with self.generation.jump():
+                if player.mode == "pattern" or not self.sync.play(c.from_tick):
+                    player.play(c.from_tick)
         elif isinstance(c, p.StopCommand):
-            if player.mode == "pattern" or not self.sync.stop():
-                player.stop()
-            self.generation += 1
+            with self.generation.jump():
+                if player.mode == "pattern" or not self.sync.stop():
+                    player.stop()
         elif isinstance(c, p.SetSyncCommand):
             self.sync.choose(SyncChoice(c.source, c.quantum, c.start_stop_sync, c.port))
         elif isinstance(c, p.SetMidiClockOutCommand):
             self.sync.set_clock_out(c.port)
         elif isinstance(c, p.LocateCommand):
-            player.locate(c.tick)
-            self.generation += 1
+            with self.generation.jump():
+                player.locate(c.tick)
         elif isinstance(c, p.SetLoopCommand):
             player.set_loop(c.enabled, c.start_tick, c.end_tick)
         elif isinstance(c, p.SetTempoCommand):
             player.set_tempo(c.bpm, c.at_next_bar)
         elif isinstance(c, p.SetPlayModeCommand):
-            player.set_mode(c.mode, c.pattern_id, c.track)
-            self.generation += 1
+            with self.generation.jump():
+                player.set_mode(c.mode, c.pattern_id, c.track)
         elif isinstance(c, p.QueuePatternCommand):
             player.queue_pattern(c.pattern_id)
         elif isinstance(c, p.SetFillCommand):
@@ -236,8 +236,8 @@ class Engine:
             # the monotonic clock -> the audio clock, read together (a block's accuracy)
             now_ns, now_frame = time.monotonic_ns(), self.backend.now_frame()
             at_frame = now_frame + (c.at_ns - now_ns) * self.backend.sample_rate // 1_000_000_000
-            s.play(c.from_tick, at_frame=at_frame, in_phase=True)
-            self.generation += 1
+            with self.generation.jump():
+                s.play(c.from_tick, at_frame=at_frame, in_phase=True)
         else:
             send = self.sender.put
             s.on_scheduled = (
@@ -286,7 +286,7 @@ class Engine:
         last = self.position.read()
         self.position.write(
             Position(
-                self.generation + 1,
+                self.generation.current + 1,
                 last.frame,
                 last.tick,
                 last.us_per_quarter,

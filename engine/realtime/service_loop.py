@@ -20,7 +20,6 @@ from __future__ import annotations
 import threading
 import time
 import traceback
-from collections.abc import Callable
 from dataclasses import replace
 
 from engine.core import protocol as p
@@ -29,9 +28,11 @@ from engine.realtime.beat_follower import BeatFollower
 from engine.realtime.event_sender import EventSender
 from engine.realtime.position import PositionBlock
 from engine.realtime.scheduler import Scheduler
+from engine.realtime.transport_generation import TransportGeneration
 
 SERVICE_PERIOD_S = 0.004  # scheduler wake-up period while playing: far inside the look-ahead
 IDLE_PERIOD_S = 0.020  # while stopped: only the position (after a locate) needs publishing
+JUMP_RETRY_S = 0.001  # a transport jump takes the main thread about this long to apply
 
 
 class ServiceLoop:
@@ -43,7 +44,7 @@ class ServiceLoop:
         sender: EventSender,
         position: PositionBlock,
         *,
-        generation: Callable[[], int],
+        generation: TransportGeneration,
         stopping: threading.Event,
         failed: threading.Event,
         realtime_priority: int | None,
@@ -54,8 +55,8 @@ class ServiceLoop:
         self.sync = sync  # serviced first; it also says which tempo to show
         self.sender = sender
         self.position = position
-        # The main thread bumps the generation on every transport jump; it is read here
-        # (a Python int read is atomic) and published with each position.
+        # bumped by the main thread around every transport jump, published with each
+        # position computed while no jump was being applied
         self.generation = generation
         self.stopping = stopping
         self.failed = failed
@@ -94,7 +95,7 @@ class ServiceLoop:
         covered_until, covered_generation = None, None
         deadline = time.monotonic()
         while not self.stopping.is_set():
-            generation = self.generation()
+            count = self.generation.read()
             if self.sync is not None:
                 self.sync.service()
             state = scheduler.service()
@@ -104,6 +105,11 @@ class ServiceLoop:
                 state = replace(
                     state, pattern_index=index, pattern_pass=pass_index, pattern_step=step
                 )
+            if not self.generation.settled(count):
+                # a jump was being applied meanwhile: this state may be half before it
+                time.sleep(JUMP_RETRY_S)
+                continue
+            generation = self.generation.published(count)
             score = scheduler.score
             # The last service sent everything up to its clock + the look-ahead.  Waking
             # later than that means events in the gap (if any) went out already due.
