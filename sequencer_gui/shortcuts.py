@@ -26,10 +26,17 @@ class Shortcut:
     sequences: tuple[str, ...]
     action: Callable
     in_text: bool = False  # also while a text field has the keyboard
+    # A key that is held (like a drum machine's fill key): ``action(window)`` when it goes
+    # down, ``release(window)`` when it comes up.  Only single keys (``<grave>``) can be held.
+    release: Callable | None = None
 
     def __post_init__(self):
         if not self.sequences or not all(s.startswith("<") for s in self.sequences):
             raise ValueError(f"shortcut {self.name!r} needs Tk event sequences")
+        if self.release is not None and any("-" in s for s in self.sequences):
+            raise ValueError(
+                f"held shortcut {self.name!r} must be single keys, not {self.sequences}"
+            )
 
 
 def jump_to_marker(window, direction: int) -> None:
@@ -275,6 +282,15 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut(
         "next_view", "Ctrl+Tab", "the next view", ("<Control-Tab>",), lambda w: w.steps.next_view()
     ),
+    # patterns: the key left of 1, beside the 1-9 that pick patterns in the step grid
+    Shortcut(
+        "fill",
+        "` (hold)",
+        "fill while held (with Latch: each press switches fill on or off)",
+        ("<grave>",),
+        lambda w: w.steps.session.hold_fill(True),
+        release=lambda w: w.steps.session.hold_fill(False),
+    ),
 )
 BY_NAME = {s.name: s for s in SHORTCUTS}
 
@@ -303,6 +319,9 @@ TEXT_CLASSES = frozenset(("Entry", "TEntry", "Spinbox", "TSpinbox", "TCombobox",
 # and Return presses the focused button instead.
 BUTTON_CLASSES = ("TButton", "TCheckbutton", "TRadiobutton", "TMenubutton")
 KEYS_WIDTH = 32  # the keys column of the Help list, in characters
+# X repeats a held key as release + press pairs arriving together: a release is only
+# believed when no press follows it within this long.
+AUTOREPEAT_GAP_MS = 60
 
 
 def accelerator(name: str) -> str:
@@ -347,12 +366,48 @@ def _bind_buttons(window) -> None:
         root.bind_class(cls, "<Return>", enter, add="+")
 
 
+def _bind_held(window, shortcut: Shortcut) -> None:
+    """Bind the press and the release of a held key, seeing through X's autorepeat."""
+    root = window.root
+    pending: list = []  # the release waiting to be believed
+    release = shortcut.release
+    assert release is not None
+
+    def let_go():
+        pending.clear()
+        release(window)
+
+    def press(event):
+        if not shortcut.in_text and event.widget.winfo_class() in TEXT_CLASSES:
+            return None
+        if pending:  # a repeat of the key still held
+            root.after_cancel(pending.pop())
+            return "break"
+        shortcut.action(window)
+        return "break"
+
+    def lift(event):
+        if not shortcut.in_text and event.widget.winfo_class() in TEXT_CLASSES:
+            return None
+        if not pending:
+            pending.append(root.after(AUTOREPEAT_GAP_MS, let_go))
+        return "break"
+
+    for sequence in shortcut.sequences:
+        root.bind(sequence, press)
+        root.bind(f"<KeyRelease-{sequence[1:-1]}>", lift)
+
+
 def bind_shortcuts(window) -> None:
     """Bind every shortcut of the table on the window's toplevel."""
     root = window.root
     _bind_buttons(window)
 
     def bind(shortcut: Shortcut) -> None:
+        if shortcut.release is not None:
+            _bind_held(window, shortcut)
+            return
+
         def handler(event):
             if not shortcut.in_text and event.widget.winfo_class() in TEXT_CLASSES:
                 return None  # let the field have the key

@@ -314,14 +314,12 @@ class PatternBar(ttk.Frame):
 
     # ------------------------------------------------------------------ fill
     def _fill_press(self, event) -> str:
-        session = self.panel.session
-        session.set_fill(not session.fill if self.latch_var.get() else True)
-        self.fill_var.set(session.fill)
+        self.panel.session.hold_fill(True)
+        self.fill_var.set(self.panel.session.fill)
         return "break"
 
     def _fill_release(self, event) -> str:
-        if not self.latch_var.get():
-            self.panel.session.set_fill(False)
+        self.panel.session.hold_fill(False)
         self.fill_var.set(self.panel.session.fill)
         return "break"
 

@@ -94,6 +94,15 @@ class PatternSession:
             self.link.set_fill(on)
             self._tell()
 
+    def hold_fill(self, down: bool) -> None:
+        """The fill key or button went down or up: fill while it is held, or, latched,
+        each press switches fill on or off."""
+        if self.fill_latched:
+            if down:
+                self.set_fill(not self.fill)
+        else:
+            self.set_fill(down)
+
     def track_changed(self) -> None:
         """The edited track changed: pattern mode plays on it, and the position counter
         reports its patterns."""

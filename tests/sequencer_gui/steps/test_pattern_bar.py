@@ -302,3 +302,25 @@ def test_a_theme_switch_recolours_the_step_views(window, d):
         window.theme.apply("dark")
         window.root.update()
     assert d.cell_fill(0, 1) == colours.current().cell_on_beat
+
+
+def test_the_fill_key_fills_while_held_through_autorepeat_and_toggles_when_latched(window, d):
+    from tests.sequencer_gui.conftest import pump
+
+    session, bar = window.steps.session, window.steps.panel.bar
+    d.key("<KeyPress-grave>")
+    assert session.fill and bar.fill_var.get()
+    for _ in range(3):  # X repeats a held key as release + press at once
+        d.canvas.event_generate("<KeyRelease-grave>")
+        d.canvas.event_generate("<KeyPress-grave>")
+    assert not pump(window.root, 0.3, lambda: not session.fill), "autorepeat let fill go"
+    d.canvas.event_generate("<KeyRelease-grave>")
+    assert pump(window.root, 10, lambda: not session.fill)
+    assert not bar.fill_var.get()
+    bar.latch_var.set(True)
+    bar._latch()
+    for expected in (True, False):
+        d.key("<KeyPress-grave>")
+        d.canvas.event_generate("<KeyRelease-grave>")
+        pump(window.root, 0.2, lambda: False)
+        assert session.fill is expected and bar.fill_var.get() is expected
