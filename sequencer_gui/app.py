@@ -17,8 +17,8 @@ from pathlib import Path
 from tkinter import messagebox, ttk
 
 from engine.core import edits
-from engine.core import protocol as p
 from engine.core.audio_settings import AudioSettings
+from engine.core.protocol import events as evt
 from sequencer_gui import help_window
 from sequencer_gui.appearance import add_theme_menu
 from sequencer_gui.collab.mount import mount as mount_session
@@ -288,7 +288,7 @@ class MainWindow:
         self.update_title()
 
     def _on_engine_event(self, event) -> None:
-        if isinstance(event, p.ReadyEvent):
+        if isinstance(event, evt.ReadyEvent):
             self.tracks.set_presets(event.preset_names)
             self.set_status(f"Audio ready: {event.driver}.")
 

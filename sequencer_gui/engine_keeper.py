@@ -17,7 +17,7 @@ from __future__ import annotations
 import time
 from tkinter import messagebox
 
-from engine.core import protocol as p
+from engine.core.protocol import events as evt
 from sequencer_gui.server_return import ServerReturnWatch
 
 MAX_RESTARTS = 3  # within RESTART_WINDOW_S; more means restarting will not help
@@ -69,7 +69,7 @@ class EngineKeeper:
         root.after_idle(lambda: messagebox.showerror("Audio is off", message, parent=root))
 
     def on_event(self, event) -> None:
-        if isinstance(event, p.ReadyEvent):
+        if isinstance(event, evt.ReadyEvent):
             self.failed = False
             if self.reconnecting:
                 self.reconnecting = False
@@ -77,15 +77,15 @@ class EngineKeeper:
                 self.say("Reconnected to the JACK server; your song and mix are loaded again.")
             elif self.resume is not None:
                 self.restarted_after_death(self.resume)
-        elif isinstance(event, p.AudioLostEvent):
+        elif isinstance(event, evt.AudioLostEvent):
             self.server_lost(event)
-        elif isinstance(event, p.ErrorEvent) and event.fatal:
+        elif isinstance(event, evt.ErrorEvent) and event.fatal:
             # the engine could not start or run with these settings (no JACK server, no
             # SoundFont...): it exits, and starting it again would fail the same way
             self.failed = True
             self.resume = None
             self.report(event.message)
-        elif isinstance(event, p.EngineDiedEvent) and not self.failed:
+        elif isinstance(event, evt.EngineDiedEvent) and not self.failed:
             client = self.link.client
             # the dead engine's last position is still in shared memory
             was_playing = client is not None and client.read_position().playing
@@ -124,7 +124,7 @@ class EngineKeeper:
             "The audio engine stopped unexpectedly and was restarted; your song is loaded again."
         )
 
-    def server_lost(self, event: p.AudioLostEvent) -> None:
+    def server_lost(self, event: evt.AudioLostEvent) -> None:
         """The engine's audio server went away: say so, stop the transport (nothing can
         be heard) and wait, off Tk's loop, for the server to answer again; then start a
         new engine on it, which gets the song as it is by then, mix and loop inside it."""

@@ -31,9 +31,10 @@ from __future__ import annotations
 
 import tkinter
 
-from engine.core import protocol as p
 from engine.core.audio_settings import AudioSettings
 from engine.core.errors import PianolaError
+from engine.core.protocol import commands as cmd
+from engine.core.protocol import events as evt
 from sequencer_gui.engine_keeper import EngineKeeper
 
 POLL_MS = 20  # the fallback poll, only where createfilehandler is missing
@@ -42,7 +43,7 @@ SHUTDOWN_WAIT_MS = 3000  # an old engine that takes longer to end is stopped the
 MIN_PREVIEW_MS, MAX_PREVIEW_MS = 80, 1500
 
 
-class EngineLink(p.CommandSender):
+class EngineLink(cmd.CommandSender):
     """Start the engine, send it commands, hand its events to listeners."""
 
     def __init__(
@@ -57,7 +58,7 @@ class EngineLink(p.CommandSender):
         # the engine lives on in silence until the keeper reconnects it)
         self.state = "off"
         self.restarting = False  # "starting" again: a new engine replaces an old one
-        self.ready: p.ReadyEvent | None = None
+        self.ready: evt.ReadyEvent | None = None
         self.error: str | None = None
         self.late_events = 0
         self.xruns = 0
@@ -170,7 +171,7 @@ class EngineLink(p.CommandSender):
         """Audio cannot start (e.g. an unknown driver): listeners hear it as a fatal error,
         so the status bar says why and the engine keeper shows its one dialog."""
         self.state, self.error = "failed", message
-        self._tell(p.ErrorEvent(message, fatal=True))
+        self._tell(evt.ErrorEvent(message, fatal=True))
 
     # ------------------------------------------------------------------ the document
     def _on_document(self, document, reason: str) -> None:
@@ -220,22 +221,22 @@ class EngineLink(p.CommandSender):
         if self.client is None:
             return
         for event in self.client.poll_events():
-            if isinstance(event, p.ReadyEvent):
+            if isinstance(event, evt.ReadyEvent):
                 self.state, self.ready, self.error = "ready", event, None
-            elif isinstance(event, p.ErrorEvent) and event.fatal:
+            elif isinstance(event, evt.ErrorEvent) and event.fatal:
                 self.state, self.error, self.restarting = "failed", event.message, False
-            elif isinstance(event, p.AudioLostEvent):
+            elif isinstance(event, evt.AudioLostEvent):
                 self.state, self.error = "lost", event.message
-            elif isinstance(event, p.EngineDiedEvent):
+            elif isinstance(event, evt.EngineDiedEvent):
                 self.state, self.error, self.restarting = "died", event.message, False
                 # The pipe's end and the sentinel stay readable for ever: stop watching.
                 self._unwatch()
-            elif isinstance(event, p.LateEvent):
+            elif isinstance(event, evt.LateEvent):
                 self.late_events += event.count
-            elif isinstance(event, p.XrunEvent):
+            elif isinstance(event, evt.XrunEvent):
                 self.xruns += event.count
             self._tell(event)
-            if isinstance(event, p.ReadyEvent):
+            if isinstance(event, evt.ReadyEvent):
                 self.restarting = False  # only now: listeners may ask if it ends a restart
 
     def _tell(self, event) -> None:
@@ -250,7 +251,7 @@ class EngineLink(p.CommandSender):
         return self.client is not None and self.state in ("starting", "ready")
 
     def send(self, command) -> None:
-        if self.usable and not (self.restarting and isinstance(command, p.PreviewNoteOnCommand)):
+        if self.usable and not (self.restarting and isinstance(command, cmd.PreviewNoteOnCommand)):
             # (a preview queued for an engine still opening would sound seconds late)
             self.client.send(command)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 
-from engine.core import protocol as p
+from engine.core.protocol import events as evt
 
 FRAME_MS = 15  # ~60 frames/s once Tk's own latency is added
 START_GRACE_S = 0.5  # the engine may take a moment to report "playing" after PlayCommand
@@ -129,19 +129,19 @@ class Playback:
 
     # ------------------------------------------------------------------ engine events
     def on_event(self, event) -> None:
-        if isinstance(event, p.NoteStartedEvent):
+        if isinstance(event, evt.NoteStartedEvent):
             # Events already on the pipe when Stop was pressed arrive after it: a note
             # lit then would stay lit, since no frame runs any more to dim it.
             if self.playing:
                 self.roll.light(
                     event.track_index, event.start_tick, event.pitch, event.length_ticks
                 )
-        elif isinstance(event, p.StoppedEvent) and self.playing:
+        elif isinstance(event, evt.StoppedEvent) and self.playing:
             # The song ended by itself.  After a stop of ours (or a new song) the event
             # arrives late and must not move the cursor the user has since placed.
             self.roll.set_cursor(event.tick)
             self._stopped()
-        elif isinstance(event, (p.EngineDiedEvent,)) or (
-            isinstance(event, p.ErrorEvent) and event.fatal
+        elif isinstance(event, (evt.EngineDiedEvent,)) or (
+            isinstance(event, evt.ErrorEvent) and event.fatal
         ):
             self._stopped()

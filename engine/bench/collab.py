@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from engine.core import protocol as p
+from engine.core.protocol import events as evt
 from engine.core.score import LoopRegion, Note, Score, Track
 
 PUMP_S = 0.005
@@ -165,7 +165,7 @@ def _session_case(server, delay_s, jitter_s, seconds, seed, ahead_ms=None) -> di
 def _pump(peers, engines, heard) -> None:
     for index, (peer, engine) in enumerate(zip(peers, engines)):
         for event in engine.poll_events():
-            if isinstance(event, p.TakeOverEvent):
+            if isinstance(event, evt.TakeOverEvent):
                 asked = peer._asked.get(event.version)
                 if asked is not None and (index, asked) not in heard and peer.timeline:
                     # where this peer's engine first plays the edits stamped ``asked``

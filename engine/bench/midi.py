@@ -207,8 +207,8 @@ def keyboard_latency(server: str, rate: int, notes: int) -> list[int]:
     output (the engine plays it through a drum track; both clocks are JACK's)."""
     from pathlib import Path
 
-    from engine.core import protocol as p
     from engine.core.audio_settings import AudioSettings
+    from engine.core.protocol import commands as cmd
     from engine.core.score import DRUM_BANK
     from engine.files.soundfonts import BUNDLED_SOUNDFONT
     from engine.measure.capture import Recorder
@@ -231,7 +231,7 @@ def keyboard_latency(server: str, rate: int, notes: int) -> list[int]:
         client.wait_ready(60)
         client.load_score(Score(tracks=(kit,)))
         with MidiRecorder("bench-keys", server=server) as keys:
-            client.send(p.SetMidiInputCommand("bench-keys:out", 0))
+            client.send(cmd.SetMidiInputCommand("bench-keys:out", 0))
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline and not keys._client.get_all_connections(
                 keys.outport

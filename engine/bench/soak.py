@@ -93,8 +93,9 @@ def soak(server: str, args, print_row) -> list[Row]:
     import jack
 
     from engine.bench.cpu import default_soundfont, sixteen_track_score
-    from engine.core import protocol as p
     from engine.core.audio_settings import AudioSettings
+    from engine.core.protocol import commands as cmd
+    from engine.core.protocol import events as evt
     from engine.realtime.client import EngineClient
 
     settings = AudioSettings(
@@ -130,15 +131,15 @@ def soak(server: str, args, print_row) -> list[Row]:
             now = time.monotonic()
             if now >= next_edit:
                 step += 1
-                client.send(p.ReplaceScoreCommand(moved(score, step)))
+                client.send(cmd.ReplaceScoreCommand(moved(score, step)))
                 next_edit += args.edit_seconds
             for event in client.poll_events():
-                if isinstance(event, p.LateEvent):
+                if isinstance(event, evt.LateEvent):
                     late += event.count
                     worst = max(worst, event.worst_frames)
-                elif isinstance(event, p.XrunEvent):
+                elif isinstance(event, evt.XrunEvent):
                     xruns += event.count
-                elif isinstance(event, (p.EngineDiedEvent, p.ErrorEvent)):
+                elif isinstance(event, (evt.EngineDiedEvent, evt.ErrorEvent)):
                     raise PianolaError(f"the engine stopped: {event.message}")
             if now >= next_row:
                 position, jack_frame = client.read_position(), clock.frame_time

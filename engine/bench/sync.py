@@ -105,8 +105,8 @@ def measure(period: int, seconds: float) -> dict:
     """One run at one period (inside the private network)."""
     import link
 
-    from engine.core import protocol as p
     from engine.core.audio_settings import AudioSettings
+    from engine.core.protocol import commands as cmd
     from engine.core.score import Note, Score, Track
     from engine.core.timing import TempoMap
     from engine.measure.capture import Recorder
@@ -144,9 +144,9 @@ def measure(period: int, seconds: float) -> dict:
         client.start()
         try:
             client.wait_ready(30)
-            client.send(p.LoadScoreCommand(score))
-            client.send(p.SetSyncCommand("link", QUANTUM))
-            client.send(p.PlayCommand(0))
+            client.send(cmd.LoadScoreCommand(score))
+            client.send(cmd.SetSyncCommand("link", QUANTUM))
+            client.send(cmd.PlayCommand(0))
             with Recorder(
                 r"^pianola:", channels=1, server_name=name, max_seconds=seconds + 10
             ) as rec:
@@ -249,8 +249,8 @@ def measure_clock(period: int, seconds: float, naive: bool) -> dict:
 
 
 def _send_through_the_engine(recorder, server: str, seconds: float) -> None:
-    from engine.core import protocol as p
     from engine.core.audio_settings import AudioSettings
+    from engine.core.protocol import commands as cmd
     from engine.core.score import Note, Score, Track
     from engine.core.timing import TempoMap
     from engine.realtime.client import EngineClient
@@ -262,8 +262,8 @@ def _send_through_the_engine(recorder, server: str, seconds: float) -> None:
     client.start()
     try:
         client.wait_ready(30)
-        client.send(p.LoadScoreCommand(score))
-        client.send(p.SetMidiClockOutCommand("Pianola"))
+        client.send(cmd.LoadScoreCommand(score))
+        client.send(cmd.SetMidiClockOutCommand("Pianola"))
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             try:
@@ -271,7 +271,7 @@ def _send_through_the_engine(recorder, server: str, seconds: float) -> None:
                 break
             except Exception:  # the port's helper is still starting
                 time.sleep(0.1)
-        client.send(p.PlayCommand(0))
+        client.send(cmd.PlayCommand(0))
         time.sleep(seconds + 1.0)
     finally:
         client.close()

@@ -25,7 +25,7 @@ import random
 import statistics
 import time
 
-from engine.core import protocol as p
+from engine.core.protocol import commands as cmd
 from engine.core.score import Note, Score, Track
 
 PPQ = 480
@@ -119,7 +119,7 @@ def _timed(function, argument, repeat: int) -> tuple[list[float], object]:
 
 def measure(note_count: int, repeat: int) -> dict:
     """Size (bytes) and dumps/loads times (ms lists) of both ways for one score size."""
-    command = p.ReplaceScoreCommand(random_score(note_count))
+    command = cmd.ReplaceScoreCommand(random_score(note_count))
     pickle.loads(dumps_new(command))  # imports note_pack (and numpy) outside the timing
     figures = {}
     for way, dumps in (("old", dumps_old), ("new", dumps_new)):

@@ -22,7 +22,8 @@ from engine.collab.connection import Connection, SessionLink
 from engine.collab.session import Session
 from engine.collab.song_doc import LOCAL, PATTERN_KEY, Changes, SongDoc
 from engine.collab.transport import SessionTimeline, TransportState
-from engine.core import protocol as p
+from engine.core.protocol import commands as cmd
+from engine.core.protocol import events as evt
 from engine.core.score import Score
 
 PRESENCE_PERIOD_S = 1.0
@@ -59,7 +60,7 @@ class Peer:
         self._version = 0
         self._asked: dict[int, int] = {}  # version -> the session tick it was stamped for
         self.notices: list[str] = []  # one sentence each, for the musician
-        self._commands: list = [p.LoadScoreCommand(self.song.score())]
+        self._commands: list = [cmd.LoadScoreCommand(self.song.score())]
         self._last_presence = 0.0
         self.last_stamp: tuple[int, int] | None = None  # where this peer's last edit sounds
         self._stop_due: tuple[int, int] | None = None  # (monotonic ns, tick) of a shared stop
@@ -109,7 +110,7 @@ class Peer:
         if self._stop_due is not None and time.monotonic_ns() >= self._stop_due[0]:
             tick = self._stop_due[1]
             self._stop_due = None
-            self._commands += [p.StopCommand(), p.LocateCommand(tick)]
+            self._commands += [cmd.StopCommand(), cmd.LocateCommand(tick)]
         commands, self._commands = self._commands, []
         return commands
 
@@ -175,7 +176,7 @@ class Peer:
     def _on_song(self, changes: Changes) -> None:
         if not self.transport.playing or self.timeline is None:
             self.coherence.clear()
-            self._commands.append(p.ReplaceScoreCommand(self.song.score()))
+            self._commands.append(cmd.ReplaceScoreCommand(self.song.score()))
             return
         first = None
         keys = [(i, changes.notes_before.get(i)) for i in changes.note_ids]
@@ -195,7 +196,7 @@ class Peer:
             # a track's or the song's settings: heard from now on (not stamped)
             now = self.session_tick_now()
             current = self.song.score_with(self.coherence.overrides_at(now, self.song.entry))
-            self._commands.append(p.ReplaceScoreCommand(current))
+            self._commands.append(cmd.ReplaceScoreCommand(current))
             first = now if first is None else min(first, now)
         if first is not None:
             self._send_versions_from(first)
@@ -207,7 +208,7 @@ class Peer:
             self._version += 1
             self._asked[self._version] = u
             self._commands.append(
-                p.ReplaceScoreAtCommand(
+                cmd.ReplaceScoreAtCommand(
                     score, max(0, pass_index - self.pass_offset), tick, self._version
                 )
             )
@@ -249,7 +250,7 @@ class Peer:
         self.transport = state
         self.coherence.clear()
         score = self.song.score()
-        self._commands.append(p.ReplaceScoreCommand(score))
+        self._commands.append(cmd.ReplaceScoreCommand(score))
         if not state.playing:
             self.timeline = None
             stop_local_ns = state.at_ns - self._offset_ns()
@@ -257,7 +258,7 @@ class Peer:
                 self._stop_due = (stop_local_ns, state.tick)  # the shared stop, on its time
             else:
                 self._stop_due = None
-                self._commands += [p.StopCommand(), p.LocateCommand(state.tick)]
+                self._commands += [cmd.StopCommand(), cmd.LocateCommand(state.tick)]
             return
         self._stop_due = None
         self.timeline = SessionTimeline(score, state.tick)
@@ -266,18 +267,18 @@ class Peer:
         late_us = (time.monotonic_ns() - start_local_ns) // 1000 + START_MARGIN_US
         self.pass_offset = 0
         if late_us <= 0:
-            self._commands.append(p.PlayAtCommand(state.tick, start_local_ns))
+            self._commands.append(cmd.PlayAtCommand(state.tick, start_local_ns))
             return
         # joining a transport already running: start in phase at a step ahead
         u = self.timeline.step_after(late_us, max(1, score.ppq // 4))
         pass_index, tick = self.timeline.position(u)
         self.pass_offset = pass_index
         at_ns = start_local_ns + self.timeline.us_of(u) * 1000
-        self._commands.append(p.PlayAtCommand(tick, at_ns))
+        self._commands.append(cmd.PlayAtCommand(tick, at_ns))
 
     # --- what the engine reports --------------------------------------------------------
     def on_engine_event(self, event) -> None:
-        if isinstance(event, p.TakeOverEvent):
+        if isinstance(event, evt.TakeOverEvent):
             if event.in_time:
                 self.in_time += 1
             else:
@@ -290,7 +291,7 @@ class Peer:
                     else "an edit came too late and plays from the next pass on (incoherent)"
                 )
             self._asked.pop(event.version, None)
-        elif isinstance(event, p.NotesScheduledEvent) and self.event_log is not None:
+        elif isinstance(event, evt.NotesScheduledEvent) and self.event_log is not None:
             self._log(event.notes)
 
     def _log(self, notes) -> None:

@@ -19,8 +19,9 @@ import time
 from pathlib import Path
 
 from engine.commands import steps_option
-from engine.core import protocol as p
 from engine.core.errors import AudioDriverError, EngineDiedError, EngineError, PianolaError
+from engine.core.protocol import commands as cmd
+from engine.core.protocol import events as evt
 from engine.files.song_files import PROJECT_FIRST, read_song
 
 DISPLAY_PERIOD_S = 0.05  # how often the bar.beat display is refreshed (and events read)
@@ -132,12 +133,12 @@ def add_arguments(parser) -> None:
     steps_option.add_arguments(parser, tempo=False)
 
 
-def _loop_command(score) -> p.SetLoopCommand:
+def _loop_command(score) -> cmd.SetLoopCommand:
     """The song's loop region, or the whole song rounded up to a whole bar."""
     if score.loop is not None:
-        return p.SetLoopCommand(True, score.loop.start_tick, score.loop.end_tick)
+        return cmd.SetLoopCommand(True, score.loop.start_tick, score.loop.end_tick)
     bar = score.time_signatures.tick_to_bar_beat(max(0, score.end_tick - 1), score.ppq).bar
-    return p.SetLoopCommand(True, 0, score.time_signatures.bar_to_tick(bar + 1, score.ppq))
+    return cmd.SetLoopCommand(True, 0, score.time_signatures.bar_to_tick(bar + 1, score.ppq))
 
 
 def _to_midi_port(score, query: str, jack_server: str | None):
@@ -221,27 +222,27 @@ def run(args) -> int:
         settings = AudioSettings(
             driver=args.driver, soundfont=args.soundfont, jack_server=args.jack_server
         )
-        commands = [p.LoadScoreCommand(score)]
+        commands = [cmd.LoadScoreCommand(score)]
         if args.link:
-            commands.append(p.SetSyncCommand("link", args.quantum))
+            commands.append(cmd.SetSyncCommand("link", args.quantum))
         elif args.jack_transport:
-            commands.append(p.SetSyncCommand(f"jack-{args.jack_transport}"))
+            commands.append(cmd.SetSyncCommand(f"jack-{args.jack_transport}"))
         elif args.midi_clock_in:
-            commands.append(p.SetSyncCommand("midi-clock", port=args.midi_clock_in))
+            commands.append(cmd.SetSyncCommand("midi-clock", port=args.midi_clock_in))
         if args.midi_clock_out:
-            commands.append(p.SetMidiClockOutCommand(args.midi_clock_out))
+            commands.append(cmd.SetMidiClockOutCommand(args.midi_clock_out))
         if args.tempo is not None:
-            commands.append(p.SetTempoCommand(args.tempo))
+            commands.append(cmd.SetTempoCommand(args.tempo))
         if args.loop and args.input is None:
             # a beat sketched with --steps loops as a pattern: its passes count on
-            commands.append(p.SetPlayModeCommand("pattern", score.patterns[0].id, 0))
+            commands.append(cmd.SetPlayModeCommand("pattern", score.patterns[0].id, 0))
         elif args.loop:
             commands.append(_loop_command(score))
         if args.metronome:
-            commands.append(p.SetMetronomeCommand(True))
+            commands.append(cmd.SetMetronomeCommand(True))
         if args.midi_in is not None:
-            commands.append(p.SetMidiInputCommand(_midi_source(args.midi_in, args.jack_server)))
-        commands.append(p.PlayCommand(0))
+            commands.append(cmd.SetMidiInputCommand(_midi_source(args.midi_in, args.jack_server)))
+        commands.append(cmd.PlayCommand(0))
     except PianolaError:
         raise
     except ValueError as exc:  # a setting out of range: AudioSettings names it
@@ -282,20 +283,20 @@ def _play_until_done(client, score, seconds: float | None) -> None:
         # Woken by events or the engine's death, like the GUI's file handler.
         select.select([client.event_fd, client.death_fd], [], [], DISPLAY_PERIOD_S)
         for event in client.poll_events():
-            if isinstance(event, p.StoppedEvent):
+            if isinstance(event, evt.StoppedEvent):
                 _clear_line()
                 return
-            if isinstance(event, p.EngineDiedEvent):
+            if isinstance(event, evt.EngineDiedEvent):
                 raise EngineDiedError(event.message)
-            if isinstance(event, p.AudioLostEvent):
+            if isinstance(event, evt.AudioLostEvent):
                 _clear_line()
                 raise AudioDriverError(event.message)
-            if isinstance(event, p.ErrorEvent):
+            if isinstance(event, evt.ErrorEvent):
                 print(f"pianola: {event.message}", file=sys.stderr)
-            elif isinstance(event, p.SyncEvent):
+            elif isinstance(event, evt.SyncEvent):
                 _clear_line()
                 print(f"pianola: {event.message}", flush=True)
-            elif isinstance(event, p.LateEvent):
+            elif isinstance(event, evt.LateEvent):
                 print(
                     f"pianola: {event.count} events were sent late (worst by "
                     f"{event.worst_frames} frames).",

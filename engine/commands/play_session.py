@@ -13,8 +13,9 @@ import sys
 import time
 from pathlib import Path
 
-from engine.core import protocol as p
 from engine.core.errors import EngineDiedError, PianolaError
+from engine.core.protocol import commands as cmd
+from engine.core.protocol import events as evt
 
 PUMP_PERIOD_S = 0.01
 SYNC_TIMEOUT_S = 20.0
@@ -40,7 +41,7 @@ def run_session(args, settings, score) -> int:
     try:
         ready = client.wait_ready(30.0)
         print(ready.summary(), flush=True)
-        client.send(p.ReportScheduledCommand(True))
+        client.send(cmd.ReportScheduledCommand(True))
         _wait_synced(peer, client)
         if score is not None and not peer.song.score().tracks:
             peer.song.load_score(score)  # an empty room: this peer brings the song
@@ -97,9 +98,9 @@ def _run(client, peer, rehearsal, started: float, seconds: float | None) -> None
     while seconds is None or time.monotonic() - started < seconds:
         select.select([client.event_fd, client.death_fd], [], [], PUMP_PERIOD_S)
         for event in client.poll_events():
-            if isinstance(event, p.EngineDiedEvent):
+            if isinstance(event, evt.EngineDiedEvent):
                 raise EngineDiedError(event.message)
-            if isinstance(event, p.ErrorEvent):
+            if isinstance(event, evt.ErrorEvent):
                 print(f"pianola: {event.message}", file=sys.stderr)
             peer.on_engine_event(event)
         for command in peer.pump():

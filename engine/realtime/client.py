@@ -24,8 +24,9 @@ import threading
 import time
 
 from engine.core import errors
-from engine.core import protocol as p
 from engine.core.audio_settings import AudioSettings
+from engine.core.protocol import commands as cmd
+from engine.core.protocol import events as evt
 from engine.realtime.position import Position, PositionBlock
 from engine.realtime.priority import DEFAULT_PRIORITY, check_priority
 
@@ -58,7 +59,7 @@ class _CommandWriter:
         self._conn.close()
 
 
-class EngineClient(p.CommandSender):
+class EngineClient(cmd.CommandSender):
     """Start, command and watch the engine process (see the module docstring)."""
 
     def __init__(
@@ -78,17 +79,17 @@ class EngineClient(p.CommandSender):
         self._pending: list = []  # events read by wait_ready, not yet handed out
         self._closing = False
         self._died_reported = False
-        self._last_error: p.ErrorEvent | None = None
-        self.ready: p.ReadyEvent | None = None
+        self._last_error: evt.ErrorEvent | None = None
+        self.ready: evt.ReadyEvent | None = None
         # What restart() sends again: kept from the commands sent, not asked of the engine.
         self._score = None
-        self._loop: p.SetLoopCommand | None = None
-        self._tempo: p.SetTempoCommand | None = None
+        self._loop: cmd.SetLoopCommand | None = None
+        self._tempo: cmd.SetTempoCommand | None = None
         self._mix: dict[int, dict] = {}
-        self._play_mode: p.SetPlayModeCommand | None = None
-        self._fill: p.SetFillCommand | None = None
-        self._sync: p.SetSyncCommand | None = None
-        self._clock_out: p.SetMidiClockOutCommand | None = None
+        self._play_mode: cmd.SetPlayModeCommand | None = None
+        self._fill: cmd.SetFillCommand | None = None
+        self._sync: cmd.SetSyncCommand | None = None
+        self._clock_out: cmd.SetMidiClockOutCommand | None = None
 
     # ----------------------------------------------------------------- lifetime
 
@@ -127,7 +128,7 @@ class EngineClient(p.CommandSender):
         self.ready = None
         return self
 
-    def wait_ready(self, timeout_s: float = 20.0) -> p.ReadyEvent:
+    def wait_ready(self, timeout_s: float = 20.0) -> evt.ReadyEvent:
         """Block until the engine reports ready; raise its error (one sentence) if it fails."""
         if self.ready is not None:
             return self.ready
@@ -137,9 +138,9 @@ class EngineClient(p.CommandSender):
             # Everything read on the way stays for poll_events, the death report too.
             self._pending.extend(events)
             for event in events:
-                if isinstance(event, p.ErrorEvent) and event.fatal:
+                if isinstance(event, evt.ErrorEvent) and event.fatal:
                     raise _error_class(event.kind)(event.message)
-                if isinstance(event, p.EngineDiedEvent):
+                if isinstance(event, evt.EngineDiedEvent):
                     raise errors.EngineDiedError(event.message)
             if self.ready is not None:
                 self._pending.remove(self.ready)
@@ -206,12 +207,12 @@ class EngineClient(p.CommandSender):
         return events, False
 
     def _remember_event(self, event) -> None:
-        if isinstance(event, p.ReadyEvent):
+        if isinstance(event, evt.ReadyEvent):
             self.ready = event
-        elif isinstance(event, p.ErrorEvent):
+        elif isinstance(event, evt.ErrorEvent):
             self._last_error = event
 
-    def _death_event(self) -> p.EngineDiedEvent:
+    def _death_event(self) -> evt.EngineDiedEvent:
         code = self._process.exitcode
         if self._last_error is not None and self._last_error.fatal:
             why = self._last_error.message
@@ -219,9 +220,9 @@ class EngineClient(p.CommandSender):
             why = f"it was killed by signal {-code}"
         else:
             why = f"it exited with status {code}"
-        return p.EngineDiedEvent(code, f"The audio engine stopped unexpectedly: {why}")
+        return evt.EngineDiedEvent(code, f"The audio engine stopped unexpectedly: {why}")
 
-    def restart(self, timeout_s: float = 20.0) -> p.ReadyEvent:
+    def restart(self, timeout_s: float = 20.0) -> evt.ReadyEvent:
         """End the old engine (if still there), start a new one, wait until it is ready,
         and send it the song, loop, tempo, mix and transport state it had.
 
@@ -252,7 +253,7 @@ class EngineClient(p.CommandSender):
         self._stop_process()
         self.start()
         if score is not None:
-            self._remember_command(p.LoadScoreCommand(score))
+            self._remember_command(cmd.LoadScoreCommand(score))
         self._send_remembered(position)
 
     def shutdown_nowait(self) -> None:
@@ -265,7 +266,7 @@ class EngineClient(p.CommandSender):
             return
         self._closing = True
         if self._process.is_alive():
-            self._writer.put(p.ShutdownCommand())
+            self._writer.put(cmd.ShutdownCommand())
 
     def _send_remembered(self, position: Position) -> None:
         """Queue what a new engine needs to carry on where the old one was."""
@@ -274,7 +275,7 @@ class EngineClient(p.CommandSender):
         if self._clock_out is not None:
             self._writer.put(self._clock_out)
         if self._score is not None:
-            self._writer.put(p.LoadScoreCommand(self._score))
+            self._writer.put(cmd.LoadScoreCommand(self._score))
         if self._tempo is not None:
             self._writer.put(self._tempo)
         if self._loop is not None:
@@ -283,12 +284,12 @@ class EngineClient(p.CommandSender):
             if command is not None:
                 self._writer.put(command)
         for index, fields in sorted(self._mix.items()):
-            self._writer.put(p.SetTrackMixCommand(index, **fields))
+            self._writer.put(cmd.SetTrackMixCommand(index, **fields))
         if self._score is not None:
             if position.playing:
-                self._writer.put(p.PlayCommand(position.tick))
+                self._writer.put(cmd.PlayCommand(position.tick))
             elif position.tick:
-                self._writer.put(p.LocateCommand(position.tick))
+                self._writer.put(cmd.LocateCommand(position.tick))
 
     def close(self) -> None:
         """Shut the engine down (no note left sounding) and free the shared memory."""
@@ -302,7 +303,7 @@ class EngineClient(p.CommandSender):
             return
         self._closing = True
         if self._process.is_alive():
-            self._writer.put(p.ShutdownCommand())
+            self._writer.put(cmd.ShutdownCommand())
         self._writer.close()
         self._process.join(JOIN_TIMEOUT_S)
         if self._process.is_alive():
@@ -325,7 +326,7 @@ class EngineClient(p.CommandSender):
 
     def send(self, command) -> None:
         """Queue ``command`` for the engine; never blocks."""
-        if not isinstance(command, p.COMMAND_TYPES):
+        if not isinstance(command, cmd.COMMAND_TYPES):
             raise ValueError(f"not an engine command: {command!r}")
         if self._writer is None:
             raise errors.EngineError("The engine is not running.")
@@ -333,29 +334,29 @@ class EngineClient(p.CommandSender):
         self._writer.put(command)
 
     def _remember_command(self, c) -> None:
-        if isinstance(c, (p.LoadScoreCommand, p.ReplaceScoreCommand)):
+        if isinstance(c, (cmd.LoadScoreCommand, cmd.ReplaceScoreCommand)):
             # The engine takes a new score whole -- its tempo, loop and mix included --
             # so the loop, tempo and mix commands sent before it no longer apply.
             self._score, self._mix, self._tempo, self._loop = c.score, {}, None, None
-        elif isinstance(c, p.SetLoopCommand):
+        elif isinstance(c, cmd.SetLoopCommand):
             self._loop = c
-        elif isinstance(c, p.SetTempoCommand):
+        elif isinstance(c, cmd.SetTempoCommand):
             self._tempo = c
-        elif isinstance(c, p.SetTrackMixCommand):
+        elif isinstance(c, cmd.SetTrackMixCommand):
             self._mix.setdefault(c.track_index, {}).update(c.fields())
-        elif isinstance(c, p.SetPlayModeCommand):
+        elif isinstance(c, cmd.SetPlayModeCommand):
             self._play_mode = c
-        elif isinstance(c, p.QueuePatternCommand) and self._play_mode is not None:
+        elif isinstance(c, cmd.QueuePatternCommand) and self._play_mode is not None:
             # after a restart the engine starts with the pattern last asked for
             if self._play_mode.mode == "pattern":
-                self._play_mode = p.SetPlayModeCommand(
+                self._play_mode = cmd.SetPlayModeCommand(
                     "pattern", c.pattern_id, self._play_mode.track
                 )
-        elif isinstance(c, p.SetFillCommand):
+        elif isinstance(c, cmd.SetFillCommand):
             self._fill = c
-        elif isinstance(c, p.SetSyncCommand):
+        elif isinstance(c, cmd.SetSyncCommand):
             self._sync = c
-        elif isinstance(c, p.SetMidiClockOutCommand):
+        elif isinstance(c, cmd.SetMidiClockOutCommand):
             self._clock_out = c
 
     def read_position(self) -> Position:

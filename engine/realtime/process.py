@@ -33,8 +33,9 @@ import time
 import traceback
 
 import engine
-from engine.core import protocol as p
 from engine.core.errors import PianolaError
+from engine.core.protocol import commands as cmd
+from engine.core.protocol import events as evt
 from engine.midi.midi_input import MidiInput
 from engine.midi.router import MidiRouter
 from engine.realtime import priority as prio
@@ -50,9 +51,9 @@ EXIT_OPEN_FAILED = 2
 EXIT_SCHEDULER_FAILED = 3
 
 
-def _error_event(exc: BaseException, fatal: bool) -> p.ErrorEvent:
+def _error_event(exc: BaseException, fatal: bool) -> evt.ErrorEvent:
     kind = type(exc).__name__ if isinstance(exc, PianolaError) else "EngineError"
-    return p.ErrorEvent(str(exc) or type(exc).__name__, fatal=fatal, kind=kind)
+    return evt.ErrorEvent(str(exc) or type(exc).__name__, fatal=fatal, kind=kind)
 
 
 class Engine:
@@ -88,7 +89,7 @@ class Engine:
 
     # ------------------------------------------------------------------ opening
 
-    def open(self) -> p.ReadyEvent:
+    def open(self) -> evt.ReadyEvent:
         from engine.audio.synth import SynthBackend
         from engine.files.soundfonts import choose_soundfont
         from engine.realtime.pattern_player import PatternPlayer
@@ -114,11 +115,11 @@ class Engine:
             self.scheduler,
             jack_server=self.settings.jack_server or os.environ.get("JACK_DEFAULT_SERVER"),
             uses_jack=self.backend.driver_name == "jack",
-            say=lambda *said: self.sender.put(p.SyncEvent(*said)),
+            say=lambda *said: self.sender.put(evt.SyncEvent(*said)),
         )
         # every played score passes through the sync source (a Link or JACK master's tempo)
         self.player = PatternPlayer(self.scheduler, adapt=self.sync.adapt)
-        return p.ReadyEvent(
+        return evt.ReadyEvent(
             versions=_versions(),
             driver=self.backend.driver_name,
             driver_reason=driver_reason,
@@ -150,12 +151,12 @@ class Engine:
 
     def _midi_problem(self, message: str) -> None:
         """A MIDI port that cannot be opened or went away: said once, music goes on."""
-        self.sender.put(p.ErrorEvent(message, fatal=False, kind="MidiPortError"))
+        self.sender.put(evt.ErrorEvent(message, fatal=False, kind="MidiPortError"))
 
     def _note_started(self, track_index: int, note, frame: int) -> None:
         """Called by the scheduler (in the scheduler thread) as each note starts sounding."""
         self.sender.put_cursor(
-            p.NoteStartedEvent(
+            evt.NoteStartedEvent(
                 track_index, note.pitch, note.start_tick, note.length_ticks, max(0, frame)
             )
         )
@@ -173,53 +174,55 @@ class Engine:
         # The song, the transport, tempo, loop and mix go through the pattern player,
         # which hands the scheduler what to play in song or pattern mode.
         s, player = self.scheduler, self.player
-        if isinstance(c, p.LoadScoreCommand):
+        if isinstance(c, cmd.LoadScoreCommand):
             self.router.prepare(c.score)  # opening a port takes a moment: not under a lock
             with self.generation.jump():
                 player.load_score(c.score)
-        elif isinstance(c, p.ReplaceScoreCommand):
+        elif isinstance(c, cmd.ReplaceScoreCommand):
             self.router.prepare(c.score)
             player.replace_score(c.score)
-        elif isinstance(c, p.PlayCommand):
+        elif isinstance(c, cmd.PlayCommand):
             # a sync source starts song mode on its own beat; pattern mode starts itself
             with self.generation.jump():
                 if player.mode == "pattern" or not self.sync.play(c.from_tick):
                     player.play(c.from_tick)
-        elif isinstance(c, p.StopCommand):
+        elif isinstance(c, cmd.StopCommand):
             with self.generation.jump():
                 if player.mode == "pattern" or not self.sync.stop():
                     player.stop()
-        elif isinstance(c, p.SetSyncCommand):
+        elif isinstance(c, cmd.SetSyncCommand):
             self.sync.choose(SyncChoice(c.source, c.quantum, c.start_stop_sync, c.port))
-        elif isinstance(c, p.SetMidiClockOutCommand):
+        elif isinstance(c, cmd.SetMidiClockOutCommand):
             self.sync.set_clock_out(c.port)
-        elif isinstance(c, p.LocateCommand):
+        elif isinstance(c, cmd.LocateCommand):
             with self.generation.jump():
                 player.locate(c.tick)
-        elif isinstance(c, p.SetLoopCommand):
+        elif isinstance(c, cmd.SetLoopCommand):
             player.set_loop(c.enabled, c.start_tick, c.end_tick)
-        elif isinstance(c, p.SetTempoCommand):
+        elif isinstance(c, cmd.SetTempoCommand):
             player.set_tempo(c.bpm, c.at_next_bar)
-        elif isinstance(c, p.SetPlayModeCommand):
+        elif isinstance(c, cmd.SetPlayModeCommand):
             with self.generation.jump():
                 player.set_mode(c.mode, c.pattern_id, c.track)
-        elif isinstance(c, p.QueuePatternCommand):
+        elif isinstance(c, cmd.QueuePatternCommand):
             player.queue_pattern(c.pattern_id)
-        elif isinstance(c, p.SetFillCommand):
+        elif isinstance(c, cmd.SetFillCommand):
             player.set_fill(c.on)
-        elif isinstance(c, p.PreviewNoteOnCommand):
+        elif isinstance(c, cmd.PreviewNoteOnCommand):
             s.preview_on(c.track_index, c.pitch, c.velocity)
-        elif isinstance(c, p.PreviewNoteOffCommand):
+        elif isinstance(c, cmd.PreviewNoteOffCommand):
             s.preview_off(c.track_index, c.pitch)
-        elif isinstance(c, p.SetTrackMixCommand):
+        elif isinstance(c, cmd.SetTrackMixCommand):
             player.set_track_mix(c.track_index, **c.fields())
-        elif isinstance(c, p.PanicCommand):
+        elif isinstance(c, cmd.PanicCommand):
             s.panic()
-        elif isinstance(c, p.SetMidiInputCommand):
+        elif isinstance(c, cmd.SetMidiInputCommand):
             self._set_midi_input(c)
-        elif isinstance(c, p.SetMetronomeCommand):
+        elif isinstance(c, cmd.SetMetronomeCommand):
             s.set_metronome(c.enabled, c.volume)
-        elif isinstance(c, (p.ReplaceScoreAtCommand, p.PlayAtCommand, p.ReportScheduledCommand)):
+        elif isinstance(
+            c, (cmd.ReplaceScoreAtCommand, cmd.PlayAtCommand, cmd.ReportScheduledCommand)
+        ):
             self._apply_session(c)
         else:
             raise ValueError(f"the engine does not understand {type(c).__name__}")
@@ -227,12 +230,12 @@ class Engine:
     def _apply_session(self, c) -> None:
         """A shared session's commands: timed take-overs, a start on the shared clock."""
         s = self.scheduler
-        if isinstance(c, p.ReplaceScoreAtCommand):
+        if isinstance(c, cmd.ReplaceScoreAtCommand):
             # the song's patterns play as their notes (song mode), one realisation of the dice
             played = self.player.adopt_song(c.score)
             pass_index, tick, in_time = s.replace_score_at(played, c.pass_index, c.tick)
-            self.sender.put(p.TakeOverEvent(c.version, pass_index, tick, in_time))
-        elif isinstance(c, p.PlayAtCommand):
+            self.sender.put(evt.TakeOverEvent(c.version, pass_index, tick, in_time))
+        elif isinstance(c, cmd.PlayAtCommand):
             # the monotonic clock -> the audio clock, read together (a block's accuracy)
             now_ns, now_frame = time.monotonic_ns(), self.backend.now_frame()
             at_frame = now_frame + (c.at_ns - now_ns) * self.backend.sample_rate // 1_000_000_000
@@ -241,7 +244,7 @@ class Engine:
         else:
             send = self.sender.put
             s.on_scheduled = (
-                (lambda notes: send(p.NotesScheduledEvent(tuple(notes)))) if c.enabled else None
+                (lambda notes: send(evt.NotesScheduledEvent(tuple(notes)))) if c.enabled else None
             )
 
     def _set_midi_input(self, c) -> None:
@@ -318,7 +321,7 @@ def _serve_commands(engine_state: Engine, commands) -> None:
             command = commands.recv()
         except (EOFError, OSError):  # the GUI died or closed the pipe
             return
-        if isinstance(command, p.ShutdownCommand):
+        if isinstance(command, cmd.ShutdownCommand):
             return
         engine_state.apply(command)
 
@@ -352,7 +355,7 @@ def run_engine(
             _serve_commands(engine_state, commands)
         except Exception as exc:  # a bug in command handling: say so, then end
             traceback.print_exc()  # for the developer, on the engine's stderr
-            sender.put(p.ErrorEvent(f"The engine failed: {exc}.", fatal=True))
+            sender.put(evt.ErrorEvent(f"The engine failed: {exc}.", fatal=True))
             engine_state.failed.set()
         if engine_state.failed.is_set():
             status = EXIT_SCHEDULER_FAILED

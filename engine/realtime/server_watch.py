@@ -12,7 +12,7 @@ With any other driver there is no server to ask, and neither event is ever sent.
 
 from __future__ import annotations
 
-from engine.core import protocol as p
+from engine.core.protocol import events as evt
 
 
 def lost_sentence(server: str | None) -> str:
@@ -45,12 +45,12 @@ class JackServerWatcher:
         return "xruns observed"
 
     def _on_xrun(self, _delayed_usecs: float) -> None:
-        self._put(p.XrunEvent(1))
+        self._put(evt.XrunEvent(1))
 
     def _on_shutdown(self, _status, _reason: str) -> None:
         if not self.lost:
             self.lost = True
-            self._put(p.AudioLostEvent(lost_sentence(self._server), self._server))
+            self._put(evt.AudioLostEvent(lost_sentence(self._server), self._server))
 
     def close(self) -> None:
         client, self._client = self._client, None

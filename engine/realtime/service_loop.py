@@ -22,7 +22,7 @@ import time
 import traceback
 from dataclasses import replace
 
-from engine.core import protocol as p
+from engine.core.protocol import events as evt
 from engine.realtime import priority as prio
 from engine.realtime.beat_follower import BeatFollower
 from engine.realtime.event_sender import EventSender
@@ -84,7 +84,7 @@ class ServiceLoop:
             self.run()
         except Exception as exc:  # an error on the timing path must surface, then end us
             traceback.print_exc()
-            self.sender.put(p.ErrorEvent(f"The engine's scheduler failed: {exc}.", fatal=True))
+            self.sender.put(evt.ErrorEvent(f"The engine's scheduler failed: {exc}.", fatal=True))
             self.failed.set()
 
     def run(self) -> None:
@@ -119,7 +119,7 @@ class ServiceLoop:
                 and covered_generation == generation
                 and state.frame > covered_until
             ):
-                sender.put(p.LateEvent(1, state.frame - covered_until))
+                sender.put(evt.LateEvent(1, state.frame - covered_until))
             covered_until = state.frame + scheduler.lookahead_frames if state.playing else None
             covered_generation = generation
             shown = state.us_per_quarter
@@ -127,14 +127,14 @@ class ServiceLoop:
                 shown = self.sync.shown_us_per_quarter(shown)
             self.position.write(replace(state, generation=generation, us_per_quarter=shown))
             if state.playing != was_playing or state.loop_count != last_loops:
-                sender.put(p.TransportEvent(state.playing, state.tick, state.loop_count))
+                sender.put(evt.TransportEvent(state.playing, state.tick, state.loop_count))
                 if was_playing and not state.playing:
-                    sender.put(p.StoppedEvent(state.tick))
+                    sender.put(evt.StoppedEvent(state.tick))
                 was_playing, last_loops = state.playing, state.loop_count
             if state.playing and score is not None:
                 beat = beats.new_beat(score, state.tick)
                 if beat is not None:
-                    sender.put_cursor(p.BeatEvent(*beat))
+                    sender.put_cursor(evt.BeatEvent(*beat))
             else:
                 beats.forget()
             # Absolute deadlines: a late wake-up shortens the next sleep instead of

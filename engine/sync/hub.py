@@ -17,7 +17,7 @@ import threading
 from dataclasses import dataclass
 
 from engine.core.errors import PianolaError
-from engine.core.protocol import SYNC_SOURCES
+from engine.core.protocol.commands import SYNC_SOURCES
 from engine.sync.host_clock import FrameTimeFit
 
 SOURCE_NAMES = {

@@ -11,7 +11,7 @@ from others are kept.  While a drag is under way, remote changes wait for its en
 
 from __future__ import annotations
 
-from engine.core import protocol as p
+from engine.core.protocol import commands as cmd
 from engine.core.score import Score
 
 PUMP_MS = 20
@@ -62,7 +62,7 @@ class WindowSession:
         self.document.redo = self.redo
         window.link.listeners.append(self._on_engine_event)
         if peer.event_log is not None:
-            window.link.send(p.ReportScheduledCommand(True))
+            window.link.send(cmd.ReportScheduledCommand(True))
         self._playing = False
         self._last_presence = None
         self._after = window.root.after(PUMP_MS, self._tick)
@@ -180,7 +180,7 @@ class WindowSession:
         if self._on_engine_event in window.link.listeners:
             window.link.listeners.remove(self._on_engine_event)
         if self.peer.event_log is not None:
-            window.link.send(p.ReportScheduledCommand(False))
+            window.link.send(cmd.ReportScheduledCommand(False))
             self.peer.event_log.close()
         if score != self.document.score:
             self.document.show_remote(score)

@@ -13,7 +13,8 @@ import importlib.util
 import tkinter as tk
 from tkinter import ttk
 
-from engine.core import protocol as p
+from engine.core.protocol import commands as cmd
+from engine.core.protocol import events as evt
 
 QUANTA = (1, 2, 3, 4, 5, 6, 7, 8, 12, 16)
 
@@ -77,14 +78,14 @@ class LinkButton(ttk.Checkbutton):
         self._show()
 
     def _send(self, source: str) -> None:
-        self.engine.send(p.SetSyncCommand(source, self.quantum))
+        self.engine.send(cmd.SetSyncCommand(source, self.quantum))
 
     def _show_menu(self, event) -> None:
         if self.installed:
             self.menu.tk_popup(event.x_root, event.y_root)
 
     def on_event(self, event) -> None:
-        if isinstance(event, p.SyncEvent):
+        if isinstance(event, evt.SyncEvent):
             self.var.set(event.source == "link")
             self.peers = event.peers
             self.say(event.message)

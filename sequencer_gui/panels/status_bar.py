@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tkinter import ttk
 
-from engine.core import protocol as p
+from engine.core.protocol import events as evt
 
 SYNC_NAMES = {
     "link": "Ableton Link",
@@ -60,20 +60,20 @@ class StatusBar(ttk.Frame):
             self.refresh()
 
     def on_event(self, event) -> None:
-        if isinstance(event, p.SyncEvent):
+        if isinstance(event, evt.SyncEvent):
             self.sync_source = event.source
             self.refresh()
         if isinstance(
             event,
             (
-                p.ReadyEvent,
-                p.ErrorEvent,
-                p.EngineDiedEvent,
-                p.AudioLostEvent,
-                p.LateEvent,
-                p.XrunEvent,
+                evt.ReadyEvent,
+                evt.ErrorEvent,
+                evt.EngineDiedEvent,
+                evt.AudioLostEvent,
+                evt.LateEvent,
+                evt.XrunEvent,
             ),
         ):
             self.refresh()
-        if isinstance(event, p.ErrorEvent):
+        if isinstance(event, evt.ErrorEvent):
             self.set_text(event.message)

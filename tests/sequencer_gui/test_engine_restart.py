@@ -16,7 +16,7 @@ import time
 import pytest
 
 from engine.core import edits
-from engine.core import protocol as p
+from engine.core.protocol import events as evt
 from engine.core.score import Note
 from tests.sequencer_gui.files.test_faults import FONT, audio_window, pump  # noqa: F401
 
@@ -72,7 +72,7 @@ def engine_window(audio_window):
 
 def started(window, pitch, start_tick):
     return any(
-        isinstance(e, p.NoteStartedEvent) and e.pitch == pitch and e.start_tick == start_tick
+        isinstance(e, evt.NoteStartedEvent) and e.pitch == pitch and e.start_tick == start_tick
         for e in window.test_events
     )
 

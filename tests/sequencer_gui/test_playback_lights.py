@@ -4,7 +4,7 @@ that arrives after Stop lights nothing."""
 import pytest
 
 from engine.core import edits
-from engine.core import protocol as p
+from engine.core.protocol import events as evt
 from engine.core.score import Note
 from tests.sequencer_gui.conftest import pump
 
@@ -24,7 +24,7 @@ def test_a_late_note_started_event_after_stop_lights_nothing(playing_window):
     # what was already on the event pipe when Stop was pressed
     late = notes[12]
     for listener in list(win.link.listeners):
-        listener(p.NoteStartedEvent(0, late.pitch, late.start_tick, late.length_ticks, 0))
+        listener(evt.NoteStartedEvent(0, late.pitch, late.start_tick, late.length_ticks, 0))
     pump(win.root, 0.3, lambda: False)
     assert not win.roll.lit
     fill = win.roll.canvas.itemcget(win.roll.note_pool.item(late), "fill")

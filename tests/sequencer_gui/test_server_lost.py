@@ -10,7 +10,7 @@ import threading
 import pytest
 
 from engine.core import edits
-from engine.core import protocol as p
+from engine.core.protocol import events as evt
 from engine.core.score import Note, Score, Track
 from sequencer_gui.server_return import ServerReturnWatch
 from tests.second_jack_server import start_second_server
@@ -80,12 +80,12 @@ def test_the_window_says_the_server_is_gone_and_reconnects_with_song_and_mix(los
     pump(
         root,
         lambda: any(
-            isinstance(e, p.NoteStartedEvent) and e.pitch == 77 for e in window.test_events
+            isinstance(e, evt.NoteStartedEvent) and e.pitch == 77 for e in window.test_events
         ),
         LIMIT_S,
         "the note added while the server was away",
     )
-    started = [e for e in window.test_events if isinstance(e, p.NoteStartedEvent)]
+    started = [e for e in window.test_events if isinstance(e, evt.NoteStartedEvent)]
     assert started and all(e.track_index == 0 for e in started)  # the bass is still muted
 
 

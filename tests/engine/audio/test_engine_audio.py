@@ -16,7 +16,7 @@ import time
 import numpy as np
 import pytest
 
-from engine.core import protocol as p
+from engine.core.protocol import events as evt
 from engine.core.score import DRUM_BANK, GM_DRUM_CHANNEL, LoopRegion, Note, Score, Track
 from engine.core.timing import TempoChange, TempoMap, bpm_to_us_per_quarter
 from engine.measure.capture import Recorder
@@ -256,7 +256,7 @@ def test_sigkill_of_the_engine_is_reported_within_one_second(engine):
     killed = time.monotonic()
     died = []
     while not died and time.monotonic() - killed < 3:
-        died = [e for e in engine.poll_events() if isinstance(e, p.EngineDiedEvent)]
+        died = [e for e in engine.poll_events() if isinstance(e, evt.EngineDiedEvent)]
         time.sleep(0.005)
     assert died, "the engine's death was not reported"
     assert time.monotonic() - killed < 1.0

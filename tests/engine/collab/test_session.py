@@ -219,8 +219,8 @@ def test_a_flooding_peer_is_closed_and_the_others_go_on(server):
 def test_a_step_edit_while_playing_reaches_the_others_stamped(server):
     from engine.collab.peer import Peer
     from engine.core import pattern_edits
-    from engine.core import protocol as p
     from engine.core.pattern import Lane, Pattern
+    from engine.core.protocol import commands as cmd
     from engine.core.score import LoopRegion
 
     song = Score(
@@ -251,7 +251,7 @@ def test_a_step_edit_while_playing_reaches_the_others_stamped(server):
             return [
                 c
                 for c in seen
-                if isinstance(c, p.ReplaceScoreAtCommand)
+                if isinstance(c, cmd.ReplaceScoreAtCommand)
                 and c.score.pattern("beat").lane("kick").steps[4].on
             ]
 
@@ -267,7 +267,7 @@ def test_stop_is_a_shared_moment_not_each_peers_arrival(server):
     import time
 
     from engine.collab.peer import Peer
-    from engine.core import protocol as p
+    from engine.core.protocol import commands as cmd
 
     link = create_room(server.url)
     a = Peer(link, "Ann", score=_song(), forced_ahead_ms=400)
@@ -286,11 +286,11 @@ def test_stop_is_a_shared_moment_not_each_peers_arrival(server):
         a.stop()
         stop_at = a.transport.at_ns - a._offset_ns()
         assert wait_until(
-            lambda: all(any(isinstance(c, p.StopCommand) for _, c in got[k]) for k in got),
+            lambda: all(any(isinstance(c, cmd.StopCommand) for _, c in got[k]) for k in got),
             step=pump,
         )
         for k in got:
-            when = next(t for t, c in got[k] if isinstance(c, p.StopCommand))
+            when = next(t for t, c in got[k] if isinstance(c, cmd.StopCommand))
             assert when >= stop_at  # nobody stops before the shared moment
     finally:
         a.leave()

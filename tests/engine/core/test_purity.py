@@ -21,7 +21,8 @@ PURE_MODULES = [
     "engine.core.history",
     "engine.files.project_file",
     "engine.files.midifile",
-    "engine.core.protocol",
+    "engine.core.protocol.commands",
+    "engine.core.protocol.events",
     "engine.files.soundfonts",
 ]
 FORBIDDEN = ("tkinter", "_tkinter", "fluidsynth", "sounddevice", "_sounddevice", "rtmidi", "jack")

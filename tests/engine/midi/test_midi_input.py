@@ -13,7 +13,7 @@ import time
 import numpy as np
 import pytest
 
-from engine.core import protocol as p
+from engine.core.protocol import commands as cmd
 from engine.core.score import DRUM_BANK, GM_DRUM_CHANNEL, Note, Score, Track
 from engine.measure.capture import Recorder
 from engine.measure.midi_capture import MidiRecorder
@@ -40,7 +40,7 @@ def test_notes_played_into_the_input_are_heard_through_the_track(engine, jack_se
     )
     engine.load_score(Score(tracks=(kit,)))
     with MidiRecorder(f"keys-{os.getpid()}", server=jack_server) as keyboard:
-        engine.send(p.SetMidiInputCommand(f"{keyboard.name}:out", 0))
+        engine.send(cmd.SetMidiInputCommand(f"{keyboard.name}:out", 0))
         assert _connected(keyboard, "pianola-midi-in:in")
         with Recorder(r"^pianola:", channels=2, server_name=jack_server, max_seconds=6) as rec:
             rec.start()

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.core import protocol as p
 from engine.core.audio_settings import AudioSettings
 from engine.core.errors import AudioDriverError, SoundFontError
+from engine.core.protocol import events as evt
 from engine.core.score import Note, Score, Track
 from engine.realtime.client import EngineClient
 
@@ -71,7 +71,7 @@ def test_ready_reports_driver_rate_period_priority_and_soundfont(engine):
 def test_play_moves_the_counter_at_the_sample_rate_and_stop_is_reported(engine):
     engine.load_score(_score(notes=64))
     engine.play(0)
-    _wait_for(engine, lambda e: isinstance(e, p.TransportEvent) and e.playing)
+    _wait_for(engine, lambda e: isinstance(e, evt.TransportEvent) and e.playing)
     time.sleep(0.2)
     a = engine.read_position()
     time.sleep(1.0)
@@ -84,12 +84,12 @@ def test_play_moves_the_counter_at_the_sample_rate_and_stop_is_reported(engine):
     expected_ticks = (b.frame - a.frame) * PPQ * 1_000_000 // (a.us_per_quarter * 48000)
     assert abs((b.tick - a.tick) - expected_ticks) <= 2
     events = engine.poll_events()
-    started = [e for e in events if isinstance(e, p.NoteStartedEvent)]
+    started = [e for e in events if isinstance(e, evt.NoteStartedEvent)]
     assert started and all(60 <= e.pitch < 72 for e in started)
-    assert any(isinstance(e, p.BeatEvent) for e in events)
+    assert any(isinstance(e, evt.BeatEvent) for e in events)
     engine.stop()
-    seen = _wait_for(engine, lambda e: isinstance(e, p.StoppedEvent))
-    assert any(isinstance(e, p.TransportEvent) and not e.playing for e in seen)
+    seen = _wait_for(engine, lambda e: isinstance(e, evt.StoppedEvent))
+    assert any(isinstance(e, evt.TransportEvent) and not e.playing for e in seen)
     assert not engine.read_position().playing
     assert engine.read_position().generation > b.generation
 
@@ -97,8 +97,8 @@ def test_play_moves_the_counter_at_the_sample_rate_and_stop_is_reported(engine):
 def test_song_end_stops_by_itself(engine):
     engine.load_score(_score(notes=4, step=120))  # a quarter of a second
     engine.play(0)
-    seen = _wait_for(engine, lambda e: isinstance(e, p.StoppedEvent), timeout_s=5)
-    assert any(isinstance(e, p.TransportEvent) and e.playing for e in seen)
+    seen = _wait_for(engine, lambda e: isinstance(e, evt.StoppedEvent), timeout_s=5)
+    assert any(isinstance(e, evt.TransportEvent) and e.playing for e in seen)
 
 
 def test_loop_and_tempo_commands_reach_the_counter(engine):
@@ -118,13 +118,13 @@ def test_loop_and_tempo_commands_reach_the_counter(engine):
 def test_a_bad_command_is_reported_and_the_engine_goes_on(engine):
     engine.load_score(_score())
     engine.set_track_mix(5, volume=10)  # the song has one track
-    seen = _wait_for(engine, lambda e: isinstance(e, p.ErrorEvent))
-    error = next(e for e in seen if isinstance(e, p.ErrorEvent))
+    seen = _wait_for(engine, lambda e: isinstance(e, evt.ErrorEvent))
+    error = next(e for e in seen if isinstance(e, evt.ErrorEvent))
     assert not error.fatal and "track" in error.message
     engine.preview_on(0, 60, 100)
     engine.preview_off(0, 60)
     engine.play(0)
-    _wait_for(engine, lambda e: isinstance(e, p.TransportEvent) and e.playing)
+    _wait_for(engine, lambda e: isinstance(e, evt.TransportEvent) and e.playing)
     assert engine.is_alive()
 
 
@@ -144,22 +144,22 @@ def test_send_never_blocks_even_when_the_engine_does_not_read(engine):
     finally:
         os.kill(engine.pid, signal.SIGCONT)
     engine.play(0)
-    _wait_for(engine, lambda e: isinstance(e, p.TransportEvent) and e.playing, timeout_s=10)
+    _wait_for(engine, lambda e: isinstance(e, evt.TransportEvent) and e.playing, timeout_s=10)
 
 
 def test_sigkill_is_reported_and_restart_resends_the_state(engine):
     engine.load_score(_score(notes=64, pitch=48))
     engine.set_loop(True, 0, 4 * PPQ)
     engine.play(0)
-    _wait_for(engine, lambda e: isinstance(e, p.TransportEvent) and e.playing)
+    _wait_for(engine, lambda e: isinstance(e, evt.TransportEvent) and e.playing)
     time.sleep(0.3)
     old_pid, before = engine.pid, engine.read_position()
     os.kill(old_pid, signal.SIGKILL)
     killed_at = time.monotonic()
-    seen = _wait_for(engine, lambda e: isinstance(e, p.EngineDiedEvent))
+    seen = _wait_for(engine, lambda e: isinstance(e, evt.EngineDiedEvent))
     latency_s = time.monotonic() - killed_at
     print(f"engine death noticed {latency_s * 1000:.1f} ms after SIGKILL")
-    died = next(e for e in seen if isinstance(e, p.EngineDiedEvent))
+    died = next(e for e in seen if isinstance(e, evt.EngineDiedEvent))
     assert died.exitcode == -signal.SIGKILL and "signal 9" in died.message
     assert not engine.is_alive()
     assert engine.poll_events() == []  # reported once
@@ -167,8 +167,8 @@ def test_sigkill_is_reported_and_restart_resends_the_state(engine):
     ready = engine.restart()
     assert ready.pid != old_pid and engine.is_alive()
     # The new engine plays the same song, looping, from where the old one was.
-    seen = _wait_for(engine, lambda e: isinstance(e, p.NoteStartedEvent))
-    assert all(48 <= e.pitch < 60 for e in seen if isinstance(e, p.NoteStartedEvent))
+    seen = _wait_for(engine, lambda e: isinstance(e, evt.NoteStartedEvent))
+    assert all(48 <= e.pitch < 60 for e in seen if isinstance(e, evt.NoteStartedEvent))
     after = engine.read_position()
     assert after.playing and after.generation > before.generation
     deadline = time.monotonic() + 5
@@ -211,8 +211,8 @@ def test_engine_open_errors_are_one_sentence_and_the_death_is_reported(
             client.wait_ready(30)
         message = str(info.value)
         assert message.endswith(".") and "\n" not in message
-        events = _wait_for(client, lambda e: isinstance(e, p.EngineDiedEvent))
-        assert any(isinstance(e, p.ErrorEvent) and e.fatal for e in events)
+        events = _wait_for(client, lambda e: isinstance(e, evt.EngineDiedEvent))
+        assert any(isinstance(e, evt.ErrorEvent) and e.fatal for e in events)
     finally:
         client.close()
 
@@ -285,11 +285,11 @@ def test_jack_xruns_are_reported(engine, jack_server):
     hog.set_process_callback(lambda frames: time.sleep(0.02))  # 20 ms > one 5.3 ms period
     hog.activate()
     try:
-        seen = _wait_for(engine, lambda e: isinstance(e, p.XrunEvent), timeout_s=5)
+        seen = _wait_for(engine, lambda e: isinstance(e, evt.XrunEvent), timeout_s=5)
     finally:
         hog.deactivate()
         hog.close()
-    assert all(e.count >= 1 for e in seen if isinstance(e, p.XrunEvent))
+    assert all(e.count >= 1 for e in seen if isinstance(e, evt.XrunEvent))
 
 
 def test_a_starved_scheduler_reports_late_events(engine):
@@ -300,7 +300,7 @@ def test_a_starved_scheduler_reports_late_events(engine):
         pytest.skip("needs two CPUs and the right to run SCHED_FIFO 90")
     engine.load_score(_score(notes=64))
     engine.play(0)
-    _wait_for(engine, lambda e: isinstance(e, p.TransportEvent) and e.playing)
+    _wait_for(engine, lambda e: isinstance(e, evt.TransportEvent) and e.playing)
     tasks = Path(f"/proc/{engine.pid}/task")
     sched_tid = next(
         int(t.name) for t in tasks.iterdir() if (t / "comm").read_text().strip() == "pianola-sched"
@@ -319,8 +319,8 @@ def test_a_starved_scheduler_reports_late_events(engine):
         ]
     )
     hog.wait(10)
-    seen = _wait_for(engine, lambda e: isinstance(e, p.LateEvent))
-    late = [e for e in seen if isinstance(e, p.LateEvent)]
+    seen = _wait_for(engine, lambda e: isinstance(e, evt.LateEvent))
+    late = [e for e in seen if isinstance(e, evt.LateEvent)]
     # 150 ms of starvation against a 30 ms look-ahead: events were sent after their
     # time.  How late depends on how busy the machine is: only that it is said is tested.
     assert late and all(e.count >= 1 and e.worst_frames > 0 for e in late)
@@ -342,6 +342,6 @@ def test_a_gui_waiting_on_the_fds_is_woken_by_the_engines_death(jack_server, whi
         readable, _, _ = select.select([getattr(client, which_fd)], [], [], 60.0)
         assert readable
         events = client.poll_events()
-        assert isinstance(events[-1], p.EngineDiedEvent)
+        assert isinstance(events[-1], evt.EngineDiedEvent)
     finally:
         client.close()

@@ -117,8 +117,9 @@ def scene_engine(mode: str) -> dict:
     """The real engine under Link with a peer at 97 BPM: ``steady`` plays from Pianola's
     own start; ``retempo`` has the peer change to 133 BPM while playing; ``startstop`` has
     the peer start and stop the transport (start/stop sync)."""
-    from engine.core import protocol as p
     from engine.core.audio_settings import AudioSettings
+    from engine.core.protocol import commands as cmd
+    from engine.core.protocol import events as evt
     from engine.measure.capture import Recorder
     from engine.realtime.client import EngineClient
     from tests.engine.sync.sync_kit import clicks
@@ -135,8 +136,8 @@ def scene_engine(mode: str) -> dict:
     client.start()
     try:
         client.wait_ready(30)
-        client.send(p.LoadScoreCommand(clicks(256)))
-        client.send(p.SetSyncCommand("link", quantum))
+        client.send(cmd.LoadScoreCommand(clicks(256)))
+        client.send(cmd.SetSyncCommand("link", quantum))
         with Recorder(r"^pianola:", channels=1, server_name=server, max_seconds=20) as rec:
             rec.start()
             if mode == "startstop":
@@ -156,7 +157,7 @@ def scene_engine(mode: str) -> dict:
                     report["peer_start_us"], quantum
                 )
             else:
-                client.send(p.PlayCommand(0))
+                client.send(cmd.PlayCommand(0))
                 time.sleep(5.0)
                 if mode == "retempo":
                     clock = peer.clock()
@@ -172,7 +173,7 @@ def scene_engine(mode: str) -> dict:
             report["beats"] = heard_beats(peer, rec.stop, sampler, quantum)
             report["tempo_shown_bpm"] = 60e6 / client.read_position().us_per_quarter
         for event in client.poll_events():
-            if isinstance(event, (p.SyncEvent, p.ErrorEvent)):
+            if isinstance(event, (evt.SyncEvent, evt.ErrorEvent)):
                 report["events"].append(event.message)
     finally:
         client.close()

@@ -2,7 +2,8 @@
 
 import pytest
 
-from engine.core import protocol as p
+from engine.core.protocol import commands as cmd
+from engine.core.protocol import events as evt
 from sequencer_gui.panels.link_button import LinkButton, link_text
 
 pytestmark = pytest.mark.gui
@@ -41,15 +42,15 @@ def test_pressed_it_asks_for_link_and_shows_the_peers_and_quantum(tk_root):
     button = LinkButton(tk_root, engine, installed=True, say=said.append)
     button.pack()
     button.invoke()
-    assert engine.sent == [p.SetSyncCommand("link", 4.0)]
-    engine.tell(p.SyncEvent("link", "Link: 2 peers.", 2, 4.0))
+    assert engine.sent == [cmd.SetSyncCommand("link", 4.0)]
+    engine.tell(evt.SyncEvent("link", "Link: 2 peers.", 2, 4.0))
     assert button.cget("text") == "Link · 2 peers · 4"
     assert said == ["Link: 2 peers."]
     button.quantum_var.set(3.0)
     button.set_quantum()
-    assert engine.sent[-1] == p.SetSyncCommand("link", 3.0)
+    assert engine.sent[-1] == cmd.SetSyncCommand("link", 3.0)
     button.invoke()
-    assert engine.sent[-1] == p.SetSyncCommand("internal", 3.0)
+    assert engine.sent[-1] == cmd.SetSyncCommand("internal", 3.0)
     assert button.cget("text") == "Link"
 
 
@@ -59,7 +60,7 @@ def test_an_engine_that_could_not_join_turns_it_off_and_says_why(tk_root):
     button = LinkButton(tk_root, engine, installed=True, say=said.append)
     button.invoke()
     reason = "No JACK server answers. Playing on Pianola's own clock."
-    engine.tell(p.SyncEvent("internal", reason))
+    engine.tell(evt.SyncEvent("internal", reason))
     assert not button.var.get() and button.cget("text") == "Link"
     assert said == [reason]
 

@@ -99,11 +99,11 @@ def test_a_tempo_change_added_moved_and_removed_in_the_lane_is_heard_there(
 def test_a_meter_change_added_moved_and_removed_in_the_lane_is_heard_on_the_metronome(
     live_window, jack_server
 ):
-    from engine.core import protocol as p
+    from engine.core.protocol import commands as cmd
 
     win = live_window
     doc = win.document
-    win.link.send(p.SetMetronomeCommand(True))  # a click on every beat of the meter
+    win.link.send(cmd.SetMetronomeCommand(True))  # a click on every beat of the meter
     # no notes: a looped region keeps the transport going (an empty song ends at once)
     doc.apply(edits.set_loop(doc.score, 0, 8 * 1920, True), "loop")
     lanes = Lanes(win)
