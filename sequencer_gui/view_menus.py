@@ -9,8 +9,9 @@ from __future__ import annotations
 import tkinter as tk
 from dataclasses import replace
 
+from engine.core.scales import NOTE_NAMES, SCALES, SongScale
 from sequencer_gui.roll import navigation, ruler_lanes
-from sequencer_gui.roll.rows import NOTE_NAMES, SCALES
+from sequencer_gui.roll.rows import RowStyle
 from sequencer_gui.shortcuts import accelerator, jump_to_marker
 
 
@@ -38,22 +39,30 @@ def add_view_entries(window, menu: tk.Menu) -> None:
         command=lambda: navigation.fit(roll, song=True),
     )
     menu.add_separator()
-    root = window.root
+    root, document = window.root, window.document
     window.scale_var = tk.StringVar(root, value=roll.row_style.scale)
     window.root_var = tk.IntVar(root, value=roll.row_style.root)
     window.fold_var = tk.BooleanVar(root, value=roll.row_style.fold)
     window.drum_rows_var = tk.BooleanVar(root, value=roll.row_style.all_drum_rows)
 
     def apply() -> None:
-        roll.set_row_style(
-            replace(
-                roll.row_style,
-                scale=window.scale_var.get(),
-                root=window.root_var.get(),
-                fold=window.fold_var.get(),
-                all_drum_rows=window.drum_rows_var.get(),
-            )
-        )
+        # The scale is the song's (saved with it, one undo step); the drum rows the window's.
+        scale = SongScale(window.scale_var.get(), window.root_var.get(), window.fold_var.get())
+        if scale != document.score.scale:
+            document.apply(replace(document.score, scale=scale), "Scale")
+        show_song_scale(document, "edit")
+
+    def show_song_scale(doc, _reason: str) -> None:
+        scale = doc.score.scale
+        style = RowStyle.of_song(scale, window.drum_rows_var.get())
+        if style != roll.row_style:
+            roll.set_row_style(style)
+        window.scale_var.set(scale.name)
+        window.root_var.set(scale.root)
+        window.fold_var.set(scale.fold)
+
+    document.add_listener(show_song_scale)
+    show_song_scale(document, "load")
 
     scales = tk.Menu(menu, tearoff=False)
     scales.add_radiobutton(label="No Scale", value="", variable=window.scale_var, command=apply)
@@ -66,6 +75,7 @@ def add_view_entries(window, menu: tk.Menu) -> None:
     scales.add_cascade(label="Root", menu=roots, underline=0)
     scales.add_checkbutton(label="Fold to Scale", variable=window.fold_var, command=apply)
     menu.add_cascade(label="Scale", menu=scales, underline=1)
+    window.scale_menu, window.scale_root_menu = scales, roots
     menu.add_checkbutton(
         label="All Rows of Drum Tracks", variable=window.drum_rows_var, command=apply
     )

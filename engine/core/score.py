@@ -21,6 +21,7 @@ from engine.core.controllers import ControlEvent, sorted_events
 from engine.core.errors import ScoreError
 from engine.core.note import DRUM_BANK, GM_DRUM_CHANNEL, MAX_TICK, Note
 from engine.core.pattern import Pattern, Placement, placement_order
+from engine.core.scales import SongScale
 from engine.core.timing import DEFAULT_PPQ, TempoMap, TimeSignatureMap
 
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
@@ -230,6 +231,7 @@ class Score:
     placements: tuple[Placement, ...] = ()
     seed: int = 0
     markers: tuple[Marker, ...] = ()  # sorted by tick, one per tick
+    scale: SongScale = SongScale()  # the key the roll highlights; SongScale() = none
     _pattern_by_id: dict = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -258,6 +260,8 @@ class Score:
             if a.tick == b.tick:
                 raise ScoreError(f"two markers are at tick {a.tick}")
         object.__setattr__(self, "markers", markers)
+        if not isinstance(self.scale, SongScale):
+            raise ScoreError("the song's scale is malformed")
         self._check_patterns()
 
     def _check_patterns(self) -> None:

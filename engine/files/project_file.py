@@ -16,6 +16,7 @@ from engine.core.checks import BANK, CHANNEL, MIDI_DATA, PITCH, VELOCITY
 from engine.core.controllers import ControlEvent
 from engine.core.error_translation import describe_os_error, reading, writing
 from engine.core.errors import FileFormatError
+from engine.core.scales import SongScale
 from engine.core.score import MAX_TICK, LoopRegion, Marker, Note, Score, Track
 from engine.core.timing import TempoChange, TempoMap, TimeSignature, TimeSignatureMap
 from engine.files import pattern_json
@@ -82,7 +83,13 @@ SCORE_FIELDS = {
     "loop": ("object|null", None, None, False),
     "loop_enabled": ("bool", None, None, False),
     "markers": ("list", None, None, False),  # absent: no markers
+    "scale": ("object|null", None, None, False),  # absent or null: no scale
     "tracks": ("list", None, None, True),
+}
+SCALE_FIELDS = {
+    "name": ("str", None, None, True),  # one of engine.core.scales.SCALES
+    "root": ("int", 0, 11, True),  # pitch class, 0 = C
+    "fold": ("bool", None, None, False),
 }
 MARKER_FIELDS = {
     "tick": ("int", 0, MAX_TICK, True),
@@ -172,6 +179,12 @@ def score_from_json(doc) -> Score:
         _build(f"markers[{i}]", Marker, **_check_object(m, MARKER_FIELDS, f"markers[{i}]"))
         for i, m in enumerate(markers)
     )
+    scale = doc.get("scale")
+    scale = (
+        SongScale()
+        if scale is None
+        else _build("scale", SongScale, **_check_object(scale, SCALE_FIELDS, "scale"))
+    )
     return _build(
         "the song",
         Score,
@@ -183,6 +196,7 @@ def score_from_json(doc) -> Score:
         loop_enabled=doc.get("loop_enabled", False),
         title=doc.get("title", ""),
         markers=markers,
+        scale=scale,
         **pattern_fields,
     )
 
@@ -249,6 +263,18 @@ def _score_to_json_v1(score: Score) -> dict:
         **(
             {"markers": [{"tick": m.tick, "name": m.name} for m in score.markers]}
             if score.markers
+            else {}
+        ),
+        # only a song with a scale has the field, so other songs' files stay as they were
+        **(
+            {
+                "scale": {
+                    "name": score.scale.name,
+                    "root": score.scale.root,
+                    "fold": score.scale.fold,
+                }
+            }
+            if score.scale != SongScale()
             else {}
         ),
         "tracks": [

@@ -14,28 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engine.core.gm_drums import GM_DRUM_NAMES, is_black_key
+from engine.core.scales import NOTE_NAMES, SCALES, SongScale
 
 PITCH_COUNT = 128
-NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
-SCALES: dict[str, tuple[int, ...]] = {
-    "Major": (0, 2, 4, 5, 7, 9, 11),
-    "Natural minor": (0, 2, 3, 5, 7, 8, 10),
-    "Harmonic minor": (0, 2, 3, 5, 7, 8, 11),
-    "Melodic minor": (0, 2, 3, 5, 7, 9, 11),
-    "Dorian": (0, 2, 3, 5, 7, 9, 10),
-    "Phrygian": (0, 1, 3, 5, 7, 8, 10),
-    "Lydian": (0, 2, 4, 6, 7, 9, 11),
-    "Mixolydian": (0, 2, 4, 5, 7, 9, 10),
-    "Locrian": (0, 1, 3, 5, 6, 8, 10),
-    "Major pentatonic": (0, 2, 4, 7, 9),
-    "Minor pentatonic": (0, 3, 5, 7, 10),
-    "Blues": (0, 3, 5, 6, 7, 10),
-}
 
 
 @dataclass(frozen=True, slots=True)
 class RowStyle:
-    """The roll's row settings (a view setting, like the grid)."""
+    """The roll's row settings: the song's scale (``SongScale``) and the window's drum-rows choice."""
 
     scale: str = ""  # "" = no scale highlighting
     root: int = 0  # pitch class of the scale's root, 0 = C
@@ -47,6 +33,15 @@ class RowStyle:
             raise ValueError(f"scale must be one of {', '.join(SCALES)}, not {self.scale!r}")
         if not (isinstance(self.root, int) and 0 <= self.root < 12):
             raise ValueError(f"scale root must be a pitch class 0..11, not {self.root!r}")
+
+    @classmethod
+    def of_song(cls, scale: SongScale, all_drum_rows: bool = False) -> RowStyle:
+        """The rows a song's scale asks for (the drum-rows choice is the window's own)."""
+        return cls(scale.name, scale.root, scale.fold, all_drum_rows)
+
+    @property
+    def song_scale(self) -> SongScale:
+        return SongScale(self.scale, self.root, self.fold)
 
     @property
     def label(self) -> str:

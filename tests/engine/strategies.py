@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 from engine.core.controllers import CONTROL, PITCH_BEND, PROGRAM, ControlEvent
 from engine.core.pattern import STEP_SIZES, Condition, Lane, Pattern, Placement, Step
+from engine.core.scales import SCALES, SongScale
 from engine.core.score import LoopRegion, Note, Score, Track
 from engine.core.timing import TempoChange, TempoMap, TimeSignature, TimeSignatureMap
 
@@ -71,6 +72,12 @@ def signature_maps(draw):
         )
 
     return TimeSignatureMap((sig(0),) + tuple(sig(t) for t in ticks))
+
+
+song_scales = st.one_of(
+    st.just(SongScale()),
+    st.builds(SongScale, st.sampled_from(["", *SCALES]), st.integers(0, 11), st.booleans()),
+)
 
 
 @st.composite

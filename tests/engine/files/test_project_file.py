@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ from engine.files.project_file import (
     score_to_json,
 )
 from tests.engine.file_fixtures import lock_folder  # noqa: F401 (a fixture)
-from tests.engine.strategies import scores
+from tests.engine.strategies import scores, song_scales
 from tests.hypothesis_profiles import examples
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -39,8 +40,9 @@ def small_song():
 
 
 @settings(max_examples=examples(60), suppress_health_check=[HealthCheck.too_slow])
-@given(scores())
-def test_load_of_save_is_the_same_score(tmp_path_factory, score):
+@given(scores(), song_scales)
+def test_load_of_save_is_the_same_score(tmp_path_factory, score, scale):
+    score = replace(score, scale=scale)
     path = tmp_path_factory.mktemp("rt") / "song.pianola"
     save_project(score, path)
     assert load_project(path) == score
@@ -354,4 +356,40 @@ def test_markers_are_kept_and_a_song_without_them_has_no_markers_field():
     doc = json.loads(dumps_project(marked))
     doc["markers"][0]["tick"] = -5
     with pytest.raises(FileFormatError, match="markers\\[0\\].tick must be from 0"):
+        loads_project(json.dumps(doc))
+
+
+def test_the_song_scale_is_kept_and_files_without_one_still_load():
+    from engine.core.scales import SongScale
+
+    plain = small_song()
+    text = dumps_project(plain)
+    assert '"scale"' not in text  # a song with no scale keeps the file as it was
+    assert loads_project(text).scale == SongScale()
+    doc = json.loads(text)
+    doc["scale"] = None
+    assert loads_project(json.dumps(doc)).scale == SongScale()
+    keyed = replace(plain, scale=SongScale("Dorian", 2, fold=True))
+    doc = json.loads(dumps_project(keyed))
+    assert doc["scale"] == {"name": "Dorian", "root": 2, "fold": True}
+    assert doc["version"] == 1  # every Pianola that reads scales reads version 1
+    assert loads_project(dumps_project(keyed)) == keyed
+    del doc["scale"]["fold"]
+    assert loads_project(json.dumps(doc)).scale == SongScale("Dorian", 2)
+
+
+@pytest.mark.parametrize(
+    "scale, problem",
+    [
+        ({"name": "Klingon", "root": 0}, "scale: the scale must be one of Major"),
+        ({"name": "Major", "root": 12}, "scale.root must be from 0 to 11, not 12"),
+        ({"name": "Major"}, "scale.root is missing"),
+        ({"name": "Major", "root": 0, "key": 1}, "scale.key is not a known field"),
+        ("C major", "scale must be an object or null"),
+    ],
+)
+def test_a_bad_scale_is_refused_in_one_sentence(scale, problem):
+    doc = json.loads(dumps_project(small_song()))
+    doc["scale"] = scale
+    with pytest.raises(FileFormatError, match=problem):
         loads_project(json.dumps(doc))

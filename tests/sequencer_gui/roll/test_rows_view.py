@@ -123,3 +123,49 @@ def test_alt_wheel_makes_rows_taller_about_the_pointer(window):
     window.root.update()
     assert roll.geometry.key_height_px > g.key_height_px
     assert roll.geometry.y_to_pitch(roll.geometry.scroll_y_px + 100) == pitch
+
+
+def invoke(menu, label: str) -> None:
+    menu.invoke(next(i for i in range(menu.index("end") + 1) if _label(menu, i) == label))
+
+
+def _label(menu, index: int) -> str:
+    try:
+        return menu.entrycget(index, "label")
+    except Exception:  # a separator has no label
+        return ""
+
+
+def test_the_scale_belongs_to_the_song_saved_with_it_and_undone(window, tmp_path):
+    from engine.core.scales import SongScale
+    from engine.files.project_file import load_project, save_project
+
+    roll, doc = window.roll, window.document
+    colours = palette.current()
+    invoke(window.scale_root_menu, "D")
+    invoke(window.scale_menu, "Dorian")
+    invoke(window.scale_menu, "Fold to Scale")
+    window.root.update()
+    assert doc.score.scale == SongScale("Dorian", 2, fold=True)
+    assert doc.is_modified
+    assert roll.row_style == RowStyle("Dorian", 2, fold=True)
+    assert 63 not in roll.geometry.rows and 64 in roll.geometry.rows  # D# out, E in
+    path = tmp_path / "dorian.pianola"
+    save_project(doc.score, path)
+    for _ in range(3):  # fold, scale, root: one undo step each
+        doc.undo()
+    window.root.update()
+    assert doc.score.scale == SongScale()
+    assert roll.row_style == RowStyle() and roll.geometry.rows == ()
+    assert window.scale_var.get() == "" and not window.fold_var.get()
+    assert row_fill(roll, 63) == colours.row_black
+    # opening the saved song brings its scale back, on the rows and in the menu
+    doc.replace(load_project(path), path)
+    window.root.update()
+    assert roll.row_style == RowStyle("Dorian", 2, fold=True)
+    assert (window.scale_var.get(), window.root_var.get(), window.fold_var.get()) == (
+        "Dorian",
+        2,
+        True,
+    )
+    assert row_fill(roll, 62) == colours.row_root
