@@ -256,7 +256,7 @@ class Engine:
 
     def _midi_message(self, _frame: int, data: bytes) -> None:
         """MIDI input thread: play what came in through the thru track, at once."""
-        from engine.realtime.scheduler import track_channel
+        from engine.realtime.channel_events import track_channel
 
         status, track = data[0] & 0xF0, self.thru_track
         if status == 0x90 and len(data) == 3 and data[2]:

@@ -13,10 +13,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from engine.core.controllers import CC_PAN, CC_VOLUME
 from engine.core.playback_timeline import PlaybackTimeline
 from engine.core.score import LoopRegion, Note, Score, Track
 from engine.core.timing import TempoChange, TempoMap
-from engine.realtime.scheduler import CC_PAN, CC_VOLUME, Scheduler
+from engine.realtime.scheduler import Scheduler
 
 SR = 48000
 PPQ = 480

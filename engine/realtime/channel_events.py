@@ -1,0 +1,111 @@
+"""What the scheduler sends on a synth channel besides notes: each track's mix, its
+controller events, the metronome's clicks and the resets after a stop (engine scheduler
+thread, under the scheduler's lock).
+
+Every track has a channel of its own (``track_channel``), so tracks never share a program;
+the metronome clicks on the synth's last channel, which no track of fewer than 256 uses.
+"""
+
+from __future__ import annotations
+
+import bisect
+from operator import attrgetter
+
+from engine.core import metronome
+from engine.core.controllers import CC_PAN, CC_VOLUME, resets
+from engine.core.note import SYNTH_CHANNELS
+from engine.core.playback_timeline import PlaybackTimeline
+from engine.core.score import DRUM_BANK, Score, Track
+from engine.realtime.sent_notes import NoteStarts
+
+METRONOME_CHANNEL = SYNTH_CHANNELS - 1  # the synth's last channel: the click never shares a track's
+
+_TICK = attrgetter("tick")
+
+
+def track_channel(track_index: int) -> int:
+    """The synth channel of a track: its own, so tracks never share a program."""
+    return track_index % SYNTH_CHANNELS
+
+
+def bank_of(track: Track) -> int:
+    """The bank a track plays from: a drum track below the drum bank plays the drum bank."""
+    return DRUM_BANK if track.is_drum and track.bank < DRUM_BANK else track.bank
+
+
+def apply_mix(backend, tracks: tuple[Track, ...], applied: dict[int, tuple]) -> None:
+    """Send each track's channel type, program, volume and pan where they differ from
+    ``applied`` (channel -> the mix last sent to it), which is brought up to date."""
+    for index, track in enumerate(tracks):
+        channel = track_channel(index)
+        bank = bank_of(track)
+        mix = (track.is_drum, bank, track.program, track.volume, track.pan, track.output)
+        if applied.get(channel) == mix:
+            continue
+        backend.set_channel_type(channel, track.is_drum)
+        if not backend.program_now(channel, bank, track.program) and track.is_drum:
+            backend.program_now(channel, DRUM_BANK, 0)  # a kit the font lacks: its standard kit
+        backend.control_now(channel, CC_VOLUME, track.volume)
+        backend.control_now(channel, CC_PAN, track.pan)
+        applied[channel] = mix
+
+
+def reset_controllers(backend, tracks: tuple[Track, ...]) -> None:
+    """Lift the sustain pedal and centre the pitch wheel where the song used them."""
+    for index, track in enumerate(tracks):
+        for event in resets(track.controllers):
+            if event.kind == "control":
+                backend.control_now(track_channel(index), event.number, event.value)
+            elif hasattr(backend, "pitch_bend_now"):
+                backend.pitch_bend_now(track_channel(index), event.value)
+
+
+def send_controllers(
+    backend,
+    timeline: PlaybackTimeline,
+    tracks: tuple[Track, ...],
+    starts: NoteStarts,
+    audible_order: tuple[int, ...],
+    start_frame: int,
+    end_frame: int,
+) -> None:
+    """The controller events of the audible tracks in [start_frame, end_frame)."""
+    schedule = getattr(backend, "schedule_event", None)
+    if schedule is None or not any(starts.controllers):
+        return
+    for seg in timeline.segments(start_frame, end_frame):
+        if not starts.any_in(seg.start_tick, seg.end_tick):
+            continue
+        for index in audible_order:
+            events = tracks[index].controllers
+            lo = bisect.bisect_left(events, seg.start_tick, key=_TICK)
+            hi = bisect.bisect_left(events, seg.end_tick, key=_TICK)
+            for event in events[lo:hi]:
+                frame = timeline.frame_of(seg.index, event.tick)
+                schedule(frame, track_channel(index), event, bank_of(tracks[index]), 0)
+
+
+def prepare_metronome(backend) -> None:
+    """Make the metronome's channel a drum channel playing the standard kit."""
+    backend.set_channel_type(METRONOME_CHANNEL, True)
+    backend.program_now(METRONOME_CHANNEL, DRUM_BANK, 0)
+
+
+def send_clicks(
+    backend,
+    timeline: PlaybackTimeline,
+    score: Score,
+    volume: int,
+    start_frame: int,
+    end_frame: int,
+) -> None:
+    """The metronome's clicks in [start_frame, end_frame), at ``volume`` percent."""
+    length = backend.sample_rate * metronome.CLICK_MS // 1000
+    for seg in timeline.segments(start_frame, end_frame):
+        for tick, accented in metronome.clicks(
+            score.time_signatures, score.ppq, seg.start_tick, seg.end_tick
+        ):
+            frame = timeline.frame_of(seg.index, tick)
+            key, vel = metronome.CLICK_KEY, metronome.velocity(accented, volume)
+            backend.schedule_note_on(frame, METRONOME_CHANNEL, key, vel, tag=0)
+            backend.schedule_note_off(frame + length, METRONOME_CHANNEL, key, tag=0)
