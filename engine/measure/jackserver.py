@@ -11,6 +11,7 @@ import os
 import shutil
 import struct
 import subprocess
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -29,6 +30,11 @@ class DummyJackServer:
     realtime: bool = False
     _proc: subprocess.Popen | None = field(default=None, init=False, repr=False)
     _log: list[str] = field(default_factory=list, init=False, repr=False)
+    # stop() may be called from a watchdog timer's thread while the owner stops too:
+    # whoever takes the process handle first ends the server, the other finds nothing
+    _lock: threading.Lock = field(
+        default_factory=threading.Lock, init=False, repr=False, compare=False
+    )
 
     def start(self, timeout_s: float = 60.0, slot_wait_s: float = 900.0) -> DummyJackServer:
         """Start the server; waits up to ``slot_wait_s`` for a free place in JACK's
@@ -52,7 +58,7 @@ class DummyJackServer:
         slot_deadline = time.monotonic() + slot_wait_s
         while True:
             self._wait_for_a_registry_place(slot_deadline)
-            self._proc = subprocess.Popen(
+            proc = subprocess.Popen(
                 cmd,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
@@ -60,19 +66,22 @@ class DummyJackServer:
                 env=env,
                 text=True,
             )
+            with self._lock:
+                self._proc = proc
             deadline = time.monotonic() + timeout_s
-            while time.monotonic() < deadline and self._proc.poll() is None:
+            while time.monotonic() < deadline and proc.poll() is None:
                 if server_answers(self.name):
                     return self
                 time.sleep(0.05)
-            if self._proc.poll() is None:
+            if proc.poll() is None:
                 self.stop()
                 raise AudioDriverError(
                     f"the dummy JACK server {self.name!r} did not answer in time."
                 )
-            out = self._proc.stdout.read() if self._proc.stdout else ""
-            self._proc.stdout.close()
-            self._proc = None
+            self._take()
+            out = proc.stdout.read() if proc.stdout else ""
+            if proc.stdout:
+                proc.stdout.close()
             # Another program may have taken the last place between our look and our
             # start: wait for the next one while there is time.
             if "open server" not in out or time.monotonic() >= slot_deadline:
@@ -88,42 +97,48 @@ class DummyJackServer:
             time.sleep(0.5)  # live servers of other programs: one of them will end
             reclaim_stale_servers()
 
+    def _take(self) -> subprocess.Popen | None:
+        """The server's process, no longer this object's: only one caller ends it."""
+        with self._lock:
+            proc, self._proc = self._proc, None
+        return proc
+
     def stop(self) -> None:
-        if self._proc is None:
+        """End the server cleanly (SIGTERM, SIGKILL if it hangs); safe to call from more
+        than one thread and more than once."""
+        proc = self._take()
+        if proc is None:
             return
-        if self._proc.poll() is None:
-            self._proc.terminate()
+        if proc.poll() is None:
+            proc.terminate()
             try:
-                self._proc.wait(timeout=5)
+                proc.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 # jackd can hang in shutdown on a client that was SIGKILLed (tests do).
-                self._proc.kill()
-                self._proc.wait()
-                self._reclaim_registry_slot()
-        if self._proc.stdout:
-            self._proc.stdout.close()
-        self._proc = None
+                proc.kill()
+                proc.wait()
+                _restart_briefly(proc.args)
+        if proc.stdout:
+            proc.stdout.close()
 
     def kill(self, reclaim: bool = True) -> None:
         """End the server as a crash would (SIGKILL): its clients see it vanish.  With
         ``reclaim`` its registry entry is freed at once (by starting and stopping a server
         of the same name); without, a later ``start()`` of this server frees it."""
-        if self._proc is None:
+        proc = self._take()
+        if proc is None:
             return
-        self._proc.kill()
-        self._proc.wait()
+        proc.kill()
+        proc.wait()
         if reclaim:
-            self._reclaim_registry_slot()
-        if self._proc.stdout:
-            self._proc.stdout.close()
-        self._proc = None
-
-    def _reclaim_registry_slot(self) -> None:
-        _restart_briefly(self._proc.args)
+            _restart_briefly(proc.args)
+        if proc.stdout:
+            proc.stdout.close()
 
     @property
     def running(self) -> bool:
-        return self._proc is not None and self._proc.poll() is None
+        proc = self._proc  # read once: another thread may be stopping it
+        return proc is not None and proc.poll() is None
 
     def __enter__(self) -> DummyJackServer:
         return self.start()

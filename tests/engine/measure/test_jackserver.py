@@ -5,6 +5,7 @@ import os
 import shutil
 import signal
 import subprocess
+import threading
 import time
 
 import pytest
@@ -52,3 +53,28 @@ def test_a_registry_full_of_killed_servers_does_not_stop_the_next_one():
     with DummyJackServer(f"pianola-after-{os.getpid()}") as server:
         assert server.running
     assert not set(dead) & {pid for pid, _ in _registry_entries()}
+
+
+def test_a_watchdog_stopping_the_server_while_its_owner_stops_it_raises_nothing():
+    name = f"pianola-js2-{os.getpid()}"
+    server = DummyJackServer(name).start()
+    together = threading.Barrier(3)
+    errors = []
+
+    def stop():
+        together.wait()
+        try:
+            server.stop()
+        except Exception as exc:  # e.g. the loser of the race finding no process
+            errors.append(exc)
+
+    threads = [threading.Thread(target=stop) for _ in range(2)]
+    for t in threads:
+        t.start()
+    together.wait()
+    server.stop()  # the owner's own stop, at the same moment as both timers'
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert not server.running and not server_answers(name)
+    server.stop()  # and once more, long after: nothing left to do
