@@ -1,4 +1,4 @@
-"""`pianola bench render`: offline render speed as a real-time factor (CLI process).
+"""`pianola bench render_speed`: offline render speed as a real-time factor (CLI process).
 
 Renders the demo song (or, with ``--tracks N``, a generated N-track song of busy
 sixteenths, chords and drums) through the real scheduler and FluidSynth into a WAV file
