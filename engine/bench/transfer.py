@@ -163,10 +163,11 @@ def preview_latency(args) -> None:
     """Send -> heard of a preview note-on, alone and right behind a live-edit score."""
     from multiprocessing.reduction import ForkingPickler
 
-    from engine.bench.timing import ENGINE_PORTS, SAMPLE_RATE, engine_settings
+    from engine.bench.timing import ENGINE_PORTS, engine_settings
     from engine.core import edits
     from engine.files.soundfonts import BUNDLED_SOUNDFONT
     from engine.measure.capture import Recorder
+    from engine.measure.drum_timing import SAMPLE_RATE
     from engine.measure.jackserver import DummyJackServer
     from engine.measure.onsets import find_onsets
     from engine.realtime.client import EngineClient

@@ -24,10 +24,11 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.bench.timing import ENGINE_PORTS, SAMPLE_RATE, analyse, drum_score, engine_settings
+from engine.bench.timing import ENGINE_PORTS, drum_score, engine_settings
 from engine.core.errors import AudioDriverError
 from engine.core.score import Note, Score, Track
 from engine.measure.capture import Recorder
+from engine.measure.drum_timing import SAMPLE_RATE, analyse
 from engine.measure.jackserver import DummyJackServer
 from engine.measure.onsets import find_onsets
 

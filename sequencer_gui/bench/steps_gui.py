@@ -24,12 +24,13 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.bench.timing import ENGINE_PORTS, SAMPLE_RATE, engine_settings
+from engine.bench.timing import ENGINE_PORTS, engine_settings
 from engine.core import pattern_edits as pe
 from engine.core.pattern import Step
 from engine.core.score import DRUM_BANK, GM_DRUM_CHANNEL, Score, Track
 from engine.core.timing import TempoMap
 from engine.measure.capture import Recorder
+from engine.measure.drum_timing import SAMPLE_RATE
 from engine.measure.jackserver import DummyJackServer
 from engine.measure.onsets import find_onsets
 from sequencer_gui.bench.gui import ms, pump, start_xvfb

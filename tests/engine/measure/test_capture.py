@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.bench.timing import DRUM_CHANNEL, open_jack_synth
 from engine.core.errors import AudioDriverError
 from engine.measure.capture import Recorder, Recording, record_for
+from engine.measure.drum_timing import DRUM_CHANNEL, open_jack_synth
 from engine.measure.onsets import find_onsets, match_onsets, rms, suggest_threshold, timing_stats
 
 pytestmark = pytest.mark.audio
