@@ -1,5 +1,5 @@
 """Song mode and pattern mode over the scheduler (engine command thread; ``maintain`` and
-``pattern_position`` from the engine scheduler thread).
+``published`` from the engine scheduler thread).
 
 The player keeps the document as the GUI sent it and hands the scheduler a *played
 score* built from it (``engine.core.pattern_play``): in song mode the arrangement written
@@ -14,6 +14,15 @@ switch is built under the scheduler's lock (``Scheduler.rebuild_live``), so the 
 boundary it lands on is one the synth has not reached: the new pattern's first step is
 exactly where the old pattern's next pass would have started.
 
+The position in pattern mode (``published``): the tick is the place *in the pattern*,
+counted from the start of the pass that sounds (0 <= tick < its length), and the loop
+count is that pass's number, so the cursor runs over the pattern and wraps at each pass
+as it does over a song's loop region; the pattern, pass and step say what the step grid
+lights.  Stopped, the tick is where in the pattern the next play starts: where it
+stopped, or where a locate put it.  A locate in pattern mode moves to the same place in
+the pattern (the tick modulo the pattern's length): while playing, the pass sounding now
+goes on from that step, its notes withdrawn and released, so nothing is left sounding.
+
 Locking: ``_lock`` guards the player's own state and is always taken before the
 scheduler's lock, never inside it (the scheduler never calls the player).
 """
@@ -23,7 +32,6 @@ from __future__ import annotations
 import threading
 from dataclasses import replace
 
-from engine.core.pattern import step_fraction
 from engine.core.pattern_play import (
     LoopPlan,
     PassCache,
@@ -32,11 +40,12 @@ from engine.core.pattern_play import (
     next_bar_tick,
     pass_ticks_of,
     silent_score,
-    song_pattern_position,
     song_play_score,
 )
 from engine.core.score import LoopRegion, Score
 from engine.core.timing import bpm_to_us_per_quarter
+from engine.realtime.pattern_cursor import PatternCursor
+from engine.realtime.position import Position
 
 WINDOW_AHEAD_S = 3.0  # pattern mode's played score reaches this far past the first unheard tick
 REFILL_MARGIN_S = 1.0  # and is moved on when less than this is left
@@ -62,9 +71,8 @@ class PatternPlayer:
         # pattern mode: the played score is moved on once the cursor reaches this tick
         self._refill_tick = 1 << 62
         self._song_tick = 0  # where song mode goes on after pattern mode
-        self._grid_cache: tuple = (None, {})
-        self._slot = None  # the pass last found by pattern_position (scheduler thread only)
-        self._slot_plan = None
+        self._pattern_tick = 0  # pattern mode, stopped: where in the pattern play starts
+        self._cursor = PatternCursor()  # what the position counter shows
 
     # --- what the engine asks ------------------------------------------------------
     @property
@@ -84,6 +92,7 @@ class PatternPlayer:
         with self._lock:
             self._doc = doc
             self._plan = None
+            self._pattern_tick = 0
             self.scheduler.load_score(self._stopped_score_locked())
 
     def replace_score(self, doc: Score) -> None:
@@ -114,10 +123,13 @@ class PatternPlayer:
                 self._song_tick = position.tick  # pattern mode takes its tempo from here
             elif self._mode == "pattern" and mode == "song":
                 resume = self._song_tick  # song mode goes on where it was left
+            if mode != self._mode or (pattern_id is not None and pattern_id != self._pattern_id):
+                self._pattern_tick = 0  # another pattern starts from its beginning
             self._mode, self._track = mode, track
             if pattern_id is not None:
                 self._pattern_id = pattern_id
             if position.playing:
+                self._pattern_tick = 0
                 self._play_locked(resume)
             else:
                 self.scheduler.replace_score(self._stopped_score_locked())
@@ -130,19 +142,41 @@ class PatternPlayer:
 
     def stop(self) -> None:
         with self._lock:
-            if self._mode == "pattern" and self._plan is not None:
-                tick = self.scheduler.position().tick
-                self._pattern_id = self._plan.pass_at(tick).pattern_id
-            self.scheduler.stop()
-            self._plan = None
+            self._stop_locked()
+
+    def _stop_locked(self) -> None:
+        if self._mode == "pattern" and self._plan is not None:
+            tick = self.scheduler.position().tick
+            slot = self._plan.pass_at(tick)
+            self._pattern_id = slot.pattern_id
+            self._pattern_tick = max(0, tick - slot.start_tick)  # play goes on from here
+        self.scheduler.stop()
+        self._plan = None
 
     def locate(self, tick: int) -> None:
-        """Song mode: move the cursor.  Pattern mode has no song position to move to."""
+        """Song mode: move the cursor.  Pattern mode: move to the same place in the
+        pattern (``tick`` modulo its length), heard from there at once while playing;
+        the song's cursor moves to ``tick`` too, for when song mode goes on."""
+        tick = max(0, int(tick))
         with self._lock:
             if self._mode == "song":
                 self.scheduler.locate(tick)
-            else:
-                self._song_tick = max(0, int(tick))
+                return
+            self._song_tick = tick
+            plan = self._plan
+            if plan is None:
+                pattern_id = self._pattern_id
+                if pattern_id is not None:
+                    self._pattern_tick = tick % pass_ticks_of(self._doc, pattern_id)
+                return
+            # the pass sounding now goes on from that place (its number kept)
+            slot = plan.pass_at(self.scheduler.position().tick)
+            within = tick % pass_ticks_of(self._doc, slot.pattern_id)
+            target = min(slot.start_tick + within, slot.end_tick - 1)
+            self._prefetch_locked(plan, target)
+            s = self.scheduler
+            s.replace_score(self._window_score_locked(target))
+            s.play(target)  # releases whatever sounds, then plays on from ``target``
 
     def queue_pattern(self, pattern_id: str) -> None:
         """Pattern mode: ``pattern_id`` from the next pass boundary not yet heard."""
@@ -150,6 +184,8 @@ class PatternPlayer:
             if not self._doc.has_pattern(pattern_id):
                 raise ValueError(f"the song has no pattern {pattern_id!r}")
             if self._mode != "pattern" or self._plan is None:
+                if pattern_id != self._pattern_id:
+                    self._pattern_tick = 0
                 self._pattern_id = pattern_id
                 return
 
@@ -246,40 +282,19 @@ class PatternPlayer:
                 lambda t: None if t is None else self._window_score_locked(t)
             )
 
+    def published(self, state: Position) -> Position:
+        """``state`` (the scheduler's position) as the position counter shows it: in
+        pattern mode the place in the pattern (see module doc), and in both modes the
+        pattern, pass and step the step grid lights."""
+        return self._cursor.published(
+            state, self._mode, self._doc, self._plan, self._track, self._pattern_tick
+        )
+
     def pattern_position(self, tick: int, playing: bool) -> tuple[int, int, int]:
         """(pattern index, pass, step) for the position counter; (-1, 0, -1) when none."""
-        doc, plan = self._doc, self._plan  # each read once: replaced whole, never mutated
-        if not playing:
-            return -1, 0, -1
-        if self._mode == "pattern":
-            if plan is None:
-                return -1, 0, -1
-            slot = self._slot
-            if (
-                slot is None
-                or not slot.start_tick <= tick < slot.end_tick
-                or plan is not self._slot_plan
-            ):
-                slot = self._slot = plan.pass_at(tick)
-                self._slot_plan = plan
-            grid = self._grids(doc).get(slot.pattern_id)
-            if grid is None:
-                return -1, slot.pass_index, -1
-            index, num, den, length = grid
-            return index, slot.pass_index, min((tick - slot.start_tick) * den // num, length - 1)
-        return song_pattern_position(doc, self._track, tick)
-
-    def _grids(self, doc: Score) -> dict:
-        """Pattern id -> (index, step as num/den ticks, length) of ``doc``, made once per doc."""
-        cached = self._grid_cache
-        if cached[0] is doc:
-            return cached[1]
-        grids = {}
-        for index, pattern in enumerate(doc.patterns):
-            step = step_fraction(pattern.step_size, doc.ppq)
-            grids[pattern.id] = (index, step.numerator, step.denominator, pattern.length_steps)
-        self._grid_cache = (doc, grids)  # one tuple: replaced whole
-        return grids
+        return self._cursor.pattern_position(
+            tick, playing, self._mode, self._doc, self._plan, self._track
+        )
 
     # --- internals (with _lock held) -----------------------------------------------
     def _prefetch_locked(self, plan: LoopPlan, tick: int) -> None:
@@ -325,8 +340,11 @@ class PatternPlayer:
         s.stop_at_end = False  # the window is moved on for ever; stop comes from the musician
         self._tempo = constant_tempo(self._doc.tempo_map, self._song_tick)
         self._plan = LoopPlan.start(self._doc, pattern_id, self._track)
-        s.replace_score(self._window_score_locked(0))
-        s.play(0)
+        # the first pass from where the pattern stands (its start, or a locate's place)
+        start = min(self._pattern_tick, pass_ticks_of(self._doc, pattern_id) - 1)
+        self._pattern_tick = 0  # used: a play while playing starts the pattern again
+        s.replace_score(self._window_score_locked(start))
+        s.play(start)
 
     def _relaid_locked(self, tick: int | None) -> Score:
         if tick is not None and self._plan is not None:

@@ -8,7 +8,8 @@ often while stopped) and each time:
    events to FluidSynth's sample-clock sequencer;
 2. reports a ``LateEvent`` when it woke after the end of the window it last covered;
 3. publishes the position in the shared seqlock block (what the GUI's cursor reads);
-   with the playing pattern, pass and step (from the pattern player) for the step grid;
+   as the pattern player shows it (in pattern mode: the place in the pattern), with the
+   playing pattern, pass and step for the step grid;
 4. turns transport changes into ``TransportEvent``/``StoppedEvent`` and beats into
    ``BeatEvent`` (through the non-blocking ``EventSender``).
 
@@ -101,10 +102,7 @@ class ServiceLoop:
             state = scheduler.service()
             if self.player is not None:
                 self.player.maintain(state.tick, state.playing)
-                index, pass_index, step = self.player.pattern_position(state.tick, state.playing)
-                state = replace(
-                    state, pattern_index=index, pattern_pass=pass_index, pattern_step=step
-                )
+                state = self.player.published(state)  # pattern mode: the place in the pattern
             if not self.generation.settled(count):
                 # a jump was being applied meanwhile: this state may be half before it
                 time.sleep(JUMP_RETRY_S)

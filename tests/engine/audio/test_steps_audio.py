@@ -198,3 +198,27 @@ def test_e_3_8_at_120_bpm_sounds_on_steps_0_3_6(engine, jack_server):
     assert list(steps[:6]) == [0, 3, 6, 8, 11, 14]
     match = h.match(np.array([s * sixteenth for s in steps[:6]]), heard[:6], 2000)
     assert timing_stats(match, RATE).worst_frames <= GENEROUS_FRAMES
+
+
+def test_a_locate_while_a_pattern_plays_goes_on_from_that_step(engine, jack_server):
+    # hits on steps 0 and 3: heard 3 then 13 sixteenths apart, so a jump to step 3 shows
+    score, (a,) = drum_song(120, [(HAT, parse_step_string("x..x" + "." * 12))])
+    sixteenth = RATE // 8  # 6000 frames
+    with Heard(engine, jack_server, score, a, 6.0) as h:
+        h.wait(lambda pos: pos.pattern_pass == 1 and 6 <= pos.pattern_step <= 9)
+        engine.locate(3 * 120)  # step 3 of the pass sounding
+        after = h.wait(lambda pos: pos.pattern_step < 6 and pos.tick >= 3 * 120, 4.0)
+        assert after.pattern_pass == 1  # the pass goes on: the pattern's place moved
+        h.wait(lambda pos: pos.pattern_pass == 2 and pos.pattern_step >= 5)
+        h.finish()
+        heard = h.onsets(min_gap_frames=2000)
+        mag = h.recording.magnitude()
+    steps = np.round(np.diff(heard) / sixteenth).astype(int)
+    # pass 0: 0, 3; pass 1: 0, 3, then (the jump) 3 again, pass 2: 0, 3
+    assert len(heard) == 7, steps
+    assert list(steps[:3]) == [3, 13, 3]
+    assert list(steps[4:]) == [13, 3]
+    assert 3 <= steps[3] <= 8  # located from step 6-9 back to 3: sooner than the next pass
+    on_grid = np.abs(np.diff(heard) - steps * sixteenth)
+    assert np.all(on_grid[[0, 1, 2, 4, 5]] <= GENEROUS_FRAMES), on_grid
+    assert np.all(mag[-RATE // 20 :] < SILENT)  # nothing left sounding after stop

@@ -185,3 +185,85 @@ def test_tempo_set_while_stopped_applies_from_where_it_stands():
     player.play(0)
     run(backend, sched, player, PASS)
     assert [f - LOOKAHEAD for f, _ in backend.ons()] == [0, 12000, 24000, 36000]
+
+
+def numbered(score, pattern_id):
+    """Every step of the pattern's lane on, its velocity telling which step it is (1-16)."""
+    lane = score.pattern(pattern_id).lanes[0].id
+    for step in range(16):
+        score = pe.set_step(score, pattern_id, lane, step, on=True, velocity=step + 1)
+    return score
+
+
+def steps_heard(backend, since=0):
+    """(frame, step) of every note-on applied from frame ``since`` on."""
+    return [(f, vel - 1) for f, kind, _, _, vel in backend.applied if kind == "on" and f >= since]
+
+
+def test_pattern_mode_publishes_the_place_in_the_pattern_and_plays_on_from_a_stop():
+    score, (a,) = song("")
+    score = numbered(score, a)
+    backend, sched, player = rig(score)
+    player.set_mode("pattern", a, 0)
+    player.play()
+    run(backend, sched, player, LOOKAHEAD + PASS + 5 * SIXTEENTH + 100)  # pass 1, step 5
+    raw = sched.position()
+    shown = player.published(raw)
+    assert raw.tick > 1920  # the played score counts on from the first pass...
+    assert shown.tick == raw.tick - 1920 and 5 * 120 <= shown.tick < 6 * 120  # ...the cursor not
+    assert (shown.loop_count, shown.pattern_pass, shown.pattern_step) == (1, 1, 5)
+    assert (shown.playing, shown.frame) == (True, raw.frame)
+    player.stop()
+    stopped = player.published(sched.position())
+    assert not stopped.playing and stopped.tick == shown.tick
+    assert stopped.pattern_step == -1
+    since = backend.frame + 1
+    player.play()  # on from where it stopped: the next step is 6
+    run(backend, sched, player, PASS)
+    steps = [s for _, s in steps_heard(backend, since)][:12]
+    assert steps == [6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1]
+
+
+def test_locate_while_playing_goes_on_from_that_step_of_the_pass_sounding():
+    score, (a,) = song("")
+    score = numbered(score, a)
+    backend, sched, player = rig(score)
+    player.set_mode("pattern", a, 0)
+    player.play()
+    run(backend, sched, player, LOOKAHEAD + PASS + 3 * SIXTEENTH + 100)  # pass 1, step 3
+    player.locate(7 * 1920 + 10 * 120)  # beyond the pattern: its step 10
+    assert not backend.sounding  # the step sounding was released at once
+    since = backend.frame + 1
+    state = run(backend, sched, player, 9 * SIXTEENTH)
+    later = steps_heard(backend, since)
+    assert [s for _, s in later][:8] == [10, 11, 12, 13, 14, 15, 0, 1]
+    frames = [f for f, _ in later][:8]
+    assert all(b - f == SIXTEENTH for f, b in zip(frames, frames[1:]))  # on the grid
+    shown = player.published(state)
+    assert shown.pattern_pass == 2  # pass 1 went on from step 10, then pass 2
+    # every note-on is followed by its note-off before the next (no doubled voice)
+    assert all(v <= 1 for v in backend.sounding.values())
+    player.locate(2 * 120)  # backwards, in the pass sounding
+    run(backend, sched, player, 3 * SIXTEENTH)  # from step 2, less the look-ahead
+    shown = player.published(sched.position())
+    assert (shown.pattern_pass, shown.pattern_step) == (2, 4)
+    assert 4 * 120 <= shown.tick < 5 * 120
+    player.stop()
+    assert not backend.sounding
+
+
+def test_locate_while_stopped_in_pattern_mode_sets_where_play_starts():
+    score, (a,) = song("")
+    score = numbered(score, a)
+    backend, sched, player = rig(score)
+    player.set_mode("pattern", a, 0)
+    player.locate(12 * 120)
+    assert player.published(sched.position()).tick == 12 * 120
+    player.play()
+    run(backend, sched, player, LOOKAHEAD + 6 * SIXTEENTH)
+    assert [s for _, s in steps_heard(backend)][:6] == [12, 13, 14, 15, 0, 1]
+    ons = [f for f, _ in steps_heard(backend)]
+    assert ons[0] == LOOKAHEAD  # the located step is the first thing heard
+    player.stop()
+    player.set_mode("song", None, 0)
+    assert sched.position().tick == 12 * 120  # song mode goes on where the locate put it
