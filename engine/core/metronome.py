@@ -33,3 +33,18 @@ def velocity(accented: bool, volume: int) -> int:
     """The click's velocity at ``volume`` (0..127, 100 = as is)."""
     base = ACCENT_VELOCITY if accented else BEAT_VELOCITY
     return max(1, min(127, base * volume // 100))
+
+
+def count_in(
+    signatures: TimeSignatureMap, tempo_map, ppq: int, sample_rate: int, tick: int, bars: int
+):
+    """``bars`` bars of clicks before ``tick`` in the meter and tempo in force there:
+    (their length in frames, [(frame from the count-in's start, accented)])."""
+    sig = signatures.at(tick)
+    beat, bar = sig.beat_ticks(ppq), sig.bar_ticks(ppq)
+    us_per_quarter = tempo_map.change_at(tick).us_per_quarter
+
+    def frames(ticks: int) -> int:
+        return ticks * us_per_quarter * sample_rate // (ppq * 1_000_000)
+
+    return frames(bar * bars), [(frames(t), t % bar == 0) for t in range(0, bar * bars, beat)]

@@ -16,6 +16,7 @@ from engine.core.errors import MidiPortError
 from engine.midi.jack_port import JackMidiPort
 
 POLL_S = 0.001
+SAMPLE_EVERY = 4  # on_poll every fourth poll: clocks read often enough, at little cost
 CLIENT_NAME = "pianola-midi-in"
 
 
@@ -27,6 +28,7 @@ class MidiInput:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.connected: str = ""
+        self.on_poll = None  # called on every poll of the reader thread (a clock to read)
 
     @property
     def port_name(self) -> str:
@@ -68,7 +70,11 @@ class MidiInput:
             client.close()
 
     def _read(self) -> None:
+        polls = 0
         while not self._stop.wait(POLL_S):
+            polls += 1
+            if self.on_poll is not None and polls % SAMPLE_EVERY == 0:
+                self.on_poll()
             for frame, data in self.port.received():
                 self.on_message(frame, data)
 

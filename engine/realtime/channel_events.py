@@ -105,7 +105,30 @@ def send_clicks(
         for tick, accented in metronome.clicks(
             score.time_signatures, score.ppq, seg.start_tick, seg.end_tick
         ):
-            frame = timeline.frame_of(seg.index, tick)
-            key, vel = metronome.CLICK_KEY, metronome.velocity(accented, volume)
-            backend.schedule_note_on(frame, METRONOME_CHANNEL, key, vel, tag=0)
-            backend.schedule_note_off(frame + length, METRONOME_CHANNEL, key, tag=0)
+            click(backend, timeline.frame_of(seg.index, tick), accented, volume, length)
+
+
+def send_count_in(backend, score: Score, tick: int, bars: int, volume: int, start_frame: int):
+    """``bars`` bars of clicks ending at ``start_frame``, where ``tick`` will sound (the
+    meter and tempo in force there)."""
+    count_frames, clicks = metronome.count_in(
+        score.time_signatures, score.tempo_map, score.ppq, backend.sample_rate, tick, bars
+    )
+    if clicks:
+        prepare_metronome(backend)
+    length = backend.sample_rate * metronome.CLICK_MS // 1000
+    for offset, accented in clicks:  # tag 0: withdrawn with the rest by a stop
+        click(backend, start_frame - count_frames + offset, accented, volume, length)
+
+
+def count_in_frames(backend, score: Score, tick: int, bars: int) -> int:
+    frames, _ = metronome.count_in(
+        score.time_signatures, score.tempo_map, score.ppq, backend.sample_rate, tick, bars
+    )
+    return frames
+
+
+def click(backend, frame: int, accented: bool, volume: int, length: int) -> None:
+    key, vel = metronome.CLICK_KEY, metronome.velocity(accented, volume)
+    backend.schedule_note_on(frame, METRONOME_CHANNEL, key, vel, tag=0)
+    backend.schedule_note_off(frame + length, METRONOME_CHANNEL, key, tag=0)

@@ -136,9 +136,13 @@ class PatternPlayer:
                 if resume is not None:
                     self.scheduler.locate(resume)
 
-    def play(self, from_tick: int | None = None) -> None:
+    def play(
+        self, from_tick: int | None = None, count_in: tuple[int, int] = (0, 100), run_on=False
+    ) -> None:
+        """Play; in song mode after ``count_in`` = (bars, click volume) of clicks, and
+        with ``run_on`` on past the song's end until stopped (recording)."""
         with self._lock:
-            self._play_locked(from_tick)
+            self._play_locked(from_tick, count_in, run_on)
 
     def stop(self) -> None:
         with self._lock:
@@ -323,12 +327,14 @@ class PatternPlayer:
         # pattern mode, stopped: the song's tracks and mix, nothing to play yet
         return silent_score(self._doc, constant_tempo(self._doc.tempo_map, self._song_tick))
 
-    def _play_locked(self, from_tick: int | None) -> None:
+    def _play_locked(
+        self, from_tick: int | None, count_in: tuple[int, int] = (0, 100), run_on=False
+    ) -> None:
         s = self.scheduler
         if self._mode == "song":
-            s.stop_at_end = True
+            s.stop_at_end = not run_on
             s.replace_score(song_play_score(self._doc, self._fill, self._cache))
-            s.play(from_tick)
+            s.play(from_tick, count_in=count_in)
             self._plan = None
             return
         pattern_id = self._pattern_id

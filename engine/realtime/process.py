@@ -36,6 +36,7 @@ import engine
 from engine.core.errors import PianolaError
 from engine.core.protocol import commands as cmd
 from engine.core.protocol import events as evt
+from engine.midi.input_clock import InputStamper, worth_recording
 from engine.midi.midi_input import MidiInput
 from engine.midi.router import MidiRouter
 from engine.realtime import priority as prio
@@ -76,6 +77,8 @@ class Engine:
         self.router = None  # the synth and the MIDI output ports, track by track
         self.midi_in = None  # MIDI input, opened when asked for
         self.thru_track = 0  # the track MIDI input plays through
+        self.input_stamper = None  # where MIDI input was played (engine.midi.input_clock)
+        self.click_volume = 100
         self.scheduler = None
         self.player = None  # song and pattern mode over the scheduler
         self.stopping = threading.Event()
@@ -185,7 +188,7 @@ class Engine:
             # a sync source starts song mode on its own beat; pattern mode starts itself
             with self.generation.jump():
                 if player.mode == "pattern" or not self.sync.play(c.from_tick):
-                    player.play(c.from_tick)
+                    player.play(c.from_tick, (c.count_in_bars, self.click_volume), c.record)
         elif isinstance(c, cmd.StopCommand):
             with self.generation.jump():
                 if player.mode == "pattern" or not self.sync.stop():
@@ -220,6 +223,7 @@ class Engine:
             self._set_midi_input(c)
         elif isinstance(c, cmd.SetMetronomeCommand):
             s.set_metronome(c.enabled, c.volume)
+            self.click_volume = c.volume  # the count-in's too
         elif isinstance(
             c, (cmd.ReplaceScoreAtCommand, cmd.PlayAtCommand, cmd.ReportScheduledCommand)
         ):
@@ -251,11 +255,20 @@ class Engine:
         if self.midi_in is None:
             server = self.settings.jack_server or os.environ.get("JACK_DEFAULT_SERVER")
             self.midi_in = MidiInput(self._midi_message, server=server).open()
+            self.input_stamper = InputStamper(self.backend, self.scheduler, self.midi_in.port)
+            self.midi_in.on_poll = self.input_stamper.sample
         self.thru_track = c.track_index
         self.midi_in.connect(c.source)
 
-    def _midi_message(self, _frame: int, data: bytes) -> None:
-        """MIDI input thread: play what came in through the thru track, at once."""
+    def _midi_message(self, frame: int, data: bytes) -> None:
+        """MIDI input thread: play what came in through the thru track, at once, then tell
+        the GUI where it was played (to record it)."""
+        self._play_thru(data)
+        if worth_recording(data) and self.input_stamper is not None:
+            at = self.input_stamper.place(frame)
+            self.sender.put(evt.MidiInputEvent(bytes(data[:3]), at.tick, at.pass_index, at.playing))
+
+    def _play_thru(self, data: bytes) -> None:
         from engine.realtime.channel_events import track_channel
 
         status, track = data[0] & 0xF0, self.thru_track

@@ -22,8 +22,10 @@ from engine.core.playback_timeline import PlaybackTimeline
 from engine.core.score import LoopRegion, Score
 from engine.realtime.channel_events import (
     apply_mix,
+    count_in_frames,
     prepare_metronome,
     reset_controllers,
+    send_count_in,
     track_channel,
 )
 from engine.realtime.position import Position
@@ -132,11 +134,16 @@ class Scheduler(WindowSender):
             return pass_index, tick, in_time
 
     def play(
-        self, from_tick: int | None = None, at_frame: int | None = None, in_phase: bool = False
+        self,
+        from_tick: int | None = None,
+        at_frame: int | None = None,
+        in_phase: bool = False,
+        count_in: tuple[int, int] = (0, 100),
     ) -> int:
         """Start at ``from_tick`` (default: where it stopped) one look-ahead from now, or
-        at ``at_frame`` if that is later (a start on a sync source's bar).  Returns the
-        frame the first tick sounds at."""
+        at ``at_frame`` if that is later (a start on a sync source's bar), after
+        ``count_in`` = (bars, click volume) of metronome clicks.  Returns the frame the
+        first tick sounds at."""
         with self._lock:
             if self._playing:
                 self._release_locked()
@@ -144,7 +151,9 @@ class Scheduler(WindowSender):
             self._mix.clear()  # send the whole mix again: the synth may have been reset
             apply_mix(self.backend, self._score.tracks, self._mix)
             now = self.backend.now_frame()
+            bars, volume = count_in
             start = now + self.lookahead_frames
+            start += count_in_frames(self.backend, self._score, tick, bars)
             if at_frame is not None:
                 # in_phase: a start already past plays on from where it would be by now
                 # (a session's shared start reached late), skipping what is past
@@ -161,6 +170,7 @@ class Scheduler(WindowSender):
             )
             if start < now + self.lookahead_frames:
                 self._sent_until = now + self.lookahead_frames
+            send_count_in(self.backend, self._score, tick, bars, volume, start)
             # the first window at once, so the first notes never wait for service()
             self._send_upto_locked(now + 2 * self.lookahead_frames)
             return start

@@ -26,6 +26,7 @@ from engine.core.timing import MAX_BPM, MIN_BPM
 
 # what the engine can follow: its own clock, Ableton Link, JACK's transport, a MIDI clock
 SYNC_SOURCES = ("internal", "link", "jack-follow", "jack-lead", "midi-clock")
+MAX_COUNT_IN_BARS = 2
 
 
 def _check_score(value) -> None:
@@ -55,12 +56,18 @@ class ReplaceScoreCommand:
 
 @dataclass(frozen=True, slots=True)
 class PlayCommand:
-    """Start playing from ``from_tick`` (None: from where the transport stands)."""
+    """Start playing from ``from_tick`` (None: from where the transport stands), after
+    ``count_in_bars`` bars of metronome clicks; ``record``: playing to record, on past
+    the song's end until stopped."""
 
     from_tick: int | None = None
+    count_in_bars: int = 0
+    record: bool = False
 
     def __post_init__(self) -> None:
         check_optional_int("play from tick", self.from_tick, 0, MAX_TICK)
+        check_int("count-in bars", self.count_in_bars, 0, MAX_COUNT_IN_BARS)
+        check_bool("record", self.record)
 
 
 @dataclass(frozen=True, slots=True)
@@ -389,8 +396,8 @@ class CommandSender:
     def replace_score(self, score) -> None:
         self.send(ReplaceScoreCommand(score))
 
-    def play(self, tick: int | None = None) -> None:
-        self.send(PlayCommand(tick))
+    def play(self, tick: int | None = None, count_in_bars: int = 0, record: bool = False) -> None:
+        self.send(PlayCommand(tick, count_in_bars, record))
 
     def stop(self) -> None:
         self.send(StopCommand())

@@ -208,6 +208,26 @@ class NotesScheduledEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class MidiInputEvent:
+    """A message arrived at the engine's MIDI input (after it was played through the thru
+    track): ``data`` its bytes; ``tick`` of loop pass ``pass_index`` is where it was
+    played while ``playing`` (the tick heard at the frame it arrived at), else where the
+    transport stands."""
+
+    data: bytes
+    tick: int
+    pass_index: int = 0
+    playing: bool = False
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.data, bytes) or not 1 <= len(self.data) <= 3:
+            raise ValueError(f"a MIDI input message must be 1 to 3 bytes, not {self.data!r}")
+        check_int("MIDI input tick", self.tick, 0)
+        check_int("MIDI input pass", self.pass_index, 0)
+        check_bool("playing", self.playing)
+
+
+@dataclass(frozen=True, slots=True)
 class EngineDiedEvent:
     """Made by the client: the engine process ended without being asked to."""
 
@@ -252,4 +272,5 @@ EVENT_TYPES = (
     TakeOverEvent,
     NotesScheduledEvent,
     SyncEvent,
+    MidiInputEvent,
 )

@@ -67,6 +67,7 @@ def test_every_message_survives_a_pipe_unchanged():
         evt.TakeOverEvent(7, 3, 0, False),
         evt.NotesScheduledEvent(((0, 0, 240, 0, 60, 100),)),
         evt.SyncEvent("link", "Link: 1 peer."),
+        evt.MidiInputEvent(bytes((0x90, 60, 100)), 480, 2, True),
     ]
     for message in messages:
         assert pickle.loads(pickle.dumps(message)) == message
@@ -83,6 +84,9 @@ def test_every_message_survives_a_pipe_unchanged():
     "make, field",
     [
         (lambda: cmd.PlayCommand(-1), "play from tick"),
+        (lambda: cmd.PlayCommand(0, 3), "count-in bars"),
+        (lambda: evt.MidiInputEvent(b"", 0), "1 to 3 bytes"),
+        (lambda: evt.MidiInputEvent(bytes((0x90, 60, 1)), -1), "MIDI input tick"),
         (lambda: cmd.SetPlayModeCommand("jam"), "play mode"),
         (lambda: cmd.SetPlayModeCommand("pattern"), "needs the pattern"),
         (lambda: cmd.SetFillCommand(1), "fill"),
