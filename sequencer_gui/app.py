@@ -31,6 +31,7 @@ from sequencer_gui.panels.status_bar import StatusBar
 from sequencer_gui.panels.track_list import TrackList
 from sequencer_gui.panels.transport_bar import TransportBar
 from sequencer_gui.playback import Playback
+from sequencer_gui.recording.mount import mount as mount_recording
 from sequencer_gui.roll.editing import RollEditor
 from sequencer_gui.roll.view import PianoRoll
 from sequencer_gui.shortcuts import accelerator, bind_shortcuts
@@ -95,6 +96,7 @@ class MainWindow:
         bind_shortcuts(self)
         self.steps = mount_steps(self)
         self.session = mount_session(self)
+        self.recording = mount_recording(self)
         self.document.add_listener(self._on_document)
         self.link.listeners.append(self._on_engine_event)
         # self.quit asks window.files when used: files.install() may have replaced it

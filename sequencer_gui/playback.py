@@ -38,10 +38,16 @@ class Playback:
         else:
             self.play()
 
-    def play(self) -> None:
-        """Play from the cursor; with the loop on and the cursor outside it, from its start."""
+    def play(self, count_in_bars: int = 0, record: bool = False) -> None:
+        """Play from ``start_tick()``, after ``count_in_bars`` of clicks; ``record``: on
+        past the song's end until stopped."""
         if not self.link.usable:
             return
+        self.link.play(self.start_tick(), count_in_bars, record)
+        self._follow()
+
+    def start_tick(self) -> int:
+        """The cursor; with the loop on and the cursor outside it, the loop's start."""
         score = self.roll.score
         tick = self.roll.cursor_tick
         if (
@@ -50,8 +56,7 @@ class Playback:
             and not (score.loop.start_tick <= tick < score.loop.end_tick)
         ):
             tick = score.loop.start_tick
-        self.link.play(tick)
-        self._follow()
+        return tick
 
     def follow_engine(self) -> None:
         """The engine plays on by itself (a restarted engine resumes where the old one

@@ -60,6 +60,13 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     ),
     Shortcut("to_start", "Home", "cursor to the start", ("<Home>",), lambda w: w.to_start()),
     Shortcut(
+        "record",
+        "R",
+        "record from MIDI input into the edited track / stop",
+        ("<r>",),
+        lambda w: w.recording.recorder.toggle(),
+    ),
+    Shortcut(
         "loop",
         "L",
         "loop on / off",

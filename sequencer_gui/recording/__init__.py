@@ -1,0 +1,1 @@
+"""Recording and step input from MIDI input (GUI thread)."""

@@ -1,0 +1,110 @@
+"""Putting recording into the main window: the record button, the Transport menu's
+recording entries, the MIDI input and the metronome kept set on every engine (GUI thread).
+
+The record shortcut is in the window's shortcut table (``sequencer_gui.shortcuts``)."""
+
+from __future__ import annotations
+
+import tkinter as tk
+from dataclasses import dataclass
+from tkinter import ttk
+
+from engine.core import protocol as p
+from sequencer_gui.recording.recorder import Recorder
+from sequencer_gui.recording.settings import (
+    METRONOME_CHOICES,
+    QUANTIZE_CHOICES,
+    VOLUME_CHOICES,
+    RecordSettings,
+)
+from sequencer_gui.recording.step_input import StepInput
+from sequencer_gui.shortcuts import accelerator
+
+
+@dataclass
+class Recording:
+    """What ``mount`` added to the window."""
+
+    settings: RecordSettings
+    recorder: Recorder
+    step_input: StepInput
+    button: ttk.Button
+
+
+def mount(window, input_source: str = "") -> Recording:
+    settings = RecordSettings(window.root, input_source)
+    recorder = Recorder(window, settings)
+    step = StepInput(window, recorder)
+    button = ttk.Button(
+        window.transport, text="● Rec", width=6, command=recorder.toggle, takefocus=False
+    )
+    button.pack(side="left", padx=2, after=window.transport.start_button)
+    recorder.listeners.append(
+        lambda on: button.configure(text="● Recording" if on else "● Rec", width=11 if on else 6)
+    )
+    _add_menu(window, window.menus["transport"], settings, recorder, step)
+
+    def on_event(event) -> None:
+        # a new engine (first start or restart) listens and clicks as set
+        if isinstance(event, p.ReadyEvent):
+            if event.driver == "jack" or settings.input_source or settings.input_open:
+                settings.send_input(window)
+            if settings.metronome == "always":
+                settings.send_metronome(window)
+
+    def on_document(document, reason: str) -> None:
+        if reason == "track" and settings.input_open and not recorder.recording:
+            settings.send_input(window)  # MIDI thru follows the edited track
+
+    window.link.listeners.append(on_event)
+    window.document.add_listener(on_document)
+    return Recording(settings, recorder, step, button)
+
+
+def _add_menu(window, menu: tk.Menu, settings, recorder, step) -> None:
+    menu.add_separator()
+    menu.add_command(label="Record", accelerator=accelerator("record"), command=recorder.toggle)
+    options = tk.Menu(menu, tearoff=False)
+    for bars in range(p.MAX_COUNT_IN_BARS + 1):
+        options.add_radiobutton(
+            label=f"Count-in: {bars} bar{'s' if bars != 1 else ''}" if bars else "No Count-in",
+            value=bars,
+            variable=settings.count_in_var,
+        )
+    options.add_separator()
+    for label, value in (("Overdub", "overdub"), ("Replace", "replace")):
+        options.add_radiobutton(label=label, value=value, variable=settings.mode_var)
+    options.add_separator()
+    for label, value in QUANTIZE_CHOICES:
+        options.add_radiobutton(
+            label=f"Input Quantize: {label}", value=value, variable=settings.quantize_var
+        )
+    menu.add_cascade(label="Recording", menu=options)
+    click = tk.Menu(menu, tearoff=False)
+    for label, value in METRONOME_CHOICES:
+        click.add_radiobutton(
+            label=label,
+            value=value,
+            variable=settings.metronome_var,
+            command=lambda: settings.send_metronome(window),
+        )
+    click.add_separator()
+    for volume in VOLUME_CHOICES:
+        click.add_radiobutton(
+            label=f"Volume {volume} %",
+            value=volume,
+            variable=settings.volume_var,
+            command=lambda: settings.send_metronome(window),
+        )
+    menu.add_cascade(label="Metronome", menu=click)
+
+    def step_toggled() -> None:
+        if step.enabled_var.get() and not settings.input_open:
+            settings.send_input(window)
+        window.set_status(
+            "Step input: keys played enter notes at the cursor."
+            if step.enabled_var.get()
+            else "Step input off."
+        )
+
+    menu.add_checkbutton(label="Step Input", variable=step.enabled_var, command=step_toggled)

@@ -1,0 +1,61 @@
+"""How takes are recorded: count-in, overdub or replace, input quantize, the metronome,
+the MIDI input (GUI thread: Tk variables the Transport menu edits)."""
+
+from __future__ import annotations
+
+import tkinter as tk
+
+from engine.core import protocol as p
+
+QUANTIZE_CHOICES = (("Off", "off"), ("Grid", "grid"), ("1/4", "4"), ("1/8", "8"), ("1/16", "16"))
+METRONOME_CHOICES = (("Off", "off"), ("While Recording", "recording"), ("Always", "always"))
+VOLUME_CHOICES = (50, 75, 100, 150)
+
+
+class RecordSettings:
+    """The window's recording settings (see module doc)."""
+
+    def __init__(self, root, input_source: str = ""):
+        self.count_in_var = tk.IntVar(root, value=1)
+        self.mode_var = tk.StringVar(root, value="overdub")
+        self.quantize_var = tk.StringVar(root, value="off")
+        self.metronome_var = tk.StringVar(root, value="recording")
+        self.volume_var = tk.IntVar(root, value=100)
+        # the JACK MIDI output feeding the input ("": only what is connected to
+        # Pianola's own input port, pianola-midi-in:in)
+        self.input_source = input_source
+        self.input_open = False  # the engine was asked to listen
+
+    @property
+    def count_in_bars(self) -> int:
+        return max(0, min(p.MAX_COUNT_IN_BARS, self.count_in_var.get()))
+
+    @property
+    def mode(self) -> str:
+        return self.mode_var.get()
+
+    @property
+    def metronome(self) -> str:
+        return self.metronome_var.get()
+
+    @property
+    def metronome_volume(self) -> int:
+        return self.volume_var.get()
+
+    def quantize_ticks(self, window) -> int:
+        """The input quantize grid in ticks (0: as played)."""
+        choice = self.quantize_var.get()
+        if choice == "off":
+            return 0
+        if choice == "grid":
+            return window.roll.grid_ticks
+        return window.document.score.ppq * 4 // int(choice)
+
+    def send_input(self, window) -> None:
+        """Ask the engine to listen, through the edited track (MIDI thru)."""
+        window.link.send(p.SetMidiInputCommand(self.input_source, window.document.track_index))
+        self.input_open = True
+
+    def send_metronome(self, window) -> None:
+        """The metronome as set now (while recording it is switched by the recorder)."""
+        window.link.send(p.SetMetronomeCommand(self.metronome == "always", self.metronome_volume))
