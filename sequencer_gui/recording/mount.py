@@ -9,7 +9,8 @@ import tkinter as tk
 from dataclasses import dataclass
 from tkinter import ttk
 
-from engine.core import protocol as p
+from engine.core.protocol import commands as cmd
+from engine.core.protocol import events as evt
 from sequencer_gui.recording.recorder import Recorder
 from sequencer_gui.recording.settings import (
     METRONOME_CHOICES,
@@ -46,7 +47,7 @@ def mount(window, input_source: str = "") -> Recording:
 
     def on_event(event) -> None:
         # a new engine (first start or restart) listens and clicks as set
-        if isinstance(event, p.ReadyEvent):
+        if isinstance(event, evt.ReadyEvent):
             if event.driver == "jack" or settings.input_source or settings.input_open:
                 settings.send_input(window)
             if settings.metronome == "always":
@@ -65,7 +66,7 @@ def _add_menu(window, menu: tk.Menu, settings, recorder, step) -> None:
     menu.add_separator()
     menu.add_command(label="Record", accelerator=accelerator("record"), command=recorder.toggle)
     options = tk.Menu(menu, tearoff=False)
-    for bars in range(p.MAX_COUNT_IN_BARS + 1):
+    for bars in range(cmd.MAX_COUNT_IN_BARS + 1):
         options.add_radiobutton(
             label=f"Count-in: {bars} bar{'s' if bars != 1 else ''}" if bars else "No Count-in",
             value=bars,

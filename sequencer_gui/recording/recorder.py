@@ -16,7 +16,8 @@ step there and the rest of the take becomes a step of its own.
 
 from __future__ import annotations
 
-from engine.core import protocol as p
+from engine.core.protocol import commands as cmd
+from engine.core.protocol import events as evt
 from engine.core.take import Take, TakeSettings, lay_in
 
 LABEL = "Record"
@@ -71,7 +72,7 @@ class Recorder:
         self.document.begin(LABEL)
         s.send_input(window)  # the input plays through the track being recorded
         if s.metronome == "recording":
-            self.link.send(p.SetMetronomeCommand(True, s.metronome_volume))
+            self.link.send(cmd.SetMetronomeCommand(True, s.metronome_volume))
         window.playback.play(count_in_bars=s.count_in_bars, record=True)
         bars = s.count_in_bars
         counting = f" after {bars} bar{'s' if bars > 1 else ''} of count-in" if bars else ""
@@ -98,7 +99,7 @@ class Recorder:
         self.take = None
         s = self.settings
         if s.metronome == "recording":
-            self.link.send(p.SetMetronomeCommand(False, s.metronome_volume))
+            self.link.send(cmd.SetMetronomeCommand(False, s.metronome_volume))
         count = len(take.notes)
         self.window.set_status(
             f"Recorded {count} note{'s' if count != 1 else ''}."
@@ -113,7 +114,7 @@ class Recorder:
 
     # ------------------------------------------------------------------ messages
     def on_event(self, event) -> None:
-        if isinstance(event, p.MidiInputEvent):
+        if isinstance(event, evt.MidiInputEvent):
             take = self.take
             if (
                 take is not None
@@ -121,8 +122,8 @@ class Recorder:
                 and take.add(event.data, event.tick, event.pass_index)
             ):
                 self._lay_in()
-        elif (isinstance(event, p.ErrorEvent) and event.fatal) or isinstance(
-            event, p.EngineDiedEvent
+        elif (isinstance(event, evt.ErrorEvent) and event.fatal) or isinstance(
+            event, evt.EngineDiedEvent
         ):
             self.finish()  # what was played so far is kept
 

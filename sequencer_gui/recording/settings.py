@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import tkinter as tk
 
-from engine.core import protocol as p
+from engine.core.protocol import commands as cmd
 
 QUANTIZE_CHOICES = (("Off", "off"), ("Grid", "grid"), ("1/4", "4"), ("1/8", "8"), ("1/16", "16"))
 METRONOME_CHOICES = (("Off", "off"), ("While Recording", "recording"), ("Always", "always"))
@@ -28,7 +28,7 @@ class RecordSettings:
 
     @property
     def count_in_bars(self) -> int:
-        return max(0, min(p.MAX_COUNT_IN_BARS, self.count_in_var.get()))
+        return max(0, min(cmd.MAX_COUNT_IN_BARS, self.count_in_var.get()))
 
     @property
     def mode(self) -> str:
@@ -53,9 +53,9 @@ class RecordSettings:
 
     def send_input(self, window) -> None:
         """Ask the engine to listen, through the edited track (MIDI thru)."""
-        window.link.send(p.SetMidiInputCommand(self.input_source, window.document.track_index))
+        window.link.send(cmd.SetMidiInputCommand(self.input_source, window.document.track_index))
         self.input_open = True
 
     def send_metronome(self, window) -> None:
         """The metronome as set now (while recording it is switched by the recorder)."""
-        window.link.send(p.SetMetronomeCommand(self.metronome == "always", self.metronome_volume))
+        window.link.send(cmd.SetMetronomeCommand(self.metronome == "always", self.metronome_volume))

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import tkinter as tk
 
-from engine.core import protocol as p
 from engine.core.edits import add_notes
 from engine.core.note import Note
+from engine.core.protocol import events as evt
 
 LABEL = "Step input"
 
@@ -29,7 +29,7 @@ class StepInput:
         window.link.listeners.append(self.on_event)
 
     def on_event(self, event) -> None:
-        if not isinstance(event, p.MidiInputEvent) or not self.enabled_var.get():
+        if not isinstance(event, evt.MidiInputEvent) or not self.enabled_var.get():
             return
         w = self.window
         if event.playing or w.playback.playing or self.recorder.recording:
