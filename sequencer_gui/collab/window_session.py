@@ -30,7 +30,8 @@ class SessionTransport:
     def __getattr__(self, name):
         return getattr(self._link, name)
 
-    def play(self, tick=None) -> None:
+    def play(self, tick=None, count_in_bars: int = 0, record: bool = False) -> None:
+        # the shared transport starts at once: a count-in is not the others' to hear
         if not self.following:
             self._peer.play(tick)
 
