@@ -10,7 +10,8 @@ drag moves it on; drag a note to move (snapped; Alt free), an edge to resize, Ct
 to duplicate; Shift-click toggles a note in the selection; Shift- or Ctrl-drag on empty
 space draws a rubber band (Shift adds to the selection); right-click or double-click on a
 note deletes it -- except a double-click whose first click has just added that note,
-which keeps it (the add is the one undo step).  Wheel scrolls, Shift+wheel scrolls sideways, Ctrl+wheel zooms about the mouse.
+which keeps it (the add is the one undo step).  A click on a pattern note (drawn by an
+overlay) goes to the overlay, never adds a note over it.  Wheel scrolls, Shift+wheel scrolls sideways, Ctrl+wheel zooms about the mouse.
 """
 
 from __future__ import annotations
@@ -90,6 +91,10 @@ class RollEditor:
             self.roll.track_index, note.pitch, note.velocity, note.length_ticks
         )
 
+    def _overlay_press(self, x: float, y: float, double: bool) -> bool:
+        """True when an overlay that takes presses (the pattern notes) had one at (x, y)."""
+        return any(o.press(x, y, double) for o in self.roll.overlays if hasattr(o, "press"))
+
     def _select(self, notes) -> None:
         self.roll.set_selection(notes)
 
@@ -125,6 +130,8 @@ class RollEditor:
             self.document.begin(LABELS[mode])
             self._preview(hit.note)
             return
+        if not event.state & (SHIFT | CONTROL) and self._overlay_press(x, y, False):
+            return  # a pattern note: its step is edited in the step grid, not here
         if event.state & (SHIFT | CONTROL):
             self.drag = Drag("band", x, y, additive=bool(event.state & SHIFT))
             roll.canvas.coords(roll.band_item, x, y, x, y)
@@ -220,6 +227,11 @@ class RollEditor:
         not a note and its deletion (two undo steps and nothing to show)."""
         added, self.click_added = self.click_added, None
         if added is not None and added in self.roll.track.notes:
+            return
+        x, y = self._world(event)
+        if self.roll.geometry.hit_note(self.roll.track, x, y) is None and self._overlay_press(
+            x, y, True
+        ):
             return
         self.on_delete_click(event)
 

@@ -41,6 +41,7 @@ class StepColours:
     row_even: str
     row_odd: str
     queued: str
+    band: str  # the rubber band selecting placements
     palette: Palette
 
     def step_fill(self, track_colour: str, velocity: int) -> str:
@@ -49,6 +50,10 @@ class StepColours:
 
     def placement_fill(self, track_colour: str) -> str:
         return self.palette.note_fill(track_colour, 100)
+
+    def block_fill(self, track_colour: str) -> str:
+        """A block of a track's own notes in the song view: paler than a placement."""
+        return mix(self.palette.row_white, track_colour, 0.22)
 
     def pattern_note_fill(self, track_colour: str) -> str:
         """Pattern notes in the roll: a ghost of the track's colour, outlined in it."""
@@ -82,6 +87,7 @@ def for_palette(p: Palette) -> StepColours:
         row_even=p.row_white,
         row_odd=p.row_black,
         queued=p.meter_mid,
+        band=p.rubber_band,
         palette=p,
     )
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sequencer_gui.steps.panel import StepsPanel
-from sequencer_gui.steps.roll_overlay import PatternNotes
+from sequencer_gui.steps.playhead import step_of_note
+from sequencer_gui.steps.roll_overlay import PatternNoteHit, PatternNotes
 from sequencer_gui.steps.session import PatternSession
 from sequencer_gui.steps.song_view import SongView
 
@@ -26,7 +27,12 @@ SHORTCUTS = (
     ("Arrows, Enter (step grid)", "move the step cursor, toggle its step"),
     ("1-9 (step grid)", "pick a pattern"),
     ("Click / drag (song view)", "place the pattern / move it; drag its end to repeat it"),
-    ("Right-click, Delete (song view)", "remove a placement"),
+    ("Shift+click / drag (song view)", "select several placements and note blocks"),
+    ("Drag the selection (song view)", "move everything selected together"),
+    ("Ctrl+C/X/V, Ctrl+D (song view)", "copy, cut, paste at the cursor, duplicate"),
+    ("Right-click, Delete (song view)", "remove a placement / the selection"),
+    ("Double-click a note block", "open its notes in the piano roll"),
+    ("Click a pattern note (roll)", "show its step in the step grid (double-click: open it)"),
 )
 
 
@@ -47,6 +53,34 @@ class StepViews:
         views = self.panel.window.views
         views.select((views.index("current") + 1) % views.index("end"))
 
+    def pattern_note_pressed(self, hit: PatternNoteHit, double: bool) -> None:
+        """A click on a pattern note in the roll: its placement and pattern are selected,
+        the step grid's cursor goes to the step that plays it, and the status bar says
+        where to edit it; a double-click opens the step grid there."""
+        score = self.panel.document.score
+        pattern = score.pattern(hit.placement.pattern_id)
+        self.session.select(pattern.id)  # (a new pattern resets the grid's cursor)
+        self.song.select({hit.placement.id})
+        pass_start = hit.placement.start_tick + hit.pass_index * pattern.pass_ticks(score.ppq)
+        where = step_of_note(
+            pattern, hit.pass_index, hit.start_tick - pass_start, hit.pitch, score.ppq
+        )
+        if where is None:
+            step_text = "a step"
+        else:
+            grid = self.panel.grid
+            grid.cursor = where
+            grid.show_cursor()
+            self.panel.params.redraw()
+            lane = self.panel.lane_name(pattern.lanes[where[0]])
+            step_text = f"step {where[1] + 1} of {lane}"
+        self.panel.window.set_status(
+            f"This note is {step_text} in pattern “{pattern.name}”: edit it in the step grid "
+            "(double-click the note to open it there)."
+        )
+        if double:
+            self.show(1)
+
 
 def mount(window) -> StepViews:
     """Add the step grid and the song view to ``window`` (its ``views`` notebook)."""
@@ -59,6 +93,8 @@ def mount(window) -> StepViews:
     overlay = PatternNotes(window.roll)
     window.roll.overlays.append(overlay)
     window.roll.redraw_notes()
+    views_added = StepViews(session, panel, song, overlay)
+    overlay.on_press = views_added.pattern_note_pressed
 
     def on_tab(event=None):
         index = views.index("current")
@@ -99,4 +135,4 @@ def mount(window) -> StepViews:
     window.theme.listeners.insert(0, on_palette)
     window.playback.frame_listeners.append(on_frame)
     window.playback.listeners.append(on_playing)
-    return StepViews(session, panel, song, overlay)
+    return views_added

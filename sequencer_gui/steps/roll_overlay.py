@@ -3,8 +3,9 @@
 The notes are those of ``pattern_expand.pass_notes``, the function the engine, MIDI
 export and ``arrangement_notes`` use, pass by pass as each placement lays them end to
 end, so the roll shows exactly what the placements play.  They are drawn in their own
-colour under the track's own notes and are not hit by the roll's editing (it tests the
-track's notes only).
+colour under the track's own notes and are not edited by the roll: a press on one is
+handed to ``on_press`` (the step views show the step that plays it) instead of adding a
+note over it.
 
 Only the passes in view are expanded, and each pass once per pattern value (patterns
 are immutable: an edit makes a new one), so an edit of a long arrangement or a scroll
@@ -14,13 +15,25 @@ costs the few passes on screen, not the whole song.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from engine.core.pattern import Pattern
+from engine.core.pattern import Pattern, Placement
 from engine.core.pattern_expand import pass_notes
 from sequencer_gui.canvas_pool import ItemPool
 from sequencer_gui.steps import colours
 
 CACHE_LIMIT = 512  # passes kept
+
+
+@dataclass(frozen=True, slots=True)
+class PatternNoteHit:
+    """A pattern note under the mouse: the placement, the pass and where the note lies."""
+
+    placement: Placement
+    pass_index: int
+    start_tick: int
+    pitch: int
 
 
 class PatternNotes:
@@ -32,6 +45,8 @@ class PatternNotes:
         self.pool = ItemPool(c, lambda: c.create_rectangle(0, 0, 0, 0), "pattern")
         self._passes: dict[tuple, tuple] = {}
         self._keep: dict[int, Pattern] = {}  # keeps each cached pattern alive: ids stay unique
+        # called with (hit, double) when a pattern note is clicked or double-clicked
+        self.on_press: Callable[[PatternNoteHit, bool], None] | None = None
 
     def pass_at_zero(self, pattern: Pattern, pass_index: int, ppq: int, seed: int) -> tuple:
         """The notes of one pass starting at tick 0 (cached per pattern value)."""
@@ -92,6 +107,29 @@ class PatternNotes:
             wanted[key] = ((x0, y0, max(x0 + 1.0, g.tick_to_x(e)), y0 + kh), look)
         if self.pool.sync(wanted):
             self.roll._restack()
+
+    def hit(self, x: float, y: float) -> PatternNoteHit | None:
+        """The pattern note at world (x, y) of the roll, if one is drawn there."""
+        g = self.roll.geometry
+        tick = int(g.x_to_tick(x))
+        pitch = g.y_to_pitch(y)
+        for (placement_id, r, _i), start, _end, note_pitch in self.visible(
+            tick, tick + 1, pitch, pitch
+        ):
+            for placement in self.roll.score.placements:
+                if placement.id == placement_id:
+                    return PatternNoteHit(placement, r, start, note_pitch)
+        return None
+
+    def press(self, x: float, y: float, double: bool) -> bool:
+        """A press on the roll: True when it was on a pattern note (and was handled here)."""
+        if self.on_press is None:
+            return False
+        hit = self.hit(x, y)
+        if hit is None:
+            return False
+        self.on_press(hit, double)
+        return True
 
     def apply_palette(self) -> None:
         self.pool.forget_looks()  # the roll redraws after its own recolouring

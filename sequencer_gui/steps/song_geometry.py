@@ -19,12 +19,16 @@ END_GRAB_PX = 5  # how close to a placement's end counts as grabbing it to exten
 
 @dataclass(frozen=True, slots=True)
 class PlacementBox:
-    """A placement as the view needs it: a key, its row and the ticks it covers."""
+    """An item as the view needs it: a key, its row and the ticks it covers.
+
+    ``layer`` says what is drawn over what: a placement (1) over a block of notes (0).
+    """
 
     key: Hashable
     track: int
     start_tick: int
     end_tick: int
+    layer: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +105,8 @@ class SongGeometry:
     def hit(self, x: float, y: float, boxes: Iterable[PlacementBox]) -> SongHit | None:
         """The placement (and part) under world (x, y), an empty cell, or None off the rows.
 
-        When placements overlap on a row, the one starting last (drawn on top) wins.  Its
+        When items overlap on a row, the one drawn on top wins: the higher layer, then the
+        one starting last.  Its
         end is grabbed within ``END_GRAB_PX`` inside its right edge (a third of it when
         it is narrow), never outside: a click just past a placement is a click in the
         next bar, which places a pattern there.
@@ -115,13 +120,28 @@ class SongGeometry:
             if b.track != track:
                 continue
             x0, _, x1, _ = self.box(b)
-            if x0 - 1 <= x <= x1 + 1 and (best is None or b.start_tick >= best.start_tick):
+            if x0 - 1 <= x <= x1 + 1 and (
+                best is None or (b.layer, b.start_tick) >= (best.layer, best.start_tick)
+            ):
                 best = b
         if best is None:
             return SongHit("empty", track, tick)
         x0, _, x1, _ = self.box(best)
         grab = min(END_GRAB_PX, (x1 - x0) / 3)
         return SongHit("end" if x >= x1 - grab else "body", track, tick, best.key)
+
+    def in_band(
+        self, band: tuple[float, float, float, float], boxes: Iterable[PlacementBox]
+    ) -> list[Hashable]:
+        """The keys of the boxes a rubber band (world x0, y0, x1, y1, any corners) touches."""
+        bx0, bx1 = sorted((band[0], band[2]))
+        by0, by1 = sorted((band[1], band[3]))
+        found = []
+        for b in boxes:
+            x0, y0, x1, y1 = self.box(b)
+            if x0 <= bx1 and bx0 <= x1 and y0 <= by1 and by0 <= y1:
+                found.append(b.key)
+        return found
 
     def zoomed(self, factor: float) -> SongGeometry:
         return replace(

@@ -146,3 +146,41 @@ def test_a_song_whose_drums_are_patterns_opens_on_the_drum_track(window):
     window.document.replace(replace(score), None)
     window.root.update()
     assert window.document.track_index == 1
+
+
+def test_a_click_on_a_pattern_note_in_the_roll_shows_its_step_and_adds_nothing(window, s):
+    from tests.sequencer_gui.steps.steps_helpers import CanvasDriver
+
+    s.click(*cell(window, 1, 2 * BAR))  # bar 3; the kick lane plays steps 0, 4, 8, 12
+    set_steps(window, 1, [6])  # and the snare step 6 (this also selects the placement anew)
+    window.views.select(0)
+    window.root.update()
+    roll = window.roll
+    roll.set_geometry(roll.geometry.centred_on_pitch(40))
+    window.root.update()
+    g = roll.geometry
+    snare = 2 * BAR + 6 * 120  # step 7 of the pass in bar 3
+    x, y = g.tick_to_x(snare + 30), g.pitch_to_y(38) + g.key_height_px / 2
+    before = window.document.score
+    r = CanvasDriver(window.root, roll.canvas)
+    r.click(x, y)
+    assert window.document.score is before  # no note added, nothing to undo
+    assert roll.track.notes == ()
+    assert window.steps.song.selection == {placements(window)[0].id}
+    assert window.steps.panel.grid.cursor == (1, 6)
+    text = window.status.message.cget("text")
+    assert "step 7 of" in text and "step grid" in text
+    assert window.views.index("current") == 0
+    vx, vy = r.view(x, y)
+    for t in (90_000, 90_100):  # a double-click opens the step grid on it
+        roll.canvas.event_generate("<ButtonPress-1>", x=vx, y=vy, time=t)
+        roll.canvas.event_generate("<ButtonRelease-1>", x=vx, y=vy, time=t + 20)
+    window.root.update()
+    assert window.views.index("current") == 1
+    assert window.document.score is before
+    assert window.steps.panel.grid.cursor == (1, 6)
+    # beside a pattern note the roll still adds notes as ever
+    window.views.select(0)
+    window.root.update()
+    r.click(g.tick_to_x(snare + 240 + 30), y)
+    assert len(roll.track.notes) == 1
