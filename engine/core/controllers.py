@@ -18,6 +18,7 @@ from engine.core.note import MAX_TICK
 CONTROL, PITCH_BEND, PROGRAM = "control", "pitch_bend", "program"
 KINDS = (CONTROL, PITCH_BEND, PROGRAM)
 CC_MODULATION, CC_VOLUME, CC_PAN, CC_EXPRESSION, CC_SUSTAIN = 1, 7, 10, 11, 64
+CC_BANK_MSB, CC_BANK_LSB = 0, 32  # bank select: the bank is 128 * MSB + LSB
 PITCH_BEND_MIN, PITCH_BEND_MAX = -8192, 8191
 
 # Controllers a musician chooses from in the controller lane, by number.

@@ -1,9 +1,8 @@
-"""Standard MIDI files in and out through mido (pure apart from file I/O).
+"""Standard MIDI files in through mido, and the tick rules both directions share (pure
+apart from file I/O).
 
-Export writes type 1: a conductor track (title, time signatures, tempo map) and one track
-per Pianola track (name, bank select, program, volume, pan, notes on its channel; drum
-tracks on channel 10).  Import reads types 0 and 1, one Pianola track per (file track,
-channel) that carries channel messages.  Every rule that loses or bends information —
+Import reads types 0 and 1, one Pianola track per (file track, channel) that carries
+channel messages; writing is ``engine.files.midifile_export``.  Every rule that loses or bends information —
 pairing of overlapping notes, notes never released, PPQ rounding, clamped values — is
 written down in docs/file-format.md; the tests check each.
 """
@@ -17,10 +16,18 @@ from pathlib import Path
 
 import mido
 
-from engine.core.controllers import CONTROL, PITCH_BEND, PROGRAM, ControlEvent
-from engine.core.error_translation import reading, writing
-from engine.core.errors import FileFormatError, FileWriteError, ScoreError
-from engine.core.pattern_expand import score_with_arrangement
+from engine.core.controllers import (
+    CC_BANK_LSB,
+    CC_BANK_MSB,
+    CC_PAN,
+    CC_VOLUME,
+    CONTROL,
+    PITCH_BEND,
+    PROGRAM,
+    ControlEvent,
+)
+from engine.core.error_translation import reading
+from engine.core.errors import FileFormatError, ScoreError
 from engine.core.score import GM_DRUM_CHANNEL, MAX_TICK, Marker, Note, Score, Track
 from engine.core.timing import (
     DEFAULT_PPQ,
@@ -33,13 +40,12 @@ from engine.core.timing import (
     TimeSignatureMap,
     bpm_to_us_per_quarter,
 )
-from engine.files.file_io import read_regular_file, write_file_atomically
+from engine.files.file_io import read_regular_file
 from engine.files.smf_check import SmfDamage, check_smf
 
 MIN_US_PER_QUARTER = bpm_to_us_per_quarter(MAX_BPM)
 MAX_US_PER_QUARTER = bpm_to_us_per_quarter(MIN_BPM)
 MIN_PPQ, MAX_PPQ = 24, 32767  # the score's range; MIDI allows 1..32767
-_CC_BANK_MSB, _CC_BANK_LSB, _CC_VOLUME, _CC_PAN = 0, 32, 7, 10
 
 
 def rescale_tick(tick: int, from_ppq: int, to_ppq: int) -> int:
@@ -156,10 +162,10 @@ def import_midi(path, ppq: int | None = None) -> Score:
 
 
 _SETTING_OF = {
-    (CONTROL, _CC_BANK_MSB): "bank_msb",
-    (CONTROL, _CC_BANK_LSB): "bank_lsb",
-    (CONTROL, _CC_VOLUME): "volume",
-    (CONTROL, _CC_PAN): "pan",
+    (CONTROL, CC_BANK_MSB): "bank_msb",
+    (CONTROL, CC_BANK_LSB): "bank_lsb",
+    (CONTROL, CC_VOLUME): "volume",
+    (CONTROL, CC_PAN): "pan",
     (PROGRAM, 0): "program",
 }
 
@@ -288,134 +294,3 @@ def _track_from_group(
         notes=tuple(notes),
         controllers=tuple(controls),
     )
-
-
-# --- export -------------------------------------------------------------------------
-
-
-def _delta_track(events) -> mido.MidiTrack:
-    """A track from (tick, order, message) events: sorted, with delta times."""
-    track = mido.MidiTrack()
-    last = 0
-    for tick, _, msg in sorted(events, key=lambda e: (e[0], e[1])):  # stable
-        msg.time = tick - last
-        last = tick
-        track.append(msg)
-    track.append(mido.MetaMessage("end_of_track", time=0))
-    return track
-
-
-def _safe_text(text: str) -> str:
-    # mido encodes meta text with the file's charset (UTF-8 here); a lone surrogate
-    # cannot be encoded, so it becomes U+FFFD rather than failing the whole save.
-    return text.encode("utf-8", "replace").decode("utf-8")
-
-
-def midifile_from_score(score: Score, ppq: int | None = None) -> mido.MidiFile:
-    """The score as a type 1 mido.MidiFile at ``ppq`` ticks per quarter (default: the score's)."""
-    out_ppq = score.ppq if ppq is None else ppq
-    if isinstance(out_ppq, bool) or not isinstance(out_ppq, int) or not 1 <= out_ppq <= MAX_PPQ:
-        raise ScoreError(
-            f"MIDI ticks per quarter note must be from 1 to {MAX_PPQ}, not {out_ppq!r}"
-        )
-    # MIDI has no patterns: the arrangement goes out as the notes it plays, with the
-    # song's seed deciding each probability (the same notes on every export).
-    score = score_with_arrangement(score)
-
-    def at(tick: int) -> int:
-        return rescale_tick(tick, score.ppq, out_ppq)
-
-    mid = mido.MidiFile(type=1, ticks_per_beat=out_ppq, charset="utf-8")
-    conductor = []
-    if score.title:
-        conductor.append((0, 0, mido.MetaMessage("track_name", name=_safe_text(score.title))))
-    for sig in score.time_signatures.signatures:
-        conductor.append(
-            (
-                at(sig.tick),
-                1,
-                mido.MetaMessage(
-                    "time_signature", numerator=sig.numerator, denominator=sig.denominator
-                ),
-            )
-        )
-    for change in score.tempo_map.changes:
-        conductor.append(
-            (at(change.tick), 2, mido.MetaMessage("set_tempo", tempo=change.us_per_quarter))
-        )
-    for marker in score.markers:
-        conductor.append(
-            (at(marker.tick), 3, mido.MetaMessage("marker", text=_safe_text(marker.name)))
-        )
-    mid.tracks.append(_delta_track(conductor))
-
-    for track in score.tracks:
-        ch = GM_DRUM_CHANNEL if track.is_drum else track.channel
-        events: list[tuple[int, float, mido.Message | mido.MetaMessage]] = [
-            (0, 0, mido.MetaMessage("track_name", name=_safe_text(track.name))),
-            (
-                0,
-                1,
-                mido.Message(
-                    "control_change", channel=ch, control=_CC_BANK_MSB, value=track.bank >> 7
-                ),
-            ),
-            (
-                0,
-                2,
-                mido.Message(
-                    "control_change", channel=ch, control=_CC_BANK_LSB, value=track.bank & 127
-                ),
-            ),
-            (0, 3, mido.Message("program_change", channel=ch, program=track.program)),
-            (
-                0,
-                4,
-                mido.Message("control_change", channel=ch, control=_CC_VOLUME, value=track.volume),
-            ),
-            (0, 5, mido.Message("control_change", channel=ch, control=_CC_PAN, value=track.pan)),
-        ]
-        # At one tick: the settings, then controller events in the track's order (a
-        # pedal or program change applies to the notes at its tick), then releases
-        # before new notes (so a repeated note is not cut short), and notes in the
-        # track's order, which keeps the first-in, first-out pairing of the importer true
-        # to the score.
-        for event in track.controllers:
-            events.append((at(event.tick), 5.5, _controller_message(event, ch)))
-        for seq, note in enumerate(track.notes):
-            start, end = at(note.start_tick), at(note.end_tick)
-            end = max(end, start + 1)
-            events.append(
-                (
-                    start,
-                    7 + seq,
-                    mido.Message("note_on", channel=ch, note=note.pitch, velocity=note.velocity),
-                )
-            )
-            events.append(
-                (end, 6, mido.Message("note_off", channel=ch, note=note.pitch, velocity=0))
-            )
-        mid.tracks.append(_delta_track(events))
-    return mid
-
-
-def _controller_message(event: ControlEvent, channel: int) -> mido.Message:
-    if event.kind == CONTROL:
-        return mido.Message(
-            "control_change", channel=channel, control=event.number, value=event.value
-        )
-    if event.kind == PROGRAM:
-        return mido.Message("program_change", channel=channel, program=event.value)
-    return mido.Message("pitchwheel", channel=channel, pitch=event.value)
-
-
-def export_midi(score: Score, path, ppq: int | None = None) -> None:
-    """Write the score as a type 1 Standard MIDI File, atomically (FileWriteError)."""
-    path = Path(path)
-    buffer = io.BytesIO()
-    try:
-        with writing(path, libraries=("mido",)):
-            midifile_from_score(score, ppq).save(file=buffer)
-    except ScoreError as exc:
-        raise FileWriteError(path, str(exc)) from None
-    write_file_atomically(path, buffer.getvalue())

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from engine.core.errors import FileFormatError, FileWriteError
 from engine.core.score import Score
-from engine.files.midifile import export_midi, import_midi
+from engine.files.midifile import import_midi
+from engine.files.midifile_export import export_midi
 from engine.files.project_file import load_project, save_project
 
 READERS = {".mid": import_midi, ".midi": import_midi, ".pianola": load_project}

@@ -250,7 +250,7 @@ class FileCommands:
         )
         if not path:
             return False
-        from engine.files.midifile import export_midi
+        from engine.files.midifile_export import export_midi
 
         try:
             export_midi(self.document.score, path)

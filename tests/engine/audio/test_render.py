@@ -12,7 +12,7 @@ from engine.core.audio_settings import AudioSettings
 from engine.core.errors import SoundFontError
 from engine.core.score import Note, Score, Track
 from engine.core.timing import TempoChange, TempoMap
-from engine.files.midifile import export_midi
+from engine.files.midifile_export import export_midi
 from engine.files.project_file import save_project
 from engine.files.soundfonts import BUNDLED_SOUNDFONT
 from engine.measure.onsets import find_onsets

@@ -21,6 +21,7 @@ PURE_MODULES = [
     "engine.core.history",
     "engine.files.project_file",
     "engine.files.midifile",
+    "engine.files.midifile_export",
     "engine.core.protocol.commands",
     "engine.core.protocol.events",
     "engine.files.soundfonts",

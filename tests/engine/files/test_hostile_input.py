@@ -19,7 +19,8 @@ from engine.commands.cli import main
 from engine.core.errors import FileFormatError, FileWriteError
 from engine.core.history import History
 from engine.core.score import Note, Score, Track
-from engine.files.midifile import export_midi, import_midi
+from engine.files.midifile import import_midi
+from engine.files.midifile_export import export_midi
 from engine.files.project_file import dumps_project, load_project, save_project
 from tests.hypothesis_profiles import examples
 

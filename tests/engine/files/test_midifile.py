@@ -12,7 +12,8 @@ from engine.core.errors import FileFormatError, FileWriteError
 from engine.core.history import History
 from engine.core.score import Note, Score, Track
 from engine.core.timing import TempoChange, TempoMap, TimeSignature, TimeSignatureMap
-from engine.files.midifile import export_midi, import_midi, rescale_tick
+from engine.files.midifile import import_midi, rescale_tick
+from engine.files.midifile_export import export_midi
 from tests.engine import strategies
 from tests.engine.file_fixtures import lock_folder  # noqa: F401 (a fixture)
 from tests.hypothesis_profiles import examples
@@ -431,7 +432,8 @@ def test_markers_go_out_as_midi_markers_and_come_back(tmp_path):
 
     from engine.core import edits
     from engine.core.score import Note, Score, Track
-    from engine.files.midifile import export_midi, import_midi
+    from engine.files.midifile import import_midi
+    from engine.files.midifile_export import export_midi
 
     score = Score(tracks=(Track(name="Piano", notes=(Note(0, 480, 60),)),))
     score = edits.set_marker(edits.set_marker(score, 0, "Intro"), 3840, "Verse")

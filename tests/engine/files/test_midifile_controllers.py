@@ -8,7 +8,8 @@ import pytest
 from engine.core.controllers import CONTROL, PITCH_BEND, PROGRAM, ControlEvent, resets
 from engine.core.errors import ScoreError
 from engine.core.score import Note, Score, Track
-from engine.files.midifile import export_midi, import_midi
+from engine.files.midifile import import_midi
+from engine.files.midifile_export import export_midi
 from engine.files.project_file import dumps_project, loads_project
 
 

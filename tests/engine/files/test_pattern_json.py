@@ -121,7 +121,8 @@ def test_bad_pattern_values_are_named_in_one_sentence(change, problem):
 
 def test_midi_export_writes_the_arrangement_as_notes(tmp_path):
     from engine.core.pattern_expand import arrangement_notes
-    from engine.files.midifile import export_midi, import_midi
+    from engine.files.midifile import import_midi
+    from engine.files.midifile_export import export_midi
 
     score, _ = beat()
     path = tmp_path / "beat.mid"

@@ -23,7 +23,7 @@ import pytest
 
 from engine.core import edits
 from engine.core.score import Note, Score, Track
-from engine.files.midifile import export_midi
+from engine.files.midifile_export import export_midi
 from engine.files.project_file import load_project, save_project
 from sequencer_gui.files.commands import FileCommands
 
