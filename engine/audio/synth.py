@@ -215,10 +215,10 @@ class SynthBackend:
     # --- scheduled events (scheduler thread) -----------------------------------------
     def _send(self, frame: int, tag: int) -> None:
         ffi.fluid_event_set_source(self._event, self._sources[tag % TAG_SLOTS])
-        if (
-            ffi.fluid_sequencer_send_at(self._seq, self._event, self._stamp(frame), 1)
-            != ffi.FLUID_OK
-        ):
+        # an event sent late is stamped after the sequencer's present (it is dispatched at
+        # the next block either way): a stamp up to the present then always means "applied"
+        stamp = max(self._stamp(frame), ffi.fluid_sequencer_get_tick(self._seq) + 1)
+        if ffi.fluid_sequencer_send_at(self._seq, self._event, stamp, 1) != ffi.FLUID_OK:
             raise AudioDriverError("FluidSynth's sequencer refused an event (out of memory?).")
 
     # ``tag`` groups events for withdrawal: cancel_tag(t) withdraws every pending event
@@ -265,14 +265,40 @@ class SynthBackend:
             self.schedule_program(frame, channel, bank, event.value, tag)
 
     def cancel_pending(self) -> int:
-        """Withdraw every event not yet applied; returns ``applied_horizon()`` after it."""
-        ffi.fluid_sequencer_remove_events(self._seq, -1, self._dest, -1)
-        return self.applied_horizon()
+        """Withdraw every event not yet applied; returns the last frame whose events were
+        applied (every later one is withdrawn)."""
+        return self._remove_events(-1, self._dest)
 
     def cancel_tag(self, tag: int) -> int:
-        """Withdraw the pending events of ``tag``'s slot; returns ``applied_horizon()``."""
-        ffi.fluid_sequencer_remove_events(self._seq, self._sources[tag % TAG_SLOTS], -1, -1)
-        return self.applied_horizon()
+        """Withdraw the pending events of ``tag``'s slot; returns the last frame whose
+        events were applied, as ``cancel_pending`` does."""
+        return self._remove_events(self._sources[tag % TAG_SLOTS], -1)
+
+    def _remove_events(self, source: int, dest: int) -> int:
+        """Remove pending events and say exactly where the applied ones end.
+
+        The sequencer dispatches, at each block start, every event stamped up to the
+        tick it is told there, and removal takes the same lock as dispatching: so events
+        stamped up to the tick read just before the removal had been applied, and later
+        ones are gone.  A horizon with margins instead (``applied_horizon``) would leave a
+        few milliseconds of notes in doubt, and a note-on there that was withdrawn would
+        never sound (re-timing to a sync source every few periods made that audible)."""
+        tick = ffi.fluid_sequencer_get_tick(self._seq)
+        ffi.fluid_sequencer_remove_events(self._seq, source, dest, -1)
+        return self._last_frame_stamped_by(tick)
+
+    def _last_frame_stamped_by(self, tick: int) -> int:
+        """The last frame whose events ``_stamp`` stamps at or before ``tick``."""
+        # _stamp(f) <= f always, and _stamp(f) > tick once f is past tick by two blocks
+        # and a millisecond (the block aimed at, its rounding and the millisecond grid)
+        low, high = tick - BLOCK_FRAMES, tick + 4 * BLOCK_FRAMES + self.sample_rate // 1000
+        while high - low > 1:
+            middle = (low + high) // 2
+            if self._stamp(middle) <= tick:
+                low = middle
+            else:
+                high = middle
+        return low
 
     # --- immediate control (command thread) ------------------------------------------
     def set_channel_type(self, channel: int, drum: bool) -> None:

@@ -183,3 +183,24 @@ def test_jack_backend_reports_the_servers_period_and_a_safe_lookahead(jack_serve
         assert backend.min_lookahead_frames > 256
         scheduler = Scheduler(backend, lookahead_frames=10)
         assert scheduler.lookahead_frames == backend.min_lookahead_frames
+
+
+def test_cancel_pending_says_exactly_which_events_were_applied(offline):
+    """Every note-on up to the frame it returns has been applied and sounds; every later
+    one is withdrawn: none is left in doubt (a withdrawn one would never sound)."""
+    offline.program_now(0, 0, 0)
+    partly = 0
+    for played in range(0, 64 * 6, 23):  # the withdrawal at many phases of the blocks
+        offline.all_sounds_off()
+        offline.render(SR // 10)
+        now = offline.now_frame()
+        frames = [now + 200 + offset for offset in range(0, 400, 8)]
+        for key, frame in enumerate(frames, start=30):
+            offline.schedule_note_on(frame, 0, key, 100)
+        offline.render(played)
+        applied = offline.cancel_pending()
+        offline.render(1000)
+        heard = offline.active_voices()
+        assert heard == sum(1 for f in frames if f <= applied), (played, applied - now)
+        partly += 0 < heard < len(frames)
+    assert partly > 5  # the withdrawal fell among the notes, not before or after them
