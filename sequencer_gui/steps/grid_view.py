@@ -2,9 +2,11 @@
 
 Like the piano roll, every item persists: cells, velocity levels, marks, headers and
 length handles come from pools keyed by (lane, step) or lane, so an edit touches only the
-items whose look changed, and the lit step of a playing pattern is two ``itemconfigure``
-calls per lane (the cell it leaves and the cell it enters), never a redraw.  Mouse and
-keyboard editing live in ``grid_editing``; this module only shows.
+items whose look changed.  The lit step of a playing pattern is a highlight of its own
+under the levels and marks: one rectangle per run of neighbouring lanes lit at the same
+step (one for the whole column unless lanes have lengths of their own), so a step that
+moves is one ``coords`` call, and the cells never change colour.  Mouse and keyboard
+editing live in ``grid_editing``; this module only shows.
 """
 
 from __future__ import annotations
@@ -19,7 +21,22 @@ from sequencer_gui.steps import colours
 from sequencer_gui.steps.grid_geometry import GridGeometry, steps_per_group
 from sequencer_gui.theme import SMALL
 
-STACK_ORDER = ("header", "cell", "level", "tie", "mark", "button", "btext", "handle", "cursor")
+STACK_ORDER = (
+    "header",
+    "cell",
+    "lit",
+    "level",
+    "tie",
+    "mark",
+    "button",
+    "btext",
+    "handle",
+    "cursor",
+)
+# A lit step moving further than this many columns (a pass wrapping round) is drawn in
+# two halves: Tk redraws the box around everything changed in one go, which would be the
+# whole grid.
+FAR_COLUMNS = 2
 RULER_HEIGHT = 18
 MARK_FONT = SMALL
 
@@ -64,12 +81,10 @@ def grid_geometry_for(pattern: Pattern | None, score, width_px: int) -> GridGeom
     )
 
 
-def cell_fill(step: int, length: int, lit_step: int | None, steps_per_beat: int) -> str:
-    """A cell's background: lit, past its lane's end, or shaded by beat."""
+def cell_fill(step: int, length: int, steps_per_beat: int) -> str:
+    """A cell's background: past its lane's end, or shaded by beat."""
     if step >= length:
         return colours.current().cell_beyond
-    if step == lit_step:
-        return colours.current().cell_lit
     return (
         colours.current().cell_on_beat
         if (step // steps_per_beat) % 2 == 0
@@ -128,6 +143,7 @@ class StepGrid(ttk.Frame):
             c, lambda: c.create_text(0, 0, fill=colours.current().mark, font=MARK_FONT), "mark"
         )
         self.handle_pool = ItemPool(c, rect, "handle")
+        self.lit_pool = ItemPool(c, rect, "lit")
         self.cursor_item = c.create_rectangle(
             0, 0, 0, 0, outline=colours.current().cursor, width=2, state="hidden", tags=("cursor",)
         )
@@ -159,6 +175,7 @@ class StepGrid(ttk.Frame):
         self.ruler.configure(background=col.canvas)
         self.canvas.itemconfigure("mark", fill=col.mark)
         self.canvas.itemconfigure(self.cursor_item, outline=col.cursor)
+        self.canvas.itemconfigure("lit", fill=col.cell_lit)
         self.ruler.itemconfigure(self.ruler_end, fill=col.length_handle)
         for pool in self._pools():
             pool.forget_looks()
@@ -177,6 +194,7 @@ class StepGrid(ttk.Frame):
             self.mark_pool,
             self.handle_pool,
             self.ruler_pool,
+            self.lit_pool,
         )
 
     def _on_resize(self, event) -> None:
@@ -189,7 +207,7 @@ class StepGrid(ttk.Frame):
         """Show the pattern as it is now: only items whose look changed are touched.
 
         A lane's items are worked out again only when the lane itself (an immutable
-        value), the geometry or its lit step changed: an edit of one step rebuilds one
+        value) or the geometry changed: an edit of one step rebuilds one
         lane, and the pools then touch only the items that differ.
         """
         pattern = self.pattern
@@ -203,7 +221,7 @@ class StepGrid(ttk.Frame):
         looks = [{} for _ in range(9)]
         cache = {}
         for li, lane in enumerate(lanes):
-            key = (lane, g, is_drum, self.lit.get(li), col, track_colour)
+            key = (lane, g, is_drum, col, track_colour)
             cached = self._lane_cache.get(li)
             parts = cached[1] if cached is not None and cached[0] == key else None
             if parts is None:
@@ -226,6 +244,7 @@ class StepGrid(ttk.Frame):
             (self.handle_pool, handles),
         ):
             grew = pool.sync(wanted) or grew
+        grew = self.lit_pool.sync(self._lit_looks(self.lit)) or grew
         if grew:
             for tag in STACK_ORDER:
                 self.canvas.tag_raise(tag)
@@ -264,11 +283,10 @@ class StepGrid(ttk.Frame):
                 (("text", letter), ("fill", col.mark if on else col.text)),
             )
         length = lane.length_steps
-        lit = self.lit.get(li)
         for step in range(g.columns):
             cells[(li, step)] = (
                 g.cell_box(li, step),
-                (("fill", cell_fill(step, length, lit, g.steps_per_beat)),),
+                (("fill", cell_fill(step, length, g.steps_per_beat)),),
             )
             if step >= length:
                 continue
@@ -318,11 +336,6 @@ class StepGrid(ttk.Frame):
             x = g.boundary_x(pattern.length_steps)
             self.ruler.coords(self.ruler_end, x, 2, x, RULER_HEIGHT)
 
-    def _cell_fill(self, lane: int, step: int) -> str:
-        lengths = self.lane_lengths()
-        length = lengths[lane] if lane < len(lengths) else 0
-        return cell_fill(step, length, self.lit.get(lane), self.geometry.steps_per_beat)
-
     # ------------------------------------------------------------------ cursor, lit steps
     def show_cursor(self) -> None:
         g = self.geometry
@@ -355,19 +368,41 @@ class StepGrid(ttk.Frame):
                 max(0, y0 - height / 2 + g.lane_height_px) / max(1, g.world_height_px)
             )
 
+    def _lit_looks(self, steps: dict[int, int]) -> dict:
+        """One highlight per run of neighbouring lanes lit at the same step."""
+        g = self.geometry
+        wanted: dict = {}
+        run_start = run_step = None
+        lanes = sorted(lane for lane in steps if lane < g.lane_count and steps[lane] < g.columns)
+        look = (("fill", colours.current().cell_lit),)
+        for i, lane in enumerate(lanes + [None]):
+            step = steps[lane] if lane is not None else None
+            joins = lane is not None and step == run_step and lane == lanes[i - 1] + 1
+            if joins:
+                continue
+            if run_start is not None:
+                x0, y0, x1, _ = g.cell_box(run_start, run_step)
+                y1 = g.cell_box(lanes[i - 1], run_step)[3]
+                wanted[len(wanted)] = ((x0, y0, x1, y1), look)
+            run_start, run_step = lane, step
+        return wanted
+
     def light(self, steps: dict[int, int]) -> None:
         """Light step ``steps[lane]`` of each lane (polymeter: each lane its own step).
 
-        Only the cells that change are recoloured: at most two per lane per step.
+        Only the highlights move: one ``coords`` per run of lanes lit together.  A jump
+        of more than ``FAR_COLUMNS`` (a pass starting again) is drawn in two halves, the
+        old place cleared first, so Tk redraws two columns, not the grid between them.
         """
         if steps == self.lit:
             return
-        old = self.lit
-        self.lit = dict(steps)
-        for lane in set(old) | set(steps):
-            for step in {old.get(lane), steps.get(lane)}:
-                if step is not None:
-                    self._restyle_cell(lane, step)
-
-    def _restyle_cell(self, lane: int, step: int) -> None:
-        self.cell_pool.restyle((lane, step), (("fill", self._cell_fill(lane, step)),))
+        old, self.lit = self.lit, dict(steps)
+        far = any(
+            lane in old and abs(step - old[lane]) > FAR_COLUMNS for lane, step in steps.items()
+        )
+        if far and self.canvas.winfo_ismapped():
+            self.lit_pool.sync({})
+            self.canvas.update_idletasks()
+        if self.lit_pool.sync(self._lit_looks(self.lit)):
+            for tag in STACK_ORDER:
+                self.canvas.tag_raise(tag)

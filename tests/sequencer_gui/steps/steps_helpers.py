@@ -118,6 +118,12 @@ class GridDriver(CanvasDriver):
         return item
 
     def cell_fill(self, lane: int, step: int) -> str:
+        """The colour the cell shows: a lit-step highlight over it, else its own."""
+        x0, y0, x1, y1 = self.grid.geometry.cell_box(lane, step)
+        for item in self.canvas.find_overlapping(x0 + 2, y0 + 2, x1 - 2, y1 - 2):
+            lit = "lit" in self.canvas.gettags(item)
+            if lit and self.canvas.itemcget(item, "state") != "hidden":
+                return self.canvas.itemcget(item, "fill")
         return self.canvas.itemcget(self.grid.cell_pool.item((lane, step)), "fill")
 
 

@@ -173,6 +173,36 @@ def test_the_playing_step_is_lit_per_lane_from_the_position_counter(window, d):
     assert all(d.cell_fill(0, i) != colours.current().cell_lit for i in range(16))
 
 
+def test_a_moving_step_moves_one_highlight_per_run_of_lanes_and_no_cell(window, d):
+    doc = window.document
+    pattern = window.steps.session.pattern
+    doc.apply(pe.set_lane_length(doc.score, pattern.id, pattern.lanes[3].id, 12), "set up")
+    window.root.update()
+    grid, panel = window.steps.panel.grid, window.steps.panel
+    cells = {k: d.canvas.itemcget(grid.cell_pool.item(k), "fill") for k in grid.cell_pool.keys()}
+    made = grid.lit_pool.created
+    for step in range(14):
+        panel.show_position(
+            Position(playing=True, pattern_index=0, pattern_pass=0, pattern_step=step)
+        )
+    window.root.update()
+    # lanes 0-2 and 4-7 share step 13; the 12-step lane 3 is on its step 1
+    assert len(grid.lit_pool) == 3
+    assert grid.lit_pool.created - made <= 3
+    lit = [k for k in range(8) if d.cell_fill(k, 13) == colours.current().cell_lit]
+    assert lit == [0, 1, 2, 4, 5, 6, 7] and d.cell_fill(3, 1) == colours.current().cell_lit
+    assert cells == {
+        k: d.canvas.itemcget(grid.cell_pool.item(k), "fill") for k in grid.cell_pool.keys()
+    }
+    # a new pass: back to step 0 in one move (drawn in two halves), lanes joined again
+    panel.show_position(Position(playing=True, pattern_index=0, pattern_pass=1, pattern_step=0))
+    assert [d.cell_fill(k, 0) == colours.current().cell_lit for k in range(8)] == [True] * 3 + [
+        False
+    ] + [True] * 4
+    assert d.cell_fill(3, 4) == colours.current().cell_lit  # (16 + 0) % 12
+    assert all(d.cell_fill(k, 13) != colours.current().cell_lit for k in range(8))
+
+
 def test_picking_a_pattern_while_one_plays_queues_it_until_the_counter_shows_it(window, d):
     session = window.steps.session
     bar = window.steps.panel.bar
