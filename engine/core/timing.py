@@ -53,6 +53,25 @@ class TempoChange:
         return us_per_quarter_to_bpm(self.us_per_quarter)
 
 
+def _sorted_from_tick_0(
+    items, kind: type, map_name: str, one: str, many: str, kind_name: str
+) -> tuple:
+    """``items`` (all of ``kind``) sorted by tick, the first at tick 0, no two at one tick:
+    the rule of the tempo map and the time-signature map."""
+    items = tuple(items)
+    if not items:
+        raise ScoreError(f"a {map_name} needs at least one {one}")
+    if not all(isinstance(item, kind) for item in items):
+        raise ScoreError(f"a {map_name} holds {kind_name} only")
+    items = tuple(sorted(items, key=lambda item: item.tick))
+    if items[0].tick != 0:
+        raise ScoreError(f"the first {one} must start at tick 0")
+    for a, b in zip(items, items[1:]):
+        if a.tick == b.tick:
+            raise ScoreError(f"two {many} start at tick {a.tick}")
+    return items
+
+
 @dataclass(frozen=True, slots=True)
 class TempoMap:
     """Tempo changes sorted by tick; the first is always at tick 0.
@@ -66,17 +85,9 @@ class TempoMap:
     _acc: tuple[int, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        changes = tuple(self.changes)
-        if not changes:
-            raise ScoreError("a tempo map needs at least one tempo")
-        if not all(isinstance(c, TempoChange) for c in changes):
-            raise ScoreError("a tempo map holds tempo changes only")
-        changes = tuple(sorted(changes, key=lambda c: c.tick))
-        if changes[0].tick != 0:
-            raise ScoreError("the first tempo must start at tick 0")
-        for a, b in zip(changes, changes[1:]):
-            if a.tick == b.tick:
-                raise ScoreError(f"two tempos start at tick {a.tick}")
+        changes = _sorted_from_tick_0(
+            self.changes, TempoChange, "tempo map", "tempo", "tempos", "tempo changes"
+        )
         acc = [0]
         for a, b in zip(changes, changes[1:]):
             acc.append(acc[-1] + (b.tick - a.tick) * a.us_per_quarter)
@@ -174,17 +185,14 @@ class TimeSignatureMap:
     signatures: tuple[TimeSignature, ...] = (TimeSignature(0, 4, 4),)
 
     def __post_init__(self) -> None:
-        sigs = tuple(self.signatures)
-        if not sigs:
-            raise ScoreError("a time-signature map needs at least one time signature")
-        if not all(isinstance(s, TimeSignature) for s in sigs):
-            raise ScoreError("a time-signature map holds time signatures only")
-        sigs = tuple(sorted(sigs, key=lambda s: s.tick))
-        if sigs[0].tick != 0:
-            raise ScoreError("the first time signature must start at tick 0")
-        for a, b in zip(sigs, sigs[1:]):
-            if a.tick == b.tick:
-                raise ScoreError(f"two time signatures start at tick {a.tick}")
+        sigs = _sorted_from_tick_0(
+            self.signatures,
+            TimeSignature,
+            "time-signature map",
+            "time signature",
+            "time signatures",
+            "time signatures",
+        )
         object.__setattr__(self, "signatures", sigs)
 
     def at(self, tick: int) -> TimeSignature:
