@@ -131,199 +131,10 @@ class Theme:
     def _style_widgets(self, p: Palette) -> None:
         s = self.style
         s.theme_use("clam")
-        hover = mix(p.raised, p.accent, 0.18)
-        pressed = mix(p.raised, p.accent, 0.35)
-        s.configure(
-            ".",
-            background=p.window,
-            foreground=p.text,
-            fieldbackground=p.field,
-            troughcolor=p.field,
-            bordercolor=p.border,
-            darkcolor=p.window,
-            lightcolor=p.window,
-            selectbackground=p.accent,
-            selectforeground=p.accent_text,
-            insertcolor=p.text,
-            focuscolor=p.accent,
-            arrowcolor=p.text,
-            font=UI,
-        )
-        s.map(
-            ".",
-            foreground=[("disabled", p.text_dim)],
-            background=[("disabled", p.window)],
-        )
-        s.configure("TFrame", background=p.window)
-        s.configure("Panel.TFrame", background=p.raised)
-        # the edited track's strip is outlined in the accent colour
-        s.configure("Track.TFrame", relief="solid", borderwidth=1, bordercolor=p.window)
-        s.configure("CurrentTrack.TFrame", relief="solid", borderwidth=1, bordercolor=p.accent)
-        # the roll's frame shows where the keyboard is
-        s.configure("Roll.TFrame", relief="solid", borderwidth=1, bordercolor=p.canvas)
-        s.configure("RollFocus.TFrame", relief="solid", borderwidth=1, bordercolor=p.accent)
-        s.configure("TLabel", background=p.window, foreground=p.text)
-        s.configure("Dim.TLabel", foreground=p.text_dim)
-        s.configure("Panel.TLabel", background=p.raised)
-        s.configure("Value.TLabel", font=MONO, foreground=p.text_dim)
-        s.configure("Heading.TLabel", font=BOLD)
-        s.configure(
-            "Position.TLabel",
-            font=MONO_LARGE,
-            foreground=p.text,
-            background=p.field,
-            padding=(10, 1),
-        )
-        s.configure(
-            "Position.TEntry",
-            fieldbackground=p.field,
-            foreground=p.text,
-            padding=(8, 0),
-        )
-        for button in ("TButton", "TMenubutton", "Toolbutton"):
-            s.configure(
-                button,
-                background=p.raised,
-                foreground=p.text,
-                bordercolor=p.border,
-                lightcolor=p.raised,
-                darkcolor=p.raised,
-                padding=(10, 3),
-                focusthickness=1,
-                focuscolor=p.accent,
-            )
-            s.map(
-                button,
-                background=[("pressed", pressed), ("selected", pressed), ("active", hover)],
-                lightcolor=[("pressed", pressed), ("active", hover)],
-                darkcolor=[("pressed", pressed), ("active", hover)],
-                bordercolor=[("focus", p.accent)],
-            )
-        s.configure("Toolbutton", padding=(6, 1), anchor="center")
-        for name, colour in (("Mute", p.mute), ("Solo", p.solo), ("Accent", p.accent)):
-            style = f"{name}.Toolbutton"
-            s.configure(style, padding=(6, 1), font=BOLD, width=2)
-            s.map(
-                style,
-                background=[("selected", colour), ("pressed", pressed), ("active", hover)],
-                foreground=[("selected", p.text_on(colour))],
-                lightcolor=[("selected", colour)],
-                darkcolor=[("selected", colour)],
-                bordercolor=[("focus", p.accent), ("selected", colour)],
-            )
-        s.configure("Play.TButton", font=BOLD, padding=(12, 3))
-        for check in ("TCheckbutton", "TRadiobutton"):
-            s.configure(
-                check,
-                background=p.window,
-                foreground=p.text,
-                indicatorbackground=p.field,
-                indicatorforeground=p.accent_text,
-                upperbordercolor=p.border,
-                lowerbordercolor=p.border,
-                focuscolor=p.accent,
-            )
-            s.map(
-                check,
-                background=[("active", p.window)],
-                indicatorbackground=[("selected", p.accent), ("pressed", pressed)],
-                upperbordercolor=[("focus", p.accent)],
-                lowerbordercolor=[("focus", p.accent)],
-            )
-        for field in ("TEntry", "TSpinbox", "TCombobox"):
-            s.configure(
-                field,
-                fieldbackground=p.field,
-                foreground=p.text,
-                background=p.raised,
-                bordercolor=p.border,
-                lightcolor=p.field,
-                darkcolor=p.field,
-                arrowcolor=p.text,
-                insertcolor=p.text,
-                padding=(4, 2),
-            )
-            s.map(
-                field,
-                fieldbackground=[("readonly", p.field), ("disabled", p.window)],
-                foreground=[("readonly", p.text), ("disabled", p.text_dim)],
-                bordercolor=[("focus", p.accent)],
-                lightcolor=[("focus", p.accent)],
-                background=[("active", hover), ("pressed", pressed)],
-                selectbackground=[("readonly", "!focus", p.field), ("focus", p.accent)],
-                selectforeground=[("readonly", "!focus", p.text), ("focus", p.accent_text)],
-            )
-        s.configure(
-            "TScale",
-            background=p.raised,
-            troughcolor=p.field,
-            bordercolor=p.border,
-            lightcolor=p.raised,
-            darkcolor=p.raised,
-            gripcount=0,
-            sliderlength=14,
-        )
-        s.map("TScale", background=[("active", hover)], bordercolor=[("focus", p.accent)])
-        s.configure(
-            "TScrollbar",
-            background=p.raised,
-            troughcolor=p.canvas,
-            bordercolor=p.canvas,
-            lightcolor=p.raised,
-            darkcolor=p.raised,
-            arrowcolor=p.text_dim,
-            gripcount=0,
-        )
-        s.map("TScrollbar", background=[("active", hover), ("pressed", pressed)])
-        s.configure("TPanedwindow", background=p.border)
-        s.configure("Sash", sashthickness=5, gripcount=0, background=p.border)
-        s.configure("TSeparator", background=p.border)
-        s.configure("TLabelframe", background=p.window, bordercolor=p.border)
-        s.configure("TLabelframe.Label", background=p.window, foreground=p.text_dim, font=BOLD)
-        s.configure("TNotebook", background=p.window, bordercolor=p.border, tabmargins=(4, 4, 4, 0))
-        s.configure(
-            "TNotebook.Tab",
-            background=p.raised,
-            foreground=p.text_dim,
-            bordercolor=p.border,
-            lightcolor=p.raised,
-            darkcolor=p.raised,
-            padding=(14, 4),
-        )
-        s.map(
-            "TNotebook.Tab",
-            background=[("selected", p.window), ("active", hover)],
-            foreground=[("selected", p.text)],
-            lightcolor=[("selected", p.accent)],
-        )
-        s.configure(
-            "Treeview",
-            background=p.field,
-            fieldbackground=p.field,
-            foreground=p.text,
-            bordercolor=p.border,
-        )
-        s.map(
-            "Treeview",
-            background=[("selected", p.accent)],
-            foreground=[("selected", p.accent_text)],
-        )
-        s.configure(
-            "Treeview.Heading",
-            background=p.raised,
-            foreground=p.text,
-            lightcolor=p.raised,
-            darkcolor=p.raised,
-            font=BOLD,
-        )
-        s.configure(
-            "TProgressbar",
-            background=p.accent,
-            troughcolor=p.field,
-            bordercolor=p.border,
-            lightcolor=p.accent,
-            darkcolor=p.accent,
-        )
+        for style, options, states in ttk_styles(p):
+            s.configure(style, **options)
+            if states:
+                s.map(style, **states)
 
     def _style_classic(self, p: Palette) -> None:
         """Plain Tk widgets (menus, text, the combobox's list) through the option database."""
@@ -386,3 +197,212 @@ class Theme:
                 )
             elif cls in ("Toplevel", "Tk"):
                 widget.configure(background=p.window)
+
+
+def ttk_styles(p: Palette) -> list[tuple[str, dict, dict]]:
+    """Every ttk style of the "clam" theme in palette ``p``: (style, its options, its
+    options by widget state), applied in this order (later entries refine earlier ones)."""
+    hover = mix(p.raised, p.accent, 0.18)
+    pressed = mix(p.raised, p.accent, 0.35)
+    button = dict(
+        background=p.raised,
+        foreground=p.text,
+        bordercolor=p.border,
+        lightcolor=p.raised,
+        darkcolor=p.raised,
+        padding=(10, 3),
+        focusthickness=1,
+        focuscolor=p.accent,
+    )
+    button_states = dict(
+        background=[("pressed", pressed), ("selected", pressed), ("active", hover)],
+        lightcolor=[("pressed", pressed), ("active", hover)],
+        darkcolor=[("pressed", pressed), ("active", hover)],
+        bordercolor=[("focus", p.accent)],
+    )
+    check = dict(
+        background=p.window,
+        foreground=p.text,
+        indicatorbackground=p.field,
+        indicatorforeground=p.accent_text,
+        upperbordercolor=p.border,
+        lowerbordercolor=p.border,
+        focuscolor=p.accent,
+    )
+    check_states = dict(
+        background=[("active", p.window)],
+        indicatorbackground=[("selected", p.accent), ("pressed", pressed)],
+        upperbordercolor=[("focus", p.accent)],
+        lowerbordercolor=[("focus", p.accent)],
+    )
+    field = dict(
+        fieldbackground=p.field,
+        foreground=p.text,
+        background=p.raised,
+        bordercolor=p.border,
+        lightcolor=p.field,
+        darkcolor=p.field,
+        arrowcolor=p.text,
+        insertcolor=p.text,
+        padding=(4, 2),
+    )
+    field_states = dict(
+        fieldbackground=[("readonly", p.field), ("disabled", p.window)],
+        foreground=[("readonly", p.text), ("disabled", p.text_dim)],
+        bordercolor=[("focus", p.accent)],
+        lightcolor=[("focus", p.accent)],
+        background=[("active", hover), ("pressed", pressed)],
+        selectbackground=[("readonly", "!focus", p.field), ("focus", p.accent)],
+        selectforeground=[("readonly", "!focus", p.text), ("focus", p.accent_text)],
+    )
+
+    def lit_when_selected(colour: str) -> dict:
+        """A toggle (mute, solo, accent) that shows ``colour`` while on."""
+        return dict(
+            background=[("selected", colour), ("pressed", pressed), ("active", hover)],
+            foreground=[("selected", p.text_on(colour))],
+            lightcolor=[("selected", colour)],
+            darkcolor=[("selected", colour)],
+            bordercolor=[("focus", p.accent), ("selected", colour)],
+        )
+
+    toggle = dict(padding=(6, 1), font=BOLD, width=2)
+    return [
+        (
+            ".",
+            dict(
+                background=p.window,
+                foreground=p.text,
+                fieldbackground=p.field,
+                troughcolor=p.field,
+                bordercolor=p.border,
+                darkcolor=p.window,
+                lightcolor=p.window,
+                selectbackground=p.accent,
+                selectforeground=p.accent_text,
+                insertcolor=p.text,
+                focuscolor=p.accent,
+                arrowcolor=p.text,
+                font=UI,
+            ),
+            dict(
+                foreground=[("disabled", p.text_dim)],
+                background=[("disabled", p.window)],
+            ),
+        ),
+        ("TFrame", dict(background=p.window), {}),
+        ("Panel.TFrame", dict(background=p.raised), {}),
+        # the edited track's strip is outlined in the accent colour
+        ("Track.TFrame", dict(relief="solid", borderwidth=1, bordercolor=p.window), {}),
+        ("CurrentTrack.TFrame", dict(relief="solid", borderwidth=1, bordercolor=p.accent), {}),
+        # the roll's frame shows where the keyboard is
+        ("Roll.TFrame", dict(relief="solid", borderwidth=1, bordercolor=p.canvas), {}),
+        ("RollFocus.TFrame", dict(relief="solid", borderwidth=1, bordercolor=p.accent), {}),
+        ("TLabel", dict(background=p.window, foreground=p.text), {}),
+        ("Dim.TLabel", dict(foreground=p.text_dim), {}),
+        ("Panel.TLabel", dict(background=p.raised), {}),
+        ("Value.TLabel", dict(font=MONO, foreground=p.text_dim), {}),
+        ("Heading.TLabel", dict(font=BOLD), {}),
+        (
+            "Position.TLabel",
+            dict(font=MONO_LARGE, foreground=p.text, background=p.field, padding=(10, 1)),
+            {},
+        ),
+        (
+            "Position.TEntry",
+            dict(fieldbackground=p.field, foreground=p.text, padding=(8, 0)),
+            {},
+        ),
+        *[(name, button, button_states) for name in ("TButton", "TMenubutton", "Toolbutton")],
+        ("Toolbutton", dict(padding=(6, 1), anchor="center"), {}),
+        ("Mute.Toolbutton", toggle, lit_when_selected(p.mute)),
+        ("Solo.Toolbutton", toggle, lit_when_selected(p.solo)),
+        ("Accent.Toolbutton", toggle, lit_when_selected(p.accent)),
+        ("Play.TButton", dict(font=BOLD, padding=(12, 3)), {}),
+        *[(name, check, check_states) for name in ("TCheckbutton", "TRadiobutton")],
+        *[(name, field, field_states) for name in ("TEntry", "TSpinbox", "TCombobox")],
+        (
+            "TScale",
+            dict(
+                background=p.raised,
+                troughcolor=p.field,
+                bordercolor=p.border,
+                lightcolor=p.raised,
+                darkcolor=p.raised,
+                gripcount=0,
+                sliderlength=14,
+            ),
+            dict(background=[("active", hover)], bordercolor=[("focus", p.accent)]),
+        ),
+        (
+            "TScrollbar",
+            dict(
+                background=p.raised,
+                troughcolor=p.canvas,
+                bordercolor=p.canvas,
+                lightcolor=p.raised,
+                darkcolor=p.raised,
+                arrowcolor=p.text_dim,
+                gripcount=0,
+            ),
+            dict(background=[("active", hover), ("pressed", pressed)]),
+        ),
+        ("TPanedwindow", dict(background=p.border), {}),
+        ("Sash", dict(sashthickness=5, gripcount=0, background=p.border), {}),
+        ("TSeparator", dict(background=p.border), {}),
+        ("TLabelframe", dict(background=p.window, bordercolor=p.border), {}),
+        ("TLabelframe.Label", dict(background=p.window, foreground=p.text_dim, font=BOLD), {}),
+        (
+            "TNotebook",
+            dict(background=p.window, bordercolor=p.border, tabmargins=(4, 4, 4, 0)),
+            {},
+        ),
+        (
+            "TNotebook.Tab",
+            dict(
+                background=p.raised,
+                foreground=p.text_dim,
+                bordercolor=p.border,
+                lightcolor=p.raised,
+                darkcolor=p.raised,
+                padding=(14, 4),
+            ),
+            dict(
+                background=[("selected", p.window), ("active", hover)],
+                foreground=[("selected", p.text)],
+                lightcolor=[("selected", p.accent)],
+            ),
+        ),
+        (
+            "Treeview",
+            dict(
+                background=p.field,
+                fieldbackground=p.field,
+                foreground=p.text,
+                bordercolor=p.border,
+            ),
+            dict(background=[("selected", p.accent)], foreground=[("selected", p.accent_text)]),
+        ),
+        (
+            "Treeview.Heading",
+            dict(
+                background=p.raised,
+                foreground=p.text,
+                lightcolor=p.raised,
+                darkcolor=p.raised,
+                font=BOLD,
+            ),
+            {},
+        ),
+        (
+            "TProgressbar",
+            dict(
+                background=p.accent,
+                troughcolor=p.field,
+                bordercolor=p.border,
+                lightcolor=p.accent,
+                darkcolor=p.accent,
+            ),
+            {},
+        ),
+    ]
