@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -13,16 +11,7 @@ import pytest
 
 from engine.core.score import Note, Score, Track
 from engine.files.project_file import save_project
-
-
-def _pianola(*args, env=None, timeout=600):  # the bound only ends a failing run
-    return subprocess.run(
-        [sys.executable, "-m", "engine.commands.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=timeout,
-    )
+from tests.engine.commands.pianola_cli import run_pianola, start_pianola
 
 
 @pytest.fixture
@@ -44,7 +33,7 @@ def _one_sentence(stderr: str) -> str:
 
 def test_play_for_given_seconds_prints_the_set_up_and_exits_0(jack_server, song):
     started = time.monotonic()
-    res = _pianola("play", str(song), "--driver", "jack", "--seconds", "2")
+    res = run_pianola("play", str(song), "--driver", "jack", "--seconds", "2")
     elapsed = time.monotonic() - started
     assert res.returncode == 0, res.stderr
     assert "driver: jack" in res.stdout and "48000 Hz" in res.stdout
@@ -55,12 +44,12 @@ def test_play_for_given_seconds_prints_the_set_up_and_exits_0(jack_server, song)
 def test_play_stops_at_the_end_of_the_song_and_loop_keeps_going(jack_server, song):
     # Half a second of song at 480 BPM against --seconds 3600: returning at all (the
     # timeout only ends a failing run) means it stopped at the song's end.
-    res = _pianola(
+    res = run_pianola(
         "play", str(song), "--driver", "jack", "--tempo", "480", "--seconds", "3600", timeout=600
     )
     assert res.returncode == 0, res.stderr
     started = time.monotonic()
-    res = _pianola(
+    res = run_pianola(
         "play", str(song), "--driver", "jack", "--tempo", "480", "--loop", "--seconds", "3"
     )
     assert res.returncode == 0, res.stderr
@@ -68,20 +57,12 @@ def test_play_stops_at_the_end_of_the_song_and_loop_keeps_going(jack_server, son
 
 
 def test_ctrl_c_stops_cleanly_and_ends_the_engine(jack_server, song):
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "engine.commands.cli",
-            "play",
-            str(song),
-            "--driver",
-            "jack",
-            "--loop",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    proc = start_pianola(
+        "play",
+        str(song),
+        "--driver",
+        "jack",
+        "--loop",
         # a test run started in the background (nohup, `&`) ignores SIGINT, and so would
         # its children: give the command the terminal's default, as a user's shell does
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
@@ -110,14 +91,14 @@ def test_ctrl_c_stops_cleanly_and_ends_the_engine(jack_server, song):
 
 
 def test_missing_file_is_one_sentence_and_exit_1(tmp_path):
-    res = _pianola("play", str(tmp_path / "nope.pianola"))
+    res = run_pianola("play", str(tmp_path / "nope.pianola"))
     assert res.returncode == 1
     assert "nope.pianola" in _one_sentence(res.stderr)
 
 
 def test_no_jack_server_is_one_sentence_and_exit_1(song):
     env = dict(os.environ, JACK_DEFAULT_SERVER="nonexistent")
-    res = _pianola("play", str(song), "--driver", "jack", env=env)
+    res = run_pianola("play", str(song), "--driver", "jack", env=env)
     assert res.returncode == 1
     assert "No JACK server is running" in _one_sentence(res.stderr)
 
@@ -132,7 +113,7 @@ def test_no_jack_server_is_one_sentence_and_exit_1(song):
     ],
 )
 def test_bad_options_are_one_sentence_and_exit_1(jack_server, song, args, words):
-    res = _pianola("play", str(song), *args)
+    res = run_pianola("play", str(song), *args)
     assert res.returncode == 1
     assert words in _one_sentence(res.stderr)
 
@@ -143,21 +124,16 @@ def test_a_terminal_sees_bar_and_beat_move(jack_server, song):
     import select
 
     master, slave = pty.openpty()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "engine.commands.cli",
-            "play",
-            str(song),
-            "--driver",
-            "jack",
-            # 1.5 s a beat: each beat is shown even when the machine is busy
-            "--tempo",
-            "40",
-        ],
+    proc = start_pianola(
+        "play",
+        str(song),
+        "--driver",
+        "jack",
+        # 1.5 s a beat: each beat is shown even when the machine is busy
+        "--tempo",
+        "40",
         stdout=slave,
-        stderr=subprocess.PIPE,
+        text=False,
     )
     os.close(slave)
     out = b""
@@ -190,10 +166,10 @@ def test_help_offers_exactly_the_drivers_play_accepts(jack_server, song):
     leaves out (file) is refused with the way to write a file."""
     from engine.commands.play import play_drivers
 
-    help_text = " ".join(_pianola("play", "--help").stdout.split())
+    help_text = " ".join(run_pianola("play", "--help").stdout.split())
     offered = help_text.split("audio driver: ")[1].split(" (default")[0].split(", ")
     assert offered == list(play_drivers()) and "file" not in offered
-    res = _pianola("play", str(song), "--driver", "bogus")
+    res = run_pianola("play", str(song), "--driver", "bogus")
     assert _one_sentence(res.stderr).endswith(f"choose one of {', '.join(offered)}.")
 
 
@@ -204,13 +180,9 @@ def test_losing_the_jack_server_stops_play_with_one_sentence(song, loop):
     from tests.second_jack_server import start_second_server
 
     server = start_second_server(f"pianola-lost-{os.getpid()}-{int(loop)}")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "engine.commands.cli", "play", str(song), "--driver", "jack"]
-        + ["--jack-server", server.name, "--seconds", "3600", "--tempo", "30"]
-        + (["--loop"] if loop else []),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    proc = start_pianola(
+        *["play", str(song), "--driver", "jack", "--jack-server", server.name],
+        *["--seconds", "3600", "--tempo", "30", *(["--loop"] if loop else [])],
     )
     try:
         assert "driver: jack" in proc.stdout.readline()  # ready: the song is playing

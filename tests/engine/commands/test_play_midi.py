@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import os
 import statistics
-import subprocess
-import sys
 import time
 
 import pytest
@@ -16,21 +14,13 @@ from engine.core.score import Note, Score, Track
 from engine.core.timing import TempoChange, TempoMap, bpm_to_us_per_quarter
 from engine.files.project_file import save_project
 from engine.measure.midi_capture import MidiRecorder, sounding_notes
+from tests.engine.commands.pianola_cli import run_pianola, start_pianola
 
 pytestmark = pytest.mark.audio
 
 PPQ = 480
 US = bpm_to_us_per_quarter(137)
 SIXTEENTH = PPQ // 4
-
-
-def _pianola(*args, timeout=120):
-    return subprocess.run(
-        [sys.executable, "-m", "engine.commands.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
 
 
 def _pattern_song(path, bars=2, length=SIXTEENTH - 20):
@@ -67,7 +57,7 @@ def recorder(jack_server):
 def test_every_event_arrives_paired_on_its_frame(jack_server, recorder, tmp_path):
     song = tmp_path / "pattern.pianola"
     score = _pattern_song(song)
-    res = _pianola("play", str(song), "--driver", "jack", "--midi-out", recorder.name)
+    res = run_pianola("play", str(song), "--driver", "jack", "--midi-out", recorder.name)
     assert res.returncode == 0, res.stderr
     got = recorder.events()
     expected = []  # (frame from the song's start, bytes)
@@ -113,7 +103,7 @@ def test_every_event_arrives_paired_on_its_frame(jack_server, recorder, tmp_path
 def test_stopping_mid_song_leaves_no_note_on(jack_server, recorder, tmp_path):
     song = tmp_path / "long.pianola"
     _pattern_song(song, bars=8, length=PPQ * 4)  # every note still sounds at the stop
-    res = _pianola(
+    res = run_pianola(
         "play", str(song), "--driver", "jack", "--midi-out", recorder.name, "--seconds", "1.5"
     )
     assert res.returncode == 0, res.stderr
@@ -127,7 +117,7 @@ def test_stopping_mid_song_leaves_no_note_on(jack_server, recorder, tmp_path):
 def test_a_port_name_matching_nothing_is_one_sentence(jack_server, recorder, tmp_path):
     song = tmp_path / "pattern.pianola"
     _pattern_song(song)
-    res = _pianola("play", str(song), "--driver", "jack", "--midi-out", "no-such-synth")
+    res = run_pianola("play", str(song), "--driver", "jack", "--midi-out", "no-such-synth")
     assert res.returncode == 1
     (line,) = res.stderr.strip().splitlines()
     assert line.startswith("pianola: No MIDI output port matches 'no-such-synth': the ports are")
@@ -138,7 +128,7 @@ def test_a_port_name_matching_several_is_one_sentence(jack_server, recorder, tmp
     song = tmp_path / "pattern.pianola"
     _pattern_song(song)
     with MidiRecorder(f"rec2-{os.getpid()}", server=jack_server):
-        res = _pianola("play", str(song), "--driver", "jack", "--midi-out", "rec")
+        res = run_pianola("play", str(song), "--driver", "jack", "--midi-out", "rec")
     assert res.returncode == 1
     (line,) = res.stderr.strip().splitlines()
     assert line.startswith("pianola: 2 MIDI output ports match 'rec'")
@@ -148,23 +138,8 @@ def test_a_port_going_away_is_said_once_and_the_song_plays_on(jack_server, tmp_p
     song = tmp_path / "long.pianola"
     _pattern_song(song, bars=4)
     rec = MidiRecorder(f"gone-{os.getpid()}", server=jack_server).open()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "engine.commands.cli",
-            "play",
-            str(song),
-            "--driver",
-            "jack",
-            "--midi-out",
-            rec.name,
-            "--seconds",
-            "5",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    proc = start_pianola(
+        "play", str(song), "--driver", "jack", "--midi-out", rec.name, "--seconds", "5"
     )
     try:
         deadline = time.monotonic() + 60
@@ -187,22 +162,8 @@ def test_no_midi_api_at_all_is_one_sentence(tmp_path):
     song = tmp_path / "pattern.pianola"
     _pattern_song(song)
     env = dict(os.environ, JACK_DEFAULT_SERVER=f"pianola-none-{os.getpid()}")
-    res = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "engine.commands.cli",
-            "play",
-            str(song),
-            "--driver",
-            "none",
-            "--midi-out",
-            "synth",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
+    res = run_pianola(
+        "play", str(song), "--driver", "none", "--midi-out", "synth", timeout=120, env=env
     )
     if os.path.exists("/dev/snd/seq"):
         pytest.skip("the ALSA sequencer answers here")
