@@ -171,3 +171,16 @@ def find_port(query: str, ports: list[MidiPort], what: str = "MIDI output") -> M
     raise MidiPortError(
         f"{len(matching)} {what} ports match {query!r} ({names}): give more of the name."
     )
+
+
+def port_choices() -> tuple[tuple[str, ...], tuple[str, ...], str]:
+    """(labels of the ports to send to, full names of the JACK MIDI outputs to listen to,
+    one sentence when no MIDI API answers) for the window's menus."""
+    apis = midi_apis()
+    usable = [api for api in apis if api.available]
+    if not usable:
+        why = "; ".join(f"{api.name}: {api.problem}" for api in apis) or "python-rtmidi is missing"
+        return (), (), f"No MIDI API answers here ({why})."
+    outputs = tuple(port.label for port in list_ports(True, usable))
+    inputs = tuple(port.name for port in list_ports(False, usable) if port.api == "JACK")
+    return outputs, inputs, ""

@@ -38,6 +38,7 @@ from engine.core.protocol import commands as cmd
 from engine.core.protocol import events as evt
 from engine.midi.input_clock import InputStamper, worth_recording
 from engine.midi.midi_input import MidiInput
+from engine.midi.ports import port_choices
 from engine.midi.router import MidiRouter
 from engine.realtime import priority as prio
 from engine.realtime.event_sender import EventSender
@@ -219,6 +220,8 @@ class Engine:
             player.set_track_mix(c.track_index, **c.fields())
         elif isinstance(c, cmd.PanicCommand):
             s.panic()
+        elif isinstance(c, cmd.ListMidiPortsCommand):
+            self.sender.put(evt.MidiPortsEvent(*port_choices()))
         elif isinstance(c, cmd.SetMidiInputCommand):
             self._set_midi_input(c)
         elif isinstance(c, cmd.SetMetronomeCommand):

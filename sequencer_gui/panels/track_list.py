@@ -205,6 +205,7 @@ class TrackList(ttk.Frame):
         self.presets: dict = bundled_preset_names()
         self.current_var = tk.IntVar(value=0)
         self.rows: list[TrackRow] = []
+        self.row_hooks: list = []  # called with each new TrackRow (to add widgets to it)
         buttons = ttk.Frame(self)
         buttons.pack(side="bottom", fill="x", pady=(4, 0))
         ttk.Button(buttons, text="Add track", command=self.add_track).pack(side="left")
@@ -291,6 +292,8 @@ class TrackList(ttk.Frame):
                 row.frame.pack(side="top", fill="x")
                 self.watch_wheel(row.frame)
                 self.order.watch(row)
+                for hook in self.row_hooks:
+                    hook(row)
         current = self.window.document.track_index
         for row, track in zip(self.rows, tracks):
             row.show(track)

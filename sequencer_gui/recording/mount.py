@@ -11,6 +11,7 @@ from tkinter import ttk
 
 from engine.core.protocol import commands as cmd
 from engine.core.protocol import events as evt
+from sequencer_gui.panels.track_output import TrackOutputs
 from sequencer_gui.recording.recorder import Recorder
 from sequencer_gui.recording.settings import (
     METRONOME_CHOICES,
@@ -21,6 +22,8 @@ from sequencer_gui.recording.settings import (
 from sequencer_gui.recording.step_input import StepInput
 from sequencer_gui.shortcuts import accelerator
 
+RECORD_RED = "#e0303a"
+
 
 @dataclass
 class Recording:
@@ -30,18 +33,29 @@ class Recording:
     recorder: Recorder
     step_input: StepInput
     button: ttk.Button
+    outputs: TrackOutputs
 
 
 def mount(window, input_source: str = "") -> Recording:
     settings = RecordSettings(window.root, input_source)
     recorder = Recorder(window, settings)
     step = StepInput(window, recorder)
+    # as narrow as the "to start" button: the transport bar has no room to spare
+    style = ttk.Style(window.root)
+    style.configure("Record.TButton", foreground=RECORD_RED)
+    style.configure("Recording.TButton", foreground="#ffffff", background=RECORD_RED)
+    style.map("Recording.TButton", background=[("active", RECORD_RED)])
     button = ttk.Button(
-        window.transport, text="● Rec", width=6, command=recorder.toggle, takefocus=False
+        window.transport,
+        text="●",
+        width=3,
+        style="Record.TButton",
+        command=recorder.toggle,
+        takefocus=False,
     )
     button.pack(side="left", padx=2, after=window.transport.start_button)
     recorder.listeners.append(
-        lambda on: button.configure(text="● Recording" if on else "● Rec", width=11 if on else 6)
+        lambda on: button.configure(style="Recording.TButton" if on else "Record.TButton")
     )
     _add_menu(window, window.menus["transport"], settings, recorder, step)
 
@@ -59,7 +73,7 @@ def mount(window, input_source: str = "") -> Recording:
 
     window.link.listeners.append(on_event)
     window.document.add_listener(on_document)
-    return Recording(settings, recorder, step, button)
+    return Recording(settings, recorder, step, button, TrackOutputs(window))
 
 
 def _add_menu(window, menu: tk.Menu, settings, recorder, step) -> None:

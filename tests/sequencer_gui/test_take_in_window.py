@@ -28,9 +28,7 @@ def test_a_replace_take_clears_what_it_played_over_in_one_undo_step(playing_wind
     win.roll.set_cursor(480)
     win.recording.recorder.toggle()
     assert win.recording.recorder.recording
-    assert pump(
-        tk_root, 20, lambda: (win.link.read_position() or 0) and win.link.read_position().playing
-    )
+    assert pump(tk_root, 20, lambda: win.link.read_position().playing)
     _played(win, bytes((0x90, 60, 99)), 1000)
     _played(win, bytes((0x80, 60, 0)), 1200)
     _played(win, bytes((0xB0, 64, 127)), 1100)
@@ -51,7 +49,7 @@ def test_nothing_played_leaves_no_undo_step(playing_window, tk_root):
     win.recording.settings.count_in_var.set(0)
     before = win.document.score
     win.recording.recorder.toggle()
-    pump(tk_root, 0.3, lambda: False)
+    assert pump(tk_root, 20, lambda: win.link.read_position().playing)
     win.recording.recorder.toggle()
     assert win.document.score is before
     assert not win.document.history.can_undo

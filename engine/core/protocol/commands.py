@@ -201,6 +201,11 @@ class SetMidiInputCommand:
 
 
 @dataclass(frozen=True, slots=True)
+class ListMidiPortsCommand:
+    """Ask which MIDI ports there are to send to and to listen to: ``MidiPortsEvent``."""
+
+
+@dataclass(frozen=True, slots=True)
 class SetMetronomeCommand:
     """The click on every beat (the first of each bar accented), through the synth on a
     channel of its own, at ``volume`` percent (100 = as is)."""
@@ -367,6 +372,7 @@ COMMAND_TYPES = (
     SetTrackMixCommand,
     PanicCommand,
     SetMidiInputCommand,
+    ListMidiPortsCommand,
     SetMetronomeCommand,
     SetPlayModeCommand,
     QueuePatternCommand,

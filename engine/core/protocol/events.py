@@ -228,6 +228,25 @@ class MidiInputEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class MidiPortsEvent:
+    """The MIDI ports there are: ``outputs`` to send to (labels such as "JACK: fluidsynth:midi_00"),
+    ``inputs`` to listen to (JACK MIDI outputs' full names); ``problem`` one sentence when
+    no MIDI API answers."""
+
+    outputs: tuple[str, ...] = ()
+    inputs: tuple[str, ...] = ()
+    problem: str = ""
+
+    def __post_init__(self) -> None:
+        for name in ("outputs", "inputs"):
+            value = getattr(self, name)
+            if not isinstance(value, tuple) or not all(isinstance(v, str) for v in value):
+                raise ValueError(f"MIDI port {name} must be a tuple of names, not {value!r}")
+        if not isinstance(self.problem, str):
+            raise ValueError(f"a MIDI port problem must be text, not {self.problem!r}")
+
+
+@dataclass(frozen=True, slots=True)
 class EngineDiedEvent:
     """Made by the client: the engine process ended without being asked to."""
 
@@ -273,4 +292,5 @@ EVENT_TYPES = (
     NotesScheduledEvent,
     SyncEvent,
     MidiInputEvent,
+    MidiPortsEvent,
 )

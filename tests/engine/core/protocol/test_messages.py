@@ -68,6 +68,8 @@ def test_every_message_survives_a_pipe_unchanged():
         evt.NotesScheduledEvent(((0, 0, 240, 0, 60, 100),)),
         evt.SyncEvent("link", "Link: 1 peer."),
         evt.MidiInputEvent(bytes((0x90, 60, 100)), 480, 2, True),
+        evt.MidiPortsEvent(("JACK: synth:midi_in",), ("JACK: keys:out",), ""),
+        cmd.ListMidiPortsCommand(),
     ]
     for message in messages:
         assert pickle.loads(pickle.dumps(message)) == message
@@ -85,6 +87,7 @@ def test_every_message_survives_a_pipe_unchanged():
     [
         (lambda: cmd.PlayCommand(-1), "play from tick"),
         (lambda: cmd.PlayCommand(0, 3), "count-in bars"),
+        (lambda: evt.MidiPortsEvent(["x"]), "tuple of names"),
         (lambda: evt.MidiInputEvent(b"", 0), "1 to 3 bytes"),
         (lambda: evt.MidiInputEvent(bytes((0x90, 60, 1)), -1), "MIDI input tick"),
         (lambda: cmd.SetPlayModeCommand("jam"), "play mode"),
