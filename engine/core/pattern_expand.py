@@ -34,8 +34,11 @@ import itertools
 import math
 from fractions import Fraction
 
+import numpy as np
+
 from engine.core.note import MAX_TICK, Note
 from engine.core.pattern import SWUNG_STEP_SIZES, Lane, Pattern, Placement, step_fraction
+from engine.core.pattern_table import pass_rows, step_table
 
 _TWO_64 = float(2**64)
 
@@ -93,43 +96,24 @@ def pass_notes(
 ) -> tuple[Note, ...]:
     """The notes of pass ``pass_index`` (from 0) of ``pattern`` starting at ``start_tick``."""
     # The rules of the module docstring in integer arithmetic: the step is num/den ticks,
-    # so floor(x * step) is x * num // den and nearest-tick rounding adds half a tick.
+    # so floor(x * step) is x * num // den and nearest-tick rounding adds half a tick;
+    # all the steps of the pass at once (engine.core.pattern_table).
+    table = step_table(pattern)
+    if not table.lanes:
+        return ()
     step = step_fraction(pattern.step_size, ppq)
-    num, den = step.numerator, step.denominator
-    n = pattern.length_steps
-    pass_end = start_tick + n * num // den
-    swing = swing_ticks(pattern, 1, step)
-    slot_starts = [start_tick + slot * num // den + (swing if slot % 2 else 0) for slot in range(n)]
-    notes = []
-    for lane in pattern.playing_lanes():
-        steps, length = lane.steps, len(lane.steps)
-        for slot in range(n):
-            lane_pass, lane_step = divmod(pass_index * n + slot, length)
-            s = steps[lane_step]
-            if not s.on or not s.condition.plays(lane_pass, fill):
-                continue
-            if s.probability < 100 and (
-                s.probability == 0
-                or chance(seed, lane.id, lane_step, lane_pass) * 100 >= s.probability
-            ):
-                continue
-            base = slot_starts[slot]
-            if s.offset_pct:
-                base += (2 * s.offset_pct * num + 100 * den) // (200 * den)
-            end = min(base + s.length_steps * num // den, pass_end)
-            velocity, key, ratchet = s.velocity, lane.key, s.ratchet
-            last_on = None
-            for j in range(ratchet):
-                on = base + j * num // (den * ratchet)
-                off = base + (j + 1) * num // (den * ratchet) if j < ratchet - 1 else end
-                on = min(max(on, start_tick), pass_end - 1)
-                if on == last_on:  # repeats closer than a tick: one note, not two
-                    continue
-                last_on = on
-                off = max(min(off, pass_end), on + 1)
-                notes.append((on, off - on, key, velocity))
-    notes.sort()  # as tuples: the order of Notes, at C speed
-    return _notes(notes)
+    lane_keys = np.array([_lane_key(seed, lane.id) for lane in table.lanes], dtype=np.uint64)
+    columns = pass_rows(
+        pattern,
+        pass_index,
+        start_tick,
+        step.numerator,
+        step.denominator,
+        swing_ticks(pattern, 1, step),
+        lane_keys,
+        fill,
+    )
+    return _notes(*columns)
 
 
 # Note's slot descriptors: setting through them skips the frozen __setattr__ and the
@@ -140,14 +124,15 @@ _NOTE_SLOTS = tuple(
 )
 
 
-def _notes(rows: list[tuple[int, int, int, int]]) -> tuple[Note, ...]:
-    """Notes from (start, length, key, velocity) rows whose key and velocity come from
+def _notes(on, length, key, velocity) -> tuple[Note, ...]:
+    """Notes from (start, length, key, velocity) columns whose key and velocity come from
     validated lanes and steps and whose lengths are at least 1."""
-    if rows and rows[-1][0] + max(r[1] for r in rows) > MAX_TICK:
-        return tuple(Note(*r) for r in rows)  # beyond the last tick: Note says so
-    notes = list(map(object.__new__, itertools.repeat(Note, len(rows))))
-    for slot, values in zip(_NOTE_SLOTS, zip(*rows)):
-        collections.deque(map(slot.__set__, notes, values), maxlen=0)
+    if len(on) and int(on[-1]) + int(length.max()) > MAX_TICK:
+        # beyond the last tick: Note says so
+        return tuple(Note(*r) for r in zip(on.tolist(), length.tolist(), key, velocity))
+    notes = list(map(object.__new__, itertools.repeat(Note, len(on))))
+    for slot, values in zip(_NOTE_SLOTS, (on, length, key, velocity)):
+        collections.deque(map(slot.__set__, notes, values.tolist()), maxlen=0)
     return tuple(notes)
 
 

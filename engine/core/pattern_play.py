@@ -21,37 +21,67 @@ changed (see ``engine.realtime.scheduler``).  ``PassCache`` keeps the expansion 
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, replace
 
 from engine.core.note import Note
 from engine.core.pattern import Pattern
 from engine.core.pattern_expand import pass_notes, slot_at_tick
-from engine.core.score import Score
+from engine.core.score import Score, track_with_sorted_notes
 from engine.core.timing import TempoChange, TempoMap
 
 
+@dataclass(frozen=True, slots=True)
+class ExpandedPass:
+    """One pass's notes in order, their start ticks and their longest length."""
+
+    notes: tuple[Note, ...]
+    starts: tuple[int, ...]
+    longest: int
+
+    @classmethod
+    def of(cls, notes: tuple[Note, ...]) -> ExpandedPass:
+        starts = tuple(n.start_tick for n in notes)
+        return cls(notes, starts, max((n.length_ticks for n in notes), default=0))
+
+
 class PassCache:
-    """Expansions of passes at tick 0, keyed by the pattern value itself (patterns are
-    immutable: an edit makes a new one), so unchanged patterns are never expanded again."""
+    """Expansions of passes, keyed by the pattern value itself (patterns are immutable:
+    an edit makes a new one), so unchanged patterns are never expanded again."""
 
     def __init__(self, limit: int = 4096):
         self._limit = limit
-        self._entries: dict[tuple, tuple[Note, ...]] = {}
+        self._entries: dict[tuple, ExpandedPass] = {}
         self._keep: dict[int, Pattern] = {}  # holds each keyed pattern alive: its id() is stable
 
     def pass_notes(
         self, pattern: Pattern, pass_index: int, start_tick: int, ppq: int, seed: int, fill: bool
     ) -> tuple[Note, ...]:
+        return self.expanded(pattern, pass_index, start_tick, ppq, seed, fill).notes
+
+    def expanded(
+        self, pattern: Pattern, pass_index: int, start_tick: int, ppq: int, seed: int, fill: bool
+    ) -> ExpandedPass:
         key = (id(pattern), pass_index, start_tick, ppq, seed, fill)
-        notes = self._entries.get(key)
-        if notes is None or self._keep.get(id(pattern)) is not pattern:
+        entry = self._entries.get(key)
+        if entry is None or self._keep.get(id(pattern)) is not pattern:
             if len(self._entries) >= self._limit:
                 self._entries.clear()
                 self._keep.clear()
             notes = pass_notes(pattern, pass_index, start_tick, ppq, seed, fill=fill)
-            self._entries[key] = notes
+            entry = self._entries[key] = ExpandedPass.of(notes)
             self._keep[id(pattern)] = pattern
-        return notes
+        return entry
+
+    def forget_before(self, tick: int) -> None:
+        """Drop the passes that start before ``tick`` (pattern mode's passes behind its
+        window: each is played once)."""
+        old = [key for key in self._entries if key[2] < tick]
+        for key in old:
+            del self._entries[key]
+        if old:
+            alive = {key[0] for key in self._entries}
+            self._keep = {k: p for k, p in self._keep.items() if k in alive}
 
 
 # --- song mode ------------------------------------------------------------------------
@@ -219,19 +249,29 @@ def loop_play_score(
     silent, no loop region."""
     cache = cache or PassCache()
     notes: list[Note] = []
+    starts: list[int] = []
+    longest = 0
     for slot in plan.passes(lo_tick, hi_tick):
-        if doc.has_pattern(slot.pattern_id):
-            pattern = doc.pattern(slot.pattern_id)
-            end = min(slot.end_tick, hi_tick)
-            notes.extend(
-                n
-                for n in cache.pass_notes(
-                    pattern, slot.pass_index, slot.start_tick, doc.ppq, doc.seed, fill
-                )
-                if n.start_tick < end and n.end_tick > lo_tick
-            )
+        if not doc.has_pattern(slot.pattern_id):
+            continue
+        expanded = cache.expanded(
+            doc.pattern(slot.pattern_id), slot.pass_index, slot.start_tick, doc.ppq, doc.seed, fill
+        )
+        pass_starts = expanded.starts
+        end = bisect.bisect_left(pass_starts, min(slot.end_tick, hi_tick))
+        inside = bisect.bisect_left(pass_starts, lo_tick)  # from here on: all in
+        # before lo_tick, only notes that may still sound then (none end later than this)
+        first = bisect.bisect_left(pass_starts, lo_tick - expanded.longest + 1, 0, inside)
+        for n in expanded.notes[first:inside]:
+            if n.end_tick > lo_tick:
+                notes.append(n)
+                starts.append(n.start_tick)
+        notes.extend(expanded.notes[inside:end])
+        starts.extend(pass_starts[inside:end])
+        longest = max(longest, expanded.longest)
+    played = tuple(notes)  # passes follow each other: already in order
     tracks = tuple(
-        replace(track, notes=tuple(notes), mute=False, solo=False)
+        track_with_sorted_notes(track, played, tuple(starts), longest, mute=False, solo=False)
         if i == plan.track
         else track.with_notes(())
         for i, track in enumerate(doc.tracks)

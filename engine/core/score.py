@@ -163,6 +163,19 @@ class Track:
 _TRACK_SETTINGS = tuple(f.name for f in fields(Track) if f.init and f.name != "notes")
 
 
+def track_with_sorted_notes(
+    track: Track, notes: tuple[Note, ...], starts: tuple[int, ...], max_length: int, **fields
+) -> Track:
+    """``track`` (with ``fields`` changed) holding ``notes``, which were made valid and in
+    order by the engine's own expansion, with their start ticks and an upper bound of
+    their lengths: no per-note checks (pattern mode builds such a track every second)."""
+    new = replace(track, notes=(), **fields)
+    object.__setattr__(new, "notes", notes)
+    object.__setattr__(new, "_starts", starts)
+    object.__setattr__(new, "_max_length", max_length)
+    return new
+
+
 def track_from_packed(settings: tuple, data) -> Track:
     """A Track with ``settings`` (every field but the notes, in field order) and packed notes."""
     from engine.core import note_pack  # imported here: loading the model needs no numpy

@@ -65,7 +65,9 @@ class PatternPlayer:
         self._track = 0
         self._pattern_id: str | None = None
         self._fill = False
-        self._cache = PassCache()
+        self._cache = PassCache()  # song mode's passes: reused edit after edit
+        # pattern mode's: each pass is played once, so those behind the window are dropped
+        self._loop_cache = PassCache()
         self._plan: LoopPlan | None = None  # pattern mode while playing
         self._tempo = self._doc.tempo_map  # pattern mode's own tempo map
         # pattern mode: the played score is moved on once the cursor reaches this tick
@@ -282,9 +284,8 @@ class PatternPlayer:
             if plan is None:
                 return
             self._prefetch_locked(plan, tick)
-            self.scheduler.rebuild_live(
-                lambda t: None if t is None else self._window_score_locked(t)
-            )
+            # the window from what sounds now on: the same notes as far as they were sent
+            self.scheduler.extend_score(self._window_score_locked(tick))
 
     def published(self, state: Position) -> Position:
         """``state`` (the scheduler's position) as the position counter shows it: in
@@ -308,7 +309,7 @@ class PatternPlayer:
         until = tick + int(per_s * (WINDOW_AHEAD_S + REFILL_MARGIN_S))
         for slot in plan.passes(max(0, tick - int(per_s * WINDOW_BEHIND_S)), until):
             if doc.has_pattern(slot.pattern_id):
-                self._cache.pass_notes(
+                self._loop_cache.pass_notes(
                     doc.pattern(slot.pattern_id),
                     slot.pass_index,
                     slot.start_tick,
@@ -364,7 +365,10 @@ class PatternPlayer:
         lo = max(0, tick - int(per_s * WINDOW_BEHIND_S))
         hi = tick + max(1, int(per_s * WINDOW_AHEAD_S))
         self._refill_tick = hi - int(per_s * REFILL_MARGIN_S)
-        return loop_play_score(self._doc, self._plan, lo, hi, self._tempo, self._fill, self._cache)
+        self._loop_cache.forget_before(self._plan.pass_at(lo).start_tick)
+        return loop_play_score(
+            self._doc, self._plan, lo, hi, self._tempo, self._fill, self._loop_cache
+        )
 
 
 class _Adapting:

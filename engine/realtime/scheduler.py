@@ -81,6 +81,22 @@ class Scheduler(WindowSender):
             if score is not None:
                 self._replace_locked(score)
 
+    def extend_score(self, score: Score) -> None:
+        """Take ``score``, which plays the same notes as the score now wherever notes were
+        sent or still sound, at the same tempo: only notes not yet sent differ (a window
+        of notes moved on).  Nothing is withdrawn or compared; the new notes go out as
+        their windows come.  Any other change goes through ``replace_score``."""
+        starts = NoteStarts.of(score.tracks)  # outside the lock, as in load_score
+        with self._lock:
+            old = self._score
+            if score.tempo_map != old.tempo_map or score.ppq != old.ppq or score.loop_enabled:
+                self._replace_locked(score, starts)
+                return
+            self._set_score_locked(score, starts)
+            self._quiet_until = 0  # new notes may start anywhere not yet sent
+            if self._playing:
+                self._end_frame = self._compute_end_frame()
+
     def set_track_mix(self, track_index: int, **fields) -> None:
         """Change program/bank/is_drum/volume/pan/mute/solo of one track, live."""
         unknown = set(fields) - set(MIX_FIELDS)

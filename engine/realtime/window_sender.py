@@ -110,7 +110,7 @@ class WindowSender:
 
     def _compute_end_frame(self) -> int | None:
         tl = self._running()
-        if tl.looping:
+        if tl.looping or not self.stop_at_end:  # no end to stop at: not worth a scan
             return None
         return tl.frame_of(0, max(tl.anchor_tick, self._score.end_tick))
 

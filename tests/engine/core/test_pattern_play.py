@@ -93,3 +93,32 @@ def test_next_bar_tick():
     assert next_bar_tick(score, 0) == 1440
     assert next_bar_tick(score, 1439) == 1440
     assert next_bar_tick(score, 1440) == 2880
+
+
+def test_loop_play_score_windows_agree_with_filtering_every_note():
+    score, a = beat(12)
+    lane = score.pattern(a).lanes[0].id
+    # long tied steps, ratchets and nudges: notes that start long before a window's start
+    steps = [
+        Step(
+            on=True, length_steps=1 + (i * 5) % 9, ratchet=1 + i % 3, offset_pct=(i * 17) % 41 - 20
+        )
+        for i in range(12)
+    ]
+    score = pe.set_lane_steps(score, a, lane, steps)
+    plan = LoopPlan.start(score, a, 0).switched(a, 3 * 1440, 1440)  # a run from pass 3 on
+    cache = PassCache()
+    every = [
+        n
+        for slot in plan.passes(0, 20 * 1440)
+        for n in cache.pass_notes(
+            score.pattern(a), slot.pass_index, slot.start_tick, score.ppq, score.seed, False
+        )
+    ]
+    for lo, hi in [(0, 100), (0, 1440), (700, 5000), (1439, 1441), (2000, 9000), (4321, 4322)]:
+        played = loop_play_score(score, plan, lo, hi, score.tempo_map, cache=cache)
+        track = played.tracks[0]
+        assert list(track.notes) == [n for n in every if n.start_tick < hi and n.end_tick > lo]
+        # the track's own index agrees with its notes
+        assert track.notes_in_range(lo, hi) == [n for n in track.notes if n.end_tick > lo]
+        assert track == Track("Drums", is_drum=True, channel=9, notes=track.notes)
