@@ -53,8 +53,12 @@ def main(out: Path) -> None:
         window.playback.play()
         pump(root, 2.3)
         grab(root, out / "steps-grid.png")
+        song_view = window.steps.song
         window.steps.show(2)
         pump(root, 4.0)
+        # two placements of the second row selected, as after a Shift+click
+        score = window.document.score
+        song_view.select([p.id for p in score.placements if p.start_tick > 0][:2])
         grab(root, out / "steps-song.png")
         window.playback.stop()
         pump(root, 0.3)

@@ -130,7 +130,6 @@ class SongView(ttk.Frame):
         c.itemconfigure(self.cursor_item, fill=col.playhead)
         c.itemconfigure(self.band_item, outline=col.band)
         c.itemconfigure("rtext", fill=col.text_dim)
-        c.itemconfigure("ptext", fill=col.mark)
         c.itemconfigure("htext", fill=col.text)
         for pool in self._pools():
             pool.forget_looks()
@@ -237,7 +236,7 @@ class SongView(ttk.Frame):
                     ("dash", () if chosen else (4, 2)),
                 ),
             )
-            texts[b.key] = self._label(x0, x1, y0, y1, left, f"{b.count} notes")
+            texts[b.key] = self._label(x0, x1, y0, y1, left, f"{b.count} notes", col.text)
         for p in score.placements:
             pattern = score.pattern(p.pattern_id)
             colour = palette.track_colour(score.tracks[p.track], p.track)
@@ -254,9 +253,8 @@ class SongView(ttk.Frame):
                     ("width", 2 if chosen else 1),
                 ),
             )
-            texts[p.id] = self._label(
-                x0, x1, y0, y1, left, pattern.name + (f" ×{p.repeats}" if p.repeats > 1 else "")
-            )
+            name = pattern.name + (f" ×{p.repeats}" if p.repeats > 1 else "")
+            texts[p.id] = self._label(x0, x1, y0, y1, left, name, col.mark)
             pass_px = pattern.pass_ticks(score.ppq) * g.px_per_tick
             if pass_px >= 6:
                 for r in range(1, min(p.repeats, MAX_REPEAT_MARKS)):
@@ -280,11 +278,11 @@ class SongView(ttk.Frame):
         c.configure(scrollregion=(0, 0, world, height))
         self.hbar.set(left / world, min(1.0, right / world))
 
-    def _label(self, x0, x1, y0, y1, left: float, text: str) -> tuple:
+    def _label(self, x0, x1, y0, y1, left: float, text: str, colour: str) -> tuple:
         """A placement's or block's name, kept in view when the item starts off the left."""
         return (
             (max(x0, left + self.geometry.header_px) + 3, (y0 + y1) / 2),
-            (("text", text), ("width", max(1, x1 - x0 - 4))),
+            (("text", text), ("width", max(1, x1 - x0 - 4)), ("fill", colour)),
         )
 
     def _bar_lines(self, left: float, right: float) -> tuple[dict, dict]:
