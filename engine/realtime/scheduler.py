@@ -228,19 +228,24 @@ class Scheduler(WindowSender):
             self.backend.note_off_now(channel, pitch)
             self._previews.discard((channel, pitch))
 
-    def retime(self, score: Score, place) -> tuple[int, int, int] | None:
+    def retime(
+        self, score: Score, place, late_frames: int | None = None
+    ) -> tuple[int, int, int] | None:
         """Play on with ``score`` (a new tempo map), its first tick not yet applied moved to
         ``place(frame)``, ``frame`` being where the old timeline had it: how a sync source
         pulls the music onto its beats.  Returns (old frame, new frame, tick) of that
-        anchor, or None when stopped.  Nothing already applied moves; a tick placed before
-        what is already applied is placed right after it (a few frames late, not lost)."""
+        anchor, or None when stopped.  Nothing already applied moves.  A tick placed before
+        what is already applied is placed right after it (a few frames late, not lost);
+        with ``late_frames``, the timeline is anchored where it is placed instead (late
+        music is on time again at once), and the notes it puts before what is applied
+        sound right after it if at most ``late_frames`` late, else are skipped."""
         starts = NoteStarts.of(score.tracks) if not self._starts.matches(score.tracks) else None
         with self._lock:
             self._set_score_locked(score, starts)
             self._quiet_until = 0
             if not self._playing:
                 return None
-            return self._withdraw_and_resend_locked(place)
+            return self._withdraw_and_resend_locked(place, late_frames)
 
     def set_metronome(self, enabled: bool, volume: int = 100) -> None:
         """Click every beat (the bar's first accented) on the synth's last channel, which

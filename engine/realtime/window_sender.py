@@ -353,7 +353,9 @@ class WindowSender:
             self._send(added)
             self._sent = sorted(self._sent + added, key=lambda s: s.on_frame)
 
-    def _withdraw_and_resend_locked(self, place=None) -> tuple[int, int, int]:
+    def _withdraw_and_resend_locked(
+        self, place=None, late_frames: int | None = None
+    ) -> tuple[int, int, int]:
         """A tempo or loop change: withdraw everything, re-anchor, send again."""
         b = self.backend
         settled, horizon = self._cancel_locked()
@@ -363,11 +365,12 @@ class WindowSender:
         )
         old_frame = tl.anchor_frame
         if place is not None:
+            placed = int(place(old_frame))
             tl = PlaybackTimeline(
                 tl.tempo_map,
                 tl.ppq,
                 tl.sample_rate,
-                max(horizon + 1, int(place(old_frame))),
+                placed if late_frames is not None else max(horizon + 1, placed),
                 tl.anchor_tick,
                 self._loop_region(),
                 tl.first_pass,
@@ -388,6 +391,15 @@ class WindowSender:
                 s = replace(s, off_frame=off, pass_index=-1)  # belongs to no new pass
             b.schedule_note_off(off, s.channel, s.note.pitch, tag=s.tag)
             kept.append(s)
+        if tl.anchor_frame <= horizon and late_frames is not None:
+            # withdrawn notes (after the horizon on the old timeline) now before it
+            block = getattr(b, "block_frames", 1)
+            late = [
+                replace(s, on_frame=horizon + 1, off_frame=max(s.off_frame, horizon + 1 + block))
+                for s in self._wanted(max(tl.anchor_frame, horizon + 1 - late_frames), horizon + 1)
+            ]
+            self._send(late)
+            kept.extend(late)
         self._sent = kept
         self._end_frame = self._compute_end_frame()
         until = self._sent_until
