@@ -127,6 +127,8 @@ class SyncHub:
                 return
         # re-adapt the song now playing to the new source's tempo
         self.scheduler.replace_score(self.adapt(self.scheduler.score))
+        if choice.source == "link":
+            self._follower.follow_playing()  # playing on: into the session's phase
         self.say(f"Sync: {SOURCE_NAMES[choice.source]}.")
 
     def _open_link(self, choice: SyncChoice) -> None:

@@ -14,11 +14,19 @@ While Link is on, the session owns the tempo and the beat:
   joining a session never moves its beat (only ``requestBeat``-free reads are used here),
   and with start/stop sync a peer's start starts Pianola on the quantum and its stop
   stops it.
+- Link turned on while the music plays keeps it playing and brings its bars into the
+  session's phase at once (``follow_playing``): the music's beat within its bar is made
+  the session's beat within the quantum, by the nearest shift.  A session that meets
+  another one while playing (a peer joins, or Pianola finds the peers only after its
+  start) changes its beat by up to half a quantum the same way; either is one re-timing.
 - The music's beat at a synth frame is ``ref_beat + (frame - ref_frame) / frames_per_beat``
   on the scheduler's own timeline; every period the beat the session has at the time that
   frame will be heard is compared with it, and more than ``max_error_frames`` apart the
   timeline is re-timed onto the session (the audio clock and the host clock never run at
-  exactly the same rate, so this happens every several seconds).
+  exactly the same rate, so this happens every several seconds).  Re-timing anchors the
+  music where the session has it even when that is already past: late music is on time
+  again at once, its notes up to a look-ahead late sound at once and earlier ones (a
+  stall, a session that jumped ahead) are skipped, as the session has passed them.
 
 ``clock`` maps synth frames to the host time they are heard at (``HeardClock``), the
 output latency included, so what is heard is on the beat, not what is computed.
@@ -26,7 +34,6 @@ output latency included, so what is heard is on the beat, not what is computed.
 
 from __future__ import annotations
 
-import math
 import threading
 from dataclasses import replace
 
@@ -71,6 +78,7 @@ class LinkFollower:
         self._ref: tuple[float, float] | None = None  # (synth frame, beat) while playing
         self._pending_start: int | None = None  # tick to start from once the clock is ready
         self._pending_since_us = session.now_us()  # since when (or since we began)
+        self._adopt_playing = False  # Link came on while playing: align once the clock is
         self._peers = 0
         self._session_playing = False
         self.retimes = 0
@@ -110,6 +118,29 @@ class LinkFollower:
                 self._pending_since_us = self.session.now_us()
                 return
             self._start_locked(from_tick, None, announce=True)
+
+    def follow_playing(self) -> None:
+        """Link came on while the music plays: keep playing, in the session's phase."""
+        with self._lock:
+            self._adopt_playing = self.scheduler.timeline() is not None
+            self._pending_since_us = self.session.now_us()
+
+    def _adopt_locked(self) -> None:
+        """Give the music playing a beat on the session's line: its own beat within the
+        bar (ticks from the song's start, ``quantum`` beats a bar) in the session's phase,
+        the nearest such beat to where the session is; re-timing then moves it there."""
+        self._adopt_playing = False
+        found = self.scheduler.next_tick_at(
+            self.scheduler.backend.now_frame() + self.scheduler.lookahead_frames
+        )
+        if found is None:
+            return
+        tick, frame = found
+        own = tick / self.scheduler.score.ppq
+        session = self.session.beat_at(self.clock.host_us_heard_at(frame))
+        quantum = self.session.quantum
+        self._ref = (float(frame), own + quantum * round((session - own) / quantum))
+        self._session_playing = self.session.snapshot().playing
 
     def _settled(self) -> bool:
         """The clock is settled enough to place a start (or has been waited for long
@@ -160,11 +191,14 @@ class LinkFollower:
             self.clock.update(self.scheduler.backend.now_frame())
             if not self.clock.usable:
                 return
-            snap = self.session.snapshot()
-            self._follow_peers(snap.peers)
             if self._pending_start is not None and self._settled():
                 tick, self._pending_start = self._pending_start, None
                 self._start_locked(tick, None, announce=True)
+            if self._adopt_playing and self._settled():
+                self._adopt_locked()
+            # read after a start of ours: an older reading would see it as a peer's stop
+            snap = self.session.snapshot()
+            self._follow_peers(snap.peers)
             self._follow_transport(snap)
             tempo = self._audio_us_per_quarter(snap.tempo_bpm)
             if snap.tempo_bpm != self._session_bpm:
@@ -178,13 +212,9 @@ class LinkFollower:
                 self._retime_locked()
             elif self._ref is not None:
                 error = self._error_frames()
-                # Late by more than everything not yet sent: catch up (dropping what
-                # the session has passed).  Less late, re-timing moves the first unsent
-                # tick as far as it can each period (never before what is applied), so
-                # it converges within a few periods without losing a note.
-                if error < -self.scheduler.lookahead_frames:
-                    self._catch_up_locked()
-                elif abs(error) > self.max_error_frames:
+                if abs(error) > self.max_error_frames:
+                    if error < -self.scheduler.lookahead_frames:
+                        self.catch_ups += 1  # later than a look-ahead: notes are skipped
                     self._retime_locked()
 
     @property
@@ -232,25 +262,6 @@ class LinkFollower:
         frame = self.scheduler.backend.now_frame() + self.scheduler.lookahead_frames
         return self._session_frame_of(self._beat_of(frame)) - frame
 
-    def _catch_up_locked(self) -> None:
-        """The music is later than anything not yet sent could make up (the machine
-        stalled, the audio clock jumped): play on from the tick the session is at."""
-        next_tick = self.scheduler.next_tick_at(
-            self.scheduler.backend.now_frame() + 2 * self.scheduler.lookahead_frames
-        )
-        if next_tick is None:
-            self._ref = None
-            return
-        tick, frame = next_tick
-        ours = self._beat_of(frame)
-        session = self.session.beat_at(self.clock.host_us_heard_at(frame))
-        ppq = self.scheduler.score.ppq
-        new_tick = max(0, tick + math.ceil((session - ours) * ppq))
-        beat = ours + (new_tick - tick) / ppq  # the music's beat of that tick
-        at = self.scheduler.play(new_tick, at_frame=round(self._session_frame_of(beat)))
-        self._ref = (float(at), beat)
-        self.catch_ups += 1
-
     def _retime_locked(self) -> None:
         score = replace(self.scheduler.score, tempo_map=constant_tempo(self._us_per_quarter))
         if self._ref is None:
@@ -265,7 +276,7 @@ class LinkFollower:
             placed["beat"] = beat
             return round(self._session_frame_of(beat))
 
-        moved = self.scheduler.retime(score, place)
+        moved = self.scheduler.retime(score, place, late_frames=self.scheduler.lookahead_frames)
         if moved is None:
             self._ref = None
             return

@@ -113,32 +113,63 @@ def heard_beats(peer, recorder_stop, sampler, quantum: float) -> list[float]:
     return beats
 
 
-def scene_engine(mode: str) -> dict:
-    """The real engine under Link with a peer at 97 BPM: ``steady`` plays from Pianola's
-    own start; ``retempo`` has the peer change to 133 BPM while playing; ``startstop`` has
-    the peer start and stop the transport (start/stop sync)."""
-    from engine.core.audio_settings import AudioSettings
-    from engine.core.protocol import commands as cmd
-    from engine.core.protocol import events as evt
-    from engine.measure.capture import Recorder
-    from engine.realtime.client import EngineClient
-    from tests.engine.sync.sync_kit import clicks
+class EngineEvents:
+    """The engine's sync and error messages, gathered as they come (a scene waits on them)."""
 
-    server = os.environ["JACK_DEFAULT_SERVER"]
-    quantum = 4.0
+    def __init__(self, client):
+        self.client = client
+        self.messages: list[str] = []
+
+    def pump(self) -> list[str]:
+        from engine.core.protocol import events as evt
+
+        for event in self.client.poll_events():
+            if isinstance(event, (evt.SyncEvent, evt.ErrorEvent)):
+                self.messages.append(event.message)
+        return self.messages
+
+    def wait_for(self, message: str, timeout_s: float = 20.0) -> bool:
+        return wait_for(lambda: message in self.pump(), timeout_s)
+
+
+def new_peer(quantum: float = 4.0):
     peer = link.Link(97.0)
     peer.startStopSyncEnabled = True
     peer.enabled = True
-    time.sleep(0.5)
+    return peer
+
+
+def scene_engine(mode: str) -> dict:
+    """The real engine under Link with a peer at 97 BPM: ``steady`` plays from Pianola's
+    own start once the peer is seen (``early``: at once, the peer maybe not yet seen);
+    ``retempo`` has the peer change to 133 BPM while
+    playing; ``startstop`` has the peer start and stop the transport (start/stop sync);
+    ``join`` has the peer appear while Pianola plays alone on Link; ``linkon`` turns Link
+    on while Pianola plays on its own clock, the peer already there."""
+    from engine.core.audio_settings import AudioSettings
+    from engine.core.protocol import commands as cmd
+    from engine.measure.capture import Recorder
+    from engine.realtime.client import EngineClient
+    from tests.engine.sync.sync_kit import PPQ, clicks
+
+    server = os.environ["JACK_DEFAULT_SERVER"]
+    quantum = 4.0
+    peer = None if mode == "join" else new_peer()
     sampler = ClockSampler(server)
-    report: dict = {"events": []}
+    report: dict = {}
     client = EngineClient(AudioSettings(driver="jack", jack_server=server, reverb=False))
     client.start()
     try:
         client.wait_ready(30)
+        events = EngineEvents(client)
         client.send(cmd.LoadScoreCommand(clicks(256)))
-        client.send(cmd.SetSyncCommand("link", quantum))
-        with Recorder(r"^pianola:", channels=1, server_name=server, max_seconds=20) as rec:
+        if mode != "linkon":
+            client.send(cmd.SetSyncCommand("link", quantum))
+            report["saw_sync"] = events.wait_for("Sync: Ableton Link.")
+        if peer is not None and mode not in ("linkon", "early"):
+            # the peer is seen before anything is timed ("early" plays at once)
+            report["saw_peer"] = events.wait_for("Link: 1 peer.")
+        with Recorder(r"^pianola:", channels=1, server_name=server, max_seconds=30) as rec:
             rec.start()
             if mode == "startstop":
                 time.sleep(1.5)
@@ -158,6 +189,17 @@ def scene_engine(mode: str) -> dict:
                 )
             else:
                 client.send(cmd.PlayCommand(0))
+                # the first click: a start waits for the session's next bar
+                wait_for(lambda: client.read_position().playing, 10.0)
+                time.sleep(3.0)
+                if mode == "join":
+                    peer = new_peer()
+                    report["saw_peer"] = events.wait_for("Link: 1 peer.")
+                    report["join_us"] = peer.clock().micros()
+                elif mode == "linkon":
+                    client.send(cmd.SetSyncCommand("link", quantum))
+                    report["saw_peer"] = events.wait_for("Link: 1 peer.")
+                    report["join_us"] = peer.clock().micros()
                 time.sleep(5.0)
                 if mode == "retempo":
                     clock = peer.clock()
@@ -169,16 +211,24 @@ def scene_engine(mode: str) -> dict:
                     report["change_beat"] = peer.captureAppSessionState().beatAtTime(
                         report["change_us"], quantum
                     )
-                report["playing"] = client.read_position().playing
+                position = client.read_position()
+                report["playing"] = position.playing
+                # the music's beat within its bar against the session's (both at about
+                # this moment): in phase, they differ by the output's few milliseconds
+                now_beat = peer.captureAppSessionState().beatAtTime(peer.clock().micros(), quantum)
+                report["bar_phase"] = (position.tick / PPQ - now_beat) % quantum
+            if "join_us" in report:
+                report["join_beat"] = peer.captureAppSessionState().beatAtTime(
+                    report["join_us"], quantum
+                )
             report["beats"] = heard_beats(peer, rec.stop, sampler, quantum)
             report["tempo_shown_bpm"] = 60e6 / client.read_position().us_per_quarter
-        for event in client.poll_events():
-            if isinstance(event, (evt.SyncEvent, evt.ErrorEvent)):
-                report["events"].append(event.message)
+        report["events"] = events.pump()
     finally:
         client.close()
         sampler.close()
-        peer.enabled = False
+        if peer is not None:
+            peer.enabled = False
     print(json.dumps(report))
     return report
 
