@@ -26,6 +26,23 @@ class RecordSettings:
         self.input_source = input_source
         self.input_open = False  # the engine was asked to listen
 
+    # --- remembered in the preferences ------------------------------------------------
+    def load(self, prefs) -> None:
+        """Take the recording settings of ``prefs`` (sequencer_gui.settings.preferences)."""
+        self.input_source = prefs.midi_input
+        self.count_in_var.set(prefs.count_in_bars)
+        self.metronome_var.set(prefs.metronome)
+        self.volume_var.set(prefs.metronome_volume)
+
+    def remembered(self) -> dict:
+        """The preference fields these settings keep."""
+        return {
+            "midi_input": self.input_source,
+            "count_in_bars": self.count_in_bars,
+            "metronome": self.metronome,
+            "metronome_volume": self.metronome_volume,
+        }
+
     @property
     def count_in_bars(self) -> int:
         return max(0, min(cmd.MAX_COUNT_IN_BARS, self.count_in_var.get()))

@@ -43,6 +43,9 @@ AUDIO_FIELDS = (
     "realtime_priority",
 )
 GRIDS = tuple(f"1/{d}{t}" for d in (1, 2, 4, 8, 16, 32) for t in ("", "T"))
+COUNT_IN_BARS = (0, 1, 2)
+METRONOME_MODES = ("off", "recording", "always")
+METRONOME_VOLUMES = (50, 75, 100, 150)
 THEMES = ("dark", "light")  # sequencer_gui.palette has one palette per name
 
 
@@ -61,6 +64,12 @@ class Preferences:
     default_grid: str = "1/16"
     recent_files: tuple[str, ...] = ()
     theme: str = "dark"
+    # recording: the JACK MIDI output listened to ("": only Pianola's own input port),
+    # the count-in, the metronome (off, while recording, always) and its volume
+    midi_input: str = ""
+    count_in_bars: int = 1
+    metronome: str = "recording"
+    metronome_volume: int = 100
 
     def __post_init__(self):
         if self.audio_driver not in AUDIO_DRIVERS:
@@ -95,6 +104,11 @@ class Preferences:
             )
         if self.theme not in THEMES:
             raise ValueError(f"theme must be one of {', '.join(THEMES)}, not {self.theme!r}")
+        if not isinstance(self.midi_input, str):
+            raise ValueError(f"the MIDI input must be a port name, not {self.midi_input!r}")
+        _check_choice("count-in", self.count_in_bars, COUNT_IN_BARS)
+        _check_choice("metronome", self.metronome, METRONOME_MODES)
+        _check_choice("metronome volume", self.metronome_volume, METRONOME_VOLUMES)
         recent = tuple(self.recent_files)
         if not all(isinstance(p, str) and p for p in recent):
             raise ValueError("recent files must be a list of file paths")

@@ -38,6 +38,10 @@ def test_saved_preferences_come_back(config_dir):
         realtime_priority=False,
         autosave_interval_s=10,
         default_grid="1/8T",
+        midi_input="keys:out",
+        count_in_bars=2,
+        metronome="always",
+        metronome_volume=75,
     )
     again = PreferencesStore()
     assert again.warning is None
@@ -70,6 +74,10 @@ def test_recent_files_most_recent_first_no_duplicates_at_most_ten(tmp_path):
         ("autosave_interval_s", 0, "autosave interval"),
         ("default_grid", "1/7", "default grid"),
         ("jack_autoconnect", "yes", "jack autoconnect"),
+        ("midi_input", 3, "MIDI input"),
+        ("count_in_bars", 4, "count-in"),
+        ("metronome", "loud", "metronome"),
+        ("metronome_volume", 101, "metronome volume"),
     ],
 )
 def test_invalid_values_are_refused_with_the_field_named(field, value, words):

@@ -1,0 +1,81 @@
+"""The MIDI input and the recording settings are remembered: chosen in the Transport
+menu, saved in the preferences, taken up by the next window (and its engine)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from engine.core.protocol import commands as cmd
+from engine.measure.midi_capture import MidiRecorder
+from sequencer_gui.settings.preferences import PreferencesStore
+from tests.sequencer_gui.conftest import pump
+from tests.sequencer_gui.test_recording import recording_window  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def own_config(tmp_path, monkeypatch):
+    """Preferences of this test's own: what it saves reaches no other test."""
+    monkeypatch.setenv("PIANOLA_CONFIG_DIR", str(tmp_path / "config"))
+    return tmp_path / "config"
+
+
+def _menu_entry(menu, words: str) -> int:
+    for i in range(menu.index("end") + 1):
+        if menu.type(i) == "command" and words in menu.entrycget(i, "label"):
+            return i
+    raise AssertionError(f"no entry with {words!r}")
+
+
+def test_recording_settings_are_remembered(own_config, tk_root):
+    from sequencer_gui.app import MainWindow
+
+    win = MainWindow(tk_root, start_engine=False)
+    try:
+        settings = win.recording.settings
+        assert (settings.count_in_bars, settings.metronome) == (1, "recording")
+        settings.count_in_var.set(2)
+        settings.metronome_var.set("always")
+        settings.volume_var.set(150)
+    finally:
+        win.close()
+    prefs = PreferencesStore().preferences
+    assert (prefs.count_in_bars, prefs.metronome, prefs.metronome_volume) == (2, "always", 150)
+    again = MainWindow(tk_root, start_engine=False)
+    try:
+        assert again.recording.settings.count_in_bars == 2
+        assert again.recording.settings.metronome_volume == 150
+    finally:
+        again.close()
+
+
+@pytest.mark.audio
+def test_the_midi_input_chosen_is_connected_and_remembered(
+    own_config,
+    recording_window,  # noqa: F811
+    tk_root,
+    jack_server,
+):
+    from engine.core.score import Score, Track
+
+    win = recording_window(Score(tracks=(Track("Keys"),)))
+    with MidiRecorder(f"keys-{os.getpid()}", server=jack_server) as keyboard:
+        source = f"{keyboard.name}:out"
+        outputs = win.recording.outputs
+        win.link.send(cmd.ListMidiPortsCommand())  # the keyboard came after the engine
+        assert pump(tk_root, 20, lambda: source in outputs.inputs), outputs.inputs
+        transport = win.menus["transport"]
+        inputs = tk_root.nametowidget(transport.entrycget("MIDI Input", "menu"))
+        tk_root.call(inputs.cget("postcommand"))
+        inputs.invoke(_menu_entry(inputs, source))
+
+        def connected() -> bool:
+            ports = keyboard._client.get_all_connections(keyboard.outport)
+            return "pianola-midi-in:in" in [p.name for p in ports]
+
+        assert pump(tk_root, 20, connected)
+        assert PreferencesStore().preferences.midi_input == source
+        assert "MIDI input: " + source in win.status.message.cget("text")
