@@ -245,6 +245,28 @@ def run(args) -> int:
     return 0
 
 
+def click_to_onset_s(root, canvas, x: int, y: int, server_name: str, period: int) -> float | None:
+    """Click at view (x, y) of ``canvas`` while recording the engine's output: seconds from
+    the JACK frame of the click to the first onset heard at or after it (None: none)."""
+    with Recorder(ENGINE_PORTS, channels=2, server_name=server_name, max_seconds=2) as rec:
+        rec.start()
+        pump(root, 0.15)
+        click_frame = rec.frame_time_now()
+        # explicit event times, seconds apart: Tk must not take two clicks at the same
+        # spot for a double click (which deletes)
+        now_ms = int(time.monotonic() * 1000)
+        canvas.event_generate("<ButtonPress-1>", x=x, y=y, time=now_ms)
+        canvas.event_generate("<ButtonRelease-1>", x=x, y=y, time=now_ms + 20)
+        root.update()
+        pump(root, 0.4)
+        recording = rec.stop()
+    mag = recording.magnitude()
+    onsets = find_onsets(mag, max(1e-3, float(mag.max()) * 0.1), 4800)
+    frames = recording.jack_frames(onsets)
+    later = frames[frames >= click_frame - period]
+    return (int(later[0]) - click_frame) / SAMPLE_RATE if len(later) else None
+
+
 def click_latency(window, root, server_name: str, clicks: int) -> None:
     """Click empty cells; JACK frames from the click to the note's onset."""
     roll = window.roll
@@ -252,32 +274,17 @@ def click_latency(window, root, server_name: str, clicks: int) -> None:
     g = roll.geometry
     delays = []
     for k in range(clicks):
-        with Recorder(ENGINE_PORTS, channels=2, server_name=server_name, max_seconds=2) as rec:
-            tick = roll.score.end_tick + 1920 * (k + 1)
-            roll.set_geometry(g.scrolled_to(g.tick_to_x(tick) - 100, g.scroll_y_px))
-            g = roll.geometry
-            x = round(g.tick_to_x(tick) + 4 - g.scroll_x_px)
-            y = round(g.pitch_to_y(72) + 4 - g.scroll_y_px)
-            root.update()
-            rec.start()
-            pump(root, 0.15)
-            click_frame = rec.frame_time_now()
-            # explicit event times, seconds apart: Tk must not take two clicks at the
-            # same spot for a double click (which deletes)
-            now_ms = int(time.monotonic() * 1000)
-            roll.canvas.event_generate("<ButtonPress-1>", x=x, y=y, time=now_ms)
-            roll.canvas.event_generate("<ButtonRelease-1>", x=x, y=y, time=now_ms + 20)
-            root.update()
-            pump(root, 0.4)
-            recording = rec.stop()
-            mag = recording.magnitude()
-            onsets = find_onsets(mag, max(1e-3, float(mag.max()) * 0.1), 4800)
-            frames = recording.jack_frames(onsets)
-            later = frames[frames >= click_frame - period]
-            if len(later):
-                delays.append((int(later[0]) - click_frame) / SAMPLE_RATE)
-            window.editor.undo()
-            pump(root, 0.3)  # let the blip end before the next click
+        tick = roll.score.end_tick + 1920 * (k + 1)
+        roll.set_geometry(g.scrolled_to(g.tick_to_x(tick) - 100, g.scroll_y_px))
+        g = roll.geometry
+        x = round(g.tick_to_x(tick) + 4 - g.scroll_x_px)
+        y = round(g.pitch_to_y(72) + 4 - g.scroll_y_px)
+        root.update()
+        delay = click_to_onset_s(root, roll.canvas, x, y, server_name, period)
+        if delay is not None:
+            delays.append(delay)
+        window.editor.undo()
+        pump(root, 0.3)  # let the blip end before the next click
     target = period / SAMPLE_RATE + 0.005
     if delays:
         print(

@@ -24,16 +24,14 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.bench.timing import ENGINE_PORTS, engine_settings
+from engine.bench.timing import engine_settings
 from engine.core import pattern_edits as pe
 from engine.core.pattern import Step
 from engine.core.score import DRUM_BANK, GM_DRUM_CHANNEL, Score, Track
 from engine.core.timing import TempoMap
-from engine.measure.capture import Recorder
 from engine.measure.drum_timing import SAMPLE_RATE
 from engine.measure.jackserver import DummyJackServer
-from engine.measure.onsets import find_onsets
-from sequencer_gui.bench.gui import ms, pump, start_xvfb
+from sequencer_gui.bench.gui import click_to_onset_s, ms, pump, start_xvfb
 
 LANE_KEYS = (36, 38, 42, 46, 39, 37, 45, 49, 41, 43, 47, 48, 50, 51, 44, 40)
 
@@ -229,22 +227,9 @@ def click_latency(window, root, server_name: str, clicks: int) -> None:
         root.update()
         x = round(g.step_centre_x(k % g.columns) - grid.canvas.canvasx(0))
         y = round(g.lane_y(lane_index) + g.lane_height_px / 2 - grid.canvas.canvasy(0))
-        with Recorder(ENGINE_PORTS, channels=2, server_name=server_name, max_seconds=2) as rec:
-            rec.start()
-            pump(root, 0.15)
-            click_frame = rec.frame_time_now()
-            now_ms = int(time.monotonic() * 1000)
-            grid.canvas.event_generate("<ButtonPress-1>", x=x, y=y, time=now_ms)
-            grid.canvas.event_generate("<ButtonRelease-1>", x=x, y=y, time=now_ms + 20)
-            root.update()
-            pump(root, 0.4)
-            recording = rec.stop()
-        mag = recording.magnitude()
-        onsets = find_onsets(mag, max(1e-3, float(mag.max()) * 0.1), 4800)
-        frames = recording.jack_frames(onsets)
-        later = frames[frames >= click_frame - period]
-        if len(later):
-            delays.append((int(later[0]) - click_frame) / SAMPLE_RATE)
+        delay = click_to_onset_s(root, grid.canvas, x, y, server_name, period)
+        if delay is not None:
+            delays.append(delay)
         window.editor.undo()
         pump(root, 0.3)
     target = period / SAMPLE_RATE + 0.005
