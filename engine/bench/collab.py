@@ -65,6 +65,8 @@ class _Server:
             stderr=subprocess.DEVNULL,
             text=True,
         )
+        if self.proc.stdout is None:  # opened with stdout=PIPE: never
+            raise RuntimeError("the session server has no output pipe")
         match = re.search(r"http://127\.0\.0\.1:(\d+)", self.proc.stdout.readline())
         if not match:
             raise RuntimeError("the session server did not start")

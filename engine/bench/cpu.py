@@ -109,7 +109,7 @@ def sixteen_track_score(bpm: float = 120.0, bars: int = 4):
                 bank=DRUM_BANK,
                 is_drum=True,
                 volume=90,
-                notes=notes,
+                notes=tuple(notes),
             )
         )
     for name, program, low in PARTS:
@@ -126,7 +126,9 @@ def sixteen_track_score(bpm: float = 120.0, bars: int = 4):
                 Note(s * SIXTEENTH, SIXTEENTH - 10, p, 90 if s % 4 == 0 else 64) for p in pitches
             ]
         tracks.append(
-            Track(name=name, channel=len(tracks) % 9, program=program, volume=80, notes=notes)
+            Track(
+                name=name, channel=len(tracks) % 9, program=program, volume=80, notes=tuple(notes)
+            )
         )
     return Score(
         tracks=tuple(tracks),

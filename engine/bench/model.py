@@ -48,7 +48,7 @@ def add_arguments(parser) -> None:
 
 def random_notes(count: int, rng: random.Random, channels: int = 1):
     """(channel, start_tick, length_ticks, pitch, velocity) of ``count`` musical-ish notes."""
-    notes = []
+    notes: list[tuple[int, int, int, int, int]] = []
     tick = 0
     while len(notes) < count:
         tick += rng.choice((0, 0, 120, 240, 240, 480))  # chords, then steps forward

@@ -76,7 +76,7 @@ def run(args) -> int:
     else:
         score, what = _demo_song()
     soundfont = Path(args.soundfont) if args.soundfont else BUNDLED_SOUNDFONT
-    best = None
+    best = float("inf")
     with tempfile.TemporaryDirectory(prefix="pianola-bench-") as folder:
         for _ in range(max(1, args.repeat)):
             started = time.perf_counter()
@@ -84,7 +84,7 @@ def run(args) -> int:
                 score, Path(folder, "bench.wav"), soundfont, sample_rate=args.sample_rate
             )
             elapsed = time.perf_counter() - started
-            best = elapsed if best is None else min(best, elapsed)
+            best = min(best, elapsed)
     factor = result.seconds / best
     print(
         f"Offline render of {what}: {len(score.tracks)} tracks, {score.note_count} notes, "

@@ -49,7 +49,7 @@ def _writer(name: str, seconds: float, period_s: float, cpu, result) -> None:
     end = start + seconds
     while (now := time.perf_counter()) < end:
         n += 1
-        block.write(n, 2 * n, 3 * n, 500_000 + 5 * n, bool(n & 1), 7 * n)
+        block.write(Position(n, 2 * n, 3 * n, 500_000 + 5 * n, bool(n & 1), 7 * n))
         if period_s:
             due += period_s
             while time.perf_counter() < due:

@@ -97,11 +97,11 @@ def roll_song(score, pattern_id: str, passes: int = 4):
     from dataclasses import replace
 
     from engine.core.pattern_expand import pass_notes
-    from engine.core.score import LoopRegion
+    from engine.core.score import LoopRegion, Note
 
     pattern = score.pattern(pattern_id)
     pass_ticks = pattern.pass_ticks(score.ppq)
-    notes = []
+    notes: list[Note] = []
     for k in range(passes):
         notes += pass_notes(pattern, k, k * pass_ticks, score.ppq, score.seed)
     track = score.tracks[0].with_notes(notes)
@@ -288,7 +288,7 @@ def _live(client, ready, args, score, pattern_id, roll) -> None:
         f"{args.period}, {'realtime' if args.realtime else 'no realtime'}; "
         f"engine {ready.scheduling}), {args.seconds:g} s each, alternating:"
     )
-    ours = {"patterns": [], "piano roll": []}
+    ours: dict[str, list[float]] = {"patterns": [], "piano roll": []}
     for _ in range(args.rounds):
         for name, song, pid in (("patterns", score, pattern_id), ("piano roll", roll, None)):
             mine, total = live_cpu(client, ready, song, pid, args.seconds)

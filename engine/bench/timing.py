@@ -140,7 +140,7 @@ def drum_score(bpm: float, seconds: float, note: int):
     count = len(sixteenth_frames(bpm, seconds))
     notes = [Note(i * step, step // 2, note, 100) for i in range(count)]
     track = Track(
-        name="Hat", channel=GM_DRUM_CHANNEL, bank=BANK, program=0, is_drum=True, notes=notes
+        name="Hat", channel=GM_DRUM_CHANNEL, bank=BANK, program=0, is_drum=True, notes=tuple(notes)
     )
     return Score(tracks=(track,), ppq=ppq, tempo_map=TempoMap.constant(bpm))
 

@@ -37,6 +37,8 @@ def available() -> dict[str, str]:
     for name, module in _modules().items():
         spec = importlib.util.find_spec(module)
         try:
+            if spec is None or spec.origin is None:
+                raise OSError(f"no source for {module}")
             with open(spec.origin, encoding="utf-8") as f:
                 doc = ast.get_docstring(ast.parse(f.read())) or ""
         except (OSError, SyntaxError, ValueError):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import threading
 import time
+from typing import Any
 
 from engine.core.errors import AudioDriverError
 
@@ -22,15 +23,15 @@ class MidiRecorder:
     def __init__(self, name: str = "pianola-midi-recorder", server: str | None = None):
         self.name = name
         self.server = server
-        self._client = None
+        self._client: Any = None  # a jack.Client while open (JACK-Client has no types)
         self._lock = threading.Lock()
         self._events: list[tuple[int, bytes]] = []
         self._to_send: list[tuple[int, int, bytes]] = []  # (frame, seq, data)
         self._seq = 0
         self._high = 0
-        self._last = None
+        self._last: int | None = None
         self.cycle_frame = 0
-        self._next_cycle = None
+        self._next_cycle: int | None = None
         self.missed: list[tuple[int, int]] = []  # frame ranges of cycles we were not run in
         self.period_frames = 0
         self.sample_rate = 0
@@ -50,6 +51,13 @@ class MidiRecorder:
         client.set_process_callback(self._process)
         client.activate()
         return self
+
+    @property
+    def client(self) -> Any:
+        """The open jack.Client (for asking JACK about this recorder's ports)."""
+        if self._client is None:
+            raise AudioDriverError(f"the MIDI recorder {self.name} is not open")
+        return self._client
 
     def close(self) -> None:
         if self._client is not None:
@@ -92,11 +100,11 @@ class MidiRecorder:
     # --- the caller's side -------------------------------------------------------------
     def connect_from(self, port: str) -> None:
         """Record what ``port`` (another client's MIDI output) sends."""
-        self._client.connect(port, self.inport)
+        self.client.connect(port, self.inport)
 
     def connect_to(self, port: str) -> None:
         """Send to ``port`` (another client's MIDI input)."""
-        self._client.connect(self.outport, port)
+        self.client.connect(self.outport, port)
 
     def frame_now(self) -> int:
         """The first frame of the cycle in progress (unwrapped JACK frame time)."""

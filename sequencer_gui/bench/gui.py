@@ -58,7 +58,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def big_score(count: int) -> Score:
     """``count`` notes: a four-voice pattern of sixteenths and eighths over many bars."""
-    notes = []
+    notes: list[Note] = []
     step = 120
     i = 0
     while len(notes) < count:
