@@ -86,8 +86,14 @@ class SongGestures:
         return c.canvasx(event.x), c.canvasy(event.y)
 
     def surviving(self, keys) -> set:
-        """The keys still in the song (an undo may have taken some away)."""
-        return si.existing(self.document.score, keys)
+        """The keys still in the song (an undo may have taken some away).  Runs on every
+        edit, a roll drag's motions too: the blocks come from the view's cache."""
+        keys = set(keys)
+        if not keys:
+            return keys
+        score = self.document.score
+        there = {b.key for b in self.view.blocks.blocks(score)} | {p.id for p in score.placements}
+        return keys & there
 
     # ------------------------------------------------------------------ mouse
     def on_hover(self, event) -> None:
