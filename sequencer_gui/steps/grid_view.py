@@ -157,6 +157,7 @@ class StepGrid(ttk.Frame):
         )
         self.ruler_end = r.create_line(0, 0, 0, 0, fill=colours.current().length_handle, width=2)
         self._lane_cache: dict[int, tuple] = {}  # lane index -> (what it showed, its items)
+        self._scrollregion: tuple = ()
         c.bind("<Configure>", self._on_resize)
 
     # ------------------------------------------------------------------ state
@@ -248,7 +249,10 @@ class StepGrid(ttk.Frame):
         if grew:
             for tag in STACK_ORDER:
                 self.canvas.tag_raise(tag)
-        self.canvas.configure(scrollregion=(0, 0, g.world_width_px, max(1, g.world_height_px)))
+        region = (0, 0, g.world_width_px, max(1, g.world_height_px))
+        if region != self._scrollregion:  # configuring a canvas redraws all of it
+            self._scrollregion = region
+            self.canvas.configure(scrollregion=region)
         self._redraw_ruler()
         self.show_cursor()
 

@@ -57,6 +57,7 @@ class SongView(ttk.Frame):
         self.cursor_tick = 0
         self.geometry = self._make_geometry(48.0)
         self.blocks = BlockCache()
+        self._scrollregion: tuple = ()
 
         top = ttk.Frame(self, padding=(4, 2))
         top.pack(side="top", fill="x")
@@ -275,7 +276,10 @@ class SongView(ttk.Frame):
                 c.tag_raise(tag)
         song_end = max(score.end_tick, score.ppq * 4 * 32)
         world = g.tick_to_x(song_end) + right - left
-        c.configure(scrollregion=(0, 0, world, height))
+        region = (0, 0, world, height)
+        if region != self._scrollregion:  # configuring a canvas redraws all of it
+            self._scrollregion = region
+            c.configure(scrollregion=region)
         self.hbar.set(left / world, min(1.0, right / world))
 
     def _label(self, x0, x1, y0, y1, left: float, text: str, colour: str) -> tuple:
