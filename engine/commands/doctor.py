@@ -73,11 +73,11 @@ def _check_jack(report: Report, extra_server: str | None, drivers: list[str]) ->
         report.say("JACK: jackd is not installed")
         report.problem("For the tightest timing install JACK (Debian: apt install jackd2).")
         return
-    names = [None]
+    names: list[str | None] = [None]
     for name in (os.environ.get("JACK_DEFAULT_SERVER"), extra_server):
         if name and name not in names:
             names.append(name)
-    answering = []
+    answering: list[str | None] = []
     for name in names:
         label = f"server '{name}'" if name else "default server"
         ok = server_answers(name)

@@ -34,6 +34,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -66,13 +67,13 @@ class Recording:
     @property
     def gaps(self) -> int:
         """How many periods did not follow the one before (cycles JACK skipped for us)."""
-        steps = np.diff(self.period_frame_times.astype(np.int64)) % 2**32
+        steps = np.diff(self.period_frame_times.astype(np.int64)) % np.int64(2**32)
         return int(np.count_nonzero(steps != self.period_frames))
 
     def gap_frames(self) -> np.ndarray:
         """Stream frames (see ``stream_frames``) where a dropped cycle broke the recording:
         the timing on either side may differ by a whole number of periods."""
-        steps = np.diff(self.period_frame_times.astype(np.int64)) % 2**32
+        steps = np.diff(self.period_frame_times.astype(np.int64)) % np.int64(2**32)
         periods = np.flatnonzero(steps != self.period_frames) + 1
         return self.first_frame_time + periods.astype(np.int64) * self.period_frames
 
@@ -134,7 +135,7 @@ class Recorder:
         self.wait_s = wait_s
         self.client_name = client_name
         self.connected: list[str] = []
-        self._client = None
+        self._client: Any = None  # a jack.Client while open (JACK-Client has no types)
         self._recording: Recording | None = None
         self.xruns = 0
 

@@ -35,7 +35,7 @@ class DelayProxy:
         return self
 
     def stop(self) -> None:
-        if self._loop is not None:
+        if self._loop is not None and self._stop is not None:
             self._loop.call_soon_threadsafe(self._stop.set)
         self._thread.join(5)
 
@@ -74,12 +74,16 @@ class DelayProxy:
                     self.reordered += 1
                 last_due = max(last_due, due)
                 asyncio.get_running_loop().call_later(
-                    max(0.0, delay), lambda m=message: asyncio.ensure_future(self._send(sink, m))
+                    max(0.0, delay), self._send_later, sink, message
                 )
                 self.forwarded += 1
         finally:
             await asyncio.sleep(self.delay_s + self.jitter_s)  # deliver what is in flight
             await sink.close()
+
+    def _send_later(self, sink, message) -> None:
+        """Called by the loop when a message's delay is over: send it."""
+        asyncio.ensure_future(self._send(sink, message))
 
     @staticmethod
     async def _send(sink, message) -> None:

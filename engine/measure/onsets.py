@@ -144,7 +144,10 @@ def match_onsets(expected, found, tolerance_frames: int, breaks=()) -> OnsetMatc
     if len(exp) == 0 or len(got) == 0:
         return OnsetMatch(empty, empty, np.zeros(0), 0.0, exp, got)
     segment = np.searchsorted(np.sort(np.asarray(breaks, dtype=np.int64)), got, side="right")
-    all_e, all_f, all_err, offsets = [], [], [], []
+    all_e: list[np.ndarray] = []
+    all_f: list[np.ndarray] = []
+    all_err: list[np.ndarray] = []
+    offsets: list[float] = []
     for s in np.unique(segment):
         idx = np.flatnonzero(segment == s)
         seg = got[idx]

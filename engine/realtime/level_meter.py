@@ -65,7 +65,8 @@ def run_jack_meter(position_name: str, server: str | None, source_regex: str) ->
     position = PositionBlock.attach(position_name)
     # Attaching registered the block with this process's resource tracker, which would
     # remove it from the system when we exit; it belongs to the GUI's engine client.
-    resource_tracker.unregister(position._shm._name, "shared_memory")
+    # (It knows a POSIX block by its name with the leading slash.)
+    resource_tracker.unregister("/" + position.name, "shared_memory")
     client = jack.Client("pianola-meter", servername=server, no_start_server=True)
     ins = [client.inports.register(f"in_{side}") for side in ("left", "right")]
     window = LevelWindow(position, client.samplerate)
@@ -122,7 +123,8 @@ class JackMeter:
         if process is None:
             return
         try:
-            process.stdin.close()
+            if process.stdin is not None:
+                process.stdin.close()
             process.wait(2.0)
         except (OSError, subprocess.TimeoutExpired):
             process.kill()

@@ -66,7 +66,10 @@ class PositionBlock:
     """The shared-memory block; ``create()`` in the client, ``attach(name)`` in the engine."""
 
     def __init__(self, shm: shared_memory.SharedMemory, owner: bool):
-        self._shm = shm
+        if shm.buf is None:
+            raise ValueError("the shared position block is closed")
+        self._shm: shared_memory.SharedMemory | None = shm
+        self._name = shm.name
         self._owner = owner
         self._items = shm.buf.cast("q")
         self._last = Position()
@@ -74,8 +77,8 @@ class PositionBlock:
     @classmethod
     def create(cls) -> PositionBlock:
         shm = shared_memory.SharedMemory(create=True, size=BLOCK_SIZE)
-        shm.buf[:BLOCK_SIZE] = bytes(BLOCK_SIZE)
         block = cls(shm, owner=True)
+        block._items[:] = memoryview(bytes(BLOCK_SIZE)).cast("q")  # from all zeros
         block.write(Position())
         return block
 
@@ -85,7 +88,7 @@ class PositionBlock:
 
     @property
     def name(self) -> str:
-        return self._shm.name
+        return self._name
 
     # ---------------------------------------------------------------- the one writer
 
@@ -169,14 +172,13 @@ class PositionBlock:
 
     def close(self, unlink: bool | None = None) -> None:
         """Detach; the owner (the client) also removes the block unless told not to."""
-        if self._shm is None:
+        shm, self._shm = self._shm, None
+        if shm is None:
             return
         self._items.release()  # the block cannot close while a view of it lives
-        self._items = None
-        self._shm.close()
+        shm.close()
         if self._owner if unlink is None else unlink:
             try:
-                self._shm.unlink()
+                shm.unlink()
             except FileNotFoundError:
                 pass
-        self._shm = None
