@@ -28,6 +28,7 @@ CURSORS = {
     "body": "fleur",
     "start": "sb_h_double_arrow",
     "end": "sb_h_double_arrow",
+    "pattern": "hand2",
     None: "pencil",
 }
 LABELS = {
@@ -104,7 +105,10 @@ class RollEditor:
             return
         x, y = self._world(event)
         hit = self.roll.geometry.hit_note(self.roll.track, x, y)
-        self.roll.canvas.configure(cursor=CURSORS[hit.part if hit else None])
+        part = hit.part if hit else None
+        if hit is None and any(o.hit(x, y) for o in self.roll.overlays if hasattr(o, "press")):
+            part = "pattern"  # a pattern note: a click shows its step, adds nothing
+        self.roll.canvas.configure(cursor=CURSORS[part])
 
     def on_press(self, event) -> None:
         self.click_added = None

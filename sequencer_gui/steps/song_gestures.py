@@ -7,7 +7,7 @@ Shift+click adds an item to the selection or takes it out; Shift- or Ctrl-drag o
 space draws a rubber band (Shift adds to the selection).  Right-click removes the item under
 the mouse, Delete the selection; Ctrl+C / Ctrl+X / Ctrl+V copy, cut and paste (at the
 song's cursor, from the edited track down), Ctrl+D duplicates the selection after itself,
-Ctrl+A selects everything, Esc nothing.  Each gesture is one undo step, recomputed from the
+Ctrl+A selects everything, Esc nothing (during a drag: cancels it).  Each gesture is one undo step, recomputed from the
 song before it on every motion (like the roll's drags), so a drag never accumulates.
 Clicking a placement picks its pattern; double-clicking it opens it in the Steps tab;
 double-clicking a block of notes opens the piano roll on them.
@@ -69,7 +69,7 @@ class SongGestures:
             ("<Control-v>", self.paste),
             ("<Control-d>", self.duplicate),
             ("<Control-a>", self.select_all),
-            ("<Escape>", lambda: self.view.select(())),
+            ("<Escape>", self.escape),
         ):
             c.bind(sequence, lambda e, a=action: (a(), "break")[1])
 
@@ -276,6 +276,18 @@ class SongGestures:
         score = si.delete_items(self.document.score, keys)
         self.view.selection -= keys
         self.document.apply(score, label)
+
+    def escape(self) -> None:
+        """Cancel the drag under way (the song as before it), else select nothing."""
+        d, self.drag = self.drag, None
+        if d is None:
+            self.view.select(())
+        elif d.mode == "band":
+            self.view.canvas.itemconfigure(self.view.band_item, state="hidden")
+            self.view.select(d.kept)
+        else:
+            self.view.selection = set(d.keys)
+            self.document.cancel()
 
     def delete_selection(self) -> None:
         self._delete(self.view.selection)

@@ -156,3 +156,18 @@ def test_double_click_on_a_block_opens_its_notes_in_the_roll(window, s):
     assert window.views.index("current") == 0
     assert window.document.track_index == 0
     assert window.roll.selection == {Note(6 * BAR, 480, 67)}
+
+
+def test_escape_during_a_drag_puts_everything_back_and_leaves_no_undo_step(window, s):
+    s.click(*cell(window, 1, 0))
+    label = window.document.history.undo_label
+    before = window.document.score
+    s.press(*cell(window, 1, 100))
+    s.move(*cell(window, 1, 2 * BAR + 100))
+    s.move(*cell(window, 2, 3 * BAR + 100))
+    assert placements(window) == [(2, 3 * BAR)]
+    s.key("<Escape>")
+    s.release(*cell(window, 2, 3 * BAR + 100))
+    assert window.document.score == before
+    assert window.document.history.undo_label == label
+    assert window.steps.song.selection == {p.id for p in before.placements}

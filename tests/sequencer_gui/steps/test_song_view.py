@@ -163,6 +163,10 @@ def test_a_click_on_a_pattern_note_in_the_roll_shows_its_step_and_adds_nothing(w
     x, y = g.tick_to_x(snare + 30), g.pitch_to_y(38) + g.key_height_px / 2
     before = window.document.score
     r = CanvasDriver(window.root, roll.canvas)
+    vx, vy = r.view(x, y)
+    roll.canvas.event_generate("<Motion>", x=vx, y=vy)
+    window.root.update()
+    assert roll.canvas.cget("cursor") == "hand2"  # not the pencil: nothing is added here
     r.click(x, y)
     assert window.document.score is before  # no note added, nothing to undo
     assert roll.track.notes == ()
