@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tkinter as tk
+from functools import partial
 
 from engine.core.errors import PianolaError
 from sequencer_gui.settings.preferences import THEMES
@@ -17,7 +18,7 @@ def add_theme_menu(window, menu: tk.Menu) -> None:
             label=name.title(),
             value=name,
             variable=window.theme_var,
-            command=lambda n=name: set_theme(window, n),
+            command=partial(set_theme, window, name),
         )
     menu.add_cascade(label="Theme", menu=themes, underline=0)
 

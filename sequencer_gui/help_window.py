@@ -50,8 +50,14 @@ GETTING_STARTED = (
 )
 
 
-def _window(parent, title: str) -> tk.Toplevel:
-    top = tk.Toplevel(parent)
+class HelpWindow(tk.Toplevel):
+    """A help window; ``text`` is what it shows (for whoever asks)."""
+
+    text: tk.Text
+
+
+def _window(parent, title: str) -> HelpWindow:
+    top = HelpWindow(parent)
     top.title(f"{title} — Pianola")
     top.transient(parent)
     top.bind("<Escape>", lambda e: top.destroy())
@@ -75,7 +81,7 @@ def _close_button(top) -> None:
     button.focus_set()
 
 
-def show_shortcuts(window) -> tk.Toplevel:
+def show_shortcuts(window) -> HelpWindow:
     """Every shortcut of the one table, then the mouse, in straight columns."""
     top = _window(window.root, "Keyboard and mouse")
     lines = help_lines()
@@ -85,11 +91,11 @@ def show_shortcuts(window) -> tk.Toplevel:
     text.insert("end", "\n".join(lines))
     text.configure(state="disabled")
     _close_button(top)
-    top.text = text  # for whoever asks what it shows
+    top.text = text
     return top
 
 
-def show_getting_started(window) -> tk.Toplevel:
+def show_getting_started(window) -> HelpWindow:
     """A short tour for the first session."""
     top = _window(window.root, "Getting started")
     text = _text(top, UI, 70, 24)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import tkinter as tk
 import tkinter.font as tkfont
 from tkinter import ttk
+from typing import Literal
 
 from sequencer_gui import palette
 from sequencer_gui.palette import Palette, mix
@@ -89,13 +90,14 @@ class Theme:
         mono = pick_family(families, MONO_FAMILIES, fixed)
         self.sans_family, self.mono_family = sans, mono
         self.fonts: dict[str, tkfont.Font] = {}
-        for name, family, size, weight in (
+        fonts: tuple[tuple[str, str, int, Literal["normal", "bold"]], ...] = (
             (UI, sans, 10, "normal"),
             (SMALL, sans, 9, "normal"),
             (BOLD, sans, 10, "bold"),
             (MONO, mono, 10, "normal"),
             (MONO_LARGE, mono, 15, "bold"),
-        ):
+        )
+        for name, family, size, weight in fonts:
             if name in tkfont.names(self.root):
                 tkfont.nametofont(name, root=self.root).configure(
                     family=family, size=size, weight=weight
@@ -172,7 +174,7 @@ class Theme:
         }
         for pattern, value in options.items():
             root.option_add(pattern, value)
-        root.configure(background=p.window)
+        root.configure({"background": p.window})
         # Widgets made before a switch keep what the option database said then.
         stack = [root]
         while stack:
@@ -181,22 +183,26 @@ class Theme:
             cls = widget.winfo_class()
             if cls == "Menu":
                 widget.configure(
-                    background=p.raised,
-                    foreground=p.text,
-                    activebackground=p.accent,
-                    activeforeground=p.accent_text,
-                    selectcolor=p.text,
-                    disabledforeground=p.text_dim,
+                    {
+                        "background": p.raised,
+                        "foreground": p.text,
+                        "activebackground": p.accent,
+                        "activeforeground": p.accent_text,
+                        "selectcolor": p.text,
+                        "disabledforeground": p.text_dim,
+                    }
                 )
             elif cls == "Text":
                 widget.configure(
-                    background=p.field,
-                    foreground=p.text,
-                    insertbackground=p.text,
-                    selectbackground=p.accent,
+                    {
+                        "background": p.field,
+                        "foreground": p.text,
+                        "insertbackground": p.text,
+                        "selectbackground": p.accent,
+                    }
                 )
             elif cls in ("Toplevel", "Tk"):
-                widget.configure(background=p.window)
+                widget.configure({"background": p.window})
 
 
 def ttk_styles(p: Palette) -> list[tuple[str, dict, dict]]:

@@ -96,6 +96,7 @@ def run(args) -> int:
     root = tk.Tk(className="Pianola")
     if args.geometry:
         root.geometry(args.geometry)
+    engine_error: str | None = None  # why no engine can start, said in the window
     try:
         # the command line wins over the preferences
         settings = settings_for_start(
@@ -106,8 +107,6 @@ def run(args) -> int:
         )
     except PianolaError as exc:
         settings, engine_error = None, str(exc)
-    else:
-        engine_error = None
     window = MainWindow(
         root,
         document,

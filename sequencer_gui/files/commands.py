@@ -13,6 +13,8 @@ same modified mark -- because nothing is replaced until the new song has been re
 from __future__ import annotations
 
 import os
+import tkinter as tk
+from functools import partial
 from pathlib import Path
 from tkinter import filedialog, messagebox
 
@@ -45,7 +47,7 @@ class FileCommands:
         self.prefs = prefs if prefs is not None else PreferencesStore()
         self.recovery = recovery if recovery is not None else RecoveryStore()
         self.autosaver: Autosaver | None = None  # made and started by install()
-        self.recent_menu = None
+        self.recent_menu: tk.Menu | None = None  # the File menu's cascade, once built
         self.dnd_available = False
         self.export = None  # the Export WAV dialog under way, if any
 
@@ -97,13 +99,15 @@ class FileCommands:
 
     def fill_recent_menu(self) -> None:
         menu = self.recent_menu
+        if menu is None:  # no File menu (yet): nothing to fill
+            return
         menu.delete(0, "end")
         recent = self.prefs.preferences.recent_files
         for number, path in enumerate(recent, 1):
             menu.add_command(
                 label=f"{number}  {Path(path).name}  ({Path(path).parent})",
                 underline=0 if number < 10 else -1,
-                command=lambda p=path: self.open(p),
+                command=partial(self.open, path),
             )
         if not recent:
             menu.add_command(label="(no recent files)", state="disabled")

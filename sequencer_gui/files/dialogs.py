@@ -3,6 +3,8 @@ that ended without saving (Restore / Later / Discard) (GUI thread)."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from sequencer_gui.files.recovery import RecoveryEntry, RecoveryStore
 
 RESTORE, DISCARD, LATER = "restore", "discard", "later"
@@ -35,7 +37,7 @@ def ask_choice(parent, title: str, text: str, choices, default: str, escape: str
         ttk.Button(
             buttons,
             text=label,
-            command=lambda v=value: choose(v),
+            command=partial(choose, value),
             default="active" if value == default else "normal",
         ).pack(side="left", padx=4)
     dialog.bind("<Return>", lambda _e: choose(default))

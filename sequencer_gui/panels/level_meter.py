@@ -42,7 +42,7 @@ class LevelMeter:
         self._count = 0
         self._last = time.monotonic()
         self._next_load = 0.0
-        self._after = None
+        self._after: str | None = None  # the pending after() call while reading
         bar_h = (height - 3) / 2
         self.rows = [(1 + i * (bar_h + 1), 1 + i * (bar_h + 1) + bar_h) for i in range(2)]
         self.back = [c.create_rectangle(0, y0, width, y1, width=0) for y0, y1 in self.rows]

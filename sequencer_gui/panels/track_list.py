@@ -44,7 +44,7 @@ class TrackRow:
     def __init__(self, parent, tracks: TrackList, index: int):
         self.tracks = tracks
         self.index = index
-        self.shown_key = None
+        self.shown_key: tuple | None = None
         self.frame = ttk.Frame(parent, padding=(0, 3, 2, 3), style="Track.TFrame")
         # the track's colour, as its notes and its song-view lane show it
         self.strip = tk.Frame(self.frame, width=6, highlightthickness=0, borderwidth=0)
@@ -99,9 +99,8 @@ class TrackRow:
         )
         self.volume_text = ttk.Label(self.frame, width=3, anchor="e", style="Value.TLabel")
         self.pan_text = ttk.Label(self.frame, width=3, anchor="e", style="Value.TLabel")
-        for scale, field in ((self.volume, "volume"), (self.pan, "pan")):
-            scale.bind("<ButtonRelease-1>", lambda e, f=field: self._commit_slider(f))
-            scale.bind("<Double-Button-1>", lambda e, f=field: self.reset_slider(f))
+        self._bind_slider(self.volume, "volume")
+        self._bind_slider(self.pan, "pan")
         self.strip.grid(row=0, column=0, rowspan=2, sticky="ns", padx=(0, 3))
         self.select.grid(row=0, column=1, rowspan=2)
         self.name.grid(row=0, column=2, sticky="ew")
@@ -114,6 +113,11 @@ class TrackRow:
         ttk.Label(self.frame, text="Pan", style="Dim.TLabel").grid(row=1, column=5, padx=(6, 2))
         self.pan.grid(row=1, column=6, sticky="w")
         self.pan_text.grid(row=1, column=7)
+
+    def _bind_slider(self, scale: ttk.Scale, field: str) -> None:
+        """A slider's change becomes one undo step on release; a double click resets it."""
+        scale.bind("<ButtonRelease-1>", lambda e: self._commit_slider(field))
+        scale.bind("<Double-Button-1>", lambda e: self.reset_slider(field))
 
     def show(self, track: Track) -> None:
         # Note edits make a new Track on every drag motion; only a change of the

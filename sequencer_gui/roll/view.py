@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import tkinter as tk
 from tkinter import ttk
+from typing import Protocol
 
 from engine.core.score import Note, Score
 from sequencer_gui import palette
@@ -30,11 +31,24 @@ from sequencer_gui.theme import SMALL
 WORLD_RIGHT = 10**8  # background rows span this far, so scrolling never shows their end
 
 
-class Audition:
-    """What the roll asks of the engine; the window passes an ``EngineLink``.
+class Audition(Protocol):
+    """What the roll asks of the engine; the window passes an ``EngineLink``."""
 
-    This silent default lets the roll work (and be tested) with no engine at all.
-    """
+    def preview(self, track_index: int, pitch: int, velocity: int, length_ticks: int) -> None:
+        """Sound a note for ``length_ticks`` (a click on the keyboard or a new note)."""
+
+    def preview_on(self, track_index: int, pitch: int, velocity: int) -> None:
+        """Start sounding a note (a key held down)."""
+
+    def preview_off(self, track_index: int, pitch: int) -> None:
+        """Stop the note ``preview_on`` started."""
+
+    def locate(self, tick: int) -> None:
+        """Move the transport (a click on the ruler)."""
+
+
+class SilentAudition:
+    """No engine: the roll works (and is tested) without one."""
 
     def preview(self, track_index: int, pitch: int, velocity: int, length_ticks: int) -> None:
         pass
@@ -67,7 +81,7 @@ class PianoRoll(NoteDrawing, ttk.Frame):
         # a one-pixel frame that lights in the accent colour while the roll has the keyboard
         super().__init__(master, style="Roll.TFrame", padding=1)
         self.document = document
-        self.audition = audition or Audition()
+        self.audition: Audition = audition or SilentAudition()
         # sizes given for a 96-DPI screen, grown on a high-DPI one
         self.KEYBOARD_WIDTH = round(self.KEYBOARD_WIDTH * scale)
         self.RULER_HEIGHT = round(self.RULER_HEIGHT * scale)

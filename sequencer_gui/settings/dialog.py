@@ -48,7 +48,7 @@ class PreferencesDialog:
             "default_grid": tk.StringVar(top, prefs.default_grid),
             "theme": tk.StringVar(top, prefs.theme),
         }
-        self.widgets = {}
+        self.widgets: dict[str, tk.Widget] = {}
         row = 0
 
         def add(label, name, widget):
@@ -132,10 +132,9 @@ class PreferencesDialog:
         """The preferences the dialog shows; ValueError (one sentence) for a bad entry."""
         v = {name: var.get() for name, var in self.vars.items()}
         try:
-            numbers = {
-                name: int(v[name])
-                for name in ("sample_rate", "period_frames", "autosave_interval_s")
-            }
+            sample_rate, period_frames, autosave_interval_s = (
+                int(v[name]) for name in ("sample_rate", "period_frames", "autosave_interval_s")
+            )
         except ValueError:
             raise ValueError(
                 "sample rate, period and autosave interval must be whole numbers"
@@ -149,7 +148,9 @@ class PreferencesDialog:
             realtime_priority=bool(v["realtime_priority"]),
             default_grid=v["default_grid"],
             theme=v["theme"],
-            **numbers,
+            sample_rate=sample_rate,
+            period_frames=period_frames,
+            autosave_interval_s=autosave_interval_s,
         )
 
     def ok(self) -> bool:
