@@ -27,6 +27,7 @@ from sequencer_gui.engine_link import EngineLink
 from sequencer_gui.files.commands import FileCommands
 from sequencer_gui.panels.level_meter import LevelMeter
 from sequencer_gui.panels.link_button import LinkButton
+from sequencer_gui.panels.next_bar_meter import NextBarMeter
 from sequencer_gui.panels.status_bar import StatusBar
 from sequencer_gui.panels.track_list import TrackList
 from sequencer_gui.panels.transport_bar import TransportBar
@@ -97,6 +98,7 @@ class MainWindow:
         self.steps = mount_steps(self)
         self.session = mount_session(self)
         self.recording = mount_recording(self)
+        self.next_bar_meter = NextBarMeter(self)  # the meter box "at the next bar" while playing
         self.document.add_listener(self._on_document)
         self.link.listeners.append(self._on_engine_event)
         # self.quit asks window.files when used: files.install() may have replaced it

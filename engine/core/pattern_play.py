@@ -28,7 +28,7 @@ from engine.core.note import Note
 from engine.core.pattern import Pattern
 from engine.core.pattern_expand import pass_notes, slot_at_tick
 from engine.core.score import Score, track_with_sorted_notes
-from engine.core.timing import TempoChange, TempoMap
+from engine.core.timing import TempoChange, TempoMap, TimeSignature, TimeSignatureMap
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,10 +243,11 @@ def loop_play_score(
     tempo_map: TempoMap,
     fill: bool = False,
     cache: PassCache | None = None,
+    meter: TimeSignatureMap | None = None,
 ) -> Score:
     """The played score of pattern mode: the notes of the plan's passes that sound in
     [lo_tick, hi_tick) on the plan's track (heard whatever its mute), every other track
-    silent, no loop region."""
+    silent, no loop region; bars of ``meter`` (default: the song's)."""
     cache = cache or PassCache()
     notes: list[Note] = []
     starts: list[int] = []
@@ -284,6 +285,7 @@ def loop_play_score(
         loop=None,
         loop_enabled=False,
         tempo_map=tempo_map,
+        time_signatures=meter or doc.time_signatures,
     )
 
 
@@ -320,5 +322,38 @@ def constant_tempo(tempo_map: TempoMap, tick: int) -> TempoMap:
 
 def next_bar_tick(doc: Score, tick: int) -> int:
     """The first bar line strictly after ``tick`` (where a change "at the next bar" lands)."""
-    signatures = doc.time_signatures
-    return signatures.bar_to_tick(signatures.tick_to_bar_beat(tick, doc.ppq).bar + 1, doc.ppq)
+    return next_bar_line(doc.time_signatures, doc.ppq, tick)
+
+
+def next_bar_line(signatures: TimeSignatureMap, ppq: int, tick: int) -> int:
+    """The first bar line of ``signatures`` strictly after ``tick``."""
+    return signatures.bar_to_tick(signatures.tick_to_bar_beat(tick, ppq).bar + 1, ppq)
+
+
+def constant_meter(signatures: TimeSignatureMap, tick: int) -> TimeSignatureMap:
+    """One time signature from tick 0: the one in force at ``tick`` (pattern mode's bars)."""
+    sig = signatures.at(tick)
+    return TimeSignatureMap((TimeSignature(0, sig.numerator, sig.denominator),))
+
+
+def with_meter(
+    signatures: TimeSignatureMap,
+    ppq: int,
+    tick: int,
+    numerator: int,
+    denominator: int,
+    at_next_bar: bool,
+    keep_later: bool = True,
+) -> tuple[TimeSignatureMap, int]:
+    """``signatures`` with ``numerator``/``denominator`` from the first bar line at or
+    after ``tick`` (``at_next_bar``) or in place of the signature in force at ``tick``,
+    and that signature's tick.  Later signatures stay when ``keep_later``."""
+    at = next_bar_line(signatures, ppq, tick - 1) if at_next_bar else signatures.at(tick).tick
+    kept = (
+        signatures
+        if keep_later
+        else TimeSignatureMap(
+            tuple(s for s in signatures.signatures if s.tick < at) or signatures.signatures[:1]
+        )
+    )
+    return kept.with_signature(TimeSignature(at, numerator, denominator)), at

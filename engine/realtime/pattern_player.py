@@ -14,14 +14,9 @@ switch is built under the scheduler's lock (``Scheduler.rebuild_live``), so the 
 boundary it lands on is one the synth has not reached: the new pattern's first step is
 exactly where the old pattern's next pass would have started.
 
-The position in pattern mode (``published``): the tick is the place *in the pattern*,
-counted from the start of the pass that sounds (0 <= tick < its length), and the loop
-count is that pass's number, so the cursor runs over the pattern and wraps at each pass
-as it does over a song's loop region; the pattern, pass and step say what the step grid
-lights.  Stopped, the tick is where in the pattern the next play starts: where it
-stopped, or where a locate put it.  A locate in pattern mode moves to the same place in
-the pattern (the tick modulo the pattern's length): while playing, the pass sounding now
-goes on from that step, its notes withdrawn and released, so nothing is left sounding.
+In pattern mode the position counter shows the place in the pattern (``published``, see
+``engine.realtime.pattern_cursor``), and a locate moves to the same place in the pattern:
+while playing, the pass sounding goes on from that step, what sounds released.
 
 Locking: ``_lock`` guards the player's own state and is always taken before the
 scheduler's lock, never inside it (the scheduler never calls the player).
@@ -35,15 +30,19 @@ from dataclasses import replace
 from engine.core.pattern_play import (
     LoopPlan,
     PassCache,
+    constant_meter,
     constant_tempo,
     loop_play_score,
+    next_bar_line,
     next_bar_tick,
     pass_ticks_of,
     silent_score,
     song_play_score,
+    with_meter,
 )
 from engine.core.score import LoopRegion, Score
 from engine.core.timing import bpm_to_us_per_quarter
+from engine.realtime.adapting_scheduler import AdaptingScheduler
 from engine.realtime.pattern_cursor import PatternCursor
 from engine.realtime.position import Position
 
@@ -58,7 +57,7 @@ class PatternPlayer:
     """Plays the document in song or pattern mode through ``scheduler`` (see module doc)."""
 
     def __init__(self, scheduler, adapt=None):
-        self.scheduler = _Adapting(scheduler, adapt) if adapt is not None else scheduler
+        self.scheduler = AdaptingScheduler(scheduler, adapt) if adapt is not None else scheduler
         self._lock = threading.Lock()
         self._doc = Score()
         self._mode = "song"
@@ -70,6 +69,7 @@ class PatternPlayer:
         self._loop_cache = PassCache()
         self._plan: LoopPlan | None = None  # pattern mode while playing
         self._tempo = self._doc.tempo_map  # pattern mode's own tempo map
+        self._meter = self._doc.time_signatures  # and the bars its loop counts
         # pattern mode: the played score is moved on once the cursor reaches this tick
         self._refill_tick = 1 << 62
         self._song_tick = 0  # where song mode goes on after pattern mode
@@ -235,7 +235,7 @@ class PatternPlayer:
             def retempo(tick):
                 now = stopped_at if tick is None else tick
                 if self._mode == "pattern" and self._plan is not None:
-                    at = next_bar_tick(self._doc, now - 1) if at_next_bar else 0
+                    at = next_bar_line(self._meter, self._doc.ppq, now - 1) if at_next_bar else 0
                     if not at_next_bar:
                         self._tempo = self._tempo.with_change(0, us)
                     else:
@@ -255,6 +255,43 @@ class PatternPlayer:
                 return self._stopped_score_locked()
 
             self.scheduler.rebuild_live(retempo)
+
+    def set_meter(self, numerator: int, denominator: int, at_next_bar: bool) -> tuple[int, bool]:
+        """A time signature from the next bar line not yet heard (stopped: at or after the
+        cursor), or for the bars of the one in force.  Pattern mode while playing: the
+        loop's bars; else the song's.  Returns (tick, in the song) of where it starts."""
+        with self._lock:
+            if not self._doc.tracks:
+                raise ValueError("there is no song loaded to set the meter of")
+            cursor = self.scheduler.position().tick  # read before the scheduler's lock
+            if self._mode == "pattern":
+                cursor = self._song_tick
+            placed: list[tuple[int, bool]] = []
+
+            def remeter(tick):
+                doc = self._doc
+                if self._mode == "pattern" and self._plan is not None and tick is not None:
+                    self._meter, at = with_meter(
+                        self._meter, doc.ppq, tick, numerator, denominator, at_next_bar, False
+                    )
+                    placed.append((at, False))
+                    return self._window_score_locked(tick)
+                signatures, at = with_meter(
+                    doc.time_signatures,
+                    doc.ppq,
+                    cursor if tick is None else tick,
+                    numerator,
+                    denominator,
+                    at_next_bar,
+                )
+                self._doc = replace(doc, time_signatures=signatures)
+                placed.append((at, True))
+                if self._mode == "song":
+                    return song_play_score(self._doc, self._fill, self._cache)
+                return None  # pattern mode, stopped: the song's bars, for later
+
+            self.scheduler.rebuild_live(remeter)
+            return placed[-1]
 
     def set_loop(self, enabled: bool, start_tick: int | None, end_tick: int | None) -> None:
         with self._lock:
@@ -346,6 +383,7 @@ class PatternPlayer:
         s.stop()
         s.stop_at_end = False  # the window is moved on for ever; stop comes from the musician
         self._tempo = constant_tempo(self._doc.tempo_map, self._song_tick)
+        self._meter = constant_meter(self._doc.time_signatures, self._song_tick)
         self._plan = LoopPlan.start(self._doc, pattern_id, self._track)
         # the first pass from where the pattern stands (its start, or a locate's place)
         start = min(self._pattern_tick, pass_ticks_of(self._doc, pattern_id) - 1)
@@ -367,34 +405,5 @@ class PatternPlayer:
         self._refill_tick = hi - int(per_s * REFILL_MARGIN_S)
         self._loop_cache.forget_before(self._plan.pass_at(lo).start_tick)
         return loop_play_score(
-            self._doc, self._plan, lo, hi, self._tempo, self._fill, self._loop_cache
+            self._doc, self._plan, lo, hi, self._tempo, self._fill, self._loop_cache, self._meter
         )
-
-
-class _Adapting:
-    """The scheduler with every score loaded or replaced passed through ``adapt`` first
-    (the sync source's tempo); everything else goes straight through."""
-
-    def __init__(self, scheduler, adapt):
-        self._scheduler = scheduler
-        self._adapt = adapt
-
-    def __getattr__(self, name):
-        return getattr(self._scheduler, name)
-
-    def __setattr__(self, name, value):
-        if name in ("_scheduler", "_adapt"):
-            object.__setattr__(self, name, value)
-        else:
-            setattr(self._scheduler, name, value)
-
-    def load_score(self, score: Score) -> None:
-        self._scheduler.load_score(self._adapt(score))
-
-    def replace_score(self, score: Score) -> None:
-        self._scheduler.replace_score(self._adapt(score))
-
-    # rebuild_live goes straight through (via __getattr__): its build runs under the
-    # scheduler's lock, and the sync source takes its own lock before the scheduler's when
-    # it starts playback, so adapting there could deadlock.  What it builds (pattern mode's
-    # window, a switch, the fill, a tempo change) keeps the tempo the player chose.

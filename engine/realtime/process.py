@@ -205,6 +205,9 @@ class Engine:
             player.set_loop(c.enabled, c.start_tick, c.end_tick)
         elif isinstance(c, cmd.SetTempoCommand):
             player.set_tempo(c.bpm, c.at_next_bar)
+        elif isinstance(c, cmd.SetMeterCommand):
+            tick, in_song = player.set_meter(c.numerator, c.denominator, c.at_next_bar)
+            self.sender.put(evt.MeterChangedEvent(tick, c.numerator, c.denominator, in_song))
         elif isinstance(c, cmd.SetPlayModeCommand):
             with self.generation.jump():
                 player.set_mode(c.mode, c.pattern_id, c.track)

@@ -105,6 +105,31 @@ class SetLoopCommand:
 
 
 @dataclass(frozen=True, slots=True)
+class SetMeterCommand:
+    """A time signature of ``numerator`` beats of a 1/``denominator`` note, from the next
+    bar line not yet heard (``at_next_bar``; stopped: the bar line at or after the
+    cursor) or for the bars the time signature in force at the position covers.
+
+    Song mode: the engine's copy of the song gets the signature and it says where with a
+    ``MeterChangedEvent``, for the window to write the same into its document.  Pattern
+    mode: the bars the loop counts (its metronome, its next bar lines); the song is kept.
+    """
+
+    numerator: int
+    denominator: int
+    at_next_bar: bool = True
+
+    def __post_init__(self) -> None:
+        check_int("time signature numerator", self.numerator, 1, 64)
+        check_int("time signature denominator", self.denominator, 1, 64)
+        if self.denominator & (self.denominator - 1):
+            raise ValueError(
+                f"time signature denominator must be a power of two, not {self.denominator}"
+            )
+        check_bool("at next bar", self.at_next_bar)
+
+
+@dataclass(frozen=True, slots=True)
 class SetTempoCommand:
     """Set the tempo of the loaded song, in beats per minute.
 
@@ -367,6 +392,7 @@ COMMAND_TYPES = (
     LocateCommand,
     SetLoopCommand,
     SetTempoCommand,
+    SetMeterCommand,
     PreviewNoteOnCommand,
     PreviewNoteOffCommand,
     SetTrackMixCommand,
@@ -416,6 +442,9 @@ class CommandSender:
 
     def set_tempo(self, bpm: float, at_next_bar: bool = False) -> None:
         self.send(SetTempoCommand(bpm, at_next_bar))
+
+    def set_meter(self, numerator: int, denominator: int, at_next_bar: bool = True) -> None:
+        self.send(SetMeterCommand(numerator, denominator, at_next_bar))
 
     def set_play_mode(self, mode: str, pattern_id: str | None = None, track: int = 0) -> None:
         self.send(SetPlayModeCommand(mode, pattern_id, track))

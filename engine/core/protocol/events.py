@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from engine.core.checks import PITCH, check_bool, check_int, check_str
+from engine.core.note import MAX_TICK
 from engine.core.protocol.commands import SYNC_SOURCES
 
 SCHEDULING_KINDS = ("SCHED_FIFO", "nice", "normal")
@@ -190,6 +191,24 @@ class StoppedEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class MeterChangedEvent:
+    """Where a ``SetMeterCommand``'s time signature starts: ``tick`` of the song when
+    ``in_song`` (song mode: the window writes the same change into its document), else
+    of pattern mode's loop (the song is unchanged)."""
+
+    tick: int
+    numerator: int
+    denominator: int
+    in_song: bool
+
+    def __post_init__(self) -> None:
+        check_int("meter change tick", self.tick, 0, MAX_TICK)
+        check_int("time signature numerator", self.numerator, 1, 64)
+        check_int("time signature denominator", self.denominator, 1, 64)
+        check_bool("meter change in song", self.in_song)
+
+
+@dataclass(frozen=True, slots=True)
 class TakeOverEvent:
     """Where a ReplaceScoreAtCommand's score took over (``in_time`` False: later than asked)."""
 
@@ -289,6 +308,7 @@ EVENT_TYPES = (
     StoppedEvent,
     EngineDiedEvent,
     TakeOverEvent,
+    MeterChangedEvent,
     NotesScheduledEvent,
     SyncEvent,
     MidiInputEvent,

@@ -122,3 +122,19 @@ def test_loop_play_score_windows_agree_with_filtering_every_note():
         # the track's own index agrees with its notes
         assert track.notes_in_range(lo, hi) == [n for n in track.notes if n.end_tick > lo]
         assert track == Track("Drums", is_drum=True, channel=9, notes=track.notes)
+
+
+def test_with_meter_lands_on_the_first_bar_line_at_or_after_the_tick():
+    from engine.core.pattern_play import with_meter
+
+    four = TimeSignatureMap((TimeSignature(0, 4, 4), TimeSignature(4 * 1920, 3, 4)))
+    sigs, at = with_meter(four, 480, 1920 + 5, 6, 8, at_next_bar=True)
+    assert at == 2 * 1920 and sigs.at(at) == TimeSignature(at, 6, 8)
+    assert sigs.at(4 * 1920) == TimeSignature(4 * 1920, 3, 4)  # a later change stays
+    assert with_meter(four, 480, 1920, 6, 8, at_next_bar=True)[1] == 1920  # on the line
+    # the loop's bars: nothing after the change is kept
+    sigs, at = with_meter(four, 480, 1920 + 5, 6, 8, at_next_bar=True, keep_later=False)
+    assert [s.tick for s in sigs.signatures] == [0, 2 * 1920]
+    # not at the next bar: the signature in force is changed where it starts
+    sigs, at = with_meter(four, 480, 5 * 1920, 7, 8, at_next_bar=False)
+    assert at == 4 * 1920 and sigs.at(5 * 1920).numerator == 7

@@ -3,10 +3,12 @@ of the scheduler's tests (pure: the clock is moved by the test, every frame is e
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from engine.core import pattern_edits as pe
 from engine.core.pattern import Condition
 from engine.core.pattern_expand import arrangement_notes
-from engine.core.score import Note, Score, Track
+from engine.core.score import LoopRegion, Note, Score, Track
 from engine.realtime.pattern_player import PatternPlayer
 from engine.realtime.scheduler import Scheduler
 from tests.engine.realtime.test_scheduler import LOOKAHEAD, FakeBackend
@@ -267,3 +269,54 @@ def test_locate_while_stopped_in_pattern_mode_sets_where_play_starts():
     player.stop()
     player.set_mode("song", None, 0)
     assert sched.position().tick == 12 * 120  # song mode goes on where the locate put it
+
+
+def clicks(backend, since=0):
+    """(frame, accented) of the metronome's clicks applied from ``since`` on."""
+    from engine.realtime.channel_events import METRONOME_CHANNEL
+
+    return [
+        (f, vel == 127)
+        for f, kind, ch, _, vel in backend.applied
+        if kind == "on" and ch == METRONOME_CHANNEL and f >= since
+    ]
+
+
+QUARTER = 4 * SIXTEENTH  # frames
+
+
+def test_a_meter_change_at_the_next_bar_is_counted_from_that_bar():
+    score, (a,) = song(FOUR)
+    score = pe.place_pattern(score, a, 0, 0)[0]
+    score = replace(score, loop=LoopRegion(0, 8 * 1920), loop_enabled=True)
+    backend, sched, player = rig(score)
+    sched.set_metronome(True)
+    player.play(0)
+    run(backend, sched, player, LOOKAHEAD + QUARTER + 100)  # in bar 1, beat 2
+    assert player.set_meter(6, 8, at_next_bar=True) == (1920, True)
+    assert player.doc.time_signatures.at(1920).numerator == 6
+    run(backend, sched, player, 3 * PASS)
+    heard = [(f - LOOKAHEAD, accent) for f, accent in clicks(backend)]
+    bar_2 = 4 * QUARTER
+    assert heard[:4] == [(i * QUARTER, i == 0) for i in range(4)]  # 4/4 up to the bar line
+    # then eighths, six to the bar, the first of each accented
+    assert heard[4:16] == [(bar_2 + i * QUARTER // 2, i % 6 == 0) for i in range(12)]
+
+
+def test_a_meter_change_in_pattern_mode_counts_the_loops_bars_and_keeps_the_song():
+    score, (a,) = song(FOUR)
+    backend, sched, player = rig(score)
+    sched.set_metronome(True)
+    player.set_mode("pattern", a, 0)
+    player.play()
+    run(backend, sched, player, LOOKAHEAD + PASS + QUARTER + 100)  # the loop's bar 2
+    assert player.set_meter(3, 4, at_next_bar=True) == (2 * 1920, False)
+    assert player.doc.time_signatures == score.time_signatures  # the song is kept
+    run(backend, sched, player, 3 * PASS)
+    heard = [(f - LOOKAHEAD, accent) for f, accent in clicks(backend)]
+    loop_bar_3 = 2 * PASS
+    after = [(f - loop_bar_3, accent) for f, accent in heard if f >= loop_bar_3][:7]
+    assert after == [(i * QUARTER, i % 3 == 0) for i in range(7)]
+    # the pattern itself plays on, unchanged
+    ons = [f - LOOKAHEAD for f, k in backend.ons(ch=0)]
+    assert ons[:12] == [i * QUARTER for i in range(12)]
