@@ -12,6 +12,9 @@ each with its own engine process on the silent "none" driver for the first two p
   100 ms +- 20 ms one-way.
 - ``logs``: three `pianola play --join` processes, 100 ms +- 20 ms one-way, an edit a
   second from each: are their event logs identical, and how many incoherent events.
+- ``phase``: two peers, each with an engine on a private dummy JACK server, recorded side
+  by side (``engine.bench.collab_phase``): how far apart each note is heard from the two,
+  the second peer at one-way delays of 0 and 50 ms (jitter 10 %), several sessions each.
 - ``server``: the server's CPU (user + system, % of one core) and resident memory with
   3, 10 and 50 peers each making one edit a second (no engines).
 """
@@ -33,12 +36,17 @@ PUMP_S = 0.005
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--part", choices=("edit", "ahead", "server", "logs", "all"), default="all")
+    parser.add_argument(
+        "--part", choices=("edit", "ahead", "server", "logs", "phase", "all"), default="all"
+    )
     parser.add_argument(
         "--log-seconds", type=float, default=60.0, help="length of the event-log comparison"
     )
     parser.add_argument("--seconds", type=float, default=20.0, help="length of each case")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--sessions", type=int, default=5, help="sessions per delay of the phase measurement"
+    )
 
 
 def _song(tracks: int) -> Score:
@@ -298,6 +306,8 @@ def run(args) -> int:
                     f"incoherent {r['incoherent']}",
                     flush=True,
                 )
+            if args.part in ("phase", "all"):
+                _phase(server, args)
             if args.part in ("server", "all"):
                 print("server CPU and memory, every peer editing once a second")
                 for count in (3, 10, 50):
@@ -309,3 +319,59 @@ def run(args) -> int:
         finally:
             server.stop()
     return 0
+
+
+def _phase(server, args) -> None:
+    import os
+
+    from engine.bench.collab_phase import measure_phase
+    from engine.measure.jackserver import DummyJackServer
+
+    print("phase error between peers (2 peers, an engine each on one dummy JACK server)")
+    name = f"pianola-bench-phase-{os.getpid()}"
+    with DummyJackServer(name, sample_rate=48000, period_frames=256, realtime=True) as jack:
+        for delay_ms in (0, 50):
+            errors, firsts, within, shifted = [], [], 0, 0
+            for i in range(args.sessions):
+                proxies, links = _links(server, 2, delay_ms / 1000, delay_ms / 10000, args.seed + i)
+                try:
+                    # the first peer next to the server, the second behind the delay
+                    links = [_direct(server, links[0], proxies), links[1]]
+                    r = measure_phase(links, jack.name, seconds=args.seconds / 2)
+                finally:
+                    for proxy in proxies:
+                        proxy.stop()
+                errors += [abs(e) for e in r.errors_ms]
+                firsts.append(r.first_ms)
+                within += r.worst_ms <= 1.0
+                shifted += r.shifted
+                print(
+                    f"    session {i + 1}: {len(r.errors_ms)} notes, first {r.first_ms:.3f} ms, "
+                    f"median {r.median_ms:.3f} ms, worst {r.worst_ms:.3f} ms, xruns {r.xruns}"
+                    + (", the phase moved on the way (a dropped cycle)" if r.shifted else ""),
+                    flush=True,
+                )
+            print(
+                f"  one-way {delay_ms:>3} ms, {args.sessions} sessions: start placed within 1 ms "
+                f"in {sum(f <= 1.0 for f in firsts)} (first note's error median "
+                f"{statistics.median(firsts):.3f} ms, worst {max(firsts):.3f} ms); all "
+                f"{len(errors)} notes: median {statistics.median(errors) if errors else float('nan'):.3f} ms, "
+                f"p95 {_p95(errors):.3f} ms, worst {max(errors, default=float('nan')):.3f} ms; every "
+                f"note within 1 ms in {within}; phase moved during {shifted}",
+                flush=True,
+            )
+
+
+def _direct(server, link, proxies):
+    from engine.collab.connection import SessionLink
+
+    if not proxies:
+        return link
+    return SessionLink.parse(link.url.replace(f":{proxies[0].port}/", f":{server.port}/"))
+
+
+def _p95(values) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]

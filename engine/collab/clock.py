@@ -4,9 +4,12 @@ samples are added from the network thread, read from the session's owner thread)
 
 A ping carries the peer's monotonic send time; the server answers with its wall clock at
 once.  For one sample: round trip = received - sent, offset = server - (sent + received)/2.
-Queueing delays only ever lengthen a round trip, and they make its midpoint wrong, so the
-offset is the median over the faster half of the recent samples (as Link measures its
-peers); the spread of those offsets says how far to trust it.
+Queueing delays only ever lengthen a round trip, and they make its midpoint wrong by up
+to half of what they added, so the offset comes from the fastest samples only (as NTP's
+clock filter picks the least delayed): the median offset of the recent samples whose
+round trip is within 1 ms (or 5 %) of the fastest one.  A busy start (an engine
+loading its SoundFont) makes slow samples; the first fast ones after it take over.  The
+spread of those offsets says how far to trust it.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from dataclasses import dataclass
 WINDOW = 64  # samples kept: at 4 pings a second, the last 16 seconds
 MIN_AHEAD_MS = 60.0  # never closer than this: an edit still has to reach the engine
 ENGINE_MARGIN_MS = 40.0  # the engine's own look-ahead and the Tk/queue hops
+FAST_MARGIN_NS = 1_000_000  # round trips this close (or 5 %) to the fastest one are fast
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +30,7 @@ class ClockEstimate:
     """What the pings say so far (all in nanoseconds but the two round-trip figures)."""
 
     offset_ns: int  # server wall clock minus this peer's monotonic clock
-    spread_ns: int  # p90 - p10 of the offsets used
+    spread_ns: int  # p90 - p10 of the offsets used (the fast samples)
     rtt_ms: float  # median round trip
     jitter_ms: float  # p90 - p10 of the round trips
     rtt_p95_ms: float
@@ -63,7 +67,9 @@ class ClockEstimator:
             samples = list(self._samples)
         rtts = sorted(r for r, _ in samples)
         median_rtt = statistics.median(rtts)
-        fast = sorted(o for r, o in samples if r <= median_rtt)
+        fastest = rtts[0]
+        near = fastest + max(FAST_MARGIN_NS, fastest // 20)
+        fast = sorted(o for r, o in samples if r <= near)
         estimate = ClockEstimate(
             offset_ns=int(statistics.median(fast)),
             spread_ns=int(_quantile(fast, 0.9) - _quantile(fast, 0.1)),

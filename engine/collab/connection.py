@@ -22,6 +22,8 @@ from engine.core.errors import PianolaError
 
 CLOCK_PING = 100  # the same number as the server's (engine.collab.server)
 PING_PERIOD_S = 0.25
+BURST_PINGS = 24  # pings sent BURST_PERIOD_S apart on (re)connecting
+BURST_PERIOD_S = 0.02
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 
 
@@ -211,6 +213,9 @@ class Connection:
             await ws.send(message)
 
     async def _pinger(self, ws) -> None:
+        sent = 0
         while True:
             await ws.send(bytes([CLOCK_PING]) + struct.pack(">q", time.monotonic_ns()))
-            await asyncio.sleep(PING_PERIOD_S)
+            sent += 1
+            # a burst on connecting, so the offset is known well before a shared start
+            await asyncio.sleep(BURST_PERIOD_S if sent < BURST_PINGS else PING_PERIOD_S)

@@ -60,7 +60,11 @@ class Peer:
         self._version = 0
         self._asked: dict[int, int] = {}  # version -> the session tick it was stamped for
         self.notices: list[str] = []  # one sentence each, for the musician
-        self._commands: list = [cmd.LoadScoreCommand(self.song.score())]
+        # the first session command also has the engine read its clock ahead of a start
+        self._commands: list = [
+            cmd.ReportScheduledCommand(event_log is not None),
+            cmd.LoadScoreCommand(self.song.score()),
+        ]
         self._last_presence = 0.0
         self.last_stamp: tuple[int, int] | None = None  # where this peer's last edit sounds
         self._stop_due: tuple[int, int] | None = None  # (monotonic ns, tick) of a shared stop

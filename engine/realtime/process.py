@@ -90,6 +90,7 @@ class Engine:
         self.xruns = JackServerWatcher(sender.put)  # xruns, and the server going away
         self.meter = None  # the JACK level meter's helper process, when the driver is JACK
         self.load = None
+        self.session_clock = None  # a live session's shared start -> synth frames
 
     # ------------------------------------------------------------------ opening
 
@@ -246,16 +247,28 @@ class Engine:
             pass_index, tick, in_time = s.replace_score_at(played, c.pass_index, c.tick)
             self.sender.put(evt.TakeOverEvent(c.version, pass_index, tick, in_time))
         elif isinstance(c, cmd.PlayAtCommand):
-            # the monotonic clock -> the audio clock, read together (a block's accuracy)
-            now_ns, now_frame = time.monotonic_ns(), self.backend.now_frame()
-            at_frame = now_frame + (c.at_ns - now_ns) * self.backend.sample_rate // 1_000_000_000
+            at_frame = self._session_clock().frame_heard_at(c.at_ns)
+            if at_frame is None:  # the clock could not be read: one reading of each
+                now_ns, now_frame = time.monotonic_ns(), self.backend.now_frame()
+                rate = self.backend.sample_rate
+                at_frame = now_frame + (c.at_ns - now_ns) * rate // 1_000_000_000
             with self.generation.jump():
                 s.play(c.from_tick, at_frame=at_frame, in_phase=True)
         else:
+            self._session_clock()  # a session is starting: its clock reads ahead of the start
             send = self.sender.put
             s.on_scheduled = (
                 (lambda notes: send(evt.NotesScheduledEvent(tuple(notes)))) if c.enabled else None
             )
+
+    def _session_clock(self):
+        if self.session_clock is None:
+            from engine.realtime.session_clock import SessionClock
+
+            server = self.settings.jack_server or os.environ.get("JACK_DEFAULT_SERVER")
+            uses_jack = self.backend.driver_name == "jack"
+            self.session_clock = SessionClock(self.backend, server, uses_jack).open()
+        return self.session_clock
 
     def _set_midi_input(self, c) -> None:
         if self.midi_in is None:
@@ -296,6 +309,8 @@ class Engine:
             self.scheduler.panic()
             self.sync.close()
         self.xruns.close()
+        if self.session_clock is not None:
+            self.session_clock.close()
         if self.midi_in is not None:
             self.midi_in.close()
         if self.router is not None:

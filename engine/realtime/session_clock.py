@@ -1,0 +1,115 @@
+"""Where a live session's shared start falls on the synth's clock (engine main thread;
+the clock is read on a small thread of its own, never JACK's).
+
+A session says "tick T sounds at host time t" (the monotonic clock); the engine must
+start the synth at the frame heard at t.  One read of the synth's clock next to the
+host clock is not enough for that: FluidSynth's clock moves in whole periods under JACK
+(a reading taken anywhere in a 5 ms cycle says the same) and in millisecond steps.  So,
+as the Link follower does, the mapping is fitted over many cycles: under JACK through
+JACK's own cycle times (``engine.sync.jack_clock.HeardClock``: the frame heard at a host
+time, the output latency included), elsewhere through a line through (host time, synth
+frame) readings.
+
+The start frame is then put on FluidSynth's block grid (where its sequencer applies
+events anyway): engines on one JACK server count their blocks on the same cycles, so two
+peers whose estimates of the shared moment differ by a few frames start on the very same
+block and play sample for sample together.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+SAMPLE_PERIOD_S = 0.004  # one reading per scheduler period: every JACK cycle or so
+READY_WAIT_S = 1.0  # how long a start may wait for the first readings
+READY_WAIT_NS = 1_000_000_000  # ... and then for a second's worth of them
+READY_MARGIN_NS = 60_000_000  # but not closer to the start than this (the engine's look-ahead)
+
+
+class SessionClock:
+    """Host monotonic time -> the synth frame heard then (module doc).  ``open`` starts
+    reading; ``frame_heard_at`` may wait (at most ``READY_WAIT_S``) for enough readings."""
+
+    def __init__(self, backend, jack_server: str | None, uses_jack: bool):
+        self.backend = backend
+        self.jack_server = jack_server
+        self.uses_jack = uses_jack
+        self.block_frames = int(getattr(backend, "block_frames", 64))
+        self._clock: Any = None  # HeardClock (JACK) or SynthHostClock
+        self._closers: list = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._ready = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self._thread is not None
+
+    def open(self) -> SessionClock:
+        from engine.sync.hub import SynthHostClock
+
+        if self.uses_jack:
+            from engine.sync.jack_clock import HeardClock, JackClock
+
+            jack = JackClock(self.jack_server, client_name="pianola-session").open()
+            self._closers.append(jack.close)
+            # no port names: the latency of the machine's outputs, the same for every
+            # engine on the server (ours are found by their client's name, which JACK
+            # may have changed to make it unique)
+            self._clock = HeardClock(jack, self.block_frames, ())
+        else:
+            self._clock = SynthHostClock(self.backend.sample_rate)
+        self._thread = threading.Thread(target=self._run, name="pianola-session-clock")
+        self._thread.daemon = True
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        deadline = time.monotonic()
+        while not self._stop.is_set():
+            with self._lock:
+                self._clock.update(self.backend.now_frame())
+                if self._clock.usable:
+                    self._ready.set()
+            deadline += SAMPLE_PERIOD_S
+            self._stop.wait(max(0.0, deadline - time.monotonic()))
+
+    def frame_heard_at(self, monotonic_ns: int) -> int | None:
+        """The synth frame (on the block grid) heard at ``monotonic_ns``; None when the
+        clock could not be read in time (the caller falls back to one reading)."""
+        if self._clock is None or not self._ready.wait(READY_WAIT_S):
+            return None
+        # a fit over a second of cycles is better than one over a few: wait for it while
+        # the start is still far enough ahead
+        give_up_ns = min(monotonic_ns - READY_MARGIN_NS, time.monotonic_ns() + READY_WAIT_NS)
+        while not self._clock.ready and time.monotonic_ns() < give_up_ns:
+            time.sleep(SAMPLE_PERIOD_S)
+        host_us = _raw_us_of(monotonic_ns)
+        with self._lock:
+            frame = self._clock.synth_frame_heard_at(host_us)
+        block = self.block_frames
+        return round(frame / block) * block
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(1.0)
+        for close in reversed(self._closers):
+            close()
+        self._closers.clear()
+
+
+def _raw_us_of(monotonic_ns: int) -> float:
+    """A time on the monotonic clock in microseconds of CLOCK_MONOTONIC_RAW (the clock
+    JACK and the sync fits use), from the tightest of a few side-by-side reads."""
+    best_width, best_offset = None, 0
+    for _ in range(5):
+        before = time.monotonic_ns()
+        raw = time.clock_gettime_ns(time.CLOCK_MONOTONIC_RAW)
+        after = time.monotonic_ns()
+        if best_width is None or after - before < best_width:
+            best_width, best_offset = after - before, raw - (before + after) // 2
+    return (monotonic_ns + best_offset) / 1000
