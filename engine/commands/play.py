@@ -189,7 +189,7 @@ def run(args) -> int:
         )
     score = None
     if args.input is None and args.steps:
-        score = steps_option.with_steps(None, args)
+        score = steps_option.steps_song(args)
     elif args.input is not None:
         path = Path(args.input)
         score = steps_option.with_steps(read_song(path, "plays", PROJECT_FIRST), args)

@@ -117,7 +117,7 @@ def _render(args) -> int:
     if not target.parent.is_dir():
         raise FileWriteError(target, f"the folder {target.parent} does not exist")
     if steps_option.steps_only(args):
-        score = steps_option.with_steps(None, args)
+        score = steps_option.steps_song(args)
     else:
         score = steps_option.with_steps(read_song(source, "renders", PROJECT_FIRST), args)
         if args.tempo is not None:  # the song's first tempo, as `pianola play --tempo` sets it

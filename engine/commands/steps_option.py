@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import replace
+from typing import overload
 
 from engine.core import pattern_edits as pe
 from engine.core.errors import ScoreError
@@ -83,9 +84,18 @@ def steps_pattern(options, step_size: str) -> Pattern:
     return Pattern(new_id("p"), "Steps", length, step_size, 50, lanes)
 
 
-def with_steps(score: Score | None, args) -> Score:
+@overload
+def with_steps(score: Score, args) -> Score: ...
+
+
+@overload
+def with_steps(score: None, args) -> Score | None: ...
+
+
+def with_steps(score: Score | None, args) -> Score | None:
     """``score`` (None: a new song) with the --steps pattern placed on a new drum track,
-    and --tempo applied to the song itself when there is no other way to set it."""
+    and --tempo applied to the song itself when there is no other way to set it; without
+    --steps, ``score`` as it is."""
     tempo = getattr(args, "tempo", None)
     if args.repeats is not None and not 1 <= args.repeats <= MAX_REPEATS:
         raise ScoreError(f"--repeats must be from 1 to {MAX_REPEATS}, not {args.repeats}")
@@ -104,6 +114,14 @@ def with_steps(score: Score | None, args) -> Score:
         pass_ticks = pattern.pass_ticks(score.ppq)
         repeats = max(1, min(MAX_REPEATS, -(-score.end_tick // pass_ticks)))
     score, _ = pe.place_pattern(score, pattern.id, len(score.tracks) - 1, 0, repeats)
+    return score
+
+
+def steps_song(args) -> Score:
+    """A new song holding only the --steps pattern (the command gave no song file)."""
+    score = with_steps(None, args)
+    if score is None:
+        raise ScoreError("--steps needs at least one lane, e.g. --steps kick=x...x...")
     return score
 
 

@@ -64,7 +64,7 @@ class JackClockMap:
     def __init__(self, sample_rate: int, window_ns: int = WINDOW_NS):
         self.sample_rate = sample_rate
         self._min = _RunningMin(window_ns)
-        self._last_frame = None
+        self._last_frame: int | None = None
         self.origin_ns: int | None = None  # the monotonic time of JACK frame 0
 
     def sample(self, cycle_frame: int, woken_ns: int) -> None:

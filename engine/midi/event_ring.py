@@ -58,7 +58,10 @@ class EventRing:
     """The shared block: ``create(capacity)`` by the owner, ``attach(name)`` by the other."""
 
     def __init__(self, shm: shared_memory.SharedMemory, owner: bool):
-        self._shm = shm
+        if shm.buf is None:
+            raise ValueError("the event ring's shared block is closed")
+        self._shm: shared_memory.SharedMemory | None = shm
+        self._name = shm.name
         self._owner = owner
         self.items = shm.buf.cast("q")
         self.capacity = (len(self.items) - HEADER_ITEMS) // ENTRY_ITEMS
@@ -71,8 +74,10 @@ class EventRing:
             raise ValueError(f"an event ring needs room for 2 events at least, not {capacity}")
         size = 8 * (HEADER_ITEMS + ENTRY_ITEMS * capacity)
         shm = shared_memory.SharedMemory(create=True, size=size)
-        shm.buf[:size] = bytes(size)
-        return cls(shm, owner=True)
+        ring = cls(shm, owner=True)
+        ring.items[:] = memoryview(bytes(size)).cast("q")  # from all zeros
+        ring._write = ring._read = 0
+        return ring
 
     @classmethod
     def attach(cls, name: str) -> EventRing:
@@ -87,7 +92,7 @@ class EventRing:
 
     @property
     def name(self) -> str:
-        return self._shm.name
+        return self._name
 
     # --- producer ----------------------------------------------------------------------
     def put(self, kind: int, frame: int = 0, tag: int = 0, data: bytes = b"") -> bool:
@@ -130,14 +135,13 @@ class EventRing:
             items.release()
 
     def close(self) -> None:
-        if self._shm is None:
+        shm, self._shm = self._shm, None
+        if shm is None:
             return
-        self.items.release()
-        self.items = None
-        self._shm.close()
+        self.items.release()  # a second release (in __del__) does nothing
+        shm.close()
         if self._owner:
             try:
-                self._shm.unlink()
+                shm.unlink()
             except FileNotFoundError:
                 pass
-        self._shm = None

@@ -43,7 +43,7 @@ class _Copier:
         self.released = False
         self.echo: list[bytes] = []  # the last releases, written once more in the next cycle
         self.high = 0  # the upper bits of the unwrapped frame time
-        self.last_frame = None
+        self.last_frame: int | None = None
 
     def unwrap(self, frame32: int) -> int:
         frame = self.high | frame32
@@ -102,7 +102,7 @@ class _Copier:
             n += 1
         if n:
             del pending[:n]
-        if self.inport is not None:
+        if self.inport is not None and self.in_ring is not None:
             for offset, data in self.inport.incoming_midi_events():
                 if len(data) <= r.MAX_EVENT_BYTES:
                     self.in_ring.put(r.EVENT, start + offset, 0, bytes(data))

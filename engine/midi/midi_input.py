@@ -70,12 +70,15 @@ class MidiInput:
             client.close()
 
     def _read(self) -> None:
+        port = self.port
+        if port is None:  # started by open(), which opens the port first
+            return
         polls = 0
         while not self._stop.wait(POLL_S):
             polls += 1
             if self.on_poll is not None and polls % SAMPLE_EVERY == 0:
                 self.on_poll()
-            for frame, data in self.port.received():
+            for frame, data in port.received():
                 self.on_message(frame, data)
 
     def close(self) -> None:

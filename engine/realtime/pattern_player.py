@@ -403,7 +403,10 @@ class PatternPlayer:
         lo = max(0, tick - int(per_s * WINDOW_BEHIND_S))
         hi = tick + max(1, int(per_s * WINDOW_AHEAD_S))
         self._refill_tick = hi - int(per_s * REFILL_MARGIN_S)
-        self._loop_cache.forget_before(self._plan.pass_at(lo).start_tick)
+        plan = self._plan
+        if plan is None:
+            raise RuntimeError("pattern mode is not playing")
+        self._loop_cache.forget_before(plan.pass_at(lo).start_tick)
         return loop_play_score(
-            self._doc, self._plan, lo, hi, self._tempo, self._fill, self._loop_cache, self._meter
+            self._doc, plan, lo, hi, self._tempo, self._fill, self._loop_cache, self._meter
         )

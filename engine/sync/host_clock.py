@@ -64,7 +64,7 @@ class FrameTimeFit:
         self.nominal_frames_per_us = nominal_rate_hz / 1_000_000
         self.jump_frames = jump_frames
         self.jumps = 0
-        self._outliers: list[tuple[int, int]] = []
+        self._outliers: list[tuple[float, tuple[int, int]]] = []  # (offset, pair)
         self._pairs: deque[tuple[int, int]] = deque(maxlen=window)
         self._line: FrameTimeLine | None = None
 

@@ -160,13 +160,14 @@ class JackClock:
     def _measure_clock_offset(self) -> int:
         """Host minus JACK time, from the tightest of a few reads taken side by side."""
         lib = _libjack()
-        best = None
+        best: tuple[int, int] | None = None
         for _ in range(16):
             before = host_us_now()
             jack_us = int(lib.jack_get_time())
             after = host_us_now()
             if best is None or after - before < best[0]:
                 best = (after - before, (before + after) // 2 - jack_us)
+        assert best is not None  # sixteen reads were taken
         return best[1]
 
     def cycle_frame(self) -> int:

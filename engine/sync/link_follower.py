@@ -250,6 +250,9 @@ class LinkFollower:
         return self.scheduler.score.tempo_map.changes[0].us_per_quarter
 
     def _beat_of(self, frame: float, frames_per_beat: float | None = None) -> float:
+        """The session beat at ``frame`` (only while following: there is a reference)."""
+        if self._ref is None:
+            raise RuntimeError("no Link reference: not following")
         ref_frame, ref_beat = self._ref
         return ref_beat + (frame - ref_frame) / (frames_per_beat or self._frames_per_beat())
 

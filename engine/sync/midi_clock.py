@@ -98,11 +98,10 @@ class MidiClockOut:
         old = self._timeline
         last = self._sent[-1] if self._sent else None
         anchor = timeline.anchor_tick
-        expected = None if last is None else last.tick + step
-        if last is not None and anchor - ppq <= expected <= anchor + step:
+        if last is not None and anchor - ppq <= last.tick + step <= anchor + step:
             # The same music re-timed.  Pulses between the last one out and the new
             # anchor stay where the old timeline had them (it agrees up to there).
-            tick = expected
+            tick = last.tick + step
             while tick < anchor:
                 frame = self._jack(old.frame_of(last.pass_number - old.first_pass, tick))
                 self.port.send(frame, bytes((CLOCK,)), CLOCK_TAG)

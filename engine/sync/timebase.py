@@ -12,6 +12,8 @@ reference and computes the position with the pure core's bisections (microsecond
 from __future__ import annotations
 
 import multiprocessing
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 
 from engine.core.errors import AudioDriverError
 from engine.core.score import Score
@@ -82,21 +84,21 @@ class TimebaseMaster:
 
     def __init__(self, server_name: str | None):
         self.server_name = server_name
-        self._process = None
-        self._conn = None
+        self._process: BaseProcess | None = None
+        self._conn: Connection | None = None
         self._sent: tuple | None = None
 
     def start(self, score: Score) -> TimebaseMaster:
         ctx = multiprocessing.get_context("spawn")
         parent, child = ctx.Pipe()
         ready_parent, ready_child = ctx.Pipe()
-        self._process = ctx.Process(
+        process = self._process = ctx.Process(
             target=_serve,
             args=(self.server_name, child, ready_child),
             name="pianola-timebase",
             daemon=True,
         )
-        self._process.start()
+        process.start()
         child.close()
         ready_child.close()
         self._conn = parent

@@ -262,7 +262,7 @@ def build_font() -> SoundFont:
 
     for name, (partials, attack, sub, generators, cutoff) in _MELODIC.items():
         common = generators + (("sampleModes", LOOP_CONTINUOUS),)
-        mods = ()
+        mods: tuple[Modulator, ...] = ()
         if cutoff is not None:
             common += (("initialFilterFc", cutoff_multiple_cents(cutoff)),)
             mods = (KEY_TRACKED_FILTER,)

@@ -138,6 +138,11 @@ def choose_loop(
         error = 1200.0 * math.log2(cycles * sample_rate / frames / freq_hz)
         if best is None or abs(error) < abs(best[2]) - 1e-9:
             best = (frames, cycles, error)
+    if best is None:
+        raise ValueError(
+            f"no loop of {min_frames}..{max_frames} frames holds {cycle_multiple} or more "
+            f"cycles of {freq_hz:g} Hz"
+        )
     return best
 
 

@@ -253,9 +253,9 @@ def _gen_record(name: str, amount) -> bytes:
 
 def _ordered(zone: Zone, target_gen: str) -> list[bytes]:
     gens = dict(zone.generators)
-    order = [k for k in ("keyRange", "velRange") if k in gens] + sorted(
-        (k for k in gens if k not in ("keyRange", "velRange")), key=GEN.get
-    )
+    # the ranges first, as the format asks; the rest by generator number
+    order: list[str] = [k for k in ("keyRange", "velRange") if k in gens]
+    order += sorted((k for k in gens if k not in ("keyRange", "velRange")), key=GEN.__getitem__)
     records = [_gen_record(k, gens[k]) for k in order]
     if zone.target is not None:
         records.append(_gen_record(target_gen, zone.target))
@@ -264,7 +264,10 @@ def _ordered(zone: Zone, target_gen: str) -> list[bytes]:
 
 def _zones_to_records(owners, target_gen: str):
     """(bag, modulator and generator records, first bag index of each owner)."""
-    bags, mods, gens, firsts = [], [], [], []
+    bags: list[bytes] = []
+    mods: list[bytes] = []
+    gens: list[bytes] = []
+    firsts: list[int] = []
     for owner in owners:
         firsts.append(len(bags))
         for zone in owner.zones:
@@ -292,8 +295,10 @@ def soundfont_bytes(font: SoundFont) -> bytes:
         n = len(sample.pcm)
         pcm_parts.append(sample.pcm.astype("<i2").tobytes())
         pcm_parts.append(b"\0\0" * SAMPLE_PAD_FRAMES)
-        loop_start = pos + (sample.loop_start if sample.looped else 0)
-        loop_end = pos + (sample.loop_end if sample.looped else n - 1)
+        if sample.loop_start is not None and sample.loop_end is not None:
+            loop_start, loop_end = pos + sample.loop_start, pos + sample.loop_end
+        else:
+            loop_start, loop_end = pos, pos + n - 1
         shdr.append(
             _name(sample.name)
             + struct.pack(
