@@ -20,7 +20,9 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 PY="${PIANOLA_PYTHON:-/usr/bin/python3}"
 
 # fonts-dejavu-core: the monospaced family the window shows changing numbers in
-run_pkgs=(python3 python3-venv python3-tk libfluidsynth3 libportaudio2 jackd2 fonts-dejavu-core)
+# gcc, libc6-dev: the engine builds its small C audio callback (per-track level meters) once
+run_pkgs=(python3 python3-venv python3-tk libfluidsynth3 libportaudio2 jackd2 fonts-dejavu-core
+          gcc libc6-dev)
 # iproute2 and util-linux (unshare): the Link tests run in a private network namespace
 test_pkgs=(xvfb xauth xdotool imagemagick x11-utils iproute2 util-linux)
 

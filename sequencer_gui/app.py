@@ -30,6 +30,7 @@ from sequencer_gui.panels.link_button import LinkButton
 from sequencer_gui.panels.next_bar_meter import NextBarMeter
 from sequencer_gui.panels.status_bar import StatusBar
 from sequencer_gui.panels.track_list import TrackList
+from sequencer_gui.panels.track_meters import mount_track_meters
 from sequencer_gui.panels.transport_bar import TransportBar
 from sequencer_gui.playback import Playback
 from sequencer_gui.recording.mount import mount as mount_recording
@@ -88,6 +89,7 @@ class MainWindow:
         self.meter = LevelMeter(self.transport, self)  # the output's level, beside the position
         self.meter.canvas.pack(side="right", padx=4)
         self.theme.listeners.append(self.meter.apply_palette)
+        self.track_meters = mount_track_meters(self)  # each track's level on its strip
         self.roll.listeners.append(lambda roll: self.transport.refresh())
 
         # the File menu, its shortcuts and the close button ask this (see files.commands)

@@ -267,6 +267,12 @@ class EngineLink(cmd.CommandSender):
             return None
         return self.client.read_levels()
 
+    def read_track_levels(self) -> list[float] | None:
+        """Each track's peak over the same window, track 0 first, or None with no engine."""
+        if self.client is None or self.state != "ready":
+            return None
+        return self.client.read_track_levels()
+
     def read_load(self) -> float | None:
         if self.client is None or self.state != "ready":
             return None

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import io
-from ctypes import CFUNCTYPE, c_char_p, c_double, c_float, c_int, c_short, c_uint, c_void_p
+from ctypes import CFUNCTYPE, c_char_p, c_double, c_float, c_int, c_short, c_uint, c_void_p, cast
 
 # pyfluidsynth prints where it found the library to stdout when CI is set in the
 # environment; that line would land in the middle of `pianola doctor` / `play` output (and
@@ -100,6 +100,10 @@ fluid_preset_get_num = _bind("fluid_preset_get_num", c_int, PRESET)
 # --- audio driver ---------------------------------------------------------------------
 new_fluid_audio_driver = _bind("new_fluid_audio_driver", DRIVER, SETTINGS, SYNTH)
 delete_fluid_audio_driver = _bind("delete_fluid_audio_driver", None, DRIVER)
+# a driver that calls a C audio function of ours (fluid_audio_func_t) with ``data``
+new_fluid_audio_driver2 = _bind("new_fluid_audio_driver2", DRIVER, SETTINGS, c_void_p, c_void_p)
+# fluid_synth_process's address, for C code that renders the synth's groups itself
+FLUID_SYNTH_PROCESS_ADDRESS: int = cast(lib.fluid_synth_process, c_void_p).value or 0
 
 # --- sequencer (fluid_seq_id_t is a C short) ------------------------------------------
 new_fluid_sequencer2 = _bind("new_fluid_sequencer2", SEQUENCER, c_int)

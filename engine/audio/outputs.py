@@ -105,7 +105,9 @@ class FluidOutput:
 
     renders_itself = True  # the sample clock is the sequencer's, advanced by the driver
 
-    def __init__(self, name: str, fs_settings, synth, settings: AudioSettings):
+    def __init__(self, name: str, fs_settings, synth, settings: AudioSettings, render=None):
+        """``render``: (C audio function address, its data) to render through instead of
+        FluidSynth's own stereo mix (``engine.audio.group_mix``), or None."""
         if name == "jack":
             server = jack_server_name(settings)
             if server:
@@ -116,7 +118,10 @@ class FluidOutput:
             ffi.fluid_settings_setstr(fs_settings, b"audio.jack.id", b"pianola")
             ffi.fluid_settings_setint(fs_settings, b"audio.jack.multi", 0)
         ffi.fluid_settings_setstr(fs_settings, b"audio.driver", name.encode())
-        self._driver = ffi.new_fluid_audio_driver(fs_settings, synth)
+        if render is None:
+            self._driver = ffi.new_fluid_audio_driver(fs_settings, synth)
+        else:
+            self._driver = ffi.new_fluid_audio_driver2(fs_settings, *render)
         if not self._driver:
             raise AudioDriverError(
                 f"The {name} audio driver would not open; check that its "
@@ -216,10 +221,12 @@ def open_output(
     rendered_frames: Callable[[], int],
     sample_rate: int,
     period_frames: int,
+    render=None,
 ) -> AudioOutput | None:
-    """Open the output ``name`` for ``synth`` (None for "file": the caller renders)."""
+    """Open the output ``name`` for ``synth`` (None for "file": the caller renders);
+    ``render`` as for ``FluidOutput``."""
     if name in FLUID_DRIVERS:
-        return FluidOutput(name, fs_settings, synth, settings)
+        return FluidOutput(name, fs_settings, synth, settings, render)
     if name == "sounddevice":
         return SounddeviceOutput(write, sample_rate, period_frames)
     if name == "none":

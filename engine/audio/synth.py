@@ -22,12 +22,16 @@ from pathlib import Path
 import numpy as np
 
 from engine.audio import fluid_ffi as ffi
+from engine.audio import group_mix
 from engine.audio.outputs import AudioOutput, open_output, resolve_driver
 from engine.core.audio_settings import AudioSettings
 from engine.core.errors import AudioDriverError, SoundFontError
 from engine.core.note import SYNTH_CHANNELS
 
 BLOCK_FRAMES = 64  # FluidSynth renders (and applies sequencer events) per 64-frame block
+# Outputs whose audio can pass through the metered group mix (FluidSynth's JACK driver
+# takes a C callback; the others here are rendered by threads of ours or the caller).
+METERED_OUTPUTS = ("jack", "none", "sounddevice", "file")
 # Sequencer source clients that events are spread over by tag, so one note's events can
 # be withdrawn (fluid_sequencer_remove_events filters by source) without touching others.
 TAG_SLOTS = 256
@@ -62,6 +66,11 @@ class SynthBackend:
         # Called with (address, frames) after each block we render ourselves, in the
         # rendering thread (the level meter); set before open.
         self.level_sink = None
+        # Where the metered mix publishes each track's peak and the mix's (set before
+        # open); None, or an output it cannot serve, renders FluidSynth's own stereo mix.
+        self.meter_target: group_mix.MeterTarget | None = None
+        self._mix: group_mix.GroupMix | None = None
+        self.meter_reason = ""  # why there are no per-track meters, when there are none
 
     # --- opening and closing ---------------------------------------------------------
     def open(self) -> SynthBackend:
@@ -70,7 +79,16 @@ class SynthBackend:
             resolved = resolve_driver(self.settings)
             self.driver_reason = resolved.reason
             self.sample_rate, self.period_frames = resolved.sample_rate, resolved.period_frames
-            self._open_synth()
+            library = self._meter_library(resolved.name)
+            self._open_synth(groups=group_mix.GROUPS if library is not None else 1)
+            if library is not None and self.meter_target is not None:
+                self._mix = group_mix.GroupMix(
+                    library,
+                    ffi.FLUID_SYNTH_PROCESS_ADDRESS,
+                    self._synth,
+                    self.meter_target,
+                    self.sample_rate,
+                )
             self._open_sequencer()
             self._open_output(resolved.name)
         except BaseException:
@@ -78,7 +96,22 @@ class SynthBackend:
             raise
         return self
 
-    def _open_synth(self) -> None:
+    def _meter_library(self, driver: str):
+        """The metered mix's library if this output can use it, else None (and why)."""
+        if self.meter_target is None:
+            return None
+        if driver not in METERED_OUTPUTS:
+            self.meter_reason = f"the {driver} output has no per-track meters"
+            return None
+        library, self.meter_reason = group_mix.load()
+        return library
+
+    @property
+    def metered(self) -> bool:
+        """True when the audio passes through the metered mix (each track's peak measured)."""
+        return self._mix is not None
+
+    def _open_synth(self, groups: int = 1) -> None:
         path = self.soundfont_path
         if path is None:
             raise SoundFontError("No SoundFont was given.")
@@ -90,6 +123,9 @@ class SynthBackend:
         ffi.fluid_settings_setnum(s, b"synth.sample-rate", float(self.sample_rate))
         ffi.fluid_settings_setnum(s, b"synth.gain", float(self.settings.gain))
         ffi.fluid_settings_setint(s, b"synth.midi-channels", SYNTH_CHANNELS)
+        # one output group per channel up to ``groups``: the metered mix measures each
+        ffi.fluid_settings_setint(s, b"synth.audio-groups", groups)
+        ffi.fluid_settings_setint(s, b"synth.audio-channels", groups)
         ffi.fluid_settings_setint(s, b"synth.reverb.active", int(self.settings.reverb))
         ffi.fluid_settings_setint(s, b"synth.chorus.active", int(self.settings.chorus))
         ffi.fluid_settings_setint(s, b"audio.period-size", self.period_frames)
@@ -126,6 +162,7 @@ class SynthBackend:
             rendered_frames=lambda: self._rendered_frames,
             sample_rate=self.sample_rate,
             period_frames=self.period_frames,
+            render=None if self._mix is None else (self._mix.callback_address, self._mix.data),
         )
         self._driver = self._output is not None and self._output.renders_itself
         self.driver_name = name
@@ -138,6 +175,9 @@ class SynthBackend:
             self._output.close()
             self._output = None
             self._driver = False
+        if self._mix is not None:  # after the output: no audio thread renders through it now
+            self._mix.free()
+            self._mix = None
         if self._event:
             ffi.delete_fluid_event(self._event)
             self._event = None
@@ -367,6 +407,10 @@ class SynthBackend:
     def write_frames(self, address: int, frames: int) -> None:
         """Render ``frames`` interleaved float32 stereo frames at ``address`` (the one
         rendering thread: an output's audio thread or the offline caller)."""
+        if self._mix is not None:  # it measures as it mixes
+            self._mix.write_interleaved(address, frames)
+            self._rendered_frames += frames
+            return
         ffi.fluid_synth_write_float(self._synth, frames, address, 0, 2, address, 1, 2)
         self._rendered_frames += frames
         if self.level_sink is not None:

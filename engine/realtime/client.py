@@ -372,6 +372,13 @@ class EngineClient(cmd.CommandSender):
             raise errors.EngineError("The engine was never started.")
         return self._position.read_levels()
 
+    def read_track_levels(self) -> list[float]:
+        """Each track's own peak over the same window, track 0 first (all 0 where the
+        output cannot measure them: see the ready event's driver reason)."""
+        if self._position is None:
+            raise errors.EngineError("The engine was never started.")
+        return self._position.read_track_levels()
+
     def read_load(self) -> float:
         """FluidSynth's CPU load in percent of real time, as the engine last published it."""
         if self._position is None:

@@ -1,8 +1,11 @@
-"""The output level meter: peaks of what the synth plays, published beside the position
-(a rendering thread of ours, or a JACK helper process).
+"""The output level meter where the metered mix does not measure it: peaks of what the
+synth plays, published beside the position (a rendering thread of ours, or a JACK helper
+process).
 
-The GUI reads the peaks from the shared position block, as it reads the cursor: no
-message per meter frame.  Who measures depends on who renders:
+Usually the synth renders through ``engine.audio.group_mix``, whose C audio callback
+measures each track and the output itself.  Where that mix is unavailable (no C compiler
+to build it) the whole output is measured here instead -- who measures depends on who
+renders:
 - outputs the engine renders itself ("none", "sounddevice"): ``LevelWindow.feed`` runs
   in that rendering thread after each block, a numpy max over a few hundred samples;
 - FluidSynth's JACK driver renders in FluidSynth's own thread, where no Python may run:

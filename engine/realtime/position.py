@@ -20,6 +20,9 @@ meter needs no pair of them to agree): the output level -- the peak of each chan
 the last ~40 ms, in millionths of full scale, and a count of windows measured -- written
 by whoever listens to the output (``level_meter``), and FluidSynth's CPU load in
 thousandths of a percent, written by the engine's main thread.  One writer each.
+After them, from item 16, the peak of each track's own audio over the same window
+(``TRACK_LEVELS`` of them: the synth's output groups, ``engine.audio.group_mix``), written
+with the output's peaks by the audio callback that measures them.
 
 Ordering: CPython performs each item access as one C copy, in program order; on
 x86-64 (total store order) that is all a seqlock needs.  On weakly ordered CPUs a reader
@@ -29,8 +32,11 @@ GUI from spinning either way.
 
 from __future__ import annotations
 
+import ctypes
 from dataclasses import dataclass
 from multiprocessing import shared_memory
+
+from engine.audio.group_mix import GROUPS
 
 # The block is seen as int64 items through ``memoryview.cast("q")``: CPython reads and
 # writes one such item with one 8-byte memcpy, a single load or store.  (``struct``
@@ -38,8 +44,11 @@ from multiprocessing import shared_memory
 # catch the sequence number at a transient 0 twice and accept a half-written block.)
 _SEQ_INDEX = 0
 _FIELDS_SLICE = slice(1, 10)
-BLOCK_SIZE = 128  # two cache lines; every item is 8-byte aligned, so no store straddles two
 _LEVEL_LEFT, _LEVEL_RIGHT, _LEVEL_COUNT, _LOAD = 10, 11, 12, 13
+_TRACK_LEVELS_INDEX = 16
+TRACK_LEVELS = GROUPS  # the synth's output groups: tracks 0..30 and the click
+# every item is 8-byte aligned, so no store straddles two cache lines
+BLOCK_SIZE = 8 * (_TRACK_LEVELS_INDEX + TRACK_LEVELS)
 LEVEL_SCALE = 1_000_000  # a level item holds the peak in millionths of full scale
 LOAD_SCALE = 1000  # the load item holds FluidSynth's CPU load in thousandths of a percent
 MAX_READ_ATTEMPTS = 64
@@ -149,6 +158,23 @@ class PositionBlock:
             items[_LEVEL_RIGHT] / LEVEL_SCALE,
             items[_LEVEL_COUNT],
         )
+
+    def read_track_levels(self) -> list[float]:
+        """The peak of each track's own audio (0..1+) over the last window, track 0 first;
+        all 0 while nothing measures them (see ``read_levels``'s count)."""
+        items = self._items[_TRACK_LEVELS_INDEX : _TRACK_LEVELS_INDEX + TRACK_LEVELS].tolist()
+        return [value / LEVEL_SCALE for value in items]
+
+    def level_addresses(self) -> tuple[int, int]:
+        """Addresses of the output's level items (left, right, count) and of the track
+        levels, for the C audio callback that writes them (engine.audio.group_mix)."""
+        buf = None if self._shm is None else self._shm.buf
+        if buf is None:
+            raise ValueError("the position block is closed")
+        view = ctypes.c_char.from_buffer(buf)  # an export of the block...
+        base = ctypes.addressof(view)
+        del view  # ...released at once, so the block can still close
+        return base + 8 * _LEVEL_LEFT, base + 8 * _TRACK_LEVELS_INDEX
 
     def write_load(self, percent: float) -> None:
         self._items[_LOAD] = int(percent * LOAD_SCALE)

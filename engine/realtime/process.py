@@ -33,6 +33,7 @@ import time
 import traceback
 
 import engine
+from engine.audio.group_mix import MeterTarget
 from engine.core.errors import PianolaError
 from engine.core.protocol import commands as cmd
 from engine.core.protocol import events as evt
@@ -42,7 +43,7 @@ from engine.midi.ports import port_choices
 from engine.midi.router import MidiRouter
 from engine.realtime import priority as prio
 from engine.realtime.event_sender import EventSender
-from engine.realtime.level_meter import JackMeter, LevelWindow, LoadPublisher
+from engine.realtime.level_meter import WINDOW_S, JackMeter, LevelWindow, LoadPublisher
 from engine.realtime.position import Position, PositionBlock
 from engine.realtime.server_watch import JackServerWatcher
 from engine.realtime.service_loop import ServiceLoop
@@ -102,15 +103,20 @@ class Engine:
 
         choice = choose_soundfont(self.settings.soundfont)
         self.backend = SynthBackend(self.settings, choice.path)
+        # each track's peak and the output's, measured in the audio callback where it can be
+        self.backend.meter_target = MeterTarget(*self.position.level_addresses(), WINDOW_S)
         self.backend.open()
-        # outputs we render ourselves measure their own blocks (JACK's: see below)
+        # otherwise outputs we render ourselves measure their own blocks (JACK's: see below)
         self.backend.level_sink = LevelWindow(self.position, self.backend.sample_rate).feed
         self.load = LoadPublisher(self.position, self.backend.cpu_load)
         driver_reason = self.backend.driver_reason or "chosen in the settings"
         server = self.settings.jack_server or os.environ.get("JACK_DEFAULT_SERVER")
         if self.backend.driver_name == "jack":
             driver_reason += "; " + self.xruns.open(server)
-            self.meter = JackMeter(self.position.name, server).start()
+            if not self.backend.metered:  # the whole mix measured by a JACK helper instead
+                self.meter = JackMeter(self.position.name, server).start()
+        if self.backend.meter_reason:
+            driver_reason += "; " + self.backend.meter_reason
         self.router = MidiRouter(self.backend, jack_server=server, on_problem=self._midi_problem)
         lookahead_frames = self.backend.sample_rate * self.settings.lookahead_ms // 1000
         self.scheduler = Scheduler(

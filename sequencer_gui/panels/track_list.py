@@ -1,4 +1,4 @@
-"""The track list: name, instrument, mute, solo, volume, pan; add/remove; pick the edited track (GUI thread).
+"""The track list: name, instrument, mute, solo, volume, pan, level; add/remove; pick the edited track (GUI thread).
 
 Instrument, mute and solo are score edits (one undo step each).  Volume and pan are sent
 to the engine live while the slider moves and become one undo step on release.
@@ -14,6 +14,7 @@ from tkinter import ttk
 from engine.core import edits
 from engine.core.score import DRUM_BANK, GM_DRUM_CHANNEL, Track
 from sequencer_gui import palette
+from sequencer_gui.panels.track_meters import TrackMeterBar
 from sequencer_gui.panels.track_order import TrackOrder, pin_colours
 
 MIX_FIELDS = ("name", "bank", "program", "is_drum", "mute", "solo", "volume", "pan")
@@ -113,6 +114,8 @@ class TrackRow:
         ttk.Label(self.frame, text="Pan", style="Dim.TLabel").grid(row=1, column=5, padx=(6, 2))
         self.pan.grid(row=1, column=6, sticky="w")
         self.pan_text.grid(row=1, column=7)
+        self.meter = TrackMeterBar(self.frame, index)  # this track's own level
+        self.meter.canvas.grid(row=0, column=8, rowspan=2, sticky="ns", padx=(4, 0))
 
     def _bind_slider(self, scale: ttk.Scale, field: str) -> None:
         """A slider's change becomes one undo step on release; a double click resets it."""
