@@ -59,7 +59,9 @@ def library_path() -> Path:
 
 def _compile(target: Path) -> str:
     """Build the library at ``target``; "" on success, else why not (one phrase)."""
-    compiler = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")
+    compiler = shutil.which(os.environ.get("CC") or "cc") or shutil.which("gcc")
+    if os.environ.get("CC") and not shutil.which(os.environ["CC"]):
+        compiler = None  # the one asked for is missing: say so rather than use another
     if compiler is None:
         return "no C compiler is installed to build the per-track meter mix"
     target.parent.mkdir(parents=True, exist_ok=True)

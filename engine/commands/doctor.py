@@ -202,6 +202,18 @@ def _check_midi(report: Report, jack_server: str | None) -> None:
         )
 
 
+def _check_track_meters(report: Report) -> None:
+    """The per-track level meters need their small C mix built (once, with cc)."""
+    from engine.audio import group_mix
+
+    library, why = group_mix.load()
+    if library is not None:
+        report.say(f"Per-track level meters: ready ({group_mix.library_path()})")
+        return
+    report.say(f"Per-track level meters: off ({why}); the output's meter still works")
+    report.problem("For a level meter per track install a C compiler (Debian: apt install gcc).")
+
+
 def _name_library_log(report: Report, show: bool) -> None:
     from engine.audio.library_log import library_log_path, tail
 
@@ -230,6 +242,7 @@ def run(args) -> int:
     _check_soundfonts(report, args.soundfont)
     _check_realtime(report, args.priority)
     _check_midi(report, args.jack_server)
+    _check_track_meters(report)
     _name_library_log(report, args.log)
     print("\n".join(report.lines))
     if report.todo:

@@ -92,3 +92,38 @@ def test_on_jack_the_synth_keeps_two_outputs_and_measures_each_track(jack_server
         assert seen[3] > 0.01, "track 4's note never reached its meter"
         assert max(seen[:3] + seen[4:]) == 0
         assert block.read_levels()[2] > 0
+
+
+def test_without_a_c_compiler_the_synth_plays_its_own_mix_and_says_why(tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import json\n"
+        "from engine.audio import group_mix\n"
+        "from engine.audio.group_mix import MeterTarget\n"
+        "from engine.audio.synth import SynthBackend\n"
+        "from engine.core.audio_settings import AudioSettings\n"
+        "from engine.files.soundfonts import BUNDLED_SOUNDFONT\n"
+        "from engine.realtime.position import PositionBlock\n"
+        "block = PositionBlock.create()\n"
+        "backend = SynthBackend(AudioSettings(driver='file'), BUNDLED_SOUNDFONT)\n"
+        "backend.meter_target = MeterTarget(*block.level_addresses())\n"
+        "with backend:\n"
+        "    backend.note_on_now(0, 60, 100)\n"
+        "    loudest = float(abs(backend.render(4800)).max())\n"
+        "    print(json.dumps([backend.metered, backend.meter_reason, loudest]))\n"
+        "block.close()\n"
+    )
+    env = dict(os.environ, CC="pianola-no-such-compiler", PIANOLA_CACHE_DIR=str(tmp_path))
+    out = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    metered, reason, loudest = json.loads(out.stdout.strip().splitlines()[-1])
+    assert not metered
+    assert reason == "no C compiler is installed to build the per-track meter mix"
+    assert loudest > 0.01  # it still plays
+    assert not list(tmp_path.iterdir())  # and left nothing half-built behind
