@@ -11,6 +11,8 @@
 #   pianola-scale.png  C major highlighted, rows out of the scale shaded
 #   steps-grid.png     the step grid of a drum pattern, playing
 #   steps-song.png     the song view: the drums' patterns placed bar by bar
+#   user-guide-file-menu.png, -preferences.png, -export.png, -unsaved.png, -restore.png
+#                      the File menu and the dialogs, in the default theme
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 OUT="$ROOT/docs/img"
@@ -67,5 +69,8 @@ shot "$OUT/pianola-scale.png" dark "xdotool key alt+v; sleep 0.3; xdotool key c;
 # window runs inside the script (docs/img/steps_screenshots.py, which can also be run on
 # its own under any display to remake just these two).
 (cd "$ROOT" && "$ROOT/.venv/bin/python" docs/img/steps_screenshots.py "$OUT")
+# The File menu and the dialogs: docs/img/guide_screenshots.py, likewise runnable alone.
+(cd "$ROOT" && "$ROOT/.venv/bin/python" docs/img/guide_screenshots.py "$OUT")
 echo "wrote $OUT/pianola.png pianola-light.png pianola-drums.png pianola-tempo.png pianola-scale.png"
 echo "wrote $OUT/steps-grid.png steps-song.png"
+echo "wrote $OUT/user-guide-file-menu.png -preferences.png -export.png -unsaved.png -restore.png"
