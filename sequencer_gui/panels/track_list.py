@@ -233,6 +233,20 @@ class TrackList(ttk.Frame):
         self.scroller.bind("<Configure>", self._on_view_resized)
         self.order = TrackOrder(self)
         self.refresh()
+        self._fitted = False
+        self.bind("<Map>", lambda e: self.after_idle(self.fit_pane), add="+")
+
+    def fit_pane(self) -> None:
+        """Open the list's pane as wide as its rows, so every track shows its volume and
+        pan values and its level meter (the pane of views beside it asks for more than
+        any window has, and would otherwise squeeze this one); once, then the musician's
+        sash stays where it is dragged."""
+        panes = self.master
+        if self._fitted or not isinstance(panes, ttk.Panedwindow):
+            return
+        self._fitted = True
+        self.update_idletasks()
+        panes.sashpos(0, self.winfo_reqwidth())
 
     # ------------------------------------------------------------------ scrolling
     def _on_body_resized(self, event) -> None:

@@ -79,3 +79,27 @@ def test_volume_and_pan_show_their_values_and_double_click_resets(window):
     track = window.document.score.tracks[0]
     assert (track.volume, track.pan) == (100, 64)
     assert row.volume_text.cget("text") == "100" and row.pan_text.cget("text") == "C"
+
+
+def test_the_list_opens_wide_enough_to_show_values_and_meters(tk_root):
+    # the command line sets the window's size before building it (--geometry), which is
+    # when the views beside the list would squeeze it
+    from pathlib import Path
+
+    from engine.files.project_file import load_project
+    from sequencer_gui.app import MainWindow
+
+    demo = Path(__file__).resolve().parents[3] / "assets" / "demo.pianola"
+    tk_root.geometry("1440x880")
+    window = MainWindow(tk_root, start_engine=False)
+    try:
+        window.document.replace(load_project(demo), demo)  # as `pianola demo.pianola` does
+        tk_root.update()
+        tracks = window.tracks
+        right_edge = tracks.winfo_rootx() + tracks.winfo_width()
+        for row in tracks.rows:
+            for widget in (row.volume_text, row.pan_text, row.meter.canvas):
+                assert widget.winfo_ismapped()
+                assert widget.winfo_rootx() + widget.winfo_width() <= right_edge, widget
+    finally:
+        window.close()
