@@ -99,7 +99,8 @@ def read_placement(placement_id: str, value, track_index: dict[str, int]) -> Pla
     data = value.to_py() if isinstance(value, Map) else None
     if not isinstance(data, dict):
         raise ScoreError("a placement is not a map")
-    track = track_index.get(data.get("track"))
+    track_id = data.get("track")
+    track = track_index.get(track_id) if isinstance(track_id, str) else None
     if track is None:
         raise ScoreError("a placement's track is not in the song")
     return Placement(

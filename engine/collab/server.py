@@ -25,6 +25,7 @@ import struct
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs
 
 import anyio
@@ -208,7 +209,7 @@ class _Rooms(WebsocketServer):
     async def _get_room(self, name: str) -> YRoom:
         if name not in self.rooms:
             store = FileYStore(self.directory.store_path(name), log=log)
-            doc = Doc()
+            doc: Doc[Any] = Doc()
             if await anyio.Path(store.path).exists():
                 await store.apply_updates(doc)
             room = YRoom(ready=False, ystore=store, ydoc=doc, log=log)

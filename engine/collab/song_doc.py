@@ -244,7 +244,7 @@ class SongDoc(SongWriting):
                 time_signatures=TimeSignatureMap(tuple(meters)) if meters else TimeSignatureMap(),
                 loop=loop,
                 loop_enabled=bool(data.get("loop_enabled")) and loop is not None,
-                title=data.get("title") if isinstance(data.get("title"), str) else "",
+                title=title if isinstance(title := data.get("title"), str) else "",
                 patterns=patterns,
                 placements=placements,
                 seed=_int(data.get("seed", 0)),

@@ -19,6 +19,7 @@ import tkinter.font as tkfont
 from dataclasses import dataclass
 
 from engine.core import edits
+from engine.core.score import Score
 from sequencer_gui import palette, timeline_edits
 from sequencer_gui.canvas_pool import ItemPool
 from sequencer_gui.roll.geometry import snap_tick
@@ -66,7 +67,7 @@ class ChangeLanes:
         }
         self._font = tkfont.nametofont(SMALL, root=c)
         self._widths: dict[str, int] = {}
-        self.drag: tuple[str, int, object] | None = None  # (lane, tick, score before)
+        self.drag: tuple[str, int, Score] | None = None  # (lane, tick, score before)
         self.apply_palette(palette.current())
 
     # ------------------------------------------------------------------ what is shown

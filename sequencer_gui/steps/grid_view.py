@@ -219,7 +219,7 @@ class StepGrid(ttk.Frame):
         is_drum = self.panel.is_drum
         col = colours.current()
         track_colour = self.panel.track_colour
-        looks = [{} for _ in range(9)]
+        looks: list[dict] = [{} for _ in range(9)]
         cache = {}
         for li, lane in enumerate(lanes):
             key = (lane, g, is_drum, col, track_colour)
@@ -306,9 +306,9 @@ class StepGrid(ttk.Frame):
                     marks[(li, step)] = (((x0 + x1) / 2, y + 6), (("text", mark),))
                 if s.length_steps > 1:
                     end = min(step + s.length_steps, length) - 1
-                    y = y0 + g.lane_height_px / 2
+                    mid_y = y0 + g.lane_height_px / 2
                     ties[(li, step)] = (
-                        (g.step_centre_x(step), y, g.step_end_x(end) - 2, y),
+                        (g.step_centre_x(step), mid_y, g.step_end_x(end) - 2, mid_y),
                         (("fill", col.tie),),
                     )
         hx = g.boundary_x(length)

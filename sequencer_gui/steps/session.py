@@ -28,7 +28,8 @@ class PatternSession:
         self.queued_id: str | None = None  # what it switches to at the end of the pass
         self.fill = False
         self.fill_latched = False
-        self._sent_mode: tuple = ("song", None, 0)  # what the engine was last told
+        # what the engine was last told: (mode, pattern id, track)
+        self._sent_mode: tuple[str, str | None, int] = ("song", None, 0)
         self.listeners: list = []  # called with (session) when any of this changes
         document.add_listener(self._on_document)
         self._fix_selection()
@@ -81,7 +82,7 @@ class PatternSession:
         if self.mode == "pattern":
             if self.playing_id is None:
                 return  # nothing to loop yet
-            wanted = ("pattern", self.playing_id, self.track)
+            wanted: tuple[str, str | None, int] = ("pattern", self.playing_id, self.track)
         else:
             wanted = ("song", None, self.track)
         if wanted != self._sent_mode:
