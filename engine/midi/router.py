@@ -15,134 +15,22 @@ helper itself if the engine dies.
 
 from __future__ import annotations
 
-import statistics
 import threading
 import time
-from collections import deque
 from dataclasses import dataclass
 
 from engine.core.controllers import PITCH_BEND_MIN
 from engine.core.errors import MidiPortError
 from engine.core.note import GM_DRUM_CHANNEL
-from engine.midi.clocks import JackClockMap, WallClockMap, synth_frame_exact
+from engine.midi.clocks import synth_frame_exact
 from engine.midi.deadline_port import DeadlinePort
 from engine.midi.jack_port import JackMidiPort
 from engine.midi.ports import find_port, list_ports, midi_apis
+from engine.midi.sinks import TAG_SLOTS, DeadlineSink, JackSink
 
-TAG_SLOTS = 256  # as the synth's: the scheduler withdraws by tag modulo this
 CC_ALL_SOUND_OFF, CC_RESET_ALL, CC_ALL_NOTES_OFF = 120, 121, 123
 OWN_PORT = "Pianola"  # a track's midi_port naming Pianola's own output
 WATCH_PERIOD_S = 1.0
-HOLD_WINDOW_NS = 1_000_000_000  # a JACK sink's offset: measurements of the last second
-HOLD_MIN_SAMPLES = 50
-
-
-class JackSink:
-    """A JACK destination written sample-accurately through a helper's port.
-
-    The synth and the helper count the same JACK frames, so "JACK frame - synth frame"
-    is one constant (it moves only when a cycle is lost): it is measured through the
-    monotonic clock (``engine.midi.clocks``), and the value in use is held until the
-    median of the last second's measurements moves by more than half a period -- so the
-    measuring noise of a busy machine never reaches the events' frames."""
-
-    def __init__(self, port: JackMidiPort, label: str, sample_rate: int, period_frames: int):
-        self.port = port
-        self.label = label
-        self.period_frames = period_frames
-        self.synth_clock = WallClockMap(sample_rate, period_frames)
-        self.jack_clock = JackClockMap(sample_rate)
-        self.offset: int | None = None  # JACK frame - synth frame, as held
-        self._lock = threading.Lock()
-        self._recent: deque[tuple[int, int]] = deque()  # (now_ns, measured offset)
-
-    def sample(self, synth_frame: int, now_ns: int) -> None:
-        with self._lock:  # the scheduler thread, or prepare() measuring a new port
-            self._sample_locked(synth_frame, now_ns)
-
-    def _sample_locked(self, synth_frame: int, now_ns: int) -> None:
-        self.synth_clock.sample(now_ns, synth_frame)
-        self.jack_clock.sample(self.port.cycle_frame(), self.port.cycle_ns())
-        at_ns = self.synth_clock.deadline_ns(synth_frame)
-        frame = None if at_ns is None else self.jack_clock.frame_at(at_ns)
-        if frame is None:
-            return
-        recent = self._recent
-        recent.append((now_ns, frame - synth_frame))
-        while recent[0][0] < now_ns - HOLD_WINDOW_NS:
-            recent.popleft()
-        if len(recent) < HOLD_MIN_SAMPLES:
-            return
-        measured = int(statistics.median(o for _, o in recent))
-        if self.offset is None or abs(measured - self.offset) > self.period_frames // 2:
-            self.offset = measured
-
-    def send(self, synth_frame: int, data: bytes, tag: int) -> None:
-        if self.offset is not None:
-            frame = synth_frame + self.offset
-        else:  # not measured yet: the live estimate, or as soon as possible
-            at_ns = self.synth_clock.deadline_ns(synth_frame)
-            frame = None if at_ns is None else self.jack_clock.frame_at(at_ns)
-            if frame is None:
-                frame = self._next_cycle()
-        self.port.send(frame, data, tag % TAG_SLOTS)
-
-    def _next_cycle(self) -> int:
-        return self.port.cycle_frame() + self.port.cycle_frames()
-
-    def send_now(self, data: bytes) -> None:
-        self.port.send(self._next_cycle(), data)
-
-    def cancel_tag(self, slot: int) -> None:
-        self.port.cancel_tag(slot)
-
-    def cancel_all(self) -> None:
-        self.port.cancel_all()
-
-    def release_all(self) -> None:
-        self.port.release_all()
-
-    @property
-    def alive(self) -> bool:
-        return self.port.alive
-
-    def close(self) -> None:
-        self.port.close()
-
-
-class DeadlineSink:
-    """A port of another API (or rtmidi's JACK API) sent to at absolute deadlines."""
-
-    def __init__(self, port: DeadlinePort, label: str, sample_rate: int, period_frames: int):
-        self.port = port
-        self.label = label
-        self.map = WallClockMap(sample_rate, period_frames)
-
-    def sample(self, synth_frame: int, now_ns: int) -> None:
-        self.map.sample(now_ns, synth_frame)
-
-    def send(self, synth_frame: int, data: bytes, tag: int) -> None:
-        deadline = self.map.deadline_ns(synth_frame)
-        self.port.send(time.monotonic_ns() if deadline is None else deadline, data, tag % TAG_SLOTS)
-
-    def send_now(self, data: bytes) -> None:
-        self.port.send_now(data)
-
-    def cancel_tag(self, slot: int) -> None:
-        self.port.cancel_tag(slot)
-
-    def cancel_all(self) -> None:
-        self.port.cancel_all()
-
-    def release_all(self) -> None:
-        self.port.release_all()
-
-    @property
-    def alive(self) -> bool:
-        return self.port.failed is None
-
-    def close(self) -> None:
-        self.port.close()
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +69,12 @@ class MidiRouter:
         self._watch_stop = threading.Event()
         self._watcher: threading.Thread | None = None
         self._next_client = 0
+        # Pianola's own output, opened ahead for other programs to connect to; it joins
+        # the sinks when a track is sent to it
+        self._own: JackSink | None = None
+        self._own_lock = threading.Lock()
+        self._closed = False
+        self._last_score = None  # the score of the routes in force (for a port back)
 
     # --- ports -------------------------------------------------------------------------
     def prepare(self, score) -> None:
@@ -201,19 +95,32 @@ class MidiRouter:
             while getattr(sink, "offset", 0) is None and time.monotonic() < deadline:
                 self.now_frame()
                 time.sleep(0.005)
-        if self._sinks and self._watcher is None:
+        if (self._sinks or self._refused) and self._watcher is None:
             self._watcher = threading.Thread(
                 target=self._watch, name="pianola-midi-watch", daemon=True
             )
             self._watcher.start()
 
+    def open_own_port(self) -> None:
+        """Open Pianola's own output (``pianola-midi-out:out``) before any track is sent
+        to it, so other programs can connect to it (any thread; takes a moment)."""
+        try:
+            with self._own_lock:
+                if self._own is None and not self._closed:
+                    self._own = self._open_own()
+        except MidiPortError as exc:
+            self.on_problem(f"Pianola's own MIDI output could not be opened: {exc}")
+
+    def _open_own(self) -> JackSink:
+        port = JackMidiPort("pianola-midi-out", server=self.jack_server).open()
+        return JackSink(port, "JACK: pianola-midi-out:out", self.sample_rate, self.period_frames)
+
     def _open(self, query: str):
         self._next_client += 1
         if query.strip().lower() == OWN_PORT.lower():
-            port = JackMidiPort("pianola-midi-out", server=self.jack_server).open()
-            return JackSink(
-                port, "JACK: pianola-midi-out:out", self.sample_rate, self.period_frames
-            )
+            with self._own_lock:
+                own, self._own = self._own, None
+                return own if own is not None else self._open_own()
         found = find_port(query, list_ports(True))
         if found.api == "JACK":
             port = JackMidiPort(
@@ -247,6 +154,7 @@ class MidiRouter:
                 except Exception:  # listing failed this time: try again next period
                     continue
                 self._drop_gone(present)
+                self._retry(present)
         finally:
             if watcher is not None:
                 watcher.close()
@@ -256,7 +164,7 @@ class MidiRouter:
         if watcher is not None:
             ports = watcher.get_ports(is_midi=True, is_input=True)
             present |= {f"JACK: {port.name}" for port in ports}
-        if any(not sink.label.startswith("JACK: ") for sink in self.sinks()):
+        if self._refused or any(not sink.label.startswith("JACK: ") for sink in self.sinks()):
             present |= {port.label for port in list_ports(True, others)}
         return present
 
@@ -281,9 +189,33 @@ class MidiRouter:
             except Exception:
                 pass
 
+    def _retry(self, present: set[str]) -> None:
+        """A port that failed or went away and is there again: its tracks go to it again
+        (said once).  Only ports whose name is among those present are tried."""
+        with self._lock:
+            refused = sorted(self._refused)
+        labels = [label.lower() for label in present]
+        for query in refused:
+            wanted = query.strip().lower()
+            if not any(wanted in label for label in labels):
+                continue
+            try:
+                sink = self._open(query)
+            except MidiPortError:
+                continue  # still not to be had (e.g. several match): already said
+            with self._lock:
+                self._refused.discard(query)
+                self._sinks[query] = sink
+            if self._last_score is not None:
+                self.set_routes(self._last_score)
+            self.on_problem(
+                f"The MIDI port {sink.label} is there again: its tracks play through it."
+            )
+
     def set_routes(self, score) -> None:
         """Which synth channel goes where, from the score's tracks (scheduler thread)."""
         routes = []
+        self._last_score = score
         with self._lock:
             for track in score.tracks:
                 sink = self._sinks.get(track.midi_port) if track.output != "synth" else None
@@ -301,6 +233,11 @@ class MidiRouter:
 
     def close(self) -> None:
         self._watch_stop.set()
+        with self._own_lock:
+            self._closed = True
+            if self._own is not None:
+                self._own.close()
+                self._own = None
         for sink in self.sinks():
             sink.close()
         with self._lock:

@@ -118,6 +118,10 @@ class Engine:
         if self.backend.meter_reason:
             driver_reason += "; " + self.backend.meter_reason
         self.router = MidiRouter(self.backend, jack_server=server, on_problem=self._midi_problem)
+        if self.backend.driver_name == "jack":  # for other programs to connect to, at once
+            threading.Thread(
+                target=self.router.open_own_port, name="pianola-own-midi-out", daemon=True
+            ).start()
         lookahead_frames = self.backend.sample_rate * self.settings.lookahead_ms // 1000
         self.scheduler = Scheduler(
             self.router, lookahead_frames=lookahead_frames, on_note_started=self._note_started
