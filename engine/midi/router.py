@@ -108,8 +108,8 @@ class MidiRouter:
             with self._own_lock:
                 if self._own is None and not self._closed:
                     self._own = self._open_own()
-        except MidiPortError as exc:
-            self.on_problem(f"Pianola's own MIDI output could not be opened: {exc}")
+        except MidiPortError:
+            pass  # not said: a track sent to it tries again, and that failure is said
 
     def _open_own(self) -> JackSink:
         port = JackMidiPort("pianola-midi-out", server=self.jack_server).open()

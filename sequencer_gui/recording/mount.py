@@ -64,7 +64,9 @@ def mount(window, input_source: str = "") -> Recording:
     def on_event(event) -> None:
         # a new engine (first start or restart) listens and clicks as set
         if isinstance(event, evt.ReadyEvent):
-            if event.driver == "jack" or settings.input_source or settings.input_open:
+            # (a chosen input, or one in use before a restart; else it opens when asked for:
+            # recording, step input, Transport > MIDI Input)
+            if settings.input_source or settings.input_open:
                 settings.send_input(window)
             if settings.metronome == "always":
                 settings.send_metronome(window)
