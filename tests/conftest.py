@@ -20,6 +20,44 @@ from tests.hypothesis_profiles import chosen_profile
 settings.load_profile(chosen_profile())
 
 
+MODAL_DIALOGS = {
+    "messagebox": (
+        "showerror",
+        "showwarning",
+        "showinfo",
+        "askyesno",
+        "askyesnocancel",
+        "askokcancel",
+        "askquestion",
+        "askretrycancel",
+    ),
+    "simpledialog": ("askstring", "askinteger", "askfloat"),
+    "filedialog": ("askopenfilename", "asksaveasfilename", "askdirectory"),
+}
+
+
+@pytest.fixture(autouse=True)
+def modal_dialogs_answered(monkeypatch):
+    """A modal dialog waits for a click that never comes under Xvfb, and the whole run
+    hangs in it (a test window whose engine cannot restart on a starved machine shows one).
+    Each dialog a test does not answer itself is recorded here and answered "cancel", so
+    the test goes on and fails on what it asserts next.  Tests that expect a dialog patch
+    it themselves, which takes precedence over this."""
+    from tkinter import filedialog, messagebox, simpledialog
+
+    shown: list[tuple[str, tuple, dict]] = []
+    modules = {"messagebox": messagebox, "simpledialog": simpledialog, "filedialog": filedialog}
+    for module_name, names in MODAL_DIALOGS.items():
+        for name in names:
+
+            def answer(*args, _name=name, **kwargs):
+                shown.append((_name, args, kwargs))
+                return None
+
+            monkeypatch.setattr(modules[module_name], name, answer)
+    return shown
+
+
 @pytest.fixture(scope="session", autouse=True)
 def private_user_dirs(tmp_path_factory):
     """Preferences and recovery files of the tests -- and of the `pianola` processes they
