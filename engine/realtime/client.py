@@ -22,11 +22,14 @@ import multiprocessing.connection
 import queue
 import threading
 import time
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 
 from engine.core import errors
 from engine.core.audio_settings import AudioSettings
 from engine.core.protocol import commands as cmd
 from engine.core.protocol import events as evt
+from engine.core.score import Score
 from engine.realtime.position import Position, PositionBlock
 from engine.realtime.priority import DEFAULT_PRIORITY, check_priority
 
@@ -72,8 +75,8 @@ class EngineClient(cmd.CommandSender):
         self.realtime = realtime
         self.priority = priority
         self._ctx = multiprocessing.get_context("spawn")
-        self._process = None
-        self._events = None
+        self._process: BaseProcess | None = None
+        self._events: Connection | None = None  # the engine's events come in here
         self._writer: _CommandWriter | None = None
         self._position: PositionBlock | None = None
         self._pending: list = []  # events read by wait_ready, not yet handed out
@@ -82,7 +85,7 @@ class EngineClient(cmd.CommandSender):
         self._last_error: evt.ErrorEvent | None = None
         self.ready: evt.ReadyEvent | None = None
         # What restart() sends again: kept from the commands sent, not asked of the engine.
-        self._score = None
+        self._score: Score | None = None
         self._loop: cmd.SetLoopCommand | None = None
         self._tempo: cmd.SetTempoCommand | None = None
         self._mix: dict[int, dict] = {}
@@ -103,7 +106,7 @@ class EngineClient(cmd.CommandSender):
             self._position = PositionBlock.create()
         command_reader, command_writer = self._ctx.Pipe(duplex=False)
         event_reader, event_writer = self._ctx.Pipe(duplex=False)
-        self._process = self._ctx.Process(
+        process = self._process = self._ctx.Process(
             target=run_engine,
             name="pianola-engine",
             daemon=True,
@@ -115,7 +118,7 @@ class EngineClient(cmd.CommandSender):
                 self._position.name,
             ),
         )
-        self._process.start()
+        process.start()
         # Our copies of the engine's ends must go, or the pipes would never report its end.
         command_reader.close()
         event_writer.close()
@@ -150,19 +153,24 @@ class EngineClient(cmd.CommandSender):
                 raise errors.EngineError(
                     f"The engine did not report ready within {timeout_s:g} seconds."
                 )
-            multiprocessing.connection.wait(
-                [self._events, self._process.sentinel], min(remaining, 0.5)
-            )
+            process, events_in = self._started()
+            multiprocessing.connection.wait([events_in, process.sentinel], min(remaining, 0.5))
 
     @property
     def event_fd(self) -> int:
         """Readable when events wait, and when the engine has died (for createfilehandler)."""
-        return self._events.fileno()
+        return self._started()[1].fileno()
 
     @property
     def death_fd(self) -> int:
         """The process sentinel: readable once the engine process has ended."""
-        return self._process.sentinel
+        return self._started()[0].sentinel
+
+    def _started(self) -> tuple[BaseProcess, Connection]:
+        """The engine process and its event pipe (the engine was started)."""
+        if self._process is None or self._events is None:
+            raise errors.EngineError("The engine is not started.")
+        return self._process, self._events
 
     @property
     def pid(self) -> int | None:
@@ -196,10 +204,11 @@ class EngineClient(cmd.CommandSender):
 
     def _drain(self) -> tuple[list, bool]:
         """The events already in the pipe, and whether its far end has closed."""
-        events = []
+        events: list = []
+        events_in = self._started()[1]
         try:
-            while self._events.poll(0):
-                event = self._events.recv()
+            while events_in.poll(0):
+                event = events_in.recv()
                 self._remember_event(event)
                 events.append(event)
         except (EOFError, OSError):
@@ -213,7 +222,7 @@ class EngineClient(cmd.CommandSender):
             self._last_error = event
 
     def _death_event(self) -> evt.EngineDiedEvent:
-        code = self._process.exitcode
+        code = self._started()[0].exitcode
         if self._last_error is not None and self._last_error.fatal:
             why = self._last_error.message
         elif code is not None and code < 0:
@@ -265,31 +274,34 @@ class EngineClient(cmd.CommandSender):
         if self._process is None or self._closing:
             return
         self._closing = True
-        if self._process.is_alive():
+        if self._process.is_alive() and self._writer is not None:
             self._writer.put(cmd.ShutdownCommand())
 
     def _send_remembered(self, position: Position) -> None:
         """Queue what a new engine needs to carry on where the old one was."""
+        if self._writer is None:
+            raise errors.EngineError("The engine is not started.")
+        put = self._writer.put
         if self._sync is not None:  # first: the song is then played at the source's tempo
-            self._writer.put(self._sync)
+            put(self._sync)
         if self._clock_out is not None:
-            self._writer.put(self._clock_out)
+            put(self._clock_out)
         if self._score is not None:
-            self._writer.put(cmd.LoadScoreCommand(self._score))
+            put(cmd.LoadScoreCommand(self._score))
         if self._tempo is not None:
-            self._writer.put(self._tempo)
+            put(self._tempo)
         if self._loop is not None:
-            self._writer.put(self._loop)
+            put(self._loop)
         for command in (self._play_mode, self._fill):
             if command is not None:
-                self._writer.put(command)
+                put(command)
         for index, fields in sorted(self._mix.items()):
-            self._writer.put(cmd.SetTrackMixCommand(index, **fields))
+            put(cmd.SetTrackMixCommand(index, **fields))
         if self._score is not None:
             if position.playing:
-                self._writer.put(cmd.PlayCommand(position.tick))
+                put(cmd.PlayCommand(position.tick))
             elif position.tick:
-                self._writer.put(cmd.LocateCommand(position.tick))
+                put(cmd.LocateCommand(position.tick))
 
     def close(self) -> None:
         """Shut the engine down (no note left sounding) and free the shared memory."""
@@ -299,21 +311,23 @@ class EngineClient(cmd.CommandSender):
             self._position = None
 
     def _stop_process(self) -> None:
-        if self._process is None:
+        # start() sets the three together
+        process, events_in, writer = self._process, self._events, self._writer
+        if process is None or events_in is None or writer is None:
             return
         self._closing = True
-        if self._process.is_alive():
-            self._writer.put(cmd.ShutdownCommand())
-        self._writer.close()
-        self._process.join(JOIN_TIMEOUT_S)
-        if self._process.is_alive():
-            self._process.terminate()  # the engine panics and closes on SIGTERM too
-            self._process.join(JOIN_TIMEOUT_S)
-        if self._process.is_alive():
-            self._process.kill()
-            self._process.join()
-        self._events.close()
-        self._process.close()
+        if process.is_alive():
+            writer.put(cmd.ShutdownCommand())
+        writer.close()
+        process.join(JOIN_TIMEOUT_S)
+        if process.is_alive():
+            process.terminate()  # the engine panics and closes on SIGTERM too
+            process.join(JOIN_TIMEOUT_S)
+        if process.is_alive():
+            process.kill()
+            process.join()
+        events_in.close()
+        process.close()
         self._process = self._events = self._writer = None
 
     def __enter__(self) -> EngineClient:
