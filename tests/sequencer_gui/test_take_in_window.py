@@ -90,3 +90,29 @@ def test_step_input_is_off_until_asked_for(window):
     _played(window, bytes((0x90, 60, 100)), 0, playing=False)
     _played(window, bytes((0x80, 60, 0)), 0, playing=False)
     assert window.document.score.tracks[0].notes == ()
+
+
+def test_step_input_in_the_step_grid_sets_the_lanes_of_the_keys_played(window):
+    from tests.sequencer_gui.steps.steps_helpers import drum_window
+
+    drum_window(window)
+    panel = window.recording.step_input.window.steps.panel
+    window.recording.step_input.enabled_var.set(True)
+    panel.grid.cursor = (0, 2)
+    kick, snare = 36, 38
+    _played(window, bytes((0x99, kick, 110)), 0, playing=False)
+    _played(window, bytes((0x99, snare, 70)), 0, playing=False)
+    _played(window, bytes((0x89, kick, 0)), 0, playing=False)
+    _played(window, bytes((0x89, snare, 0)), 0, playing=False)
+    assert panel.grid.cursor[1] == 3
+    _played(window, bytes((0x99, 99, 100)), 0, playing=False)  # no lane plays it
+    _played(window, bytes((0x89, 99, 0)), 0, playing=False)
+    assert "No lane" in window.status.message.cget("text")
+    pattern = panel.pattern
+    by_key = {lane.key: lane for lane in pattern.lanes}
+    assert by_key[kick].steps[2].on and by_key[kick].steps[2].velocity == 110
+    assert by_key[snare].steps[2].on and by_key[snare].steps[2].velocity == 70
+    assert sum(step.on for lane in pattern.lanes for step in lane.steps) == 2
+    assert window.document.history.undo_label == "Step input"
+    window.editor.undo()
+    assert not any(step.on for lane in panel.pattern.lanes for step in lane.steps)
