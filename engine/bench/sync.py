@@ -1,4 +1,4 @@
-"""`pianola bench sync`: Link phase error at the audio output; MIDI clock out jitter (benchmark main thread).
+"""`pianola bench sync`: Link phase error at the audio output; MIDI clock out jitter; MIDI clock in tempo (benchmark main thread).
 
 For each period a fresh private dummy JACK server (48 kHz, realtime scheduling) runs the
 engine process exactly as the GUI starts it, following an Ableton Link session whose
@@ -19,6 +19,12 @@ records the frame of every pulse, and each pulse's distance from the straight li
 through them all is its jitter (worst and standard deviation, in frames).  Side by side:
 the naive way, an rtmidi JACK port sent to at wall-clock deadlines (sleep, then
 ``send_message``), recorded by the same client.
+
+``--parts clockin`` has the engine follow a MIDI clock at 97 BPM that a JACK MIDI client
+of the benchmark sends (``engine.bench.sync_clock_in``), each pulse at its own frame or,
+side by side, at the start of the cycle after it (a program sending "now"): the error of
+the tempo Pianola shows after 1, 4 and 16 bars of clock, and of the tempo of the onsets
+heard over bars 2-4 and 5-16 after Start, in percent.
 """
 
 from __future__ import annotations
@@ -54,7 +60,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--seconds", type=float, default=60.0, help="seconds of playing per period (default 60)"
     )
     parser.add_argument(
-        "--parts", default="link,clock", help="what to measure: link, clock (default both)"
+        "--parts",
+        default="link,clock,clockin",
+        help="what to measure: link, clock, clockin (default all three)",
     )
 
 
@@ -65,6 +73,10 @@ def run(args) -> int:
         status = _run_isolated(periods, args.seconds) if "link" in parts else 0
         if status == 0 and "clock" in parts:
             status = run_clock(periods, args.seconds)
+        if status == 0 and "clockin" in parts:
+            from engine.bench.sync_clock_in import run_clock_in
+
+            status = run_clock_in(periods)
         return status
     for period in periods:
         print(json.dumps(measure(period, args.seconds)), flush=True)

@@ -25,7 +25,7 @@ While Link is on, the session owns the tempo and the beat:
   timeline is re-timed onto the session (the audio clock and the host clock never run at
   exactly the same rate, so this happens every several seconds).  Re-timing anchors the
   music where the session has it even when that is already past: late music is on time
-  again at once, its notes up to a look-ahead late sound at once and earlier ones (a
+  again at once, its notes up to ``LATE_LIMIT_S`` late sound at once and earlier ones (a
   stall, a session that jumped ahead) are skipped, as the session has passed them.
 
 ``clock`` maps synth frames to the host time they are heard at (``HeardClock``), the
@@ -44,6 +44,7 @@ DEFAULT_MAX_ERROR_FRAMES = 12  # a quarter of a millisecond at 48 kHz
 SETTLE_LIMIT_US = 2_000_000  # a start waits this long at most for a settled clock
 RATE_CHANGE = 1e-4  # re-time for a changed audio clock rate beyond this (the fit's noise)
 START_MARGIN_US = 20_000  # a start is never planned closer than this to the present
+LATE_LIMIT_S = 0.1  # re-timed notes up to this late still sound (at once); later are skipped
 
 
 def constant_tempo(us_per_quarter: int) -> TempoMap:
@@ -213,8 +214,8 @@ class LinkFollower:
             elif self._ref is not None:
                 error = self._error_frames()
                 if abs(error) > self.max_error_frames:
-                    if error < -self.scheduler.lookahead_frames:
-                        self.catch_ups += 1  # later than a look-ahead: notes are skipped
+                    if error < -self._late_limit_frames:
+                        self.catch_ups += 1  # so late that notes are skipped
                     self._retime_locked()
 
     @property
@@ -265,6 +266,10 @@ class LinkFollower:
         frame = self.scheduler.backend.now_frame() + self.scheduler.lookahead_frames
         return self._session_frame_of(self._beat_of(frame)) - frame
 
+    @property
+    def _late_limit_frames(self) -> int:
+        return max(self.scheduler.lookahead_frames, round(LATE_LIMIT_S * self.sample_rate))
+
     def _retime_locked(self) -> None:
         score = replace(self.scheduler.score, tempo_map=constant_tempo(self._us_per_quarter))
         if self._ref is None:
@@ -279,7 +284,7 @@ class LinkFollower:
             placed["beat"] = beat
             return round(self._session_frame_of(beat))
 
-        moved = self.scheduler.retime(score, place, late_frames=self.scheduler.lookahead_frames)
+        moved = self.scheduler.retime(score, place, late_frames=self._late_limit_frames)
         if moved is None:
             self._ref = None
             return

@@ -246,11 +246,16 @@ class MidiClockFollower:
                     return
                 self._session_playing = snap.playing
                 if snap.playing:
-                    # the start pulse (passed by now) holds the anchor's tick: start on
-                    # the first pulse still reachable, at the tick that pulse has
+                    # The start pulse has passed by the time it is read: play from its tick
+                    # at once, the music as late as that; the next period re-times it onto
+                    # the pulses, its first note sounding late rather than not at all.
                     if self._ref is not None:
                         self.scheduler.stop()
-                    self._start_locked(None, snap.playing_changed_us, False, session.anchor)
+                    anchor = session.anchor
+                    if anchor is None:  # playing is only ever set with an anchor
+                        return
+                    tick, at_beat = anchor
+                    self._ref = (float(self.scheduler.play(tick)), at_beat)
                 elif self._ref is not None:
                     self._ref = None
                     self.scheduler.stop()
