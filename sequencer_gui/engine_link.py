@@ -30,12 +30,16 @@ seen each event.
 from __future__ import annotations
 
 import tkinter
+from typing import TYPE_CHECKING
 
 from engine.core.audio_settings import AudioSettings
 from engine.core.errors import PianolaError
 from engine.core.protocol import commands as cmd
 from engine.core.protocol import events as evt
 from sequencer_gui.engine_keeper import EngineKeeper
+
+if TYPE_CHECKING:
+    from engine.realtime.client import EngineClient
 
 POLL_MS = 20  # the fallback poll, only where createfilehandler is missing
 DRAG_SEND_MS = 40  # mid-drag, at most one score per this long (see _send_score_soon)
@@ -53,7 +57,7 @@ class EngineLink(cmd.CommandSender):
         self.document = document
         self.settings = settings
         self.realtime = realtime
-        self.client = None
+        self.client: EngineClient | None = None
         # off | starting | ready | failed | died | lost (the audio server went away:
         # the engine lives on in silence until the keeper reconnects it)
         self.state = "off"
@@ -64,10 +68,10 @@ class EngineLink(cmd.CommandSender):
         self.xruns = 0
         self.listeners: list = []  # called with (event) for every engine event
         self._fds: list[int] = []
-        self._poll_id = None
-        self._shutdown_id = None  # the hard-stop timer while an old engine ends
+        self._poll_id: str | None = None
+        self._shutdown_id: str | None = None  # the hard-stop timer while an old engine ends
         self._preview_offs: dict[tuple[int, int], str] = {}
-        self._score_send_id = None
+        self._score_send_id: str | None = None
         # A live session sends the engine the shared song's versions itself; while it
         # does, the document's edits are not sent from here.
         self.sends_edits = True
@@ -83,18 +87,21 @@ class EngineLink(cmd.CommandSender):
         try:
             from engine.realtime.client import EngineClient
 
-            self.client = EngineClient(self.settings, realtime=self.realtime).start()
+            client = self.client = EngineClient(self.settings, realtime=self.realtime).start()
         except PianolaError as exc:
             self.fail(str(exc))
             return
         self.state = "starting"
         self._watch()
-        self.client.load_score(self.document.score)
+        client.load_score(self.document.score)
 
     def _watch(self) -> None:
         """Wake on the engine's events and on its end (new descriptors for each engine)."""
+        client = self.client
         try:
-            for fd in (self.client.event_fd, self.client.death_fd):
+            if client is None:
+                raise AttributeError("no engine client to watch")
+            for fd in (client.event_fd, client.death_fd):
                 self.root.tk.createfilehandler(fd, tkinter.READABLE, self._on_readable)
                 self._fds.append(fd)
         except (AttributeError, tkinter.TclError):
@@ -251,9 +258,14 @@ class EngineLink(cmd.CommandSender):
         return self.client is not None and self.state in ("starting", "ready")
 
     def send(self, command) -> None:
-        if self.usable and not (self.restarting and isinstance(command, cmd.PreviewNoteOnCommand)):
+        client = self.client
+        if (
+            client is not None
+            and self.usable
+            and not (self.restarting and isinstance(command, cmd.PreviewNoteOnCommand))
+        ):
             # (a preview queued for an engine still opening would sound seconds late)
-            self.client.send(command)
+            client.send(command)
 
     def read_position(self):
         """The engine's ``Position`` (lock-free read), or None with no engine."""

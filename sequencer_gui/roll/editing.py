@@ -54,6 +54,12 @@ class Drag:
     result: Note | None = None  # the primary note as the drag has made it
     additive: bool = False
 
+    def edited(self) -> tuple[Score, Note]:
+        """The score and the note under the mouse of a note drag (every mode but "band")."""
+        if self.base is None or self.primary is None:
+            raise ValueError(f"a {self.mode} drag moves no notes")
+        return self.base, self.primary
+
 
 class RollEditor:
     """Turns mouse and keyboard input on the roll into document edits."""
@@ -155,17 +161,17 @@ class RollEditor:
         self._preview(added)
         self.document.update(score)
 
-    def _deltas(self, event) -> tuple[int, int]:
+    def _deltas(self, event, d: Drag, primary: Note) -> tuple[int, int]:
         """(tick delta, pitch delta) of the drag, snapped unless Alt is held."""
-        g, d = self.roll.geometry, self.drag
+        g = self.roll.geometry
         x, y = self._world(event)
         raw = g.x_to_tick(x) - g.x_to_tick(d.press_x)
         free = bool(event.state & ALT)
         grid = self.roll.grid_ticks
         if d.mode == "end":
-            ref = d.primary.end_tick
+            ref = primary.end_tick
         else:
-            ref = d.primary.start_tick
+            ref = primary.start_tick
         target = round(ref + raw) if free else snap_tick(ref + raw, grid)
         dp = 0 if d.mode in ("start", "end") else g.y_to_pitch(y) - g.y_to_pitch(d.press_y)
         return max(-ref, target - ref), dp
@@ -179,30 +185,31 @@ class RollEditor:
             x, y = self._world(event)
             roll.canvas.coords(roll.band_item, d.press_x, d.press_y, x, y)
             return
-        dt, dp = self._deltas(event)
+        base, primary = d.edited()
+        dt, dp = self._deltas(event, d, primary)
         if (dt, dp) == d.last:
             return
         d.last = (dt, dp)
         ti = roll.track_index
         if d.mode in ("move", "add"):
-            score, new = edits.move_notes(d.base, ti, d.notes, dt, dp)
+            score, new = edits.move_notes(base, ti, d.notes, dt, dp)
         elif d.mode in ("start", "end"):
             score, new = edits.resize_notes(
-                d.base,
+                base,
                 ti,
                 d.notes,
                 dt,
                 edge=d.mode,
-                min_length=1 if event.state & ALT else min(roll.grid_ticks, d.primary.length_ticks),
+                min_length=1 if event.state & ALT else min(roll.grid_ticks, primary.length_ticks),
             )
         else:  # duplicate: copies shifted in time, then in pitch, originals stay
             if (dt, dp) == (0, 0):
-                score, new = d.base, d.notes
+                score, new = base, d.notes
             else:
-                score, new = edits.duplicate_notes(d.base, ti, d.notes, dt)
+                score, new = edits.duplicate_notes(base, ti, d.notes, dt)
                 score, new = edits.move_notes(score, ti, new, 0, dp)
         roll.selection = set(new)
-        d.result = new[d.notes.index(d.primary)]
+        d.result = new[d.notes.index(primary)]
         self._preview(d.result)
         self.document.update(score)
 
@@ -252,7 +259,7 @@ class RollEditor:
         roll.selection.discard(hit.note)
         self.document.apply(score, "Delete note")
 
-    def on_wheel(self, event, delta: int | None = None) -> None:
+    def on_wheel(self, event, delta: int | None = None) -> str:
         roll = self.roll
         delta = event.delta if delta is None else delta
         steps = 1 if delta > 0 else -1
