@@ -7,6 +7,12 @@ So, as Link's own host-time filter does, the mapping is a least-squares line thr
 last few hundred pairs: its slope is the audio clock's real rate against the host's (a
 sound card's crystal is never exactly 48 kHz) and its intercept averages the jitter away.
 
+The pairs are held for a span of time (``window_us``), not a count: a count of cycles
+spans sixteen times longer at a 1024-frame period than at 64, and a clock that does not
+keep one rate (a dummy server that loses time when the machine is busy) then leaves the
+line behind the present by as much more.  For the same reason a pair is called a jump by
+its distance in time, not in periods.
+
 The sums are taken about the window's first pair, so the squares stay small enough for
 doubles to keep microsecond precision however long the machine has been up.
 """
@@ -16,7 +22,8 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
-DEFAULT_WINDOW_PAIRS = 512  # about 2.7 s of 256-frame cycles at 48 kHz
+DEFAULT_WINDOW_PAIRS = 512  # at most: about 2.7 s of 256-frame cycles at 48 kHz
+SLOPE_TOLERANCE = 0.05  # a fitted rate further than this from nominal is not one clock
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,13 +63,17 @@ class FrameTimeFit:
         nominal_rate_hz: int,
         window: int = DEFAULT_WINDOW_PAIRS,
         jump_frames: float | None = None,
+        window_us: int | None = None,
     ):
         if nominal_rate_hz < 1:
             raise ValueError(f"nominal_rate_hz must be at least 1, not {nominal_rate_hz}")
         if window < 2:
             raise ValueError(f"window must be at least 2 pairs, not {window}")
+        if window_us is not None and window_us < 1:
+            raise ValueError(f"window_us must be at least 1, not {window_us}")
         self.nominal_frames_per_us = nominal_rate_hz / 1_000_000
         self.jump_frames = jump_frames
+        self.window_us = window_us
         self.jumps = 0
         self._outliers: list[tuple[float, tuple[int, int]]] = []  # (offset, pair)
         self._pairs: deque[tuple[int, int]] = deque(maxlen=window)
@@ -98,6 +109,9 @@ class FrameTimeFit:
                 self.jumps += 1
             self._outliers.clear()
         self._pairs.append((int(host_us), int(frame)))
+        if self.window_us is not None:
+            while self._pairs[-1][0] - self._pairs[0][0] > self.window_us:
+                self._pairs.popleft()
         self._line = None
 
     @property
@@ -122,7 +136,7 @@ class FrameTimeFit:
             sxy = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys))
             fitted = sxy / sxx
             # a slope far from nominal means the pairs are not one steady clock (yet)
-            if abs(fitted / slope - 1.0) < 0.01:
+            if abs(fitted / slope - 1.0) < SLOPE_TOLERANCE:
                 slope = fitted
         return FrameTimeLine(
             t0 + round(mean_x), f0 + mean_y - slope * (mean_x - round(mean_x)), slope

@@ -37,6 +37,7 @@ class _LatencyRange(ctypes.Structure):
 
 
 _lib = None
+FIT_WINDOW_US = 1_000_000
 
 
 def _libjack():
@@ -142,7 +143,10 @@ class JackClock:
         self._client = client
         self.sample_rate = int(lib.jack_get_sample_rate(client))
         self.period_frames = int(lib.jack_get_buffer_size(client))
-        self.fit = FrameTimeFit(self.sample_rate, jump_frames=self.period_frames)
+        # the last second of cycles; a millisecond off the line is a jump (see host_clock)
+        self.fit = FrameTimeFit(
+            self.sample_rate, jump_frames=self.sample_rate // 1000, window_us=FIT_WINDOW_US
+        )
         self.host_minus_jack_us = self._measure_clock_offset()
         return self
 
@@ -262,8 +266,8 @@ class HeardClock:
 
     @property
     def ready(self) -> bool:
-        """A second of cycles fitted: enough to place a start on the beat."""
-        return self.usable and self.jack.fit.span_us >= 1e6
+        """Half a second of cycles fitted: enough to place a start on the beat."""
+        return self.usable and self.jack.fit.span_us >= FIT_WINDOW_US // 2
 
     @property
     def rate_ratio(self) -> float:
