@@ -1,5 +1,6 @@
-"""Putting recording into the main window: the record button, the Transport menu's
-recording entries, the MIDI input and the metronome kept set on every engine (GUI thread).
+"""Putting MIDI into the main window: the record button, the Transport menu's recording
+entries, the MIDI input and the metronome kept set on every engine, the track outputs and
+the controller lane (GUI thread).
 
 The record shortcut is in the window's shortcut table (``sequencer_gui.shortcuts``)."""
 
@@ -22,6 +23,7 @@ from sequencer_gui.recording.settings import (
     RecordSettings,
 )
 from sequencer_gui.recording.step_input import StepInput
+from sequencer_gui.roll.controller_lane import ControllerLane
 from sequencer_gui.shortcuts import accelerator
 
 RECORD_RED = "#e0303a"
@@ -36,6 +38,7 @@ class Recording:
     step_input: StepInput
     button: ttk.Button
     outputs: TrackOutputs
+    controller_lane: ControllerLane
 
 
 def mount(window, input_source: str = "") -> Recording:
@@ -82,7 +85,12 @@ def mount(window, input_source: str = "") -> Recording:
         var.trace_add("write", lambda *_: remember(window, settings))
     outputs = TrackOutputs(window)
     _add_input_menu(window, window.menus["transport"], settings, outputs)
-    return Recording(settings, recorder, step, button, outputs)
+    # the controller lane under the velocity lane, above the roll's scroll bar
+    lane = ControllerLane(window.roll)
+    window.roll.hbar.grid_configure(row=4)
+    lane.mount(row=3)
+    window.theme.listeners.append(lane.apply_palette)
+    return Recording(settings, recorder, step, button, outputs, lane)
 
 
 def remember(window, settings: RecordSettings) -> None:
