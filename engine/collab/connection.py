@@ -15,6 +15,7 @@ import struct
 import threading
 import time
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from engine.collab.clock import ClockEstimator
@@ -96,7 +97,7 @@ class Connection:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._outbox: asyncio.Queue | None = None
         self._closing = False
-        self._ws = None
+        self._ws: Any = None  # the websocket while connected (a ClientConnection)
         self._thread = threading.Thread(target=self._run, name="pianola-session", daemon=True)
         self._started = threading.Event()
 
@@ -207,8 +208,11 @@ class Connection:
             self._put("message", message)
 
     async def _writer(self, ws) -> None:
+        outbox = self._outbox
+        if outbox is None:  # made by _main before it connects
+            return
         while True:
-            message = await self._outbox.get()
+            message = await outbox.get()
             self.bytes_out += len(message)
             await ws.send(message)
 

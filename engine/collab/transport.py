@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engine.core.playback_timeline import PlaybackTimeline
-from engine.core.score import Score
+from engine.core.score import LoopRegion, Score
 
 US_PER_S = 1_000_000
 
@@ -74,16 +74,23 @@ class SessionTimeline:
         self.timeline = PlaybackTimeline(score.tempo_map, score.ppq, US_PER_S, 0, start_tick, loop)
         tl = self.timeline
         self.looping = tl.looping
-        if self.looping:
+        if tl.loop is not None:
             self.first_pass_ticks = tl.loop.end_tick - start_tick
             self.pass_ticks = tl.loop.length_ticks
+
+    @property
+    def _loop(self) -> LoopRegion:
+        """The loop played (asked for only while looping)."""
+        if self.timeline.loop is None:
+            raise ValueError("the session's song does not loop")
+        return self.timeline.loop
 
     def position(self, session_tick: int) -> tuple[int, int]:
         """(pass, tick) of a session tick."""
         if not self.looping or session_tick < self.first_pass_ticks:
             return 0, self.start_tick + session_tick
         rest = session_tick - self.first_pass_ticks
-        return 1 + rest // self.pass_ticks, self.timeline.loop.start_tick + rest % self.pass_ticks
+        return 1 + rest // self.pass_ticks, self._loop.start_tick + rest % self.pass_ticks
 
     def session_tick(self, pass_index: int, tick: int) -> int:
         if pass_index == 0:
@@ -92,7 +99,7 @@ class SessionTimeline:
             self.first_pass_ticks
             + (pass_index - 1) * self.pass_ticks
             + tick
-            - self.timeline.loop.start_tick
+            - self._loop.start_tick
         )
 
     def us_of(self, session_tick: int) -> int:
@@ -104,8 +111,8 @@ class SessionTimeline:
         us = max(0, us)
         index = self.timeline.pass_at(us)
         tick = self.timeline.first_tick_from(index, us)
-        if self.looping and tick >= self.timeline.loop.end_tick:
-            return self.session_tick(index + 1, self.timeline.loop.start_tick)
+        if self.looping and tick >= self._loop.end_tick:
+            return self.session_tick(index + 1, self._loop.start_tick)
         return self.session_tick(index, tick)
 
     def step_after(self, us: int, step_ticks: int) -> int:
@@ -114,6 +121,6 @@ class SessionTimeline:
         session_tick = self.session_tick_at(us)
         pass_index, tick = self.position(session_tick)
         on_grid = -(-tick // step_ticks) * step_ticks
-        if self.looping and on_grid >= self.timeline.loop.end_tick:
-            return self.session_tick(pass_index + 1, self.timeline.loop.start_tick)
+        if self.looping and on_grid >= self._loop.end_tick:
+            return self.session_tick(pass_index + 1, self._loop.start_tick)
         return self.session_tick(pass_index, on_grid)

@@ -22,6 +22,7 @@ from engine.commands import steps_option
 from engine.core.errors import AudioDriverError, EngineDiedError, EngineError, PianolaError
 from engine.core.protocol import commands as cmd
 from engine.core.protocol import events as evt
+from engine.core.score import Score
 from engine.files.song_files import PROJECT_FIRST, read_song
 
 DISPLAY_PERIOD_S = 0.05  # how often the bar.beat display is refreshed (and events read)
@@ -177,17 +178,19 @@ def _midi_source(query: str, jack_server: str | None) -> str:
     return found.name
 
 
+NOTHING_TO_PLAY = (
+    "pianola play needs a song FILE, a beat with --steps LANE=PATTERN or a session --join LINK."
+)
+
+
 def run(args) -> int:
     from engine.audio.library_log import route_library_output
     from engine.core.audio_settings import AudioSettings
     from engine.realtime.client import EngineClient
 
     if args.input is None and not args.join and not args.steps:
-        raise EngineError(
-            "pianola play needs a song FILE, a beat with --steps LANE=PATTERN "
-            "or a session --join LINK."
-        )
-    score = None
+        raise EngineError(NOTHING_TO_PLAY)
+    score: Score | None = None
     if args.input is None and args.steps:
         score = steps_option.steps_song(args)
     elif args.input is not None:
@@ -218,11 +221,13 @@ def run(args) -> int:
             raise EngineError(f"{str(exc)[:1].upper()}{str(exc)[1:]}.") from None
         route_library_output("pianola play")  # inherited by the engine process
         return run_session(args, settings, score)
+    if score is None:  # (only a session may start without a song)
+        raise EngineError(NOTHING_TO_PLAY)
     try:
         settings = AudioSettings(
             driver=args.driver, soundfont=args.soundfont, jack_server=args.jack_server
         )
-        commands = [cmd.LoadScoreCommand(score)]
+        commands: list = [cmd.LoadScoreCommand(score)]
         if args.link:
             commands.append(cmd.SetSyncCommand("link", args.quantum))
         elif args.jack_transport:
