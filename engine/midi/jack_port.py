@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from typing import IO
 
 from engine.core.errors import MidiPortError
 from engine.midi import event_ring as r
@@ -47,7 +48,7 @@ class JackMidiPort:
         self.out_ring: r.EventRing | None = None
         self.in_ring: r.EventRing | None = None
         self._proc: subprocess.Popen | None = None
-        self._stderr = None
+        self._stderr: IO[bytes] | None = None
 
     # --- lifetime ----------------------------------------------------------------------
     def open(self) -> JackMidiPort:
@@ -67,16 +68,16 @@ class JackMidiPort:
         ]
         env = dict(os.environ, JACK_NO_START_SERVER="1")
         # stderr to a file, not a pipe: a helper blocked on a full pipe would miss cycles
-        self._stderr = tempfile.TemporaryFile()
-        self._proc = subprocess.Popen(
-            args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self._stderr, env=env
+        stderr = self._stderr = tempfile.TemporaryFile()
+        proc = self._proc = subprocess.Popen(
+            args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr, env=env
         )
         deadline = time.monotonic() + START_TIMEOUT_S
         items = self.out_ring.items
         while items[r.STATE] != r.RUNNING:
-            if self._proc.poll() is not None or items[r.STATE] == r.ENDED:
-                self._stderr.seek(0)
-                reason = self._stderr.read().decode(errors="replace").strip().splitlines()
+            if proc.poll() is not None or items[r.STATE] == r.ENDED:
+                stderr.seek(0)
+                reason = stderr.read().decode(errors="replace").strip().splitlines()
                 self.close()
                 raise MidiPortError(
                     "The JACK MIDI port could not be opened"
@@ -98,7 +99,8 @@ class JackMidiPort:
             except subprocess.TimeoutExpired:
                 self._proc.kill()
                 self._proc.wait()
-            self._stderr.close()
+            if self._stderr is not None:
+                self._stderr.close()
             self._proc = None
         for ring in (self.out_ring, self.in_ring):
             if ring is not None:
@@ -119,40 +121,54 @@ class JackMidiPort:
     def port_name(self) -> str:
         return f"{self.client_name}:out"
 
+    @property
+    def _out(self) -> r.EventRing:
+        """The ring to the helper (the port is open)."""
+        if self.out_ring is None:
+            raise MidiPortError("The JACK MIDI port is not open.")
+        return self.out_ring
+
+    @property
+    def _in(self) -> r.EventRing:
+        """The ring from the helper (the port is open, with its input)."""
+        if self.in_ring is None:
+            raise MidiPortError("The JACK MIDI port has no input open.")
+        return self.in_ring
+
     # --- output (one producer thread) --------------------------------------------------
     def send(self, frame: int, data: bytes, tag: int = 0) -> bool:
         """Queue ``data`` for JACK frame ``frame``; False if the queue is full."""
-        return self.out_ring.put(r.EVENT, frame, tag, bytes(data))
+        return self._out.put(r.EVENT, frame, tag, bytes(data))
 
     def cancel_tag(self, tag: int) -> None:
         """Withdraw the queued events of ``tag`` that have not been written yet."""
-        self.out_ring.put(r.CANCEL_TAG, 0, tag)
+        self._out.put(r.CANCEL_TAG, 0, tag)
 
     def cancel_all(self) -> None:
-        self.out_ring.put(r.CANCEL_ALL)
+        self._out.put(r.CANCEL_ALL)
 
     def release_all(self) -> None:
         """Withdraw everything queued and end every note the port started (next cycle)."""
-        self.out_ring.put(r.RELEASE)
+        self._out.put(r.RELEASE)
 
     # --- input (one consumer thread) ---------------------------------------------------
     def received(self) -> list[tuple[int, bytes]]:
         """Events that arrived at ``in`` since the last call: (JACK frame, bytes)."""
-        return [(frame, data) for _, frame, _, data in self.in_ring.take()]
+        return [(frame, data) for _, frame, _, data in self._in.take()]
 
     # --- the helper's clock and counters -----------------------------------------------
     def cycle_frame(self) -> int:
-        return self.out_ring.items[r.CYCLE_FRAME]
+        return self._out.items[r.CYCLE_FRAME]
 
     def cycle_ns(self) -> int:
         """The monotonic clock when the helper was woken for the latest cycle."""
-        return self.out_ring.items[r.CYCLE_NS]
+        return self._out.items[r.CYCLE_NS]
 
     def cycle_frames(self) -> int:
-        return self.out_ring.items[r.CYCLE_FRAMES]
+        return self._out.items[r.CYCLE_FRAMES]
 
     def counters(self) -> dict[str, int]:
-        items = self.out_ring.items
+        items = self._out.items
         return {
             "written": items[r.WRITTEN],
             "late": items[r.LATE],

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import threading
 from dataclasses import dataclass, replace
+from typing import Any
 
 from engine.core.errors import AudioDriverError
 from engine.core.timing import bpm_to_us_per_quarter
@@ -65,6 +66,8 @@ def bbt_to_tick(position: TransportPosition, ppq: int) -> float:
     """Pianola's tick of a master's bar/beat/tick at the start of its cycle.
 
     A BBT beat is one ``beat_type`` note: a quarter is ``4 / beat_type`` of them."""
+    if position.bbt is None:
+        raise ValueError("the transport position has no bar and beat (no timebase master)")
     bar, beat, tick = position.bbt
     quarters_per_beat = 4.0 / position.beat_type
     beats = (bar - 1) * position.beats_per_bar + (beat - 1) + tick / position.ticks_per_beat
@@ -231,7 +234,7 @@ class JackTransport:
     def __init__(self, server_name: str | None = None, client_name: str = "pianola-transport"):
         self.server_name = server_name
         self.client_name = client_name
-        self._client = None
+        self._client: Any = None  # a jack.Client while open (JACK-Client has no types)
         self._last_frame: int | None = None
 
     def open(self) -> JackTransport:

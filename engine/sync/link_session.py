@@ -16,6 +16,7 @@ with one sentence saying so, and everything else in Pianola works as before.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from engine.core.errors import PianolaError
 from engine.core.timing import MAX_BPM, MIN_BPM
@@ -59,7 +60,7 @@ class LinkSession:
         self.quantum = check_quantum(quantum)
         self.start_stop_sync = bool(start_stop_sync)
         self._initial_bpm = min(MAX_BPM, max(MIN_BPM, float(tempo_bpm)))
-        self._link = None
+        self._link: Any = None  # a link.Link while open (the binding has no types)
 
     def open(self) -> LinkSession:
         try:

@@ -178,6 +178,8 @@ class GridEditor:
     def _paint(self, lane: int, step: int) -> None:
         """Give one cell the drag's state (each cell once per drag), sounding a new step."""
         d = self.drag
+        if d is None:
+            return
         lengths = self.grid.lane_lengths()
         if (lane, step) in d.visited or lane >= len(lengths) or step >= lengths[lane]:
             return
