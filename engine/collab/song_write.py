@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from pycrdt import Map
+from pycrdt import Doc, Map
 
 from engine.collab.pattern_doc import write_patterns, write_placements
 from engine.collab.song_schema import (
@@ -29,6 +29,24 @@ from engine.core.score import Note, Score, Track
 
 class SongWriting:
     """The writing half of ``SongDoc`` (it holds the document, its maps and caches)."""
+
+    # made by SongDoc.__init__
+    doc: Doc
+    song: Map
+    tracks: Map
+    notes: Map
+    gone: Map  # deleted note id -> its stamp
+    patterns: Map
+    placements: Map
+    _note_cache: dict[str, NoteEntry]
+    _track_cache: dict[str, dict]
+    _track_order: list[str]
+
+    def score(self) -> Score:  # SongDoc's: the song as the document holds it now
+        raise NotImplementedError
+
+    def track_ids(self) -> list[str]:  # SongDoc's: track ids in the Score's order
+        raise NotImplementedError
 
     # --- writing: Score -> document (one local transaction) ---------------------------
     def load_score(self, score: Score) -> None:
@@ -48,7 +66,7 @@ class SongWriting:
         notes carry ``at``.  With a ``base`` older than the document (an edit begun before
         others' edits arrived) only what the edit itself changed is written."""
         old = self.score() if base is None else base
-        old_ids = list(self._track_order)
+        old_ids: list[str | None] = list(self._track_order)
         with self.doc.transaction(origin=origin):
             self._write_song(old, new)
             ids, created = self._write_tracks(old, new)
@@ -65,8 +83,9 @@ class SongWriting:
                 self._write_notes(track_id, old_entries, before, new.tracks[index].notes, at)
             if old.patterns != new.patterns:
                 gone = write_patterns(self.patterns, old.patterns, new.patterns, at)
-                for pattern_id in gone if at is not None else ():
-                    self.gone[PATTERN_KEY + pattern_id] = list(at)
+                if at is not None:
+                    for pattern_id in gone:
+                        self.gone[PATTERN_KEY + pattern_id] = list(at)
             if old.placements != new.placements or old_ids != ids:
                 write_placements(self.placements, old.placements, new.placements, old_ids, ids)
 
@@ -119,12 +138,13 @@ class SongWriting:
                 del self.tracks[track_id]
         if pairs != sorted(p for p in pairs if p is not None) and None not in pairs:
             # a reordering: the tracks keep their ids and content, only their order moves
-            for position, track_id in enumerate(ids):
-                self.tracks[track_id]["order"] = float(position)
-                self._track_cache[track_id]["order"] = float(position)
-        created = set()
-        for new_index, track_id in enumerate(ids):
-            if track_id is not None:
+            for position, kept_id in enumerate(ids):
+                if kept_id is not None:  # (always: no track is new)
+                    self.tracks[kept_id]["order"] = float(position)
+                    self._track_cache[kept_id]["order"] = float(position)
+        created: set[str] = set()
+        for new_index, slot in enumerate(ids):
+            if slot is not None:
                 continue
             prev = next((ids[i] for i in range(new_index - 1, -1, -1) if ids[i]), None)
             nxt = next((ids[i] for i in range(new_index + 1, len(ids)) if ids[i]), None)
