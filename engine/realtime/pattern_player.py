@@ -33,17 +33,15 @@ from engine.core.pattern_play import (
     constant_meter,
     constant_tempo,
     loop_play_score,
-    next_bar_line,
-    next_bar_tick,
     pass_ticks_of,
     silent_score,
     song_play_score,
-    with_meter,
 )
 from engine.core.score import LoopRegion, Score
-from engine.core.timing import bpm_to_us_per_quarter
+from engine.core.timing import TempoChange, TempoMap
 from engine.realtime.adapting_scheduler import AdaptingScheduler
 from engine.realtime.pattern_cursor import PatternCursor
+from engine.realtime.pattern_timing import TimingChanges
 from engine.realtime.position import Position
 
 WINDOW_AHEAD_S = 3.0  # pattern mode's played score reaches this far past the first unheard tick
@@ -53,11 +51,16 @@ REFILL_MARGIN_S = 1.0  # and is moved on when less than this is left
 WINDOW_BEHIND_S = 0.1
 
 
-class PatternPlayer:
+class PatternPlayer(TimingChanges):
     """Plays the document in song or pattern mode through ``scheduler`` (see module doc)."""
 
-    def __init__(self, scheduler, adapt=None):
+    def __init__(self, scheduler, adapt=None, imposed_tempo=None):
         self.scheduler = AdaptingScheduler(scheduler, adapt) if adapt is not None else scheduler
+        # pattern mode's scores go straight to the scheduler: under a sync source they
+        # take the tempo it imposes (``imposed_tempo()``: microseconds per quarter, or
+        # None), read without its lock, which a source starting pattern mode holds
+        self._raw = scheduler
+        self._imposed = imposed_tempo or (lambda: None)
         self._lock = threading.Lock()
         self._doc = Score()
         self._mode = "song"
@@ -72,6 +75,7 @@ class PatternPlayer:
         self._meter = self._doc.time_signatures  # and the bars its loop counts
         # pattern mode: the played score is moved on once the cursor reaches this tick
         self._refill_tick = 1 << 62
+        self._window_lo = 0  # and built again when playback jumps back before this tick
         self._song_tick = 0  # where song mode goes on after pattern mode
         self._pattern_tick = 0  # pattern mode, stopped: where in the pattern play starts
         self._cursor = PatternCursor()  # what the position counter shows
@@ -95,7 +99,7 @@ class PatternPlayer:
             self._doc = doc
             self._plan = None
             self._pattern_tick = 0
-            self.scheduler.load_score(self._stopped_score_locked())
+            self._target().load_score(self._stopped_score_locked())
 
     def replace_score(self, doc: Score) -> None:
         """A live edit of the document (notes, steps, patterns, placements, mix...)."""
@@ -104,7 +108,7 @@ class PatternPlayer:
             if self._mode == "song":
                 self.scheduler.replace_score(song_play_score(doc, self._fill, self._cache))
             elif self._plan is None:
-                self.scheduler.replace_score(self._stopped_score_locked())
+                self._raw.replace_score(self._stopped_score_locked())
             else:
                 self._prefetch_locked(self._plan, self.scheduler.position().tick)
                 self.scheduler.rebuild_live(self._relaid_locked)
@@ -134,7 +138,7 @@ class PatternPlayer:
                 self._pattern_tick = 0
                 self._play_locked(resume)
             else:
-                self.scheduler.replace_score(self._stopped_score_locked())
+                self._target().replace_score(self._stopped_score_locked())
                 if resume is not None:
                     self.scheduler.locate(resume)
 
@@ -180,9 +184,8 @@ class PatternPlayer:
             within = tick % pass_ticks_of(self._doc, slot.pattern_id)
             target = min(slot.start_tick + within, slot.end_tick - 1)
             self._prefetch_locked(plan, target)
-            s = self.scheduler
-            s.replace_score(self._window_score_locked(target))
-            s.play(target)  # releases whatever sounds, then plays on from ``target``
+            self._raw.replace_score(self._window_score_locked(target))
+            self._raw.play(target)  # releases whatever sounds, then plays on from ``target``
 
     def queue_pattern(self, pattern_id: str) -> None:
         """Pattern mode: ``pattern_id`` from the next pass boundary not yet heard."""
@@ -221,78 +224,6 @@ class PatternPlayer:
                 self._prefetch_locked(self._plan, self.scheduler.position().tick)
                 self.scheduler.rebuild_live(self._window_score_locked)
 
-    def set_tempo(self, bpm: float, at_next_bar: bool = False) -> None:
-        """The tempo at the current position (song mode: the tempo segment in force there),
-        or from the next bar line not yet heard."""
-        us = bpm_to_us_per_quarter(bpm)
-        with self._lock:
-            if not self._doc.tracks:
-                raise ValueError("there is no song loaded to set the tempo of")
-
-            # read before the scheduler's lock is taken: the build below runs under it
-            stopped_at = self.scheduler.position().tick
-
-            def retempo(tick):
-                now = stopped_at if tick is None else tick
-                if self._mode == "pattern" and self._plan is not None:
-                    at = next_bar_line(self._meter, self._doc.ppq, now - 1) if at_next_bar else 0
-                    if not at_next_bar:
-                        self._tempo = self._tempo.with_change(0, us)
-                    else:
-                        kept = tuple(c for c in self._tempo.changes if c.tick < at)
-                        self._tempo = replace(self._tempo, changes=kept).with_change(at, us)
-                    return self._window_score_locked(tick if tick is not None else 0)
-                tempo_map = self._doc.tempo_map
-                at = (
-                    next_bar_tick(self._doc, now - 1)
-                    if at_next_bar and tick is not None
-                    else tempo_map.change_at(now).tick
-                )
-                self._doc = replace(self._doc, tempo_map=tempo_map.with_change(at, us))
-                self._tempo = constant_tempo(self._doc.tempo_map, self._song_tick)
-                if self._mode == "song":
-                    return song_play_score(self._doc, self._fill, self._cache)
-                return self._stopped_score_locked()
-
-            self.scheduler.rebuild_live(retempo)
-
-    def set_meter(self, numerator: int, denominator: int, at_next_bar: bool) -> tuple[int, bool]:
-        """A time signature from the next bar line not yet heard (stopped: at or after the
-        cursor), or for the bars of the one in force.  Pattern mode while playing: the
-        loop's bars; else the song's.  Returns (tick, in the song) of where it starts."""
-        with self._lock:
-            if not self._doc.tracks:
-                raise ValueError("there is no song loaded to set the meter of")
-            cursor = self.scheduler.position().tick  # read before the scheduler's lock
-            if self._mode == "pattern":
-                cursor = self._song_tick
-            placed: list[tuple[int, bool]] = []
-
-            def remeter(tick):
-                doc = self._doc
-                if self._mode == "pattern" and self._plan is not None and tick is not None:
-                    self._meter, at = with_meter(
-                        self._meter, doc.ppq, tick, numerator, denominator, at_next_bar, False
-                    )
-                    placed.append((at, False))
-                    return self._window_score_locked(tick)
-                signatures, at = with_meter(
-                    doc.time_signatures,
-                    doc.ppq,
-                    cursor if tick is None else tick,
-                    numerator,
-                    denominator,
-                    at_next_bar,
-                )
-                self._doc = replace(doc, time_signatures=signatures)
-                placed.append((at, True))
-                if self._mode == "song":
-                    return song_play_score(self._doc, self._fill, self._cache)
-                return None  # pattern mode, stopped: the song's bars, for later
-
-            self.scheduler.rebuild_live(remeter)
-            return placed[-1]
-
     def set_loop(self, enabled: bool, start_tick: int | None, end_tick: int | None) -> None:
         with self._lock:
             loop = self._doc.loop
@@ -314,7 +245,7 @@ class PatternPlayer:
     # --- the scheduler thread ------------------------------------------------------
     def maintain(self, tick: int, playing: bool) -> None:
         """Move pattern mode's window of passes on when playback nears its end."""
-        if tick < self._refill_tick or not playing or self._plan is None:
+        if not playing or self._plan is None or self._window_lo <= tick < self._refill_tick:
             return  # (read without the lock: a stale value only brings the refill forward)
         with self._lock:
             plan = self._plan
@@ -322,7 +253,7 @@ class PatternPlayer:
                 return
             self._prefetch_locked(plan, tick)
             # the window from what sounds now on: the same notes as far as they were sent
-            self.scheduler.extend_score(self._window_score_locked(tick))
+            self._raw.extend_score(self._window_score_locked(tick))
 
     def published(self, state: Position) -> Position:
         """``state`` (the scheduler's position) as the position counter shows it: in
@@ -363,44 +294,94 @@ class PatternPlayer:
         if self._mode == "song":
             return song_play_score(self._doc, self._fill, self._cache)
         # pattern mode, stopped: the song's tracks and mix, nothing to play yet
-        return silent_score(self._doc, constant_tempo(self._doc.tempo_map, self._song_tick))
+        return silent_score(self._doc, self._pattern_tempo())
 
     def _play_locked(
-        self, from_tick: int | None, count_in: tuple[int, int] = (0, 100), run_on=False
-    ) -> None:
+        self,
+        from_tick: int | None,
+        count_in: tuple[int, int] = (0, 100),
+        run_on=False,
+        synced: tuple | None = None,
+    ) -> int:
+        """Play; returns the frame the first tick sounds at.  ``synced`` = (tick or None,
+        at_frame, in_phase): a sync source starts pattern mode at its own frame, from its
+        own position (a tick, laid on the loop's passes counted from tick 0) or else from
+        the pattern's start."""
         s = self.scheduler
         if self._mode == "song":
             s.stop_at_end = not run_on
             s.replace_score(song_play_score(self._doc, self._fill, self._cache))
-            s.play(from_tick, count_in=count_in)
             self._plan = None
-            return
+            return s.play(from_tick, count_in=count_in)
         pattern_id = self._pattern_id
         if pattern_id is None or not self._doc.has_pattern(pattern_id):
             if not self._doc.patterns:
                 raise ValueError("pattern mode needs a pattern, and the song has none")
             pattern_id = self._pattern_id = self._doc.patterns[0].id
-        s.stop()
-        s.stop_at_end = False  # the window is moved on for ever; stop comes from the musician
-        self._tempo = constant_tempo(self._doc.tempo_map, self._song_tick)
+        raw = self._raw
+        raw.stop()
+        raw.stop_at_end = False  # the window is moved on for ever; stop comes from the musician
+        self._tempo = self._pattern_tempo()
         self._meter = constant_meter(self._doc.time_signatures, self._song_tick)
         self._plan = LoopPlan.start(self._doc, pattern_id, self._track)
-        # the first pass from where the pattern stands (its start, or a locate's place)
-        start = min(self._pattern_tick, pass_ticks_of(self._doc, pattern_id) - 1)
+        if synced is None:  # from where the pattern stands (its start, or a locate's place)
+            start, at_frame, in_phase = self._pattern_tick, None, False
+            start = min(start, pass_ticks_of(self._doc, pattern_id) - 1)
+        else:
+            start, at_frame, in_phase = synced
+            start = max(0, start or 0)
         self._pattern_tick = 0  # used: a play while playing starts the pattern again
-        s.replace_score(self._window_score_locked(start))
-        s.play(start)
+        raw.replace_score(self._window_score_locked(start, keep_tempo=True))
+        return raw.play(start, at_frame=at_frame, in_phase=in_phase)
+
+    def play_synced(
+        self, from_tick: int | None, at_frame: int | None = None, in_phase: bool = False
+    ) -> int | None:
+        """A sync source plays pattern mode (its start, a catch-up, a jump of its
+        transport) at ``at_frame``: from ``from_tick`` laid on the loop's passes, the
+        pattern's start when None.  While playing, the loop goes on (its switches kept)
+        from that tick.  Returns the start frame; None when the player is busy or no
+        longer in pattern mode (the caller then plays the scheduler itself)."""
+        if not self._lock.acquire(timeout=1.0):
+            return None  # a command waits for the source's lock: never wait for each other
+        try:
+            if self._mode != "pattern":
+                return None
+            plan = self._plan
+            if plan is None or not self._raw.position().playing:
+                return self._play_locked(None, synced=(from_tick, at_frame, in_phase))
+            tick = self._raw.position().tick if from_tick is None else max(0, from_tick)
+            self._prefetch_locked(plan, tick)
+            self._raw.replace_score(self._window_score_locked(tick))
+            return self._raw.play(tick, at_frame=at_frame, in_phase=in_phase)
+        finally:
+            self._lock.release()
+
+    def _target(self):
+        """Where the player's scores go: pattern mode's straight to the scheduler."""
+        return self._raw if self._mode == "pattern" else self.scheduler
+
+    def _pattern_tempo(self):
+        """Pattern mode's tempo: a sync source's, else the song's where song mode stood."""
+        us = self._imposed()
+        if us is not None:
+            return TempoMap((TempoChange(0, int(us)),))
+        return constant_tempo(self._doc.tempo_map, self._song_tick)
 
     def _relaid_locked(self, tick: int | None) -> Score:
         if tick is not None and self._plan is not None:
             self._plan = self._plan.relaid(self._doc, tick)
         return self._window_score_locked(tick or 0)
 
-    def _window_score_locked(self, tick: int) -> Score:
+    def _window_score_locked(self, tick: int, keep_tempo: bool = False) -> Score:
         """The played score of pattern mode around ``tick`` (the first unheard tick): the
-        notes sounding from WINDOW_BEHIND_S before it to WINDOW_AHEAD_S after it."""
+        notes sounding from WINDOW_BEHIND_S before it to WINDOW_AHEAD_S after it, at the
+        tempo playing now (a sync source may have re-timed it) unless ``keep_tempo``."""
+        if not keep_tempo and self._plan is not None:  # (no lock: builds run under it)
+            self._tempo = self._raw.score.tempo_map
         per_s = self._ticks_per_s(tick)
         lo = max(0, tick - int(per_s * WINDOW_BEHIND_S))
+        self._window_lo = lo
         hi = tick + max(1, int(per_s * WINDOW_AHEAD_S))
         self._refill_tick = hi - int(per_s * REFILL_MARGIN_S)
         plan = self._plan

@@ -47,6 +47,7 @@ from engine.realtime.level_meter import WINDOW_S, JackMeter, LevelWindow, LoadPu
 from engine.realtime.position import Position, PositionBlock
 from engine.realtime.server_watch import JackServerWatcher
 from engine.realtime.service_loop import ServiceLoop
+from engine.realtime.sync_target import SyncTarget
 from engine.realtime.transport_generation import TransportGeneration
 from engine.sync.hub import SyncChoice, SyncHub
 
@@ -126,14 +127,20 @@ class Engine:
         self.scheduler = Scheduler(
             self.router, lookahead_frames=lookahead_frames, on_note_started=self._note_started
         )
-        self.sync = SyncHub(
+        # every song-mode score passes through the sync source (a Link or JACK master's
+        # tempo); pattern mode plays at the tempo the source imposes
+        self.player = PatternPlayer(
             self.scheduler,
+            adapt=lambda score: self.sync.adapt(score),
+            imposed_tempo=lambda: self.sync.imposed_us_per_quarter(),
+        )
+        # the source moves the scheduler in song mode, the player in pattern mode
+        self.sync = SyncHub(
+            SyncTarget(self.scheduler, self.player),
             jack_server=self.settings.jack_server or os.environ.get("JACK_DEFAULT_SERVER"),
             uses_jack=self.backend.driver_name == "jack",
             say=lambda *said: self.sender.put(evt.SyncEvent(*said)),
         )
-        # every played score passes through the sync source (a Link or JACK master's tempo)
-        self.player = PatternPlayer(self.scheduler, adapt=self.sync.adapt)
         return evt.ReadyEvent(
             versions=_versions(),
             driver=self.backend.driver_name,
@@ -197,13 +204,15 @@ class Engine:
             self.router.prepare(c.score)
             player.replace_score(c.score)
         elif isinstance(c, cmd.PlayCommand):
-            # a sync source starts song mode on its own beat; pattern mode starts itself
+            # a sync source starts either mode on its own beat (pattern mode from the
+            # pattern's start: the window's cursor is no song position)
+            from_tick = None if player.mode == "pattern" else c.from_tick
             with self.generation.jump():
-                if player.mode == "pattern" or not self.sync.play(c.from_tick):
+                if not self.sync.play(from_tick):
                     player.play(c.from_tick, (c.count_in_bars, self.click_volume), c.record)
         elif isinstance(c, cmd.StopCommand):
             with self.generation.jump():
-                if player.mode == "pattern" or not self.sync.stop():
+                if not self.sync.stop():
                     player.stop()
         elif isinstance(c, cmd.SetSyncCommand):
             self.sync.choose(SyncChoice(c.source, c.quantum, c.start_stop_sync, c.port))

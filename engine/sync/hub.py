@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from engine.core.errors import PianolaError
 from engine.core.protocol.commands import SYNC_SOURCES
+from engine.core.timing import bpm_to_us_per_quarter
 from engine.sync.host_clock import FrameTimeFit
 
 SOURCE_NAMES = {
@@ -293,6 +294,18 @@ class SyncHub:
         transport = self._transport
         if transport is not None:
             getattr(transport, name)(*args)
+
+    def imposed_us_per_quarter(self) -> int | None:
+        """The tempo the source plays at when it owns the tempo (Link, a MIDI clock, a
+        JACK timebase master), else None.  No lock: one attribute read each, so pattern
+        mode can ask while the source holds its lock to start it."""
+        follower = self._follower
+        inner = getattr(follower, "follower", follower)  # a MIDI clock wraps Link's
+        us = getattr(inner, "_us_per_quarter", None)
+        if us is not None:
+            return us
+        bpm = getattr(inner, "_master_bpm", None)
+        return None if bpm is None else bpm_to_us_per_quarter(bpm)
 
     def shown_us_per_quarter(self, played: int) -> int:
         """The tempo to show: the source's own (Link's session tempo, not the audio
