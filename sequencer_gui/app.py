@@ -29,6 +29,7 @@ from sequencer_gui.panels.level_meter import LevelMeter
 from sequencer_gui.panels.link_button import LinkButton
 from sequencer_gui.panels.next_bar_meter import NextBarMeter
 from sequencer_gui.panels.status_bar import StatusBar
+from sequencer_gui.panels.sync_menu import SyncMenu
 from sequencer_gui.panels.track_list import TrackList
 from sequencer_gui.panels.track_meters import mount_track_meters
 from sequencer_gui.panels.transport_bar import TransportBar
@@ -100,6 +101,7 @@ class MainWindow:
         self.steps = mount_steps(self)
         self.session = mount_session(self)
         self.recording = mount_recording(self)
+        self.sync_menu = SyncMenu(self)  # Transport > Sync, kept set on every engine
         self.next_bar_meter = NextBarMeter(self)  # the meter box "at the next bar" while playing
         self.document.add_listener(self._on_document)
         self.link.listeners.append(self._on_engine_event)

@@ -34,6 +34,7 @@ class TransportBar(ttk.Frame):
         self.loop_var = tk.BooleanVar(value=False)
         self.follow_var = tk.BooleanVar(value=True)
         self.tempo_var = tk.StringVar(value="120")
+        self.followed_bpm: float | None = None  # a sync source's tempo, shown instead
         self.meter_var = tk.StringVar(value="4/4")
         self.grid_var = tk.StringVar(value="1/16")
         self.length_var = tk.StringVar(value="1/16")
@@ -211,7 +212,7 @@ class TransportBar(ttk.Frame):
         """Show the document's tempo, meter and loop and the roll's grid and length."""
         window = self.window
         score = window.document.score
-        bpm = score.tempo_map.bpm_at(window.roll.cursor_tick)
+        bpm = self.followed_bpm or score.tempo_map.bpm_at(window.roll.cursor_tick)
         # integer microseconds per quarter make 116 BPM read back as 116.00008
         self.tempo_var.set(f"{bpm:.2f}".rstrip("0").rstrip("."))
         sig = score.time_signatures.at(window.roll.cursor_tick)

@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
 from engine.core.errors import FileWriteError
+from engine.core.protocol.commands import SYNC_SOURCES
 
 APP_NAME = "pianola"
 FILE_NAME = "preferences.json"
@@ -70,6 +71,11 @@ class Preferences:
     count_in_bars: int = 1
     metronome: str = "recording"
     metronome_volume: int = 100
+    # sync: the clock followed (internal, link, jack-follow, jack-lead, midi-clock), the
+    # JACK MIDI output a MIDI clock comes from and the JACK MIDI input one goes out to
+    sync_source: str = "internal"
+    midi_clock_in: str = ""
+    midi_clock_out: str = ""
 
     def __post_init__(self):
         if self.audio_driver not in AUDIO_DRIVERS:
@@ -109,6 +115,13 @@ class Preferences:
         _check_choice("count-in", self.count_in_bars, COUNT_IN_BARS)
         _check_choice("metronome", self.metronome, METRONOME_MODES)
         _check_choice("metronome volume", self.metronome_volume, METRONOME_VOLUMES)
+        _check_choice("sync source", self.sync_source, SYNC_SOURCES)
+        for name in ("midi_clock_in", "midi_clock_out"):
+            if not isinstance(getattr(self, name), str):
+                raise ValueError(
+                    f"the {name.replace('_', ' ')} port must be a port name, "
+                    f"not {getattr(self, name)!r}"
+                )
         recent = tuple(self.recent_files)
         if not all(isinstance(p, str) and p for p in recent):
             raise ValueError("recent files must be a list of file paths")
