@@ -11,6 +11,7 @@ once through the selected track (MIDI thru).
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 from engine.core.errors import MidiPortError
 from engine.midi.jack_port import JackMidiPort
@@ -28,7 +29,7 @@ class MidiInput:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.connected: str = ""
-        self.on_poll = None  # called on every poll of the reader thread (a clock to read)
+        self.on_poll: Callable[[], None] | None = None  # called every few polls (a clock to read)
 
     @property
     def port_name(self) -> str:

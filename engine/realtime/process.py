@@ -37,12 +37,11 @@ from engine.audio.group_mix import MeterTarget
 from engine.core.errors import PianolaError
 from engine.core.protocol import commands as cmd
 from engine.core.protocol import events as evt
-from engine.midi.input_clock import InputStamper, worth_recording
-from engine.midi.midi_input import MidiInput
 from engine.midi.ports import port_choices
 from engine.midi.router import MidiRouter
 from engine.realtime import priority as prio
 from engine.realtime.event_sender import EventSender
+from engine.realtime.keyboard_input import KeyboardInput
 from engine.realtime.level_meter import WINDOW_S, JackMeter, LevelWindow, LoadPublisher
 from engine.realtime.position import Position, PositionBlock
 from engine.realtime.server_watch import JackServerWatcher
@@ -78,9 +77,8 @@ class Engine:
         self.realtime_priority = realtime_priority
         self.backend = None
         self.router = None  # the synth and the MIDI output ports, track by track
-        self.midi_in = None  # MIDI input, opened when asked for
-        self.thru_track = 0  # the track MIDI input plays through
-        self.input_stamper = None  # where MIDI input was played (engine.midi.input_clock)
+        server = settings.jack_server or os.environ.get("JACK_DEFAULT_SERVER")
+        self.keys = KeyboardInput(self, server)  # MIDI input, opened when asked for
         self.click_volume = 100
         self.scheduler = None
         self.player = None  # song and pattern mode over the scheduler
@@ -246,7 +244,7 @@ class Engine:
         elif isinstance(c, cmd.ListMidiPortsCommand):
             self.sender.put(evt.MidiPortsEvent(*port_choices()))
         elif isinstance(c, cmd.SetMidiInputCommand):
-            self._set_midi_input(c)
+            self.keys.choose(c.source, c.track_index)
         elif isinstance(c, cmd.SetMetronomeCommand):
             s.set_metronome(c.enabled, c.volume)
             self.click_volume = c.volume  # the count-in's too
@@ -289,36 +287,6 @@ class Engine:
             self.session_clock = SessionClock(self.backend, server, uses_jack).open()
         return self.session_clock
 
-    def _set_midi_input(self, c) -> None:
-        if self.midi_in is None:
-            server = self.settings.jack_server or os.environ.get("JACK_DEFAULT_SERVER")
-            self.midi_in = MidiInput(self._midi_message, server=server).open()
-            self.input_stamper = InputStamper(self.backend, self.scheduler, self.midi_in.port)
-            self.midi_in.on_poll = self.input_stamper.sample
-        self.thru_track = c.track_index
-        self.midi_in.connect(c.source)
-
-    def _midi_message(self, frame: int, data: bytes) -> None:
-        """MIDI input thread: play what came in through the thru track, at once, then tell
-        the GUI where it was played (to record it)."""
-        self._play_thru(data)
-        if worth_recording(data) and self.input_stamper is not None:
-            at = self.input_stamper.place(frame)
-            self.sender.put(evt.MidiInputEvent(bytes(data[:3]), at.tick, at.pass_index, at.playing))
-
-    def _play_thru(self, data: bytes) -> None:
-        from engine.realtime.channel_events import track_channel
-
-        status, track = data[0] & 0xF0, self.thru_track
-        if status == 0x90 and len(data) == 3 and data[2]:
-            self.scheduler.preview_on(track, data[1], data[2])
-        elif status in (0x80, 0x90) and len(data) == 3:
-            self.scheduler.preview_off(track, data[1])
-        elif status == 0xB0 and len(data) == 3:
-            self.router.control_now(track_channel(track), data[1], data[2])
-        elif status == 0xE0 and len(data) == 3:
-            self.router.pitch_bend_now(track_channel(track), (data[1] | data[2] << 7) - 8192)
-
     def close(self) -> None:
         """Release every note, stop the scheduler thread, close the audio output."""
         self.stopping.set()
@@ -330,8 +298,7 @@ class Engine:
         self.xruns.close()
         if self.session_clock is not None:
             self.session_clock.close()
-        if self.midi_in is not None:
-            self.midi_in.close()
+        self.keys.close()
         if self.router is not None:
             self.router.close()  # each port ends the notes it started
         if self.meter is not None:

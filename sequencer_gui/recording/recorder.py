@@ -39,6 +39,7 @@ class Recorder:
         self._clear_from = 0
         self._laid = (0, 0)  # (notes, events) of the take already in the song
         self._stop = (0, 0)  # (pass, tick) where the transport stopped
+        self._history = None  # the history of the song recorded into
         window.playback.listeners.append(self._on_playing)
         self.link.listeners.append(self.on_event)
 
@@ -69,6 +70,7 @@ class Recorder:
         self._base = self._shown = score
         self._clear_from = tick
         self._laid = (0, 0)
+        self._history = self.document.history  # a new song (Open, New) ends the take unsaved
         self.document.begin(LABEL)
         s.send_input(window)  # the input plays through the track being recorded
         if s.metronome == "recording":
@@ -82,12 +84,20 @@ class Recorder:
 
     def _on_playing(self, playing: bool) -> None:
         if not playing and self.take is not None:
+            # the window may have stopped following an engine slow to start: playing to
+            # record runs on until stopped, so make sure it stops
+            self.link.stop()
             self.finish()
 
     def finish(self) -> None:
         """End the take: held notes end where the transport stopped; one undo step."""
         take = self.take
         if take is None:
+            return
+        if self.document.history is not self._history:
+            # another song replaced the one recorded into: the take went with it
+            self.take = None
+            self._tell()
             return
         position = self.link.read_position()
         if position is not None and position.playing:  # the stop is on its way to the engine
@@ -137,7 +147,7 @@ class Recorder:
 
     def _lay_in(self, final: bool = False) -> None:
         doc, take = self.document, self.take
-        if take is None:
+        if take is None or doc.history is not self._history:
             return
         history = doc.history
         if not (history.in_gesture and doc.score is self._shown):

@@ -20,6 +20,13 @@ from tests.sequencer_gui.conftest import FONT, pump
 
 pytestmark = [pytest.mark.gui, pytest.mark.audio]
 
+
+@pytest.fixture(autouse=True)
+def _own_preferences(tmp_path, monkeypatch):
+    """The recording settings a test changes are saved: in a config of the test's own."""
+    monkeypatch.setenv("PIANOLA_CONFIG_DIR", str(tmp_path / "config"))
+
+
 KEYS = (60, 64, 67, 72)
 
 
@@ -93,7 +100,8 @@ def test_a_take_lands_at_the_ticks_heard_and_undoes_in_one_step(
     # ruler are heard
     score = Score(tracks=(Track("Keys", channel=0, volume=0), ruler_track(24)))
     win = recording_window(score)
-    assert win.recording.settings.count_in_bars == 1
+    win.recording.settings.count_in_var.set(1)
+    win.recording.settings.metronome_var.set("recording")
     with MidiRecorder(f"keys-{os.getpid()}", server=jack_server) as keyboard:
         with Recorder(r"^pianola:", channels=2, server_name=jack_server, max_seconds=20) as rec:
             rec.start()

@@ -13,6 +13,12 @@ from tests.sequencer_gui.conftest import pump
 pytestmark = pytest.mark.gui
 
 
+@pytest.fixture(autouse=True)
+def _own_preferences(tmp_path, monkeypatch):
+    """The recording settings a test changes are saved: in a config of the test's own."""
+    monkeypatch.setenv("PIANOLA_CONFIG_DIR", str(tmp_path / "config"))
+
+
 def _played(win, data: bytes, tick: int, playing: bool = True, pass_index: int = 0) -> None:
     win.link._tell(evt.MidiInputEvent(data, tick, pass_index, playing))
 
@@ -116,3 +122,17 @@ def test_step_input_in_the_step_grid_sets_the_lanes_of_the_keys_played(window):
     assert window.document.history.undo_label == "Step input"
     window.editor.undo()
     assert not any(step.on for lane in panel.pattern.lanes for step in lane.steps)
+
+
+def test_a_new_song_during_a_take_ends_it_without_touching_the_new_song(playing_window, tk_root):
+    win = playing_window
+    win.recording.settings.count_in_var.set(0)
+    win.recording.recorder.toggle()
+    assert pump(tk_root, 20, lambda: win.link.read_position().playing)
+    _played(win, bytes((0x90, 60, 99)), 100)
+    _played(win, bytes((0x80, 60, 0)), 200)
+    fresh = Score(tracks=(Track("Other"),))
+    win.document.replace(fresh)
+    assert not win.recording.recorder.recording
+    assert win.document.score is fresh
+    assert not win.document.history.can_undo

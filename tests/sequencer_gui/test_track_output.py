@@ -20,6 +20,12 @@ from tests.sequencer_gui.test_recording import recording_window  # noqa: F401 (f
 pytestmark = [pytest.mark.gui, pytest.mark.audio]
 
 
+@pytest.fixture(autouse=True)
+def _own_preferences(tmp_path, monkeypatch):
+    """The recording settings a test changes are saved: in a config of the test's own."""
+    monkeypatch.setenv("PIANOLA_CONFIG_DIR", str(tmp_path / "config"))
+
+
 def _entry(menu, label: str) -> int:
     for i in range(menu.index("end") + 1):
         if menu.type(i) == "command" and menu.entrycget(i, "label").strip(" ●") == label:
