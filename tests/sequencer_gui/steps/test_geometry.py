@@ -195,3 +195,25 @@ def test_song_zoom_is_clamped():
     s = SongGeometry()
     assert s.zoomed(100).bar_px == SongGeometry.MAX_BAR_PX
     assert s.zoomed(0.001).bar_px == SongGeometry.MIN_BAR_PX
+
+
+def test_song_hit_prefers_a_placement_over_a_note_block_it_covers():
+    g = SongGeometry(track_count=2)
+    block = PlacementBox("notes", 0, 0, 4 * 1920, layer=0)
+    placement = PlacementBox("p", 0, 1920, 2 * 1920)
+    x, y = g.tick_to_x(1920 + 400), g.track_y(0) + 10
+    assert g.hit(x, y, [placement, block]).key == "p"
+    assert g.hit(x, y, [block, placement]).key == "p"
+    assert g.hit(g.tick_to_x(3 * 1920), y, [block, placement]).key == "notes"
+
+
+def test_a_rubber_band_touches_boxes_whichever_corner_it_starts_from():
+    g = SongGeometry(track_count=3)
+    boxes = [
+        PlacementBox("a", 0, 0, 1920),
+        PlacementBox("b", 1, 3840, 5760),
+        PlacementBox("c", 2, 0, 1920),
+    ]
+    band = (g.tick_to_x(4000), g.track_y(0) + 5, g.tick_to_x(100), g.track_y(1) + 5)
+    assert sorted(g.in_band(band, boxes)) == ["a", "b"]
+    assert g.in_band((0, 0, 1, 1), boxes) == []
