@@ -4,9 +4,10 @@ The load: one drum track, a pattern of 16 lanes x 64 steps at 16ths, 180 BPM, ev
 on with a probability (80 %) and a ratchet (2).  The piano-roll case plays the same notes
 written out as free notes (four passes of the pattern, looped): the same note rate.
 
-1. Offline: ``Scheduler.service()`` (plus the pattern player's window upkeep) driven with
-   the "file" backend once per 4 ms of audio, thread CPU time of those calls only, for
-   both cases: the scheduling cost alone, with no JACK and no machine load in the way.
+1. Offline: ``Scheduler.service()`` (plus the pattern player's window upkeep and the
+   position it publishes) driven with the "file" backend once per 4 ms of audio, thread
+   CPU time of those calls only, both cases side by side in one loop: the scheduling
+   cost alone, with no JACK in the way and the machine's load shared alike.
 2. Live: the engine process (``EngineClient``, driver jack, a private dummy JACK server)
    plays each case; the CPU of Pianola's own threads (scheduler, event sender, main) is
    read from /proc, as `pianola bench cpu` does.
@@ -141,8 +142,10 @@ def switch_song(bpm: float):
 # -- 1. offline -------------------------------------------------------------------------------
 
 
-def time_offline(soundfont, score, pattern_id: str | None, seconds: float) -> tuple[float, int]:
-    """(CPU µs per 4 ms service, notes sent) for pattern mode (``pattern_id``) or the song."""
+def time_offline(soundfont, cases, seconds: float) -> list[tuple[float, int]]:
+    """(CPU µs per 4 ms service, notes sent) of each case, (score, pattern id or None for
+    the song), all played side by side: each period serves every case in turn (in a
+    turning order), so a busy machine's bursts fall on all of them alike."""
     from engine.audio.synth import SynthBackend
     from engine.core.audio_settings import AudioSettings
     from engine.realtime.pattern_player import PatternPlayer
@@ -151,28 +154,40 @@ def time_offline(soundfont, score, pattern_id: str | None, seconds: float) -> tu
     settings = AudioSettings(driver="file", sample_rate=SAMPLE_RATE, soundfont=str(soundfont))
     buffer = np.zeros((SERVICE_PERIOD_FRAMES, 2), dtype=np.float32)
     count = int(seconds * SAMPLE_RATE / SERVICE_PERIOD_FRAMES)
-    started = []
-    spent = 0.0
-    with SynthBackend(settings, soundfont) as backend:
+    rigs = []
+    for score, pattern_id in cases:
+        backend = SynthBackend(settings, soundfont)
+        backend.open()
+        started: list = []
         scheduler = Scheduler(
             backend,
             lookahead_frames=SAMPLE_RATE * 30 // 1000,
-            on_note_started=lambda *a: started.append(a),
+            on_note_started=lambda *a, started=started: started.append(a),
         )
         player = PatternPlayer(scheduler)
         player.load_score(score)
         if pattern_id is not None:
             player.set_mode("pattern", pattern_id, 0)
         player.play(0)
-        for _ in range(count):
-            t0 = time.thread_time()
-            state = scheduler.service()
-            player.maintain(state.tick, state.playing)
-            player.pattern_position(state.tick, state.playing)
-            spent += time.thread_time() - t0
-            backend.render_into(buffer)
-        player.stop()
-    return 1e6 * spent / count, len(started)
+        rigs.append((backend, scheduler, player, started, [0.0]))
+    try:
+        for n in range(count):
+            # the case served first after the others rendered finds colder caches: the
+            # order turns round every period, so no case always pays for it
+            for backend, scheduler, player, _, spent in (
+                rigs[n % len(rigs) :] + rigs[: n % len(rigs)]
+            ):
+                t0 = time.thread_time()
+                state = scheduler.service()
+                player.maintain(state.tick, state.playing)
+                player.published(state)  # what the service loop publishes
+                spent[0] += time.thread_time() - t0
+                backend.render_into(buffer)
+    finally:
+        for backend, _, player, _, _ in rigs:
+            player.stop()
+            backend.close()
+    return [(1e6 * spent[0] / count, len(started)) for _, _, _, started, spent in rigs]
 
 
 # -- 2. live ----------------------------------------------------------------------------------
@@ -327,8 +342,9 @@ def run(args) -> int:
 
 def _offline(soundfont, score, pattern_id, roll, seconds: float) -> None:
     print("\n1. Scheduling alone (file backend, one service per 4 ms, thread CPU time):")
-    pattern_us, pattern_notes = time_offline(soundfont, score, pattern_id, seconds)
-    roll_us, roll_notes = time_offline(soundfont, roll, None, seconds)
+    (pattern_us, pattern_notes), (roll_us, roll_notes) = time_offline(
+        soundfont, [(score, pattern_id), (roll, None)], seconds
+    )
     for name, us, notes in (
         ("patterns", pattern_us, pattern_notes),
         ("piano roll", roll_us, roll_notes),

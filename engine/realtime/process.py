@@ -174,7 +174,13 @@ class Engine:
         self.sender.put(evt.ErrorEvent(message, fatal=False, kind="MidiPortError"))
 
     def _note_started(self, track_index: int, note, frame: int) -> None:
-        """Called by the scheduler (in the scheduler thread) as each note starts sounding."""
+        """Called by the scheduler (in the scheduler thread) as each note starts sounding.
+
+        Song mode only: the window lights the roll's notes by them, and pattern mode's
+        played ticks are no place in the song (its steps are lit from the position
+        counter), so there they would only cost a message a note."""
+        if self.player.mode == "pattern":
+            return
         self.sender.put_cursor(
             evt.NoteStartedEvent(
                 track_index, note.pitch, note.start_tick, note.length_ticks, max(0, frame)

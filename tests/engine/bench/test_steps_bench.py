@@ -14,7 +14,8 @@ def test_the_pattern_and_piano_roll_cases_play_the_same_notes():
     assert all(
         s.on and s.probability < 100 and s.ratchet > 1 for lane in pattern.lanes for s in lane.steps
     )
-    us_pattern, notes_pattern = steps.time_offline(default_soundfont(), score, pattern_id, 2.0)
-    us_roll, notes_roll = steps.time_offline(default_soundfont(), roll, None, 2.0)
+    (us_pattern, notes_pattern), (us_roll, notes_roll) = steps.time_offline(
+        default_soundfont(), [(score, pattern_id), (roll, None)], 2.0
+    )
     assert notes_pattern == notes_roll > 400  # ~310 notes/s, the same in both cases
     assert us_pattern > 0 and us_roll > 0
