@@ -159,3 +159,23 @@ def test_the_pulse_fit_is_a_least_squares_line():
     line = fit_pulses([(1, 1000), (2, 2000), (3, 3002), (4, 3998)])
     assert line.frames_per_pulse == pytest.approx(999.6)
     assert fit_pulses([(1, 1000)]) is None
+
+
+def test_a_pulse_lost_on_the_way_does_not_move_the_beat():
+    """A JACK cycle the port's client missed loses its pulses; on a steady clock the
+    gap counts them, so the beat stays on the sender's and the tempo is right."""
+    backend, scheduler, sender, session, follower, said, run = make(97.0)
+    sent = []
+    run_until = sender.run_until
+
+    def losing(frame: int) -> None:  # every 40th pulse never arrives
+        before = len(sender.queue)
+        run_until(frame)
+        for i in range(before, len(sender.queue)):
+            sent.append(sender.queue[i][0])
+        sender.queue = [(f, d) for f, d in sender.queue if sent.index(f) % 40 != 39]
+
+    sender.run_until = losing
+    run(4 * SR)
+    assert session.snapshot().tempo_bpm == pytest.approx(97.0, rel=1e-4)
+    assert session.beat_at(sent[-1]) == pytest.approx(len(sent) / 24, abs=0.01)
