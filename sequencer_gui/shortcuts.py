@@ -316,6 +316,7 @@ MOUSE = (
     ("Double-click a lane", "add a marker, tempo or meter change (or edit the one clicked)"),
     ("Drag / right-click a flag", "move / delete a marker, tempo or meter change"),
     ("Click a key", "hear it"),
+    ("Drag in the controller lane", "draw points / move the one grabbed; right-drag erases"),
     ("Drag a track by its strip", "move the track up or down the list"),
     ("Double-click a slider", "volume back to 100, pan to the centre"),
     ("Tab / Shift+Tab", "move the keyboard focus; Return presses the focused button"),
