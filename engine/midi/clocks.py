@@ -30,6 +30,9 @@ BLOCK_FRAMES = 64
 # clock drifting against the monotonic clock.  Both maps keep the same window, so a
 # drift moves both alike.
 WINDOW_NS = 5_000_000_000
+# How long every reading must show the synth's clock fallen behind (a lost cycle) before
+# the older, smaller values are dropped (see WallClockMap.sample).
+JUMP_WINDOW_NS = 500_000_000
 
 
 def synth_frame_exact(tick: int, sample_rate: int) -> int:
@@ -114,12 +117,22 @@ class WallClockMap:
         self.period_frames = period_frames
         self.window_ns = window_ns
         self._min = _RunningMin(window_ns)
+        self._recent = _RunningMin(min(window_ns, JUMP_WINDOW_NS))
         self.origin_ns: int | None = None  # monotonic time of synth frame 0
 
     def sample(self, now_ns: int, synth_frame: int) -> None:
         value = now_ns - synth_frame * 1_000_000_000 // self.sample_rate
         lowest = self._min.add(now_ns, value)
-        self.origin_ns = lowest + self.period_frames * 1_000_000_000 // self.sample_rate
+        recent = self._recent.add(now_ns, value)
+        period_ns = self.period_frames * 1_000_000_000 // self.sample_rate
+        if recent - lowest > period_ns // 2:
+            # The synth lost a cycle (a period it never rendered): its clock stays behind
+            # from then on.  Every reading of the last half second says so, where a busy
+            # machine only delays some: start again from them, rather than keep the old
+            # smallest value for the whole window.
+            self._min = _RunningMin(self.window_ns)
+            lowest = self._min.add(now_ns, recent)
+        self.origin_ns = lowest + period_ns
 
     def deadline_ns(self, synth_frame: int) -> int | None:
         if self.origin_ns is None:
