@@ -354,3 +354,30 @@ def test_the_fill_key_fills_while_held_through_autorepeat_and_toggles_when_latch
         d.canvas.event_generate("<KeyRelease-grave>")
         pump(window.root, 0.2, lambda: False)
         assert session.fill is expected and bar.fill_var.get() is expected
+
+
+def test_the_fill_key_held_on_the_real_keyboard_fills_until_let_go(window, d):
+    """Real key events through the X server (xdotool): a held key repeats as release +
+    press pairs there, and fill must stay on through them."""
+    import shutil
+    import subprocess
+
+    from tests.sequencer_gui.conftest import pump
+
+    if shutil.which("xdotool") is None:
+        pytest.fail("xdotool is not installed: run ./test.sh, which installs it")
+    session = window.steps.session
+    releases = []
+    d.canvas.bind("<KeyRelease-grave>", lambda e: releases.append(e.time))
+    window.root.lift()
+    d.canvas.focus_force()
+    window.root.update()
+    subprocess.run(["xdotool", "keydown", "grave"], check=True, timeout=20)
+    assert pump(window.root, 10, lambda: session.fill), "the key did not switch fill on"
+    seen_off = []
+    pump(window.root, 1.5, lambda: seen_off.append(not session.fill) and False)
+    subprocess.run(["xdotool", "keyup", "grave"], check=True, timeout=20)
+    assert not any(seen_off), "fill went off while the key was held"
+    assert pump(window.root, 10, lambda: not session.fill), "fill stayed on after the key went up"
+    # the hold was long enough for X to repeat the key (so the repeats were seen through)
+    assert len(releases) >= 2, "X did not repeat the held key: the test proved nothing"

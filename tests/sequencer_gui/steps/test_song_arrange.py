@@ -139,11 +139,20 @@ def test_copy_paste_at_the_cursor_and_duplicate_each_one_undo_step(window, s):
     s.key("<Control-d>")
     assert placements(window) == [(1, 0), (1, BAR)]
     assert window.document.history.undo_label == "Duplicate"
+    s.key("<Control-z>")
+    assert placements(window) == [(1, 0)]
+    s.key("<Control-y>")
+    assert placements(window) == [(1, 0), (1, BAR)]
+    s.click(*cell(window, 1, BAR + 100))  # the redone copy
     s.key("<Control-d>")  # the duplicate is selected: the next goes after it
     assert placements(window) == [(1, 0), (1, BAR), (1, 2 * BAR)]
     s.key("<Control-x>")
     assert placements(window) == [(1, 0), (1, BAR)]
     assert window.document.history.undo_label == "Cut"
+    s.key("<Control-z>")
+    assert placements(window) == [(1, 0), (1, BAR), (1, 2 * BAR)]
+    s.key("<Control-y>")
+    assert placements(window) == [(1, 0), (1, BAR)]
     assert window.roll.track.notes == window.document.score.tracks[0].notes  # roll untouched
 
 
