@@ -254,6 +254,7 @@ class RollEditor:
         x, y = self._world(event)
         hit = roll.geometry.hit_note(roll.track, x, y)
         if hit is None:
+            self._overlay_press(x, y, False)  # a pattern note says where it is edited
             return
         score, _ = edits.delete_notes(roll.score, roll.track_index, (hit.note,))
         roll.selection.discard(hit.note)

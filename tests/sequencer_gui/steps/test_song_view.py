@@ -167,6 +167,10 @@ def test_a_click_on_a_pattern_note_in_the_roll_shows_its_step_and_adds_nothing(w
     roll.canvas.event_generate("<Motion>", x=vx, y=vy)
     window.root.update()
     assert roll.canvas.cget("cursor") == "hand2"  # not the pencil: nothing is added here
+    r.click(x, y, button=3)  # right-click deletes a note of the roll: not this one
+    assert window.document.score is before
+    assert "step 7 of" in window.status.message.cget("text")
+    window.set_status("")
     r.click(x, y)
     assert window.document.score is before  # no note added, nothing to undo
     assert roll.track.notes == ()
