@@ -38,11 +38,17 @@ class ItemPool:
 
         Returns True when new items had to be created (the caller restacks then).
         """
+        return self.update(wanted, [k for k in self._items if k not in wanted])
+
+    def update(self, wanted: dict, gone) -> bool:
+        """Show ``wanted`` and hide the keys of ``gone`` that it lacks; every other key
+        stays as it is (when only a known part of the view changed, its keys alone are
+        looked at).  Returns True when new items had to be created."""
         canvas = self.canvas
         grew = False
         # Items whose key left the view go straight to keys entering it, still shown:
         # moving them costs one coords() instead of hide + show + coords.
-        leaving = [self._items.pop(k) for k in [k for k in self._items if k not in wanted]]
+        leaving = [self._items.pop(k) for k in gone if k not in wanted and k in self._items]
         for key, look in wanted.items():
             item = self._items.get(key)
             if item is None:

@@ -158,6 +158,7 @@ class StepGrid(ttk.Frame):
         self.ruler_end = r.create_line(0, 0, 0, 0, fill=colours.current().length_handle, width=2)
         self._lane_cache: dict[int, tuple] = {}  # lane index -> (what it showed, its items)
         self._scrollregion: tuple = ()
+        self._shape: tuple = ()  # what every lane's items were last drawn for
         c.bind("<Configure>", self._on_resize)
 
     # ------------------------------------------------------------------ state
@@ -181,7 +182,22 @@ class StepGrid(ttk.Frame):
         for pool in self._pools():
             pool.forget_looks()
         self._lane_cache.clear()
+        self._shape = ()
         self.redraw()
+
+    def _lane_pools(self) -> tuple[ItemPool, ...]:
+        """The pools a lane's items are in, in the order ``_lane_looks`` gives them."""
+        return (
+            self.header_pool,
+            self.name_pool,
+            self.button_pool,
+            self.button_text_pool,
+            self.cell_pool,
+            self.level_pool,
+            self.tie_pool,
+            self.mark_pool,
+            self.handle_pool,
+        )
 
     def _pools(self):
         return (
@@ -221,30 +237,33 @@ class StepGrid(ttk.Frame):
         track_colour = self.panel.track_colour
         looks: list[dict] = [{} for _ in range(9)]
         cache = {}
+        rebuilt: dict[int, tuple | None] = {}  # lane -> its parts before (None: new lane)
         for li, lane in enumerate(lanes):
             key = (lane, g, is_drum, col, track_colour)
             cached = self._lane_cache.get(li)
             parts = cached[1] if cached is not None and cached[0] == key else None
             if parts is None:
                 parts = self._lane_looks(li, lane, g, is_drum, col, track_colour)
+                rebuilt[li] = cached[1] if cached is not None else None
             cache[li] = (key, parts)
             for into, part in zip(looks, parts):
                 into.update(part)
-        self._lane_cache = cache
-        headers, names, buttons, btexts, cells, levels, ties, marks, handles = looks
+        # Only some lanes changed, the rest as before (a step edit, a paint stroke): the
+        # pools look at those lanes' items alone instead of every item of the grid.
+        shape = (len(lanes), g, is_drum, col, track_colour)
+        partial = shape == self._shape and all(old is not None for old in rebuilt.values())
+        self._lane_cache, self._shape = cache, shape
         grew = False
-        for pool, wanted in (
-            (self.header_pool, headers),
-            (self.name_pool, names),
-            (self.button_pool, buttons),
-            (self.button_text_pool, btexts),
-            (self.cell_pool, cells),
-            (self.level_pool, levels),
-            (self.tie_pool, ties),
-            (self.mark_pool, marks),
-            (self.handle_pool, handles),
-        ):
-            grew = pool.sync(wanted) or grew
+        for k, pool in enumerate(self._lane_pools()):
+            if partial:
+                wanted = {}
+                gone: list = []
+                for li, old in rebuilt.items():
+                    wanted.update(cache[li][1][k])
+                    gone.extend(old[k])  # type: ignore[index]
+                grew = pool.update(wanted, gone) or grew
+            else:
+                grew = pool.sync(looks[k]) or grew
         grew = self.lit_pool.sync(self._lit_looks(self.lit)) or grew
         if grew:
             for tag in STACK_ORDER:
