@@ -14,11 +14,17 @@ from __future__ import annotations
 import tkinter as tk
 from tkinter import ttk
 
-from engine.core.gm_drums import key_label
-from engine.core.pattern import Lane, Pattern, Step, step_ticks
+from engine.core.pattern import Lane, Pattern
 from sequencer_gui.canvas_pool import ItemPool
 from sequencer_gui.steps import colours
-from sequencer_gui.steps.grid_geometry import GridGeometry, steps_per_group
+from sequencer_gui.steps.grid_geometry import GridGeometry
+from sequencer_gui.steps.grid_looks import (
+    cell_fill,
+    grid_geometry_for,
+    lane_label,
+    lit_runs,
+    step_mark,
+)
 from sequencer_gui.theme import SMALL
 
 STACK_ORDER = (
@@ -39,57 +45,6 @@ STACK_ORDER = (
 FAR_COLUMNS = 2
 RULER_HEIGHT = 18
 MARK_FONT = SMALL
-
-
-def lane_label(lane: Lane, is_drum: bool) -> str:
-    """What a lane's header says: its own name, else its drum or note name."""
-    return lane.name or key_label(lane.key, is_drum)
-
-
-def step_mark(step: Step) -> str:
-    """The short text a cell shows for a step's less common settings ("" for none).
-
-    The condition wins (it decides whether the step plays at all), then ratchet, then
-    probability; the parameter lane shows each of them in full.
-    """
-    if step.condition.kind != "always":
-        return step.condition.label()
-    if step.ratchet > 1:
-        return f"x{step.ratchet}"
-    if step.probability < 100:
-        return f"{step.probability}"
-    return ""
-
-
-def grid_geometry_for(pattern: Pattern | None, score, width_px: int) -> GridGeometry:
-    """The geometry that shows ``pattern`` in a canvas ``width_px`` wide."""
-    if pattern is None:
-        return GridGeometry(columns=16, lane_count=0, width_px=max(1, width_px))
-    ppq = score.ppq
-    sig = score.time_signatures.at(0)
-    st = step_ticks(pattern.step_size, ppq)
-    per_beat = steps_per_group(st, sig.beat_ticks(ppq))
-    per_bar = max(per_beat, steps_per_group(st, sig.bar_ticks(ppq)))
-    per_bar -= per_bar % per_beat
-    columns = max([pattern.length_steps] + [lane.length_steps for lane in pattern.lanes])
-    return GridGeometry(
-        columns=columns,
-        lane_count=len(pattern.lanes),
-        steps_per_beat=per_beat,
-        steps_per_bar=per_bar,
-        width_px=max(1, width_px),
-    )
-
-
-def cell_fill(step: int, length: int, steps_per_beat: int) -> str:
-    """A cell's background: past its lane's end, or shaded by beat."""
-    if step >= length:
-        return colours.current().cell_beyond
-    return (
-        colours.current().cell_on_beat
-        if (step // steps_per_beat) % 2 == 0
-        else colours.current().cell_off_beat
-    )
 
 
 class StepGrid(ttk.Frame):
@@ -394,20 +349,11 @@ class StepGrid(ttk.Frame):
     def _lit_looks(self, steps: dict[int, int]) -> dict:
         """One highlight per run of neighbouring lanes lit at the same step."""
         g = self.geometry
-        wanted: dict = {}
-        run_start = run_step = None
-        lanes = sorted(lane for lane in steps if lane < g.lane_count and steps[lane] < g.columns)
         look = (("fill", colours.current().cell_lit),)
-        for i, lane in enumerate(lanes + [None]):
-            step = steps[lane] if lane is not None else None
-            joins = lane is not None and step == run_step and lane == lanes[i - 1] + 1
-            if joins:
-                continue
-            if run_start is not None:
-                x0, y0, x1, _ = g.cell_box(run_start, run_step)
-                y1 = g.cell_box(lanes[i - 1], run_step)[3]
-                wanted[len(wanted)] = ((x0, y0, x1, y1), look)
-            run_start, run_step = lane, step
+        wanted = {}
+        for i, (first, last, step) in enumerate(lit_runs(steps, g.lane_count, g.columns)):
+            x0, y0, x1, _ = g.cell_box(first, step)
+            wanted[i] = ((x0, y0, x1, g.cell_box(last, step)[3]), look)
         return wanted
 
     def light(self, steps: dict[int, int]) -> None:

@@ -20,7 +20,8 @@ from engine.core.gm_drums import GM_DRUM_NAMES, note_name
 from engine.core.pattern import Lane, Pattern, step_ticks
 from sequencer_gui import palette
 from sequencer_gui.steps.grid_editing import GridEditor
-from sequencer_gui.steps.grid_view import StepGrid, lane_label
+from sequencer_gui.steps.grid_looks import lane_label
+from sequencer_gui.steps.grid_view import StepGrid
 from sequencer_gui.steps.param_lane import ParamLane
 from sequencer_gui.steps.pattern_bar import MELODIC_OCTAVES, PatternBar
 from sequencer_gui.steps.playhead import lit_steps

@@ -217,3 +217,13 @@ def test_a_rubber_band_touches_boxes_whichever_corner_it_starts_from():
     band = (g.tick_to_x(4000), g.track_y(0) + 5, g.tick_to_x(100), g.track_y(1) + 5)
     assert sorted(g.in_band(band, boxes)) == ["a", "b"]
     assert g.in_band((0, 0, 1, 1), boxes) == []
+
+
+def test_lit_runs_join_neighbouring_lanes_on_one_step():
+    from sequencer_gui.steps.grid_looks import lit_runs
+
+    assert lit_runs({i: 5 for i in range(8)}, 8, 16) == [(0, 7, 5)]
+    # a lane of its own length elsewhere splits the column; lanes off the grid are left out
+    steps = {0: 5, 1: 5, 2: 1, 3: 5, 4: 5, 9: 5, 5: 40}
+    assert lit_runs(steps, 8, 16) == [(0, 1, 5), (2, 2, 1), (3, 4, 5)]
+    assert lit_runs({}, 8, 16) == []
