@@ -21,6 +21,7 @@ from engine.collab.coherence import Coherence
 from engine.collab.connection import Connection, SessionLink
 from engine.collab.session import Session
 from engine.collab.song_doc import LOCAL, PATTERN_KEY, Changes, SongDoc
+from engine.collab.song_schema import TIMING_KEYS, song_settings, with_song_settings
 from engine.collab.transport import SessionTimeline, TransportState
 from engine.core.protocol import commands as cmd
 from engine.core.protocol import events as evt
@@ -68,6 +69,8 @@ class Peer:
         self._last_presence = 0.0
         self.last_stamp: tuple[int, int] | None = None  # where this peer's last edit sounds
         self._stop_due: tuple[int, int] | None = None  # (monotonic ns, tick) of a shared stop
+        self._song_now = song_settings(self.song.score())  # tempo, meter, loop as last seen
+        self._timeline_stamps: set[int] = set()  # stamps where the tempo or loop changes
         self.connection.start()
 
     # --- the shared clock ------------------------------------------------------------
@@ -158,11 +161,12 @@ class Peer:
         old = self.song.score() if base is None else base
         at = self.last_stamp = self._stamp()
         self.song.apply_score(score, at, base=base)
-        if at is not None and _timeline_changed(old, score):
-            # tempo, meter of time or loop: the transport starts again from the stamp
-            pass_index, tick = self.timeline.position(at[1])
-            start_ns = self.transport.at_ns + self.timeline.us_of(at[1]) * 1000
-            self._set_transport(TransportState(self.transport.epoch + 1, True, tick, start_ns))
+        if at is not None and _timeline_changed(old, score) and self.timeline is not None:
+            # tempo or loop: every engine goes on from the stamp with it, no restart; a
+            # peer joining later places itself from there
+            anchor = self.timeline.changed_at(at[1], score).anchor(at[1])
+            with self.song.doc.transaction(origin=LOCAL):
+                self.song.transport["anchor"] = {"epoch": at[0], **anchor}
         self.session.flush()
 
     def undo(self) -> bool:
@@ -185,19 +189,35 @@ class Peer:
         first = None
         keys = [(i, changes.notes_before.get(i)) for i in changes.note_ids]
         keys += [(PATTERN_KEY + i, changes.patterns_before.get(i)) for i in changes.pattern_ids]
+        if changes.song:
+            settings = song_settings(self.song.score())
+            keys += [(k, self._song_now[k]) for k in settings if settings[k] != self._song_now[k]]
+            self._song_now = settings
+        retime_from = None
         for key, before in keys:
             stamp = self.song.stamp(key)
             # unstamped, or stamped for another run of the transport: due at once
             u = stamp[1] if stamp is not None and stamp[0] == self.transport.epoch else 0
             self.coherence.add(key, before, u, self.song.entry(key))
             first = u if first is None else min(first, u)
-        if changes.song and _timeline_changed(self.timeline.score, self.song.score()):
-            # the song's tempo or loop arrived after the transport that plays it (messages
-            # overtake each other): start again in phase with what the song now says
-            self._on_transport(force=True)
-            return
-        if changes.track_ids or changes.song:
-            # a track's or the song's settings: heard from now on (not stamped)
+            if key in TIMING_KEYS:
+                if u == 0:
+                    # made while stopped, before this transport (messages overtake each
+                    # other): start again in phase with what the song now says
+                    self._on_transport(force=True)
+                    return
+                retime_from = u if retime_from is None else min(retime_from, u)
+        if retime_from is not None:
+            self._retime_from(retime_from)
+            if retime_from <= self.session_tick_now():  # too late for its place here
+                self.incoherent += 1
+                self.notices.append(
+                    "a tempo or loop change came too late: this peer starts again in phase"
+                )
+                self._rejoin()
+                return
+        if changes.track_ids:
+            # a track's settings: heard from now on (not stamped)
             now = self.session_tick_now()
             current = self.song.score_with(self.coherence.overrides_at(now, self.song.entry))
             self._commands.append(cmd.ReplaceScoreCommand(current))
@@ -205,15 +225,37 @@ class Peer:
         if first is not None:
             self._send_versions_from(first)
 
+    def _retime_from(self, u: int) -> None:
+        """The song's tempo or loop changes at session tick ``u`` (and at every later
+        pending stamp of the song's settings): the timeline gets a new stretch there."""
+        timeline = self.timeline
+        stamps = sorted(
+            {s for key in TIMING_KEYS for s, _ in self.coherence.pending.get(key, ()) if s >= u}
+        )
+        for stamp in stamps:
+            settings = {
+                key: self.coherence.value_at(key, stamp)
+                for key in TIMING_KEYS
+                if key in self.coherence.pending
+            }
+            timeline = timeline.changed_at(stamp, with_song_settings(timeline.score, settings))
+            self._timeline_stamps.add(stamp)
+        self.timeline = timeline
+
     def _send_versions_from(self, first: int) -> None:
         for u in self.coherence.stamps_from(first):
             score = self.song.score_with(self.coherence.overrides_at(u, self.song.entry))
-            pass_index, tick = self.timeline.position(u)
+            pass_index, tick = self.timeline.take_over_place(u)
             self._version += 1
             self._asked[self._version] = u
             self._commands.append(
                 cmd.ReplaceScoreAtCommand(
-                    score, max(0, pass_index - self.pass_offset), tick, self._version
+                    score,
+                    max(0, pass_index - self.pass_offset),
+                    tick,
+                    self._version,
+                    # a tempo or loop change moves what comes after it: sent again below
+                    withdraw_later=u in self._timeline_stamps,
                 )
             )
 
@@ -265,7 +307,17 @@ class Peer:
                 self._commands += [cmd.StopCommand(), cmd.LocateCommand(state.tick)]
             return
         self._stop_due = None
+        self._timeline_stamps.clear()
+        self._song_now = song_settings(score)
         self.timeline = SessionTimeline(score, state.tick)
+        anchor = self.song.transport.get("anchor")
+        if isinstance(anchor, dict) and anchor.get("epoch") == state.epoch:
+            try:  # the tempo or loop changed since the start: place ourselves from there
+                self.timeline = SessionTimeline.from_anchor(
+                    score, *(int(anchor[k]) for k in ("u", "us", "pass", "tick"))
+                )
+            except (KeyError, TypeError, ValueError):
+                pass  # not an anchor: from the start, as the transport says
         start_local_ns = state.at_ns - self._offset_ns()
         # the engine needs the start a little ahead (its look-ahead, the command's trip)
         late_us = (time.monotonic_ns() - start_local_ns) // 1000 + START_MARGIN_US
@@ -273,12 +325,30 @@ class Peer:
         if late_us <= 0:
             self._commands.append(cmd.PlayAtCommand(state.tick, start_local_ns))
             return
-        # joining a transport already running: start in phase at a step ahead
-        u = self.timeline.step_after(late_us, max(1, score.ppq // 4))
+        self._join_at_next_step(late_us)
+
+    def _join_at_next_step(self, late_us: int) -> None:
+        """Start the engine in phase with the running transport, a step ahead."""
+        u = self.timeline.step_after(late_us, max(1, self._ppq() // 4))
         pass_index, tick = self.timeline.position(u)
-        self.pass_offset = pass_index
-        at_ns = start_local_ns + self.timeline.us_of(u) * 1000
+        self.pass_offset = pass_index  # the engine counts its passes from this start
+        at_ns = self.transport.at_ns - self._offset_ns() + self.timeline.us_of(u) * 1000
         self._commands.append(cmd.PlayAtCommand(tick, at_ns))
+
+    def _rejoin(self) -> None:
+        """A tempo or loop change came too late for its place on this peer's engine:
+        start the engine again in phase with the session (counted as incoherent)."""
+        if self.timeline is None:
+            return
+        late_us = (self.server_now_ns() - self.transport.at_ns) // 1000 + START_MARGIN_US
+        now = self.timeline.step_after(late_us, max(1, self._ppq() // 4))
+        self._commands.append(
+            cmd.ReplaceScoreCommand(
+                self.song.score_with(self.coherence.overrides_at(now, self.song.entry))
+            )
+        )
+        self._join_at_next_step(late_us)
+        self._send_versions_from(now + 1)
 
     # --- what the engine reports --------------------------------------------------------
     def on_engine_event(self, event) -> None:
@@ -288,6 +358,14 @@ class Peer:
             else:
                 self.incoherent += 1
                 asked = self._asked.get(event.version)
+                if asked in self._timeline_stamps:
+                    self._timeline_stamps.discard(asked)
+                    self.notices.append(
+                        "a tempo or loop change came too late: this peer starts again in phase"
+                    )
+                    self._asked.pop(event.version, None)
+                    self._rejoin()
+                    return
                 self.notices.append(
                     f"an edit for session beat {asked / self._ppq():g} came too late and plays "
                     f"from pass {event.pass_index + self.pass_offset + 1} on (incoherent)"

@@ -3,19 +3,26 @@ benchmarks (runs on the session's owner thread, called from its loop).
 
 Each peer edits its own track (``track_index``), so the edits of different peers touch
 different notes; what they add, move, re-velocity, delete or undo follows the seed only.
+With ``song_edits`` one edit in five changes the song's tempo or its loop instead.
 """
 
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 from engine.core import edits
-from engine.core.score import Note
+from engine.core.score import LoopRegion, Note
+from engine.core.timing import TempoMap
 
 
 class Rehearsal:
-    def __init__(self, seed: int, track_index: int, every_s: float = 1.0):
+    def __init__(
+        self, seed: int, track_index: int, every_s: float = 1.0, *, song_edits: bool = False
+    ):
         self.rng = random.Random(seed)
+        self.song_edits = song_edits
+        self.song_made = 0  # of ``made``: tempo and loop edits
         self.track_index = track_index
         self.every_s = every_s
         self.next_s: float | None = None
@@ -40,6 +47,10 @@ class Rehearsal:
         end = score.loop.end_tick if score.loop is not None else 4 * bar
         choice = rng.randrange(10)
         self.made += 1
+        if self.song_edits and rng.random() < 0.2:
+            self.song_made += 1
+            peer.edit(_song_edit(score, rng))
+            return
         if choice < 4 or not notes:
             start = rng.randrange(0, end, score.ppq // 4)
             note = Note(
@@ -61,3 +72,12 @@ class Rehearsal:
             peer.edit(edits.delete_notes(score, self.track_index, [rng.choice(notes)])[0])
         else:
             peer.undo()
+
+
+def _song_edit(score, rng):
+    """Another tempo (90 to 150 BPM), or a loop of one or two bars."""
+    if rng.random() < 0.5 or score.loop is None:
+        return replace(score, tempo_map=TempoMap.constant(float(rng.randrange(90, 151))))
+    bar = score.ppq * 4
+    bars = 1 if score.loop.end_tick > bar else 2
+    return replace(score, loop=LoopRegion(0, bars * bar), loop_enabled=True)

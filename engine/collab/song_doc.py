@@ -17,8 +17,6 @@ raises into the caller).
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from pycrdt import Doc, Map, UndoManager
 
 from engine.collab.pattern_doc import read_pattern, read_placement
@@ -27,14 +25,17 @@ from engine.collab.song_schema import (  # noqa: F401 (names other modules take 
     LOADED,
     LOCAL,
     PATTERN_KEY,
+    SONG_KEY,
     STAMP,
     TRACK_FIELDS,
     Changes,
     NoteEntry,
     new_id,
+    song_settings,
     stamp_of,
 )
 from engine.collab.song_schema import whole as _int
+from engine.collab.song_versions import score_with
 from engine.collab.song_write import SongWriting
 from engine.core.controllers import ControlEvent
 from engine.core.errors import ScoreError
@@ -254,37 +255,9 @@ class SongDoc(SongWriting):
             return Score(tracks=tracks)
 
     def score_with(self, overrides: dict) -> Score:
-        """The Score with some notes (by id) and patterns (by ``pattern:ID``) as given
-        instead of as they are (None: absent)."""
-        base = self.score()
-        if not overrides:
-            return base
-        pattern_overrides = {
-            k[len(PATTERN_KEY) :]: v for k, v in overrides.items() if k.startswith(PATTERN_KEY)
-        }
-        if pattern_overrides:
-            overrides = {k: v for k, v in overrides.items() if not k.startswith(PATTERN_KEY)}
-            base = _with_patterns(base, pattern_overrides)
-        dirty = set()
-        for note_id, entry in overrides.items():
-            current = self._note_cache.get(note_id)
-            if current is not None:
-                dirty.add(current.track_id)
-            if entry is not None:
-                dirty.add(entry.track_id)
-        tracks = []
-        for track_id in self._track_order:
-            track = self._build_track(track_id)
-            if track_id in dirty:
-                notes = [
-                    e.note
-                    for i, e in self._note_cache.items()
-                    if e.track_id == track_id and i not in overrides
-                ]
-                notes += [e.note for e in overrides.values() if e and e.track_id == track_id]
-                track = replace(track, notes=tuple(notes))
-            tracks.append(track)
-        return replace(base, tracks=tuple(tracks))
+        """The Score with some notes (by id), patterns (``pattern:ID``) or the song's own
+        settings (``song:tempo``, ...) as given instead of as they are (None: absent)."""
+        return score_with(self, overrides)
 
     def _read_patterns(self, track_count: int):
         patterns = {}
@@ -325,14 +298,20 @@ class SongDoc(SongWriting):
         return self._note_cache.get(note_id)
 
     def entry(self, key: str):
-        """A note's entry by id, or a pattern by ``pattern:ID`` (None when absent)."""
+        """A note's entry by id, a pattern by ``pattern:ID`` (None when absent), or the
+        song's own settings (``song:tempo``, ``song:meter``, ``song:loop``)."""
+        if key.startswith(SONG_KEY):
+            return song_settings(self.score()).get(key)
         if key.startswith(PATTERN_KEY):
             self.score()
             return self._pattern_cache.get(key[len(PATTERN_KEY) :])
         return self.note_entry(key)
 
     def stamp(self, key: str) -> tuple[int, int] | None:
-        """The stamp of a note (by id) or a pattern (by ``pattern:ID``)."""
+        """The stamp of a note (by id), a pattern (by ``pattern:ID``) or the song's own
+        settings (``SONG_KEY``)."""
+        if key.startswith(SONG_KEY):
+            return stamp_of(self.song.get(key[len(SONG_KEY) :] + "_at"))
         if key.startswith(PATTERN_KEY):
             value = self.patterns.get(key[len(PATTERN_KEY) :])
             if isinstance(value, Map):
@@ -357,15 +336,22 @@ class SongDoc(SongWriting):
     def _undo_redo(self, action, at) -> bool:
         before = set(self.notes.keys())
         self.take_changes()
+        settings = song_settings(self.score())
         if not action():
             return False
         changed = set(self._pending.note_ids)
         changed |= {PATTERN_KEY + i for i in self._pending.pattern_ids}
+        if self._pending.song:
+            now = song_settings(self.score())
+            changed |= {key for key in now if now[key] != settings[key]}
         if at is not None and changed:
             # The undo restored old stamps along with old values: stamp what it changed
             # with a reachable position (an untracked transaction, so undo skips it).
             with self.doc.transaction(origin=STAMP):
                 for key in changed:
+                    if key.startswith(SONG_KEY):
+                        self.song[key[len(SONG_KEY) :] + "_at"] = list(at)
+                        continue
                     if key.startswith(PATTERN_KEY):
                         value = self.patterns.get(key[len(PATTERN_KEY) :])
                         was_there = True
@@ -377,18 +363,6 @@ class SongDoc(SongWriting):
                     elif was_there:
                         self.gone[key] = list(at)
         return True
-
-
-def _with_patterns(score: Score, overrides: dict) -> Score:
-    """``score`` with some patterns replaced, added back, or removed (None) together with
-    the placements of removed ones."""
-    patterns = [overrides.get(p.id, p) for p in score.patterns]
-    have = {p.id for p in score.patterns}
-    patterns += [v for k, v in overrides.items() if k not in have and v is not None]
-    kept = [p for p in patterns if p is not None]
-    ids = {p.id for p in kept}
-    placements = tuple(p for p in score.placements if p.pattern_id in ids)
-    return replace(score, patterns=tuple(kept), placements=placements)
 
 
 def _track_value(name: str, value):

@@ -7,10 +7,10 @@ See ``docs/collaboration.md`` for the document's layout.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 
 from engine.core.errors import ScoreError
-from engine.core.score import Note, Track
+from engine.core.score import Note, Score, Track
 
 SCHEMA_VERSION = 1
 # Every field of a track but its notes, as the model has them (new ones join by themselves)
@@ -20,6 +20,9 @@ NOTE_FIELDS = ("track", "start", "length", "key", "velocity")
 LOCAL = "pianola-local"  # the origin of this peer's own edits (what its undo tracks)
 STAMP = "pianola-stamp"  # the origin of stamps written after an undo (not undoable)
 PATTERN_KEY = "pattern:"  # how a pattern is named among note ids (stamps, coherence)
+SONG_KEY = "song:"  # how the song's own settings are named among stamps: song:tempo, ...
+SONG_GROUPS = ("tempo", "meter", "loop")  # each stamped on its own (``song[GROUP_at]``)
+TIMING_KEYS = (SONG_KEY + "tempo", SONG_KEY + "loop")  # what moves the timeline
 LOADED = "pianola-load"  # the origin of a whole song put in (not undoable: undo never empties it)
 
 
@@ -73,3 +76,24 @@ class Changes:
         return bool(
             self.note_ids or self.track_ids or self.pattern_ids or self.song or self.transport
         )
+
+
+def song_settings(score: Score) -> dict:
+    """What a session stamps of the song itself, by key: tempo map, meter, (loop, on)."""
+    return {
+        SONG_KEY + "tempo": score.tempo_map,
+        SONG_KEY + "meter": score.time_signatures,
+        SONG_KEY + "loop": (score.loop, score.loop_enabled),
+    }
+
+
+def with_song_settings(score: Score, settings: dict) -> Score:
+    """``score`` with some of the song's own settings (keys of ``song_settings``)."""
+    values: dict = {}
+    if SONG_KEY + "tempo" in settings:
+        values["tempo_map"] = settings[SONG_KEY + "tempo"]
+    if SONG_KEY + "meter" in settings:
+        values["time_signatures"] = settings[SONG_KEY + "meter"]
+    if SONG_KEY + "loop" in settings:
+        values["loop"], values["loop_enabled"] = settings[SONG_KEY + "loop"]
+    return replace(score, **values)

@@ -20,9 +20,11 @@ from engine.collab.song_schema import (
     NOTE_FIELDS,
     PATTERN_KEY,
     SCHEMA_VERSION,
+    SONG_KEY,
     TRACK_FIELDS,
     NoteEntry,
     new_id,
+    song_settings,
 )
 from engine.core.score import Note, Score, Track
 
@@ -68,7 +70,7 @@ class SongWriting:
         old = self.score() if base is None else base
         old_ids: list[str | None] = list(self._track_order)
         with self.doc.transaction(origin=origin):
-            self._write_song(old, new)
+            self._write_song(old, new, at)
             ids, created = self._write_tracks(old, new)
             for index, track_id in enumerate(ids):
                 if track_id in created:
@@ -92,7 +94,7 @@ class SongWriting:
     def _entries_of(self, track_id: str) -> list[NoteEntry]:
         return [e for e in self._note_cache.values() if e.track_id == track_id]
 
-    def _write_song(self, old: Score, new: Score) -> None:
+    def _write_song(self, old: Score, new: Score, at=None) -> None:
         if not self.song.get("schema"):
             self.song["schema"] = SCHEMA_VERSION
         if old.ppq != new.ppq or "ppq" not in self.song:
@@ -111,6 +113,11 @@ class SongWriting:
             self.song["loop_start"] = new.loop.start_tick if new.loop else 0
             self.song["loop_end"] = new.loop.end_tick if new.loop else None
             self.song["loop_enabled"] = new.loop_enabled
+        if at is not None:  # where every peer takes the new tempo, meter or loop
+            before, after = song_settings(old), song_settings(new)
+            for key in after:
+                if before[key] != after[key]:
+                    self.song[key[len(SONG_KEY) :] + "_at"] = list(at)
 
     def _write_tracks(self, old: Score, new: Score) -> tuple[list, set]:
         """Track ids for ``new``'s tracks (new ones created); removed ones deleted."""

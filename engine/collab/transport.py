@@ -62,65 +62,143 @@ class TransportState:
             return None
 
 
-class SessionTimeline:
-    """Where each session tick of a running transport falls, in microseconds after the
-    start and in (pass, tick) of the engine's timeline (same loop, same tempo map)."""
+class _Stretch:
+    """Part of a running transport with one tempo map and loop: from session tick ``u0``
+    (``us0`` microseconds after the start, tick ``tick0`` of pass ``pass0``, passes
+    counted from the start) until the next stretch."""
 
-    def __init__(self, score: Score, start_tick: int):
+    def __init__(self, score: Score, u0: int, us0: int, pass0: int, tick0: int):
         loop = score.loop if score.loop_enabled else None
-        self.score = score
-        self.start_tick = start_tick
+        self.u0, self.us0, self.pass0, self.tick0 = u0, us0, pass0, tick0
         # microseconds as "frames": the engine's own exact pass arithmetic, in time
-        self.timeline = PlaybackTimeline(score.tempo_map, score.ppq, US_PER_S, 0, start_tick, loop)
+        self.timeline = PlaybackTimeline(score.tempo_map, score.ppq, US_PER_S, 0, tick0, loop)
         tl = self.timeline
         self.looping = tl.looping
         if tl.loop is not None:
-            self.first_pass_ticks = tl.loop.end_tick - start_tick
+            self.first_pass_ticks = tl.loop.end_tick - tick0
             self.pass_ticks = tl.loop.length_ticks
 
     @property
-    def _loop(self) -> LoopRegion:
+    def loop(self) -> LoopRegion:
         """The loop played (asked for only while looping)."""
         if self.timeline.loop is None:
             raise ValueError("the session's song does not loop")
         return self.timeline.loop
 
+    def position(self, u: int) -> tuple[int, int]:
+        """(pass within this stretch, tick) of session tick ``u``."""
+        v = u - self.u0
+        if not self.looping or v < self.first_pass_ticks:
+            return 0, self.tick0 + v
+        rest = v - self.first_pass_ticks
+        return 1 + rest // self.pass_ticks, self.loop.start_tick + rest % self.pass_ticks
+
+    def session_tick(self, index: int, tick: int) -> int:
+        if index == 0:
+            return self.u0 + tick - self.tick0
+        return (
+            self.u0
+            + self.first_pass_ticks
+            + (index - 1) * self.pass_ticks
+            + tick
+            - self.loop.start_tick
+        )
+
+    def session_tick_at(self, us: int) -> int:
+        us = max(0, us - self.us0)
+        index = self.timeline.pass_at(us)
+        tick = self.timeline.first_tick_from(index, us)
+        if self.looping and tick >= self.loop.end_tick:
+            return self.session_tick(index + 1, self.loop.start_tick)
+        return self.session_tick(index, tick)
+
+
+class SessionTimeline:
+    """Where each session tick of a running transport falls, in microseconds after the
+    start and in (pass, tick) of the engine's timeline (same loops, same tempo maps;
+    passes counted from the start).  A tempo or loop edit stamped while playing starts a
+    new stretch at its stamp (``changed_at``): every engine re-anchors there."""
+
+    def __init__(self, score: Score, start_tick: int, *, _stretches=None):
+        self.score = score
+        self.start_tick = start_tick
+        self._stretches: list[_Stretch] = _stretches or [_Stretch(score, 0, 0, 0, start_tick)]
+        self.looping = any(s.looping for s in self._stretches)
+
+    @classmethod
+    def from_anchor(cls, score: Score, u0: int, us0: int, pass0: int, tick0: int):
+        """A timeline known from a place on (a peer that joins after a tempo change)."""
+        return cls(score, tick0, _stretches=[_Stretch(score, u0, us0, pass0, tick0)])
+
+    def changed_at(self, session_tick: int, score: Score) -> SessionTimeline:
+        """This timeline with ``score``'s tempo and loop from ``session_tick`` on (a place
+        past the new loop's end goes on from the loop's start, as the engine does)."""
+        pass_index, tick = self.position(session_tick)
+        if score.loop_enabled and score.loop is not None and tick >= score.loop.end_tick:
+            pass_index, tick = pass_index + 1, score.loop.start_tick  # as the engine wraps
+        kept = [s for s in self._stretches if s.u0 < session_tick] or self._stretches[:1]
+        stretch = _Stretch(score, session_tick, self.us_of(session_tick), pass_index, tick)
+        return SessionTimeline(score, self.start_tick, _stretches=[*kept, stretch])
+
+    def anchor(self, session_tick: int) -> dict:
+        """Where ``session_tick`` is, for a peer that joins later (see ``from_anchor``)."""
+        pass_index, tick = self.position(session_tick)
+        return {"u": session_tick, "us": self.us_of(session_tick), "pass": pass_index, "tick": tick}
+
+    def _at_u(self, u: int) -> _Stretch:
+        found = self._stretches[0]
+        for stretch in self._stretches[1:]:
+            if stretch.u0 > u:
+                break
+            found = stretch
+        return found
+
     def position(self, session_tick: int) -> tuple[int, int]:
         """(pass, tick) of a session tick."""
-        if not self.looping or session_tick < self.first_pass_ticks:
-            return 0, self.start_tick + session_tick
-        rest = session_tick - self.first_pass_ticks
-        return 1 + rest // self.pass_ticks, self._loop.start_tick + rest % self.pass_ticks
+        stretch = self._at_u(session_tick)
+        index, tick = stretch.position(session_tick)
+        return stretch.pass0 + index, tick
+
+    def take_over_place(self, session_tick: int) -> tuple[int, int]:
+        """(pass, tick) to give the engine for a take-over at ``session_tick``: where the
+        timeline before a change has it when a change starts there (the engine wraps a
+        place past the new loop's end itself, as ``changed_at`` does)."""
+        for before, stretch in zip(self._stretches, self._stretches[1:]):
+            if stretch.u0 == session_tick:
+                index, tick = before.position(session_tick)
+                return before.pass0 + index, tick
+        return self.position(session_tick)
 
     def session_tick(self, pass_index: int, tick: int) -> int:
-        if pass_index == 0:
-            return tick - self.start_tick
-        return (
-            self.first_pass_ticks
-            + (pass_index - 1) * self.pass_ticks
-            + tick
-            - self._loop.start_tick
-        )
+        found = self._stretches[0]
+        for stretch in self._stretches[1:]:
+            if (stretch.pass0, stretch.tick0) > (pass_index, tick):
+                break
+            found = stretch
+        return found.session_tick(pass_index - found.pass0, tick)
 
     def us_of(self, session_tick: int) -> int:
         """Microseconds after the start at which a session tick sounds."""
-        return self.timeline.frame_of(*self.position(session_tick))
+        stretch = self._at_u(session_tick)
+        index, tick = stretch.position(session_tick)
+        return stretch.us0 + stretch.timeline.frame_of(index, tick)
 
     def session_tick_at(self, us: int) -> int:
         """The first session tick sounding at or after ``us`` microseconds."""
-        us = max(0, us)
-        index = self.timeline.pass_at(us)
-        tick = self.timeline.first_tick_from(index, us)
-        if self.looping and tick >= self._loop.end_tick:
-            return self.session_tick(index + 1, self._loop.start_tick)
-        return self.session_tick(index, tick)
+        found = self._stretches[0]
+        for stretch in self._stretches[1:]:
+            if stretch.us0 > us:
+                break
+            found = stretch
+        return found.session_tick_at(us)
 
     def step_after(self, us: int, step_ticks: int) -> int:
         """The first session tick at or after ``us`` that lies on the step grid (steps
         counted from tick 0 of the song, so every peer rounds to the same place)."""
         session_tick = self.session_tick_at(us)
-        pass_index, tick = self.position(session_tick)
+        stretch = self._at_u(session_tick)
+        index, tick = stretch.position(session_tick)
         on_grid = -(-tick // step_ticks) * step_ticks
-        if self.looping and on_grid >= self._loop.end_tick:
-            return self.session_tick(pass_index + 1, self._loop.start_tick)
-        return self.session_tick(pass_index, on_grid)
+        if stretch.looping and on_grid >= stretch.loop.end_tick:
+            return stretch.session_tick(index + 1, stretch.loop.start_tick)
+        return stretch.session_tick(index, on_grid)

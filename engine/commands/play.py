@@ -103,6 +103,11 @@ def add_arguments(parser) -> None:
     session.add_argument(
         "--edit-track", type=int, default=0, metavar="N", help="the track --random-edits edits"
     )
+    session.add_argument(
+        "--edit-song",
+        action="store_true",
+        help="--random-edits change the song's tempo and loop now and then too",
+    )
     sync = parser.add_mutually_exclusive_group()
     sync.add_argument(
         "--link",

@@ -48,12 +48,18 @@ def run_session(args, settings, score) -> int:
             peer.session.flush()
         rehearsal = None
         if args.random_edits is not None:
-            rehearsal = Rehearsal(args.random_edits, args.edit_track)
+            rehearsal = Rehearsal(args.random_edits, args.edit_track, song_edits=args.edit_song)
         started = time.monotonic()
         if args.start:
             peer.play(0)
         print(f"pianola: joined the session ({link.room})", flush=True)
         _run(client, peer, rehearsal, started, args.seconds)
+        if rehearsal is not None:
+            print(
+                f"pianola: made {rehearsal.made} random edits "
+                f"({rehearsal.song_made} of the tempo or loop)",
+                flush=True,
+            )
     except KeyboardInterrupt:
         return 130
     finally:

@@ -267,7 +267,9 @@ class Engine:
         if isinstance(c, cmd.ReplaceScoreAtCommand):
             # the song's patterns play as their notes (song mode), one realisation of the dice
             played = self.player.adopt_song(c.score)
-            pass_index, tick, in_time = s.replace_score_at(played, c.pass_index, c.tick)
+            pass_index, tick, in_time = s.replace_score_at(
+                played, c.pass_index, c.tick, withdraw_later=c.withdraw_later
+            )
             self.sender.put(evt.TakeOverEvent(c.version, pass_index, tick, in_time))
         elif isinstance(c, cmd.PlayAtCommand):
             at_frame = self._session_clock().frame_heard_at(c.at_ns)

@@ -120,19 +120,24 @@ class Scheduler(WindowSender):
                 replace(self._score, loop=loop, loop_enabled=bool(enabled) and loop is not None)
             )
 
-    def replace_score_at(self, score: Score, pass_index: int, tick: int) -> tuple[int, int, bool]:
+    def replace_score_at(
+        self, score: Score, pass_index: int, tick: int, withdraw_later: bool = False
+    ) -> tuple[int, int, bool]:
         """Play ``score`` from ``tick`` of pass ``pass_index`` of the running timeline on:
         notes starting before it come from the score before, notes from there on from
         this one, and nothing already sent changes.  When that place is already sent
         (the edit came too late) the score takes over at the start of the first pass not
         yet sent instead (at once when not looping).  Returns (pass, tick, in_time) of
-        where it takes over; when stopped it replaces the score at once."""
+        where it takes over; when stopped it replaces the score at once.  Passes are
+        counted from the start of playback (a take-over with another loop goes on counting).
+        ``withdraw_later`` drops the take-overs queued after this one."""
         starts = NoteStarts.of(score.tracks)
         with self._lock:
             if not self._playing:
                 self._replace_locked(score, starts)
                 return pass_index, tick, True
             tl = self._running()
+            pass_index -= tl.first_pass
             in_time = pass_index >= 0 and tl.frame_of(pass_index, tick) >= self._sent_until
             if not in_time:
                 pass_index = tl.pass_at(self._sent_until)
@@ -143,11 +148,13 @@ class Scheduler(WindowSender):
                     tick = tl.first_tick_from(pass_index, self._sent_until)
             frame = max(tl.frame_of(pass_index, tick), self._sent_until)
             # a newer score for the same place replaces the one queued there
-            self._versions = [v for v in self._versions if v[0] != frame]
+            self._versions = [
+                v for v in self._versions if v[0] != frame and not (withdraw_later and v[0] > frame)
+            ]
             self._versions.append((frame, pass_index, tick, score, starts))
             self._versions.sort(key=lambda v: v[0])  # stable: equal frames keep arrival order
             self._quiet_until = 0
-            return pass_index, tick, in_time
+            return tl.first_pass + pass_index, tick, in_time
 
     def play(
         self,

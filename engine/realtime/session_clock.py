@@ -24,13 +24,13 @@ from typing import Any
 
 SAMPLE_PERIOD_S = 0.004  # one reading per scheduler period: every JACK cycle or so
 READY_WAIT_S = 1.0  # how long a start may wait for the first readings
-READY_WAIT_NS = 1_000_000_000  # ... and then for a second's worth of them
-READY_MARGIN_NS = 60_000_000  # but not closer to the start than this (the engine's look-ahead)
 
 
 class SessionClock:
     """Host monotonic time -> the synth frame heard then (module doc).  ``open`` starts
-    reading; ``frame_heard_at`` may wait (at most ``READY_WAIT_S``) for enough readings."""
+    reading (the engine opens it on a session's first command, long before a start);
+    ``frame_heard_at`` waits for the first readings only if there are none yet (at most
+    ``READY_WAIT_S``: the engine's commands wait meanwhile)."""
 
     def __init__(self, backend, jack_server: str | None, uses_jack: bool):
         self.backend = backend
@@ -82,11 +82,6 @@ class SessionClock:
         clock could not be read in time (the caller falls back to one reading)."""
         if self._clock is None or not self._ready.wait(READY_WAIT_S):
             return None
-        # a fit over a second of cycles is better than one over a few: wait for it while
-        # the start is still far enough ahead
-        give_up_ns = min(monotonic_ns - READY_MARGIN_NS, time.monotonic_ns() + READY_WAIT_NS)
-        while not self._clock.ready and time.monotonic_ns() < give_up_ns:
-            time.sleep(SAMPLE_PERIOD_S)
         host_us = _raw_us_of(monotonic_ns)
         with self._lock:
             frame = self._clock.synth_frame_heard_at(host_us)

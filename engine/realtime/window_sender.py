@@ -173,7 +173,7 @@ class WindowSender:
                 end = s.note.end_tick if clip is None else min(s.note.end_tick, clip)
                 self._scheduled.append(
                     (
-                        s.pass_index,
+                        tl.first_pass + s.pass_index,  # passes since the start
                         s.note.start_tick,
                         end,
                         s.track_index,
@@ -184,7 +184,7 @@ class WindowSender:
 
     def _send_upto_locked(self, horizon: int) -> None:
         while self._versions and self._versions[0][0] < horizon:
-            frame, _, _, score, starts = self._versions.pop(0)
+            frame, pass_index, tick, score, starts = self._versions.pop(0)
             self._send_window_locked(frame)
             old = self._score
             self._set_score_locked(score, starts)
@@ -192,10 +192,39 @@ class WindowSender:
             self._quiet_until = 0
             timeline_changed = score.tempo_map != old.tempo_map or score.ppq != old.ppq
             if timeline_changed or self._loop_region() != (old.loop if old.loop_enabled else None):
-                self._withdraw_and_resend_locked()
-            else:
-                self._end_frame = self._compute_end_frame()
+                self._reanchor_at_locked(frame, pass_index, tick)
+            self._end_frame = self._compute_end_frame()
         self._send_window_locked(horizon)
+
+    def _reanchor_at_locked(self, frame: int, pass_index: int, tick: int) -> None:
+        """A timed take-over with another tempo or loop: the new timeline starts at the
+        take-over's own place, where every peer of a session changes too (nothing after it
+        was sent), and counts its passes on from there; a place past the new loop's end
+        wraps to its start at once."""
+        tl = self._running()
+        loop = self._loop_region()
+        if loop is not None and tick >= loop.end_tick:
+            pass_index, tick = pass_index + 1, loop.start_tick  # past the new loop: wrap now
+        new = PlaybackTimeline(
+            self._score.tempo_map,
+            self._score.ppq,
+            tl.sample_rate,
+            frame,
+            tick,
+            loop,
+            tl.first_pass + pass_index,
+        )
+        self._timeline = new
+        # what was sent belongs to the old timeline's passes, none of the new one's
+        self._sent = [replace(s, pass_index=-1) for s in self._sent]
+        # take-overs queued after this one were placed on the old timeline: place them
+        # again by their pass (counted from the start) and tick
+        placed = []
+        for at, index, at_tick, score, starts in self._versions:
+            index += tl.first_pass - new.first_pass
+            at = new.frame_of(index, at_tick) if index >= 0 else frame
+            placed.append((max(at, frame), index, at_tick, score, starts))
+        self._versions = sorted(placed, key=lambda v: v[0])
 
     def _send_window_locked(self, horizon: int) -> None:
         if horizon <= self._sent_until:

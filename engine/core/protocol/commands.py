@@ -347,18 +347,22 @@ class ReplaceScoreAtCommand:
     """A shared session's edit: ``score`` takes over from ``tick`` of pass ``pass_index``
     of the running playback (notes already sent stay as they were).  Too late for that
     place, it takes over at the start of the next pass and a ``TakeOverEvent`` says so.
-    A second command for the same place replaces the first."""
+    A second command for the same place replaces the first.  Passes count from the start
+    of playback.  ``withdraw_later``: take-overs queued after this place are dropped (a
+    new tempo or loop moved them; they are sent again after this one)."""
 
     score: Score
     pass_index: int
     tick: int
     version: int = 0
+    withdraw_later: bool = False
 
     def __post_init__(self) -> None:
         _check_score(self.score)
         check_int("pass index", self.pass_index, 0)
         check_int("take-over tick", self.tick, 0, MAX_TICK)
         check_int("version", self.version, 0)
+        check_bool("withdraw later take-overs", self.withdraw_later)
 
 
 @dataclass(frozen=True, slots=True)

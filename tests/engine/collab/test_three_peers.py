@@ -74,7 +74,9 @@ def _events(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines() if line]
 
 
-def _run_session(tmp_path, server, delay_s, jitter_s, seconds, ahead=None, drop=0.0):
+def _run_session(
+    tmp_path, server, delay_s, jitter_s, seconds, ahead=None, drop=0.0, song_edits=False
+):
     room = create_room(server.url)
     song = _song(tmp_path / "song.pianola")
     proxies = [DelayProxy(server.port, delay_s, jitter_s, drop, seed=i).start() for i in range(3)]
@@ -82,8 +84,11 @@ def _run_session(tmp_path, server, delay_s, jitter_s, seconds, ahead=None, drop=
         SessionLink.parse(room.url.replace(f":{server.port}/", f":{p.port}/")) for p in proxies
     ]
     extra = ["--schedule-ahead-ms", str(ahead)] if ahead is not None else []
+    # one musician changes tempo and loop (two changing the same setting at once converge,
+    # but may have played different versions in between: see docs/collaboration.md)
+    first = ["--edit-song"] if song_edits else []
     procs = [
-        _peer(tmp_path, 0, links[0], seconds, [str(song), "--start", *extra]),
+        _peer(tmp_path, 0, links[0], seconds, [str(song), "--start", *extra, *first]),
         _peer(tmp_path, 1, links[1], seconds, extra),
         _peer(tmp_path, 2, links[2], seconds, extra),
     ]
@@ -118,6 +123,21 @@ def test_three_peers_with_jitter_play_identical_events(tmp_path, server):
     kept = [load_project(tmp_path / f"kept{i}.pianola") for i in range(3)]
     assert kept[0] == kept[1] == kept[2]
     assert all(len(k.tracks[i].notes) for i, k in enumerate(kept) if i)
+
+
+def test_tempo_and_loop_edits_take_effect_on_one_tick_everywhere_without_a_restart(
+    tmp_path, server
+):
+    incoherent, logs, _ = _run_session(tmp_path, server, 0.1, 0.02, seconds=16, song_edits=True)
+    assert incoherent == [0, 0, 0], _run_session.stderr
+    a, b, c = _common(logs)
+    assert a == b == c
+    # the transport ran on from the first start: no peer started it again
+    assert {e["epoch"] for log in logs for e in log} == {1}
+    kept = [load_project(tmp_path / f"kept{i}.pianola") for i in range(3)]
+    assert kept[0] == kept[1] == kept[2]
+    made = re.search(r"\((\d+) of the tempo or loop\)", _run_session.outs[0][0])
+    assert made and int(made.group(1)) > 0, _run_session.outs[0][0]
 
 
 def test_a_schedule_ahead_below_the_delay_counts_incoherent_events(tmp_path, server):

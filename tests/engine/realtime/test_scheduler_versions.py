@@ -3,7 +3,10 @@ edits), and the report of every note sent (pure: the scheduler against the fake 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from engine.core.score import LoopRegion, Note, Score, Track
+from engine.core.timing import TempoMap
 from tests.engine.realtime.test_scheduler import Q, make, run_for
 
 BAR = 1920  # ticks of one 4/4 bar at 480 PPQ
@@ -59,3 +62,26 @@ def test_versions_apply_in_order_and_are_forgotten_on_stop():
     sched.play(0)
     run_for(backend, sched, 12 * Q)
     assert 72 not in {key for _, key in _played(backend)}
+
+
+def test_a_new_tempo_takes_over_on_its_own_tick_and_passes_count_on():
+    backend, sched, _ = make(_song(60))
+    reports = []
+    sched.on_scheduled = reports.extend
+    sched.play(0)
+    run_for(backend, sched, Q)
+    slower = replace(_song(72), tempo_map=TempoMap.constant(60.0))
+    assert sched.replace_score_at(slower, 1, 960) == (1, 960, True)
+    # a later take-over placed before the tempo changes, then moved: withdrawn, sent again
+    sched.replace_score_at(_song(64), 1, 1440)
+    assert sched.replace_score_at(slower, 1, 960, withdraw_later=True) == (1, 960, True)
+    run_for(backend, sched, 12 * Q)
+    played = _played(backend)
+    old_beat = played[1][0] - played[0][0]
+    changed = [frame for frame, key in played if key == 72]
+    # pass 1 beat 3 lands where the old tempo puts it; from there a beat lasts twice as long
+    assert changed[0] - played[0][0] == (BAR + 960) // 480 * old_beat
+    assert changed[1] - changed[0] == 2 * old_beat
+    assert 64 not in {key for _, key in played}
+    # passes are counted from the start across the change
+    assert (2, 0, 72) in [(r[0], r[1], r[4]) for r in reports]
