@@ -4,8 +4,8 @@ Click an empty cell to place the selected pattern there (on the bar line) and dr
 move it; drag an item -- a placement or a block of notes -- to move it with everything
 selected (to other bars, other tracks); drag a placement's end to extend it into repeats;
 Shift+click adds an item to the selection or takes it out; Shift- or Ctrl-drag on empty
-space draws a rubber band (Shift adds to the selection).  Right-click removes the item under
-the mouse, Delete the selection; Ctrl+C / Ctrl+X / Ctrl+V copy, cut and paste (at the
+space draws a rubber band (Shift adds to the selection).  Right-click removes the placement
+under the mouse (a block of notes it only selects), Delete the selection; Ctrl+C / Ctrl+X / Ctrl+V copy, cut and paste (at the
 song's cursor, from the edited track down), Ctrl+D duplicates the selection after itself,
 Ctrl+A selects everything, Esc nothing (during a drag: cancels it).  Each gesture is one undo step, recomputed from the
 song before it on every motion (like the roll's drags), so a drag never accumulates.
@@ -250,9 +250,16 @@ class SongGestures:
         view = self.view
         x, y = self._world(event)
         hit = view.geometry.hit(x, y, view.boxes())
-        if hit is not None and hit.key is not None:
-            view.selection.discard(hit.key)
-            self._delete({hit.key})
+        if hit is None or hit.key is None:
+            return
+        if isinstance(hit.key, NoteKey):
+            # a block can hold hundreds of notes: a stray right-click must not take them
+            view.select({hit.key})
+            count = len(si.block_notes(self.document.score, hit.key))
+            self._status(f"Delete removes these {count} notes (one undo step).")
+            return
+        view.selection.discard(hit.key)
+        self._delete({hit.key})
 
     def on_wheel(self, event, delta: int | None = None) -> str:
         delta = event.delta if delta is None else delta

@@ -156,6 +156,16 @@ def test_copy_paste_at_the_cursor_and_duplicate_each_one_undo_step(window, s):
     assert window.roll.track.notes == window.document.score.tracks[0].notes  # roll untouched
 
 
+def test_a_right_click_on_a_block_selects_it_and_deletes_nothing(window, s):
+    before = window.document.score
+    s.click(*cell(window, 0, 100), button=3)
+    assert window.document.score is before
+    assert window.steps.song.selection == {NoteKey(0, 0)}
+    assert "Delete removes these 2 notes" in window.status.message.cget("text")
+    s.key("<Delete>")
+    assert [n.start_tick for n in window.document.score.tracks[0].notes] == [6 * BAR]
+
+
 def test_double_click_on_a_block_opens_its_notes_in_the_roll(window, s):
     x, y = s.view(*cell(window, 0, 6 * BAR + 100))
     for t in (50_000, 50_100):  # two presses close in time and place: a double-click
