@@ -13,7 +13,7 @@ import time
 from engine.core.protocol import events as evt
 
 FRAME_MS = 15  # ~60 frames/s once Tk's own latency is added
-START_GRACE_S = 0.5  # the engine may take a moment to report "playing" after PlayCommand
+START_GRACE_S = 2.0  # the engine may take a moment (more on a busy machine) to report "playing"
 
 
 class Playback:

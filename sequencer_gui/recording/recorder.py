@@ -16,6 +16,7 @@ step there and the rest of the take becomes a step of its own.
 
 from __future__ import annotations
 
+from engine.core.errors import ScoreError
 from engine.core.protocol import commands as cmd
 from engine.core.protocol import events as evt
 from engine.core.take import Take, TakeSettings, lay_in
@@ -163,7 +164,7 @@ class Recorder:
             doc.begin(LABEL)
         try:
             score = lay_in(self._base, self.track_index, take, self._cleared(final))
-        except Exception as exc:  # the track went away meanwhile: nothing more to lay in
+        except ScoreError as exc:  # the track went away meanwhile: nothing more to lay in
             self.window.set_status(str(exc))
             score = doc.score
         self._laid = (len(take.notes), len(take.controllers))

@@ -136,3 +136,23 @@ def test_a_new_song_during_a_take_ends_it_without_touching_the_new_song(playing_
     assert not win.recording.recorder.recording
     assert win.document.score is fresh
     assert not win.document.history.can_undo
+
+
+def test_the_track_removed_during_a_take_is_said_in_one_sentence(playing_window, tk_root):
+    from engine.core import edits
+
+    win = playing_window
+    win.document.replace(Score(tracks=(Track("Keys"), Track("Bass", channel=1))))
+    win.document.set_track_index(1)
+    win.recording.settings.count_in_var.set(0)
+    win.recording.recorder.toggle()
+    ok = pump(tk_root, 20, lambda: win.link.read_position().playing)
+    assert ok, (win.status.message.cget("text"), win.link.read_position(), win.link.state)
+    win.document.apply(edits.remove_track(win.document.score, 1), "Remove track")
+    _played(win, bytes((0x90, 60, 99)), 100)
+    _played(win, bytes((0x80, 60, 0)), 200)
+    assert win.status.message.cget("text") == "there is no track 2 to record into"
+    win.recording.recorder.toggle()
+    assert not win.recording.recorder.recording
+    assert [t.name for t in win.document.score.tracks] == ["Keys"]
+    assert win.document.score.tracks[0].notes == ()
