@@ -142,7 +142,8 @@ def main(argv: list[str]) -> int:
     destinations = argv[4:]
     out_ring = r.EventRing.attach(out_name)
     in_ring = r.EventRing.attach(in_name) if in_name != "-" else None
-    owner = os.getppid()
+    # the process that started us (told, not asked: it may have ended before we ask)
+    owner = int(os.environ.get("PIANOLA_HELPER_OWNER", os.getppid()))
     try:
         client = jack.Client(
             client_name, no_start_server=True, servername=None if server == "-" else server

@@ -66,7 +66,8 @@ class JackMidiPort:
             self.server or "-",
             *self.connect_to,
         ]
-        env = dict(os.environ, JACK_NO_START_SERVER="1")
+        # the helper ends when we do; told our pid, since we may be gone before it asks
+        env = dict(os.environ, JACK_NO_START_SERVER="1", PIANOLA_HELPER_OWNER=str(os.getpid()))
         # stderr to a file, not a pipe: a helper blocked on a full pipe would miss cycles
         stderr = self._stderr = tempfile.TemporaryFile()
         proc = self._proc = subprocess.Popen(

@@ -146,3 +146,42 @@ def test_input_events_are_stamped_with_their_frames(jack_server, recorder):
 def test_no_server_is_one_clear_sentence():
     with pytest.raises(MidiPortError, match=r"^The JACK MIDI port could not be opened"):
         JackMidiPort("pianola-test-out", server="pianola-no-such-server").open()
+
+
+def test_a_helper_whose_owner_ended_before_it_started_ends_too(jack_server):
+    """The owner may die while its helper is still starting: the helper is told the
+    owner's pid rather than asking for its parent (by then already someone else)."""
+    import subprocess
+    import sys
+
+    from engine.midi import event_ring as r
+
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    ring = r.EventRing.create(64)
+    try:
+        env = dict(os.environ, PIANOLA_HELPER_OWNER=gone.stdout.strip())
+        helper = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "engine.midi.jack_helper",
+                ring.name,
+                "-",
+                "pianola-test-orphan",
+                jack_server,
+            ],
+            env=env,
+        )
+        try:
+            assert helper.wait(timeout=30) == 0
+        finally:
+            if helper.poll() is None:
+                helper.kill()
+                helper.wait()
+    finally:
+        ring.close()
