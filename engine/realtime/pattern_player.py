@@ -62,6 +62,7 @@ class PatternPlayer(TimingChanges):
         self._raw = scheduler
         self._imposed = imposed_tempo or (lambda: None)
         self._lock = threading.Lock()
+        self._run_on = False  # playing to record: on past the song's end until stopped
         self._doc = Score()
         self._mode = "song"
         self._track = 0
@@ -155,6 +156,7 @@ class PatternPlayer(TimingChanges):
             self._stop_locked()
 
     def _stop_locked(self) -> None:
+        self._run_on = False
         if self._mode == "pattern" and self._plan is not None:
             tick = self.scheduler.position().tick
             slot = self._plan.pass_at(tick)
@@ -300,7 +302,7 @@ class PatternPlayer(TimingChanges):
         self,
         from_tick: int | None,
         count_in: tuple[int, int] = (0, 100),
-        run_on=False,
+        run_on: bool | None = None,
         synced: tuple | None = None,
     ) -> int:
         """Play; returns the frame the first tick sounds at.  ``synced`` = (tick or None,
@@ -308,6 +310,9 @@ class PatternPlayer(TimingChanges):
         own position (a tick, laid on the loop's passes counted from tick 0) or else from
         the pattern's start."""
         s = self.scheduler
+        if run_on is None:  # played again (a mode change): as the musician last asked
+            run_on = self._run_on
+        self._run_on = run_on
         if self._mode == "song":
             s.stop_at_end = not run_on
             s.replace_score(song_play_score(self._doc, self._fill, self._cache))

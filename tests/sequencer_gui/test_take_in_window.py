@@ -145,9 +145,11 @@ def test_the_track_removed_during_a_take_is_said_in_one_sentence(playing_window,
     win.document.replace(Score(tracks=(Track("Keys"), Track("Bass", channel=1))))
     win.document.set_track_index(1)
     win.recording.settings.count_in_var.set(0)
+    seen = []
+    win.link.listeners.append(seen.append)
     win.recording.recorder.toggle()
     ok = pump(tk_root, 20, lambda: win.link.read_position().playing)
-    assert ok, (win.status.message.cget("text"), win.link.read_position(), win.link.state)
+    assert ok, (seen, win.link.read_position(), win.link.state)
     win.document.apply(edits.remove_track(win.document.score, 1), "Remove track")
     _played(win, bytes((0x90, 60, 99)), 100)
     _played(win, bytes((0x80, 60, 0)), 200)
