@@ -29,6 +29,7 @@ SHORTCUTS = (
     ("Click / drag (song view)", "place the pattern / move it; drag its end to repeat it"),
     ("Shift+click / drag (song view)", "select several placements and note blocks"),
     ("Drag the selection (song view)", "move everything selected together"),
+    ("Ctrl+drag the selection (song)", "copy everything selected there"),
     ("Ctrl+C/X/V, Ctrl+D (song view)", "copy, cut, paste at the cursor, duplicate"),
     ("Right-click, Delete (song view)", "remove a placement / the selection"),
     ("Double-click a note block", "open its notes in the piano roll"),

@@ -3,6 +3,7 @@
 Click an empty cell to place the selected pattern there (on the bar line) and drag on to
 move it; drag an item -- a placement or a block of notes -- to move it with everything
 selected (to other bars, other tracks); drag a placement's end to extend it into repeats;
+Ctrl+drag copies it (and the rest of the selection) there instead;
 Shift+click adds an item to the selection or takes it out; Shift- or Ctrl-drag on empty
 space draws a rubber band (Shift adds to the selection).  Right-click removes the placement
 under the mouse (a block of notes it only selects), Delete the selection; Ctrl+C / Ctrl+X / Ctrl+V copy, cut and paste (at the
@@ -30,7 +31,7 @@ SHIFT, CONTROL = 0x0001, 0x0004
 
 @dataclass
 class SongDrag:
-    mode: str  # "move" | "end" | "band"
+    mode: str  # "move" | "copy" | "end" | "band"
     keys: frozenset  # what moves (for "end": the one placement)
     press_tick: int
     press_track: int
@@ -154,6 +155,10 @@ class SongGestures:
             self.document.begin("Repeat pattern")
             return
         keys = frozenset(view.selection)
+        if event.state & CONTROL:  # Ctrl+drag: a copy goes where the selection is dragged
+            self.drag = SongDrag("copy", keys, hit.tick, hit.track, start, score)
+            self.document.begin("Copy in the song")
+            return
         self.drag = SongDrag("move", keys, hit.tick, hit.track, start, score)
         single = len(keys) == 1 and not isinstance(key, NoteKey)
         self.document.begin("Move pattern" if single else "Move in the song")
@@ -206,12 +211,28 @@ class SongGestures:
             d_tracks = g.y_to_track_clamped(y) - d.press_track
             if (d_ticks, d_tracks) == d.last:
                 return
-            new = si.move_items(score, d.keys, d_ticks, d_tracks)
+            if d.mode == "copy":
+                new, keys = self._copied(score, d.keys, d_ticks, d_tracks)
+            else:
+                new = si.move_items(score, d.keys, d_ticks, d_tracks)
+                keys = _moved_keys(new, d.keys, d_ticks, d_tracks)
         except ScoreError:
             return  # onto another placement or off the song: stay where it last fitted
         d.last = (d_ticks, d_tracks)
-        self.view.selection = _moved_keys(new, d.keys, d_ticks, d_tracks)
+        self.view.selection = keys
         self.document.update(new)
+
+    @staticmethod
+    def _copied(score, keys, d_ticks: int, d_tracks: int) -> tuple:
+        """The song with a copy of ``keys`` moved by the deltas (none while not moved:
+        a copy on the original would only double its notes)."""
+        if (d_ticks, d_tracks) == (0, 0):
+            return score, set(keys)
+        top, first = si.selection_start(score, keys)
+        if top + d_tracks < 0:
+            raise ScoreError("the song has no track there")
+        clip = si.copy_items(score, _ordered(keys))
+        return si.paste_clip(score, clip, first + d_ticks, top + d_tracks)
 
     def on_release(self, event) -> None:
         d, self.drag = self.drag, None

@@ -190,3 +190,21 @@ def test_escape_during_a_drag_puts_everything_back_and_leaves_no_undo_step(windo
     assert window.document.score == before
     assert window.document.history.undo_label == label
     assert window.steps.song.selection == {p.id for p in before.placements}
+
+
+def test_ctrl_drag_copies_the_selection_where_it_is_dragged(window, s):
+    s.click(*cell(window, 1, 0))
+    s.click(*cell(window, 0, 100), state=SHIFT)  # and the notes of bars 1-2 above it
+    s.drag(cell(window, 1, 100), cell(window, 2, 3 * BAR + 100), state=CONTROL)
+    assert placements(window) == [(1, 0), (2, 3 * BAR)]
+    tracks = window.document.score.tracks
+    assert [n.start_tick for n in tracks[0].notes] == [100, BAR + 200, 6 * BAR]
+    assert [n.start_tick for n in tracks[1].notes] == [3 * BAR + 100, 4 * BAR + 200]
+    assert window.document.history.undo_label == "Copy in the song"
+    song = window.steps.song
+    assert NoteKey(1, 3 * BAR) in song.selection  # the copy is selected
+    s.key("<Control-z>")
+    assert placements(window) == [(1, 0)] and window.document.score.tracks[1].notes == ()
+    # a Ctrl+click that does not move copies nothing
+    s.click(*cell(window, 1, 100), state=CONTROL)
+    assert placements(window) == [(1, 0)]
