@@ -13,15 +13,20 @@ pass and is counted in ``incoherent``: never hidden.
 
 from __future__ import annotations
 
-import json
 import time
 
 from engine.collab.clock import ClockEstimate, schedule_ahead_ms
 from engine.collab.coherence import Coherence
 from engine.collab.connection import Connection, SessionLink
+from engine.collab.event_log import event_lines
 from engine.collab.session import Session
 from engine.collab.song_doc import LOCAL, PATTERN_KEY, Changes, SongDoc
-from engine.collab.song_schema import TIMING_KEYS, song_settings, with_song_settings
+from engine.collab.song_schema import (
+    TIMING_KEYS,
+    TRACK_KEY,
+    song_settings,
+    with_song_settings,
+)
 from engine.collab.transport import SessionTimeline, TransportState
 from engine.core.protocol import commands as cmd
 from engine.core.protocol import events as evt
@@ -189,6 +194,14 @@ class Peer:
         first = None
         keys = [(i, changes.notes_before.get(i)) for i in changes.note_ids]
         keys += [(PATTERN_KEY + i, changes.patterns_before.get(i)) for i in changes.pattern_ids]
+        # a track's settings (mix, program, mute) are stamped; a track made or removed
+        # (which moves the others' places) is heard from when it arrives
+        kept = {
+            i
+            for i in changes.track_ids
+            if changes.tracks_before.get(i) is not None and self.song.entry(TRACK_KEY + i)
+        }
+        keys += [(TRACK_KEY + i, changes.tracks_before[i]) for i in sorted(kept)]
         if changes.song:
             settings = song_settings(self.song.score())
             keys += [(k, self._song_now[k]) for k in settings if settings[k] != self._song_now[k]]
@@ -216,8 +229,8 @@ class Peer:
                 )
                 self._rejoin()
                 return
-        if changes.track_ids:
-            # a track's settings: heard from now on (not stamped)
+        if changes.track_ids - kept:
+            # tracks made or removed: heard from now on (not stamped)
             now = self.session_tick_now()
             current = self.song.score_with(self.coherence.overrides_at(now, self.song.entry))
             self._commands.append(cmd.ReplaceScoreCommand(current))
@@ -379,24 +392,8 @@ class Peer:
     def _log(self, notes) -> None:
         if self.timeline is None:
             return
-        ppq = self.timeline.score.ppq
-        lines = []
-        for pass_index, on_tick, off_tick, track, key, velocity in notes:
-            session_pass = pass_index + self.pass_offset
-            if session_pass and not self.timeline.looping:
-                continue  # scheduled before a restart that changed the loop
-            for tick, on in ((on_tick, True), (off_tick, False)):
-                u = self.timeline.session_tick(session_pass, tick)
-                event = {
-                    "epoch": self.transport.epoch,
-                    "beat": round(u / ppq, 6),
-                    "track": track,
-                    "key": key,
-                    "velocity": velocity if on else 0,
-                    "on": on,
-                }
-                lines.append(json.dumps(event, separators=(",", ":")))
-        self.event_log.write("\n".join(lines) + "\n")
+        lines = event_lines(notes, self.timeline, self.pass_offset, self.transport.epoch)
+        self.event_log.write("".join(line + "\n" for line in lines))
         self.event_log.flush()
 
     # --- coherence, for the status bar ----------------------------------------------------

@@ -3,7 +3,8 @@ benchmarks (runs on the session's owner thread, called from its loop).
 
 Each peer edits its own track (``track_index``), so the edits of different peers touch
 different notes; what they add, move, re-velocity, delete or undo follows the seed only.
-With ``song_edits`` one edit in five changes the song's tempo or its loop instead.
+With ``song_edits`` one edit in five changes the song's tempo, its loop, or the mix of
+the peer's track instead.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ class Rehearsal:
         self.made += 1
         if self.song_edits and rng.random() < 0.2:
             self.song_made += 1
-            peer.edit(_song_edit(score, rng))
+            peer.edit(_song_edit(score, rng, self.track_index))
             return
         if choice < 4 or not notes:
             start = rng.randrange(0, end, score.ppq // 4)
@@ -74,9 +75,16 @@ class Rehearsal:
             peer.undo()
 
 
-def _song_edit(score, rng):
-    """Another tempo (90 to 150 BPM), or a loop of one or two bars."""
-    if rng.random() < 0.5 or score.loop is None:
+def _song_edit(score, rng, track_index: int):
+    """Another tempo (90 to 150 BPM), a loop of one or two bars, or this peer's track
+    muted or heard again at another volume."""
+    kind = rng.randrange(3)
+    if kind == 0 and track_index < len(score.tracks):
+        track = score.tracks[track_index]
+        changed = replace(track, mute=not track.mute, volume=rng.randrange(40, 128))
+        tracks = score.tracks[:track_index] + (changed,) + score.tracks[track_index + 1 :]
+        return replace(score, tracks=tracks)
+    if kind == 1 or score.loop is None:
         return replace(score, tempo_map=TempoMap.constant(float(rng.randrange(90, 151))))
     bar = score.ppq * 4
     bars = 1 if score.loop.end_tick > bar else 2

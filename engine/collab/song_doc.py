@@ -28,6 +28,7 @@ from engine.collab.song_schema import (  # noqa: F401 (names other modules take 
     SONG_KEY,
     STAMP,
     TRACK_FIELDS,
+    TRACK_KEY,
     Changes,
     NoteEntry,
     new_id,
@@ -185,6 +186,7 @@ class SongDoc(SongWriting):
                 self._note_cache[note_id] = entry
                 dirty.add(entry.track_id)
         for track_id in changes.track_ids:
+            changes.tracks_before.setdefault(track_id, self._track_cache.get(track_id))
             data = self._read_track(track_id)
             if data is None:
                 self._track_cache.pop(track_id, None)
@@ -302,6 +304,9 @@ class SongDoc(SongWriting):
         song's own settings (``song:tempo``, ``song:meter``, ``song:loop``)."""
         if key.startswith(SONG_KEY):
             return song_settings(self.score()).get(key)
+        if key.startswith(TRACK_KEY):
+            self.score()
+            return self._track_cache.get(key[len(TRACK_KEY) :])
         if key.startswith(PATTERN_KEY):
             self.score()
             return self._pattern_cache.get(key[len(PATTERN_KEY) :])
@@ -312,6 +317,9 @@ class SongDoc(SongWriting):
         settings (``SONG_KEY``)."""
         if key.startswith(SONG_KEY):
             return stamp_of(self.song.get(key[len(SONG_KEY) :] + "_at"))
+        if key.startswith(TRACK_KEY):
+            track = self.tracks.get(key[len(TRACK_KEY) :])
+            return stamp_of(track.get("at")) if isinstance(track, Map) else None
         if key.startswith(PATTERN_KEY):
             value = self.patterns.get(key[len(PATTERN_KEY) :])
             if isinstance(value, Map):

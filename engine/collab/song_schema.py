@@ -20,6 +20,7 @@ NOTE_FIELDS = ("track", "start", "length", "key", "velocity")
 LOCAL = "pianola-local"  # the origin of this peer's own edits (what its undo tracks)
 STAMP = "pianola-stamp"  # the origin of stamps written after an undo (not undoable)
 PATTERN_KEY = "pattern:"  # how a pattern is named among note ids (stamps, coherence)
+TRACK_KEY = "track:"  # how a track's settings are named among stamps (mix, program, mute)
 SONG_KEY = "song:"  # how the song's own settings are named among stamps: song:tempo, ...
 SONG_GROUPS = ("tempo", "meter", "loop")  # each stamped on its own (``song[GROUP_at]``)
 TIMING_KEYS = (SONG_KEY + "tempo", SONG_KEY + "loop")  # what moves the timeline
@@ -65,6 +66,8 @@ class Changes:
     # each changed note's entry before these transactions (None: it was not there)
     notes_before: dict[str, NoteEntry | None] = field(default_factory=dict)
     track_ids: set[str] = field(default_factory=set)
+    # each changed track's settings before these transactions (None: it was not there)
+    tracks_before: dict[str, dict | None] = field(default_factory=dict)
     pattern_ids: set[str] = field(default_factory=set)
     # each changed pattern before these transactions (None: it was not there)
     patterns_before: dict[str, object] = field(default_factory=dict)

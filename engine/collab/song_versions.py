@@ -7,17 +7,20 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from engine.collab.song_schema import PATTERN_KEY, SONG_KEY, with_song_settings
+from engine.collab.song_schema import PATTERN_KEY, SONG_KEY, TRACK_KEY, with_song_settings
 from engine.core.score import Score
 
 
 def score_with(song, overrides: dict) -> Score:
     """The Score with some notes (by id), patterns (by ``pattern:ID``) and the song's own
-    settings (``song:tempo``, ``song:meter``, ``song:loop``) as given instead of as they are
+    settings (``song:tempo``, ``song:meter``, ``song:loop``) and tracks' settings
+    (``track:ID``: mix, program, mute; their notes stay) as given instead of as they are
     (None: absent)."""
     base = song.score()
     if not overrides:
         return base
+    mixes = {k[len(TRACK_KEY) :]: v for k, v in overrides.items() if k.startswith(TRACK_KEY)}
+    overrides = {k: v for k, v in overrides.items() if not k.startswith(TRACK_KEY)}
     settings = {k: v for k, v in overrides.items() if k.startswith(SONG_KEY)}
     if settings:
         overrides = {k: v for k, v in overrides.items() if not k.startswith(SONG_KEY)}
@@ -38,6 +41,8 @@ def score_with(song, overrides: dict) -> Score:
     tracks = []
     for track_id in song._track_order:
         track = song._build_track(track_id)
+        if mixes.get(track_id) is not None:  # its settings as at the stamp (notes as they are)
+            track = replace(track, **mixes[track_id]["fields"])
         if track_id in dirty:
             notes = [
                 e.note

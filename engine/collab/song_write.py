@@ -71,7 +71,7 @@ class SongWriting:
         old_ids: list[str | None] = list(self._track_order)
         with self.doc.transaction(origin=origin):
             self._write_song(old, new, at)
-            ids, created = self._write_tracks(old, new)
+            ids, created = self._write_tracks(old, new, at)
             for index, track_id in enumerate(ids):
                 if track_id in created:
                     continue
@@ -119,7 +119,7 @@ class SongWriting:
                 if before[key] != after[key]:
                     self.song[key[len(SONG_KEY) :] + "_at"] = list(at)
 
-    def _write_tracks(self, old: Score, new: Score) -> tuple[list, set]:
+    def _write_tracks(self, old: Score, new: Score, at=None) -> tuple[list, set]:
         """Track ids for ``new``'s tracks (new ones created); removed ones deleted."""
         old_ids = list(self._track_order)
         pairs = _pair_tracks(old.tracks, new.tracks)
@@ -135,9 +135,13 @@ class SongWriting:
             ids.append(track_id)
             before, after = old.tracks[old_index], new.tracks[new_index]
             entry = self.tracks[track_id]
+            changed = False
             for name in TRACK_FIELDS:
                 if getattr(before, name) != getattr(after, name):
                     entry[name] = _doc_value(getattr(after, name))
+                    changed = True
+            if changed and at is not None:
+                entry["at"] = list(at)  # where every peer hears the new mix
         for track_id in old_ids:
             if track_id not in used:
                 for entry in self._entries_of(track_id):

@@ -106,7 +106,7 @@ def add_arguments(parser) -> None:
     session.add_argument(
         "--edit-song",
         action="store_true",
-        help="--random-edits change the song's tempo and loop now and then too",
+        help="--random-edits change the tempo, the loop and the track's mix now and then too",
     )
     sync = parser.add_mutually_exclusive_group()
     sync.add_argument(

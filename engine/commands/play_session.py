@@ -57,7 +57,7 @@ def run_session(args, settings, score) -> int:
         if rehearsal is not None:
             print(
                 f"pianola: made {rehearsal.made} random edits "
-                f"({rehearsal.song_made} of the tempo or loop)",
+                f"({rehearsal.song_made} of the tempo, loop or mix)",
                 flush=True,
             )
     except KeyboardInterrupt:

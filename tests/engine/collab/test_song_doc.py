@@ -232,3 +232,25 @@ def test_a_step_edit_carries_its_stamp_and_the_score_before_it_is_at_hand():
     assert a.score().pattern("beat").lane("kick").steps[0].on
     gone = a.score_with({"pattern:beat": None})
     assert gone.patterns == () and gone.placements == ()
+
+
+def test_a_mix_or_tempo_change_while_playing_is_stamped_and_the_old_values_recalled():
+    from dataclasses import replace
+
+    doc = SongDoc()
+    doc.load_score(Score(tracks=(Track("Lead", notes=(Note(0, 240, 60),)),)))
+    before = doc.score()
+    quieter = replace(before.tracks[0], volume=40, mute=True)
+    changed = replace(before, tracks=(quieter,), tempo_map=TempoMap.constant(90.0))
+    doc.apply_score(changed, at=(3, 960))
+    track_key = "track:" + doc.track_ids()[0]
+    assert doc.stamp(track_key) == (3, 960)
+    assert doc.stamp("song:tempo") == (3, 960)
+    assert doc.stamp("song:loop") is None
+    # the song as it was before the stamp: old mix and tempo, the same notes
+    old = doc.score_with(
+        {track_key: {"fields": {"volume": 100, "mute": False}}, "song:tempo": before.tempo_map}
+    )
+    assert (old.tracks[0].volume, old.tracks[0].mute) == (100, False)
+    assert old.tempo_map == before.tempo_map and old.tracks[0].notes == before.tracks[0].notes
+    assert doc.score().tracks[0].volume == 40

@@ -125,7 +125,7 @@ def test_three_peers_with_jitter_play_identical_events(tmp_path, server):
     assert all(len(k.tracks[i].notes) for i, k in enumerate(kept) if i)
 
 
-def test_tempo_and_loop_edits_take_effect_on_one_tick_everywhere_without_a_restart(
+def test_tempo_loop_and_mix_edits_take_effect_on_one_tick_everywhere_without_a_restart(
     tmp_path, server
 ):
     incoherent, logs, _ = _run_session(tmp_path, server, 0.1, 0.02, seconds=16, song_edits=True)
@@ -136,7 +136,7 @@ def test_tempo_and_loop_edits_take_effect_on_one_tick_everywhere_without_a_resta
     assert {e["epoch"] for log in logs for e in log} == {1}
     kept = [load_project(tmp_path / f"kept{i}.pianola") for i in range(3)]
     assert kept[0] == kept[1] == kept[2]
-    made = re.search(r"\((\d+) of the tempo or loop\)", _run_session.outs[0][0])
+    made = re.search(r"\((\d+) of the tempo, loop or mix\)", _run_session.outs[0][0])
     assert made and int(made.group(1)) > 0, _run_session.outs[0][0]
 
 
