@@ -3,7 +3,8 @@
 
 A room is created by ``POST /rooms``, which answers its name and a fresh secret; the
 secret's SHA-256 is kept in the room's directory, the document's updates next to it
-(``pycrdt.store.FileYStore``), so a server restart or every peer leaving loses nothing.
+(``engine.collab.room_store``: pycrdt's file store, squashed into a snapshot now and
+then), so a server restart or every peer leaving loses nothing.
 Peers connect to ``ws://HOST:PORT/r/ROOM?s=SECRET`` and speak the standard y-websocket
 protocol (sync and awareness, handled by ``pycrdt.websocket.YRoom``); a connection with a
 wrong or missing secret is refused before the websocket is accepted, so it receives
@@ -30,8 +31,9 @@ from urllib.parse import parse_qs
 
 import anyio
 from pycrdt import Doc, create_sync_message
-from pycrdt.store import FileYStore
 from pycrdt.websocket import WebsocketServer, YRoom
+
+from engine.collab.room_store import RoomStore
 
 log = logging.getLogger("pianola.serve")
 
@@ -208,10 +210,10 @@ class _Rooms(WebsocketServer):
 
     async def _get_room(self, name: str) -> YRoom:
         if name not in self.rooms:
-            store = FileYStore(self.directory.store_path(name), log=log)
             doc: Doc[Any] = Doc()
+            store = RoomStore(self.directory.store_path(name), doc, log=log)
             if await anyio.Path(store.path).exists():
-                await store.apply_updates(doc)
+                await store.load()  # squashed into one snapshot when it holds many updates
             room = YRoom(ready=False, ystore=store, ydoc=doc, log=log)
             room.exception_handler = _log_exception
             room.on_message_error = _on_message_error
