@@ -16,6 +16,8 @@ from tkinter import simpledialog, ttk
 
 from engine.core.errors import PianolaError
 from sequencer_gui.collab.peer_marks import PeerMarks
+from sequencer_gui.collab.step_marks import StepPeerMarks
+from sequencer_gui.collab.window_session import step_grid
 from sequencer_gui.document import empty_score
 
 DEFAULT_SERVER = "http://127.0.0.1:8765"
@@ -30,6 +32,8 @@ class SessionControls:
         self.current = None  # a WindowSession while in a session
         self.marks = PeerMarks(window.roll)
         window.roll.overlays.append(self.marks)
+        grid = step_grid(window)
+        self.step_marks = StepPeerMarks(grid) if grid is not None else None
         self.label = ttk.Label(window.status, text="", anchor="e")
         self.label.pack(side="right", padx=(0, 12))
         self.peers_window: tk.Toplevel | None = None
@@ -96,6 +100,8 @@ class SessionControls:
         session, self.current = self.current, None
         session.leave()
         self.marks.show(())
+        if self.step_marks is not None:
+            self.step_marks.show(())
         self.label.configure(text="")
         self.window.set_status("Left the session; the song stays here as it is.")
         self._update_menu()
@@ -149,6 +155,8 @@ class SessionControls:
             self._last_text = text
             self.label.configure(text=text)
         self.marks.show(session.marks())
+        if self.step_marks is not None:
+            self.step_marks.show(session.step_marks())
 
     def show_peers(self) -> None:
         if self.peers_window is not None and self.peers_window.winfo_exists():

@@ -119,10 +119,36 @@ class WindowSession:
         chosen = sorted(e.id for e in song.note_entries(track) if e.note in selected)
         hover = getattr(roll, "hover_key", None)
         cursor = [ids[track], roll.cursor_tick, hover if isinstance(hover, int) else 60]
-        presence = (tuple(chosen), tuple(cursor))
+        step = self._step_cursor()
+        presence = (tuple(chosen), tuple(cursor), step)
         if presence != self._last_presence:
             self._last_presence = presence
-            self.peer.session.set_presence(selection=chosen, cursor=cursor)
+            self.peer.session.set_presence(
+                selection=chosen, cursor=cursor, step=list(step) if step else None
+            )
+
+    def _step_cursor(self) -> tuple[str, str, int] | None:
+        """(pattern id, lane id, step) of the step grid's cursor, if it shows a pattern."""
+        grid = step_grid(self.window)
+        pattern = grid.pattern if grid is not None else None
+        if pattern is None or not pattern.lanes:
+            return None
+        lane, step = grid.cursor
+        return pattern.id, pattern.lanes[min(lane, len(pattern.lanes) - 1)].id, step
+
+    def step_marks(self):
+        """(peer id, colour, lane id, step) of every peer whose step grid's cursor is on
+        the pattern this window's grid shows."""
+        grid = step_grid(self.window)
+        pattern = grid.pattern if grid is not None else None
+        if pattern is None:
+            return
+        for peer in self.peer.session.peers():
+            spot = peer.state.get("step")
+            if not isinstance(spot, list) or len(spot) != 3 or spot[0] != pattern.id:
+                continue
+            if isinstance(spot[2], int) and not isinstance(spot[2], bool):
+                yield peer.client_id, peer.colour, str(spot[1]), spot[2]
 
     def marks(self):
         """(peer id, colour, selected notes on the roll's track, cursor) of every peer."""
@@ -187,3 +213,9 @@ class WindowSession:
             self.document.show_remote(score)
         window.link.replace_score(self.document.score)
         return score
+
+
+def step_grid(window):
+    """The window's step grid, when the window has the step views."""
+    steps = getattr(window, "steps", None)
+    return getattr(getattr(steps, "panel", None), "grid", None)

@@ -124,3 +124,67 @@ def test_join_shows_the_sessions_song_and_plays_with_it(playing_window, server, 
     assert not window.playback.playing
     first = log.read_text().splitlines()[0]
     assert '"on":true' in first and '"track":0' in first
+
+
+def test_where_another_peer_edits_in_the_step_grid_is_framed_in_its_colour(playing_window, server):
+    from dataclasses import replace
+
+    from engine.core.pattern import Lane, Pattern
+
+    window = playing_window
+    lanes = (Lane("kick", 36), Lane("snare", 38), Lane("hat", 42))
+    window.document.replace(replace(_song(), patterns=(Pattern("beat", lanes=lanes),)))
+    url = window.session.share(server.url)
+    other = Peer(SessionLink.parse(url), "Ben")
+    grid = window.steps.panel.grid
+    pool = window.session.step_marks.frames
+    canvas = grid.canvas
+
+    def shown() -> dict:
+        other.pump()
+        return {
+            peer: canvas.coords(item)
+            for peer, item in pool._items.items()
+            if canvas.itemcget(item, "state") != "hidden"
+        }
+
+    def framing(lane: int, step: int) -> list[float]:
+        x0, y0, x1, y1 = grid.geometry.cell_box(lane, step)
+        return [x0 - 2.0, y0 - 2.0, x1 + 2.0, y1 + 2.0]
+
+    try:
+        window.steps.show(1)
+        assert pump(
+            window.root,
+            15,
+            lambda: (
+                grid.pattern is not None and bool(shown()) is False and other.session.status.synced
+            ),
+        )
+        # Ben's step cursor on the snare's fifth step: framed there, in Ben's colour
+        other.session.set_presence(step=["beat", "snare", 4])
+        assert pump(window.root, 15, lambda: list(shown().values()) == [framing(1, 4)])
+        (peer,) = shown()
+        item = pool.item(peer)
+        assert canvas.itemcget(item, "outline") == other.session.colour
+        # he moves on: the same item moves there
+        other.session.set_presence(step=["beat", "hat", 7])
+        assert pump(window.root, 15, lambda: list(shown().values()) == [framing(2, 7)])
+        assert pool.item(peer) == item
+        # on another pattern, or a step that is not there: no frame
+        other.session.set_presence(step=["fill", "kick", 0])
+        assert pump(window.root, 15, lambda: not shown())
+        other.session.set_presence(step=["beat", "kick", 999])
+        assert not pump(window.root, 1, lambda: bool(shown()))
+        # this window's own step cursor reaches Ben
+        grid.cursor = (2, 3)
+
+        def ben_sees() -> bool:
+            other.pump()
+            return any(p.state.get("step") == ["beat", "hat", 3] for p in other.session.peers())
+
+        assert pump(window.root, 15, ben_sees)
+    finally:
+        other.leave()
+    window.session.leave()
+    assert not any(canvas.itemcget(i, "state") != "hidden" for i in pool._items.values())

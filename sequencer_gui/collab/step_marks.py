@@ -1,0 +1,35 @@
+"""Where other musicians are editing in the step grid: a frame in each one's colour around
+the step their own grid's cursor is on (GUI thread).
+
+One persistent canvas item per peer, kept in an ``ItemPool`` on the grid's canvas: a peer
+moving its cursor moves its frame; a peer on another pattern (or gone) hides it.
+"""
+
+from __future__ import annotations
+
+from sequencer_gui.canvas_pool import ItemPool
+
+
+class StepPeerMarks:
+    """Peers' step cursors drawn over a ``StepGrid``; ``show`` is given
+    (peer id, colour, lane id, step) for the pattern the grid shows."""
+
+    def __init__(self, grid):
+        self.grid = grid
+        c = grid.canvas
+        self.frames = ItemPool(c, lambda: c.create_rectangle(0, 0, 0, 0), "peer-step")
+
+    def show(self, marks) -> None:
+        pattern = self.grid.pattern
+        lanes = {lane.id: i for i, lane in enumerate(pattern.lanes)} if pattern else {}
+        g = self.grid.geometry
+        frames = {}
+        for peer, colour, lane_id, step in marks:
+            lane = lanes.get(lane_id)
+            if lane is None or not 0 <= step < g.columns or lane >= g.lane_count:
+                continue
+            x0, y0, x1, y1 = g.cell_box(lane, step)
+            frames[peer] = ((x0 - 2, y0 - 2, x1 + 2, y1 + 2), (("outline", colour), ("width", 2)))
+        # the grid restacks its own items when it redraws: keep the frames on top
+        if self.frames.sync(frames) or frames:
+            self.grid.canvas.tag_raise("peer-step")
