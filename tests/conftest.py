@@ -14,7 +14,7 @@ import time
 import pytest
 from hypothesis import settings
 
-from engine.measure.jackserver import DummyJackServer
+from engine.measure.jackserver import DummyJackServer, realtime_allowed
 from tests.hypothesis_profiles import chosen_profile
 
 settings.load_profile(chosen_profile())
@@ -108,14 +108,6 @@ def xdisplay():
         os.environ["DISPLAY"] = old
     proc.terminate()
     proc.wait(timeout=5)
-
-
-def realtime_allowed() -> bool:
-    """True when this process may ask for SCHED_FIFO (root, or an rtprio limit)."""
-    import resource
-
-    soft, _ = resource.getrlimit(resource.RLIMIT_RTPRIO)
-    return os.geteuid() == 0 or soft > 0
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engine.core.errors import AudioDriverError
-from engine.measure.jackserver import DummyJackServer, free_registry_slots
+from engine.measure.jackserver import DummyJackServer, free_registry_slots, realtime_allowed
 
 
 def start_second_server(name: str, wait_s: float = 120.0) -> DummyJackServer:
@@ -13,7 +13,10 @@ def start_second_server(name: str, wait_s: float = 120.0) -> DummyJackServer:
     when other programs keep every place that long, skip the test and say why rather than
     hold the whole suite (a lone suite, as in CI, always finds one)."""
     try:
-        return DummyJackServer(name).start(slot_wait_s=wait_s)
+        # realtime where allowed, like the session's server: without it a busy machine
+        # makes the server drop the engine's client, which then plays nothing
+        server = DummyJackServer(name, realtime=realtime_allowed())
+        return server.start(slot_wait_s=wait_s)
     except AudioDriverError as exc:
         if free_registry_slots():
             raise

@@ -8,6 +8,7 @@ machine.  Only ``subprocess`` is used here; nothing JACK-specific is imported.
 from __future__ import annotations
 
 import os
+import resource
 import shutil
 import struct
 import subprocess
@@ -18,6 +19,13 @@ from dataclasses import dataclass, field
 from engine.audio.drivers import server_answers
 from engine.core.errors import AudioDriverError
 from engine.files.processes import process_is_running
+
+
+def realtime_allowed() -> bool:
+    """True when this process may ask for SCHED_FIFO (root, or an rtprio limit), so a
+    server it starts with ``realtime=True`` really runs its cycles at realtime priority."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_RTPRIO)
+    return os.geteuid() == 0 or soft > 0
 
 
 @dataclass
