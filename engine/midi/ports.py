@@ -13,11 +13,15 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from dataclasses import dataclass
 
 from engine.core.errors import MidiPortError
 
 CLIENT_NAME = "pianola-probe"
+# a client that cannot open is asked again: with no server each try fails at once
+OPEN_ATTEMPTS = 3
+OPEN_RETRY_S = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,10 +144,18 @@ def _jack_ports(output: bool) -> list[str]:
         import jack
     except (ImportError, OSError) as exc:
         raise OSError(f"no JACK library ({exc})") from None
-    try:
-        client = jack.Client(CLIENT_NAME, no_start_server=True)
-    except jack.JackError as exc:
-        raise OSError(str(exc)) from None
+    client = None
+    for attempt in range(OPEN_ATTEMPTS):
+        try:
+            client = jack.Client(CLIENT_NAME, no_start_server=True)
+            break
+        except jack.JackError as exc:
+            # a starved server can miss one client's opening handshake: ask again
+            # before saying there are no ports at all
+            if attempt == OPEN_ATTEMPTS - 1:
+                raise OSError(str(exc)) from None
+            time.sleep(OPEN_RETRY_S)
+    assert client is not None
     try:
         ports = client.get_ports(is_midi=True, is_input=output, is_output=not output)
         return [p.name for p in ports]
