@@ -43,6 +43,7 @@ from engine.realtime.adapting_scheduler import AdaptingScheduler
 from engine.realtime.pattern_cursor import PatternCursor
 from engine.realtime.pattern_timing import TimingChanges
 from engine.realtime.position import Position
+from engine.realtime.sync_target import SyncedTransport
 
 WINDOW_AHEAD_S = 3.0  # pattern mode's played score reaches this far past the first unheard tick
 REFILL_MARGIN_S = 1.0  # and is moved on when less than this is left
@@ -51,7 +52,7 @@ REFILL_MARGIN_S = 1.0  # and is moved on when less than this is left
 WINDOW_BEHIND_S = 0.1
 
 
-class PatternPlayer(TimingChanges):
+class PatternPlayer(TimingChanges, SyncedTransport):
     """Plays the document in song or pattern mode through ``scheduler`` (see module doc)."""
 
     def __init__(self, scheduler, adapt=None, imposed_tempo=None):
@@ -173,21 +174,24 @@ class PatternPlayer(TimingChanges):
         with self._lock:
             if self._mode == "song":
                 self.scheduler.locate(tick)
-                return
-            self._song_tick = tick
-            plan = self._plan
-            if plan is None:
-                pattern_id = self._pattern_id
-                if pattern_id is not None:
-                    self._pattern_tick = tick % pass_ticks_of(self._doc, pattern_id)
-                return
-            # the pass sounding now goes on from that place (its number kept)
-            slot = plan.pass_at(self.scheduler.position().tick)
-            within = tick % pass_ticks_of(self._doc, slot.pattern_id)
-            target = min(slot.start_tick + within, slot.end_tick - 1)
-            self._prefetch_locked(plan, target)
-            self._raw.replace_score(self._window_score_locked(target))
-            self._raw.play(target)  # releases whatever sounds, then plays on from ``target``
+            else:
+                self._locate_locked(tick)
+
+    def _locate_locked(self, tick: int) -> None:
+        self._song_tick = tick
+        plan = self._plan
+        if plan is None:
+            pattern_id = self._pattern_id
+            if pattern_id is not None:
+                self._pattern_tick = tick % pass_ticks_of(self._doc, pattern_id)
+            return
+        # the pass sounding now goes on from that place (its number kept)
+        slot = plan.pass_at(self.scheduler.position().tick)
+        within = tick % pass_ticks_of(self._doc, slot.pattern_id)
+        target = min(slot.start_tick + within, slot.end_tick - 1)
+        self._prefetch_locked(plan, target)
+        self._raw.replace_score(self._window_score_locked(target))
+        self._raw.play(target)  # releases whatever sounds, then plays on from ``target``
 
     def queue_pattern(self, pattern_id: str) -> None:
         """Pattern mode: ``pattern_id`` from the next pass boundary not yet heard."""
@@ -338,29 +342,6 @@ class PatternPlayer(TimingChanges):
         self._pattern_tick = 0  # used: a play while playing starts the pattern again
         raw.replace_score(self._window_score_locked(start, keep_tempo=True))
         return raw.play(start, at_frame=at_frame, in_phase=in_phase)
-
-    def play_synced(
-        self, from_tick: int | None, at_frame: int | None = None, in_phase: bool = False
-    ) -> int | None:
-        """A sync source plays pattern mode (its start, a catch-up, a jump of its
-        transport) at ``at_frame``: from ``from_tick`` laid on the loop's passes, the
-        pattern's start when None.  While playing, the loop goes on (its switches kept)
-        from that tick.  Returns the start frame; None when the player is busy or no
-        longer in pattern mode (the caller then plays the scheduler itself)."""
-        if not self._lock.acquire(timeout=1.0):
-            return None  # a command waits for the source's lock: never wait for each other
-        try:
-            if self._mode != "pattern":
-                return None
-            plan = self._plan
-            if plan is None or not self._raw.position().playing:
-                return self._play_locked(None, synced=(from_tick, at_frame, in_phase))
-            tick = self._raw.position().tick if from_tick is None else max(0, from_tick)
-            self._prefetch_locked(plan, tick)
-            self._raw.replace_score(self._window_score_locked(tick))
-            return self._raw.play(tick, at_frame=at_frame, in_phase=in_phase)
-        finally:
-            self._lock.release()
 
     def _target(self):
         """Where the player's scores go: pattern mode's straight to the scheduler."""
