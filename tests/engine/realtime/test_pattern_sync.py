@@ -89,3 +89,64 @@ def test_a_peers_start_and_stop_start_and_stop_the_pattern():
     assert not scheduler.position().playing
     assert not backend.sounding
     assert player.published(scheduler.position()).tick < 1920  # stopped in the pattern
+
+
+def clock_rig(bpm: float = 120.0):
+    """Pattern mode under a MIDI clock of another program (the clock-in tests' sender)."""
+    from engine.sync.midi_clock_in import MidiClockFollower, MidiClockSession
+    from tests.engine.sync.test_midi_clock_in import OFFSET, SameClock, Sender
+
+    score, (a,) = song(FOUR)
+    backend = FakeBackend()
+    backend.frame = 96_000
+    scheduler = Scheduler(backend, lookahead_frames=1440, stop_at_end=False)
+    box: dict = {}
+    player = PatternPlayer(
+        scheduler, imposed_tempo=lambda: box["follower"].follower._us_per_quarter
+    )
+    target = SyncTarget(scheduler, player)
+    sender = Sender(bpm, OFFSET + backend.frame)
+    session = MidiClockSession(SR, lambda: backend.frame + OFFSET, 480, locate=target.locate)
+    box["follower"] = MidiClockFollower(target, session, SameClock(), sender.received)
+    player.load_score(score)
+    player.set_mode("pattern", a, 0)
+
+    def run(frames: int, step: int = 192):
+        state = None
+        for _ in range(frames // step):
+            backend.advance(step)
+            sender.run_until(backend.frame + OFFSET)
+            box["follower"].service()
+            state = scheduler.service()
+            player.maintain(state.tick, state.playing)
+        return state
+
+    return backend, scheduler, player, sender, run
+
+
+def test_a_midi_clocks_start_stop_and_song_position_move_the_pattern():
+    from engine.sync.midi_clock import song_position
+    from engine.sync.midi_clock_in import CONTINUE, START, STOP
+    from tests.engine.sync.test_midi_clock_in import OFFSET
+
+    backend, scheduler, player, sender, run = clock_rig(120.0)
+    run(SR // 2)
+    start = round(sender.next)
+    sender.message(start - 5, bytes((START,)))
+    run(3 * SR)
+    beat = 24 * sender.frames_per_pulse  # a quarter: the pattern's kicks
+    kicks = [f + OFFSET - start for f, _ in backend.ons()]
+    assert len(kicks) >= 5
+    assert all(abs(k / beat - round(k / beat)) * beat <= 16 for k in kicks[1:])  # on its beats
+    sender.message(backend.frame + OFFSET, bytes((STOP,)))
+    run(SR // 2)
+    assert not scheduler.position().playing and not backend.sounding
+    # a song position of bar 5, beat 2 (a sixteenth in), then Continue: the pattern (one
+    # bar) goes on at its own place there, pass 4
+    sender.message(backend.frame + OFFSET, song_position(4 * 1920 + 480 + 120, 480))
+    run(960)
+    assert player.published(scheduler.position()).tick == 480 + 120
+    sender.message(round(sender.next) - 5, bytes((CONTINUE,)))
+    state = run(SR)
+    shown = player.published(state)
+    assert state.playing and shown.pattern_pass == 4 and shown.pattern_step >= 6
