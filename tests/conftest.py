@@ -20,6 +20,14 @@ from tests.hypothesis_profiles import chosen_profile
 settings.load_profile(chosen_profile())
 
 
+@pytest.fixture(autouse=True)
+def own_preferences(tmp_path_factory, monkeypatch):
+    """Each test reads and writes preferences of its own: a choice one test saves (a sync
+    source, a MIDI input, an audio driver) must not change how the engines of the tests
+    after it start."""
+    monkeypatch.setenv("PIANOLA_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))
+
+
 MODAL_DIALOGS = {
     "messagebox": (
         "showerror",
