@@ -36,6 +36,7 @@ from engine.core.audio_settings import AudioSettings
 from engine.core.errors import PianolaError
 from engine.core.protocol import commands as cmd
 from engine.core.protocol import events as evt
+from engine.core.protocol.sender import CommandSender
 from sequencer_gui.engine_keeper import EngineKeeper
 
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ SHUTDOWN_WAIT_MS = 3000  # an old engine that takes longer to end is stopped the
 MIN_PREVIEW_MS, MAX_PREVIEW_MS = 80, 1500
 
 
-class EngineLink(cmd.CommandSender):
+class EngineLink(CommandSender):
     """Start the engine, send it commands, hand its events to listeners."""
 
     def __init__(

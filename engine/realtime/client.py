@@ -29,6 +29,7 @@ from engine.core import errors
 from engine.core.audio_settings import AudioSettings
 from engine.core.protocol import commands as cmd
 from engine.core.protocol import events as evt
+from engine.core.protocol.sender import CommandSender
 from engine.core.score import Score
 from engine.realtime.position import Position, PositionBlock
 from engine.realtime.priority import DEFAULT_PRIORITY, check_priority
@@ -62,7 +63,7 @@ class _CommandWriter:
         self._conn.close()
 
 
-class EngineClient(cmd.CommandSender):
+class EngineClient(CommandSender):
     """Start, command and watch the engine process (see the module docstring)."""
 
     def __init__(
