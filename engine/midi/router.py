@@ -28,6 +28,8 @@ from engine.midi.jack_port import JackMidiPort
 from engine.midi.ports import find_port, list_ports, midi_apis
 from engine.midi.sinks import TAG_SLOTS, DeadlineSink, JackSink
 
+Sink = JackSink | DeadlineSink  # where a routed track's events go
+
 CC_ALL_SOUND_OFF, CC_RESET_ALL, CC_ALL_NOTES_OFF = 120, 121, 123
 OWN_PORT = "Pianola"  # a track's midi_port naming Pianola's own output
 WATCH_PERIOD_S = 1.0
@@ -36,7 +38,7 @@ WATCH_PERIOD_S = 1.0
 @dataclass(frozen=True, slots=True)
 class Route:
     to_synth: bool
-    sink: object | None  # JackSink | DeadlineSink
+    sink: Sink | None
     midi_channel: int
 
 
@@ -62,7 +64,7 @@ class MidiRouter:
             "pulse",
             "alsa",
         )
-        self._sinks: dict[str, object] = {}  # query -> open sink
+        self._sinks: dict[str, Sink] = {}  # query -> open sink
         self._refused: set[str] = set()  # queries already said to fail
         self._routes: list[Route] = []
         self._lock = threading.Lock()  # sinks and routes: command thread vs scheduler
