@@ -79,7 +79,7 @@ class LinkFollower:
         self._ref: tuple[float, float] | None = None  # (synth frame, beat) while playing
         self._pending_start: int | None = None  # tick to start from once the clock is ready
         self._pending_since_us = session.now_us()  # since when (or since we began)
-        self._adopt_playing = False  # Link came on while playing: align once the clock is
+        self._adopt_playing = False  # Link came on while playing: place it once settled
         self._peers = 0
         self._session_playing = False
         self.retimes = 0

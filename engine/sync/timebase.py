@@ -7,13 +7,21 @@ interpreter's lock for long, so it runs in a small process started by the engine
 does nothing else: its main thread waits on a pipe for the song's tempo and meter maps
 (a score with no notes) and swaps them in as one reference; the callback reads that
 reference and computes the position with the pure core's bisections (microseconds).
+
+The helper is a child started with ``subprocess`` (``python -m engine.sync.timebase``),
+not ``multiprocessing``: the engine process is itself a daemonic multiprocessing child,
+which may not have children of that kind.  The maps go down its stdin pickled; one line
+on its stdout says it became the master (empty) or why not.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
+import os
+import pickle
+import select
+import subprocess
+import sys
+from pathlib import Path
 
 from engine.core.errors import AudioDriverError
 from engine.core.score import Score
@@ -46,11 +54,18 @@ def timebase_of(score: Score) -> Score:
     return Score(ppq=score.ppq, tempo_map=score.tempo_map, time_signatures=score.time_signatures)
 
 
-def _serve(server_name: str | None, conn, ready) -> None:
-    """The helper process: be the timebase master until the pipe closes."""
+def _serve(server_name: str | None, maps, ready) -> None:
+    """The helper process: be the timebase master until ``maps`` (a binary stream of
+    pickled scores, None to end) closes; ``ready(problem)`` reports once."""
     import jack
 
-    state = {"score": conn.recv()}
+    def receive():
+        try:
+            return pickle.load(maps)
+        except EOFError:
+            return None
+
+    state = {"score": receive()}
     client = jack.Client("pianola-timebase", no_start_server=True, servername=server_name)
     rate = client.samplerate
 
@@ -61,18 +76,16 @@ def _serve(server_name: str | None, conn, ready) -> None:
             setattr(pos, name, value)
 
     if not client.set_timebase_callback(callback, conditional=False):
-        ready.send("another client would not give up being JACK's timebase master")
+        ready("another client would not give up being JACK's timebase master")
         return
     client.activate()
-    ready.send("")
+    ready("")
     try:
         while True:
-            score = conn.recv()
+            score = receive()
             if score is None:
                 break
             state["score"] = score  # one reference replaced: the callback sees old or new
-    except EOFError:
-        pass
     finally:
         client.release_timebase()
         client.deactivate()
@@ -84,29 +97,29 @@ class TimebaseMaster:
 
     def __init__(self, server_name: str | None):
         self.server_name = server_name
-        self._process: BaseProcess | None = None
-        self._conn: Connection | None = None
+        self._proc: subprocess.Popen | None = None
         self._sent: tuple | None = None
 
     def start(self, score: Score) -> TimebaseMaster:
-        ctx = multiprocessing.get_context("spawn")
-        parent, child = ctx.Pipe()
-        ready_parent, ready_child = ctx.Pipe()
-        process = self._process = ctx.Process(
-            target=_serve,
-            args=(self.server_name, child, ready_child),
-            name="pianola-timebase",
-            daemon=True,
+        root = str(Path(__file__).resolve().parents[2])
+        env = dict(
+            os.environ,
+            PYTHONPATH=os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])),
         )
-        process.start()
-        child.close()
-        ready_child.close()
-        self._conn = parent
+        proc = self._proc = subprocess.Popen(
+            [sys.executable, "-m", "engine.sync.timebase", self.server_name or ""],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+        )
         self.update(score)
-        if not ready_parent.poll(20.0):
+        assert proc.stdout is not None
+        readable, _, _ = select.select([proc.stdout], [], [], 20.0)
+        line = proc.stdout.readline() if readable else b""
+        if not line:
             self.close()
             raise AudioDriverError("Pianola could not become JACK's timebase master in time.")
-        problem = ready_parent.recv()
+        problem = line.decode().strip()
         if problem:
             self.close()
             raise AudioDriverError(f"Pianola could not become JACK's timebase master: {problem}.")
@@ -114,21 +127,40 @@ class TimebaseMaster:
 
     def update(self, score: Score) -> None:
         key = (score.tempo_map, score.time_signatures, score.ppq)
-        if key != self._sent and self._conn is not None:
-            self._conn.send(timebase_of(score))
+        if key != self._sent and self._proc is not None and self._proc.stdin is not None:
+            try:
+                pickle.dump(timebase_of(score), self._proc.stdin)
+                self._proc.stdin.flush()
+            except OSError:
+                return  # the helper ended; close() reaps it
             self._sent = key
 
     def close(self) -> None:
-        if self._conn is not None:
-            try:
-                self._conn.send(None)
-            except OSError:
-                pass
-            self._conn.close()
-            self._conn = None
-        if self._process is not None:
-            self._process.join(3.0)
-            if self._process.is_alive():
-                self._process.terminate()
-                self._process.join(1.0)
-            self._process = None
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        try:
+            if proc.stdin is not None:
+                pickle.dump(None, proc.stdin)
+                proc.stdin.close()
+        except OSError:
+            pass
+        try:
+            proc.wait(3.0)
+        except subprocess.TimeoutExpired:
+            proc.terminate()
+            proc.wait(3.0)
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+def _main(argv: list[str]) -> None:
+    def ready(problem: str) -> None:
+        sys.stdout.write(problem + "\n")
+        sys.stdout.flush()
+
+    _serve(argv[0] if argv and argv[0] else None, sys.stdin.buffer, ready)
+
+
+if __name__ == "__main__":
+    _main(sys.argv[1:])

@@ -55,6 +55,9 @@ class SyncMenu:
         self.jack_inputs: tuple[str, ...] = ()  # where a clock may go
         window.link.listeners.append(self.on_event)
         self.menu = self._build(window.menus["transport"])
+        self._after: str | None = None
+        # the tempo is read on the transport bar's clock, and ends with it
+        window.transport.bind("<Destroy>", self._on_destroy, add="+")
         self._poll_tempo()
 
     # --- the menu ----------------------------------------------------------------------
@@ -182,4 +185,9 @@ class SyncMenu:
         ):
             transport.followed_bpm = bpm
             transport.refresh()
-        self._after = self.window.root.after(TEMPO_POLL_MS, self._poll_tempo)
+        self._after = transport.after(TEMPO_POLL_MS, self._poll_tempo)
+
+    def _on_destroy(self, event) -> None:
+        if event.widget is self.window.transport and self._after is not None:
+            self.window.transport.after_cancel(self._after)
+            self._after = None

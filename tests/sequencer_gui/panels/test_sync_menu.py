@@ -19,6 +19,13 @@ from tests.sequencer_gui.test_recording import recording_window  # noqa: F401 (f
 pytestmark = pytest.mark.gui
 
 
+@pytest.fixture
+def own_preferences(monkeypatch, tmp_path):
+    """Preferences of this test's own: the choices made here must not follow every later
+    window of the session onto its engine."""
+    monkeypatch.setenv("PIANOLA_CONFIG_DIR", str(tmp_path / "config"))
+
+
 def entry(menu, label: str) -> int:
     for i in range(menu.index("end") + 1):
         if menu.type(i) != "separator" and menu.entrycget(i, "label").strip(" ●") == label:
@@ -26,7 +33,7 @@ def entry(menu, label: str) -> int:
     raise AssertionError(f"no menu entry {label!r}")
 
 
-def test_following_a_clock_needs_a_port_first_and_clock_out_is_remembered(window):
+def test_following_a_clock_needs_a_port_first_and_clock_out_is_remembered(own_preferences, window):
     sync = window.sync_menu
     sync.menu.invoke(entry(sync.menu, "MIDI Clock In"))
     assert sync.source_var.get() == "internal"
@@ -49,6 +56,7 @@ def test_the_sync_preferences_are_checked_one_field_at_a_time():
 
 @pytest.mark.audio
 def test_a_clock_chosen_in_the_menu_is_followed_shown_and_kept(
+    own_preferences,
     recording_window,  # noqa: F811
     tk_root,
     jack_server,
@@ -79,5 +87,7 @@ def test_a_clock_chosen_in_the_menu_is_followed_shown_and_kept(
             assert pump(tk_root, 20, lambda: sync.source_var.get() == "jack-lead")
             assert pump(tk_root, 5, lambda: shown() == 120.0), shown()
             assert win.files.prefs.preferences.sync_source == "jack-lead"
+            pump(tk_root, 1.0, lambda: False)
+            assert win.link.state == "ready"  # leading runs a helper: the engine lives on
         finally:
             sender.close()
