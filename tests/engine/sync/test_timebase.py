@@ -65,3 +65,41 @@ def test_other_clients_read_pianolas_bars_and_beats(jack_server):
             assert pos["beats_per_minute"] == pytest.approx(90.0) and pos["bar"] == 1
     finally:
         master.close()
+
+
+@pytest.mark.audio
+def test_the_engine_process_leads_the_transport_with_its_song(jack_server):
+    """The engine runs as a daemonic process, which may not have multiprocessing children:
+    its timebase helper must start anyway, and other clients read the song's bars."""
+    from engine.core.audio_settings import AudioSettings
+    from engine.core.protocol import commands as cmd
+    from engine.core.protocol import events as evt
+    from engine.realtime.client import EngineClient
+
+    client = EngineClient(AudioSettings(driver="jack", jack_server=jack_server, reverb=False))
+    client.start()
+    try:
+        client.wait_ready(60)
+        client.send(cmd.LoadScoreCommand(song()))
+        client.send(cmd.SetSyncCommand("jack-lead"))
+        messages: list[str] = []
+        with jack.Client("pianola-test-lead", servername=jack_server) as reader:
+            reader.transport_stop()
+            reader.transport_frame = int(5.5 * SR)
+            deadline = time.monotonic() + 60
+            pos: dict = {}
+            while time.monotonic() < deadline and pos.get("bar") != 3:
+                messages += [
+                    e.message
+                    for e in client.poll_events()
+                    if isinstance(e, (evt.SyncEvent, evt.ErrorEvent))
+                ]
+                _state, pos = reader.transport_query()
+                time.sleep(0.05)
+        assert (pos.get("bar"), pos.get("beat"), pos.get("tick")) == (3, 2, PPQ // 2), (
+            pos,
+            messages,
+        )
+        assert not any("could not" in m for m in messages), messages
+    finally:
+        client.close()
