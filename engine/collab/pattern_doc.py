@@ -189,11 +189,14 @@ def write_placements(
     new: tuple[Placement, ...],
     old_track_ids: list[str | None],
     new_track_ids: list[str | None],
-) -> None:
-    """Write what differs between two placement lists (by id); tracks named by id."""
+    at=None,
+) -> list[str]:
+    """Write what differs between two placement lists (by id); tracks named by id; a
+    placement made or changed carries ``at``.  Returns the ids of the removed ones."""
     before = {p.id: p for p in old}
     after = {p.id: p for p in new}
-    for placement_id in before.keys() - after.keys():
+    removed = sorted(before.keys() - after.keys())
+    for placement_id in removed:
         placements.pop(placement_id, None)
     for placement_id, placement in after.items():
         previous = before.get(placement_id)
@@ -208,6 +211,8 @@ def write_placements(
                 entry["start"] = placement.start_tick
             if previous.repeats != placement.repeats:
                 entry["repeats"] = placement.repeats
+            if at is not None and previous != placement:
+                entry["at"] = list(at)
         else:
             placements[placement_id] = Map(
                 {
@@ -216,4 +221,6 @@ def write_placements(
                     "start": placement.start_tick,
                     "repeats": placement.repeats,
                 }
+                | ({"at": list(at)} if at is not None else {})
             )
+    return removed

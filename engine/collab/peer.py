@@ -22,6 +22,7 @@ from engine.collab.event_log import event_lines
 from engine.collab.session import Session
 from engine.collab.song_doc import LOCAL, PATTERN_KEY, Changes, SongDoc
 from engine.collab.song_schema import (
+    PLACEMENT_KEY,
     TIMING_KEYS,
     TRACK_KEY,
     song_settings,
@@ -113,7 +114,8 @@ class Peer:
         self._publish_presence()
         changes = self.song.take_changes()
         # the song first: edits that came with a transport change were made before it
-        if changes.note_ids or changes.track_ids or changes.pattern_ids or changes.song:
+        song_changed = changes.note_ids or changes.track_ids or changes.pattern_ids
+        if song_changed or changes.placement_ids or changes.song:
             self._on_song(changes)
         if changes.transport:
             self._on_transport()
@@ -194,6 +196,9 @@ class Peer:
         first = None
         keys = [(i, changes.notes_before.get(i)) for i in changes.note_ids]
         keys += [(PATTERN_KEY + i, changes.patterns_before.get(i)) for i in changes.pattern_ids]
+        keys += [
+            (PLACEMENT_KEY + i, changes.placements_before.get(i)) for i in changes.placement_ids
+        ]
         # a track's settings (mix, program, mute) are stamped; a track made or removed
         # (which moves the others' places) is heard from when it arrives
         kept = {

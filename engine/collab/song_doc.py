@@ -25,6 +25,7 @@ from engine.collab.song_schema import (  # noqa: F401 (names other modules take 
     LOADED,
     LOCAL,
     PATTERN_KEY,
+    PLACEMENT_KEY,
     SONG_KEY,
     STAMP,
     TRACK_FIELDS,
@@ -68,14 +69,15 @@ class SongDoc(SongWriting):
         self._track_cache: dict[str, dict] = {}
         self._built_tracks: dict[str, Track] = {}
         self._pattern_cache: dict = {}  # pattern id -> Pattern
+        self._placement_cache: dict = {}  # placement id -> Placement (of the last Score)
         self._score: Score | None = None
         self._track_order: list[str] = []
-        self.notes.observe_deep(self._on_notes)
-        self.tracks.observe_deep(self._on_tracks)
+        self.notes.observe_deep(self._keyed("note_ids"))
+        self.tracks.observe_deep(self._keyed("track_ids"))
         self.song.observe_deep(self._on_song)
         # patterns and placements: rebuilt whole when they change (a song has few)
-        self.patterns.observe_deep(self._on_patterns)
-        self.placements.observe_deep(self._on_song)
+        self.patterns.observe_deep(self._keyed("pattern_ids"))
+        self.placements.observe_deep(self._keyed("placement_ids"))
         self.transport.observe(self._on_transport)
         self._refresh_all()
 
@@ -84,29 +86,19 @@ class SongDoc(SongWriting):
         origin = events[0].transaction.origin if events else None
         return origin in (LOCAL, STAMP, LOADED) or origin == self._undo_origin
 
-    def _on_notes(self, events) -> None:
-        for event in events:
-            if event.path:
-                self._pending.note_ids.add(str(event.path[0]))
-            else:
-                self._pending.note_ids.update(event.keys)
-        self._pending.local |= self._is_local(events)
+    def _keyed(self, changed: str):
+        """A change observer noting which entries of a keyed root changed."""
 
-    def _on_tracks(self, events) -> None:
-        for event in events:
-            if event.path:
-                self._pending.track_ids.add(str(event.path[0]))
-            else:
-                self._pending.track_ids.update(event.keys)
-        self._pending.local |= self._is_local(events)
+        def observe(events) -> None:
+            ids = getattr(self._pending, changed)
+            for event in events:
+                if event.path:
+                    ids.add(str(event.path[0]))
+                else:
+                    ids.update(event.keys)
+            self._pending.local |= self._is_local(events)
 
-    def _on_patterns(self, events) -> None:
-        for event in events:
-            if event.path:
-                self._pending.pattern_ids.add(str(event.path[0]))
-            else:
-                self._pending.pattern_ids.update(event.keys)
-        self._pending.local |= self._is_local(events)
+        return observe
 
     def _on_song(self, events) -> None:
         self._pending.song = True
@@ -192,6 +184,10 @@ class SongDoc(SongWriting):
                 self._track_cache.pop(track_id, None)
             else:
                 self._track_cache[track_id] = data
+        for placement_id in changes.placement_ids:
+            changes.placements_before.setdefault(
+                placement_id, self._placement_cache.get(placement_id)
+            )
         for pattern_id in changes.pattern_ids:
             changes.patterns_before[pattern_id] = self._pattern_cache.pop(pattern_id, None)
             value = self.patterns.get(pattern_id)
@@ -205,7 +201,8 @@ class SongDoc(SongWriting):
         self._track_order = sorted(
             self._track_cache, key=lambda t: (self._track_cache[t]["order"], t)
         )
-        if dirty or changes.song or changes.pattern_ids or self._score is None:
+        rebuilt = changes.song or changes.pattern_ids or changes.placement_ids
+        if dirty or rebuilt or self._score is None:
             self._score = None
 
     def _build_track(self, track_id: str) -> Track:
@@ -280,6 +277,7 @@ class SongDoc(SongWriting):
                 placements.append(placement)
             else:
                 self.rejected += 1
+        self._placement_cache = {p.id: p for p in placements}
         ordered = sorted(
             patterns.values(), key=lambda p: (_pattern_order(self.patterns, p.id), p.id)
         )
@@ -310,21 +308,26 @@ class SongDoc(SongWriting):
         if key.startswith(PATTERN_KEY):
             self.score()
             return self._pattern_cache.get(key[len(PATTERN_KEY) :])
+        if key.startswith(PLACEMENT_KEY):
+            self.score()
+            return self._placement_cache.get(key[len(PLACEMENT_KEY) :])
         return self.note_entry(key)
 
     def stamp(self, key: str) -> tuple[int, int] | None:
-        """The stamp of a note (by id), a pattern (by ``pattern:ID``) or the song's own
-        settings (``SONG_KEY``)."""
+        """The stamp of a note (by id), a pattern (``pattern:ID``), a placement
+        (``placement:ID``), a track's settings (``track:ID``) or the song's own
+        (``song:tempo``, ...)."""
         if key.startswith(SONG_KEY):
             return stamp_of(self.song.get(key[len(SONG_KEY) :] + "_at"))
         if key.startswith(TRACK_KEY):
             track = self.tracks.get(key[len(TRACK_KEY) :])
             return stamp_of(track.get("at")) if isinstance(track, Map) else None
-        if key.startswith(PATTERN_KEY):
-            value = self.patterns.get(key[len(PATTERN_KEY) :])
-            if isinstance(value, Map):
-                return stamp_of(value.get("at"))
-            return stamp_of(self.gone.get(key))
+        for prefix, root in ((PATTERN_KEY, self.patterns), (PLACEMENT_KEY, self.placements)):
+            if key.startswith(prefix):
+                value = root.get(key[len(prefix) :])
+                if isinstance(value, Map):
+                    return stamp_of(value.get("at"))
+                return stamp_of(self.gone.get(key))
         return self.note_stamp(key)
 
     def note_stamp(self, note_id: str) -> tuple[int, int] | None:
@@ -349,6 +352,7 @@ class SongDoc(SongWriting):
             return False
         changed = set(self._pending.note_ids)
         changed |= {PATTERN_KEY + i for i in self._pending.pattern_ids}
+        changed |= {PLACEMENT_KEY + i for i in self._pending.placement_ids}
         if self._pending.song:
             now = song_settings(self.score())
             changed |= {key for key in now if now[key] != settings[key]}
@@ -362,6 +366,9 @@ class SongDoc(SongWriting):
                         continue
                     if key.startswith(PATTERN_KEY):
                         value = self.patterns.get(key[len(PATTERN_KEY) :])
+                        was_there = True
+                    elif key.startswith(PLACEMENT_KEY):
+                        value = self.placements.get(key[len(PLACEMENT_KEY) :])
                         was_there = True
                     else:
                         value = self.notes.get(key)

@@ -19,7 +19,8 @@ _DEFAULTS = Track()
 NOTE_FIELDS = ("track", "start", "length", "key", "velocity")
 LOCAL = "pianola-local"  # the origin of this peer's own edits (what its undo tracks)
 STAMP = "pianola-stamp"  # the origin of stamps written after an undo (not undoable)
-PATTERN_KEY = "pattern:"  # how a pattern is named among note ids (stamps, coherence)
+PATTERN_KEY = "pattern:"
+PLACEMENT_KEY = "placement:"  # how a pattern's placement in the song is named among stamps  # how a pattern is named among note ids (stamps, coherence)
 TRACK_KEY = "track:"  # how a track's settings are named among stamps (mix, program, mute)
 SONG_KEY = "song:"  # how the song's own settings are named among stamps: song:tempo, ...
 SONG_GROUPS = ("tempo", "meter", "loop")  # each stamped on its own (``song[GROUP_at]``)
@@ -71,13 +72,20 @@ class Changes:
     pattern_ids: set[str] = field(default_factory=set)
     # each changed pattern before these transactions (None: it was not there)
     patterns_before: dict[str, object] = field(default_factory=dict)
+    placement_ids: set[str] = field(default_factory=set)
+    placements_before: dict[str, object] = field(default_factory=dict)
     song: bool = False
     transport: bool = False
     local: bool = False
 
     def __bool__(self) -> bool:
         return bool(
-            self.note_ids or self.track_ids or self.pattern_ids or self.song or self.transport
+            self.note_ids
+            or self.track_ids
+            or self.pattern_ids
+            or self.placement_ids
+            or self.song
+            or self.transport
         )
 
 

@@ -7,14 +7,21 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from engine.collab.song_schema import PATTERN_KEY, SONG_KEY, TRACK_KEY, with_song_settings
+from engine.collab.song_schema import (
+    PATTERN_KEY,
+    PLACEMENT_KEY,
+    SONG_KEY,
+    TRACK_KEY,
+    with_song_settings,
+)
 from engine.core.score import Score
 
 
 def score_with(song, overrides: dict) -> Score:
     """The Score with some notes (by id), patterns (by ``pattern:ID``) and the song's own
     settings (``song:tempo``, ``song:meter``, ``song:loop``) and tracks' settings
-    (``track:ID``: mix, program, mute; their notes stay) as given instead of as they are
+    (``track:ID``: mix, program, mute; their notes stay) and placements
+    (``placement:ID``) as given instead of as they are
     (None: absent)."""
     base = song.score()
     if not overrides:
@@ -25,6 +32,12 @@ def score_with(song, overrides: dict) -> Score:
     if settings:
         overrides = {k: v for k, v in overrides.items() if not k.startswith(SONG_KEY)}
         base = with_song_settings(base, settings)
+    placed = {
+        k[len(PLACEMENT_KEY) :]: v for k, v in overrides.items() if k.startswith(PLACEMENT_KEY)
+    }
+    if placed:
+        overrides = {k: v for k, v in overrides.items() if not k.startswith(PLACEMENT_KEY)}
+        base = _with_placements(base, placed)
     pattern_overrides = {
         k[len(PATTERN_KEY) :]: v for k, v in overrides.items() if k.startswith(PATTERN_KEY)
     }
@@ -65,3 +78,12 @@ def _with_patterns(score: Score, overrides: dict) -> Score:
     ids = {p.id for p in kept}
     placements = tuple(p for p in score.placements if p.pattern_id in ids)
     return replace(score, patterns=tuple(kept), placements=placements)
+
+
+def _with_placements(score: Score, overrides: dict) -> Score:
+    """``score`` with some placements (by id) as given: moved, put back, or left out (None)."""
+    placements = [overrides.get(p.id, p) for p in score.placements]
+    have = {p.id for p in score.placements}
+    placements += [v for k, v in overrides.items() if k not in have and v is not None]
+    kept = tuple(p for p in placements if p is not None and p.track < len(score.tracks))
+    return replace(score, placements=kept)

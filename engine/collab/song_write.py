@@ -19,6 +19,7 @@ from engine.collab.song_schema import (
     LOCAL,
     NOTE_FIELDS,
     PATTERN_KEY,
+    PLACEMENT_KEY,
     SCHEMA_VERSION,
     SONG_KEY,
     TRACK_FIELDS,
@@ -89,7 +90,12 @@ class SongWriting:
                     for pattern_id in gone:
                         self.gone[PATTERN_KEY + pattern_id] = list(at)
             if old.placements != new.placements or old_ids != ids:
-                write_placements(self.placements, old.placements, new.placements, old_ids, ids)
+                gone = write_placements(
+                    self.placements, old.placements, new.placements, old_ids, ids, at
+                )
+                if at is not None:
+                    for placement_id in gone:
+                        self.gone[PLACEMENT_KEY + placement_id] = list(at)
 
     def _entries_of(self, track_id: str) -> list[NoteEntry]:
         return [e for e in self._note_cache.values() if e.track_id == track_id]

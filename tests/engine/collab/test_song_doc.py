@@ -254,3 +254,22 @@ def test_a_mix_or_tempo_change_while_playing_is_stamped_and_the_old_values_recal
     assert (old.tracks[0].volume, old.tracks[0].mute) == (100, False)
     assert old.tempo_map == before.tempo_map and old.tracks[0].notes == before.tracks[0].notes
     assert doc.score().tracks[0].volume == 40
+
+
+def test_a_placement_moved_while_playing_is_stamped_and_its_old_place_recalled():
+    from dataclasses import replace
+
+    from engine.core.pattern import Lane, Pattern, Placement
+
+    beat = Pattern("beat", lanes=(Lane("kick", 36),))
+    doc = SongDoc()
+    placed = Placement("p1", "beat", 0, 0)
+    doc.load_score(Score(tracks=(Track("Drums"),), patterns=(beat,), placements=(placed,)))
+    moved = replace(placed, start_tick=1920)
+    doc.apply_score(replace(doc.score(), placements=(moved,)), at=(2, 480))
+    assert doc.stamp("placement:p1") == (2, 480)
+    assert doc.entry("placement:p1") == moved
+    assert doc.score_with({"placement:p1": placed}).placements == (placed,)
+    doc.apply_score(replace(doc.score(), placements=()), at=(2, 960))
+    assert doc.stamp("placement:p1") == (2, 960)  # where it stops sounding
+    assert doc.score_with({"placement:p1": moved}).placements == (moved,)
