@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -65,7 +66,7 @@ class SynthBackend:
         self._rendered_frames = 0
         # Called with (address, frames) after each block we render ourselves, in the
         # rendering thread (the level meter); set before open.
-        self.level_sink = None
+        self.level_sink: Callable[[int, int], None] | None = None
         # Where the metered mix publishes each track's peak and the mix's (set before
         # open); None, or an output it cannot serve, renders FluidSynth's own stereo mix.
         self.meter_target: group_mix.MeterTarget | None = None

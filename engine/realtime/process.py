@@ -31,6 +31,7 @@ import signal
 import threading
 import time
 import traceback
+from typing import TYPE_CHECKING
 
 import engine
 from engine.audio.group_mix import MeterTarget
@@ -49,6 +50,12 @@ from engine.realtime.service_loop import ServiceLoop
 from engine.realtime.sync_target import SyncTarget
 from engine.realtime.transport_generation import TransportGeneration
 from engine.sync.hub import SyncChoice, SyncHub
+
+if TYPE_CHECKING:  # made in Engine.open(), imported there: the process starts faster
+    from engine.audio.synth import SynthBackend
+    from engine.realtime.pattern_player import PatternPlayer
+    from engine.realtime.scheduler import Scheduler
+    from engine.realtime.session_clock import SessionClock
 
 EXIT_OPEN_FAILED = 2
 EXIT_SCHEDULER_FAILED = 3
@@ -75,22 +82,24 @@ class Engine:
         self.sender = sender
         self.position = position
         self.realtime_priority = realtime_priority
-        self.backend = None
-        self.router = None  # the synth and the MIDI output ports, track by track
+        # made by open(); None until then (and after a failed open, for close())
+        self.backend: SynthBackend | None = None
+        self.router: MidiRouter | None = None  # the synth and the MIDI ports, by track
         server = settings.jack_server or os.environ.get("JACK_DEFAULT_SERVER")
         self.keys = KeyboardInput(self, server)  # MIDI input, opened when asked for
         self.click_volume = 100
-        self.scheduler = None
-        self.player = None  # song and pattern mode over the scheduler
+        self.scheduler: Scheduler | None = None
+        self.player: PatternPlayer | None = None  # song and pattern mode over the scheduler
+        self.sync: SyncHub | None = None  # the clock followed or led
         self.stopping = threading.Event()
         self.failed = threading.Event()
         # Bumped around every transport jump; starts past the last engine's value.
         self.generation = TransportGeneration(position.read().generation + 1)
         self._loop: ServiceLoop | None = None
         self.xruns = JackServerWatcher(sender.put)  # xruns, and the server going away
-        self.meter = None  # the JACK level meter's helper process, when the driver is JACK
-        self.load = None
-        self.session_clock = None  # a live session's shared start -> synth frames
+        self.meter: JackMeter | None = None  # the JACK level meter's helper, under JACK
+        self.load: LoadPublisher | None = None
+        self.session_clock: SessionClock | None = None  # a session's shared start -> frames
 
     # ------------------------------------------------------------------ opening
 
@@ -101,71 +110,84 @@ class Engine:
         from engine.realtime.scheduler import Scheduler
 
         choice = choose_soundfont(self.settings.soundfont)
-        self.backend = SynthBackend(self.settings, choice.path)
+        backend = self.backend = SynthBackend(self.settings, choice.path)
         # each track's peak and the output's, measured in the audio callback where it can be
-        self.backend.meter_target = MeterTarget(*self.position.level_addresses(), WINDOW_S)
-        self.backend.open()
+        backend.meter_target = MeterTarget(*self.position.level_addresses(), WINDOW_S)
+        backend.open()
         # otherwise outputs we render ourselves measure their own blocks (JACK's: see below)
-        self.backend.level_sink = LevelWindow(self.position, self.backend.sample_rate).feed
-        self.load = LoadPublisher(self.position, self.backend.cpu_load)
-        driver_reason = self.backend.driver_reason or "chosen in the settings"
+        backend.level_sink = LevelWindow(self.position, backend.sample_rate).feed
+        self.load = LoadPublisher(self.position, backend.cpu_load)
+        driver_reason = backend.driver_reason or "chosen in the settings"
         server = self.settings.jack_server or os.environ.get("JACK_DEFAULT_SERVER")
-        if self.backend.driver_name == "jack":
+        if backend.driver_name == "jack":
             driver_reason += "; " + self.xruns.open(server)
-            if not self.backend.metered:  # the whole mix measured by a JACK helper instead
+            if not backend.metered:  # the whole mix measured by a JACK helper instead
                 self.meter = JackMeter(self.position.name, server).start()
-        if self.backend.meter_reason:
-            driver_reason += "; " + self.backend.meter_reason
-        self.router = MidiRouter(self.backend, jack_server=server, on_problem=self._midi_problem)
-        if self.backend.driver_name == "jack":  # for other programs to connect to, at once
+        if backend.meter_reason:
+            driver_reason += "; " + backend.meter_reason
+        router = self.router = MidiRouter(
+            backend, jack_server=server, on_problem=self._midi_problem
+        )
+        if backend.driver_name == "jack":  # for other programs to connect to, at once
             threading.Thread(
-                target=self.router.open_own_port, name="pianola-own-midi-out", daemon=True
+                target=router.open_own_port, name="pianola-own-midi-out", daemon=True
             ).start()
-        lookahead_frames = self.backend.sample_rate * self.settings.lookahead_ms // 1000
-        self.scheduler = Scheduler(
-            self.router, lookahead_frames=lookahead_frames, on_note_started=self._note_started
+        lookahead_frames = backend.sample_rate * self.settings.lookahead_ms // 1000
+        scheduler = self.scheduler = Scheduler(
+            router, lookahead_frames=lookahead_frames, on_note_started=self._note_started
         )
         # every song-mode score passes through the sync source (a Link or JACK master's
         # tempo); pattern mode plays at the tempo the source imposes
-        self.player = PatternPlayer(
-            self.scheduler,
-            adapt=lambda score: self.sync.adapt(score),
-            imposed_tempo=lambda: self.sync.imposed_us_per_quarter(),
+        player = self.player = PatternPlayer(
+            scheduler,
+            adapt=lambda score: self._opened()[2].adapt(score),
+            imposed_tempo=lambda: self._opened()[2].imposed_us_per_quarter(),
         )
         # the source moves the scheduler in song mode, the player in pattern mode
         self.sync = SyncHub(
-            SyncTarget(self.scheduler, self.player),
-            jack_server=self.settings.jack_server or os.environ.get("JACK_DEFAULT_SERVER"),
-            uses_jack=self.backend.driver_name == "jack",
+            SyncTarget(scheduler, player),
+            jack_server=server,
+            uses_jack=backend.driver_name == "jack",
             say=lambda *said: self.sender.put(evt.SyncEvent(*said)),
         )
+        driver = backend.driver_name
+        assert driver is not None  # open() chose it
         return evt.ReadyEvent(
             versions=_versions(),
-            driver=self.backend.driver_name,
+            driver=driver,
             driver_reason=driver_reason,
-            sample_rate=self.backend.sample_rate,
-            period_frames=self.backend.period_frames,
+            sample_rate=backend.sample_rate,
+            period_frames=backend.period_frames,
             scheduling=str(self.scheduling),
             scheduling_detail=self.scheduling.detail,
             soundfont_path=str(choice.path),
             soundfont_reason=choice.reason,
-            preset_names=self.backend.preset_names(),
+            preset_names=backend.preset_names(),
             pid=os.getpid(),
         )
+
+    def _opened(self) -> tuple[Scheduler, PatternPlayer, SyncHub, MidiRouter, SynthBackend]:
+        """The parts open() makes, for what runs only after it succeeded."""
+        s, player, sync = self.scheduler, self.player, self.sync
+        router, backend = self.router, self.backend
+        if s is None or player is None or sync is None or router is None or backend is None:
+            raise PianolaError("The engine is not open yet.")
+        return s, player, sync, router, backend
 
     # --------------------------------------------------------- scheduler thread
 
     def start_scheduler_thread(self) -> None:
+        scheduler, player, sync, _router, _backend = self._opened()
         self._loop = ServiceLoop(
-            self.scheduler,
+            scheduler,
             self.sender,
             self.position,
             generation=self.generation,
             stopping=self.stopping,
             failed=self.failed,
             realtime_priority=self.realtime_priority,
-            sync=self.sync,
-            player=self.player,
+            sync=sync,
+            player=player,
         )
         self._loop.start()
 
@@ -179,7 +201,7 @@ class Engine:
         Song mode only: the window lights the roll's notes by them, and pattern mode's
         played ticks are no place in the song (its steps are lit from the position
         counter), so there they would only cost a message a note."""
-        if self.player.mode == "pattern":
+        if self.player is None or self.player.mode == "pattern":
             return
         self.sender.put_cursor(
             evt.NoteStartedEvent(
@@ -199,29 +221,29 @@ class Engine:
     def _apply(self, c) -> None:
         # The song, the transport, tempo, loop and mix go through the pattern player,
         # which hands the scheduler what to play in song or pattern mode.
-        s, player = self.scheduler, self.player
+        s, player, sync, router, _backend = self._opened()
         if isinstance(c, cmd.LoadScoreCommand):
-            self.router.prepare(c.score)  # opening a port takes a moment: not under a lock
+            router.prepare(c.score)  # opening a port takes a moment: not under a lock
             with self.generation.jump():
                 player.load_score(c.score)
         elif isinstance(c, cmd.ReplaceScoreCommand):
-            self.router.prepare(c.score)
+            router.prepare(c.score)
             player.replace_score(c.score)
         elif isinstance(c, cmd.PlayCommand):
             # a sync source starts either mode on its own beat (pattern mode from the
             # pattern's start: the window's cursor is no song position)
             from_tick = None if player.mode == "pattern" else c.from_tick
             with self.generation.jump():
-                if not self.sync.play(from_tick):
+                if not sync.play(from_tick):
                     player.play(c.from_tick, (c.count_in_bars, self.click_volume), c.record)
         elif isinstance(c, cmd.StopCommand):
             with self.generation.jump():
-                if not self.sync.stop():
+                if not sync.stop():
                     player.stop()
         elif isinstance(c, cmd.SetSyncCommand):
-            self.sync.choose(SyncChoice(c.source, c.quantum, c.start_stop_sync, c.port))
+            sync.choose(SyncChoice(c.source, c.quantum, c.start_stop_sync, c.port))
         elif isinstance(c, cmd.SetMidiClockOutCommand):
-            self.sync.set_clock_out(c.port)
+            sync.set_clock_out(c.port)
         elif isinstance(c, cmd.LocateCommand):
             with self.generation.jump():
                 player.locate(c.tick)
@@ -263,10 +285,10 @@ class Engine:
 
     def _apply_session(self, c) -> None:
         """A shared session's commands: timed take-overs, a start on the shared clock."""
-        s = self.scheduler
+        s, player, _sync, _router, backend = self._opened()
         if isinstance(c, cmd.ReplaceScoreAtCommand):
             # the song's patterns play as their notes (song mode), one realisation of the dice
-            played = self.player.adopt_song(c.score)
+            played = player.adopt_song(c.score)
             pass_index, tick, in_time = s.replace_score_at(
                 played, c.pass_index, c.tick, withdraw_later=c.withdraw_later
             )
@@ -274,8 +296,8 @@ class Engine:
         elif isinstance(c, cmd.PlayAtCommand):
             at_frame = self._session_clock().frame_heard_at(c.at_ns)
             if at_frame is None:  # the clock could not be read: one reading of each
-                now_ns, now_frame = time.monotonic_ns(), self.backend.now_frame()
-                rate = self.backend.sample_rate
+                now_ns, now_frame = time.monotonic_ns(), backend.now_frame()
+                rate = backend.sample_rate
                 at_frame = now_frame + (c.at_ns - now_ns) * rate // 1_000_000_000
             with self.generation.jump():
                 s.play(c.from_tick, at_frame=at_frame, in_phase=True)
@@ -286,13 +308,14 @@ class Engine:
                 (lambda notes: send(evt.NotesScheduledEvent(tuple(notes)))) if c.enabled else None
             )
 
-    def _session_clock(self):
+    def _session_clock(self) -> SessionClock:
         if self.session_clock is None:
             from engine.realtime.session_clock import SessionClock
 
+            backend = self._opened()[4]
             server = self.settings.jack_server or os.environ.get("JACK_DEFAULT_SERVER")
-            uses_jack = self.backend.driver_name == "jack"
-            self.session_clock = SessionClock(self.backend, server, uses_jack).open()
+            uses_jack = backend.driver_name == "jack"
+            self.session_clock = SessionClock(backend, server, uses_jack).open()
         return self.session_clock
 
     def close(self) -> None:
@@ -302,6 +325,7 @@ class Engine:
             self._loop.join(1.0)
         if self.scheduler is not None:
             self.scheduler.panic()
+        if self.sync is not None:
             self.sync.close()
         self.xruns.close()
         if self.session_clock is not None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 from operator import attrgetter
 
@@ -79,7 +80,7 @@ class WindowSender:
         self._versions: list[tuple[int, int, int, Score, NoteStarts]] = []
         # When set, every note sent is reported: (pass, on tick, off tick, track, key,
         # velocity) tuples, handed over outside the lock by service().
-        self.on_scheduled = None
+        self.on_scheduled: Callable[[list[tuple[int, int, int, int, int, int]]], None] | None = None
         self._scheduled: list[tuple[int, int, int, int, int, int]] = []
 
     def _first_unplayed_tick_locked(self) -> int:
