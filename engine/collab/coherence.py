@@ -15,21 +15,21 @@ from __future__ import annotations
 
 import bisect
 
-from engine.collab.song_doc import NoteEntry
-
 
 class Coherence:
     """The pending stamped values of notes (module doc)."""
 
     def __init__(self):
-        self.before: dict[str, NoteEntry | None] = {}  # value before the first pending stamp
-        self.pending: dict[str, list[tuple[int, NoteEntry | None]]] = {}  # (stamp, value)
+        # a note's entry, or a pattern's, placement's, track's or song setting's value
+        # (None: absent)
+        self.before: dict[str, object] = {}  # value before the first pending stamp
+        self.pending: dict[str, list[tuple[int, object]]] = {}  # (stamp, value)
 
     def clear(self) -> None:
         self.before.clear()
         self.pending.clear()
 
-    def add(self, note_id: str, before: NoteEntry | None, stamp: int, value) -> None:
+    def add(self, note_id: str, before: object, stamp: int, value) -> None:
         """A note took ``value`` from session tick ``stamp`` on (``before``: its value
         just before this change arrived)."""
         if note_id not in self.pending:
@@ -50,7 +50,7 @@ class Coherence:
             {s for entries in self.pending.values() for s, _ in entries if s >= session_tick}
         )
 
-    def overrides_at(self, session_tick: int, current) -> dict[str, NoteEntry | None]:
+    def overrides_at(self, session_tick: int, current) -> dict[str, object]:
         """Notes whose value at ``session_tick`` differs from their value now (``current``:
         note id -> the document's entry)."""
         overrides = {}

@@ -120,7 +120,7 @@ class Peer:
         if changes.transport:
             self._on_transport()
         if self.timeline is not None:
-            self.coherence.forget_before(self.session_tick_now() - self._forget_ticks())
+            self.coherence.forget_before(self.session_tick_now() - _forget_ticks(self.timeline))
         if self._stop_due is not None and time.monotonic_ns() >= self._stop_due[0]:
             tick = self._stop_due[1]
             self._stop_due = None
@@ -130,9 +130,6 @@ class Peer:
 
     def _ppq(self) -> int:
         return self.timeline.score.ppq if self.timeline is not None else 480
-
-    def _forget_ticks(self) -> int:
-        return self.timeline.score.ppq * 4 * 4  # four bars of 4/4: far behind the engine
 
     def _publish_presence(self) -> None:
         now = time.monotonic()
@@ -194,7 +191,9 @@ class Peer:
             self._commands.append(cmd.ReplaceScoreCommand(self.song.score()))
             return
         first = None
-        keys = [(i, changes.notes_before.get(i)) for i in changes.note_ids]
+        keys: list[tuple[str, object]] = [
+            (i, changes.notes_before.get(i)) for i in changes.note_ids
+        ]
         keys += [(PATTERN_KEY + i, changes.patterns_before.get(i)) for i in changes.pattern_ids]
         keys += [
             (PLACEMENT_KEY + i, changes.placements_before.get(i)) for i in changes.placement_ids
@@ -226,7 +225,7 @@ class Peer:
                     return
                 retime_from = u if retime_from is None else min(retime_from, u)
         if retime_from is not None:
-            self._retime_from(retime_from)
+            self._retime_from(self.timeline, retime_from)
             if retime_from <= self.session_tick_now():  # too late for its place here
                 self.incoherent += 1
                 self.notices.append(
@@ -241,12 +240,12 @@ class Peer:
             self._commands.append(cmd.ReplaceScoreCommand(current))
             first = now if first is None else min(first, now)
         if first is not None:
-            self._send_versions_from(first)
+            self._send_versions_from(self.timeline, first)
 
-    def _retime_from(self, u: int) -> None:
+    def _retime_from(self, timeline: SessionTimeline, u: int) -> None:
         """The song's tempo or loop changes at session tick ``u`` (and at every later
-        pending stamp of the song's settings): the timeline gets a new stretch there."""
-        timeline = self.timeline
+        pending stamp of the song's settings): the playing ``timeline`` gets a new
+        stretch there."""
         stamps = sorted(
             {s for key in TIMING_KEYS for s, _ in self.coherence.pending.get(key, ()) if s >= u}
         )
@@ -260,10 +259,10 @@ class Peer:
             self._timeline_stamps.add(stamp)
         self.timeline = timeline
 
-    def _send_versions_from(self, first: int) -> None:
+    def _send_versions_from(self, timeline: SessionTimeline, first: int) -> None:
         for u in self.coherence.stamps_from(first):
             score = self.song.score_with(self.coherence.overrides_at(u, self.song.entry))
-            pass_index, tick = self.timeline.take_over_place(u)
+            pass_index, tick = timeline.take_over_place(u)
             self._version += 1
             self._asked[self._version] = u
             self._commands.append(
@@ -343,14 +342,15 @@ class Peer:
         if late_us <= 0:
             self._commands.append(cmd.PlayAtCommand(state.tick, start_local_ns))
             return
-        self._join_at_next_step(late_us)
+        self._join_at_next_step(self.timeline, late_us)
 
-    def _join_at_next_step(self, late_us: int) -> None:
-        """Start the engine in phase with the running transport, a step ahead."""
-        u = self.timeline.step_after(late_us, max(1, self._ppq() // 4))
-        pass_index, tick = self.timeline.position(u)
+    def _join_at_next_step(self, timeline: SessionTimeline, late_us: int) -> None:
+        """Start the engine in phase with the running transport (on ``timeline``), a step
+        ahead."""
+        u = timeline.step_after(late_us, max(1, timeline.score.ppq // 4))
+        pass_index, tick = timeline.position(u)
         self.pass_offset = pass_index  # the engine counts its passes from this start
-        at_ns = self.transport.at_ns - self._offset_ns() + self.timeline.us_of(u) * 1000
+        at_ns = self.transport.at_ns - self._offset_ns() + timeline.us_of(u) * 1000
         self._commands.append(cmd.PlayAtCommand(tick, at_ns))
 
     def _rejoin(self) -> None:
@@ -365,8 +365,8 @@ class Peer:
                 self.song.score_with(self.coherence.overrides_at(now, self.song.entry))
             )
         )
-        self._join_at_next_step(late_us)
-        self._send_versions_from(now + 1)
+        self._join_at_next_step(self.timeline, late_us)
+        self._send_versions_from(self.timeline, now + 1)
 
     # --- what the engine reports --------------------------------------------------------
     def on_engine_event(self, event) -> None:
@@ -427,3 +427,7 @@ def _timeline_changed(old: Score, new: Score) -> bool:
         or old.ppq != new.ppq
         or (old.loop, old.loop_enabled) != (new.loop, new.loop_enabled)
     )
+
+
+def _forget_ticks(timeline: SessionTimeline) -> int:
+    return timeline.score.ppq * 4 * 4  # four bars of 4/4: far behind the engine
