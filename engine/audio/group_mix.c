@@ -86,15 +86,22 @@ group_mix *pianola_mix_new(void *process, void *synth, int groups, int chunk_fra
     return mix;
 }
 
+/* A peak in millionths of full scale; a synth gone wild (inf, nan) reads as 1000x full
+ * scale rather than as whatever converting it would give. */
+static int64_t millionths(float peak)
+{
+    return peak >= 0.0f && peak <= 1000.0f ? (int64_t)(peak * 1e6f) : (int64_t)1000000000;
+}
+
 static void publish(group_mix *mix)
 {
     int g;
     for (g = 0; g < mix->groups; g++) {
-        mix->group_levels[g] = (int64_t)(mix->peaks[g] * 1e6f);
+        mix->group_levels[g] = millionths(mix->peaks[g]);
         mix->peaks[g] = 0.0f;
     }
-    mix->master[0] = (int64_t)(mix->peaks[mix->groups] * 1e6f);
-    mix->master[1] = (int64_t)(mix->peaks[mix->groups + 1] * 1e6f);
+    mix->master[0] = millionths(mix->peaks[mix->groups]);
+    mix->master[1] = millionths(mix->peaks[mix->groups + 1]);
     mix->master[2] = mix->master[2] + 1;
     mix->peaks[mix->groups] = mix->peaks[mix->groups + 1] = 0.0f;
 }

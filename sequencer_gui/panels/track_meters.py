@@ -34,7 +34,9 @@ class TrackMeterBar:
 
     def __init__(self, master, index: int, height: int = 40):
         self.index = index
+        self.height = height
         self.shown_db = FLOOR_DB
+        self._shown: tuple | None = None  # what the canvas shows: height, top, fill, lit
         self.canvas = c = tk.Canvas(
             master, width=BAR_WIDTH, height=height, highlightthickness=0, borderwidth=0
         )
@@ -47,23 +49,28 @@ class TrackMeterBar:
     def apply_palette(self, colours) -> None:
         self.canvas.configure(background=colours.window)
         self.canvas.itemconfigure(self.back, fill=colours.meter_back)
-        self.draw()
+        self.draw(force=True)
 
     def feed(self, db: float, fall_db: float) -> None:
         self.shown_db = max(db, self.shown_db - fall_db)
         self.draw()
 
-    def draw(self) -> None:
+    def draw(self, force: bool = False) -> None:
+        # ~30 times a second per track while playing: touch the canvas only on a change
         c = self.canvas
-        height = max(c.winfo_height(), int(c.cget("height")))
-        top = height * (1.0 - meter_fraction(self.shown_db))
-        c.coords(self.back, 0, 0, BAR_WIDTH, height)
-        c.coords(self.bar, 0, top, BAR_WIDTH, height)
-        colours = palette.current()
+        height = max(c.winfo_height(), self.height)
         db = self.shown_db
+        top = round(height * (1.0 - meter_fraction(db)))
+        colours = palette.current()
         fill = (
             colours.meter_high if db > -3 else colours.meter_mid if db > -12 else colours.meter_low
         )
+        shown = (height, top, fill, db > FLOOR_DB)
+        if shown == self._shown and not force:
+            return
+        self._shown = shown
+        c.coords(self.back, 0, 0, BAR_WIDTH, height)
+        c.coords(self.bar, 0, top, BAR_WIDTH, height)
         c.itemconfigure(self.bar, fill=fill, state="normal" if db > FLOOR_DB else "hidden")
 
 
