@@ -105,12 +105,12 @@ def run(args) -> int:
         window.views.select(1)
         pump(root, 0.5)
         panel = window.steps.panel
-        g = panel.grid.geometry
+        g = panel.grid_view.geometry
         print(
             f"pattern: {g.lane_count} lanes x {g.columns} steps at 1/16, {args.bpm:g} BPM "
             f"(a step every {60_000 / args.bpm / 4:.1f} ms), every step on with probability "
-            f"and ratchet; {len(panel.grid.cell_pool)} cells, {len(panel.grid.level_pool)} "
-            f"levels, {len(panel.grid.mark_pool)} marks on the canvas; display "
+            f"and ratchet; {len(panel.grid_view.cell_pool)} cells, {len(panel.grid_view.level_pool)} "
+            f"levels, {len(panel.grid_view.mark_pool)} marks on the canvas; display "
             f"{os.environ['DISPLAY']}; JACK dummy {SAMPLE_RATE} Hz period {args.period}"
         )
         lit_steps_driven(window, root, 4 * g.columns)
@@ -136,7 +136,7 @@ def lit_steps_driven(window, root, count: int) -> None:
     from engine.realtime.position import Position
 
     panel = window.steps.panel
-    columns = panel.grid.geometry.columns
+    columns = panel.grid_view.geometry.columns
     times = []
     for k in range(count):
         position = Position(
@@ -163,7 +163,7 @@ def lit_frames(window, root, seconds: float) -> None:
     work (that other drawing flushed first, then position read -> grid drawn).
     """
     panel = window.steps.panel
-    grid = panel.grid
+    grid = panel.grid_view
     times: list[float] = []
     whole: list[float] = []
     listeners = window.playback.frame_listeners
@@ -232,7 +232,7 @@ def click_latency(window, root, server_name: str, clicks: int) -> None:
     score, lane = pe.add_lane(doc.score, pattern.id, 39, length_steps=pattern.length_steps)
     doc.apply(score, "bench: an empty lane")
     root.update()
-    grid = panel.grid
+    grid = panel.grid_view
     lane_index = len(panel.pattern.lanes) - 1
     period = window.link.ready.period_frames
     delays = []

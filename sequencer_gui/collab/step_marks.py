@@ -15,14 +15,14 @@ class StepPeerMarks:
     (peer id, colour, lane id, step) for the pattern the grid shows."""
 
     def __init__(self, grid):
-        self.grid = grid
+        self.grid_view = grid
         c = grid.canvas
         self.frames = ItemPool(c, lambda: c.create_rectangle(0, 0, 0, 0), "peer-step")
 
     def show(self, marks) -> None:
-        pattern = self.grid.pattern
+        pattern = self.grid_view.pattern
         lanes = {lane.id: i for i, lane in enumerate(pattern.lanes)} if pattern else {}
-        g = self.grid.geometry
+        g = self.grid_view.geometry
         frames = {}
         for peer, colour, lane_id, step in marks:
             lane = lanes.get(lane_id)
@@ -32,4 +32,4 @@ class StepPeerMarks:
             frames[peer] = ((x0 - 2, y0 - 2, x1 + 2, y1 + 2), (("outline", colour), ("width", 2)))
         # the grid restacks its own items when it redraws: keep the frames on top
         if self.frames.sync(frames) or frames:
-            self.grid.canvas.tag_raise("peer-step")
+            self.grid_view.canvas.tag_raise("peer-step")

@@ -218,4 +218,4 @@ class WindowSession:
 def step_grid(window):
     """The window's step grid, when the window has the step views."""
     steps = getattr(window, "steps", None)
-    return getattr(getattr(steps, "panel", None), "grid", None)
+    return getattr(getattr(steps, "panel", None), "grid_view", None)

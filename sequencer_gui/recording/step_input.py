@@ -89,7 +89,7 @@ class StepInput:
         if not lanes:
             self.window.set_status(f"No lane of pattern {pattern.name} plays key {key}.")
             return None
-        step = panel.grid.cursor[1]
+        step = panel.grid_view.cursor[1]
         if step >= lanes[0].length_steps:
             return None  # past the end of that lane
         self._chord.append(key)
@@ -107,6 +107,6 @@ class StepInput:
         self._chord = []
         panel = self._grid()
         if self._in_grid and panel is not None:
-            panel.grid.move_cursor(d_step=1)
+            panel.grid_view.move_cursor(d_step=1)
         else:
             w.playback.locate(w.roll.cursor_tick + w.roll.grid_ticks)

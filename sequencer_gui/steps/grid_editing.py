@@ -50,12 +50,12 @@ class GridEditor:
 
     def __init__(self, panel):
         self.panel = panel
-        self.grid = panel.grid
+        self.grid_view = panel.grid_view
         self.drag: GridDrag | None = None
         self.last_click: tuple | None = None  # (lane, step, turned_on) of the last toggle
         self._wheel_id = None
         self._wheel_cell = None
-        c = self.grid.canvas
+        c = self.grid_view.canvas
         c.bind("<ButtonPress-1>", self.on_press)
         c.bind("<B1-Motion>", self.on_motion)
         c.bind("<ButtonRelease-1>", self.on_release)
@@ -68,10 +68,10 @@ class GridEditor:
         c.bind("<Button-5>", lambda e: self.on_wheel(e, -120))
         c.bind("<Motion>", self.on_hover)
         for key, action in (
-            ("<Left>", lambda: self.grid.move_cursor(d_step=-1)),
-            ("<Right>", lambda: self.grid.move_cursor(d_step=1)),
-            ("<Up>", lambda: self.grid.move_cursor(d_lane=-1)),
-            ("<Down>", lambda: self.grid.move_cursor(d_lane=1)),
+            ("<Left>", lambda: self.grid_view.move_cursor(d_step=-1)),
+            ("<Right>", lambda: self.grid_view.move_cursor(d_step=1)),
+            ("<Up>", lambda: self.grid_view.move_cursor(d_lane=-1)),
+            ("<Down>", lambda: self.grid_view.move_cursor(d_lane=1)),
             ("<Return>", self.toggle_at_cursor),
             ("<KP_Enter>", self.toggle_at_cursor),
             ("<Shift-Up>", lambda: self.velocity_at_cursor(WHEEL_STEP * 2)),
@@ -87,12 +87,12 @@ class GridEditor:
         return self.panel.document
 
     def _world(self, event) -> tuple[float, float]:
-        c = self.grid.canvas
+        c = self.grid_view.canvas
         return c.canvasx(event.x), c.canvasy(event.y)
 
     def _hit(self, event):
         x, y = self._world(event)
-        return self.grid.geometry.hit(x, y, self.grid.lane_lengths())
+        return self.grid_view.geometry.hit(x, y, self.grid_view.lane_lengths())
 
     def _lane(self, index: int):
         return self.panel.pattern.lanes[index]
@@ -107,10 +107,10 @@ class GridEditor:
             return
         hit = self._hit(event)
         cursor = {"length": "sb_h_double_arrow", "cell": "hand2"}.get(hit.part if hit else "", "")
-        self.grid.canvas.configure(cursor=cursor)
+        self.grid_view.canvas.configure(cursor=cursor)
 
     def on_press(self, event) -> None:
-        self.grid.canvas.focus_set()
+        self.grid_view.canvas.focus_set()
         self.last_click = None
         if self.panel.pattern is None:
             return
@@ -129,16 +129,16 @@ class GridEditor:
             return
         if hit.part == "name":
             self.panel.preview_lane(lane)
-            self.grid.cursor = (hit.lane, self.grid.cursor[1])
-            self.grid.show_cursor()
+            self.grid_view.cursor = (hit.lane, self.grid_view.cursor[1])
+            self.grid_view.show_cursor()
             return
         if hit.part == "length":
             self.drag = GridDrag("length", hit.lane, lane.length_steps)
             self.document.begin("Change lane length")
             return
         step = lane.steps[hit.step]
-        self.grid.cursor = (hit.lane, hit.step)
-        self.grid.show_cursor()
+        self.grid_view.cursor = (hit.lane, hit.step)
+        self.grid_view.show_cursor()
         if event.state & SHIFT:
             x, y = self._world(event)
             self.drag = GridDrag(
@@ -154,7 +154,7 @@ class GridEditor:
         self._paint(hit.lane, hit.step)
 
     def on_right_press(self, event) -> None:
-        self.grid.canvas.focus_set()
+        self.grid_view.canvas.focus_set()
         self.last_click = None
         if self.panel.pattern is None:
             return
@@ -180,7 +180,7 @@ class GridEditor:
         d = self.drag
         if d is None:
             return
-        lengths = self.grid.lane_lengths()
+        lengths = self.grid_view.lane_lengths()
         if (lane, step) in d.visited or lane >= len(lengths) or step >= lengths[lane]:
             return
         d.visited.add((lane, step))
@@ -196,7 +196,7 @@ class GridEditor:
         if d is None:
             return
         x, y = self._world(event)
-        g = self.grid.geometry
+        g = self.grid_view.geometry
         if d.mode == "length":
             length = g.x_to_length(x)
             if length != d.last[0]:
@@ -261,7 +261,7 @@ class GridEditor:
         hit = self._hit(event)
         if hit is None or hit.part != "cell" or self.drag is not None:
             # not over a step: scroll the lanes
-            self.grid.canvas.yview_scroll(-3 * (1 if delta > 0 else -1) * 8, "units")
+            self.grid_view.canvas.yview_scroll(-3 * (1 if delta > 0 else -1) * 8, "units")
             return "break"
         self.change_velocity(hit.lane, hit.step, WHEEL_STEP if delta > 0 else -WHEEL_STEP)
         return "break"
@@ -280,12 +280,12 @@ class GridEditor:
             if current.on:
                 self.panel.preview_step(self._lane(lane), velocity)
         if self._wheel_id is not None:
-            self.grid.after_cancel(self._wheel_id)
-        self._wheel_id = self.grid.after(WHEEL_COMMIT_MS, self._end_wheel)
+            self.grid_view.after_cancel(self._wheel_id)
+        self._wheel_id = self.grid_view.after(WHEEL_COMMIT_MS, self._end_wheel)
 
     def _end_wheel(self) -> None:
         if self._wheel_id is not None:
-            self.grid.after_cancel(self._wheel_id)
+            self.grid_view.after_cancel(self._wheel_id)
             self._wheel_id = None
         if self._wheel_cell is not None:
             self._wheel_cell = None
@@ -297,7 +297,7 @@ class GridEditor:
         pattern = self.panel.pattern
         if pattern is None or not pattern.lanes:
             return
-        lane_i, step_i = self.grid.cursor
+        lane_i, step_i = self.grid_view.cursor
         lane = pattern.lanes[lane_i]
         if step_i >= lane.length_steps:
             return
@@ -315,6 +315,6 @@ class GridEditor:
         pattern = self.panel.pattern
         if pattern is None or not pattern.lanes:
             return
-        lane_i, step_i = self.grid.cursor
+        lane_i, step_i = self.grid_view.cursor
         if step_i < pattern.lanes[lane_i].length_steps:
             self.change_velocity(lane_i, step_i, delta)

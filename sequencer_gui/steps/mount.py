@@ -69,7 +69,7 @@ class StepViews:
         if where is None:
             step_text = "a step"
         else:
-            grid = self.panel.grid
+            grid = self.panel.grid_view
             grid.cursor = where
             grid.show_cursor()
             self.panel.params.redraw()
@@ -101,7 +101,7 @@ def mount(window) -> StepViews:
         index = views.index("current")
         if index == 1:
             panel.refresh()
-            panel.grid.canvas.focus_set()
+            panel.grid_view.canvas.focus_set()
         elif index == 2:
             song.redraw()
             song.canvas.focus_set()
@@ -128,7 +128,7 @@ def mount(window) -> StepViews:
 
     def on_palette(_palette) -> None:
         overlay.apply_palette()
-        panel.grid.apply_palette()
+        panel.grid_view.apply_palette()
         panel.params.apply_palette()
         song.apply_palette()
 

@@ -38,12 +38,12 @@ class StepsPanel(ttk.Frame):
         self.session = session
         self.bar = PatternBar(self, self)
         self.bar.pack(side="top", fill="x")
-        self.grid = StepGrid(self, self)
+        self.grid_view = StepGrid(self, self)
         self.params = ParamLane(self, self)
         # the lane first, from the bottom: when the window is short the grid scrolls, the
         # lane stays whole
         self.params.pack(side="bottom", fill="x")
-        self.grid.pack(side="top", fill="both", expand=True)
+        self.grid_view.pack(side="top", fill="both", expand=True)
         self.editor = GridEditor(self)
         self.document.add_listener(self._on_document)
         session.listeners.append(lambda s: self.refresh())
@@ -76,10 +76,10 @@ class StepsPanel(ttk.Frame):
         pattern_id = pattern.id if pattern is not None else None
         if pattern_id != self._shown_pattern_id:
             self._shown_pattern_id = pattern_id
-            self.grid.lit = {}
-            self.grid.cursor = (0, 0)
+            self.grid_view.lit = {}
+            self.grid_view.cursor = (0, 0)
         self.bar.refresh()
-        self.grid.redraw()
+        self.grid_view.redraw()
         self.params.redraw()
 
     def _on_document(self, document, reason: str) -> None:
@@ -108,12 +108,12 @@ class StepsPanel(ttk.Frame):
         patterns = self.document.score.patterns
         index, step = position.pattern_index, position.pattern_step
         if 0 <= index < len(patterns) and patterns[index].id == pattern.id and step >= 0:
-            self.grid.light(lit_steps(pattern, position.pattern_pass, step))
+            self.grid_view.light(lit_steps(pattern, position.pattern_pass, step))
         else:
-            self.grid.light({})
+            self.grid_view.light({})
 
     def stopped(self) -> None:
-        self.grid.light({})
+        self.grid_view.light({})
 
     # ------------------------------------------------------------------ commands
     def pick_pattern_number(self, number: int) -> None:

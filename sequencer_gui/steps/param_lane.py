@@ -76,12 +76,12 @@ class ParamLane(ttk.Frame):
 
     # ------------------------------------------------------------------ drawing
     def redraw(self) -> None:
-        g = self.panel.grid.geometry
+        g = self.panel.grid_view.geometry
         pattern = self.panel.pattern
         param = self.param
         h = LANE_HEIGHT
         bars, labels = {}, {}
-        lane_i = self.panel.grid.cursor[0]
+        lane_i = self.panel.grid_view.cursor[0]
         if pattern is not None and pattern.lanes:
             lane_i = min(lane_i, len(pattern.lanes) - 1)
             lane = pattern.lanes[lane_i]
@@ -125,7 +125,7 @@ class ParamLane(ttk.Frame):
         pattern = self.panel.pattern
         if pattern is None or not pattern.lanes:
             return None, None
-        lane_i = min(self.panel.grid.cursor[0], len(pattern.lanes) - 1)
+        lane_i = min(self.panel.grid_view.cursor[0], len(pattern.lanes) - 1)
         return pattern, pattern.lanes[lane_i]
 
     def on_press(self, event) -> None:
@@ -143,7 +143,7 @@ class ParamLane(ttk.Frame):
         lane_id, visited = self._drag
         if lane is None or lane.id != lane_id:
             return
-        step_i = self.panel.grid.geometry.x_to_step(event.x)
+        step_i = self.panel.grid_view.geometry.x_to_step(event.x)
         if step_i is None or step_i >= lane.length_steps:
             return
         changes = self.param.changes(self.param.value_at(event.y, LANE_HEIGHT))

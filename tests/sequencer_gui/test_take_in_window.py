@@ -104,13 +104,13 @@ def test_step_input_in_the_step_grid_sets_the_lanes_of_the_keys_played(window):
     drum_window(window)
     panel = window.recording.step_input.window.steps.panel
     window.recording.step_input.enabled_var.set(True)
-    panel.grid.cursor = (0, 2)
+    panel.grid_view.cursor = (0, 2)
     kick, snare = 36, 38
     _played(window, bytes((0x99, kick, 110)), 0, playing=False)
     _played(window, bytes((0x99, snare, 70)), 0, playing=False)
     _played(window, bytes((0x89, kick, 0)), 0, playing=False)
     _played(window, bytes((0x89, snare, 0)), 0, playing=False)
-    assert panel.grid.cursor[1] == 3
+    assert panel.grid_view.cursor[1] == 3
     _played(window, bytes((0x99, 99, 100)), 0, playing=False)  # no lane plays it
     _played(window, bytes((0x89, 99, 0)), 0, playing=False)
     assert "No lane" in window.status.message.cget("text")

@@ -136,7 +136,7 @@ def test_where_another_peer_edits_in_the_step_grid_is_framed_in_its_colour(playi
     window.document.replace(replace(_song(), patterns=(Pattern("beat", lanes=lanes),)))
     url = window.session.share(server.url)
     other = Peer(SessionLink.parse(url), "Ben")
-    grid = window.steps.panel.grid
+    grid = window.steps.panel.grid_view
     pool = window.session.step_marks.frames
     canvas = grid.canvas
 

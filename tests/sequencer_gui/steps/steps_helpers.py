@@ -90,9 +90,9 @@ class GridDriver(CanvasDriver):
     """The step grid of a window: points of cells and what the canvas shows for them."""
 
     def __init__(self, window):
-        super().__init__(window.root, window.steps.panel.grid.canvas)
+        super().__init__(window.root, window.steps.panel.grid_view.canvas)
         self.window = window
-        self.grid = window.steps.panel.grid
+        self.grid_view = window.steps.panel.grid_view
 
     @property
     def pattern(self):
@@ -105,26 +105,26 @@ class GridDriver(CanvasDriver):
         return self.pattern.lanes[lane].steps[step]
 
     def cell(self, lane: int, step: int) -> tuple[float, float]:
-        g = self.grid.geometry
+        g = self.grid_view.geometry
         return g.step_centre_x(step), g.lane_y(lane) + g.lane_height_px / 2
 
     def on_steps(self, lane: int) -> list[int]:
         return [i for i, s in enumerate(self.lane(lane).steps) if s.on]
 
     def level_item(self, lane: int, step: int):
-        item = self.grid.level_pool.item((lane, step))
+        item = self.grid_view.level_pool.item((lane, step))
         if item is None or self.canvas.itemcget(item, "state") == "hidden":
             return None
         return item
 
     def cell_fill(self, lane: int, step: int) -> str:
         """The colour the cell shows: a lit-step highlight over it, else its own."""
-        x0, y0, x1, y1 = self.grid.geometry.cell_box(lane, step)
+        x0, y0, x1, y1 = self.grid_view.geometry.cell_box(lane, step)
         for item in self.canvas.find_overlapping(x0 + 2, y0 + 2, x1 - 2, y1 - 2):
             lit = "lit" in self.canvas.gettags(item)
             if lit and self.canvas.itemcget(item, "state") != "hidden":
                 return self.canvas.itemcget(item, "fill")
-        return self.canvas.itemcget(self.grid.cell_pool.item((lane, step)), "fill")
+        return self.canvas.itemcget(self.grid_view.cell_pool.item((lane, step)), "fill")
 
 
 def set_steps(window, lane: int, on_steps, **fields):

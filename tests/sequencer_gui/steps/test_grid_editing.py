@@ -24,11 +24,11 @@ def redo(d):
 
 
 def test_the_steps_tab_shows_a_row_per_lane_with_drum_names(window, d):
-    g = d.grid.geometry
+    g = d.grid_view.geometry
     assert g.lane_count == 8 and g.columns == 16
-    names = [d.canvas.itemcget(d.grid.name_pool.item(i), "text") for i in range(8)]
+    names = [d.canvas.itemcget(d.grid_view.name_pool.item(i), "text") for i in range(8)]
     assert names[:3] == ["Bass Drum 1", "Acoustic Snare", "Closed Hi-Hat"]
-    assert len(d.grid.cell_pool) == 8 * 16
+    assert len(d.grid_view.cell_pool) == 8 * 16
     assert d.level_item(0, 0) is None  # a new pattern is silent
 
 
@@ -83,7 +83,7 @@ def test_shift_drag_sets_velocity_and_the_fill_shows_it(window, d):
         window.steps.panel.track_colour, 90
     )
     assert [round(v) for v in d.canvas.coords(item)] == list(
-        d.grid.geometry.level_box(0, 0, 90 / 127)
+        d.grid_view.geometry.level_box(0, 0, 90 / 127)
     )
     assert window.document.history.undo_label == "Change step velocity"
     undo(d)
@@ -107,7 +107,7 @@ def test_the_wheel_changes_velocity_one_undo_step_per_burst(window, d):
 
 
 def test_mute_solo_and_the_length_handle(window, d):
-    g = d.grid.geometry
+    g = d.grid_view.geometry
     x0, y0, x1, y1 = g.button_box(3, "mute")
     d.click((x0 + x1) / 2, (y0 + y1) / 2)
     assert d.lane(3).mute
@@ -122,7 +122,8 @@ def test_mute_solo_and_the_length_handle(window, d):
     d.drag((g.boundary_x(16) + 1, y), (g.boundary_x(12), y))
     assert d.lane(2).length_steps == 12
     assert (
-        d.canvas.itemcget(d.grid.cell_pool.item((2, 13)), "fill") == colours.current().cell_beyond
+        d.canvas.itemcget(d.grid_view.cell_pool.item((2, 13)), "fill")
+        == colours.current().cell_beyond
     )
     undo(d)
     assert d.lane(2).length_steps == 16
@@ -132,15 +133,15 @@ def test_keyboard_cursor_and_enter(window, d):
     d.key("<Right>")
     d.key("<Right>")
     d.key("<Down>")
-    assert d.grid.cursor == (1, 2)
+    assert d.grid_view.cursor == (1, 2)
     d.key("<Return>")
     assert d.on_steps(1) == [2]
-    box = [round(v) for v in d.canvas.coords(d.grid.cursor_item)]
-    assert box == list(d.grid.geometry.cell_box(1, 2))
+    box = [round(v) for v in d.canvas.coords(d.grid_view.cursor_item)]
+    assert box == list(d.grid_view.geometry.cell_box(1, 2))
     d.key("<Left>")
     d.key("<Left>")
     d.key("<Left>")  # wraps to the last step
-    assert d.grid.cursor == (1, 15)
+    assert d.grid_view.cursor == (1, 15)
 
 
 def test_number_keys_pick_patterns(window, d):
@@ -176,7 +177,7 @@ def test_double_click_opens_the_step_editor_and_keeps_the_step(window, d):
     step = d.step(0, 6)
     assert (step.ratchet, step.probability, step.condition.label()) == (3, 70, "2:4")
     assert window.document.history.undo_label == "Edit step"
-    mark = d.grid.mark_pool.item((0, 6))
+    mark = d.grid_view.mark_pool.item((0, 6))
     assert d.canvas.itemcget(mark, "text") == "2:4"
 
 

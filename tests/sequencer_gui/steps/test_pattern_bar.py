@@ -28,7 +28,7 @@ def lane_point(d, step: int, param: str, value: int) -> tuple[float, float]:
     p = PARAM_BY_NAME[param]
     y0, y1 = p.bar(value, LANE_HEIGHT)
     y = y0 if not p.centred or value >= 0 else y1 - 1
-    return d.grid.geometry.step_centre_x(step), y
+    return d.grid_view.geometry.step_centre_x(step), y
 
 
 # ---------------------------------------------------------------------- parameter lane
@@ -120,11 +120,11 @@ def test_length_step_size_and_swing_controls(window, d):
     bar.length_var.set("12")
     bar.apply_length()
     assert window.steps.session.pattern.length_steps == 12
-    assert d.grid.geometry.columns == 12
+    assert d.grid_view.geometry.columns == 12
     bar.size_var.set("1/8t")
     bar.apply_step_size()
     assert window.steps.session.pattern.step_size == "1/8t"
-    assert d.grid.geometry.steps_per_beat == 3  # triplet eighths: three to the beat
+    assert d.grid_view.geometry.steps_per_beat == 3  # triplet eighths: three to the beat
     bar.swing_var.set("62")
     bar.apply_swing()
     assert window.steps.session.pattern.swing == 62
@@ -139,13 +139,13 @@ def test_add_and_remove_a_lane(window, d):
     bar.add_lane(56)
     pattern = window.steps.session.pattern
     assert pattern.lanes[-1].key == 56 and len(pattern.lanes) == 9
-    name = d.canvas.itemcget(d.grid.name_pool.item(8), "text")
+    name = d.canvas.itemcget(d.grid_view.name_pool.item(8), "text")
     assert name == "Cowbell"
     doc = window.document
     doc.apply(pe.remove_lane(doc.score, pattern.id, pattern.lanes[0].id), "Remove lane")
-    assert d.grid.geometry.lane_count == 8
+    assert d.grid_view.geometry.lane_count == 8
     d.key("<Control-z>")
-    assert d.grid.geometry.lane_count == 9
+    assert d.grid_view.geometry.lane_count == 9
 
 
 # ---------------------------------------------------------------------- lit step
@@ -178,7 +178,7 @@ def test_a_moving_step_moves_one_highlight_per_run_of_lanes_and_no_cell(window, 
     pattern = window.steps.session.pattern
     doc.apply(pe.set_lane_length(doc.score, pattern.id, pattern.lanes[3].id, 12), "set up")
     window.root.update()
-    grid, panel = window.steps.panel.grid, window.steps.panel
+    grid, panel = window.steps.panel.grid_view, window.steps.panel
     cells = {k: d.canvas.itemcget(grid.cell_pool.item(k), "fill") for k in grid.cell_pool.keys()}
     made = grid.lit_pool.created
     for step in range(14):
@@ -264,7 +264,7 @@ def test_euclid_dialog_cancel_puts_the_lane_back(window, d):
 
 def test_lane_menu_rhythm_tools(window, d):
     set_steps(window, 1, [0, 4])
-    g = d.grid.geometry
+    g = d.grid_view.geometry
     # build the menu without posting it (a posted popup grabs the pointer)
     import tkinter as tk
 

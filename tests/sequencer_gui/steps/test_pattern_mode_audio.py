@@ -39,7 +39,7 @@ def test_pattern_mode_lights_the_playing_step_and_a_picked_pattern_waits_for_the
         seen_lit = set()
 
         def lit_now():
-            seen_lit.update(window.steps.panel.grid.lit.values())
+            seen_lit.update(window.steps.panel.grid_view.lit.values())
             return len(seen_lit) >= 4
 
         assert pump(root, 5, lit_now), (

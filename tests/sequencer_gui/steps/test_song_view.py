@@ -175,7 +175,7 @@ def test_a_click_on_a_pattern_note_in_the_roll_shows_its_step_and_adds_nothing(w
     assert window.document.score is before  # no note added, nothing to undo
     assert roll.track.notes == ()
     assert window.steps.song.selection == {placements(window)[0].id}
-    assert window.steps.panel.grid.cursor == (1, 6)
+    assert window.steps.panel.grid_view.cursor == (1, 6)
     text = window.status.message.cget("text")
     assert "step 7 of" in text and "step grid" in text
     assert window.views.index("current") == 0
@@ -186,7 +186,7 @@ def test_a_click_on_a_pattern_note_in_the_roll_shows_its_step_and_adds_nothing(w
     window.root.update()
     assert window.views.index("current") == 1
     assert window.document.score is before
-    assert window.steps.panel.grid.cursor == (1, 6)
+    assert window.steps.panel.grid_view.cursor == (1, 6)
     # beside a pattern note the roll still adds notes as ever
     window.views.select(0)
     window.root.update()

@@ -75,7 +75,7 @@ def steps_window(xdisplay, jack_server):
 def test_a_click_on_a_step_is_heard_at_once(steps_window):
     window = steps_window
     root = window.root
-    grid = window.steps.panel.grid
+    grid = window.steps.panel.grid_view
     g = grid.geometry
     c = grid.canvas
     x = c.winfo_rootx() + round(g.step_centre_x(4) - c.canvasx(0))
