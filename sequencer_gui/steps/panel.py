@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 import tkinter as tk
+from functools import partial
 from tkinter import simpledialog, ttk
 
 from engine.core import generators
@@ -134,6 +135,8 @@ class StepsPanel(ttk.Frame):
     def lane_menu(self, lane_index: int, x_root: int, y_root: int) -> None:
         """The lane header's context menu: sound, name, Euclidean fill, clear, move, remove."""
         pattern = self.pattern
+        if pattern is None:
+            return  # no pattern shown: there is no lane to offer a menu for
         lane = pattern.lanes[lane_index]
         menu = tk.Menu(self, tearoff=False)
         sound = tk.Menu(menu, tearoff=False)
@@ -141,7 +144,7 @@ class StepsPanel(ttk.Frame):
             for i, (key, name) in enumerate(sorted(GM_DRUM_NAMES.items())):
                 sound.add_command(
                     label=f"{key}  {name}",
-                    command=lambda k=key: self._lane_edit(lane, "Change lane sound", key=k),
+                    command=partial(self._lane_edit, lane, "Change lane sound", key=key),
                     columnbreak=(i > 0 and i % 16 == 0),
                 )
         else:
@@ -150,7 +153,7 @@ class StepsPanel(ttk.Frame):
                 for key in range(12 * (octave + 1), 12 * (octave + 2)):
                     sub.add_command(
                         label=note_name(key),
-                        command=lambda k=key: self._lane_edit(lane, "Change lane sound", key=k),
+                        command=partial(self._lane_edit, lane, "Change lane sound", key=key),
                     )
                 sound.add_cascade(label=f"Octave {octave}", menu=sub)
         menu.add_cascade(label="Sound", menu=sound)
@@ -158,15 +161,13 @@ class StepsPanel(ttk.Frame):
         menu.add_command(label="Euclidean…", command=lambda: self.euclid(lane_index))
         rhythm = tk.Menu(menu, tearoff=False)
         n = lane.length_steps
+
+        def fill_every(every: int) -> None:
+            hits = generators.fill_every(n, every)
+            self._lane_steps(lane, f"Fill every {every}", generators.apply_hits(lane.steps, hits))
+
         for every in (2, 4, 8):
-            rhythm.add_command(
-                label=f"Fill every {every}",
-                command=lambda e=every: self._lane_steps(
-                    lane,
-                    f"Fill every {e}",
-                    generators.apply_hits(lane.steps, generators.fill_every(n, e)),
-                ),
-            )
+            rhythm.add_command(label=f"Fill every {every}", command=partial(fill_every, every))
         rhythm.add_separator()
         for label, steps in (
             ("Shift left", lambda: generators.shift(lane.steps, -1)),
@@ -176,7 +177,7 @@ class StepsPanel(ttk.Frame):
             ("Humanize", lambda: generators.humanize(lane.steps, 10, 12, random.getrandbits(31))),
         ):
             rhythm.add_command(
-                label=label, command=lambda lb=label, f=steps: self._lane_steps(lane, lb, f())
+                label=label, command=partial(self._lane_steps_made, lane, label, steps)
             )
         menu.add_cascade(label="Rhythm", menu=rhythm)
         menu.add_command(
@@ -186,13 +187,17 @@ class StepsPanel(ttk.Frame):
             ),
         )
         menu.add_separator()
+
+        def move_lane(to: int) -> None:
+            self.document.apply(
+                pe.move_lane(self.document.score, pattern.id, lane.id, to), "Move lane"
+            )
+
         for label, to in (("Move up", lane_index - 1), ("Move down", lane_index + 1)):
             menu.add_command(
                 label=label,
                 state="normal" if 0 <= to < len(pattern.lanes) else "disabled",
-                command=lambda t=to: self.document.apply(
-                    pe.move_lane(self.document.score, pattern.id, lane.id, t), "Move lane"
-                ),
+                command=partial(move_lane, to),
             )
         menu.add_command(
             label="Remove lane",
@@ -203,14 +208,22 @@ class StepsPanel(ttk.Frame):
         self.lane_menu_widget = menu  # tests drive it
         menu.tk_popup(x_root, y_root)
 
+    def _lane_steps_made(self, lane: Lane, label: str, make_steps) -> None:
+        # made when the entry is chosen: a random rhythm differs each time
+        self._lane_steps(lane, label, make_steps())
+
     def _lane_steps(self, lane: Lane, label: str, steps) -> None:
         pattern = self.pattern
+        if pattern is None:
+            return  # the pattern went away while its lane's menu was open: nothing to change
         self.document.apply(
             pe.set_lane_steps(self.document.score, pattern.id, lane.id, steps), label
         )
 
     def _lane_edit(self, lane: Lane, label: str, **changes) -> None:
         pattern = self.pattern
+        if pattern is None:
+            return  # the pattern went away while its lane's menu was open: nothing to change
         try:
             score = pe.update_lane(self.document.score, pattern.id, lane.id, **changes)
         except ScoreError as exc:

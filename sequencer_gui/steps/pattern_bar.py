@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import tkinter as tk
 from dataclasses import replace
+from functools import partial
 from tkinter import simpledialog, ttk
+from typing import Literal
 
 from engine.core import pattern_edits as pe
 from engine.core.errors import ScoreError
@@ -188,14 +190,14 @@ class PatternBar(ttk.Frame):
             for i, (key, name) in enumerate(sorted(GM_DRUM_NAMES.items())):
                 menu.add_command(
                     label=f"{key}  {name}",
-                    command=lambda k=key: self.add_lane(k),
+                    command=partial(self.add_lane, key),
                     columnbreak=(i > 0 and i % 16 == 0),
                 )
         else:
             for octave in MELODIC_OCTAVES:
                 sub = tk.Menu(menu, tearoff=False)
                 for key in range(12 * (octave + 1), 12 * (octave + 2)):
-                    sub.add_command(label=note_name(key), command=lambda k=key: self.add_lane(k))
+                    sub.add_command(label=note_name(key), command=partial(self.add_lane, key))
                 menu.add_cascade(label=f"Octave {octave}", menu=sub)
 
     # ------------------------------------------------------------------ pattern commands
@@ -268,7 +270,14 @@ class PatternBar(ttk.Frame):
         self.panel.session.select(patterns[min(index, len(patterns) - 1)].id if patterns else None)
 
     # ------------------------------------------------------------------ settings
-    def _setting(self, var: tk.StringVar, field: str, lo: int, hi: int, label: str) -> None:
+    def _setting(
+        self,
+        var: tk.StringVar,
+        field: Literal["length_steps", "swing"],
+        lo: int,
+        hi: int,
+        label: str,
+    ) -> None:
         pattern = self.pattern
         if pattern is None:
             return
@@ -284,7 +293,12 @@ class PatternBar(ttk.Frame):
             return
         if value != getattr(pattern, field):
             self._try(
-                lambda: pe.set_pattern_settings(self.document.score, pattern.id, **{field: value}),
+                lambda: pe.set_pattern_settings(
+                    self.document.score,
+                    pattern.id,
+                    length_steps=value if field == "length_steps" else None,
+                    swing=value if field == "swing" else None,
+                ),
                 f"Change pattern {label}",
             )
 

@@ -207,16 +207,16 @@ class SongView(ttk.Frame):
         height = max(g.world_height_px, self.canvas.winfo_height())
         rows, headers, htexts = {}, {}, {}
         for i, track in enumerate(score.tracks):
-            y0 = g.track_y(i)
+            top = g.track_y(i)
             fill = col.row_even if i % 2 == 0 else col.row_odd
-            rows[i] = ((g.header_px, y0, WORLD_RIGHT, y0 + g.row_height_px), (("fill", fill),))
+            rows[i] = ((g.header_px, top, WORLD_RIGHT, top + g.row_height_px), (("fill", fill),))
             current = i == self.document.track_index
             headers[i] = (
-                (left, y0, left + g.header_px - 2, y0 + g.row_height_px - 1),
+                (left, top, left + g.header_px - 2, top + g.row_height_px - 1),
                 (("fill", col.cell_lit if current else col.header),),
             )
             htexts[i] = (
-                (left + 6, y0 + g.row_height_px / 2),
+                (left + 6, top + g.row_height_px / 2),
                 (("text", f"{i + 1} {track.name}"), ("width", g.header_px - 10)),
             )
         lines, labels = self._bar_lines(left, right)
@@ -263,9 +263,19 @@ class SongView(ttk.Frame):
                     if left <= x <= right:
                         repeats[(p.id, r)] = ((x, y0 + 2, x, y1 - 2), (("fill", col.mark),))
         grew = False
-        for pool, wanted in zip(
-            self._pools(), (rows, lines, labels, blocks, boxes, repeats, texts, headers, htexts)
-        ):
+        # each pool's items by key, in the order of _pools()
+        wanted_by_pool: tuple[dict, ...] = (
+            rows,
+            lines,
+            labels,
+            blocks,
+            boxes,
+            repeats,
+            texts,
+            headers,
+            htexts,
+        )
+        for pool, wanted in zip(self._pools(), wanted_by_pool):
             grew = pool.sync(wanted) or grew
         c = self.canvas
         c.coords(self.ruler_item, left, 0, right, g.ruler_px)

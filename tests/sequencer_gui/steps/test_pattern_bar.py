@@ -3,6 +3,7 @@
 import pytest
 
 from engine.core import pattern_edits as pe
+from engine.core.gm_drums import GM_DRUM_NAMES
 from engine.realtime.position import Position
 from sequencer_gui.steps import colours
 from sequencer_gui.steps.param_lane import LANE_HEIGHT
@@ -293,6 +294,19 @@ def test_lane_menu_rhythm_tools(window, d):
     assert window.document.history.undo_label == "Shift right"
     rhythm.invoke(index["Fill every 4"])
     assert d.on_steps(1) == [0, 4, 8, 12]
+    panel = window.steps.panel
+    lane_id = panel.pattern.lanes[1].id
+    entries = {
+        menu.entrycget(i, "label"): i
+        for i in range(menu.index("end") + 1)
+        if menu.type(i) != "separator"
+    }
+    sound = menu.nametowidget(menu.entrycget(entries["Sound"], "menu"))
+    sound.invoke(0)
+    assert panel.pattern.lanes[1].key == min(GM_DRUM_NAMES)
+    assert window.document.history.undo_label == "Change lane sound"
+    menu.invoke(entries["Move down"])
+    assert panel.pattern.lanes[2].id == lane_id
 
 
 def test_fill_is_held_or_latched(window, d):
