@@ -15,11 +15,21 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 
 from engine.core.errors import PianolaError
 from engine.core.protocol.commands import SYNC_SOURCES
+from engine.core.score import Score
 from engine.core.timing import bpm_to_us_per_quarter
 from engine.sync.host_clock import FrameTimeFit
+
+if TYPE_CHECKING:  # opened only when chosen: their libraries load then
+    from engine.midi.jack_port import JackMidiPort
+    from engine.sync.jack_transport import JackTransport
+    from engine.sync.link_follower import LinkFollower
+    from engine.sync.midi_clock import MidiClockOut
+    from engine.sync.midi_clock_in import MidiClockFollower
+    from engine.sync.timebase import TimebaseMaster
 
 SOURCE_NAMES = {
     "internal": "internal clock",
@@ -81,6 +91,15 @@ class SynthHostClock:
         return self.fit.host_us_at(frame)
 
 
+class SyncFollower(Protocol):
+    """What the hub asks of whichever follower it has (Link, JACK transport or MIDI
+    clock): the score as the source plays it, and its work once per scheduler period."""
+
+    def adapt(self, score: Score) -> Score: ...
+
+    def service(self) -> None: ...
+
+
 class SyncHub:
     """See module doc.  ``say(source, text, peers, quantum)`` reports to the window or the
     terminal."""
@@ -93,11 +112,14 @@ class SyncHub:
         self._lock = threading.Lock()
         self.choice = SyncChoice()
         self._closers: list = []
-        self._follower = None
-        self._transport = None  # the JackTransport whose start and stop Pianola presses
-        self._master = None  # the TimebaseMaster when leading
-        self._clock_out = None  # MidiClockOut, with any source
-        self._clock_port = None
+        self._follower: SyncFollower | None = None
+        # the follower again, by kind, for what only that kind does: set with the source
+        self._link: LinkFollower | None = None  # starts and stops on the session's beat
+        self._clock_in: MidiClockFollower | None = None  # stops with the clock's sender
+        self._transport: JackTransport | None = None  # whose start and stop Pianola presses
+        self._master: TimebaseMaster | None = None  # when leading JACK's transport
+        self._clock_out: MidiClockOut | None = None  # with any source
+        self._clock_port: JackMidiPort | None = None
 
     @property
     def source(self) -> str:
@@ -128,8 +150,9 @@ class SyncHub:
                 return
         # re-adapt the song now playing to the new source's tempo
         self.scheduler.replace_score(self.adapt(self.scheduler.score))
-        if choice.source == "link":
-            self._follower.follow_playing()  # playing on: into the session's phase
+        link = self._link
+        if link is not None:
+            link.follow_playing()  # playing on: into the session's phase
         self.say(f"Sync: {SOURCE_NAMES[choice.source]}.")
 
     def _open_link(self, choice: SyncChoice) -> None:
@@ -143,7 +166,7 @@ class SyncHub:
         session.open()
         self._closers.append(session.close)
         clock = self._heard_clock()
-        self._follower = LinkFollower(self.scheduler, session, clock, say=self.say)
+        self._follower = self._link = LinkFollower(self.scheduler, session, clock, say=self.say)
 
     def _heard_clock(self):
         if not self.uses_jack:
@@ -197,7 +220,7 @@ class SyncHub:
             locate=self.scheduler.locate,
         )
         clock = JackFrameClock(port, rate)
-        self._follower = MidiClockFollower(
+        self._follower = self._clock_in = MidiClockFollower(
             self.scheduler, session, clock, port.received, say=self.say
         )
 
@@ -220,6 +243,7 @@ class SyncHub:
         try:
             if not self.uses_jack:
                 raise MidiPortError("MIDI clock out needs the JACK audio driver.")
+            connect: tuple[str, ...]
             if query.strip().lower() == "pianola":
                 connect = ()
             else:
@@ -242,6 +266,8 @@ class SyncHub:
 
     def _close_locked(self) -> None:
         self._follower = None
+        self._link = None
+        self._clock_in = None
         self._transport = None
         self._master = None
         while self._closers:
@@ -261,8 +287,8 @@ class SyncHub:
             if self.choice.source == "midi-clock":
                 self.say("The MIDI clock's sender starts the music: press play there.")
                 return True
-            if self.choice.source == "link":
-                self._follower.start(from_tick)
+            if self._link is not None:  # Link is the source: it starts on its own beat
+                self._link.start(from_tick)
                 return True
             if self.choice.source in ("jack-follow", "jack-lead"):
                 self._move_transport(from_tick)
@@ -271,11 +297,11 @@ class SyncHub:
 
     def stop(self) -> bool:
         with self._lock:
-            if self.choice.source == "midi-clock":
-                self._follower.stop()
+            if self._clock_in is not None:  # a MIDI clock is the source
+                self._clock_in.stop()
                 return True
-            if self.choice.source == "link":
-                self._follower.stop()
+            if self._link is not None:  # Link is the source
+                self._link.stop()
                 return True
             if self.choice.source in ("jack-follow", "jack-lead"):
                 self._transport_call("stop")
