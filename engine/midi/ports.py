@@ -85,8 +85,9 @@ def _problem(api: str, exc: Exception) -> str:
     return f"it does not answer ({exc})"
 
 
-def midi_apis() -> list[MidiApi]:
-    """Every API python-rtmidi was built with; ``available`` when a client opens on it."""
+def midi_apis(server: str | None = None) -> list[MidiApi]:
+    """Every API python-rtmidi was built with; ``available`` when a client opens on it
+    (JACK's on ``server``, None: the default one)."""
     try:
         import rtmidi
     except ImportError:
@@ -100,7 +101,7 @@ def midi_apis() -> list[MidiApi]:
         try:
             with quiet_c_stderr():
                 if name == "JACK":
-                    _jack_ports(True)
+                    _jack_ports(True, server)
                 else:
                     rtmidi.MidiOut(ident, name=CLIENT_NAME).delete()
         except (rtmidi.RtMidiError, OSError) as exc:
@@ -110,21 +111,23 @@ def midi_apis() -> list[MidiApi]:
     return apis
 
 
-def list_ports(output: bool = True, apis: list[MidiApi] | None = None) -> list[MidiPort]:
+def list_ports(
+    output: bool = True, apis: list[MidiApi] | None = None, server: str | None = None
+) -> list[MidiPort]:
     """The ports Pianola can send to (``output``) or receive from, on every API that answers.
 
     Pianola's own ports are left out (a track sent to itself would loop)."""
     import rtmidi
 
     found = []
-    for api in apis if apis is not None else midi_apis():
+    for api in apis if apis is not None else midi_apis(server):
         if not api.available:
             continue
         kind = rtmidi.MidiOut if output else rtmidi.MidiIn
         try:
             with quiet_c_stderr():
                 if api.name == "JACK":
-                    names = _jack_ports(output)
+                    names = _jack_ports(output, server)
                 else:
                     probe = kind(api.ident, name=CLIENT_NAME)
                     names = probe.get_ports()
@@ -137,9 +140,10 @@ def list_ports(output: bool = True, apis: list[MidiApi] | None = None) -> list[M
     return found
 
 
-def _jack_ports(output: bool) -> list[str]:
-    """JACK MIDI ports to send to (their inputs) or to receive from (their outputs);
-    OSError when no server answers."""
+def _jack_ports(output: bool, server: str | None = None) -> list[str]:
+    """JACK MIDI ports to send to (their inputs) or to receive from (their outputs) on
+    ``server`` (None: the default); OSError when no server answers.  An engine names its
+    own server: a process with clients on two JACK servers can crash in libjack."""
     try:
         import jack
     except (ImportError, OSError) as exc:
@@ -147,7 +151,7 @@ def _jack_ports(output: bool) -> list[str]:
     client = None
     for attempt in range(OPEN_ATTEMPTS):
         try:
-            client = jack.Client(CLIENT_NAME, no_start_server=True)
+            client = jack.Client(CLIENT_NAME, no_start_server=True, servername=server)
             break
         except jack.JackError as exc:
             # a starved server can miss one client's opening handshake: ask again
@@ -185,14 +189,14 @@ def find_port(query: str, ports: list[MidiPort], what: str = "MIDI output") -> M
     )
 
 
-def port_choices() -> tuple[tuple[str, ...], tuple[str, ...], str]:
+def port_choices(server: str | None = None) -> tuple[tuple[str, ...], tuple[str, ...], str]:
     """(labels of the ports to send to, full names of the JACK MIDI outputs to listen to,
-    one sentence when no MIDI API answers) for the window's menus."""
-    apis = midi_apis()
+    one sentence when no MIDI API answers) for the window's menus; JACK's on ``server``."""
+    apis = midi_apis(server)
     usable = [api for api in apis if api.available]
     if not usable:
         why = "; ".join(f"{api.name}: {api.problem}" for api in apis) or "python-rtmidi is missing"
         return (), (), f"No MIDI API answers here ({why})."
-    outputs = tuple(port.label for port in list_ports(True, usable))
-    inputs = tuple(port.name for port in list_ports(False, usable) if port.api == "JACK")
+    outputs = tuple(port.label for port in list_ports(True, usable, server))
+    inputs = tuple(port.name for port in list_ports(False, usable, server) if port.api == "JACK")
     return outputs, inputs, ""

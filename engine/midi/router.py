@@ -123,7 +123,7 @@ class MidiRouter:
             with self._own_lock:
                 own, self._own = self._own, None
                 return own if own is not None else self._open_own()
-        found = find_port(query, list_ports(True))
+        found = find_port(query, list_ports(True, server=self.jack_server))
         if found.api == "JACK":
             port = JackMidiPort(
                 f"pianola-out-{self._next_client}",
@@ -148,7 +148,7 @@ class MidiRouter:
             )
         except Exception:  # no JACK here: only other APIs' ports can be in use
             watcher = None
-        others = [api for api in midi_apis() if api.name != "JACK"]
+        others = [api for api in midi_apis(self.jack_server) if api.name != "JACK"]
         try:
             while not self._watch_stop.wait(WATCH_PERIOD_S):
                 try:
