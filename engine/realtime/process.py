@@ -191,6 +191,11 @@ class Engine:
         )
         self._loop.start()
 
+    def watch_clock(self) -> None:
+        """Main thread: the synth's clock to the server watcher (a dead server stops it)."""
+        if self.backend is not None:
+            self.xruns.frames_moved(self.backend.now_frame(), time.monotonic())
+
     def _midi_problem(self, message: str) -> None:
         """A MIDI port that cannot be opened or went away: said once, music goes on."""
         self.sender.put(evt.ErrorEvent(message, fatal=False, kind="MidiPortError"))
@@ -270,7 +275,8 @@ class Engine:
         elif isinstance(c, cmd.PanicCommand):
             s.panic()
         elif isinstance(c, cmd.ListMidiPortsCommand):
-            self.sender.put(evt.MidiPortsEvent(*port_choices()))
+            server = self.settings.jack_server or os.environ.get("JACK_DEFAULT_SERVER")
+            self.sender.put(evt.MidiPortsEvent(*port_choices(server)))
         elif isinstance(c, cmd.SetMidiInputCommand):
             self.keys.choose(c.source, c.track_index)
         elif isinstance(c, cmd.SetMetronomeCommand):
@@ -367,6 +373,7 @@ def _serve_commands(engine_state: Engine, commands) -> None:
         # A bounded wait, so a scheduler failure or SIGTERM ends us even with no command.
         if engine_state.load is not None:
             engine_state.load.publish(time.monotonic())
+        engine_state.watch_clock()
         if not commands.poll(0.25):
             continue
         try:
@@ -387,6 +394,7 @@ def run_engine(
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # `kill -USR1 PID` prints every thread's stack: the way to see a stuck engine.
     faulthandler.register(signal.SIGUSR1, all_threads=True)
+    faulthandler.enable(all_threads=True)  # a crash in C prints where Python was, too
     scheduling = prio.request_realtime(realtime_priority)  # before any thread exists
     position = PositionBlock.attach(position_name)
     sender = EventSender(events)

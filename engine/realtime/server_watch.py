@@ -8,11 +8,21 @@ client of its own just to be told.  JACK calls ``xrun`` and ``shutdown`` callbac
 notification thread; all they do is hand an event to ``put`` (which never blocks), so
 the client hears of a dead server within one of JACK's socket reads, well under a second.
 With any other driver there is no server to ask, and neither event is ever sent.
+
+The shutdown callback is not the only way to hear of it: ``frames_moved`` is told the
+synth's sample clock a few times a second (main thread), and a clock that stood still for
+``STALL_S`` while no server answers by that name means the same loss, in case the
+callback never came.
 """
 
 from __future__ import annotations
 
+import threading
+
+from engine.audio.drivers import server_answers
 from engine.core.protocol import events as evt
+
+STALL_S = 2.0  # a JACK synth's clock standing still this long: is the server there?
 
 
 def lost_sentence(server: str | None) -> str:
@@ -29,9 +39,14 @@ class JackServerWatcher:
         self._client = None
         self._server: str | None = None
         self.lost = False
+        self._on_jack = False  # open() was asked: the synth plays through JACK
+        self._lock = threading.Lock()  # the notification thread and the main thread
+        self._last_frame: int | None = None
+        self._moved_at_s = 0.0
 
     def open(self, server: str | None) -> str:
         """Start watching; returns a phrase for the ready event's driver reason."""
+        self._server, self._on_jack = server, True  # the clock is watched even so
         try:
             import jack
 
@@ -48,9 +63,27 @@ class JackServerWatcher:
         self._put(evt.XrunEvent(1))
 
     def _on_shutdown(self, _status, _reason: str) -> None:
-        if not self.lost:
+        self._say_lost()
+
+    def _say_lost(self) -> None:
+        with self._lock:
+            if self.lost:
+                return
             self.lost = True
-            self._put(evt.AudioLostEvent(lost_sentence(self._server), self._server))
+        self._put(evt.AudioLostEvent(lost_sentence(self._server), self._server))
+
+    def frames_moved(self, frame: int, now_s: float) -> None:
+        """The synth's sample clock read at ``now_s`` (monotonic seconds; main thread)."""
+        if not self._on_jack or self.lost:
+            return
+        if frame != self._last_frame:
+            self._last_frame, self._moved_at_s = frame, now_s
+            return
+        if now_s - self._moved_at_s < STALL_S:
+            return
+        self._moved_at_s = now_s  # asked at most once per stall period
+        if not server_answers(self._server, timeout_s=STALL_S):
+            self._say_lost()
 
     def close(self) -> None:
         client, self._client = self._client, None
