@@ -155,19 +155,7 @@ class StepGrid(ttk.Frame):
         )
 
     def _pools(self):
-        return (
-            self.header_pool,
-            self.name_pool,
-            self.button_pool,
-            self.button_text_pool,
-            self.cell_pool,
-            self.level_pool,
-            self.tie_pool,
-            self.mark_pool,
-            self.handle_pool,
-            self.ruler_pool,
-            self.lit_pool,
-        )
+        return (*self._lane_pools(), self.ruler_pool, self.lit_pool)
 
     def _on_resize(self, event) -> None:
         if event.width != self.geometry.width_px:
