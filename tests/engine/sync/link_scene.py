@@ -31,7 +31,7 @@ def scene_tempo() -> dict:
     """Join a session at 97 BPM, follow its change to 133, push 111 to it."""
     peer = link.Link(97.0)
     peer.enabled = True
-    time.sleep(0.5)  # the peer's session exists before Pianola's
+    let_the_peer_lead(time.monotonic())
     report = {}
     with LinkSession(120.0) as ours:
         report["joined"] = wait_for(lambda: ours.peers() == 1)
@@ -132,11 +132,23 @@ class EngineEvents:
         return wait_for(lambda: message in self.pump(), timeout_s)
 
 
+# Two Link sessions that meet merge into the one that began first, but only when they
+# began more than half a second apart: closer than that, Link picks one by its random id.
+# A scene whose peer's session must win lets it lead Pianola's by more than that.
+PEER_LEAD_S = 1.5
+
+
 def new_peer(quantum: float = 4.0):
     peer = link.Link(97.0)
     peer.startStopSyncEnabled = True
     peer.enabled = True
     return peer
+
+
+def let_the_peer_lead(peer_born: float) -> None:
+    """Wait until the peer's session (enabled at monotonic ``peer_born``) is older than
+    Pianola's can be by ``PEER_LEAD_S``, just before Pianola's Link is turned on."""
+    time.sleep(max(0.0, peer_born + PEER_LEAD_S - time.monotonic()))
 
 
 def scene_engine(mode: str) -> dict:
@@ -155,6 +167,7 @@ def scene_engine(mode: str) -> dict:
     server = os.environ["JACK_DEFAULT_SERVER"]
     quantum = 4.0
     peer = None if mode == "join" else new_peer()
+    peer_born = time.monotonic()
     sampler = ClockSampler(server)
     report: dict = {}
     client = EngineClient(AudioSettings(driver="jack", jack_server=server, reverb=False))
@@ -164,6 +177,7 @@ def scene_engine(mode: str) -> dict:
         events = EngineEvents(client)
         client.send(cmd.LoadScoreCommand(clicks(256)))
         if mode != "linkon":
+            let_the_peer_lead(peer_born)
             client.send(cmd.SetSyncCommand("link", quantum))
             report["saw_sync"] = events.wait_for("Sync: Ableton Link.")
         if peer is not None and mode not in ("linkon", "early"):
@@ -223,6 +237,7 @@ def scene_engine(mode: str) -> dict:
                 )
             report["beats"] = heard_beats(peer, rec.stop, sampler, quantum)
             report["tempo_shown_bpm"] = 60e6 / client.read_position().us_per_quarter
+            report["session_bpm"] = peer_tempo(peer)
         report["events"] = events.pump()
     finally:
         client.close()

@@ -13,6 +13,7 @@ from tests.engine.sync.link_scene import (
     ClockSampler,
     EngineEvents,
     heard_beats,
+    let_the_peer_lead,
     new_peer,
     wait_for,
 )
@@ -40,6 +41,7 @@ def scene() -> dict:
     server = os.environ["JACK_DEFAULT_SERVER"]
     quantum = 4.0
     peer = new_peer()
+    peer_born = time.monotonic()
     sampler = ClockSampler(server)
     report: dict = {}
     client = EngineClient(AudioSettings(driver="jack", jack_server=server, reverb=False))
@@ -50,6 +52,7 @@ def scene() -> dict:
         song, pattern_id = kick_pattern_song()
         client.send(cmd.LoadScoreCommand(song))
         client.send(cmd.SetPlayModeCommand("pattern", pattern_id, 0))
+        let_the_peer_lead(peer_born)
         client.send(cmd.SetSyncCommand("link", quantum))
         report["saw_sync"] = events.wait_for("Sync: Ableton Link.")
         report["saw_peer"] = events.wait_for("Link: 1 peer.")

@@ -71,7 +71,7 @@ def test_plays_on_the_sessions_beats_from_its_next_bar(rt_jack_server):
     first = beats[0]  # the first click heard: Pianola's start waited for the session's bar
     assert first is None or (round(first) % 4 == 0 and off_beat_s(first, 97.0) < 0.05), report
     assert in_bar_phase(report), report
-    assert report["tempo_shown_bpm"] == pytest.approx(97.0, abs=0.01)
+    assert report["tempo_shown_bpm"] == pytest.approx(97.0, abs=0.01), report
 
 
 @pytest.mark.audio
@@ -108,7 +108,7 @@ def test_link_turned_on_while_playing_takes_the_sessions_tempo_and_phase(rt_jack
     assert mostly_on_the_beat(after, 97.0), report
     assert mostly_steady(report["beats"], report["join_beat"] + 4), report
     assert in_bar_phase(report), report
-    assert report["tempo_shown_bpm"] == pytest.approx(97.0, abs=0.01)
+    assert report["tempo_shown_bpm"] == pytest.approx(97.0, abs=0.01), report
 
 
 @pytest.mark.audio
