@@ -51,7 +51,7 @@ class SongGeometry:
     track_count: int = 1
     header_px: int = 140
     ruler_px: int = 22
-    row_height_px: int = 30
+    row_height_px: int = 40  # room for a placement's name and its notes' preview
 
     MIN_BAR_PX = 8.0
     MAX_BAR_PX = 240.0

@@ -2,7 +2,7 @@
 
 As in Hydrogen's song editor, each track is a row and time runs right in bars.  A row shows
 the track's pattern placements (boxes in its colour, named, with dotted lines between
-repeats) and, paler, its own notes -- the piano roll's -- gathered into blocks of bars
+repeats and a small preview of the notes each pass plays, ``song_preview``) and, paler, its own notes -- the piano roll's -- gathered into blocks of bars
 (``song_items``), so the whole arrangement is in one place.  What the mouse and keys do is
 in ``song_gestures``; this module only shows.
 
@@ -15,6 +15,7 @@ it redraws).
 from __future__ import annotations
 
 import tkinter as tk
+from tkinter import font as tkfont
 from tkinter import ttk
 
 from sequencer_gui import palette
@@ -23,6 +24,7 @@ from sequencer_gui.steps import colours
 from sequencer_gui.steps.song_geometry import PlacementBox, SongGeometry
 from sequencer_gui.steps.song_gestures import SongGestures
 from sequencer_gui.steps.song_items import BlockCache
+from sequencer_gui.steps.song_preview import LABEL_PX, SongPreview
 from sequencer_gui.theme import SMALL
 
 WORLD_RIGHT = 10**7
@@ -33,6 +35,7 @@ STACK_ORDER = (
     "block",
     "placement",
     "repeat",
+    "preview",
     "ptext",
     "band",
     "cursor",
@@ -57,6 +60,7 @@ class SongView(ttk.Frame):
         self.cursor_tick = 0
         self.geometry = self._make_geometry(48.0)
         self.blocks = BlockCache()
+        self._fitted: dict[tuple[str, int], str] = {}  # (name, width px) -> what fits
         self._scrollregion: tuple = ()
 
         top = ttk.Frame(self, padding=(4, 2))
@@ -97,6 +101,7 @@ class SongView(ttk.Frame):
             c, lambda: c.create_rectangle(0, 0, 0, 0, outline=colours.current().mark), "placement"
         )
         self.repeat_pool = ItemPool(c, lambda: c.create_line(0, 0, 0, 0, dash=(2, 2)), "repeat")
+        self.preview = SongPreview(c)
         self.label_pool = ItemPool(
             c,
             lambda: c.create_text(0, 0, anchor="w", fill=colours.current().mark, font=SMALL),
@@ -132,6 +137,7 @@ class SongView(ttk.Frame):
         c.itemconfigure(self.band_item, outline=col.band)
         c.itemconfigure("rtext", fill=col.text_dim)
         c.itemconfigure("htext", fill=col.text)
+        self._fitted.clear()  # a new theme may bring other fonts
         for pool in self._pools():
             pool.forget_looks()
         self.redraw()
@@ -144,6 +150,7 @@ class SongView(ttk.Frame):
             self.block_pool,
             self.placement_pool,
             self.repeat_pool,
+            self.preview.pool,
             self.label_pool,
             self.header_pool,
             self.header_text_pool,
@@ -221,6 +228,7 @@ class SongView(ttk.Frame):
             )
         lines, labels = self._bar_lines(left, right)
         boxes, blocks, texts, repeats = {}, {}, {}, {}
+        previews: dict = {}
         selection = self.selection
         for b in self.blocks.blocks(score):
             x0, y0, x1, y1 = g.box(PlacementBox(b.key, b.track, b.start_tick, b.end_tick))
@@ -247,15 +255,22 @@ class SongView(ttk.Frame):
             if x1 < left or x0 > right:
                 continue
             chosen = p.id in selection
-            boxes[p.id] = (
-                (x0, y0, x1, y1),
-                (
-                    ("fill", col.placement_selected if chosen else col.placement_fill(colour)),
-                    ("width", 2 if chosen else 1),
-                ),
-            )
+            fill = col.placement_selected if chosen else col.placement_fill(colour)
+            boxes[p.id] = ((x0, y0, x1, y1), (("fill", fill), ("width", 2 if chosen else 1)))
             name = pattern.name + (f" ×{p.repeats}" if p.repeats > 1 else "")
-            texts[p.id] = self._label(x0, x1, y0, y1, left, name, col.mark)
+            texts[p.id] = self._label(x0, x1, y0, y0 + LABEL_PX, left, name, col.mark)
+            self.preview.add_looks(
+                previews,
+                p,
+                pattern,
+                (x0, y0, x1, y1),
+                g.tick_to_x(p.start_tick),
+                (left, right),
+                g.px_per_tick,
+                score.ppq,
+                score.seed,
+                (fill, col.mark),
+            )
             pass_px = pattern.pass_ticks(score.ppq) * g.px_per_tick
             if pass_px >= 6:
                 for r in range(1, min(p.repeats, MAX_REPEAT_MARKS)):
@@ -271,6 +286,7 @@ class SongView(ttk.Frame):
             blocks,
             boxes,
             repeats,
+            previews,
             texts,
             headers,
             htexts,
@@ -293,11 +309,29 @@ class SongView(ttk.Frame):
         self.hbar.set(left / world, min(1.0, right / world))
 
     def _label(self, x0, x1, y0, y1, left: float, text: str, colour: str) -> tuple:
-        """A placement's or block's name, kept in view when the item starts off the left."""
+        """A placement's or block's name, kept in view when the item starts off the left,
+        cut short to its width (a wrapped name would run over the preview under it)."""
+        x = max(x0, left + self.geometry.header_px) + 3
         return (
-            (max(x0, left + self.geometry.header_px) + 3, (y0 + y1) / 2),
-            (("text", text), ("width", max(1, x1 - x0 - 4)), ("fill", colour)),
+            (x, (y0 + y1) / 2),
+            (("text", self._fit(text, int(x1 - x - 2))), ("fill", colour)),
         )
+
+    def _fit(self, text: str, width_px: int) -> str:
+        """``text``, or as much of it as fits in ``width_px`` followed by an ellipsis."""
+        key = (text, width_px)
+        found = self._fitted.get(key)
+        if found is None:
+            if len(self._fitted) > 2048:
+                self._fitted.clear()
+            font = tkfont.nametofont(SMALL, root=self.canvas)
+            found = text
+            while found and font.measure(found if found == text else found + "…") > width_px:
+                found = found[:-1]
+            if found != text:
+                found = found + "…" if found else ""
+            self._fitted[key] = found
+        return found
 
     def _bar_lines(self, left: float, right: float) -> tuple[dict, dict]:
         score, g, col = self.document.score, self.geometry, colours.current()
