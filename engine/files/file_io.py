@@ -142,6 +142,8 @@ def atomic_output(path):
             os.fsync(f.fileno())
         os.replace(tmp, target)
         created = False
+    except FileWriteError:
+        raise  # already one of Pianola's sentences (it is an OSError too)
     except OSError as exc:
         raise FileWriteError(named, describe_os_error(exc)) from None
     finally:
