@@ -1,5 +1,8 @@
 """`pianola render FILE -o OUT.wav`: render a song offline to a WAV file (CLI process).
 
+A render past a plain WAV file's 4 GiB (6 h 12 min at 48 kHz) is written as RF64, WAV's
+64-bit form, and the summary line says so.
+
 Reads a .pianola project or a .mid file and renders it through the same scheduler the
 engine plays with (see ``engine.realtime.offline_render``).  A progress bar is drawn on stderr only when
 stderr is a terminal, so scripts and logs get one summary line.  FluidSynth's own messages
@@ -26,6 +29,7 @@ from engine.files.song_files import PROJECT_FIRST, read_song
 DEFAULT_MAX_MINUTES = 60
 
 BAR_WIDTH = 30
+RF64_NOTE = " It is an RF64 file: WAV's 64-bit form, for audio past a plain WAV's 4 GiB."
 
 
 def add_arguments(parser) -> None:
@@ -35,7 +39,7 @@ def add_arguments(parser) -> None:
         "--output",
         metavar="OUT.wav",
         required=True,
-        help="the WAV file to write (16-bit stereo)",
+        help="the WAV file to write (16-bit stereo; RF64, WAV's 64-bit form, past 4 GiB)",
     )
     parser.add_argument(
         "--sample-rate",
@@ -149,5 +153,6 @@ def _render(args) -> int:
     print(
         f"Wrote {target}: {result.seconds:.1f} s at {result.sample_rate} Hz "
         f"({result.seconds / max(elapsed, 1e-9):.0f}x real time, SoundFont {choice.path.name})."
+        + (RF64_NOTE if result.container == "RF64" else "")
     )
     return 0

@@ -7,13 +7,13 @@ not depend on how fast the machine is, and two renders of one score are byte-ide
 
 The WAV is 16-bit stereo, written to a temporary file beside the target and renamed over
 it at the end (a failed render never leaves a half-written file under the real name).
-A song longer than ``max_seconds`` is refused before anything is written, and so is one
-whose WAV would pass the format's 4 GiB limit.
+A render that would pass a plain WAV file's 4 GiB is written as RF64, WAV's 64-bit form
+(``engine.files.wav_writer``).  A song longer than ``max_seconds`` is refused before
+anything is written.
 """
 
 from __future__ import annotations
 
-import wave
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -24,15 +24,13 @@ from engine.core.audio_settings import AudioSettings
 from engine.core.errors import FileWriteError
 from engine.core.pattern_play import song_play_score
 from engine.core.score import Score
-from engine.files.file_io import atomic_output
+from engine.files.wav_writer import open_wav, to_int16, wav_container
 from engine.realtime.scheduler import Scheduler
 
 RENDER_BLOCK_FRAMES = 4096  # larger blocks measured ~10 % faster than 1024 (fewer Python calls)
 TAIL_S = 2.0  # longest release/reverb tail kept after the last note ends
 SILENCE = 1.0 / 65536  # below half a 16-bit step: nothing a WAV file would keep
 DEFAULT_MAX_SECONDS = 3600  # a longer song is far more likely damage than music
-WAV_BYTES_PER_FRAME = 4  # 16-bit stereo
-WAV_MAX_DATA_BYTES = 2**32 - 1 - 36  # RIFF sizes are 32-bit; the header takes 36 bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,14 +39,11 @@ class RenderResult:
     frames: int
     sample_rate: int
     peak: float  # largest absolute sample before clipping (1.0 = full scale)
+    container: str = "WAV"  # "RF64" past a plain WAV file's 4 GiB
 
     @property
     def seconds(self) -> float:
         return self.frames / self.sample_rate
-
-
-def _to_int16(block: np.ndarray) -> bytes:
-    return (np.clip(block, -1.0, 1.0) * 32767.0).round().astype("<i2").tobytes()
 
 
 def render_score(
@@ -92,8 +87,18 @@ def render_score(
         lead_frames = scheduler.position().frame + 2 * block_frames
         end_frame = score.tempo_map.tick_to_frame(score.end_tick, score.ppq, sample_rate)
         tail_frames = int(TAIL_S * sample_rate)
+        # the loop below ends at most one block after the tail: the most it can write
+        container = wav_container(end_frame + tail_frames + block_frames)
         return _write_wav(
-            path, backend, scheduler, lead_frames, end_frame, tail_frames, block_frames, progress
+            path,
+            container,
+            backend,
+            scheduler,
+            lead_frames,
+            end_frame,
+            tail_frames,
+            block_frames,
+            progress,
         )
 
 
@@ -105,7 +110,7 @@ def _clock(seconds: float) -> str:
 def check_render_length(
     score: Score, path: Path, sample_rate: int, max_seconds, lift_hint: str = ""
 ) -> None:
-    """FileWriteError when the song is longer than ``max_seconds`` or than a WAV holds."""
+    """FileWriteError when the song is longer than ``max_seconds``."""
     seconds = score.tempo_map.tick_to_seconds(score.end_tick, score.ppq) + TAIL_S
     if max_seconds is not None and seconds > max_seconds:
         raise FileWriteError(
@@ -113,28 +118,25 @@ def check_render_length(
             f"the song lasts {_clock(seconds)} (to the end of its last note), longer than the "
             f"render limit of {_clock(max_seconds)}{lift_hint}",
         )
-    frames = int(seconds * sample_rate) + RENDER_BLOCK_FRAMES
-    if frames * WAV_BYTES_PER_FRAME > WAV_MAX_DATA_BYTES:
-        longest = WAV_MAX_DATA_BYTES // WAV_BYTES_PER_FRAME / sample_rate
-        raise FileWriteError(
-            path,
-            f"the song lasts {_clock(seconds)}, and a WAV file holds at most "
-            f"{_clock(longest)} at {sample_rate} Hz (4 GiB)",
-        )
 
 
 def _write_wav(
-    path: Path, backend, scheduler, lead_frames, end_frame, tail_frames, block_frames, progress
+    path: Path,
+    container: str,
+    backend,
+    scheduler,
+    lead_frames,
+    end_frame,
+    tail_frames,
+    block_frames,
+    progress,
 ) -> RenderResult:
     buffer = np.zeros((block_frames, 2), dtype=np.float32)
     total_guess = max(1, end_frame + tail_frames)
     written = 0
     peak = 0.0
     silent_since = None
-    with atomic_output(path) as raw, wave.open(raw, "wb") as wav:
-        wav.setnchannels(2)
-        wav.setsampwidth(2)
-        wav.setframerate(backend.sample_rate)
+    with open_wav(path, backend.sample_rate, container) as wav:
         skip = lead_frames
         while True:
             playing = scheduler.service().playing
@@ -143,11 +145,9 @@ def _write_wav(
             skip = max(0, skip - block_frames)
             if not len(block):
                 continue
-            if (written + len(block)) * WAV_BYTES_PER_FRAME > WAV_MAX_DATA_BYTES:
-                raise FileWriteError(path, "the WAV file would pass its format's 4 GiB limit")
             block_peak = float(np.abs(block).max())
             peak = max(peak, block_peak)
-            wav.writeframes(_to_int16(block))
+            wav.write(to_int16(block))
             written += len(block)
             if progress is not None and written % (block_frames * 64) < len(block):
                 progress(min(1.0, written / total_guess))
@@ -162,4 +162,4 @@ def _write_wav(
                 break
     if progress is not None:
         progress(1.0)
-    return RenderResult(path, written, backend.sample_rate, peak)
+    return RenderResult(path, written, backend.sample_rate, peak, container)

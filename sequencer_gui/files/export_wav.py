@@ -38,7 +38,7 @@ class ExportError(PianolaError):
 
 def _render_in_child(score, path, soundfont, settings, sample_rate, fraction, cancel, conn):
     """The child process: render, reporting progress in ``fraction`` and the outcome on
-    ``conn`` as ("done", seconds) / ("cancelled",) / ("error", sentence)."""
+    ``conn`` as ("done", seconds, container) / ("cancelled",) / ("error", sentence)."""
     from engine.audio.library_log import quiet_fluidsynth, route_library_output
     from engine.realtime.offline_render import render_score
 
@@ -61,7 +61,7 @@ def _render_in_child(score, path, soundfont, settings, sample_rate, fraction, ca
     except (PianolaError, OSError) as exc:
         conn.send(("error", str(exc)))
     else:
-        conn.send(("done", result.seconds))
+        conn.send(("done", result.seconds, result.container))
 
 
 class WavExport:
@@ -73,6 +73,7 @@ class WavExport:
     def __init__(self, score, path, soundfont, *, settings=None, sample_rate: int = 48000):
         self.path = Path(path)
         self.seconds: float | None = None  # length of the WAV written, when it succeeded
+        self.container = "WAV"  # "RF64" (WAV's 64-bit form) for audio past 4 GiB
         self.error: Exception | None = None
         self.cancelled = False
         self.finished = threading.Event()
@@ -147,7 +148,7 @@ class WavExport:
     def _finish(self, outcome) -> None:
         kind = outcome[0]
         if kind == "done":
-            self.seconds = outcome[1]
+            self.seconds, self.container = outcome[1], outcome[2]
             self._fraction.value = 1.0
         elif kind == "cancelled":
             self.cancelled = True
@@ -210,7 +211,8 @@ class ExportWavDialog:
             self.window.set_status(str(export.error))
             messagebox.showerror("Cannot export", str(export.error), parent=self.window.root)
         else:
-            self.window.set_status(f"Exported {export.path.name} ({export.seconds:.1f} s).")
+            kind = ", RF64: WAV past 4 GiB" if export.container == "RF64" else ""
+            self.window.set_status(f"Exported {export.path.name} ({export.seconds:.1f} s{kind}).")
         if self.on_done is not None:
             self.on_done(export)
 

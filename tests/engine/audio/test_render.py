@@ -6,6 +6,7 @@ import wave
 
 import numpy as np
 import pytest
+import soundfile
 
 from engine.commands.cli import main
 from engine.core.audio_settings import AudioSettings
@@ -59,6 +60,44 @@ def test_drum_onsets_land_within_64_frames_of_the_score(tmp_path):
     assert len(found) == len(expected)
     errors = [int(f) - e for f, e in zip(found, expected)]
     assert all(abs(e) <= 64 for e in errors), errors
+
+
+def test_a_render_past_the_plain_wav_limit_is_rf64_with_the_same_audio(tmp_path, monkeypatch):
+    """Past a plain WAV's size the render goes on as RF64, every sample as it would be in a
+    WAV: shown with the line moved down to 1 s of audio, so no 4 GiB file is written."""
+    from engine.files import wav_writer
+
+    plain, big = tmp_path / "plain.wav", tmp_path / "big.wav"
+    first = render_score(song(), plain, BUNDLED_SOUNDFONT)
+    assert first.container == "WAV"
+    monkeypatch.setattr(wav_writer, "WAV_MAX_DATA_BYTES", SR * wav_writer.WAV_BYTES_PER_FRAME)
+    second = render_score(song(), big, BUNDLED_SOUNDFONT)
+    assert second.container == "RF64" and second.frames == first.frames
+    assert soundfile.info(str(big)).format == "RF64"
+    assert big.read_bytes()[:4] == b"RF64"
+    as_rf64, rate = soundfile.read(str(big), dtype="int16")
+    as_wav, _ = soundfile.read(str(plain), dtype="int16")
+    assert rate == SR and len(as_rf64) == first.frames
+    assert np.array_equal(as_rf64, as_wav)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.wav", "plain.wav"]
+
+
+def test_the_render_command_says_when_it_wrote_rf64(tmp_path, monkeypatch, capsys):
+    from engine.files import wav_writer
+
+    project, out = tmp_path / "song.pianola", tmp_path / "out.wav"
+    save_project(song(), project)
+    args = ["render", str(project), "-o", str(out), "--soundfont", str(BUNDLED_SOUNDFONT)]
+    assert main(args) == 0
+    assert "RF64" not in capsys.readouterr().out
+    monkeypatch.setattr(wav_writer, "WAV_MAX_DATA_BYTES", SR * wav_writer.WAV_BYTES_PER_FRAME)
+    assert main(args) == 0
+    said = capsys.readouterr().out
+    assert said.startswith(f"Wrote {out}: ") and said.count("\n") == 1
+    assert said.endswith(
+        "It is an RF64 file: WAV's 64-bit form, for audio past a plain WAV's 4 GiB.\n"
+    )
+    assert soundfile.info(str(out)).format == "RF64"
 
 
 def test_missing_soundfont_is_a_clear_error(tmp_path):

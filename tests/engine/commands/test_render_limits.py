@@ -52,13 +52,38 @@ def test_a_song_hours_long_is_refused_with_a_sentence_naming_the_way_to_lift_it(
         f"pianola: Cannot save {out}: the song lasts 77:40:22 (to the end of its last note), "
         "longer than the render limit of 1:00:00; --max-minutes lifts it\n"
     )
-    # Lifted, the WAV format's own limit (4 GiB) is said the same way, before any writing.
-    res = _pianola("render", str(song), "-o", str(out), "--max-minutes", "0")
-    assert res.returncode == 1
-    assert res.stderr == (
-        f"pianola: Cannot save {out}: the song lasts 77:40:22, and a WAV file holds at most "
-        "6:12:49 at 48000 Hz (4 GiB)\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["long.mid"]
+
+
+def test_a_song_past_4_gib_is_written_as_rf64_once_the_limit_is_lifted(tmp_path):
+    """77 hours make 53 GB: no plain WAV holds them, so the file being written is RF64
+    (checked from its first bytes, then stopped: the test writes a few megabytes)."""
+    song = _hours_away(tmp_path / "long.mid")
+    out = tmp_path / "out.wav"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "engine.commands.cli", "render", str(song), "-o", str(out)]
+        + ["--max-minutes", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
+    try:
+        header = b""
+        while proc.poll() is None:
+            temps = [p for p in tmp_path.iterdir() if p.name.startswith(".out.wav.")]
+            if temps and temps[0].stat().st_size > 1_000_000:
+                header = temps[0].read_bytes()[:16]
+                break
+            time.sleep(0.05)
+        assert proc.poll() is None, proc.communicate()
+        proc.send_signal(signal.SIGTERM)
+        _, stderr = proc.communicate(timeout=600)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert header[:4] == b"RF64" and header[12:16] == b"ds64", header
+    assert stderr == f"pianola: stopped by SIGTERM; {out} was not written.\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["long.mid"]
 
 
