@@ -3,8 +3,10 @@ start, and the scheduler thread).
 
 The engine asks Linux for ``SCHED_FIFO`` at a configurable priority.  Where that is
 refused (a desktop user without an rtprio limit), it asks for a lower nice value instead,
-and where even that is refused it runs as a normal process -- and says which of the three
-it got, and why, so the ready message and ``pianola doctor`` can tell the user.
+and where even that is refused it runs at the nice it was started with -- and says which
+it got, and why, so the ready message and ``pianola doctor`` can tell the user.  The nice
+value is absolute: the engine's does not depend on the nice Pianola was started with,
+except that a stronger one is kept.
 
 On Linux both the policy and the nice value belong to the calling *thread*, and a new
 thread inherits them from the thread that creates it: so the engine calls
@@ -57,33 +59,41 @@ def request_realtime(
 
     ``priority=None`` skips SCHED_FIFO (the user turned realtime off) but still asks for
     the nice value.  Never raises for a refusal: the refusal is the answer.
+
+    The nice value asked for is absolute, so the engine gets it whatever nice the program
+    was started with (``nice -n 10 pianola``), wherever the system allows it; a thread
+    started at a stronger nice than ``fallback_nice`` keeps it (never made weaker than the
+    window that feeds it).  Whatever the outcome, the answer is the nice really in force.
     """
+    started_nice = os.getpriority(os.PRIO_PROCESS, 0)  # the calling thread's, on Linux
     refusal = "realtime was not asked for"
     if priority is not None:
         check_priority(priority)
         try:
             os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(priority))
-            return Scheduling("SCHED_FIFO", priority, os.getpriority(os.PRIO_PROCESS, 0), "granted")
+            return Scheduling("SCHED_FIFO", priority, started_nice, "granted")
         except PermissionError as exc:
             refusal = f"SCHED_FIFO {priority} was refused ({exc.strerror})"
+    advice = f"; to fix: {_ADVICE}" if priority is not None else ""
+    wanted = min(fallback_nice, started_nice)
     try:
         # PRIO_PROCESS with who=0 is the calling thread on Linux.
-        os.setpriority(os.PRIO_PROCESS, 0, fallback_nice)
-        return Scheduling(
-            "nice",
-            0,
-            os.getpriority(os.PRIO_PROCESS, 0),
-            f"{refusal}; running at nice {fallback_nice} instead"
-            + (f"; to fix: {_ADVICE}" if priority is not None else ""),
-        )
+        os.setpriority(os.PRIO_PROCESS, 0, wanted)
     except PermissionError as exc:
-        advice = f"; to fix: {_ADVICE}" if priority is not None else ""
+        nice = os.getpriority(os.PRIO_PROCESS, 0)
+        kept = f"; running at nice {nice}, as started" if nice != 0 else ""
         return Scheduling(
-            "normal",
+            "nice" if nice != 0 else "normal",
             0,
-            os.getpriority(os.PRIO_PROCESS, 0),
-            f"{refusal} and nice {fallback_nice} too ({exc.strerror}){advice}",
+            nice,
+            f"{refusal} and nice {fallback_nice} too ({exc.strerror}){kept}{advice}",
         )
+    nice = os.getpriority(os.PRIO_PROCESS, 0)
+    if wanted == fallback_nice:
+        running = f"running at nice {nice} instead"
+    else:
+        running = f"running at nice {nice}, as started (stronger than nice {fallback_nice})"
+    return Scheduling("nice" if nice != 0 else "normal", 0, nice, f"{refusal}; {running}{advice}")
 
 
 def name_os_thread(name: str) -> None:

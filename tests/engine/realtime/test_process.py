@@ -17,34 +17,40 @@ NOBODY = 65534
 _ASK = (
     "import json, sys\n"
     "from engine.realtime.priority import request_realtime, current_scheduling\n"
-    "got = request_realtime(70, fallback_nice=int(sys.argv[1]))\n"
+    "priority = None if sys.argv[1] == 'off' else int(sys.argv[1])\n"
+    "got = request_realtime(priority, fallback_nice=int(sys.argv[2]))\n"
     "now = current_scheduling()\n"
     "print(json.dumps([str(got), got.detail, str(now)]))\n"
 )
+needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="needs root to set any nice value")
 
 
-def _ask_as_nobody(fallback_nice: int) -> list[str]:
-    """Ask for SCHED_FIFO 70, falling back to ``fallback_nice``, in a child that is an
-    ordinary user: uid nobody, with no rtprio and no nice allowance (limits 0).
+def _ask(started_nice: int, fallback_nice: int, priority="70", ordinary=True) -> list[str]:
+    """Ask for SCHED_FIFO ``priority`` ("off": none), falling back to ``fallback_nice``, in
+    a child started at ``started_nice`` whatever nice this test runs at (``nice -n 10
+    pytest``) -- as ``pianola`` started under ``nice`` would be.
 
-    Dropping root's uid drops CAP_SYS_NICE, so the kernel checks the limits exactly as it
-    does for a desktop user -- the refusal is real, not simulated.  (This container may
-    not raise RLIMIT_NICE, so the granted fallback is shown with a nice value above 0,
-    which any user may take; a negative one is then refused, as it is here for nobody.)
+    ``ordinary``: the child is an ordinary user: uid nobody, with no rtprio and no nice
+    allowance (limits 0).  Dropping root's uid drops CAP_SYS_NICE, so the kernel checks
+    the limits exactly as it does for a desktop user -- the refusal is real, not
+    simulated.  (This container may not raise RLIMIT_NICE, so such a user may only keep
+    or weaken its nice here, never strengthen it.)
     """
 
-    def become_ordinary_user():
-        resource.setrlimit(resource.RLIMIT_RTPRIO, (0, 0))
-        resource.setrlimit(resource.RLIMIT_NICE, (0, 0))
-        os.setgid(NOBODY)
-        os.setgroups([])
-        os.setuid(NOBODY)
+    def start_child():
+        os.setpriority(os.PRIO_PROCESS, 0, started_nice)  # still root: any value
+        if ordinary:
+            resource.setrlimit(resource.RLIMIT_RTPRIO, (0, 0))
+            resource.setrlimit(resource.RLIMIT_NICE, (0, 0))
+            os.setgid(NOBODY)
+            os.setgroups([])
+            os.setuid(NOBODY)
 
     res = subprocess.run(
-        [sys.executable, "-c", _ASK, str(fallback_nice)],
+        [sys.executable, "-c", _ASK, priority, str(fallback_nice)],
         capture_output=True,
         text=True,
-        preexec_fn=become_ordinary_user,
+        preexec_fn=start_child,
         cwd="/",
         env=dict(os.environ, PYTHONPATH=os.getcwd()),
         timeout=60,
@@ -53,18 +59,38 @@ def _ask_as_nobody(fallback_nice: int) -> list[str]:
     return json.loads(res.stdout)
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to become another user")
-def test_refused_realtime_falls_back_to_nice_and_says_so():
-    got, detail, now = _ask_as_nobody(fallback_nice=5)
-    assert got == "nice 5" == now
-    assert "SCHED_FIFO 70 was refused" in detail and "rtprio" in detail
+@needs_root
+@pytest.mark.parametrize("started_nice", [0, 10])
+def test_refused_realtime_and_nice_says_so_and_reports_the_nice_in_force(started_nice):
+    got, detail, now = _ask(started_nice, fallback_nice=-10)
+    assert got == now == ("normal" if started_nice == 0 else f"nice {started_nice}")
+    assert "SCHED_FIFO 70 was refused" in detail and "nice -10 too" in detail
+    assert "rtprio" in detail  # how to fix it
+    assert ("as started" in detail) == (started_nice != 0)
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to become another user")
-def test_refused_realtime_and_nice_runs_normal_and_says_so():
-    got, detail, now = _ask_as_nobody(fallback_nice=-10)
-    assert got == "normal" == now
-    assert "refused" in detail and "nice -10 too" in detail
+@needs_root
+def test_a_fallback_weaker_than_the_started_nice_keeps_the_stronger_one():
+    got, detail, now = _ask(started_nice=3, fallback_nice=5)
+    assert got == now == "nice 3"
+    assert "SCHED_FIFO 70 was refused" in detail
+    assert "running at nice 3, as started (stronger than nice 5)" in detail
+
+
+@needs_root
+@pytest.mark.parametrize("started_nice", [10, 0, -5])
+def test_the_fallback_nice_does_not_depend_on_the_nice_started_with(started_nice):
+    """Where the system allows it (here root), realtime off gives nice -10 from any
+    weaker start: `nice -n 10 pianola` does not make the engine weaker."""
+    got, detail, now = _ask(started_nice, fallback_nice=-10, priority="off", ordinary=False)
+    assert got == now == "nice -10"
+    assert detail == "realtime was not asked for; running at nice -10 instead"
+
+
+@needs_root
+def test_a_start_stronger_than_the_fallback_nice_is_kept():
+    got, _, now = _ask(-15, fallback_nice=-10, priority="off", ordinary=False)
+    assert got == now == "nice -15"
 
 
 def test_realtime_allowed_is_asked_of_a_child_and_leaves_us_alone():
@@ -117,13 +143,15 @@ def test_realtime_off_runs_at_the_fallback_nice(jack_server):
     client.start()
     try:
         ready = client.wait_ready(30)
-        assert ready.scheduling == "nice -10"
+        # -10 from any weaker nice this test runs at; a stronger one is kept
+        expected = min(-10, os.getpriority(os.PRIO_PROCESS, 0))
+        assert ready.scheduling == f"nice {expected}"
         assert "not asked" in ready.scheduling_detail
         assert (
             "SCHED_OTHER"
             in subprocess.run(["chrt", "-p", str(ready.pid)], capture_output=True, text=True).stdout
         )
-        assert os.getpriority(os.PRIO_PROCESS, ready.pid) == -10
+        assert os.getpriority(os.PRIO_PROCESS, ready.pid) == expected
     finally:
         client.close()
 
