@@ -5,6 +5,8 @@ the button then shows comes back from the engine (``SyncEvent``): the peers coun
 as Ableton shows them, the quantum (beats per bar of the session's launches; a right
 click picks another), or off again when the engine could not join.  When the Link
 library is not installed the button says so and stays off; everything else works.
+Each press and quantum goes to ``on_choice(on, quantum)`` too, which keeps them in the
+preferences (``sequencer_gui.panels.sync_menu`` sets it), so Link is on again next time.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ class LinkButton(ttk.Checkbutton):
         self.quantum = 4.0
         self.peers = 0
         self.installed = link_installed() if installed is None else installed
+        self.on_choice = lambda on, quantum: None  # the musician's press, to be remembered
         self.menu = tk.Menu(self, tearoff=False)
         self.quantum_var = tk.DoubleVar(value=self.quantum)
         for q in QUANTA:
@@ -69,12 +72,21 @@ class LinkButton(ttk.Checkbutton):
             self.say("Link needs the audio engine, which is not running.")
         else:
             self._send("link" if on else "internal")
+            self.on_choice(on, self.quantum)
         self._show()
 
     def set_quantum(self) -> None:
         self.quantum = float(self.quantum_var.get())
         if self.var.get():
             self._send("link")
+        self.on_choice(self.var.get(), self.quantum)
+        self._show()
+
+    def restore(self, quantum: float) -> None:
+        """The quantum kept from last time (Link itself is turned on by the engine's
+        answer to the sync menu's request)."""
+        self.quantum = float(quantum)
+        self.quantum_var.set(self.quantum)
         self._show()
 
     def _send(self, source: str) -> None:

@@ -6,7 +6,9 @@ clock coming in from a JACK MIDI output.  MIDI clock out goes to a JACK MIDI inp
 a port of Pianola's own, ``pianola-clock:out``) with any source.  The choices are kept in
 the preferences and set again on every engine (first start and restarts); what the radio
 entries show comes back from the engine (``SyncEvent``), so a source that could not open
-shows the internal clock again, with the engine's sentence in the status bar.
+shows the internal clock again, with the engine's sentence in the status bar.  The Link
+button's presses and quantum are kept the same way, so Link turned on stays on next time;
+when Link cannot be turned on then (its package is missing), the status bar says so once.
 
 While a source leads the tempo (Link, JACK's transport followed, a MIDI clock), the tempo
 box shows the followed tempo, read from the position block the engine publishes.
@@ -49,6 +51,10 @@ class SyncMenu:
         self.source = prefs.sync_source  # the musician's choice, sent to every engine
         self.clock_in = prefs.midi_clock_in
         self.clock_out = prefs.midi_clock_out
+        self.quantum = prefs.link_quantum
+        self.button = window.link_button
+        self.button.restore(self.quantum)
+        self.button.on_choice = self.link_chosen
         self.source_var = tk.StringVar(window.root, value="internal")  # what the engine does
         self.followed = "internal"
         self.jack_outputs: tuple[str, ...] = ()  # where a clock may come from
@@ -112,6 +118,15 @@ class SyncMenu:
         self._remember()
         self._send_source()
 
+    def link_chosen(self, on: bool, quantum: float) -> None:
+        """The Link button pressed (it sends the command itself): kept for next time."""
+        self.quantum = quantum
+        if on:
+            self.source = "link"
+        elif self.source == "link":
+            self.source = "internal"
+        self._remember()
+
     def choose_clock_in(self, port: str) -> None:
         self.clock_in = port
         if port:
@@ -133,7 +148,10 @@ class SyncMenu:
             self.source_var.set(self.followed)
             self.window.set_status("Sync needs the audio engine, which is not running.")
             return
-        self.window.link.send(cmd.SetSyncCommand(self.source, port=self.clock_in))
+        self.window.link.send(self._sync_command())
+
+    def _sync_command(self) -> cmd.SetSyncCommand:
+        return cmd.SetSyncCommand(self.source, self.quantum, port=self.clock_in)
 
     def _remember(self) -> None:
         """Keep the choices in the preferences (the File commands' store, which also
@@ -142,6 +160,7 @@ class SyncMenu:
             "sync_source": self.source,
             "midi_clock_in": self.clock_in,
             "midi_clock_out": self.clock_out,
+            "link_quantum": self.quantum,
         }
         store = self.window.files.prefs
         if all(getattr(store.preferences, k) == v for k, v in changes.items()):
@@ -155,8 +174,13 @@ class SyncMenu:
     def on_event(self, event) -> None:
         if isinstance(event, evt.ReadyEvent):
             # a new engine (first start or restart) follows and sends as chosen
-            if self.source != "internal":
-                self.window.link.send(cmd.SetSyncCommand(self.source, port=self.clock_in))
+            if self.source == "link" and not self.button.installed:
+                self.window.set_status(
+                    "Link was on last time but cannot be turned on: the LinkPython-extern "
+                    "package is not installed."
+                )
+            elif self.source != "internal":
+                self.window.link.send(self._sync_command())
             if self.clock_out:
                 self.window.link.send(cmd.SetMidiClockOutCommand(self.clock_out))
         elif isinstance(event, evt.SyncEvent):

@@ -75,6 +75,7 @@ class Preferences:
     # JACK MIDI output a MIDI clock comes from and the JACK MIDI input one goes out to
     sync_source: str = "internal"
     midi_clock_in: str = ""
+    link_quantum: float = 4.0  # the beats of a Link session's bar (its launches' quantum)
     midi_clock_out: str = ""
 
     def __post_init__(self):
@@ -116,6 +117,12 @@ class Preferences:
         _check_choice("metronome", self.metronome, METRONOME_MODES)
         _check_choice("metronome volume", self.metronome_volume, METRONOME_VOLUMES)
         _check_choice("sync source", self.sync_source, SYNC_SOURCES)
+        quantum = self.link_quantum
+        if isinstance(quantum, bool) or not isinstance(quantum, (int, float)):
+            raise ValueError(f"the Link quantum must be a number of beats, not {quantum!r}")
+        if not 1 <= quantum <= 64:
+            raise ValueError(f"the Link quantum must be from 1 to 64 beats, not {quantum:g}")
+        object.__setattr__(self, "link_quantum", float(quantum))
         for name in ("midi_clock_in", "midi_clock_out"):
             if not isinstance(getattr(self, name), str):
                 raise ValueError(

@@ -78,3 +78,69 @@ def test_the_text_counts_peers_as_ableton_does():
     assert link_text(True, 1, 4.0) == "Link · 1 peer · 4"
     assert link_text(True, 0, 3.0) == "Link · 0 peers · 3"
     assert link_text(False, 5, 4.0) == "Link"
+
+
+def test_each_press_and_quantum_goes_to_be_remembered(tk_root):
+    engine = SentCommands()
+    chosen = []
+    button = LinkButton(tk_root, engine, installed=True)
+    button.on_choice = lambda on, quantum: chosen.append((on, quantum))
+    button.invoke()
+    button.quantum_var.set(6.0)
+    button.set_quantum()
+    button.invoke()
+    assert chosen == [(True, 4.0), (True, 6.0), (False, 6.0)]
+
+
+def ready_event():
+    return evt.ReadyEvent({}, "none", "chosen", 48000, 256, "normal", "", "sf2", "", {})
+
+
+def test_link_turned_on_is_asked_for_again_next_time_with_its_quantum(tk_root):
+    from sequencer_gui.app import MainWindow
+
+    first = MainWindow(tk_root, start_engine=False)
+    first.sync_menu.link_chosen(True, 3.0)  # what a press with a running engine reports
+    first.close()
+    window = MainWindow(tk_root, start_engine=False)
+    try:
+        assert window.link_button.quantum == 3.0
+        assert window.link_button.quantum_var.get() == 3.0
+        sent = []
+        window.link.send = sent.append  # a started engine's first words, recorded
+        window.sync_menu.on_event(ready_event())
+        assert sent == [cmd.SetSyncCommand("link", 3.0)]
+        window.sync_menu.link_chosen(False, 3.0)
+        sent.clear()
+        window.sync_menu.on_event(ready_event())
+        assert sent == []  # turned off: stays off next time
+    finally:
+        window.close()
+
+
+def test_link_kept_on_without_its_package_says_so_in_one_sentence(tk_root):
+    from sequencer_gui.app import MainWindow
+
+    window = MainWindow(tk_root, start_engine=False)
+    try:
+        window.sync_menu.link_chosen(True, 4.0)
+        window.link_button.installed = False
+        sent = []
+        window.link.send = sent.append
+        window.sync_menu.on_event(ready_event())
+        assert sent == []
+        assert window.status.message.cget("text") == (
+            "Link was on last time but cannot be turned on: the LinkPython-extern package "
+            "is not installed."
+        )
+    finally:
+        window.close()
+
+
+def test_a_kept_quantum_out_of_range_falls_back_with_one_sentence():
+    from sequencer_gui.settings.preferences import preferences_from_dict
+
+    prefs, problem = preferences_from_dict({"sync_source": "link", "link_quantum": 99})
+    assert prefs.sync_source == "link" and prefs.link_quantum == 4.0
+    assert problem == "the Link quantum must be from 1 to 64 beats, not 99"
+    assert preferences_from_dict({"link_quantum": 3})[0].link_quantum == 3.0
