@@ -198,14 +198,9 @@ class Peer:
         keys += [
             (PLACEMENT_KEY + i, changes.placements_before.get(i)) for i in changes.placement_ids
         ]
-        # a track's settings (mix, program, mute) are stamped; a track made or removed
-        # (which moves the others' places) is heard from when it arrives
-        kept = {
-            i
-            for i in changes.track_ids
-            if changes.tracks_before.get(i) is not None and self.song.entry(TRACK_KEY + i)
-        }
-        keys += [(TRACK_KEY + i, changes.tracks_before[i]) for i in sorted(kept)]
+        # a track made, removed or moved, or its mix changed: each engine's tracks
+        # change places on the stamp's tick, as one score, the same on every peer
+        keys += [(TRACK_KEY + i, changes.tracks_before.get(i)) for i in sorted(changes.track_ids)]
         if changes.song:
             settings = song_settings(self.song.score())
             keys += [(k, self._song_now[k]) for k in settings if settings[k] != self._song_now[k]]
@@ -233,12 +228,6 @@ class Peer:
                 )
                 self._rejoin()
                 return
-        if changes.track_ids - kept:
-            # tracks made or removed: heard from now on (not stamped)
-            now = self.session_tick_now()
-            current = self.song.score_with(self.coherence.overrides_at(now, self.song.entry))
-            self._commands.append(cmd.ReplaceScoreCommand(current))
-            first = now if first is None else min(first, now)
         if first is not None:
             self._send_versions_from(self.timeline, first)
 

@@ -32,6 +32,7 @@ from engine.collab.song_schema import (  # noqa: F401 (names other modules take 
     TRACK_KEY,
     Changes,
     NoteEntry,
+    PlacementEntry,
     new_id,
     song_settings,
     stamp_of,
@@ -69,7 +70,7 @@ class SongDoc(SongWriting):
         self._track_cache: dict[str, dict] = {}
         self._built_tracks: dict[str, Track] = {}
         self._pattern_cache: dict = {}  # pattern id -> Pattern
-        self._placement_cache: dict = {}  # placement id -> Placement (of the last Score)
+        self._placement_cache: dict[str, PlacementEntry] = {}  # of the last Score
         self._score: Score | None = None
         self._track_order: list[str] = []
         self.notes.observe_deep(self._keyed("note_ids"))
@@ -277,7 +278,9 @@ class SongDoc(SongWriting):
                 placements.append(placement)
             else:
                 self.rejected += 1
-        self._placement_cache = {p.id: p for p in placements}
+        self._placement_cache = {
+            p.id: PlacementEntry(self._track_order[p.track], p) for p in placements
+        }
         ordered = sorted(
             patterns.values(), key=lambda p: (_pattern_order(self.patterns, p.id), p.id)
         )
@@ -298,8 +301,9 @@ class SongDoc(SongWriting):
         return self._note_cache.get(note_id)
 
     def entry(self, key: str):
-        """A note's entry by id, a pattern by ``pattern:ID`` (None when absent), or the
-        song's own settings (``song:tempo``, ``song:meter``, ``song:loop``)."""
+        """A note's entry by id, a pattern by ``pattern:ID``, a placement's entry by
+        ``placement:ID``, a track's settings and place by ``track:ID`` (None when absent),
+        or the song's own settings (``song:tempo``, ``song:meter``, ``song:loop``)."""
         if key.startswith(SONG_KEY):
             return song_settings(self.score()).get(key)
         if key.startswith(TRACK_KEY):
@@ -315,14 +319,12 @@ class SongDoc(SongWriting):
 
     def stamp(self, key: str) -> tuple[int, int] | None:
         """The stamp of a note (by id), a pattern (``pattern:ID``), a placement
-        (``placement:ID``), a track's settings (``track:ID``) or the song's own
-        (``song:tempo``, ...)."""
+        (``placement:ID``), a track (``track:ID``: made, removed, moved or its mix
+        changed) or the song's own (``song:tempo``, ...)."""
         if key.startswith(SONG_KEY):
             return stamp_of(self.song.get(key[len(SONG_KEY) :] + "_at"))
-        if key.startswith(TRACK_KEY):
-            track = self.tracks.get(key[len(TRACK_KEY) :])
-            return stamp_of(track.get("at")) if isinstance(track, Map) else None
-        for prefix, root in ((PATTERN_KEY, self.patterns), (PLACEMENT_KEY, self.placements)):
+        roots = ((TRACK_KEY, self.tracks), (PATTERN_KEY, self.patterns))
+        for prefix, root in (*roots, (PLACEMENT_KEY, self.placements)):
             if key.startswith(prefix):
                 value = root.get(key[len(prefix) :])
                 if isinstance(value, Map):
@@ -353,9 +355,15 @@ class SongDoc(SongWriting):
         changed = set(self._pending.note_ids)
         changed |= {PATTERN_KEY + i for i in self._pending.pattern_ids}
         changed |= {PLACEMENT_KEY + i for i in self._pending.placement_ids}
+        changed |= {TRACK_KEY + i for i in self._pending.track_ids}
         if self._pending.song:
             now = song_settings(self.score())
             changed |= {key for key in now if now[key] != settings[key]}
+        roots = (
+            (PATTERN_KEY, self.patterns),
+            (PLACEMENT_KEY, self.placements),
+            (TRACK_KEY, self.tracks),
+        )
         if at is not None and changed:
             # The undo restored old stamps along with old values: stamp what it changed
             # with a reachable position (an untracked transaction, so undo skips it).
@@ -364,11 +372,9 @@ class SongDoc(SongWriting):
                     if key.startswith(SONG_KEY):
                         self.song[key[len(SONG_KEY) :] + "_at"] = list(at)
                         continue
-                    if key.startswith(PATTERN_KEY):
-                        value = self.patterns.get(key[len(PATTERN_KEY) :])
-                        was_there = True
-                    elif key.startswith(PLACEMENT_KEY):
-                        value = self.placements.get(key[len(PLACEMENT_KEY) :])
+                    root = next((r for p, r in roots if key.startswith(p)), None)
+                    if root is not None:
+                        value = root.get(key.split(":", 1)[1])
                         was_there = True
                     else:
                         value = self.notes.get(key)

@@ -10,6 +10,7 @@ import uuid
 from dataclasses import dataclass, field, fields, replace
 
 from engine.core.errors import ScoreError
+from engine.core.pattern import Placement
 from engine.core.score import Note, Score, Track
 
 SCHEMA_VERSION = 1
@@ -20,8 +21,8 @@ NOTE_FIELDS = ("track", "start", "length", "key", "velocity")
 LOCAL = "pianola-local"  # the origin of this peer's own edits (what its undo tracks)
 STAMP = "pianola-stamp"  # the origin of stamps written after an undo (not undoable)
 PATTERN_KEY = "pattern:"
-PLACEMENT_KEY = "placement:"  # how a pattern's placement in the song is named among stamps  # how a pattern is named among note ids (stamps, coherence)
-TRACK_KEY = "track:"  # how a track's settings are named among stamps (mix, program, mute)
+PLACEMENT_KEY = "placement:"  # how a pattern's placement in the song is named among stamps
+TRACK_KEY = "track:"  # how a track is named among stamps (made, removed, moved, its mix)
 SONG_KEY = "song:"  # how the song's own settings are named among stamps: song:tempo, ...
 SONG_GROUPS = ("tempo", "meter", "loop")  # each stamped on its own (``song[GROUP_at]``)
 TIMING_KEYS = (SONG_KEY + "tempo", SONG_KEY + "loop")  # what moves the timeline
@@ -57,6 +58,15 @@ class NoteEntry:
     id: str
     track_id: str
     note: Note
+
+
+@dataclass(frozen=True, slots=True)
+class PlacementEntry:
+    """One placement of the document with its track's id: the Placement's track index
+    holds only in the track order it was read in, and tracks come and go."""
+
+    track_id: str
+    placement: Placement
 
 
 @dataclass(slots=True)

@@ -14,58 +14,81 @@ from engine.collab.song_schema import (
     TRACK_KEY,
     with_song_settings,
 )
-from engine.core.score import Score
+from engine.core.score import Score, Track
 
 
 def score_with(song, overrides: dict) -> Score:
-    """The Score with some notes (by id), patterns (by ``pattern:ID``) and the song's own
-    settings (``song:tempo``, ``song:meter``, ``song:loop``) and tracks' settings
-    (``track:ID``: mix, program, mute; their notes stay) and placements
-    (``placement:ID``) as given instead of as they are
-    (None: absent)."""
+    """The Score with some notes (by id), patterns (``pattern:ID``), placements
+    (``placement:ID``, a ``PlacementEntry``), tracks (``track:ID``: their settings and
+    place; a track made or removed is absent or back, with its notes as overridden) and
+    the song's own settings (``song:tempo``, ...) as given instead of as they are (None:
+    absent)."""
     base = song.score()
     if not overrides:
         return base
-    mixes = {k[len(TRACK_KEY) :]: v for k, v in overrides.items() if k.startswith(TRACK_KEY)}
-    overrides = {k: v for k, v in overrides.items() if not k.startswith(TRACK_KEY)}
-    settings = {k: v for k, v in overrides.items() if k.startswith(SONG_KEY)}
-    if settings:
-        overrides = {k: v for k, v in overrides.items() if not k.startswith(SONG_KEY)}
-        base = with_song_settings(base, settings)
-    placed = {
-        k[len(PLACEMENT_KEY) :]: v for k, v in overrides.items() if k.startswith(PLACEMENT_KEY)
-    }
-    if placed:
-        overrides = {k: v for k, v in overrides.items() if not k.startswith(PLACEMENT_KEY)}
-        base = _with_placements(base, placed)
-    pattern_overrides = {
-        k[len(PATTERN_KEY) :]: v for k, v in overrides.items() if k.startswith(PATTERN_KEY)
-    }
-    if pattern_overrides:
-        overrides = {k: v for k, v in overrides.items() if not k.startswith(PATTERN_KEY)}
-        base = _with_patterns(base, pattern_overrides)
-    dirty = set()
-    for note_id, entry in overrides.items():
-        current = song._note_cache.get(note_id)
-        if current is not None:
-            dirty.add(current.track_id)
-        if entry is not None:
-            dirty.add(entry.track_id)
-    tracks = []
-    for track_id in song._track_order:
+    groups: dict[str, dict] = {TRACK_KEY: {}, SONG_KEY: {}, PLACEMENT_KEY: {}, PATTERN_KEY: {}}
+    notes = {}
+    for key, value in overrides.items():
+        prefix = next((p for p in groups if key.startswith(p)), None)
+        if prefix is None:
+            notes[key] = value
+        else:
+            groups[prefix][key[len(prefix) :]] = value
+    if groups[SONG_KEY]:
+        base = with_song_settings(base, {SONG_KEY + k: v for k, v in groups[SONG_KEY].items()})
+    order = _track_order(song, groups[TRACK_KEY])
+    tracks = tuple(_track(song, track_id, data, notes) for track_id, data in order)
+    index = {track_id: i for i, (track_id, _) in enumerate(order)}
+    placements = []
+    for placement_id, entry in song._placement_cache.items():
+        entry = groups[PLACEMENT_KEY].get(placement_id, entry)
+        if entry is not None and entry.track_id in index:
+            placements.append(replace(entry.placement, track=index[entry.track_id]))
+    for placement_id, entry in groups[PLACEMENT_KEY].items():
+        if placement_id not in song._placement_cache and entry is not None:
+            if entry.track_id in index:
+                placements.append(replace(entry.placement, track=index[entry.track_id]))
+    base = replace(base, tracks=tracks, placements=tuple(placements))
+    if groups[PATTERN_KEY]:
+        base = _with_patterns(base, groups[PATTERN_KEY])
+    return base
+
+
+def _track_order(song, tracks: dict) -> list[tuple[str, dict]]:
+    """(track id, its data) in the order of the song with ``tracks`` overridden."""
+    data = dict(song._track_cache)
+    for track_id, value in tracks.items():
+        if value is None:
+            data.pop(track_id, None)
+        elif track_id in data:
+            data[track_id] = {"order": data[track_id]["order"], **value}
+        else:
+            data[track_id] = {"order": 0.0, **value}
+    return sorted(data.items(), key=lambda item: (item[1]["order"], item[0]))
+
+
+def _track(song, track_id: str, data: dict, notes: dict) -> Track:
+    """One track of the overridden song: its settings from ``data``, its notes as they
+    are but for the ``notes`` overrides (note id -> entry or None) on it."""
+    if track_id in song._track_cache:
         track = song._build_track(track_id)
-        if mixes.get(track_id) is not None:  # its settings as at the stamp (notes as they are)
-            track = replace(track, **mixes[track_id]["fields"])
-        if track_id in dirty:
-            notes = [
-                e.note
-                for i, e in song._note_cache.items()
-                if e.track_id == track_id and i not in overrides
-            ]
-            notes += [e.note for e in overrides.values() if e and e.track_id == track_id]
-            track = replace(track, notes=tuple(notes))
-        tracks.append(track)
-    return replace(base, tracks=tuple(tracks))
+        if data is not song._track_cache[track_id]:
+            track = replace(track, **data["fields"])  # its settings as at the stamp
+    else:
+        track = Track(**data["fields"])  # removed after the stamp: back, with its notes
+    cache = song._note_cache
+    if (
+        not any(
+            (e is not None and e.track_id == track_id)
+            or (i in cache and cache[i].track_id == track_id)
+            for i, e in notes.items()
+        )
+        and track_id in song._track_cache
+    ):
+        return track
+    kept = [e.note for i, e in cache.items() if e.track_id == track_id and i not in notes]
+    kept += [e.note for e in notes.values() if e is not None and e.track_id == track_id]
+    return replace(track, notes=tuple(kept))
 
 
 def _with_patterns(score: Score, overrides: dict) -> Score:
@@ -78,12 +101,3 @@ def _with_patterns(score: Score, overrides: dict) -> Score:
     ids = {p.id for p in kept}
     placements = tuple(p for p in score.placements if p.pattern_id in ids)
     return replace(score, patterns=tuple(kept), placements=placements)
-
-
-def _with_placements(score: Score, overrides: dict) -> Score:
-    """``score`` with some placements (by id) as given: moved, put back, or left out (None)."""
-    placements = [overrides.get(p.id, p) for p in score.placements]
-    have = {p.id for p in score.placements}
-    placements += [v for k, v in overrides.items() if k not in have and v is not None]
-    kept = tuple(p for p in placements if p is not None and p.track < len(score.tracks))
-    return replace(score, placements=kept)

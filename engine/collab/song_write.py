@@ -23,6 +23,7 @@ from engine.collab.song_schema import (
     SCHEMA_VERSION,
     SONG_KEY,
     TRACK_FIELDS,
+    TRACK_KEY,
     NoteEntry,
     new_id,
     song_settings,
@@ -150,34 +151,44 @@ class SongWriting:
                 entry["at"] = list(at)  # where every peer hears the new mix
         for track_id in old_ids:
             if track_id not in used:
+                # heard until the stamp, notes and all, on every peer
                 for entry in self._entries_of(track_id):
                     del self.notes[entry.id]
+                    if at is not None:
+                        self.gone[entry.id] = list(at)
                 del self.tracks[track_id]
+                if at is not None:
+                    self.gone[TRACK_KEY + track_id] = list(at)
         if pairs != sorted(p for p in pairs if p is not None) and None not in pairs:
             # a reordering: the tracks keep their ids and content, only their order moves
             for position, kept_id in enumerate(ids):
                 if kept_id is not None:  # (always: no track is new)
                     self.tracks[kept_id]["order"] = float(position)
-                    self._track_cache[kept_id]["order"] = float(position)
+                    if at is not None:
+                        self.tracks[kept_id]["at"] = list(at)
         created: set[str] = set()
+        # the cache keeps what was there before (what a stamp recalls): new ones apart
+        order_of = {t: self._track_cache[t]["order"] for t in old_ids}
         for new_index, slot in enumerate(ids):
             if slot is not None:
                 continue
             prev = next((ids[i] for i in range(new_index - 1, -1, -1) if ids[i]), None)
             nxt = next((ids[i] for i in range(new_index + 1, len(ids)) if ids[i]), None)
-            lo = self._track_cache[prev]["order"] if prev else (min(orders, default=1.0) - 1)
-            hi = self._track_cache[nxt]["order"] if nxt else lo + 2
+            lo = order_of[prev] if prev else (min(orders, default=1.0) - 1)
+            hi = order_of[nxt] if nxt else lo + 2
             track_id = new_id()
             track = new.tracks[new_index]
             order = (lo + hi) / 2
             self.tracks[track_id] = Map(
-                {name: _doc_value(getattr(track, name)) for name in TRACK_FIELDS} | {"order": order}
+                {name: _doc_value(getattr(track, name)) for name in TRACK_FIELDS}
+                | {"order": order}
+                | ({"at": list(at)} if at is not None else {})  # heard from there on
             )
-            self._track_cache[track_id] = {"fields": {}, "order": order}
+            order_of[track_id] = order
             ids[new_index] = track_id
             created.add(track_id)
             for note in track.notes:
-                self._add_note(track_id, note, at=None)
+                self._add_note(track_id, note, at)
         return ids, created
 
     def _add_note(self, track_id: str, note: Note, at) -> str:

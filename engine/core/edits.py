@@ -273,11 +273,18 @@ def paste(
 
 
 def add_track(score: Score, track: Track, index: int | None = None) -> Score:
+    """Insert a track (at the end by default, a negative index as a list takes it);
+    pattern placements stay with their tracks."""
     if not isinstance(track, Track):
         raise ScoreError("only a track can be added to a score")
-    tracks = list(score.tracks)
-    tracks.insert(len(tracks) if index is None else index, track)
-    return replace(score, tracks=tuple(tracks))
+    count = len(score.tracks)
+    at = count if index is None else index
+    at = min(max(at + count if at < 0 else at, 0), count)
+    placements = tuple(
+        p if p.track < at else replace(p, track=p.track + 1) for p in score.placements
+    )
+    tracks = score.tracks[:at] + (track,) + score.tracks[at:]
+    return replace(score, tracks=tracks, placements=placements)
 
 
 def remove_track(score: Score, index: int) -> Score:

@@ -259,17 +259,61 @@ def test_a_mix_or_tempo_change_while_playing_is_stamped_and_the_old_values_recal
 def test_a_placement_moved_while_playing_is_stamped_and_its_old_place_recalled():
     from dataclasses import replace
 
+    from engine.collab.song_schema import PlacementEntry
     from engine.core.pattern import Lane, Pattern, Placement
 
     beat = Pattern("beat", lanes=(Lane("kick", 36),))
     doc = SongDoc()
     placed = Placement("p1", "beat", 0, 0)
     doc.load_score(Score(tracks=(Track("Drums"),), patterns=(beat,), placements=(placed,)))
+    drums = doc.track_ids()[0]
     moved = replace(placed, start_tick=1920)
     doc.apply_score(replace(doc.score(), placements=(moved,)), at=(2, 480))
     assert doc.stamp("placement:p1") == (2, 480)
-    assert doc.entry("placement:p1") == moved
-    assert doc.score_with({"placement:p1": placed}).placements == (placed,)
+    assert doc.entry("placement:p1") == PlacementEntry(drums, moved)
+    assert doc.score_with({"placement:p1": PlacementEntry(drums, placed)}).placements == (placed,)
     doc.apply_score(replace(doc.score(), placements=()), at=(2, 960))
     assert doc.stamp("placement:p1") == (2, 960)  # where it stops sounding
-    assert doc.score_with({"placement:p1": moved}).placements == (moved,)
+    assert doc.score_with({"placement:p1": PlacementEntry(drums, moved)}).placements == (moved,)
+
+
+def _overrides_before(doc, changes, stamp):
+    """What a peer recalls of the song just before ``stamp`` from ``changes``."""
+    from engine.collab.coherence import Coherence
+
+    coherence = Coherence()
+    keys = [(i, changes.notes_before.get(i)) for i in changes.note_ids]
+    keys += [("track:" + i, changes.tracks_before.get(i)) for i in changes.track_ids]
+    keys += [("placement:" + i, changes.placements_before.get(i)) for i in changes.placement_ids]
+    for key, before in keys:
+        assert doc.stamp(key) == stamp, key  # everything the edit touched is stamped
+        coherence.add(key, before, stamp[1], doc.entry(key))
+    return coherence.overrides_at(stamp[1] - 1, doc.entry)
+
+
+def test_a_track_made_or_removed_while_playing_is_stamped_with_its_notes_and_placements():
+    from engine.core.pattern import Lane, Pattern, Placement
+
+    beat = Pattern("beat", lanes=(Lane("kick", 36),))
+    song = Score(
+        tracks=(Track("Drums", channel=9, is_drum=True), Track("Bass", notes=(Note(0, 240, 40),))),
+        patterns=(beat,),
+        placements=(Placement("p1", "beat", 0, 0), Placement("p2", "beat", 1, 1920)),
+    )
+    doc = SongDoc()
+    doc.load_score(song)
+    doc.take_changes()
+    lead = Track("Lead", program=81, notes=(Note(480, 240, 72),))
+    doc.apply_score(edits.add_track(doc.score(), lead, 0), at=(1, 960))
+    changes = doc.take_changes()
+    assert [t.name for t in doc.score().tracks] == ["Lead", "Drums", "Bass"]
+    # before the stamp: the song without the new track, its placements on their tracks
+    before = doc.score_with(_overrides_before(doc, changes, (1, 960)))
+    assert before == song
+    doc.apply_score(edits.remove_track(doc.score(), 1), at=(1, 1920))
+    changes = doc.take_changes()
+    assert [t.name for t in doc.score().tracks] == ["Lead", "Bass"]
+    assert [(p.id, p.track) for p in doc.score().placements] == [("p2", 1)]
+    # before the stamp: the removed track is back in its place, notes and placement too
+    before = doc.score_with(_overrides_before(doc, changes, (1, 1920)))
+    assert before == edits.add_track(song, lead, 0)

@@ -159,6 +159,9 @@ def test_placements_play_on_their_track_and_follow_track_edits():
     assert {p.id: p.track for p in moved.placements} == {a.id: 1, b.id: 0}
     removed = edits.remove_track(score, 0)
     assert [(p.id, p.track) for p in removed.placements] == [(b.id, 0)]
+    inserted = edits.add_track(score, Track("New"), 1)
+    assert {p.id: p.track for p in inserted.placements} == {a.id: 0, b.id: 2}
+    assert edits.add_track(score, Track("Last")).placements == score.placements
     written = score_with_arrangement(score)
     assert written.placements == () and written.patterns == ()
     assert [n.start_tick for n in written.tracks[0].notes] == [0, 1920, 3840, 5760]
