@@ -37,7 +37,8 @@ from sequencer_gui.playback import Playback
 from sequencer_gui.recording.mount import mount as mount_recording
 from sequencer_gui.roll.editing import RollEditor
 from sequencer_gui.roll.view import PianoRoll
-from sequencer_gui.shortcuts import accelerator, bind_shortcuts
+from sequencer_gui.shortcut_binding import bind_shortcuts
+from sequencer_gui.shortcuts import accelerator
 from sequencer_gui.steps.mount import mount as mount_steps
 from sequencer_gui.theme import Theme
 from sequencer_gui.view_menus import add_transport_entries, add_view_entries, build_track_menu

@@ -1,11 +1,11 @@
 """The one table of keyboard shortcuts: bindings, menu accelerators and Help all come from it (GUI thread).
 
 Each ``Shortcut`` names what the keys do, the Tk sequences that do it and the action on
-the window.  ``bind_shortcuts`` binds them once on the toplevel, so they work wherever
-the focus is, except in a text field (tempo, track name, position), where keys must
-type -- unless the shortcut is marked ``in_text``.  ``accelerator(name)`` gives a menu
-the same key text, and ``help_lines`` the Help window's list, so neither can drift from
-what is bound.
+the window.  ``shortcut_binding.bind_shortcuts`` binds them once on the toplevel, so they
+work wherever the focus is, except in a text field (tempo, track name, position), where
+keys must type -- unless the shortcut is marked ``in_text``.  ``accelerator(name)`` gives
+a menu the same key text, and ``help_lines`` the Help window's list, so neither can drift
+from what is bound.
 """
 
 from __future__ import annotations
@@ -29,6 +29,9 @@ class Shortcut:
     # A key that is held (like a drum machine's fill key): ``action(window)`` when it goes
     # down, ``release(window)`` when it comes up.  Only single keys (``<grave>``) can be held.
     release: Callable | None = None
+    # X keycodes that press it too, whatever symbol the layout prints on the key: a key
+    # chosen for where it lies (left of 1) works on every layout, not only where it is `.
+    keycodes: tuple[int, ...] = ()
 
     def __post_init__(self):
         if not self.sequences or not all(s.startswith("<") for s in self.sequences):
@@ -37,6 +40,8 @@ class Shortcut:
             raise ValueError(
                 f"held shortcut {self.name!r} must be single keys, not {self.sequences}"
             )
+        if not all(isinstance(code, int) and 8 <= code <= 255 for code in self.keycodes):
+            raise ValueError(f"shortcut {self.name!r}: X keycodes lie from 8 to 255")
 
 
 def jump_to_marker(window, direction: int) -> None:
@@ -48,6 +53,8 @@ def jump_to_marker(window, direction: int) -> None:
 def _nudge(**how):
     return lambda w: w.editor.nudge(**how)
 
+
+LEFT_OF_ONE_KEYCODE = 49  # X's TLDE: the key left of 1, on evdev and the older kbd maps
 
 SHORTCUTS: tuple[Shortcut, ...] = (
     # transport
@@ -289,14 +296,18 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut(
         "next_view", "Ctrl+Tab", "the next view", ("<Control-Tab>",), lambda w: w.steps.next_view()
     ),
-    # patterns: the key left of 1, beside the 1-9 that pick patterns in the step grid
+    # patterns: the key left of 1, beside the 1-9 that pick patterns in the step grid.  It
+    # is ` only on some layouts (² on French, § on a Mac's ISO keyboard), so it is bound
+    # where it lies (X keycode 49); where it is a dead key (German ^) the input method eats
+    # its press before Tk sees it, so F8 does the same on any keyboard.
     Shortcut(
         "fill",
-        "` (hold)",
+        "Key left of 1 / F8 (hold)",
         "fill while held (with Latch: each press switches fill on or off)",
-        ("<grave>",),
+        ("<grave>", "<F8>"),
         lambda w: w.steps.session.hold_fill(True),
         release=lambda w: w.steps.session.hold_fill(False),
+        keycodes=(LEFT_OF_ONE_KEYCODE,),
     ),
 )
 BY_NAME = {s.name: s for s in SHORTCUTS}
@@ -322,14 +333,7 @@ MOUSE = (
     ("Tab / Shift+Tab", "move the keyboard focus; Return presses the focused button"),
 )
 
-TEXT_CLASSES = frozenset(("Entry", "TEntry", "Spinbox", "TSpinbox", "TCombobox", "Text"))
-# ttk classes that press a focused widget on Space: in the main window Space is play/stop
-# and Return presses the focused button instead.
-BUTTON_CLASSES = ("TButton", "TCheckbutton", "TRadiobutton", "TMenubutton")
 KEYS_WIDTH = 32  # the keys column of the Help list, in characters
-# X repeats a held key as release + press pairs arriving together: a release is only
-# believed when no press follows it within this long.
-AUTOREPEAT_GAP_MS = 60
 
 
 def accelerator(name: str) -> str:
@@ -343,87 +347,3 @@ def help_lines() -> list[str]:
     lines.append("")
     lines += [f"{keys:<{KEYS_WIDTH}}{what}" for keys, what in MOUSE]
     return lines
-
-
-def _bind_buttons(window) -> None:
-    """Space over a focused button, check box or radio button plays instead of pressing it.
-
-    A toplevel binding runs after the widget's class binding, so "break" there comes too
-    late: the class binding itself is replaced.  Dialogs keep Space as the press.
-    """
-    root = window.root
-
-    def in_main_window(widget) -> bool:
-        return not isinstance(widget, str) and str(widget.winfo_toplevel()) == str(root)
-
-    def space(event):
-        if in_main_window(event.widget):
-            window.toggle_play()
-        elif not isinstance(event.widget, str):
-            event.widget.invoke()
-        return "break"
-
-    def enter(event):
-        if in_main_window(event.widget) and event.widget.winfo_class() != "TMenubutton":
-            event.widget.invoke()
-            return "break"
-        return None
-
-    for cls in BUTTON_CLASSES:
-        root.bind_class(cls, "<Key-space>", space)
-        root.bind_class(cls, "<Return>", enter, add="+")
-
-
-def _bind_held(window, shortcut: Shortcut) -> None:
-    """Bind the press and the release of a held key, seeing through X's autorepeat."""
-    root = window.root
-    pending: list = []  # the release waiting to be believed
-    release = shortcut.release
-    assert release is not None
-
-    def let_go():
-        pending.clear()
-        release(window)
-
-    def press(event):
-        if not shortcut.in_text and event.widget.winfo_class() in TEXT_CLASSES:
-            return None
-        if pending:  # a repeat of the key still held
-            root.after_cancel(pending.pop())
-            return "break"
-        shortcut.action(window)
-        return "break"
-
-    def lift(event):
-        if not shortcut.in_text and event.widget.winfo_class() in TEXT_CLASSES:
-            return None
-        if not pending:
-            pending.append(root.after(AUTOREPEAT_GAP_MS, let_go))
-        return "break"
-
-    for sequence in shortcut.sequences:
-        root.bind(sequence, press)
-        root.bind(f"<KeyRelease-{sequence[1:-1]}>", lift)
-
-
-def bind_shortcuts(window) -> None:
-    """Bind every shortcut of the table on the window's toplevel."""
-    root = window.root
-    _bind_buttons(window)
-
-    def bind(shortcut: Shortcut) -> None:
-        if shortcut.release is not None:
-            _bind_held(window, shortcut)
-            return
-
-        def handler(event):
-            if not shortcut.in_text and event.widget.winfo_class() in TEXT_CLASSES:
-                return None  # let the field have the key
-            shortcut.action(window)
-            return "break"
-
-        for sequence in shortcut.sequences:
-            root.bind(sequence, handler)
-
-    for shortcut in SHORTCUTS:
-        bind(shortcut)
