@@ -50,8 +50,18 @@ def jump_to_marker(window, direction: int) -> None:
         window.playback.locate(tick)
 
 
-def _nudge(**how):
-    return lambda w: w.editor.nudge(**how)
+def _nudge(song: tuple[int, int] = (0, 0), **how):
+    """An arrow key: while the song view shows, its selection moves by ``song`` (bars,
+    tracks); elsewhere the roll's selection moves by ``how``.  (The step grid keeps the
+    arrows for its cursor: its canvas binds them itself.)"""
+
+    def act(window) -> None:
+        if song != (0, 0) and window.steps.song.winfo_ismapped():
+            window.steps.song.gestures.nudge(*song)
+        else:
+            window.editor.nudge(**how)
+
+    return act
 
 
 LEFT_OF_ONE_KEYCODE = 49  # X's TLDE: the key left of 1, on evdev and the older kbd maps
@@ -166,30 +176,30 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut(
         "left",
         "Left",
-        "move the selection one grid step earlier",
+        "move the selection one grid step earlier (song view: one bar)",
         ("<Left>",),
-        _nudge(grid_steps=-1),
+        _nudge((-1, 0), grid_steps=-1),
     ),
     Shortcut(
         "right",
         "Right",
-        "move the selection one grid step later",
+        "move the selection one grid step later (song view: one bar)",
         ("<Right>",),
-        _nudge(grid_steps=1),
+        _nudge((1, 0), grid_steps=1),
     ),
     Shortcut(
         "up",
         "Up / Shift+Up",
-        "move the selection up a semitone",
+        "move the selection up a semitone (song view: a track up)",
         ("<Up>", "<Shift-Up>"),
-        _nudge(semitones=1),
+        _nudge((0, -1), semitones=1),
     ),
     Shortcut(
         "down",
         "Down / Shift+Down",
-        "move the selection down a semitone",
+        "move the selection down a semitone (song view: a track down)",
         ("<Down>", "<Shift-Down>"),
-        _nudge(semitones=-1),
+        _nudge((0, 1), semitones=-1),
     ),
     Shortcut(
         "octave_up",

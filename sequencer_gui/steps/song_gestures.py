@@ -3,15 +3,18 @@
 Click an empty cell to place the selected pattern there (on the bar line) and drag on to
 move it; drag an item -- a placement or a block of notes -- to move it with everything
 selected (to other bars, other tracks); drag a placement's end to extend it into repeats;
-Ctrl+drag copies it (and the rest of the selection) there instead;
-Shift+click adds an item to the selection or takes it out; Shift- or Ctrl-drag on empty
-space draws a rubber band (Shift adds to the selection).  Right-click removes the placement
-under the mouse (a block of notes it only selects), Delete the selection; Ctrl+C / Ctrl+X / Ctrl+V copy, cut and paste (at the
-song's cursor, from the edited track down), Ctrl+D duplicates the selection after itself,
-Ctrl+A selects everything, Esc nothing (during a drag: cancels it).  Each gesture is one undo step, recomputed from the
-song before it on every motion (like the roll's drags), so a drag never accumulates.
-Clicking a placement picks its pattern; double-clicking it opens it in the Steps tab;
-double-clicking a block of notes opens the piano roll on them.
+Ctrl+drag copies it (and the rest of the selection) there instead; Shift+click adds an
+item to the selection or takes it out; Shift- or Ctrl-drag on empty space draws a rubber
+band (Shift adds to the selection).  Right-click removes the placement under the mouse (a
+block of notes it only selects), Delete the selection; Ctrl+C / Ctrl+X / Ctrl+V copy,
+cut and paste (at the song's cursor, from the edited track down), Ctrl+D duplicates the
+selection after itself, Ctrl+A selects everything, Esc nothing (during a drag: cancels
+it).  The arrow keys move the selection a bar earlier or later, a track up or down (the
+window's shortcut table binds them and sends them here while the song view shows).  Each
+gesture is one undo step, recomputed from the song before it on every motion (like the
+roll's drags), so a drag never accumulates.  Clicking a placement picks its pattern;
+double-clicking it opens it in the Steps tab; double-clicking a block of notes opens the
+piano roll on them.
 """
 
 from __future__ import annotations
@@ -215,7 +218,7 @@ class SongGestures:
                 new, keys = self._copied(score, d.keys, d_ticks, d_tracks)
             else:
                 new = si.move_items(score, d.keys, d_ticks, d_tracks)
-                keys = _moved_keys(new, d.keys, d_ticks, d_tracks)
+                keys = si.moved_keys(new, d.keys, d_ticks, d_tracks)
         except ScoreError:
             return  # onto another placement or off the song: stay where it last fitted
         d.last = (d_ticks, d_tracks)
@@ -317,6 +320,22 @@ class SongGestures:
             self.view.selection = set(d.keys)
             self.document.cancel()
 
+    def nudge(self, bars: int, tracks: int) -> None:
+        """Move the selection a bar later or earlier, a track down or up (the arrow keys,
+        from the window's shortcut table): one undo step; at an edge nothing moves."""
+        keys = _ordered(self.surviving(self.view.selection))
+        if not keys:
+            self._status("Select placements or notes in the song view to move them.")
+            return
+        try:
+            score, moved = si.nudge_items(self.document.score, keys, bars, tracks)
+        except ScoreError as exc:
+            self._status(f"Nothing moved: {exc}.")
+            return
+        single = len(keys) == 1 and not isinstance(keys[0], NoteKey)
+        self.view.selection = moved
+        self.document.apply(score, "Move pattern" if single else "Move in the song")
+
     def delete_selection(self) -> None:
         self._delete(self.view.selection)
 
@@ -367,17 +386,3 @@ class SongGestures:
 def _ordered(keys) -> list:
     """Keys in a stable order (copies must not depend on set order)."""
     return sorted(keys, key=lambda k: (isinstance(k, NoteKey), str(k)))
-
-
-def _moved_keys(score, keys, d_ticks: int, d_tracks: int) -> set:
-    """The keys of ``keys`` once moved: placements keep theirs, a block is found again at
-    its new bar and track (it may have joined a neighbour there)."""
-    found = set()
-    for key in keys:
-        if isinstance(key, NoteKey):
-            moved = si.block_at(score, key.track + d_tracks, key.start_tick + d_ticks)
-            if moved is not None:
-                found.add(moved)
-        else:
-            found.add(key)
-    return found

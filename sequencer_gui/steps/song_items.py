@@ -218,6 +218,37 @@ def move_items(score: Score, keys: Iterable, delta_ticks: int, delta_tracks: int
     return score
 
 
+def nudge_items(score: Score, keys: Iterable, bars: int, tracks: int) -> tuple[Score, set]:
+    """The song with ``keys`` moved by whole bars and tracks (the arrow keys), and the
+    keys of what moved.  The earliest item's start goes ``bars`` bar lines on and the rest
+    keep their distance to it, as in a drag.  Raises ``ScoreError`` at the song's edges
+    and where a placement would land on another."""
+    keys = list(keys)
+    if not keys:
+        return score, set()
+    first = min(item_span(score, k)[1] for k in keys)
+    bar = score.time_signatures.tick_to_bar_beat(first, score.ppq).bar
+    if bar + bars < 0:
+        raise ScoreError("nothing can move before the start of the song")
+    delta_ticks = score.time_signatures.bar_to_tick(bar + bars, score.ppq) - first
+    moved = move_items(score, keys, delta_ticks, tracks)
+    return moved, moved_keys(moved, keys, delta_ticks, tracks)
+
+
+def moved_keys(score: Score, keys: Iterable, d_ticks: int, d_tracks: int) -> set:
+    """The keys of ``keys`` once moved: placements keep theirs, a block is found again at
+    its new bar and track (it may have joined a neighbour there)."""
+    found = set()
+    for key in keys:
+        if isinstance(key, NoteKey):
+            moved = block_at(score, key.track + d_tracks, key.start_tick + d_ticks)
+            if moved is not None:
+                found.add(moved)
+        else:
+            found.add(key)
+    return found
+
+
 def delete_items(score: Score, keys: Iterable) -> Score:
     keys = list(keys)
     for key in keys:

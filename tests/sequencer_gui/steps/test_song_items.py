@@ -83,6 +83,26 @@ def test_a_move_onto_another_placement_or_off_the_song_is_refused():
     assert sorted((p.track, p.start_tick) for p in moved.placements) == [(1, BAR), (1, 3 * BAR)]
 
 
+def test_a_nudge_moves_by_whole_bars_of_the_meter_there_and_keeps_the_layout():
+    score = song([Note(BAR + 100, 200, 60)])
+    score, pid = with_pattern(score, 1, 2 * BAR)
+    score = edits.set_time_signature(score, 3 * BAR, 3, 4)  # bars of 1440 from bar 4 on
+    moved, keys = si.nudge_items(score, [NoteKey(0, BAR), pid], 2, 0)
+    # the earliest item goes two bar lines on; the placement keeps its distance to it
+    assert moved.tracks[0].notes == (Note(3 * BAR + 100, 200, 60),)
+    assert moved.placements[0].start_tick == 4 * BAR
+    assert keys == {NoteKey(0, 3 * BAR), pid}
+    back, _ = si.nudge_items(moved, keys, -2, 0)
+    assert back.tracks[0].notes == score.tracks[0].notes
+    later, _ = si.nudge_items(score, [pid], 2, 0)  # the placement alone: 3/4 bars
+    assert later.placements[0].start_tick == 3 * BAR + 1440
+    with pytest.raises(ScoreError, match="before the start"):
+        si.nudge_items(score, [pid], -3, 0)
+    with pytest.raises(ScoreError, match="no track there"):
+        si.nudge_items(score, [pid], 0, 2)
+    assert si.nudge_items(score, [], 1, 0) == (score, set())
+
+
 def test_copy_and_paste_keep_the_layout_across_tracks_with_new_ids():
     score = song([], [Note(BAR + 10, 100, 50)])
     score, pid = with_pattern(score, 0, BAR)
