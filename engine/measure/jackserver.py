@@ -7,6 +7,7 @@ machine.  Only ``subprocess`` is used here; nothing JACK-specific is imported.
 
 from __future__ import annotations
 
+import collections
 import os
 import resource
 import shutil
@@ -37,7 +38,13 @@ class DummyJackServer:
     period_frames: int = 256
     realtime: bool = False
     _proc: subprocess.Popen | None = field(default=None, init=False, repr=False)
-    _log: list[str] = field(default_factory=list, init=False, repr=False)
+    # jackd's last lines, read as it writes them: a pipe nobody empties fills up (64 KiB
+    # of xrun reports on a busy machine) and then jackd blocks in the middle of serving a
+    # client, which every later client sees as "no server"
+    _log: collections.deque = field(
+        default_factory=lambda: collections.deque(maxlen=200), init=False, repr=False
+    )
+    _reader: threading.Thread | None = field(default=None, init=False, repr=False)
     # stop() may be called from a watchdog timer's thread while the owner stops too:
     # whoever takes the process handle first ends the server, the other finds nothing
     _lock: threading.Lock = field(
@@ -74,6 +81,11 @@ class DummyJackServer:
                 env=env,
                 text=True,
             )
+            self._log.clear()
+            self._reader = threading.Thread(
+                target=_keep_lines, args=(proc.stdout, self._log), daemon=True
+            )
+            self._reader.start()
             with self._lock:
                 self._proc = proc
             deadline = time.monotonic() + timeout_s
@@ -87,9 +99,7 @@ class DummyJackServer:
                     f"the dummy JACK server {self.name!r} did not answer in time."
                 )
             self._take()
-            out = proc.stdout.read() if proc.stdout else ""
-            if proc.stdout:
-                proc.stdout.close()
+            out = self._output()
             # Another program may have taken the last place between our look and our
             # start: wait for the next one while there is time.
             if "open server" not in out or time.monotonic() >= slot_deadline:
@@ -111,6 +121,13 @@ class DummyJackServer:
             proc, self._proc = self._proc, None
         return proc
 
+    def _output(self) -> str:
+        """What jackd wrote, once it has ended (its last lines)."""
+        reader = self._reader
+        if reader is not None:
+            reader.join(timeout=2.0)
+        return "\n".join(self._log)
+
     def stop(self) -> None:
         """End the server cleanly (SIGTERM, SIGKILL if it hangs); safe to call from more
         than one thread and more than once."""
@@ -126,8 +143,6 @@ class DummyJackServer:
                 proc.kill()
                 proc.wait()
                 _restart_briefly(proc.args)
-        if proc.stdout:
-            proc.stdout.close()
 
     def kill(self, reclaim: bool = True) -> None:
         """End the server as a crash would (SIGKILL): its clients see it vanish.  With
@@ -140,8 +155,6 @@ class DummyJackServer:
         proc.wait()
         if reclaim:
             _restart_briefly(proc.args)
-        if proc.stdout:
-            proc.stdout.close()
 
     @property
     def running(self) -> bool:
@@ -153,6 +166,13 @@ class DummyJackServer:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def _keep_lines(stream, lines: collections.deque) -> None:
+    """Read ``stream`` to its end (the server's), keeping its last lines."""
+    with stream:
+        for line in stream:
+            lines.append(line.rstrip("\n"))
 
 
 # JACK's machine-wide server registry (POSIX shared memory "/jack-shm-registry", jack2's

@@ -5,6 +5,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import threading
 import time
 
@@ -78,3 +79,33 @@ def test_a_watchdog_stopping_the_server_while_its_owner_stops_it_raises_nothing(
     assert errors == []
     assert not server.running and not server_answers(name)
     server.stop()  # and once more, long after: nothing left to do
+
+
+SPAMMER = """
+import sys, jack
+client = jack.Client("pianola-spammer", servername=sys.argv[1], no_start_server=True)
+client.activate()
+for i in range(int(sys.argv[2])):
+    try:
+        client.connect(f"nowhere:out{i}", f"nowhere:in{i}")  # jackd reports each one
+    except jack.JackError:
+        pass
+client.close()
+"""
+
+
+def test_a_server_that_has_said_a_lot_still_serves_clients(tmp_path):
+    """jackd writes a line or two for every failed connection and every xrun: far more
+    than a pipe holds over a long session.  The server keeps serving all the same."""
+    script = tmp_path / "spam.py"
+    script.write_text(SPAMMER)
+    with DummyJackServer(f"pianola-js-talk-{os.getpid()}") as server:
+        # ~100 bytes each: twice what a pipe holds
+        done = subprocess.run(
+            [sys.executable, str(script), server.name, "1400"],
+            capture_output=True,
+            timeout=300,  # only ends a failing run: a blocked server never answers
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert server_answers(server.name, timeout_s=30)
+        assert server.running
