@@ -265,6 +265,26 @@ def toggle_step(score: Score, pattern_id: str, lane_id: str, index: int) -> Scor
     return set_step(score, pattern_id, lane_id, index, on=not step.on)
 
 
+def swap_steps(
+    score: Score, pattern_id: str, first: tuple[str, int], second: tuple[str, int]
+) -> Score:
+    """Two steps, each (lane id, index), trade places with all their settings: moving a
+    step onto another never loses either."""
+    (lane_a, i), (lane_b, j) = first, second
+    pattern = score.pattern(pattern_id)
+    step_a = pattern.lane(lane_a).steps[_step_index(pattern.lane(lane_a), i)]
+    step_b = pattern.lane(lane_b).steps[_step_index(pattern.lane(lane_b), j)]
+    score = _replace_step(score, pattern_id, lane_a, i, step_b)
+    return _replace_step(score, pattern_id, lane_b, j, step_a)
+
+
+def _replace_step(score: Score, pattern_id: str, lane_id: str, index: int, step: Step) -> Score:
+    lane = score.pattern(pattern_id).lane(lane_id)
+    steps = list(lane.steps)
+    steps[index] = step
+    return _with_lane(score, pattern_id, replace(lane, steps=tuple(steps)))
+
+
 # --- placements -----------------------------------------------------------------------
 
 

@@ -10,7 +10,8 @@ does the wheel; double-click opens the step's compact editor; the lane header's 
 mute and solo the lane, a click on its name sounds it, a right-click opens its menu;
 the bar at a lane's end drags its length (polymeter).  Keys (when the grid has the
 focus): arrows move the step cursor, Enter or Space toggles the step under it (Space
-plays elsewhere), Shift+Up/Down its velocity, 1-9 pick a pattern.
+plays elsewhere), Shift+Up/Down its velocity, Ctrl+arrows move the step itself (a step
+along, a lane across, trading places with the step there), 1-9 pick a pattern.
 
 Every step turned on sounds at once: the preview goes to the engine before the edited
 score, so a click never waits for its own edit on the pipe.
@@ -76,6 +77,10 @@ class GridEditor:
             ("<KP_Enter>", self.toggle_at_cursor),
             ("<Shift-Up>", lambda: self.velocity_at_cursor(WHEEL_STEP * 2)),
             ("<Shift-Down>", lambda: self.velocity_at_cursor(-WHEEL_STEP * 2)),
+            ("<Control-Left>", lambda: self.move_at_cursor(0, -1)),
+            ("<Control-Right>", lambda: self.move_at_cursor(0, 1)),
+            ("<Control-Up>", lambda: self.move_at_cursor(-1, 0)),
+            ("<Control-Down>", lambda: self.move_at_cursor(1, 0)),
         ):
             c.bind(key, lambda e, a=action: (a(), "break")[1])
         for digit in range(1, 10):
@@ -318,3 +323,27 @@ class GridEditor:
         lane_i, step_i = self.grid_view.cursor
         if step_i < pattern.lanes[lane_i].length_steps:
             self.change_velocity(lane_i, step_i, delta)
+
+    def move_at_cursor(self, d_lane: int, d_step: int) -> None:
+        """Move the step under the cursor a step along or a lane across (Ctrl+arrows),
+        trading places with the step there: one undo step, the cursor goes with it and a
+        step that plays is heard at once.  Nothing moves past a lane's ends."""
+        pattern = self.panel.pattern
+        if pattern is None or not pattern.lanes:
+            return
+        lane_i, step_i = self.grid_view.cursor
+        to_lane, to_step = lane_i + d_lane, step_i + d_step
+        if not (0 <= to_lane < len(pattern.lanes) and step_i < pattern.lanes[lane_i].length_steps):
+            return
+        lane, target = pattern.lanes[lane_i], pattern.lanes[to_lane]
+        if not 0 <= to_step < target.length_steps:
+            return
+        step = lane.steps[step_i]
+        score = pe.swap_steps(
+            self.document.score, pattern.id, (lane.id, step_i), (target.id, to_step)
+        )
+        if step.on:
+            self.panel.preview_step(target, step.velocity)
+        self.grid_view.cursor = (to_lane, to_step)
+        self.document.apply(score, "Move step")
+        self.grid_view.show_cursor()

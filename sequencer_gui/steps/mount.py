@@ -25,6 +25,7 @@ SHORTCUTS = (
     ("Double-click a step", "edit every setting of the step"),
     ("Right-click a lane's name", "sound, name, Euclidean, rhythm tools, remove"),
     ("Arrows, Enter (step grid)", "move the step cursor, toggle its step"),
+    ("Ctrl+arrows (step grid)", "move the step under the cursor along its lane or across"),
     ("1-9 (step grid)", "pick a pattern"),
     ("Click / drag (song view)", "place the pattern / move it; drag its end to repeat it"),
     ("Shift+click / drag (song view)", "select several placements and note blocks"),
