@@ -55,6 +55,8 @@ def main(out: Path) -> None:
         grab(root, out / "steps-grid.png")
         song_view = window.steps.song
         window.steps.show(2)
+        song_view.zoom(1.25)  # bars wide enough for each placement's preview of its notes
+        song_view.zoom(1.25)
         pump(root, 4.0)
         # two placements of the second row selected, as after a Shift+click
         score = window.document.score
