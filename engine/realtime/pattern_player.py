@@ -55,13 +55,16 @@ WINDOW_BEHIND_S = 0.1
 class PatternPlayer(TimingChanges, SyncedTransport):
     """Plays the document in song or pattern mode through ``scheduler`` (see module doc)."""
 
-    def __init__(self, scheduler, adapt=None, imposed_tempo=None):
+    def __init__(self, scheduler, adapt=None, imposed_tempo=None, quantum_ticks=None):
         self.scheduler = AdaptingScheduler(scheduler, adapt) if adapt is not None else scheduler
         # pattern mode's scores go straight to the scheduler: under a sync source they
         # take the tempo it imposes (``imposed_tempo()``: microseconds per quarter, or
         # None), read without its lock, which a source starting pattern mode holds
         self._raw = scheduler
         self._imposed = imposed_tempo or (lambda: None)
+        # a Link session's bar in ticks (``quantum_ticks(ppq)``, None without Link): the
+        # loop's ticks count beats from one of its bars, so switches land on its bars
+        self._quantum_ticks = quantum_ticks or (lambda ppq: None)
         self._lock = threading.Lock()
         self._run_on = False  # playing to record: on past the song's end until stopped
         self._doc = Score()
@@ -122,8 +125,12 @@ class PatternPlayer(TimingChanges, SyncedTransport):
             self._doc = doc
             return song_play_score(doc, self._fill, self._cache)
 
-    def set_mode(self, mode: str, pattern_id: str | None, track: int) -> None:
-        """Song or pattern mode; while playing, the new mode starts from its beginning."""
+    def set_mode(
+        self, mode: str, pattern_id: str | None, track: int, at_frame: int | None = None
+    ) -> None:
+        """Song or pattern mode; while playing, the new mode starts from its beginning
+        (at ``at_frame``: a sync source's bar, its first beat there even if reached late;
+        song mode then goes on from the start of its bar, to keep the bars in phase)."""
         with self._lock:
             position = self.scheduler.position()
             resume = None
@@ -138,7 +145,10 @@ class PatternPlayer(TimingChanges, SyncedTransport):
                 self._pattern_id = pattern_id
             if position.playing:
                 self._pattern_tick = 0
-                self._play_locked(resume)
+                quantum = self._quantum_ticks(self._doc.ppq)
+                if resume is not None and at_frame is not None and quantum is not None:
+                    resume -= resume % quantum
+                self._play_locked(resume, at_frame=at_frame)
             else:
                 self._target().replace_score(self._stopped_score_locked())
                 if resume is not None:
@@ -211,6 +221,9 @@ class PatternPlayer(TimingChanges, SyncedTransport):
                 plan = self._plan
                 slot = plan.pass_at(tick)
                 boundary = tick if slot.start_tick == tick and tick > 0 else slot.end_tick
+                quantum = self._quantum_ticks(self._doc.ppq)
+                if quantum is not None:  # under Link: on the session's first bar from there
+                    boundary = -(-boundary // quantum) * quantum
                 self._plan = plan.switched(
                     pattern_id, boundary, pass_ticks_of(self._doc, pattern_id)
                 )
@@ -308,11 +321,12 @@ class PatternPlayer(TimingChanges, SyncedTransport):
         count_in: tuple[int, int] = (0, 100),
         run_on: bool | None = None,
         synced: tuple | None = None,
+        at_frame: int | None = None,
     ) -> int:
         """Play; returns the frame the first tick sounds at.  ``synced`` = (tick or None,
         at_frame, in_phase): a sync source starts pattern mode at its own frame, from its
         own position (a tick, laid on the loop's passes counted from tick 0) or else from
-        the pattern's start."""
+        the pattern's start.  ``at_frame``: a mode change on a sync source's bar."""
         s = self.scheduler
         if run_on is None:  # played again (a mode change): as the musician last asked
             run_on = self._run_on
@@ -321,7 +335,7 @@ class PatternPlayer(TimingChanges, SyncedTransport):
             s.stop_at_end = not run_on
             s.replace_score(song_play_score(self._doc, self._fill, self._cache))
             self._plan = None
-            return s.play(from_tick, count_in=count_in)
+            return s.play(from_tick, at_frame, at_frame is not None, count_in=count_in)
         pattern_id = self._pattern_id
         if pattern_id is None or not self._doc.has_pattern(pattern_id):
             if not self._doc.patterns:
@@ -334,7 +348,7 @@ class PatternPlayer(TimingChanges, SyncedTransport):
         self._meter = constant_meter(self._doc.time_signatures, self._song_tick)
         self._plan = LoopPlan.start(self._doc, pattern_id, self._track)
         if synced is None:  # from where the pattern stands (its start, or a locate's place)
-            start, at_frame, in_phase = self._pattern_tick, None, False
+            start, in_phase = self._pattern_tick, at_frame is not None
             start = min(start, pass_ticks_of(self._doc, pattern_id) - 1)
         else:
             start, at_frame, in_phase = synced

@@ -25,6 +25,7 @@ Exit status: 0 after a shutdown or when the GUI went away (end of the command pi
 from __future__ import annotations
 
 import faulthandler
+import functools
 import os
 import platform
 import signal
@@ -142,6 +143,7 @@ class Engine:
             scheduler,
             adapt=lambda score: self._opened()[2].adapt(score),
             imposed_tempo=lambda: self._opened()[2].imposed_us_per_quarter(),
+            quantum_ticks=lambda ppq: self._opened()[2].quantum_ticks(ppq),
         )
         # the source moves the scheduler in song mode, the player in pattern mode
         self.sync = SyncHub(
@@ -255,13 +257,20 @@ class Engine:
         elif isinstance(c, cmd.SetLoopCommand):
             player.set_loop(c.enabled, c.start_tick, c.end_tick)
         elif isinstance(c, cmd.SetTempoCommand):
-            player.set_tempo(c.bpm, c.at_next_bar)
+            # pattern mode under Link: the session's tempo (song mode's: the document's,
+            # which the source's adapt hands on to the session)
+            if player.mode != "pattern" or not sync.request_tempo(c.bpm, c.at_next_bar):
+                player.set_tempo(c.bpm, c.at_next_bar)
         elif isinstance(c, cmd.SetMeterCommand):
             tick, in_song = player.set_meter(c.numerator, c.denominator, c.at_next_bar)
             self.sender.put(evt.MeterChangedEvent(tick, c.numerator, c.denominator, in_song))
         elif isinstance(c, cmd.SetPlayModeCommand):
-            with self.generation.jump():
-                player.set_mode(c.mode, c.pattern_id, c.track)
+            # under Link while playing: on the session's next bar (the scheduler thread
+            # makes it then; a jump of the transport's generation is the main thread's)
+            held = functools.partial(player.set_mode, c.mode, c.pattern_id, c.track)
+            if not sync.on_next_bar(lambda frame: held(at_frame=frame)):
+                with self.generation.jump():
+                    player.set_mode(c.mode, c.pattern_id, c.track)
         elif isinstance(c, cmd.QueuePatternCommand):
             player.queue_pattern(c.pattern_id)
         elif isinstance(c, cmd.SetFillCommand):

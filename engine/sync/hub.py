@@ -14,6 +14,7 @@ leaves) keeps the music going at the last tempo and says so once.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -22,6 +23,8 @@ from engine.core.protocol.commands import SYNC_SOURCES
 from engine.core.score import Score
 from engine.core.timing import bpm_to_us_per_quarter
 from engine.sync.host_clock import FrameTimeFit
+from engine.sync.jack_ports import connect, jack_midi_port
+from engine.sync.link_bar import BarChanges
 
 if TYPE_CHECKING:  # opened only when chosen: their libraries load then
     from engine.midi.jack_port import JackMidiPort
@@ -120,6 +123,7 @@ class SyncHub:
         self._master: TimebaseMaster | None = None  # when leading JACK's transport
         self._clock_out: MidiClockOut | None = None  # with any source
         self._clock_port: JackMidiPort | None = None
+        self._bar = BarChanges(scheduler)  # what waits for a Link session's next bar
 
     @property
     def source(self) -> str:
@@ -207,10 +211,10 @@ class SyncHub:
 
         if not self.uses_jack:
             raise MidiPortError("Following a MIDI clock needs the JACK audio driver.")
-        source = _jack_midi_port(self.jack_server, choice.port, output=True)
+        source = jack_midi_port(self.jack_server, choice.port, output=True)
         port = JackMidiPort("pianola-clock-in", server=self.jack_server, with_input=True).open()
         self._closers.append(port.close)
-        _connect(self.jack_server, source, "pianola-clock-in:in")
+        connect(self.jack_server, source, "pianola-clock-in:in")
         rate = self.scheduler.backend.sample_rate
         session = MidiClockSession(
             rate,
@@ -247,7 +251,7 @@ class SyncHub:
             if query.strip().lower() == "pianola":
                 connect = ()
             else:
-                connect = (_jack_midi_port(self.jack_server, query, output=False),)
+                connect = (jack_midi_port(self.jack_server, query, output=False),)
             port = JackMidiPort("pianola-clock", server=self.jack_server, connect_to=connect)
             port.open()
         except MidiPortError as exc:
@@ -265,6 +269,7 @@ class SyncHub:
             self._clock_port = None
 
     def _close_locked(self) -> None:
+        self._bar.clear()
         self._follower = None
         self._link = None
         self._clock_in = None
@@ -288,6 +293,7 @@ class SyncHub:
                 self.say("The MIDI clock's sender starts the music: press play there.")
                 return True
             if self._link is not None:  # Link is the source: it starts on its own beat
+                self._bar.clear()
                 self._link.start(from_tick)
                 return True
             if self.choice.source in ("jack-follow", "jack-lead"):
@@ -301,6 +307,7 @@ class SyncHub:
                 self._clock_in.stop()
                 return True
             if self._link is not None:  # Link is the source
+                self._bar.clear()
                 self._link.stop()
                 return True
             if self.choice.source in ("jack-follow", "jack-lead"):
@@ -320,6 +327,26 @@ class SyncHub:
         transport = self._transport
         if transport is not None:
             getattr(transport, name)(*args)
+
+    def request_tempo(self, bpm: float, at_next_bar: bool) -> bool:
+        """Pattern mode's tempo change while Link is followed: to the session, and so to
+        every peer (``engine.sync.link_bar``); False when Link is not followed."""
+        with self._lock:
+            return self._link is not None and self._bar.request_tempo(self._link, bpm, at_next_bar)
+
+    def on_next_bar(self, change: Callable[[int], None]) -> bool:
+        """While Link plays the music: ``change(frame)`` on the session's next bar, heard
+        at ``frame`` (``engine.sync.link_bar``); False when Link is not followed or nothing
+        plays (the caller changes at once)."""
+        with self._lock:
+            return self._link is not None and self._bar.hold(self._link, change)
+
+    def quantum_ticks(self, ppq: int) -> int | None:
+        """A Link session's bar (its quantum) in ticks while Link is followed, else None:
+        pattern mode's ticks count beats from a bar line of the session, so its switches
+        land on the session's bars at multiples of this."""
+        link = self._link  # one attribute read: asked under the pattern player's lock
+        return None if link is None else max(1, round(link.session.quantum * ppq))
 
     def imposed_us_per_quarter(self) -> int | None:
         """The tempo the source plays at when it owns the tempo (Link, a MIDI clock, a
@@ -347,45 +374,6 @@ class SyncHub:
                 self._follower.service()
             if self._clock_out is not None:
                 self._clock_out.service()
-
-
-def _connect(server: str | None, source: str, destination: str) -> None:
-    """Connect two JACK ports through a short-lived client (MidiPortError if it cannot)."""
-    import jack
-
-    from engine.core.errors import MidiPortError
-
-    try:
-        with jack.Client("pianola-connect", no_start_server=True, servername=server) as client:
-            client.connect(source, destination)
-    except jack.JackError as exc:
-        raise MidiPortError(f"{source} cannot be connected to {destination} ({exc}).") from None
-
-
-def _jack_midi_port(server: str | None, query: str, output: bool) -> str:
-    """The one JACK MIDI port of ``server`` whose name contains ``query`` (another
-    program's output when ``output``, else its input); MidiPortError says why not."""
-    import jack
-
-    from engine.core.errors import MidiPortError
-
-    what = "MIDI output" if output else "MIDI input"
-    try:
-        with jack.Client("pianola-find", no_start_server=True, servername=server) as client:
-            names = [
-                p.name
-                for p in client.get_ports(is_midi=True, is_output=output, is_input=not output)
-                if not p.name.startswith("pianola")
-            ]
-    except jack.JackError as exc:
-        raise MidiPortError(f"JACK's MIDI ports cannot be listed ({exc}).") from None
-    exact = [n for n in names if n == query.strip()]
-    matching = exact or [n for n in names if query.strip().lower() in n.lower()]
-    if len(matching) == 1:
-        return matching[0]
-    there = "; ".join(names) or "none"
-    if not matching:
-        raise MidiPortError(f"No JACK {what} port matches {query!r}: the ports are {there}.")
-    raise MidiPortError(
-        f"{len(matching)} JACK {what} ports match {query!r}: give more of the name."
-    )
+            due = None if self._link is None else self._bar.service(self._link)
+        if due is not None:  # outside the lock: the change passes through ``adapt``
+            due()

@@ -143,6 +143,17 @@ class LinkFollower:
         self._ref = (float(frame), own + quantum * round((session - own) / quantum))
         self._session_playing = self.session.snapshot().playing
 
+    def quantum_frame_after(self, frame: int) -> int | None:
+        """The synth frame of the session's first quantum boundary after ``frame`` on the
+        music's own line (what the scheduler plays, kept on the session's), for a change
+        that must start on the session's bar; None while nothing is followed."""
+        with self._lock:
+            if self._ref is None:
+                return None
+            beat = self.session.next_quantum_beat(self.clock.host_us_heard_at(frame))
+            ref_frame, ref_beat = self._ref
+            return round(ref_frame + (beat - ref_beat) * self._frames_per_beat())
+
     def _settled(self) -> bool:
         """The clock is settled enough to place a start (or has been waited for long
         enough: a busy machine's clock may never look settled, and silence is worse)."""
