@@ -41,7 +41,6 @@ CYCLE_NS = 8  # the monotonic clock when the helper was woken for that cycle
 WRITTEN = 9  # events written to the port
 DROPPED = 10  # events refused because the ring was full
 GAPS = 11  # cycles that did not follow the one before (missed by the helper)
-STOP = 12  # set by the owner: release every note and end
 
 STARTING, RUNNING, ENDED = 0, 1, 2
 

@@ -5,8 +5,12 @@ by ``engine.midi.jack_port.JackMidiPort``.  It opens one JACK client with a MIDI
 port ``out`` (and an input port ``in`` when IN_RING is not ``-``).  Its process callback
 only copies: events from the output ring whose frame falls in the cycle are written at
 their frame offset (sample-accurate), events from the input port go to the input ring
-stamped with ``last_frame_time + offset``.  No other Python thread of this process does
-anything while JACK runs, so the callback never waits for the GIL.
+stamped with ``last_frame_time + offset``.  No other Python thread of this process runs
+while JACK runs: the main thread sleeps in a read of its standard input (a pipe from the
+owner, GIL released) until the owner closes it or ends.  A main thread that woke to poll
+would hold the GIL now and then, and whenever the machine preempted it there, the
+realtime process callback waited for it and JACK ran the cycle without the helper: the
+input events of that cycle were lost and the output events written late.
 
 It remembers each note it started (channel, key) until its note-off went out, so when the
 owner asks it to stop -- or the owner process is gone -- it ends every such note, lifts
@@ -23,8 +27,6 @@ import sys
 import time
 
 from engine.midi import event_ring as r
-
-POLL_S = 0.05
 
 
 class _Copier:
@@ -135,6 +137,18 @@ class _Copier:
         self.released = True
 
 
+def _wait_for_owner() -> None:
+    """Block, holding no GIL, until the owner closes our standard input or ends (EOF)."""
+    while True:
+        try:
+            if not os.read(0, 64):
+                return
+        except InterruptedError:
+            continue
+        except OSError:  # no standard input at all: nothing to wait on
+            return
+
+
 def main(argv: list[str]) -> int:
     import jack
 
@@ -162,8 +176,8 @@ def main(argv: list[str]) -> int:
         except jack.JackError as exc:
             print(f"cannot connect to {dest} ({exc})", file=sys.stderr, flush=True)
     out_ring.items[r.STATE] = r.RUNNING
-    while not out_ring.items[r.STOP] and os.getppid() == owner:
-        time.sleep(POLL_S)
+    if os.getppid() == owner:  # else it ended before we started: its pipe may be anyone's
+        _wait_for_owner()
     # End every note this port started: in the next cycle, then close.
     copier.release = True
     deadline = time.monotonic() + 1.0

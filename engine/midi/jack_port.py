@@ -68,10 +68,11 @@ class JackMidiPort:
         ]
         # the helper ends when we do; told our pid, since we may be gone before it asks
         env = dict(os.environ, JACK_NO_START_SERVER="1", PIANOLA_HELPER_OWNER=str(os.getpid()))
-        # stderr to a file, not a pipe: a helper blocked on a full pipe would miss cycles
+        # stderr to a file, not a pipe: a helper blocked on a full pipe would miss cycles.
+        # Its stdin is a pipe it waits on: closed by close(), or by the OS when we end.
         stderr = self._stderr = tempfile.TemporaryFile()
         proc = self._proc = subprocess.Popen(
-            args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr, env=env
+            args, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=stderr, env=env
         )
         deadline = time.monotonic() + START_TIMEOUT_S
         items = self.out_ring.items
@@ -93,8 +94,8 @@ class JackMidiPort:
     def close(self) -> None:
         """End every note the port started, then stop the helper (waits up to ~1 s)."""
         if self._proc is not None:
-            if self.out_ring is not None:
-                self.out_ring.items[r.STOP] = 1
+            if self._proc.stdin is not None:
+                self._proc.stdin.close()  # the helper's word to end
             try:
                 self._proc.wait(timeout=3)
             except subprocess.TimeoutExpired:
