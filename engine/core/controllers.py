@@ -87,3 +87,20 @@ def resets(events) -> list[ControlEvent]:
     if (PITCH_BEND, 0) in used:
         out.append(ControlEvent(0, PITCH_BEND, 0, 0))
     return out
+
+
+def describe_value(kind: str, number: int, value: int) -> str:
+    """``value`` as a musician reads it on a lane of ``kind``/``number``: the number, and
+    what it means where it means something more (pedal down or up, pan side, bend in
+    semitones at the General MIDI default bend range of ±2)."""
+    if kind == PITCH_BEND:
+        if value == 0:
+            return "0 (centre)"
+        return f"{value:+d} ({value * 2 / 8192:+.2f} semitones)"
+    if kind == CONTROL and number == CC_SUSTAIN:
+        return f"{value} ({'down' if value >= 64 else 'up'})"
+    if kind == CONTROL and number == CC_PAN:
+        if value == 64:
+            return "64 (centre)"
+        return f"{value} ({'left' if value < 64 else 'right'} {abs(value - 64)})"
+    return str(value)

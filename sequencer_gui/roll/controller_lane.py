@@ -6,7 +6,9 @@ horizontal scroll and zoom (the lane is one of the roll's overlays, redrawn with
 notes); one binding per mouse action on the canvas.  Dragging on empty space draws one
 point per grid step over the stretch dragged (replacing what was there); dragging a
 point moves it; the right button erases the points it passes.  Each gesture is one undo
-step.
+step.  Hovering over a point, or drawing and dragging, shows the controller and the value
+under the pointer beside it (one persistent text item), as the musician reads it: pedal
+down or up, pan side, bend in semitones.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import tkinter as tk
 from tkinter import ttk
 
 from engine.core import controller_edits as ce
-from engine.core.controllers import CONTROL, CONTROLLER_NAMES, PITCH_BEND
+from engine.core.controllers import CONTROL, CONTROLLER_NAMES, PITCH_BEND, describe_value
 from engine.core.errors import ScoreError
 from sequencer_gui import palette
 from sequencer_gui.canvas_pool import ItemPool
@@ -23,6 +25,7 @@ from sequencer_gui.canvas_pool import ItemPool
 HEIGHT_PX = 64
 GRAB_PX = 6
 DOT_PX = 3
+READOUT_GAP_PX = 8
 # what the chooser offers: (label, kind, number)
 LANES = tuple((f"{name} (CC {n})", CONTROL, n) for n, name in CONTROLLER_NAMES.items()) + (
     ("Pitch bend", PITCH_BEND, 0),
@@ -35,6 +38,7 @@ class ControllerLane:
     def __init__(self, roll):
         self.roll = roll
         self.kind, self.number = CONTROL, LANES[0][2]
+        self.label = LANES[0][0]
         colours = palette.current()
         self.canvas = c = tk.Canvas(
             roll,
@@ -57,7 +61,12 @@ class ControllerLane:
         self.chooser.bind("<<ComboboxSelected>>", lambda e: self.choose(self.choice_var.get()))
         self.dots = ItemPool(c, lambda: c.create_rectangle(0, 0, 0, 0, width=0), "dot")
         self.holds = ItemPool(c, lambda: c.create_line(0, 0, 0, 0, width=2), "hold")
+        self.readout = c.create_text(
+            0, 0, text="", state="hidden", fill=colours.text, tags=("readout",)
+        )
         self._gesture = None  # ("draw", points, base) | ("move", event, base) | ("erase", base)
+        c.bind("<Motion>", self._on_hover)
+        c.bind("<Leave>", lambda _e: self.hide_readout())
         c.bind("<ButtonPress-1>", self._on_press)
         c.bind("<B1-Motion>", self._on_motion)
         c.bind("<ButtonRelease-1>", self._on_release)
@@ -75,8 +84,9 @@ class ControllerLane:
     def choose(self, label: str) -> None:
         for name, kind, number in LANES:
             if name == label:
-                self.kind, self.number = kind, number
+                self.kind, self.number, self.label = kind, number, name
                 self.choice_var.set(name)
+                self.hide_readout()
                 self.redraw()
                 return
         raise ValueError(f"there is no controller lane {label!r}")
@@ -123,9 +133,41 @@ class ControllerLane:
         self.holds.sync(holds)
         self.dots.sync(dots)
         c.tag_raise("dot")
+        c.tag_raise("readout")
+
+    def show_readout(self, tick: int, value: int) -> None:
+        """Say ``value`` beside the point at ``tick``: right of it, or left near the edge."""
+        c = self.canvas
+        x, y = self.roll.geometry.tick_to_x(tick), self.y_of(value)
+        text = f"{self.label}: {describe_value(self.kind, self.number, value)}"
+        right_edge = c.canvasx(max(1, c.winfo_width()))
+        c.itemconfigure(self.readout, text=text, state="normal")
+        c.itemconfigure(self.readout, anchor="w")
+        left, top, right, bottom = c.bbox(self.readout)
+        if x + READOUT_GAP_PX + (right - left) > right_edge:
+            c.itemconfigure(self.readout, anchor="e")
+            x -= READOUT_GAP_PX
+        else:
+            x += READOUT_GAP_PX
+        half = (bottom - top) / 2 + 1  # the whole line of text inside the lane
+        c.coords(self.readout, x, max(half, min(HEIGHT_PX - half, y)))
+
+    def hide_readout(self) -> None:
+        self.canvas.itemconfigure(self.readout, state="hidden")
+
+    @property
+    def readout_text(self) -> str:
+        """What the readout says ("" while hidden)."""
+        c = self.canvas
+        return (
+            ""
+            if c.itemcget(self.readout, "state") == "hidden"
+            else c.itemcget(self.readout, "text")
+        )
 
     def apply_palette(self, colours) -> None:
         self.canvas.configure(background=colours.canvas)
+        self.canvas.itemconfigure(self.readout, fill=colours.text)
         self.dots.forget_looks()
         self.holds.forget_looks()
 
@@ -144,6 +186,15 @@ class ControllerLane:
             if d < best_d:
                 best, best_d = event, d
         return best
+
+    def _on_hover(self, event) -> None:
+        if self._gesture is not None:
+            return
+        hit = self.event_at(event.x, event.y)
+        if hit is None:
+            self.hide_readout()
+        else:
+            self.show_readout(hit.tick, hit.value)
 
     def _on_press(self, event) -> None:
         doc = self.roll.document
@@ -168,17 +219,20 @@ class ControllerLane:
         elif gesture[0] == "draw":
             _, points, base = gesture
             grid = max(1, roll.grid_ticks)
-            points[tick // grid * grid] = value
+            tick = tick // grid * grid
+            points[tick] = value
             score = ce.draw(base, roll.track_index, self.kind, self.number, points)
         else:
             return
         roll.document.update(score)
+        self.show_readout(tick, value)
 
     def _on_erase(self, event) -> None:
         doc, roll = self.roll.document, self.roll
         if self._gesture is None:
             self._gesture = ("erase", doc.score)
             doc.begin("Erase controller points")
+        self.hide_readout()
         hit = self.event_at(event.x)
         if hit is not None and self._gesture[0] == "erase":
             doc.update(ce.erase(doc.score, roll.track_index, [hit]))
@@ -188,3 +242,4 @@ class ControllerLane:
             return
         self._gesture = None
         self.roll.document.commit()
+        self._on_hover(event)  # the point now under the pointer, if any

@@ -50,3 +50,17 @@ def test_a_point_moves_and_is_erased_on_its_own():
         ce.erase(score, 0, [ControlEvent(5, "control", MOD, 1)])
     with pytest.raises(ScoreError, match="no track 2"):
         ce.lane_events(score, 1, "control", MOD)
+
+
+def test_values_are_described_as_a_musician_reads_them():
+    from engine.core.controllers import describe_value
+
+    assert describe_value("control", 64, 127) == "127 (down)"
+    assert describe_value("control", 64, 63) == "63 (up)"
+    assert describe_value("control", 10, 64) == "64 (centre)"
+    assert describe_value("control", 10, 0) == "0 (left 64)"
+    assert describe_value("control", 10, 127) == "127 (right 63)"
+    assert describe_value("control", 1, 42) == "42"
+    assert describe_value("pitch_bend", 0, 0) == "0 (centre)"
+    assert describe_value("pitch_bend", 0, 4096) == "+4096 (+1.00 semitones)"
+    assert describe_value("pitch_bend", 0, -8192) == "-8192 (-2.00 semitones)"

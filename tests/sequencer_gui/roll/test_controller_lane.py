@@ -71,3 +71,43 @@ def test_the_pitch_wheel_lane_shows_only_bends(window, tk_root):
     assert [key[1].kind for key in lane.dots.keys()] == ["pitch_bend"]
     with pytest.raises(ValueError, match="no controller lane"):
         lane.choose("Breath")
+
+
+def test_hovering_and_dragging_a_point_says_its_controller_and_value(window, tk_root):
+    lane = window.recording.controller_lane
+    window.document.apply(ce.draw(window.document.score, 0, "control", 64, {0: 0}), "pedal")
+    lane.choose("Sustain pedal (CC 64)")
+    tk_root.update()
+    g = window.roll.geometry
+    x = round(g.tick_to_x(0) - g.scroll_x_px)
+    y = round(lane.y_of(0))
+    lane.canvas.event_generate("<Motion>", x=x, y=y)
+    assert lane.readout_text == "Sustain pedal (CC 64): 0 (up)"
+    # the readout sits beside the point, inside the lane
+    left, top, right, bottom = lane.canvas.bbox(lane.readout)
+    assert left > lane.canvas.canvasx(x) and 0 <= top and bottom <= lane.canvas.winfo_height()
+    # dragging it to the top says the value it is being set to, as it goes
+    lane.canvas.event_generate("<ButtonPress-1>", x=x, y=y)
+    lane.canvas.event_generate("<B1-Motion>", x=x, y=0, state=0x100)
+    assert lane.readout_text == "Sustain pedal (CC 64): 127 (down)"
+    lane.canvas.event_generate("<ButtonRelease-1>", x=x, y=0)
+    tk_root.update()
+    assert ce.lane_events(window.document.score, 0, "control", 64)[0].value == 127
+    # away from any point, and on leaving the lane, it is gone
+    lane.canvas.event_generate("<Motion>", x=x + 200, y=30)
+    assert lane.readout_text == ""
+    lane.canvas.event_generate("<Motion>", x=x, y=0)
+    assert lane.readout_text.startswith("Sustain pedal")
+    lane.canvas.event_generate("<Leave>", x=x, y=0)
+    assert lane.readout_text == ""
+
+
+def test_drawing_says_each_value_drawn(window, tk_root):
+    lane = window.recording.controller_lane
+    lane.choose("Pan (CC 10)")
+    g = window.roll.geometry
+    x = round(g.tick_to_x(0) - g.scroll_x_px) + 2
+    lane.canvas.event_generate("<ButtonPress-1>", x=x, y=round(lane.y_of(34)))
+    drawn = ce.lane_events(window.document.score, 0, "control", 10)[0].value
+    assert lane.readout_text == f"Pan (CC 10): {drawn} (left {64 - drawn})"
+    lane.canvas.event_generate("<ButtonRelease-1>", x=x, y=round(lane.y_of(34)))
