@@ -44,6 +44,7 @@ class TrackOutputs:
         self.ports: tuple[str, ...] = ()
         self.inputs: tuple[str, ...] = ()  # JACK MIDI outputs to listen to (for the input)
         self.problem = ""
+        self.reported = False  # a port list came from the engine (else: not asked yet)
         self.buttons: dict[int, ttk.Menubutton] = {}
         window.tracks.row_hooks.append(self._add_button)
         for row in window.tracks.rows:
@@ -75,6 +76,7 @@ class TrackOutputs:
             self.window.link.send(cmd.ListMidiPortsCommand())
         elif isinstance(event, evt.MidiPortsEvent):
             self.ports, self.inputs, self.problem = event.outputs, event.inputs, event.problem
+            self.reported = True
 
     def _fill(self, menu: tk.Menu, index: int) -> None:
         """The choices, as last reported; a fresh list is asked for next time."""

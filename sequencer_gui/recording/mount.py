@@ -11,10 +11,15 @@ import tkinter as tk
 from dataclasses import dataclass
 from tkinter import ttk
 
-from engine.core.errors import PianolaError
 from engine.core.protocol import commands as cmd
 from engine.core.protocol import events as evt
 from sequencer_gui.panels.track_output import TrackOutputs
+from sequencer_gui.recording.input_choice import (
+    choose_input,
+    input_sources,
+    remember,
+    source_label,
+)
 from sequencer_gui.recording.recorder import Recorder
 from sequencer_gui.recording.settings import (
     METRONOME_CHOICES,
@@ -93,41 +98,19 @@ def mount(window, input_source: str = "") -> Recording:
     return Recording(settings, recorder, step, button, outputs, lane)
 
 
-def remember(window, settings: RecordSettings) -> None:
-    """Keep the recording settings in the preferences (the File commands' store: the
-    one that also writes the recent files, so neither overwrites the other)."""
-    store = window.files.prefs
-    changes = settings.remembered()
-    if all(getattr(store.preferences, k) == v for k, v in changes.items()):
-        return
-    try:
-        store.update(**changes)
-    except (PianolaError, ValueError) as exc:
-        window.set_status(f"The recording settings could not be remembered: {exc}")
-
-
 def _add_input_menu(window, menu: tk.Menu, settings: RecordSettings, outputs) -> None:
     """Transport > MIDI Input: the JACK MIDI outputs the engine last reported."""
     inputs = tk.Menu(menu, tearoff=False)
 
-    def choose(source: str) -> None:
-        settings.input_source = source
-        settings.send_input(window)
-        remember(window, settings)
-        window.set_status(
-            f"MIDI input: {source}." if source else "MIDI input: Pianola's own input port only."
-        )
-
     def fill() -> None:
         window.link.send(cmd.ListMidiPortsCommand())  # fresh for the next time
         inputs.delete(0, "end")
-        names = list(outputs.inputs)
-        if settings.input_source and settings.input_source not in names:
-            names.append(settings.input_source)  # gone for now: still shown
-        for source in ["", *names]:
-            label = source or "Pianola's own input port only (pianola-midi-in:in)"
+        for source in input_sources(settings.input_source, outputs):
             mark = "● " if source == settings.input_source else "   "
-            inputs.add_command(label=mark + label, command=functools.partial(choose, source))
+            inputs.add_command(
+                label=mark + source_label(source, outputs),
+                command=functools.partial(choose_input, window, settings, outputs, source),
+            )
         if outputs.problem:
             inputs.add_command(label=outputs.problem, state="disabled")
 

@@ -9,6 +9,7 @@ from dataclasses import replace
 from tkinter import filedialog, messagebox, ttk
 
 from engine.core.errors import PianolaError
+from sequencer_gui.recording.input_choice import InputField, choose_input
 from sequencer_gui.settings.preferences import (
     AUDIO_DRIVERS,
     GRIDS,
@@ -109,6 +110,10 @@ class PreferencesDialog:
         )
         add("Default grid", "default_grid", combo("default_grid", GRIDS))
         add("Theme", "theme", combo("theme", THEMES))
+        # the same choice as Transport > MIDI Input (the window's recording settings)
+        self.midi_input = InputField(frame, window) if hasattr(window, "recording") else None
+        if self.midi_input is not None:
+            add("MIDI input", "midi_input", self.midi_input.frame)
         frame.columnconfigure(1, weight=1)
         buttons = ttk.Frame(frame)
         buttons.grid(row=row, column=0, columnspan=2, sticky="e", pady=(12, 0))
@@ -151,6 +156,11 @@ class PreferencesDialog:
             sample_rate=sample_rate,
             period_frames=period_frames,
             autosave_interval_s=autosave_interval_s,
+            midi_input=(
+                self.midi_input.source
+                if self.midi_input is not None
+                else self.store.preferences.midi_input
+            ),
         )
 
     def ok(self) -> bool:
@@ -172,6 +182,9 @@ class PreferencesDialog:
         self.top.destroy()
         if new.audio_differs(old):
             self.window.link.keeper.apply_settings(settings, realtime=new.realtime_priority)
+        recording = getattr(self.window, "recording", None)
+        if recording is not None and new.midi_input != recording.settings.input_source:
+            choose_input(self.window, recording.settings, recording.outputs, new.midi_input)
         if self.on_saved is not None:
             self.on_saved(old, new)
         return True

@@ -79,3 +79,57 @@ def test_the_midi_input_chosen_is_connected_and_remembered(
         assert pump(tk_root, 20, connected)
         assert PreferencesStore().preferences.midi_input == source
         assert "MIDI input: " + source in win.status.message.cget("text")
+
+
+@pytest.mark.audio
+def test_the_midi_input_chosen_in_the_preferences_is_the_transport_menus_and_a_gone_one_is_said(
+    own_config,
+    recording_window,  # noqa: F811
+    tk_root,
+    jack_server,
+):
+    from engine.core.score import Score, Track
+    from sequencer_gui.recording.input_choice import GONE_MARK
+
+    win = recording_window(Score(tracks=(Track("Keys"),)))
+    keyboard = MidiRecorder(f"keys-{os.getpid()}", server=jack_server).open()
+    source = f"{keyboard.name}:out"
+    try:
+        dialog = win.files.preferences()
+        field = dialog.midi_input
+        # the dialog asks for the ports as they are now: the keyboard came after the engine
+        assert pump(tk_root, 20, lambda: source in field.labels()), field.labels()
+        field.combo.current(field.labels().index(source))
+        field.combo.event_generate("<<ComboboxSelected>>")
+        assert dialog.ok()
+
+        def connected() -> bool:
+            ports = keyboard.client.get_all_connections(keyboard.outport)
+            return "pianola-midi-in:in" in [p.name for p in ports]
+
+        assert pump(tk_root, 20, connected)
+        assert PreferencesStore().preferences.midi_input == source
+        assert win.recording.settings.input_source == source
+        # the Transport menu shows the same choice
+        transport = win.menus["transport"]
+        inputs = tk_root.nametowidget(transport.entrycget("MIDI Input", "menu"))
+        tk_root.call(inputs.cget("postcommand"))
+        assert inputs.entrycget(_menu_entry(inputs, source), "label") == "● " + source
+    finally:
+        keyboard.close()
+    # the keyboard is gone: still chosen, and said so in one sentence, in both places
+    dialog = win.files.preferences()
+    field = dialog.midi_input
+    assert pump(tk_root, 20, lambda: source + GONE_MARK in field.labels()), field.labels()
+    assert field.var.get() == source + GONE_MARK
+    sentence = field.note.cget("text")
+    assert sentence.startswith(f"The MIDI input {source} is not there now")
+    assert sentence.count(".") == 1 and sentence.endswith(".")
+    tk_root.call(inputs.cget("postcommand"))
+    assert inputs.entrycget(_menu_entry(inputs, source), "label") == "● " + source + GONE_MARK
+    # choosing Pianola's own port instead is saved like any other choice
+    field.combo.current(0)
+    field.combo.event_generate("<<ComboboxSelected>>")
+    assert dialog.ok()
+    assert PreferencesStore().preferences.midi_input == ""
+    assert win.status.message.cget("text") == "MIDI input: Pianola's own input port only."
