@@ -20,6 +20,7 @@ from engine.core.errors import ScoreError
 from engine.core.protocol import commands as cmd
 from engine.core.protocol import events as evt
 from engine.core.take import Take, TakeSettings, lay_in
+from sequencer_gui.recording.settings import count_in_words
 
 LABEL = "Record"
 
@@ -77,8 +78,8 @@ class Recorder:
         if s.metronome == "recording":
             self.link.send(cmd.SetMetronomeCommand(True, s.metronome_volume))
         window.playback.play(count_in_bars=s.count_in_bars, record=True)
-        bars = s.count_in_bars
-        counting = f" after {bars} bar{'s' if bars > 1 else ''} of count-in" if bars else ""
+        followed = window.sync_menu.source_var.get()  # what the engine follows now
+        counting = count_in_words(s.count_in_bars, followed)
         track = score.tracks[self.track_index].name
         window.set_status(f"Recording into {track} ({s.mode}){counting}.")
         self._tell()

@@ -76,3 +76,23 @@ class RecordSettings:
     def send_metronome(self, window) -> None:
         """The metronome as set now (while recording it is switched by the recorder)."""
         window.link.send(cmd.SetMetronomeCommand(self.metronome == "always", self.metronome_volume))
+
+
+# What starts the music instead of a count-in, by the sync source followed (the sync menu's
+# names): a source that drives the transport starts it on its own beat, so there is no
+# moment of ours to count in to.
+_STARTED_BY = {
+    "link": "following Link: the take starts on the session's beat",
+    "jack-follow": "JACK transport drives playback: the take starts when it rolls",
+    "jack-lead": "JACK transport drives playback: the take starts when it rolls",
+    "midi-clock": "following MIDI clock: the take starts when its sender starts",
+}
+
+
+def count_in_words(bars: int, sync_source: str) -> str:
+    """How the recording status goes on: the count-in, or why there is none."""
+    if not bars:
+        return ""
+    if sync_source in _STARTED_BY:
+        return f"; no count-in while {_STARTED_BY[sync_source]}"
+    return f" after {bars} bar{'s' if bars > 1 else ''} of count-in"
