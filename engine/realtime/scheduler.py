@@ -252,7 +252,9 @@ class Scheduler(WindowSender):
             self._quiet_until = 0
             if not self._playing:
                 return None
-            return self._withdraw_and_resend_locked(place, late_frames)
+            moved = self._withdraw_and_resend_locked(place, late_frames)
+            self.retimed_frames += moved[1] - moved[0]
+            return moved
 
     def set_metronome(self, enabled: bool, volume: int = 100) -> None:
         """Click every beat (the bar's first accented) on the synth's last channel, which

@@ -82,6 +82,9 @@ class WindowSender:
         # velocity) tuples, handed over outside the lock by service().
         self.on_scheduled: Callable[[list[tuple[int, int, int, int, int, int]]], None] | None = None
         self._scheduled: list[tuple[int, int, int, int, int, int]] = []
+        # how far every ``retime`` has moved the music, summed (positive: later), so a
+        # session can tell its own start's frames from where the music is now
+        self.retimed_frames = 0
 
     def _first_unplayed_tick_locked(self) -> int:
         frame = self.backend.applied_horizon() + 1
@@ -218,11 +221,16 @@ class WindowSender:
         self._timeline = new
         # what was sent belongs to the old timeline's passes, none of the new one's
         self._sent = [replace(s, pass_index=-1) for s in self._sent]
-        # take-overs queued after this one were placed on the old timeline: place them
-        # again by their pass (counted from the start) and tick
+        self._place_versions_again_locked(tl, new, frame)
+
+    def _place_versions_again_locked(
+        self, old: PlaybackTimeline, new: PlaybackTimeline, frame: int
+    ) -> None:
+        """Take-overs queued were placed on the ``old`` timeline: place them on ``new`` by
+        their pass (counted from the start) and tick, none before ``frame``."""
         placed = []
         for at, index, at_tick, score, starts in self._versions:
-            index += tl.first_pass - new.first_pass
+            index += old.first_pass - new.first_pass
             at = new.frame_of(index, at_tick) if index >= 0 else frame
             placed.append((max(at, frame), index, at_tick, score, starts))
         self._versions = sorted(placed, key=lambda v: v[0])
@@ -390,7 +398,8 @@ class WindowSender:
         b = self.backend
         settled, horizon = self._cancel_locked()
         tracks = self._score.tracks
-        tl = self._running().reanchored(
+        before = self._running()
+        tl = before.reanchored(
             horizon + 1, self._score.tempo_map, self._score.ppq, self._loop_region()
         )
         old_frame = tl.anchor_frame
@@ -406,6 +415,8 @@ class WindowSender:
                 tl.first_pass,
             )
         self._timeline = tl
+        # a session's take-overs keep their ticks (a re-timing onto the shared clock)
+        self._place_versions_again_locked(before, tl, horizon + 1)
         kept = []
         for s in self._sent:
             if s.on_frame > horizon or s.off_frame <= settled:

@@ -85,3 +85,17 @@ def test_a_new_tempo_takes_over_on_its_own_tick_and_passes_count_on():
     assert 64 not in {key for _, key in played}
     # passes are counted from the start across the change
     assert (2, 0, 72) in [(r[0], r[1], r[4]) for r in reports]
+
+
+def test_a_take_over_queued_keeps_its_tick_when_the_music_is_re_timed():
+    backend, sched, _ = make(_song(60))
+    sched.play(0)
+    run_for(backend, sched, Q // 2)
+    sched.replace_score_at(_song(72), 1, 960)  # beat 3 of pass 1
+    shift = Q + Q // 4  # the music moved over a beat later, as onto a shared clock
+    old, new, _tick = sched.retime(sched.score, lambda frame: frame + shift)
+    assert new - old == shift and sched.retimed_frames == shift
+    run_for(backend, sched, 9 * Q)
+    keys = [key for _, key in _played(backend)]
+    # still pass 0 and the first half of pass 1 old, new from beat 3 of pass 1 on
+    assert keys[:6] == [60] * 6 and set(keys[6:]) == {72}
