@@ -14,6 +14,7 @@ pass and is counted in ``incoherent``: never hidden.
 from __future__ import annotations
 
 import time
+from collections import deque
 
 from engine.collab.clock import ClockEstimate, schedule_ahead_ms
 from engine.collab.coherence import Coherence
@@ -34,6 +35,7 @@ from engine.core.protocol import events as evt
 from engine.core.score import Score
 
 PRESENCE_PERIOD_S = 1.0
+LOGGED_KEPT = 4096  # event lines remembered: far more than one look-ahead holds
 START_MARGIN_US = 100_000  # the engine needs a start this far ahead to be on it
 
 
@@ -64,6 +66,8 @@ class Peer:
         self.incoherent = 0
         self.in_time = 0
         self.event_log = event_log  # a text file: one JSON line per scheduled event
+        self._logged: set[str] = set()  # the last LOGGED_KEPT lines written, to write once
+        self._logged_order: deque[str] = deque()
         self._version = 0
         self._asked: dict[int, int] = {}  # version -> the session tick it was stamped for
         self.notices: list[str] = []  # one sentence each, for the musician
@@ -387,7 +391,13 @@ class Peer:
         if self.timeline is None:
             return
         lines = event_lines(notes, self.timeline, self.pass_offset, self.transport.epoch)
-        self.event_log.write("".join(line + "\n" for line in lines))
+        # an engine re-timed onto the shared clock schedules what it had again: once each
+        fresh = [line for line in lines if line not in self._logged]
+        self._logged.update(fresh)
+        self._logged_order.extend(fresh)
+        while len(self._logged_order) > LOGGED_KEPT:
+            self._logged.discard(self._logged_order.popleft())
+        self.event_log.write("".join(line + "\n" for line in fresh))
         self.event_log.flush()
 
     # --- coherence, for the status bar ----------------------------------------------------

@@ -24,6 +24,7 @@ Exit status: 0 after a shutdown or when the GUI went away (end of the command pi
 
 from __future__ import annotations
 
+import contextlib
 import faulthandler
 import functools
 import os
@@ -309,13 +310,18 @@ class Engine:
             )
             self.sender.put(evt.TakeOverEvent(c.version, pass_index, tick, in_time))
         elif isinstance(c, cmd.PlayAtCommand):
-            at_frame = self._session_clock().frame_heard_at(c.at_ns)
-            if at_frame is None:  # the clock could not be read: one reading of each
-                now_ns, now_frame = time.monotonic_ns(), backend.now_frame()
-                rate = backend.sample_rate
-                at_frame = now_frame + (c.at_ns - now_ns) * rate // 1_000_000_000
-            with self.generation.jump():
-                s.play(c.from_tick, at_frame=at_frame, in_phase=True)
+            clock = self._session_clock()
+            aligner = clock.aligner
+            with aligner.lock if aligner is not None else contextlib.nullcontext():
+                at_frame = clock.frame_heard_at(c.at_ns)
+                if at_frame is None:  # the clock could not be read: one reading of each
+                    now_ns, now_frame = time.monotonic_ns(), backend.now_frame()
+                    rate = backend.sample_rate
+                    at_frame = now_frame + (c.at_ns - now_ns) * rate // 1_000_000_000
+                with self.generation.jump():
+                    s.play(c.from_tick, at_frame=at_frame, in_phase=True)
+                if aligner is not None:  # kept on the shared clock from here on
+                    aligner.start(at_frame, c.at_ns)
         else:
             self._session_clock()  # a session is starting: its clock reads ahead of the start
             send = self.sender.put
@@ -331,6 +337,15 @@ class Engine:
             server = self.settings.jack_server or os.environ.get("JACK_DEFAULT_SERVER")
             uses_jack = backend.driver_name == "jack"
             self.session_clock = SessionClock(backend, server, uses_jack).open()
+            if uses_jack:  # JACK drops cycles on a busy machine: follow its clock
+                from engine.realtime.session_align import SessionAligner
+
+                self.session_clock.aligner = SessionAligner(
+                    self._opened()[0],
+                    self.session_clock.frame_at,
+                    lambda: self.generation.current,
+                    block_frames=self.session_clock.block_frames,
+                )
         return self.session_clock
 
     def close(self) -> None:

@@ -20,9 +20,13 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from engine.realtime.session_align import SessionAligner
 
 SAMPLE_PERIOD_S = 0.004  # one reading per scheduler period: every JACK cycle or so
+CHECK_EVERY = 12  # readings between two checks that the music is on the shared clock
 READY_WAIT_S = 1.0  # how long a start may wait for the first readings
 
 
@@ -43,6 +47,9 @@ class SessionClock:
         self._stop = threading.Event()
         self._ready = threading.Event()
         self._thread: threading.Thread | None = None
+        # keeps a started session on the shared clock (``SessionAligner``); set by the
+        # engine under JACK, where a dropped cycle moves the clock a period
+        self.aligner: SessionAligner | None = None
 
     @property
     def is_open(self) -> bool:
@@ -69,11 +76,15 @@ class SessionClock:
 
     def _run(self) -> None:
         deadline = time.monotonic()
+        readings = 0
         while not self._stop.is_set():
             with self._lock:
                 self._clock.update(self.backend.now_frame())
                 if self._clock.usable:
                     self._ready.set()
+            readings += 1
+            if self.aligner is not None and readings % CHECK_EVERY == 0:
+                self.aligner.check()  # outside the clock's lock: it reads the clock
             deadline += SAMPLE_PERIOD_S
             self._stop.wait(max(0.0, deadline - time.monotonic()))
 
@@ -87,6 +98,15 @@ class SessionClock:
             frame = self._clock.synth_frame_heard_at(host_us)
         block = self.block_frames
         return round(frame / block) * block
+
+    def frame_at(self, monotonic_ns: int) -> float | None:
+        """The synth frame heard at ``monotonic_ns`` (off the block grid); None until the
+        clock has enough readings (never waits)."""
+        if self._clock is None or not self._ready.is_set():
+            return None
+        host_us = _raw_us_of(monotonic_ns)
+        with self._lock:
+            return self._clock.synth_frame_heard_at(host_us)
 
     def close(self) -> None:
         self._stop.set()
