@@ -17,7 +17,7 @@ def test_a_late_note_started_event_after_stop_lights_nothing(playing_window):
     score, _ = edits.add_notes(win.document.score, 0, notes)
     win.document.apply(score, "notes")
     win.toggle_play()
-    assert pump(win.root, 5, lambda: bool(win.roll.lit)), "no note lit while playing"
+    assert pump(win.root, 30, lambda: bool(win.roll.lit)), "no note lit while playing"
     win.toggle_play()
     win.root.update()
     assert not win.playback.playing and not win.roll.lit

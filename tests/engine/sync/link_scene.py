@@ -75,16 +75,21 @@ class ClockSampler:
                 self.pairs.append(pair)
             time.sleep(0.003)
 
-    def host_us_at(self, frame: int) -> float:
-        """From the line through the cycles within a quarter second of ``frame``."""
+    def host_us_at(self, frame: int) -> float | None:
+        """From the line through the cycles within a quarter second of ``frame`` (a
+        second, if this thread was held up that long); None when none was seen that near:
+        that onset cannot be timed."""
         from engine.sync.host_clock import FrameTimeFit
 
         rate = self.clock.sample_rate
-        fit = FrameTimeFit(rate)
-        for host_us, f in self.pairs:
-            if abs(f - frame) <= rate // 4:
-                fit.add(host_us, f)
-        return fit.host_us_at(frame)
+        for reach in (rate // 4, rate):
+            near = [(host_us, f) for host_us, f in self.pairs if abs(f - frame) <= reach]
+            if len(near) >= 2:
+                fit = FrameTimeFit(rate)
+                for host_us, f in near:
+                    fit.add(host_us, f)
+                return fit.host_us_at(frame)
+        return None
 
     def close(self) -> None:
         self._stop.set()
@@ -109,7 +114,7 @@ def heard_beats(peer, recorder_stop, sampler, quantum: float) -> list[float]:
             beats.append(None)  # heard, but not to be timed
             continue
         host_us = sampler.host_us_at(frame + latency)
-        beats.append(state.beatAtTime(round(host_us), quantum))
+        beats.append(None if host_us is None else state.beatAtTime(round(host_us), quantum))
     return beats
 
 

@@ -25,7 +25,7 @@ def play_and_watch(win):
         return loudest[0] > -30
 
     win.toggle_play()
-    assert pump(win.root, 8, loud), f"the meter never moved (loudest {loudest[0]} dB)"
+    assert pump(win.root, 30, loud), f"the meter never moved (loudest {loudest[0]} dB)"
     # the song ends after six beats; the notes die away and the meter comes to rest
     assert pump(win.root, 15, lambda: not win.playback.playing)
     assert pump(win.root, 10, lambda: max(win.meter.level_db()) <= FLOOR_DB), win.meter.level_db()
@@ -77,7 +77,7 @@ def play_three_tracks(win):
         return loudest[0] > -30 and loudest[2] > -30 and output[0] > -30
 
     win.toggle_play()
-    assert pump(win.root, 8, both_loud), f"the meters never moved ({loudest}, {output} dB)"
+    assert pump(win.root, 30, both_loud), f"the meters never moved ({loudest}, {output} dB)"
     bars = [row.meter for row in win.tracks.rows]
     assert loudest[1] == FLOOR_DB  # the empty track's own audio is silence
     # a bar that moves is drawn: it rises from the bottom of its strip

@@ -85,7 +85,7 @@ def test_a_clock_chosen_in_the_menu_is_followed_shown_and_kept(
 
             sync.menu.invoke(entry(sync.menu, "JACK Transport: Lead"))
             assert pump(tk_root, 20, lambda: sync.source_var.get() == "jack-lead")
-            assert pump(tk_root, 5, lambda: shown() == 120.0), shown()
+            assert pump(tk_root, 20, lambda: shown() == 120.0), shown()
             assert win.files.prefs.preferences.sync_source == "jack-lead"
             pump(tk_root, 1.0, lambda: False)
             assert win.link.state == "ready"  # leading runs a helper: the engine lives on

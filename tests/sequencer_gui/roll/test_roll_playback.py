@@ -97,7 +97,7 @@ def test_follow_scrolls_the_view_while_playing(live_window):
     roll.set_geometry(roll.geometry.zoomed(8.0, 0))  # 512 px per quarter: leaves the view fast
     roll.set_geometry(roll.geometry.scrolled_to(0, roll.geometry.scroll_y_px))
     win.toggle_play()
-    assert pump(win.root, 4.0, lambda: roll.geometry.scroll_x_px > 0), "the view never followed"
+    assert pump(win.root, 30, lambda: roll.geometry.scroll_x_px > 0), "the view never followed"
     g = roll.geometry
     assert g.scroll_x_px <= g.tick_to_x(roll.cursor_tick) <= g.scroll_x_px + g.width_px
     assert roll.canvas.canvasx(0) == g.scroll_x_px

@@ -42,7 +42,7 @@ def test_pattern_mode_lights_the_playing_step_and_a_picked_pattern_waits_for_the
             seen_lit.update(window.steps.panel.grid_view.lit.values())
             return len(seen_lit) >= 4
 
-        assert pump(root, 5, lit_now), (
+        assert pump(root, 30, lit_now), (
             f"the grid lit only steps {sorted(seen_lit)}; counter {window.link.read_position()}"
             f" playing {window.playback.playing}"
         )
@@ -56,7 +56,7 @@ def test_pattern_mode_lights_the_playing_step_and_a_picked_pattern_waits_for_the
             seen.append((position.pattern_index, position.pattern_pass, position.pattern_step))
             return session.queued_id is None
 
-        assert pump(root, 5, switched), "the queued pattern never started"
+        assert pump(root, 30, switched), "the queued pattern never started"
         assert session.playing_id == second.id
         # the counter went from the first pattern straight to step 0 or 1 of the second
         firsts = [s for s in seen if s[0] == 1]
