@@ -8,7 +8,9 @@ updates on file, and after every ``COMPACT_EVERY`` updates written.  The snapsho
 a new file that then replaces the old one (fsynced first), so a crash at any moment
 leaves either the old file or the new one, never half of one.  Writing is held off
 meanwhile (the store's own lock), and an update that arrives during a compaction is
-appended after the snapshot: applying an update twice changes nothing.
+appended after the snapshot: applying an update twice changes nothing.  A write is
+never cancelled half-way or while it waits its turn, so every update a peer sent reaches
+the file even when the room closes meanwhile.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import os
 import struct
 import time
 
+import anyio
 from pycrdt import Doc, write_var_uint
 from pycrdt.store import FileYStore, YDocNotFound
 
@@ -50,14 +53,23 @@ class RoomStore(FileYStore):
         return count
 
     async def write(self, data: bytes) -> None:
-        await super().write(data)
-        self.appended += 1
-        if self.appended >= self.compact_every:
-            await self.compact()
+        # Shielded: the room starts a task per update, and when its last peer leaves the
+        # room is stopped, which cancels every write still queued on the store's lock (a
+        # busy server can be hundreds behind): those edits would never reach the file.
+        with anyio.CancelScope(shield=True):
+            await super().write(data)
+            self.appended += 1
+            if self.appended >= self.compact_every:
+                await self.compact(only_if_due=True)
 
-    async def compact(self) -> None:
-        """Rewrite the file as one snapshot of the document."""
+    async def compact(self, only_if_due: bool = False) -> None:
+        """Rewrite the file as one snapshot of the document.  ``only_if_due``: unless a
+        compaction since the caller looked made it needless (a burst of updates queues
+        its writes on the lock ahead of the compaction the 200th asked for, and every one
+        of them asks again)."""
         async with self.lock:
+            if only_if_due and self.appended < self.compact_every:
+                return
             snapshot = self.doc.get_update()
             record = b"".join(
                 write_var_uint(len(part)) + part
