@@ -243,7 +243,7 @@ class Recorder:
     def start(self) -> None:
         """Begin keeping samples from the next period on; returns once one is kept."""
         self._armed = True
-        self.wait_frames(1, timeout_s=2.0)
+        self.wait_frames(1, timeout_s=20.0)  # a client just activated on a busy machine
 
     def wait_frames(self, n_frames: int, timeout_s: float | None = None) -> None:
         """Block until at least ``n_frames`` have been recorded since ``start()``."""

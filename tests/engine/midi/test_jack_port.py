@@ -25,8 +25,18 @@ def recorder(jack_server):
 
 def _wait_cycles(port: JackMidiPort, count: int = 2) -> None:
     start = port.counters()["cycles"]
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 20
     while port.counters()["cycles"] < start + count and time.monotonic() < deadline:
+        time.sleep(0.005)
+
+
+def _wait_recorder_cycles(recorder, count: int = 2) -> None:
+    """Until the recorder's own client has run ``count`` more cycles: on a busy machine
+    a client just activated (or just connected) may not run for a while."""
+    start = recorder.frame_now()
+    deadline = time.monotonic() + 20
+    while recorder.frame_now() < start + count * recorder.period_frames:
+        assert time.monotonic() < deadline, "the recorder's JACK client never ran"
         time.sleep(0.005)
 
 
@@ -130,6 +140,7 @@ def test_input_events_are_stamped_with_their_frames(jack_server, recorder):
     with JackMidiPort("pianola-test-io", server=jack_server, with_input=True) as port:
         recorder.connect_to("pianola-test-io:in")
         _wait_cycles(port)
+        _wait_recorder_cycles(recorder)  # so the frames below are now's, not a stale cycle's
         first = recorder.frame_now() + 48000 // 10
         sent = [(first + i * 333, bytes((0x90, 60 + i, 80))) for i in range(10)]
         for frame, data in sent:
@@ -146,7 +157,12 @@ def test_input_events_are_stamped_with_their_frames(jack_server, recorder):
     if counters["gaps"] and not realtime_allowed():
         sent = [s for s in sent if s[1] in {d for _, d in got}]
     assert counters["gaps"] == 0 or not realtime_allowed(), counters
-    assert [d for _, d in got] == [d for _, d in sent], (recorder.missed, counters)
+    assert [d for _, d in got] == [d for _, d in sent], (
+        recorder.missed,
+        counters,
+        recorder.frame_now(),
+        first,
+    )
     # Each is stamped with the frame it was sent at, exactly.  The test's own client (in
     # this busy pytest process) may miss the cycle an event is due in: it then sends it
     # at the start of the next cycle it runs, and that later frame is the one stamped.
