@@ -4,7 +4,10 @@ the test's own on the private dummy JACK server."""
 from __future__ import annotations
 
 import os
+import select
 import statistics
+import subprocess
+import sys
 import time
 
 import pytest
@@ -134,27 +137,58 @@ def test_a_port_name_matching_several_is_one_sentence(jack_server, recorder, tmp
     assert line.startswith("pianola: 2 MIDI output ports match 'rec'")
 
 
+# A synth at the other end of a port, in a process of its own: it says "ready", then
+# "heard" at the first event, and ends when its standard input closes.
+SYNTH = """
+import sys, time
+from engine.measure.midi_capture import MidiRecorder
+with MidiRecorder(sys.argv[1], server=sys.argv[2]) as rec:
+    print("ready", flush=True)
+    while not rec.events():
+        time.sleep(0.02)
+    print("heard", flush=True)
+    sys.stdin.read()
+"""
+
+
+def _said(proc, timeout_s: float) -> str:
+    readable, _, _ = select.select([proc.stdout], [], [], timeout_s)
+    return proc.stdout.readline().strip() if readable else ""
+
+
 def test_a_port_going_away_is_said_once_and_the_song_plays_on(jack_server, tmp_path):
     song = tmp_path / "long.pianola"
     _pattern_song(song, bars=4)
-    rec = MidiRecorder(f"gone-{os.getpid()}", server=jack_server).open()
-    proc = start_pianola(
-        "play", str(song), "--driver", "jack", "--midi-out", rec.name, "--seconds", "5"
+    name = f"gone-{os.getpid()}"
+    # The synth is a process of its own that ends, as a real one is switched off (closing
+    # a client of this process while another sends to it can hang in libjack)
+    synth = subprocess.Popen(
+        [sys.executable, "-c", SYNTH, name, jack_server],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
+    proc = None
     try:
-        deadline = time.monotonic() + 60
-        while not rec.events() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        rec.close()  # the synth at the other end is switched off
+        assert _said(synth, 60) == "ready"
+        proc = start_pianola(
+            "play", str(song), "--driver", "jack", "--midi-out", name, "--seconds", "5"
+        )
+        assert _said(synth, 60) == "heard"
+        synth.kill()  # the synth at the other end is switched off
+        synth.wait()
         out, err = proc.communicate(timeout=120)
     finally:
-        if proc.poll() is None:
+        if synth.poll() is None:
+            synth.kill()
+            synth.wait()
+        if proc is not None and proc.poll() is None:
             proc.kill()
             proc.wait()
     assert proc.returncode == 0, err
     lines = [line for line in err.strip().splitlines() if "MIDI port" in line]
     assert lines == [
-        f"pianola: The MIDI port JACK: {rec.name}:in went away: its tracks play through the synth."
+        f"pianola: The MIDI port JACK: {name}:in went away: its tracks play through the synth."
     ], err
 
 
