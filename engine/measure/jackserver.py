@@ -79,7 +79,6 @@ class DummyJackServer:
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 env=env,
-                text=True,
             )
             self._log.clear()
             self._reader = threading.Thread(
@@ -169,10 +168,12 @@ class DummyJackServer:
 
 
 def _keep_lines(stream, lines: collections.deque) -> None:
-    """Read ``stream`` to its end (the server's), keeping its last lines."""
+    """Read ``stream`` (bytes) to its end, the server's, keeping its last lines.  Nothing
+    in what jackd writes may end the reading early: a closed pipe would kill jackd with
+    SIGPIPE at its next line, and an unread one blocks it."""
     with stream:
-        for line in stream:
-            lines.append(line.rstrip("\n"))
+        for raw in stream:
+            lines.append(raw.decode("utf-8", "replace").rstrip("\n"))
 
 
 # JACK's machine-wide server registry (POSIX shared memory "/jack-shm-registry", jack2's
