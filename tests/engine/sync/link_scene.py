@@ -31,7 +31,7 @@ def scene_tempo() -> dict:
     """Join a session at 97 BPM, follow its change to 133, push 111 to it."""
     peer = link.Link(97.0)
     peer.enabled = True
-    let_the_peer_lead(time.monotonic())
+    time.sleep(PEER_LEAD_S)
     report = {}
     with LinkSession(120.0) as ours:
         report["joined"] = wait_for(lambda: ours.peers() == 1)
@@ -143,17 +143,21 @@ class EngineEvents:
 PEER_LEAD_S = 1.5
 
 
+_BORN: dict[int, float] = {}  # id(peer) -> when new_peer() enabled it (monotonic)
+
+
 def new_peer(quantum: float = 4.0):
     peer = link.Link(97.0)
     peer.startStopSyncEnabled = True
     peer.enabled = True
+    _BORN[id(peer)] = time.monotonic()
     return peer
 
 
-def let_the_peer_lead(peer_born: float) -> None:
-    """Wait until the peer's session (enabled at monotonic ``peer_born``) is older than
-    Pianola's can be by ``PEER_LEAD_S``, just before Pianola's Link is turned on."""
-    time.sleep(max(0.0, peer_born + PEER_LEAD_S - time.monotonic()))
+def let_the_peer_lead(peer) -> None:
+    """Wait until ``peer``'s session (from ``new_peer()``) is older than Pianola's can be
+    by ``PEER_LEAD_S``, just before Pianola's Link is turned on."""
+    time.sleep(max(0.0, _BORN[id(peer)] + PEER_LEAD_S - time.monotonic()))
 
 
 def scene_engine(mode: str) -> dict:
@@ -172,7 +176,6 @@ def scene_engine(mode: str) -> dict:
     server = os.environ["JACK_DEFAULT_SERVER"]
     quantum = 4.0
     peer = None if mode == "join" else new_peer()
-    peer_born = time.monotonic()
     sampler = ClockSampler(server)
     report: dict = {}
     client = EngineClient(AudioSettings(driver="jack", jack_server=server, reverb=False))
@@ -182,7 +185,8 @@ def scene_engine(mode: str) -> dict:
         events = EngineEvents(client)
         client.send(cmd.LoadScoreCommand(clicks(256)))
         if mode != "linkon":
-            let_the_peer_lead(peer_born)
+            if peer is not None:  # "join": the peer comes later, Pianola's session leads
+                let_the_peer_lead(peer)
             client.send(cmd.SetSyncCommand("link", quantum))
             report["saw_sync"] = events.wait_for("Sync: Ableton Link.")
         if peer is not None and mode not in ("linkon", "early"):

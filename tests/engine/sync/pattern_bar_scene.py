@@ -9,7 +9,7 @@ import json
 import os
 import time
 
-from tests.engine.sync.link_scene import EngineEvents, new_peer, wait_for
+from tests.engine.sync.link_scene import EngineEvents, let_the_peer_lead, new_peer, wait_for
 
 QUANTUM = 4.0
 PPQ = 480
@@ -63,6 +63,7 @@ def scene() -> dict:
         events = EngineEvents(client)
         song, three, four = two_pattern_song()
         client.send(cmd.LoadScoreCommand(song))
+        let_the_peer_lead(peer)
         client.send(cmd.SetSyncCommand("link", QUANTUM))
         report["saw_peer"] = events.wait_for("Link: 1 peer.")
         client.send(cmd.PlayCommand(0))

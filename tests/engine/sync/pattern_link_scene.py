@@ -41,7 +41,6 @@ def scene() -> dict:
     server = os.environ["JACK_DEFAULT_SERVER"]
     quantum = 4.0
     peer = new_peer()
-    peer_born = time.monotonic()
     sampler = ClockSampler(server)
     report: dict = {}
     client = EngineClient(AudioSettings(driver="jack", jack_server=server, reverb=False))
@@ -52,7 +51,7 @@ def scene() -> dict:
         song, pattern_id = kick_pattern_song()
         client.send(cmd.LoadScoreCommand(song))
         client.send(cmd.SetPlayModeCommand("pattern", pattern_id, 0))
-        let_the_peer_lead(peer_born)
+        let_the_peer_lead(peer)
         client.send(cmd.SetSyncCommand("link", quantum))
         report["saw_sync"] = events.wait_for("Sync: Ableton Link.")
         report["saw_peer"] = events.wait_for("Link: 1 peer.")
