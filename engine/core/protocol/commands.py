@@ -388,6 +388,20 @@ class ReportScheduledCommand:
         check_bool("report scheduled notes", self.enabled)
 
 
+@dataclass(frozen=True, slots=True)
+class SetLinkTempoCommand:
+    """A live session's tempo, for the Link session this engine follows (and so for
+    every Link peer); ignored when Link is not followed."""
+
+    bpm: float
+
+    def __post_init__(self) -> None:
+        if isinstance(self.bpm, bool) or not isinstance(self.bpm, (int, float)):
+            raise ValueError(f"tempo must be a number of beats per minute, not {self.bpm!r}")
+        if not (MIN_BPM <= self.bpm <= MAX_BPM):
+            raise ValueError(f"tempo must be from {MIN_BPM:g} to {MAX_BPM:g} BPM, not {self.bpm:g}")
+
+
 COMMAND_TYPES = (
     LoadScoreCommand,
     ReplaceScoreCommand,
@@ -413,4 +427,5 @@ COMMAND_TYPES = (
     ReplaceScoreAtCommand,
     PlayAtCommand,
     ReportScheduledCommand,
+    SetLinkTempoCommand,
 )

@@ -296,6 +296,26 @@ class SyncEvent:
         check_int("Link peers", self.peers, 0, 10_000)
 
 
+@dataclass(frozen=True, slots=True)
+class SessionSyncEvent:
+    """What keeps a live session's music on the beat, sent when it changes:
+    ``link_leads`` while a Link session leads the tempo and the phase (the session's
+    re-aligner then stands aside), ``link_bpm`` Link's tempo then (0 otherwise), and
+    ``realigned`` how often the session's re-aligner has re-timed the music."""
+
+    link_leads: bool
+    link_bpm: float
+    realigned: int
+
+    def __post_init__(self):
+        check_bool("Link leads", self.link_leads)
+        if isinstance(self.link_bpm, bool) or not isinstance(self.link_bpm, (int, float)):
+            raise ValueError(f"Link's tempo must be a number, not {self.link_bpm!r}")
+        if self.link_bpm < 0:
+            raise ValueError(f"Link's tempo must be 0 or more, not {self.link_bpm:g}")
+        check_int("re-alignments", self.realigned, 0)
+
+
 EVENT_TYPES = (
     ReadyEvent,
     TransportEvent,
@@ -313,4 +333,5 @@ EVENT_TYPES = (
     SyncEvent,
     MidiInputEvent,
     MidiPortsEvent,
+    SessionSyncEvent,
 )

@@ -43,6 +43,8 @@ def test_every_message_survives_a_pipe_unchanged():
         cmd.ReplaceScoreAtCommand(_score(), 2, 960, 7),
         cmd.PlayAtCommand(0, 123_456_789),
         cmd.ReportScheduledCommand(True),
+        cmd.SetLinkTempoCommand(133.0),
+        evt.SessionSyncEvent(True, 133.0, 2),
         evt.ReadyEvent(
             {"pianola": "0.1"},
             "jack",
