@@ -153,6 +153,8 @@ class Engine:
             uses_jack=backend.driver_name == "jack",
             say=lambda *said: self.sender.put(evt.SyncEvent(*said)),
         )
+        # under Link a timed take-over plays Link's tempo in force when it takes over
+        scheduler.imposed_tempo = self.sync.link_us_per_quarter
         driver = backend.driver_name
         assert driver is not None  # open() chose it
         return evt.ReadyEvent(
@@ -293,7 +295,13 @@ class Engine:
             s.set_metronome(c.enabled, c.volume)
             self.click_volume = c.volume  # the count-in's too
         elif isinstance(
-            c, (cmd.ReplaceScoreAtCommand, cmd.PlayAtCommand, cmd.ReportScheduledCommand)
+            c,
+            (
+                cmd.ReplaceScoreAtCommand,
+                cmd.PlayAtCommand,
+                cmd.ReportScheduledCommand,
+                cmd.SetLinkTempoCommand,
+            ),
         ):
             self._apply_session(c)
         else:
@@ -301,10 +309,11 @@ class Engine:
 
     def _apply_session(self, c) -> None:
         """A shared session's commands: timed take-overs, a start on the shared clock."""
-        s, player, _sync, _router, backend = self._opened()
+        s, player, sync, _router, backend = self._opened()
         if isinstance(c, cmd.ReplaceScoreAtCommand):
-            # the song's patterns play as their notes (song mode), one realisation of the dice
-            played = player.adopt_song(c.score)
+            # the song's patterns play as their notes (song mode), one realisation of the
+            # dice, at the sync source's tempo (under Link: Link's)
+            played = sync.adapt(player.adopt_song(c.score))
             pass_index, tick, in_time = s.replace_score_at(
                 played, c.pass_index, c.tick, withdraw_later=c.withdraw_later
             )
@@ -322,7 +331,11 @@ class Engine:
                     s.play(c.from_tick, at_frame=at_frame, in_phase=True)
                 if aligner is not None:  # kept on the shared clock from here on
                     aligner.start(at_frame, c.at_ns)
+            sync.follow_session_start()  # under Link: into Link's phase (its aligner aside)
+        elif isinstance(c, cmd.SetLinkTempoCommand):
+            sync.set_link_tempo(c.bpm)
         else:
+            sync.join_session()
             self._session_clock()  # a session is starting: its clock reads ahead of the start
             send = self.sender.put
             s.on_scheduled = (
@@ -336,16 +349,24 @@ class Engine:
             backend = self._opened()[4]
             server = self.settings.jack_server or os.environ.get("JACK_DEFAULT_SERVER")
             uses_jack = backend.driver_name == "jack"
-            self.session_clock = SessionClock(backend, server, uses_jack).open()
+            from engine.realtime.session_sync import SessionSyncReport
+
+            sync = self._opened()[2]
+            clock = self.session_clock = SessionClock(backend, server, uses_jack).open()
             if uses_jack:  # JACK drops cycles on a busy machine: follow its clock
                 from engine.realtime.session_align import SessionAligner
 
-                self.session_clock.aligner = SessionAligner(
+                clock.aligner = SessionAligner(
                     self._opened()[0],
-                    self.session_clock.frame_at,
+                    clock.frame_at,
                     lambda: self.generation.current,
-                    block_frames=self.session_clock.block_frames,
+                    block_frames=clock.block_frames,
+                    stands_aside=sync.link_leads,  # Link keeps the beat: one re-timer
                 )
+            aligner = clock.aligner
+            clock.on_check = SessionSyncReport(
+                sync, lambda: 0 if aligner is None else aligner.corrections, self.sender.put
+            ).check
         return self.session_clock
 
     def close(self) -> None:

@@ -17,6 +17,10 @@ frame the clock says is heard then.  More than ``max_error_frames`` apart, the s
 is re-timed by the difference in whole synth blocks (so engines on one JACK server,
 which see the same dropped cycle, stay on the same block): what is already applied
 stays, the rest moves, late notes sound at once.
+
+While a Link session keeps the beat (``stands_aside``), the aligner leaves the music to
+it and forgets the start: the Link follower re-times onto Link's timeline, which every
+Link peer shares.
 """
 
 from __future__ import annotations
@@ -41,9 +45,13 @@ class SessionAligner:
         *,
         block_frames: int = 64,
         max_error_frames: int | None = None,
+        stands_aside: Callable[[], bool] = lambda: False,
     ):
         self.scheduler = scheduler
         self.frame_at = frame_at
+        # True while another clock keeps the music on the beat (a Link session): two
+        # re-timers would move the music against each other
+        self.stands_aside = stands_aside
         self.generation = generation
         self.block_frames = max(1, int(block_frames))
         # past a whole block: the start's own rounding to the block grid is never "off"
@@ -85,6 +93,10 @@ class SessionAligner:
         with self.lock:
             ref = self._ref
             if ref is None:
+                return
+            if self.stands_aside():
+                # this start is no longer where the music is: that clock moved it
+                self._ref = None
                 return
             if ref[3] != self.generation() or self.scheduler.timeline() is None:
                 self._ref = None  # stopped, located or started again: not this start's

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -50,6 +51,7 @@ class SessionClock:
         # keeps a started session on the shared clock (``SessionAligner``); set by the
         # engine under JACK, where a dropped cycle moves the clock a period
         self.aligner: SessionAligner | None = None
+        self.on_check: Callable[[], None] | None = None  # after each check: a report
 
     @property
     def is_open(self) -> bool:
@@ -85,6 +87,8 @@ class SessionClock:
             readings += 1
             if self.aligner is not None and readings % CHECK_EVERY == 0:
                 self.aligner.check()  # outside the clock's lock: it reads the clock
+            if self.on_check is not None and readings % CHECK_EVERY == 0:
+                self.on_check()
             deadline += SAMPLE_PERIOD_S
             self._stop.wait(max(0.0, deadline - time.monotonic()))
 

@@ -85,6 +85,11 @@ class WindowSender:
         # how far every ``retime`` has moved the music, summed (positive: later), so a
         # session can tell its own start's frames from where the music is now
         self.retimed_frames = 0
+        # the tempo a sync source imposes (microseconds per quarter; lock-free), or None:
+        # a take-over queued before that tempo changed plays the tempo in force, not the
+        # one it was adapted to (under Link, a session's edit queued before Link's tempo
+        # moved would otherwise bring the old tempo back)
+        self.imposed_tempo: Callable[[], int | None] | None = None
 
     def _first_unplayed_tick_locked(self) -> int:
         frame = self.backend.applied_horizon() + 1
@@ -191,6 +196,9 @@ class WindowSender:
             frame, pass_index, tick, score, starts = self._versions.pop(0)
             self._send_window_locked(frame)
             old = self._score
+            imposed = None if self.imposed_tempo is None else self.imposed_tempo()
+            if imposed is not None and score.tempo_map != old.tempo_map:
+                score = replace(score, tempo_map=old.tempo_map)  # the source's, in force
             self._set_score_locked(score, starts)
             apply_mix(self.backend, self._score.tracks, self._mix)
             self._quiet_until = 0

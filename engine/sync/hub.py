@@ -124,6 +124,7 @@ class SyncHub:
         self._clock_out: MidiClockOut | None = None  # with any source
         self._clock_port: JackMidiPort | None = None
         self._bar = BarChanges(scheduler)  # what waits for a Link session's next bar
+        self._in_session = False  # a live session's transport starts and stops the music
 
     @property
     def source(self) -> str:
@@ -171,6 +172,7 @@ class SyncHub:
         self._closers.append(session.close)
         clock = self._heard_clock()
         self._follower = self._link = LinkFollower(self.scheduler, session, clock, say=self.say)
+        self._session_link_locked()
 
     def _heard_clock(self):
         if not self.uses_jack:
@@ -366,6 +368,55 @@ class SyncHub:
         follower = self._follower
         shown = getattr(follower, "shown_us_per_quarter", None)
         return played if shown is None else shown
+
+    # --- a live session under Link (engine main thread; the reads from any thread) ----
+    def join_session(self) -> None:
+        """A live session begins.  Its transport starts and stops the music, so Link's
+        start and stop are no longer shared; its timed versions of the song carry the
+        tempos of several moments, so the session's tempo reaches Link only through
+        ``set_link_tempo``.  Link, when followed, keeps the beat and the tempo."""
+        with self._lock:
+            self._in_session = True
+            self._session_link_locked()
+
+    def _session_link_locked(self) -> None:
+        link = self._link
+        if link is not None and self._in_session:
+            link.pushes_document_tempo = False
+            link.session.set_start_stop_sync(False)
+
+    def link_leads(self) -> bool:
+        """Link is followed: it keeps the music's beat and tempo (one attribute read)."""
+        return self._link is not None
+
+    def link_us_per_quarter(self) -> int | None:
+        """The tempo Link plays at (on the audio clock), None while Link is not followed
+        (lock-free: asked under the scheduler's lock)."""
+        return None if self._link is None else self.imposed_us_per_quarter()
+
+    def link_bpm(self) -> float:
+        """The Link session's tempo, 0 while Link is not followed."""
+        link = self._link
+        return 0.0 if link is None else link.tempo_bpm
+
+    def follow_session_start(self) -> None:
+        """The session's transport started the music at its moment: under Link, bring it
+        into the Link session's phase at once (by the nearest shift, as when Link is
+        turned on while playing)."""
+        with self._lock:
+            link = self._link
+        if link is not None:
+            link.follow_playing()
+
+    def set_link_tempo(self, bpm: float) -> None:
+        """The session's tempo changed: to the Link session (so to every Link peer)."""
+        with self._lock:
+            link = self._link
+            same = link is None or bpm_to_us_per_quarter(bpm) == bpm_to_us_per_quarter(
+                link.tempo_bpm
+            )
+            if not same and link is not None:
+                link.session.set_tempo(float(bpm))
 
     # --- the periodic work (scheduler thread) ----------------------------------------
     def service(self) -> None:

@@ -84,6 +84,9 @@ class LinkFollower:
         self._session_playing = False
         self.retimes = 0
         self.catch_ups = 0
+        # False in a live session: its timed versions of the song carry tempos of several
+        # moments, so the session's tempo comes by ``session.set_tempo`` instead
+        self.pushes_document_tempo = True
 
     # --- the document ----------------------------------------------------------------
     @property
@@ -105,7 +108,8 @@ class LinkFollower:
         musician: it goes to the session (and so to every peer)."""
         with self._lock:
             own = score.tempo_map.changes[0].us_per_quarter
-            if self._document_tempo is not None and own != self._document_tempo:
+            pushed = self.pushes_document_tempo and self._document_tempo is not None
+            if pushed and own != self._document_tempo:
                 self.session.set_tempo(us_per_quarter_to_bpm(own))
             self._document_tempo = own
             return replace(score, tempo_map=constant_tempo(self._us_per_quarter))

@@ -136,6 +136,13 @@ class LinkSession:
         state.setTempo(float(tempo_bpm), self.now_us() if host_us is None else int(host_us))
         self._link.commitAppSessionState(state)
 
+    def set_start_stop_sync(self, on: bool) -> None:
+        """Share start and stop with the peers, or not (a live session's transport owns
+        them: a Link peer's start must not start this peer on its own)."""
+        self.start_stop_sync = bool(on)
+        if self._link is not None:
+            self._link.startStopSyncEnabled = self.start_stop_sync
+
     def set_playing(self, playing: bool, host_us: int) -> None:
         """Start or stop the session's transport at ``host_us`` (start/stop sync)."""
         state = self._link.captureAppSessionState()
