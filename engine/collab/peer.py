@@ -20,6 +20,7 @@ from engine.collab.clock import ClockEstimate, schedule_ahead_ms
 from engine.collab.coherence import Coherence
 from engine.collab.connection import Connection, SessionLink
 from engine.collab.event_log import event_lines
+from engine.collab.link_share import LinkShare
 from engine.collab.session import Session
 from engine.collab.song_doc import LOCAL, PATTERN_KEY, Changes, SongDoc
 from engine.collab.song_schema import (
@@ -81,6 +82,7 @@ class Peer:
         self._stop_due: tuple[int, int] | None = None  # (monotonic ns, tick) of a shared stop
         self._song_now = song_settings(self.song.score())  # tempo, meter, loop as last seen
         self._timeline_stamps: set[int] = set()  # stamps where the tempo or loop changes
+        self.link_share = LinkShare()  # Link, when the engine follows it, leads the beat
         self.connection.start()
 
     # --- the shared clock ------------------------------------------------------------
@@ -129,6 +131,7 @@ class Peer:
             tick = self._stop_due[1]
             self._stop_due = None
             self._commands += [cmd.StopCommand(), cmd.LocateCommand(tick)]
+        self._commands += self.link_share.follow(self)
         commands, self._commands = self._commands, []
         return commands
 
@@ -363,6 +366,8 @@ class Peer:
 
     # --- what the engine reports --------------------------------------------------------
     def on_engine_event(self, event) -> None:
+        if self.link_share.on_engine_event(event):
+            return
         if isinstance(event, evt.TakeOverEvent):
             if event.in_time:
                 self.in_time += 1
@@ -411,6 +416,9 @@ class Peer:
             "rtt_ms": None if c is None else c.rtt_ms,
             "ahead_ms": self.ahead_ms(),
             "connected": self.session.status.connected,
+            "link_leads": self.link_share.leads,
+            "link_bpm": self.link_share.link_bpm,
+            "realigned": self.link_share.realigned,
         }
 
     def leave(self) -> Score:

@@ -112,7 +112,8 @@ def add_arguments(parser) -> None:
     sync.add_argument(
         "--link",
         action="store_true",
-        help="play in time with an Ableton Link session on the network (starts on its next bar)",
+        help="play in time with an Ableton Link session on the network (starts on its next "
+        "bar; with --join, Link leads the session's tempo and beat)",
     )
     sync.add_argument(
         "--midi-clock-in",

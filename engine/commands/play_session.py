@@ -42,6 +42,8 @@ def run_session(args, settings, score) -> int:
         ready = client.wait_ready(30.0)
         print(ready.summary(), flush=True)
         client.send(cmd.ReportScheduledCommand(True))
+        if args.link:  # Link leads the beat and the tempo (engine.collab.link_share)
+            client.send(cmd.SetSyncCommand("link", args.quantum, False))
         _wait_synced(peer, client)
         if score is not None and not peer.song.score().tracks:
             peer.song.load_score(score)  # an empty room: this peer brings the song

@@ -149,6 +149,8 @@ class SessionControls:
                 f"Session: {peers} peers · incoherent {c['incoherent']} · "
                 f"offset {c['offset_ms']:+.1f} ms ± {c['spread_ms']:.1f} · ahead {c['ahead_ms']:.0f} ms"
             )
+        if c["link_leads"]:  # the session's re-aligner stands aside meanwhile
+            text += f" · Link leads at {c['link_bpm']:.2f} BPM"
         if not status.connected:
             text = f"Session: offline ({peers - 1} peers last seen)"
         if text != self._last_text:
