@@ -69,7 +69,9 @@ class LinkShare:
         return True
 
     def follow(self, peer) -> list:
-        if not self.leads or self.link_bpm <= 0:
+        # before the session's song has arrived, its tempo is nobody's: the song arriving
+        # would look like a musician's tempo change and overrule Link's
+        if not self.leads or self.link_bpm <= 0 or not peer.session.status.synced:
             return []
         score = peer.song.score()
         session_us = score.tempo_map.changes[0].us_per_quarter

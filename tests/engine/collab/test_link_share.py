@@ -12,10 +12,19 @@ from engine.core.score import Note, Score, Track
 from engine.core.timing import TempoChange, TempoMap, bpm_to_us_per_quarter
 
 
+class Status:
+    synced = True
+
+
+class Session:
+    status = Status()
+
+
 class SongPeer:
-    """What LinkShare asks of a Peer: its song and an edit."""
+    """What LinkShare asks of a Peer: its song, whether it arrived, and an edit."""
 
     def __init__(self, bpm: float):
+        self.session = Session()
         self.song = SongDoc()
         song = Score(tracks=(Track("t", notes=(Note(0, 240, 60),)),))
         self.song.load_score(with_first_tempo(song, bpm_to_us_per_quarter(bpm)))
@@ -67,6 +76,15 @@ def test_an_older_link_tempo_coming_back_never_undoes_a_newer_one():
     # another Link peer's edit to 133, made before it saw 140, arrives now
     peer.edit(with_first_tempo(peer.song.score(), bpm_to_us_per_quarter(133.0)))
     assert share.follow(peer) == []  # Link's own tempo coming back: not sent to Link
+
+
+def test_nothing_is_shared_before_the_sessions_song_arrived():
+    peer, share = SongPeer(120.0), LinkShare()
+    peer.session = type("Joining", (), {"status": type("S", (), {"synced": False})()})()
+    report(share, True, 97.0)
+    assert share.follow(peer) == [] and peer.edits == 0
+    peer.session = Session()  # arrived: Link leads from here
+    assert share.follow(peer) == [] and round(peer.bpm(), 3) == 97.0
 
 
 def test_link_off_nothing_is_shared_and_a_tempo_map_keeps_its_later_changes():
