@@ -2,7 +2,9 @@
 between peers (pure; called on the session's owner thread).
 
 One line per note-on and note-off: the transport's epoch, the session beat (session ticks
-/ PPQ: every pass of the loop counted), track, key, velocity (0 for an off) and on/off.
+/ PPQ: every pass of the loop counted), track, key, velocity (0 for an off) and on/off;
+and one per channel an edit sets anew (a track made, moved, or its instrument, volume or
+pan changed): epoch, beat, track and its mix (drum, bank, program, volume, pan).
 """
 
 from __future__ import annotations
@@ -32,4 +34,23 @@ def event_lines(notes, timeline: SessionTimeline, pass_offset: int, epoch: int) 
                 "on": on,
             }
             lines.append(json.dumps(event, separators=(",", ":")))
+    return lines
+
+
+def mix_lines(mixes, timeline: SessionTimeline, pass_offset: int, epoch: int) -> list[str]:
+    """``mixes``: (pass, tick, track, drum, bank, program, volume, pan) as the engine
+    reports them (passes counted as for ``event_lines``)."""
+    ppq = timeline.score.ppq
+    lines = []
+    for pass_index, tick, track, *mix in mixes:
+        session_pass = pass_index + pass_offset
+        if session_pass and not timeline.looping:
+            continue  # set before a restart that changed the loop
+        event = {
+            "epoch": epoch,
+            "beat": round(timeline.session_tick(session_pass, tick) / ppq, 6),
+            "track": track,
+            "mix": mix,
+        }
+        lines.append(json.dumps(event, separators=(",", ":")))
     return lines

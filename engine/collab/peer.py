@@ -19,7 +19,7 @@ from collections import deque
 from engine.collab.clock import ClockEstimate, schedule_ahead_ms
 from engine.collab.coherence import Coherence
 from engine.collab.connection import Connection, SessionLink
-from engine.collab.event_log import event_lines
+from engine.collab.event_log import event_lines, mix_lines
 from engine.collab.link_share import LinkShare
 from engine.collab.session import Session
 from engine.collab.song_doc import LOCAL, PATTERN_KEY, Changes, SongDoc
@@ -390,12 +390,14 @@ class Peer:
                 )
             self._asked.pop(event.version, None)
         elif isinstance(event, evt.NotesScheduledEvent) and self.event_log is not None:
-            self._log(event.notes)
+            self._log(event_lines, event.notes)
+        elif isinstance(event, evt.MixScheduledEvent) and self.event_log is not None:
+            self._log(mix_lines, event.mixes)
 
-    def _log(self, notes) -> None:
+    def _log(self, lines_of, reported) -> None:
         if self.timeline is None:
             return
-        lines = event_lines(notes, self.timeline, self.pass_offset, self.transport.epoch)
+        lines = lines_of(reported, self.timeline, self.pass_offset, self.transport.epoch)
         # an engine re-timed onto the shared clock schedules what it had again: once each
         fresh = [line for line in lines if line not in self._logged]
         self._logged.update(fresh)

@@ -1,10 +1,13 @@
 """Random edits at a steady pace, from a seed: how a session is exercised in tests and
 benchmarks (runs on the session's owner thread, called from its loop).
 
-Each peer edits its own track (``track_index``), so the edits of different peers touch
-different notes; what they add, move, re-velocity, delete or undo follows the seed only.
-With ``song_edits`` one edit in five changes the song's tempo, its loop, or the mix of
-the peer's track instead.
+Each peer edits its own track (the one at ``track_index`` when it first edits, followed
+by its id wherever it moves), so the edits of different peers touch different notes;
+what they add, move, re-velocity, delete or undo follows the seed only.  With
+``song_edits`` one edit in five changes the song's tempo, its loop, or the mix of the
+peer's track instead.  With ``track_edits`` one edit in four is about tracks: a track of
+the peer's own made (with a few notes) or removed again, its own track or a made one
+moved a place up or down, or its own track's instrument, volume, pan or mute changed.
 """
 
 from __future__ import annotations
@@ -13,21 +16,33 @@ import random
 from dataclasses import replace
 
 from engine.core import edits
-from engine.core.score import LoopRegion, Note
+from engine.core.score import LoopRegion, Note, Score, Track
 from engine.core.timing import TempoMap
+
+MADE_TRACKS_MAX = 2  # tracks of its own a peer keeps at once (a channel each)
 
 
 class Rehearsal:
     def __init__(
-        self, seed: int, track_index: int, every_s: float = 1.0, *, song_edits: bool = False
+        self,
+        seed: int,
+        track_index: int,
+        every_s: float = 1.0,
+        *,
+        song_edits: bool = False,
+        track_edits: bool = False,
     ):
         self.rng = random.Random(seed)
         self.song_edits = song_edits
+        self.track_edits = track_edits
         self.song_made = 0  # of ``made``: tempo and loop edits
+        self.tracks_made = 0  # of ``made``: tracks made, removed, moved or re-mixed
         self.track_index = track_index
         self.every_s = every_s
         self.next_s: float | None = None
         self.made = 0
+        self.own_id: str | None = None  # the id of the track this peer edits
+        self.made_ids: list[str] = []  # tracks this peer made and has not removed
 
     def due(self, now_s: float) -> bool:
         if self.next_s is None:
@@ -37,42 +52,78 @@ class Rehearsal:
         self.next_s += self.every_s
         return True
 
+    def _own_index(self, peer) -> int | None:
+        ids = peer.song.track_ids()
+        if self.own_id is None and self.track_index < len(ids):
+            self.own_id = ids[self.track_index]
+        return ids.index(self.own_id) if self.own_id in ids else None
+
     def edit(self, peer) -> None:
         """Make one edit through ``peer`` (an ``engine.collab.peer.Peer``)."""
         score = peer.song.score()
-        if self.track_index >= len(score.tracks):
+        index = self._own_index(peer)
+        if index is None:
             return
         rng = self.rng
-        notes = score.tracks[self.track_index].notes
-        bar = score.ppq * 4
-        end = score.loop.end_tick if score.loop is not None else 4 * bar
+        notes = score.tracks[index].notes
+        end = score.loop.end_tick if score.loop is not None else 4 * score.ppq * 4
         choice = rng.randrange(10)
         self.made += 1
         if self.song_edits and rng.random() < 0.2:
             self.song_made += 1
-            peer.edit(_song_edit(score, rng, self.track_index))
+            peer.edit(_song_edit(score, rng, index))
+            return
+        if self.track_edits and rng.random() < 0.25:
+            self.tracks_made += 1
+            self._track_edit(peer, score, index)
             return
         if choice < 4 or not notes:
             start = rng.randrange(0, end, score.ppq // 4)
             note = Note(
                 start, rng.choice((60, 120, 240)), rng.randrange(48, 84), rng.randrange(40, 128)
             )
-            peer.edit(edits.add_notes(score, self.track_index, [note])[0])
+            peer.edit(edits.add_notes(score, index, [note])[0])
         elif choice < 6:
             note = rng.choice(notes)
             delta = rng.choice((-120, 120, 240))
             if note.start_tick + delta < 0 or note.end_tick + delta > end:
                 delta = 0
-            peer.edit(
-                edits.move_notes(score, self.track_index, [note], delta, rng.choice((-1, 1)))[0]
-            )
+            peer.edit(edits.move_notes(score, index, [note], delta, rng.choice((-1, 1)))[0])
         elif choice < 8:
             note = rng.choice(notes)
-            peer.edit(edits.set_velocity(score, self.track_index, [note], rng.randrange(1, 128))[0])
+            peer.edit(edits.set_velocity(score, index, [note], rng.randrange(1, 128))[0])
         elif choice < 9:
-            peer.edit(edits.delete_notes(score, self.track_index, [rng.choice(notes)])[0])
+            peer.edit(edits.delete_notes(score, index, [rng.choice(notes)])[0])
         else:
             peer.undo()
+
+    def _track_edit(self, peer, score: Score, own: int) -> None:
+        """A track made or removed, moved a place, or the own track's mix changed."""
+        rng = self.rng
+        ids = peer.song.track_ids()
+        self.made_ids = [t for t in self.made_ids if t in ids]  # an undo may take one away
+        kind = rng.randrange(4)
+        if kind == 0 and len(self.made_ids) < MADE_TRACKS_MAX:
+            span = score.loop.end_tick if score.loop is not None else score.ppq * 16
+            notes = tuple(
+                Note(rng.randrange(0, span, score.ppq // 4), 120, rng.randrange(36, 96), 90)
+                for _ in range(3)
+            )
+            track = Track(f"made {len(ids)}", program=rng.randrange(0, 128), notes=notes)
+            peer.edit(edits.add_track(score, track, rng.randrange(0, len(ids) + 1)))
+            self.made_ids += [t for t in peer.song.track_ids() if t not in ids]
+        elif kind == 1 and self.made_ids:
+            gone = self.made_ids.pop(rng.randrange(len(self.made_ids)))
+            peer.edit(edits.remove_track(score, ids.index(gone)))
+        elif kind == 2 and len(ids) > 1:
+            moved = ids.index(rng.choice([self.own_id, *self.made_ids]))
+            to = moved + rng.choice((-1, 1))
+            to = to if 0 <= to < len(ids) else moved - (to - moved)
+            peer.edit(edits.move_track(score, moved, to))
+        else:
+            setting = rng.choice(("program", "volume", "pan", "mute"))
+            value = not score.tracks[own].mute if setting == "mute" else rng.randrange(0, 128)
+            peer.edit(edits.update_track(score, own, **{setting: value}))
 
 
 def _song_edit(score, rng, track_index: int):

@@ -65,7 +65,8 @@ class SongDoc(SongWriting):
         self.undo_manager.include_origin(LOCAL)
         self._undo_origin = self.undo_manager.origin
         self.rejected = 0
-        self._pending = Changes()
+        self._pending = Changes()  # what the document's events said, not yet read in
+        self._unreported = Changes()  # read in (by ``score()``), not yet taken
         self._note_cache: dict[str, NoteEntry] = {}
         self._track_cache: dict[str, dict] = {}
         self._built_tracks: dict[str, Track] = {}
@@ -110,10 +111,17 @@ class SongDoc(SongWriting):
 
     def take_changes(self) -> Changes:
         """What changed since the last call; the Score is brought up to date first."""
+        self._read_in()
+        changes, self._unreported = self._unreported, Changes()
+        return changes
+
+    def _read_in(self) -> None:
+        """Bring the caches up to date, keeping what changed for ``take_changes``: reading
+        the Score between an edit and the session's next look must not hide the edit."""
         changes, self._pending = self._pending, Changes()
         if changes:
             self._refresh(changes)
-        return changes
+            self._unreported.merge(changes)
 
     # --- reading: document -> Score ---------------------------------------------------
     def _read_note(self, note_id: str) -> NoteEntry | None:
@@ -217,7 +225,7 @@ class SongDoc(SongWriting):
     def score(self) -> Score:
         """The song as it is in the document now (cached until the next change)."""
         if self._pending:
-            self.take_changes()
+            self._read_in()
         if self._score is None:
             self._score = self._build_score()
         return self._score
@@ -348,7 +356,7 @@ class SongDoc(SongWriting):
 
     def _undo_redo(self, action, at) -> bool:
         before = set(self.notes.keys())
-        self.take_changes()
+        self._read_in()
         settings = song_settings(self.score())
         if not action():
             return False

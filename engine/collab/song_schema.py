@@ -88,6 +88,18 @@ class Changes:
     transport: bool = False
     local: bool = False
 
+    def merge(self, later: Changes) -> None:
+        """Add what ``later`` touched; a value before both is this one's."""
+        for name in ("note_ids", "track_ids", "pattern_ids", "placement_ids"):
+            getattr(self, name).update(getattr(later, name))
+        for name in ("notes_before", "tracks_before", "patterns_before", "placements_before"):
+            mine = getattr(self, name)
+            for key, value in getattr(later, name).items():
+                mine.setdefault(key, value)
+        self.song |= later.song
+        self.transport |= later.transport
+        self.local |= later.local
+
     def __bool__(self) -> bool:
         return bool(
             self.note_ids

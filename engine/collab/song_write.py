@@ -132,6 +132,7 @@ class SongWriting:
         pairs = _pair_tracks(old.tracks, new.tracks)
         ids: list[str | None] = []
         orders = [self._track_cache[t]["order"] for t in old_ids]
+        order_of_old = orders
         used = set()
         for new_index, old_index in enumerate(pairs):
             if old_index is None:
@@ -160,12 +161,14 @@ class SongWriting:
                 if at is not None:
                     self.gone[TRACK_KEY + track_id] = list(at)
         if pairs != sorted(p for p in pairs if p is not None) and None not in pairs:
-            # a reordering: the tracks keep their ids and content, only their order moves
-            for position, kept_id in enumerate(ids):
-                if kept_id is not None:  # (always: no track is new)
-                    self.tracks[kept_id]["order"] = float(position)
-                    if at is not None:
-                        self.tracks[kept_id]["at"] = list(at)
+            # a reordering: the tracks keep their ids and content, only the moved ones get
+            # a new place (so a move touches no other track a peer may be changing)
+            for kept_id, order in _new_orders(
+                ids, [order_of_old[i] for i in pairs if i is not None]
+            ).items():
+                self.tracks[kept_id]["order"] = order
+                if at is not None:
+                    self.tracks[kept_id]["at"] = list(at)
         created: set[str] = set()
         # the cache keeps what was there before (what a stamp recalls): new ones apart
         order_of = {t: self._track_cache[t]["order"] for t in old_ids}
@@ -265,6 +268,50 @@ def _doc_value(value):
     if isinstance(value, tuple):
         return [[e.tick, e.kind, e.number, e.value] for e in value]
     return value
+
+
+def _new_orders(ids: list, orders: list[float]) -> dict:
+    """New orders for the tracks ``ids`` (in their new order, ``orders`` their orders now)
+    that are out of place: the most that keep their order stay, the others go between
+    their new neighbours; when floats run out there, every track is numbered again."""
+    count = len(ids)
+    # the longest run of tracks whose orders already rise (they stay where they are)
+    best = [1] * count
+    back = [-1] * count
+    for i in range(count):
+        for j in range(i):
+            if orders[j] < orders[i] and best[j] + 1 > best[i]:
+                best[i], back[i] = best[j] + 1, j
+    stay: set[int] = set()
+    i = max(range(count), key=lambda k: best[k]) if count else -1
+    while i >= 0:
+        stay.add(i)
+        i = back[i]
+    placed = list(orders)
+    changed = {}
+    position = 0
+    while position < count:
+        if position in stay:
+            position += 1
+            continue
+        run_end = position
+        while run_end < count and run_end not in stay:
+            run_end += 1
+        # (one track at least stays: a run has a neighbour on one side)
+        if position == 0:
+            hi = placed[run_end]
+            lo = hi - 2.0
+        else:
+            lo = placed[position - 1]
+            hi = placed[run_end] if run_end < count else lo + 2.0
+        step = (hi - lo) / (run_end - position + 1)
+        for k in range(position, run_end):
+            placed[k] = lo + step * (k - position + 1)
+            if not lo < placed[k] < hi:
+                return {track_id: float(n) for n, track_id in enumerate(ids)}
+            changed[ids[k]] = placed[k]
+        position = run_end
+    return changed
 
 
 def _pair_tracks(old: tuple[Track, ...], new: tuple[Track, ...]) -> list[int | None]:

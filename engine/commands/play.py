@@ -108,6 +108,11 @@ def add_arguments(parser) -> None:
         action="store_true",
         help="--random-edits change the tempo, the loop and the track's mix now and then too",
     )
+    session.add_argument(
+        "--edit-tracks",
+        action="store_true",
+        help="--random-edits make, remove, move and re-mix tracks now and then too",
+    )
     sync = parser.add_mutually_exclusive_group()
     sync.add_argument(
         "--link",

@@ -50,7 +50,12 @@ def run_session(args, settings, score) -> int:
             peer.session.flush()
         rehearsal = None
         if args.random_edits is not None:
-            rehearsal = Rehearsal(args.random_edits, args.edit_track, song_edits=args.edit_song)
+            rehearsal = Rehearsal(
+                args.random_edits,
+                args.edit_track,
+                song_edits=args.edit_song,
+                track_edits=args.edit_tracks,
+            )
         started = time.monotonic()
         if args.start:
             peer.play(0)
@@ -59,7 +64,8 @@ def run_session(args, settings, score) -> int:
         if rehearsal is not None:
             print(
                 f"pianola: made {rehearsal.made} random edits "
-                f"({rehearsal.song_made} of the tempo, loop or mix)",
+                f"({rehearsal.song_made} of the tempo, loop or mix, "
+                f"{rehearsal.tracks_made} of the tracks)",
                 flush=True,
             )
     except KeyboardInterrupt:

@@ -33,13 +33,27 @@ def bank_of(track: Track) -> int:
     return DRUM_BANK if track.is_drum and track.bank < DRUM_BANK else track.bank
 
 
+def track_mix(track: Track) -> tuple[bool, int, int, int, int, str]:
+    """What a track's channel is set to: (drum, bank, program, volume, pan, output)."""
+    return (track.is_drum, bank_of(track), track.program, track.volume, track.pan, track.output)
+
+
+def mix_changes(old: tuple[Track, ...], new: tuple[Track, ...]) -> list[tuple[int, tuple]]:
+    """(track index, its mix) of every channel whose mix ``new`` changes."""
+    return [
+        (index, track_mix(track))
+        for index, track in enumerate(new)
+        if index >= len(old) or track_mix(old[index]) != track_mix(track)
+    ]
+
+
 def apply_mix(backend, tracks: tuple[Track, ...], applied: dict[int, tuple]) -> None:
     """Send each track's channel type, program, volume and pan where they differ from
     ``applied`` (channel -> the mix last sent to it), which is brought up to date."""
     for index, track in enumerate(tracks):
         channel = track_channel(index)
-        bank = bank_of(track)
-        mix = (track.is_drum, bank, track.program, track.volume, track.pan, track.output)
+        mix = track_mix(track)
+        bank = mix[1]
         if applied.get(channel) == mix:
             continue
         backend.set_channel_type(channel, track.is_drum)

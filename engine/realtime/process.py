@@ -341,6 +341,9 @@ class Engine:
             s.on_scheduled = (
                 (lambda notes: send(evt.NotesScheduledEvent(tuple(notes)))) if c.enabled else None
             )
+            s.on_mixed = (
+                (lambda mixes: send(evt.MixScheduledEvent(tuple(mixes)))) if c.enabled else None
+            )
 
     def _session_clock(self) -> SessionClock:
         if self.session_clock is None:

@@ -283,6 +283,10 @@ class Scheduler(WindowSender):
             scheduled, self._scheduled = self._scheduled, []
             if self.on_scheduled is not None:
                 self.on_scheduled(scheduled)
+        if self._mixed:
+            mixed, self._mixed = self._mixed, []
+            if self.on_mixed is not None:
+                self.on_mixed(mixed)
         return state
 
     def timeline(self) -> PlaybackTimeline | None:

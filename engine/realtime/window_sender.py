@@ -25,6 +25,7 @@ from engine.core.playback_timeline import PlaybackTimeline
 from engine.core.score import LoopRegion, Score
 from engine.realtime.channel_events import (
     apply_mix,
+    mix_changes,
     reset_controllers,
     send_clicks,
     send_controllers,
@@ -82,6 +83,10 @@ class WindowSender:
         # velocity) tuples, handed over outside the lock by service().
         self.on_scheduled: Callable[[list[tuple[int, int, int, int, int, int]]], None] | None = None
         self._scheduled: list[tuple[int, int, int, int, int, int]] = []
+        # When set, every mix a take-over changes is reported: (pass, tick, track, drum,
+        # bank, program, volume, pan) tuples, handed over like the notes.
+        self.on_mixed: Callable[[list[tuple]], None] | None = None
+        self._mixed: list[tuple] = []
         # how far every ``retime`` has moved the music, summed (positive: later), so a
         # session can tell its own start's frames from where the music is now
         self.retimed_frames = 0
@@ -201,6 +206,10 @@ class WindowSender:
                 score = replace(score, tempo_map=old.tempo_map)  # the source's, in force
             self._set_score_locked(score, starts)
             apply_mix(self.backend, self._score.tracks, self._mix)
+            if self.on_mixed is not None:
+                first = self._running().first_pass
+                for index, mix in mix_changes(old.tracks, score.tracks):
+                    self._mixed.append((first + pass_index, tick, index, *mix[:5]))
             self._quiet_until = 0
             timeline_changed = score.tempo_map != old.tempo_map or score.ppq != old.ppq
             if timeline_changed or self._loop_region() != (old.loop if old.loop_enabled else None):

@@ -380,7 +380,8 @@ class PlayAtCommand:
 
 @dataclass(frozen=True, slots=True)
 class ReportScheduledCommand:
-    """Report (or stop reporting) every note the engine schedules: NotesScheduledEvent."""
+    """Report (or stop reporting) every note the engine schedules (NotesScheduledEvent)
+    and every mix a take-over sets (MixScheduledEvent)."""
 
     enabled: bool
 

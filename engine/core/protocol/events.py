@@ -227,6 +227,14 @@ class NotesScheduledEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class MixScheduledEvent:
+    """Channels a score taking over sets anew: (pass, tick, track, drum, bank, program,
+    volume, pan) each, in the order applied."""
+
+    mixes: tuple
+
+
+@dataclass(frozen=True, slots=True)
 class MidiInputEvent:
     """A message arrived at the engine's MIDI input (after it was played through the thru
     track): ``data`` its bytes; ``tick`` of loop pass ``pass_index`` is where it was
@@ -330,6 +338,7 @@ EVENT_TYPES = (
     TakeOverEvent,
     MeterChangedEvent,
     NotesScheduledEvent,
+    MixScheduledEvent,
     SyncEvent,
     MidiInputEvent,
     MidiPortsEvent,

@@ -317,3 +317,20 @@ def test_a_track_made_or_removed_while_playing_is_stamped_with_its_notes_and_pla
     # before the stamp: the removed track is back in its place, notes and placement too
     before = doc.score_with(_overrides_before(doc, changes, (1, 1920)))
     assert before == edits.add_track(song, lead, 0)
+
+
+def test_reading_the_score_between_an_edit_and_taking_the_changes_hides_nothing():
+    doc = SongDoc()
+    doc.load_score(Score(tracks=(Track("One", notes=(Note(0, 240, 60),)),)))
+    doc.take_changes()
+    doc.apply_score(edits.add_track(doc.score(), Track("Two"), 0), at=(1, 960))
+    assert [t.name for t in doc.score().tracks] == ["Two", "One"]  # read in here
+    doc.apply_score(edits.update_track(doc.score(), 1, volume=30), at=(1, 1440))
+    doc.track_ids()
+    changes = doc.take_changes()
+    one, two = doc.track_ids()[1], doc.track_ids()[0]
+    assert changes.track_ids == {one, two}
+    # each track's settings before both edits: the new one absent, the other as it was
+    assert changes.tracks_before[two] is None
+    assert changes.tracks_before[one]["fields"]["volume"] == 100
+    assert not doc.take_changes()

@@ -75,7 +75,15 @@ def _events(path: Path) -> list[dict]:
 
 
 def _run_session(
-    tmp_path, server, delay_s, jitter_s, seconds, ahead=None, drop=0.0, song_edits=False
+    tmp_path,
+    server,
+    delay_s,
+    jitter_s,
+    seconds,
+    ahead=None,
+    drop=0.0,
+    song_edits=False,
+    track_edits=False,
 ):
     room = create_room(server.url)
     song = _song(tmp_path / "song.pianola")
@@ -87,6 +95,7 @@ def _run_session(
     # one musician changes tempo and loop (two changing the same setting at once converge,
     # but may have played different versions in between: see docs/collaboration.md)
     first = ["--edit-song"] if song_edits else []
+    extra += ["--edit-tracks"] if track_edits else []
     procs = [
         _peer(tmp_path, 0, links[0], seconds, [str(song), "--start", *extra, *first]),
         _peer(tmp_path, 1, links[1], seconds, extra),
@@ -136,8 +145,22 @@ def test_tempo_loop_and_mix_edits_take_effect_on_one_tick_everywhere_without_a_r
     assert {e["epoch"] for log in logs for e in log} == {1}
     kept = [load_project(tmp_path / f"kept{i}.pianola") for i in range(3)]
     assert kept[0] == kept[1] == kept[2]
-    made = re.search(r"\((\d+) of the tempo, loop or mix\)", _run_session.outs[0][0])
+    made = re.search(r"\((\d+) of the tempo, loop or mix,", _run_session.outs[0][0])
     assert made and int(made.group(1)) > 0, _run_session.outs[0][0]
+
+
+def test_tracks_made_removed_moved_and_remixed_by_every_peer_change_on_one_tick_everywhere(
+    tmp_path, server
+):
+    incoherent, logs, _ = _run_session(tmp_path, server, 0.1, 0.02, seconds=60, track_edits=True)
+    assert incoherent == [0, 0, 0], _run_session.stderr
+    a, b, c = _common(logs)
+    assert a == b == c
+    kept = [load_project(tmp_path / f"kept{i}.pianola") for i in range(3)]
+    assert kept[0] == kept[1] == kept[2]
+    for out, _ in _run_session.outs:
+        made = re.search(r"(\d+) of the tracks\)", out)
+        assert made and int(made.group(1)) > 0, out
 
 
 def test_a_schedule_ahead_below_the_delay_counts_incoherent_events(tmp_path, server):

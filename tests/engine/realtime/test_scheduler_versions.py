@@ -99,3 +99,19 @@ def test_a_take_over_queued_keeps_its_tick_when_the_music_is_re_timed():
     keys = [key for _, key in _played(backend)]
     # still pass 0 and the first half of pass 1 old, new from beat 3 of pass 1 on
     assert keys[:6] == [60] * 6 and set(keys[6:]) == {72}
+
+
+def test_a_take_over_that_changes_a_mix_reports_it_at_its_place():
+    backend, sched, _ = make(_song(60))
+    mixes = []
+    sched.on_mixed = mixes.extend
+    sched.play(0)
+    run_for(backend, sched, Q)
+    song = _song(60)
+    louder = replace(song, tracks=(replace(song.tracks[0], volume=40, program=33),))
+    sched.replace_score_at(louder, 1, 960)
+    higher = replace(louder, tracks=(replace(louder.tracks[0], notes=_song(72).tracks[0].notes),))
+    sched.replace_score_at(higher, 2, 0)  # other notes, the same mix: no channel set anew
+    sched.replace_score_at(song, 3, 480)  # the mix back as it was
+    run_for(backend, sched, 14 * Q)
+    assert mixes == [(1, 960, 0, False, 0, 33, 40, 64), (3, 480, 0, False, 0, 0, 100, 64)]
