@@ -83,7 +83,7 @@ def measure_phase(links, jack_server: str, seconds: float = 6.0) -> PhaseResult:
     try:
         for engine in engines:
             engine.wait_ready(30.0)
-        _pump_until(
+        pump_until(
             peers,
             engines,
             lambda: all(
@@ -97,12 +97,12 @@ def measure_phase(links, jack_server: str, seconds: float = 6.0) -> PhaseResult:
         # musicians are in a session a little while before anyone presses play: pings
         # taken while the engines were loading their SoundFonts were slow ones
         settled = time.monotonic() + SETTLE_S
-        _pump_until(peers, engines, lambda: time.monotonic() > settled, None)
+        pump_until(peers, engines, lambda: time.monotonic() > settled, None)
         with Recorder(PORTS, channels=2, server_name=jack_server, max_seconds=seconds + 4) as rec:
             rec.start()
             peers[0].play(0)
             end = time.monotonic() + 1.0 + seconds
-            _pump_until(peers, engines, lambda: time.monotonic() > end, None)
+            pump_until(peers, engines, lambda: time.monotonic() > end, None)
             recording = rec.stop()
             ports = tuple(rec.connected)
     finally:
@@ -110,10 +110,10 @@ def measure_phase(links, jack_server: str, seconds: float = 6.0) -> PhaseResult:
             peer.leave()
         for engine in engines:
             engine.close()
-    return _compare(recording, ports)
+    return compare_outputs(recording, ports)
 
 
-def _pump_until(peers, engines, done, failure: str | None, timeout_s: float = 30.0) -> None:
+def pump_until(peers, engines, done, failure: str | None, timeout_s: float = 30.0) -> None:
     deadline = time.monotonic() + timeout_s
     while not done():
         for peer, engine in zip(peers, engines):
@@ -126,7 +126,7 @@ def _pump_until(peers, engines, done, failure: str | None, timeout_s: float = 30
         time.sleep(0.005)
 
 
-def _compare(recording, ports) -> PhaseResult:
+def compare_outputs(recording, ports) -> PhaseResult:
     from engine.measure.onsets import find_onsets, suggest_threshold
 
     rate = recording.sample_rate

@@ -66,6 +66,8 @@ class Peer:
         self.pass_offset = 0  # session pass = engine pass + this (a peer that joined late)
         self.incoherent = 0
         self.in_time = 0
+        # each time the engine was re-timed back onto the shared clock: (frames, block)
+        self.realigned_shifts: list[tuple[int, int]] = []
         self.event_log = event_log  # a text file: one JSON line per scheduled event
         self._logged: set[str] = set()  # the last LOGGED_KEPT lines written, to write once
         self._logged_order: deque[str] = deque()
@@ -389,6 +391,13 @@ class Peer:
                     else "an edit came too late and plays from the next pass on (incoherent)"
                 )
             self._asked.pop(event.version, None)
+        elif isinstance(event, evt.RealignedEvent):
+            self.realigned_shifts.append((event.shift_frames, event.block_frames))
+            self.notices.append(
+                "this peer's audio fell off the shared beat and was put back on it "
+                f"(moved {1000 * event.shift_frames / event.sample_rate:+.1f} ms, "
+                f"{event.shift_frames // event.block_frames:+d} blocks)"
+            )
         elif isinstance(event, evt.NotesScheduledEvent) and self.event_log is not None:
             self._log(event_lines, event.notes)
         elif isinstance(event, evt.MixScheduledEvent) and self.event_log is not None:

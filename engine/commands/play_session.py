@@ -83,7 +83,7 @@ def run_session(args, settings, score) -> int:
         if peer.session.status.synced or status["in_time"] or status["incoherent"]:
             print(
                 f"pianola: left the session; incoherent events {status['incoherent']}, "
-                f"in time {status['in_time']}"
+                f"in time {status['in_time']}, back on the shared beat {status['realigned']}"
                 + (
                     f", clock offset spread {status['spread_ms']:.2f} ms"
                     if status["spread_ms"] is not None

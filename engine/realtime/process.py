@@ -359,13 +359,18 @@ class Engine:
             if uses_jack:  # JACK drops cycles on a busy machine: follow its clock
                 from engine.realtime.session_align import SessionAligner
 
-                clock.aligner = SessionAligner(
+                realigner = SessionAligner(
                     self._opened()[0],
                     clock.frame_at,
                     lambda: self.generation.current,
                     block_frames=clock.block_frames,
                     stands_aside=sync.link_leads,  # Link keeps the beat: one re-timer
                 )
+                rate, send = backend.sample_rate, self.sender.put
+                realigner.on_corrected = lambda shift: send(
+                    evt.RealignedEvent(shift, realigner.block_frames, rate)
+                )
+                clock.aligner = realigner
             aligner = clock.aligner
             clock.on_check = SessionSyncReport(
                 sync, lambda: 0 if aligner is None else aligner.corrections, self.sender.put

@@ -63,6 +63,8 @@ class SessionAligner:
         # (frame, host ns, the scheduler's retimed frames then, transport generation)
         self._ref: tuple[int, int, int, int] | None = None
         self.shifts: list[int] = []  # each correction's shift (positive: moved later)
+        # told each correction's shift in frames (on the clock's thread, lock held)
+        self.on_corrected: Callable[[int], None] | None = None
 
     @property
     def corrections(self) -> int:
@@ -115,3 +117,5 @@ class SessionAligner:
                 self._ref = None
                 return
             self.shifts.append(moved[1] - moved[0])
+            if self.on_corrected is not None:
+                self.on_corrected(moved[1] - moved[0])

@@ -235,6 +235,22 @@ class MixScheduledEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class RealignedEvent:
+    """A session's engine had fallen off the shared clock (a dropped cycle, a stall) and
+    was re-timed back onto it: the music moved by ``shift_frames`` (whole blocks of
+    ``block_frames``; positive: later) at ``sample_rate``."""
+
+    shift_frames: int
+    block_frames: int
+    sample_rate: int
+
+    def __post_init__(self):
+        check_int("block frames", self.block_frames, 1, 1 << 16)
+        check_int("sample rate", self.sample_rate, 1, 1 << 24)
+        check_int("shift frames", self.shift_frames, -(1 << 40), 1 << 40)
+
+
+@dataclass(frozen=True, slots=True)
 class MidiInputEvent:
     """A message arrived at the engine's MIDI input (after it was played through the thru
     track): ``data`` its bytes; ``tick`` of loop pass ``pass_index`` is where it was
@@ -339,6 +355,7 @@ EVENT_TYPES = (
     MeterChangedEvent,
     NotesScheduledEvent,
     MixScheduledEvent,
+    RealignedEvent,
     SyncEvent,
     MidiInputEvent,
     MidiPortsEvent,

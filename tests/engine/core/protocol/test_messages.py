@@ -71,6 +71,7 @@ def test_every_message_survives_a_pipe_unchanged():
         evt.MeterChangedEvent(1920, 6, 8, True),
         evt.NotesScheduledEvent(((0, 0, 240, 0, 60, 100),)),
         evt.MixScheduledEvent(((2, 960, 1, False, 0, 33, 90, 64),)),
+        evt.RealignedEvent(-1024, 64, 48000),
         evt.SyncEvent("link", "Link: 1 peer."),
         evt.MidiInputEvent(bytes((0x90, 60, 100)), 480, 2, True),
         evt.MidiPortsEvent(("JACK: synth:midi_in",), ("JACK: keys:out",), ""),
