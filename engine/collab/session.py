@@ -56,6 +56,7 @@ class SessionStatus:
     refused: str = ""
     last_problem: str = ""
     malformed_messages: int = 0
+    drops: int = 0  # times the connection went away (back again or not)
 
 
 class Session:
@@ -98,6 +99,8 @@ class Session:
                 self.connection.send(create_sync_message(self.song.doc))
                 self._send_awareness()
             elif kind == "disconnected":
+                if self.status.connected:
+                    self.status.drops += 1
                 self.status.connected = False
                 self.status.synced = False
                 self.status.last_problem = payload

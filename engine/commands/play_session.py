@@ -108,6 +108,7 @@ def _wait_synced(peer, client) -> None:
 
 
 def _run(client, peer, rehearsal, started: float, seconds: float | None) -> None:
+    drops = peer.session.status.drops
     was_connected = True
     while seconds is None or time.monotonic() - started < seconds:
         select.select([client.event_fd, client.death_fd], [], [], PUMP_PERIOD_S)
@@ -121,16 +122,18 @@ def _run(client, peer, rehearsal, started: float, seconds: float | None) -> None
             client.send(command)
         while peer.notices:
             print(f"pianola: {peer.notices.pop(0)}", file=sys.stderr, flush=True)
-        connected = peer.session.status.connected
-        if connected != was_connected:
-            was_connected = connected
+        status = peer.session.status
+        if status.drops > drops:  # (gone and back within one look: said all the same)
+            drops = status.drops
+            was_connected = False
             print(
-                "pianola: back in the session"
-                if connected
-                else "pianola: the session server went away; playing on with the local copy",
+                "pianola: the session server went away; playing on with the local copy",
                 file=sys.stderr,
                 flush=True,
             )
+        if status.connected and not was_connected:
+            was_connected = True
+            print("pianola: back in the session", file=sys.stderr, flush=True)
         # random edits end a few seconds before leaving, so every peer ends on one song
         editing = seconds is None or time.monotonic() - started < seconds - EDITS_END_S
         if (

@@ -193,11 +193,17 @@ def _finish(tmp_path, procs, proxies, seconds):
     return [load_project(tmp_path / f"kept{i}.pianola") for i in range(3)]
 
 
+def _wait_joined(server, peers: int) -> None:
+    """Until the server has seen ``peers`` joins (its log says each one)."""
+    assert wait_until(lambda: server.log().count(": join ") >= peers, 40.0), server.log()
+
+
 def test_a_server_killed_and_restarted_mid_session_loses_no_edit(tmp_path, server):
     import time
 
     room, proxies, _, procs = _start_three(tmp_path, server, seconds=18)
-    time.sleep(7)
+    _wait_joined(server, 3)
+    time.sleep(3)  # a few edits made before the server goes
     server.kill()
     time.sleep(2)
     again = ServerProcess(server.directory, server.port).start()
@@ -217,7 +223,8 @@ def test_a_peer_killed_and_restarted_loses_no_edit(tmp_path, server):
     import time
 
     _, proxies, links, procs = _start_three(tmp_path, server, seconds=20)
-    time.sleep(7)
+    _wait_joined(server, 3)
+    time.sleep(3)  # a few edits made before the peer goes
     procs[2].kill()
     procs[2].wait(10)
     time.sleep(1)
