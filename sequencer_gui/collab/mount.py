@@ -40,6 +40,7 @@ class SessionControls:
         self.event_log_path = os.environ.get("PIANOLA_EVENT_LOG") or None
         self._last_text = ""
         self._was_connected = True
+        self._drops = 0
 
     # --- menu commands -------------------------------------------------------------------
     def share(self, server: str | None = None) -> str | None:
@@ -118,6 +119,7 @@ class SessionControls:
             window.playback.stop()
         self.current = WindowSession(window, peer, on_status=self._on_status)
         self._was_connected = True
+        self._drops = 0
         self._update_menu()
 
     # --- status, marks, peers -------------------------------------------------------------
@@ -133,13 +135,15 @@ class SessionControls:
             )
             self.leave()
             return
-        if status.connected != self._was_connected:
-            self._was_connected = status.connected
+        if status.drops > self._drops:  # (gone and back between two looks: said too)
+            self._drops = status.drops
+            self._was_connected = False
             self.window.set_status(
-                "Back in the session."
-                if status.connected
-                else "The session server went away; editing goes on with the local copy."
+                "The session server went away; editing goes on with the local copy."
             )
+        if status.connected and not self._was_connected:
+            self._was_connected = True
+            self.window.set_status("Back in the session.")
         c = peer.coherence_status()
         peers = len(peer.session.peers()) + 1
         if c["offset_ms"] is None:
