@@ -125,13 +125,14 @@ def _run(client, peer, rehearsal, started: float, seconds: float | None) -> None
         status = peer.session.status
         if status.drops > drops:  # (gone and back within one look: said all the same)
             drops = status.drops
+            if was_connected:  # once per outage, however often a reconnect fails
+                print(
+                    "pianola: the session server went away; playing on with the local copy",
+                    file=sys.stderr,
+                    flush=True,
+                )
             was_connected = False
-            print(
-                "pianola: the session server went away; playing on with the local copy",
-                file=sys.stderr,
-                flush=True,
-            )
-        if status.connected and not was_connected:
+        if status.synced and not was_connected:  # the server itself answered again
             was_connected = True
             print("pianola: back in the session", file=sys.stderr, flush=True)
         # random edits end a few seconds before leaving, so every peer ends on one song

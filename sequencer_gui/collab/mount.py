@@ -137,11 +137,12 @@ class SessionControls:
             return
         if status.drops > self._drops:  # (gone and back between two looks: said too)
             self._drops = status.drops
+            if self._was_connected:  # once per outage, however often a reconnect fails
+                self.window.set_status(
+                    "The session server went away; editing goes on with the local copy."
+                )
             self._was_connected = False
-            self.window.set_status(
-                "The session server went away; editing goes on with the local copy."
-            )
-        if status.connected and not self._was_connected:
+        if status.synced and not self._was_connected:  # the server itself answered again
             self._was_connected = True
             self.window.set_status("Back in the session.")
         c = peer.coherence_status()
