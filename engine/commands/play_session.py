@@ -20,6 +20,9 @@ from engine.core.protocol import events as evt
 PUMP_PERIOD_S = 0.01
 SYNC_TIMEOUT_S = 20.0
 EDITS_END_S = 5.0
+# random edits begin this long after joining: the peers' processes and engines are still
+# starting before that, and their round trips still settling
+EDITS_START_S = 3.0
 
 
 def run_session(args, settings, score) -> int:
@@ -136,7 +139,8 @@ def _run(client, peer, rehearsal, started: float, seconds: float | None) -> None
             was_connected = True
             print("pianola: back in the session", file=sys.stderr, flush=True)
         # random edits end a few seconds before leaving, so every peer ends on one song
-        editing = seconds is None or time.monotonic() - started < seconds - EDITS_END_S
+        elapsed = time.monotonic() - started
+        editing = elapsed >= EDITS_START_S and (seconds is None or elapsed < seconds - EDITS_END_S)
         if (
             rehearsal is not None
             and editing
