@@ -8,8 +8,11 @@ PortAudio probe imports sounddevice, which only lists devices).
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from engine.core.audio_settings import AudioSettings
@@ -21,30 +24,88 @@ def jack_server_name(settings: AudioSettings) -> str | None:
     return settings.jack_server or os.environ.get("JACK_DEFAULT_SERVER") or None
 
 
-def _ask_jack(tool_name: str, server: str | None) -> int | None:
-    """A number printed by one of jackd2's little tools (jack_samplerate, jack_bufsize)."""
-    tool = shutil.which(tool_name)
-    if tool is None:
-        return None
+@dataclass(frozen=True, slots=True)
+class JackProbe:
+    """What one probe of a JACK server found: whether it took a client, and its rate and
+    period in frames (0 when it did not).  ``refused``: a server listens there but would
+    not take the client, even when asked again."""
+
+    answers: bool
+    refused: bool = False
+    sample_rate: int = 0
+    period_frames: int = 0
+    problem: str = ""  # why it did not answer (one sentence), "" when it did
+
+    def __post_init__(self) -> None:
+        if self.sample_rate < 0 or self.period_frames < 0:
+            raise ValueError("a JACK rate or period is never negative")
+        if self.answers == bool(self.problem):
+            raise ValueError("a probe has a problem exactly when it got no answer")
+        if self.answers and self.refused:
+            raise ValueError("a server that answered did not refuse")
+
+
+# a probe the server refused (rather than "nothing listens") is asked again, this often
+PROBE_ATTEMPTS = 4
+PROBE_RETRY_S = 0.1
+# a probe still waiting for a wedged server ends itself after this long
+PROBE_GIVE_UP_S = 30
+
+
+def probe_jack(server: str | None, timeout_s: float = 2.0) -> JackProbe:
+    """Open and close a JACK client on ``server`` (None: the default server) from a child
+    process, so a missing server costs no JACK state here; ``timeout_s`` bounds each try.
+
+    A server that is there but refused this one client (jack2 does now and then while
+    other clients come and go) is asked again: only "nothing listens" and a server that
+    does not answer in time are taken as no server.  A probe that has not finished in
+    time is left to finish by itself rather than killed halfway through its opening, which
+    makes jackd fail in the middle of announcing it to the other clients.
+    """
+    from engine.audio import jack_probe
+
     env = dict(os.environ, JACK_NO_START_SERVER="1")
-    if server:
-        env["JACK_DEFAULT_SERVER"] = server
-    try:
-        out = subprocess.run([tool], env=env, capture_output=True, text=True, timeout=3)
-    except subprocess.TimeoutExpired:
-        return None
-    text = out.stdout.strip()
-    return int(text) if out.returncode == 0 and text.isdigit() else None
+    args = [sys.executable, "-I", "-S", jack_probe.__file__, str(PROBE_GIVE_UP_S)]
+    args += [server] if server else []
+    problem = ""
+    for attempt in range(PROBE_ATTEMPTS):
+        if attempt:
+            time.sleep(PROBE_RETRY_S)
+        proc = subprocess.Popen(
+            args,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            stdout, stderr = proc.communicate(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            threading.Thread(
+                target=proc.communicate, name="pianola-probe-reaper", daemon=True
+            ).start()
+            return JackProbe(False, problem=f"the JACK server did not answer in {timeout_s:g} s")
+        if proc.returncode == 0:
+            rate, period = (int(word) for word in stdout.split())
+            return JackProbe(True, sample_rate=rate, period_frames=period)
+        if proc.returncode == jack_probe.NO_SERVER:
+            return JackProbe(False, problem="no JACK server is running under that name")
+        if proc.returncode == jack_probe.NO_LIBRARY:
+            return JackProbe(False, problem="the JACK library (libjack) is not installed")
+        said = stderr.strip().splitlines()
+        problem = f"the JACK server refused a client ({said[-1] if said else proc.returncode})"
+    return JackProbe(False, refused=True, problem=problem)
 
 
 def jack_sample_rate(server: str | None) -> int | None:
     """The running JACK server's sample rate, or None if it cannot be asked."""
-    return _ask_jack("jack_samplerate", server)
+    return probe_jack(server).sample_rate or None
 
 
 def jack_buffer_size(server: str | None) -> int | None:
     """The running JACK server's period in frames, or None if it cannot be asked."""
-    return _ask_jack("jack_bufsize", server)
+    return probe_jack(server).period_frames or None
 
 
 def _pulse_server_runs() -> bool:
@@ -83,21 +144,5 @@ def choose_driver(settings: AudioSettings, fluid_drivers: list[str]) -> tuple[st
 
 
 def server_answers(name: str | None = None, timeout_s: float = 2.0) -> bool:
-    """True if a JACK server called ``name`` (None: the default server) accepts a client.
-
-    Asked from a child process so that a missing server costs no JACK state here.
-    """
-    lsp = shutil.which("jack_lsp")
-    if lsp is None:
-        return False
-    env = dict(os.environ)
-    if name:
-        env["JACK_DEFAULT_SERVER"] = name
-    env["JACK_NO_START_SERVER"] = "1"
-    try:
-        res = subprocess.run(
-            [lsp], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=timeout_s
-        )
-    except subprocess.TimeoutExpired:
-        return False
-    return res.returncode == 0
+    """True if a JACK server called ``name`` (None: the default server) accepts a client."""
+    return probe_jack(name, timeout_s).answers

@@ -27,13 +27,15 @@ from engine.audio import fluid_ffi as ffi
 from engine.audio.drivers import (
     FLUID_DRIVERS,
     choose_driver,
-    jack_buffer_size,
-    jack_sample_rate,
     jack_server_name,
-    server_answers,
+    probe_jack,
 )
 from engine.core.audio_settings import KNOWN_DRIVERS, AudioSettings
 from engine.core.errors import AudioDriverError
+
+# How long an engine starting on JACK waits for the server to take a client: a busy
+# machine is slow to start the probe, and a slow answer is not "no server".
+START_PROBE_S = 10.0
 
 # Renders ``frames`` frames of interleaved float32 stereo at a memory address and advances
 # the synth's own frame count (SynthBackend.write_frames).
@@ -84,15 +86,20 @@ def resolve_driver(settings: AudioSettings) -> ResolvedDriver:
         )
     if name == "jack":
         server = jack_server_name(settings)
-        if not server_answers(server):
+        probe = probe_jack(server, timeout_s=START_PROBE_S)
+        if probe.refused:
             raise AudioDriverError(
-                f"No JACK server is running (server "
-                f"'{server or 'default'}'); start one or choose "
-                f"another driver."
+                f"The JACK server '{server or 'default'}' is running but would not take "
+                f"Pianola's client ({probe.problem}); try again or restart the server."
+            )
+        if not probe.answers:
+            raise AudioDriverError(
+                f"No JACK server is running (server '{server or 'default'}': "
+                f"{probe.problem}); start one or choose another driver."
             )
         # JACK imposes its rate and period; the synth and its clock follow them
-        sample_rate = jack_sample_rate(server) or sample_rate
-        period_frames = jack_buffer_size(server) or period_frames
+        sample_rate = probe.sample_rate or sample_rate
+        period_frames = probe.period_frames or period_frames
     elif name == "alsa" and not Path("/dev/snd").exists():
         raise AudioDriverError(
             "The ALSA driver needs a sound card, and this machine has none (/dev/snd is missing)."

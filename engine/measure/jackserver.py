@@ -89,7 +89,8 @@ class DummyJackServer:
                 self._proc = proc
             deadline = time.monotonic() + timeout_s
             while time.monotonic() < deadline and proc.poll() is None:
-                if server_answers(self.name):
+                # a busy machine is slow to start the probe: a slow answer is no "no"
+                if server_answers(self.name, timeout_s=max(1.0, deadline - time.monotonic())):
                     return self
                 time.sleep(0.05)
             if proc.poll() is None:
