@@ -50,9 +50,12 @@ PROBE_ATTEMPTS = 4
 PROBE_RETRY_S = 0.1
 # a probe still waiting for a wedged server ends itself after this long
 PROBE_GIVE_UP_S = 30
+# how long an answer is waited for unless the caller says: the probe is a Python child,
+# which a loaded machine can take seconds to start
+PROBE_WAIT_S = 5.0
 
 
-def probe_jack(server: str | None, timeout_s: float = 2.0) -> JackProbe:
+def probe_jack(server: str | None, timeout_s: float = PROBE_WAIT_S) -> JackProbe:
     """Open and close a JACK client on ``server`` (None: the default server) from a child
     process, so a missing server costs no JACK state here; ``timeout_s`` bounds each try.
 
@@ -143,6 +146,6 @@ def choose_driver(settings: AudioSettings, fluid_drivers: list[str]) -> tuple[st
     return "none", "no JACK server, sound server, sound card or PortAudio device was found"
 
 
-def server_answers(name: str | None = None, timeout_s: float = 2.0) -> bool:
+def server_answers(name: str | None = None, timeout_s: float = PROBE_WAIT_S) -> bool:
     """True if a JACK server called ``name`` (None: the default server) accepts a client."""
     return probe_jack(name, timeout_s).answers
