@@ -115,6 +115,15 @@ class JackMidiPort:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    def helper_output(self) -> str:
+        """What the helper and libjack in it have written to standard error so far (the
+        last lines), for saying why a port went quiet."""
+        stderr = self._stderr
+        if stderr is None or stderr.closed:
+            return ""
+        stderr.seek(0)
+        return stderr.read().decode(errors="replace")[-2000:]
+
     @property
     def alive(self) -> bool:
         return self._proc is not None and self._proc.poll() is None

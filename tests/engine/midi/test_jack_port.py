@@ -141,6 +141,7 @@ def test_input_events_are_stamped_with_their_frames(jack_server, recorder):
         recorder.connect_to("pianola-test-io:in")
         _wait_cycles(port)
         _wait_recorder_cycles(recorder)  # so the frames below are now's, not a stale cycle's
+        cycles_then = port.counters()["cycles"]
         first = recorder.frame_now() + 48000 // 10
         sent = [(first + i * 333, bytes((0x90, 60 + i, 80))) for i in range(10)]
         for frame, data in sent:
@@ -151,6 +152,8 @@ def test_input_events_are_stamped_with_their_frames(jack_server, recorder):
             got += port.received()
             time.sleep(0.01)
         counters = port.counters()
+        said = port.helper_output()
+        graph = recorder.client.get_all_connections(recorder.outport)
     # The helper's realtime callback never waits for its own main thread, so it runs
     # every cycle and hears every event, however busy the machine is.  (Without realtime
     # scheduling the machine may keep it from a cycle, and that cycle's input is lost.)
@@ -158,10 +161,9 @@ def test_input_events_are_stamped_with_their_frames(jack_server, recorder):
         sent = [s for s in sent if s[1] in {d for _, d in got}]
     assert counters["gaps"] == 0 or not realtime_allowed(), counters
     assert [d for _, d in got] == [d for _, d in sent], (
-        recorder.missed,
-        counters,
-        recorder.frame_now(),
-        first,
+        f"missed {recorder.missed}; helper {counters}; recorder at {recorder.frame_now()}, "
+        f"first due {first}; helper cycles when sent {cycles_then}; recorder's out goes to {[p.name for p in graph]}; "
+        f"helper said {said!r}"
     )
     # Each is stamped with the frame it was sent at, exactly.  The test's own client (in
     # this busy pytest process) may miss the cycle an event is due in: it then sends it
