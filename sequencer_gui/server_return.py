@@ -3,8 +3,8 @@ probe runs in a worker thread).
 
 After the engine reports ``AudioLostEvent`` the window goes on being edited in silence.
 ``ServerReturnWatch`` asks every ``RETRY_S`` whether the server accepts a client again;
-the question is a child process (``jack_lsp``) that can take up to two seconds when the
-server is wedged, so it is asked from a worker thread, and the answer is picked up by an
+the question is a child process (``engine.audio.jack_probe``) that can take seconds when
+the server is wedged or the machine busy, so it is asked from a worker thread, and the answer is picked up by an
 ``after()`` tick in Tk's thread, which alone calls ``on_back``.  The worker touches no Tk
 object: it only sets an ``Event``.
 """
