@@ -136,6 +136,17 @@ def test_a_killed_owner_leaves_no_note_hanging(jack_server, recorder, tmp_path):
     assert sounding_notes(recorder.events()) == {}
 
 
+def _futexes_mapped_here() -> list[str]:
+    """The JACK clients' wake-up futexes this process has mapped ("(deleted)": its client
+    is gone): libjack signals the next client in the graph through these."""
+    try:
+        with open(f"/proc/{os.getpid()}/maps") as maps:
+            lines = maps.read().splitlines()
+    except OSError:
+        return []
+    return sorted({line.split(None, 5)[-1] for line in lines if "jack_sem." in line})
+
+
 def test_input_events_are_stamped_with_their_frames(jack_server, recorder):
     with JackMidiPort("pianola-test-io", server=jack_server, with_input=True) as port:
         recorder.connect_to("pianola-test-io:in")
@@ -154,6 +165,7 @@ def test_input_events_are_stamped_with_their_frames(jack_server, recorder):
         counters = port.counters()
         said = port.helper_output()
         graph = recorder.client.get_all_connections(recorder.outport)
+        futexes = _futexes_mapped_here()
     # The helper's realtime callback never waits for its own main thread, so it runs
     # every cycle and hears every event, however busy the machine is.  (Without realtime
     # scheduling the machine may keep it from a cycle, and that cycle's input is lost.)
@@ -163,7 +175,7 @@ def test_input_events_are_stamped_with_their_frames(jack_server, recorder):
     assert [d for _, d in got] == [d for _, d in sent], (
         f"missed {recorder.missed}; helper {counters}; recorder at {recorder.frame_now()}, "
         f"first due {first}; helper cycles when sent {cycles_then}; recorder's out goes to {[p.name for p in graph]}; "
-        f"helper said {said!r}"
+        f"helper said {said!r}; futexes mapped here {futexes}"
     )
     # Each is stamped with the frame it was sent at, exactly.  The test's own client (in
     # this busy pytest process) may miss the cycle an event is due in: it then sends it
