@@ -109,6 +109,52 @@ class JackFrameMap:
         return None if self.offset is None else synth_frame + self.offset
 
 
+class HeldFrameOffset:
+    """JACK frame - synth frame, for a synth rendering on the same JACK server as the
+    port: read from the two frame counters, held while a majority of the last window's
+    readings agree.
+
+    A reading is "helper's latest cycle start + its frames - synth frames rendered".  The
+    synth and the helper each run once per cycle, so while both are idle -- nearly all of
+    a cycle -- the reading is the offset exactly; read while one of them is running it is
+    a period off either way.  A lost synth cycle moves the true offset up by a period:
+    once the new value holds two thirds of the window, it is taken.  No monotonic
+    clock is involved, so a server whose frames run slow against it (a busy machine's
+    dummy backend) moves nothing."""
+
+    def __init__(self, window_ns: int, min_samples: int):
+        if window_ns <= 0 or min_samples < 1:
+            raise ValueError(
+                f"a held offset needs a window and samples, not {window_ns}, {min_samples}"
+            )
+        self.window_ns = window_ns
+        self.min_samples = min_samples
+        self.offset: int | None = None
+        self._readings: deque[tuple[int, int]] = deque()  # (now_ns, reading)
+        self._counts: Counter[int] = Counter()
+
+    def sample(self, now_ns: int, cycle_frame: int, cycle_frames: int, synth_frame: int) -> None:
+        if cycle_frames <= 0:
+            return  # the helper has not run a cycle yet
+        reading = cycle_frame + cycle_frames - synth_frame
+        readings, counts = self._readings, self._counts
+        readings.append((now_ns, reading))
+        counts[reading] += 1
+        while readings[0][0] < now_ns - self.window_ns:
+            _, old = readings.popleft()
+            counts[old] -= 1
+            if not counts[old]:
+                del counts[old]
+        if len(readings) < self.min_samples:
+            return
+        (value, count), *_ = counts.most_common(1)
+        # the first value needs a majority; a new one two thirds, so that readings split
+        # evenly between two values (taken just as a client runs) keep what is held
+        needed = 1 / 2 if self.offset is None else 2 / 3
+        if value != self.offset and count > needed * len(readings):
+            self.offset = value
+
+
 class WallClockMap:
     """Synth frame -> monotonic nanoseconds (see module doc)."""
 

@@ -64,6 +64,8 @@ class MidiRouter:
             "pulse",
             "alsa",
         )
+        # a synth on JACK counts the frames the ports count (both on this server)
+        self._same_clock = getattr(synth, "driver_name", None) == "jack"
         self._sinks: dict[str, Sink] = {}  # query -> open sink
         self._refused: set[str] = set()  # queries already said to fail
         self._routes: list[Route] = []
@@ -115,7 +117,13 @@ class MidiRouter:
 
     def _open_own(self) -> JackSink:
         port = JackMidiPort("pianola-midi-out", server=self.jack_server).open()
-        return JackSink(port, "JACK: pianola-midi-out:out", self.sample_rate, self.period_frames)
+        return JackSink(
+            port,
+            "JACK: pianola-midi-out:out",
+            self.sample_rate,
+            self.period_frames,
+            same_clock=self._same_clock,
+        )
 
     def _open(self, query: str):
         self._next_client += 1
@@ -130,7 +138,9 @@ class MidiRouter:
                 server=self.jack_server,
                 connect_to=(found.name,),
             ).open()
-            return JackSink(port, found.label, self.sample_rate, self.period_frames)
+            return JackSink(
+                port, found.label, self.sample_rate, self.period_frames, same_clock=self._same_clock
+            )
         deadline = DeadlinePort(found, name=f"pianola-out-{self._next_client}").open()
         return DeadlineSink(deadline, found.label, self.sample_rate, self.period_frames)
 

@@ -14,7 +14,7 @@ import threading
 import time
 from collections import deque
 
-from engine.midi.clocks import JackClockMap, WallClockMap
+from engine.midi.clocks import HeldFrameOffset, JackClockMap, WallClockMap
 from engine.midi.deadline_port import DeadlinePort
 from engine.midi.jack_port import JackMidiPort
 
@@ -26,14 +26,27 @@ HOLD_MIN_SAMPLES = 50
 class JackSink:
     """A JACK destination written sample-accurately through a helper's port.
 
-    The synth and the helper count the same JACK frames, so "JACK frame - synth frame"
-    is one constant (it moves only when a cycle is lost): it is measured through the
+    When the synth renders on the same JACK server (``same_clock``) both count the same
+    JACK frames, so "JACK frame - synth frame" is one constant that moves only by whole
+    periods when the synth loses a cycle: it is read from the two counters directly
+    (``HeldFrameOffset``).  Going through the monotonic clock instead put events periods
+    off on a busy machine, whose dummy server's frames run slow against that clock.
+
+    Otherwise (the synth on another audio API) the offset is measured through the
     monotonic clock (``engine.midi.clocks``), and the value in use is held until the
     median of the last second's measurements moves by more than half a period -- so the
     measuring noise of a busy machine never reaches the events' frames."""
 
-    def __init__(self, port: JackMidiPort, label: str, sample_rate: int, period_frames: int):
+    def __init__(
+        self,
+        port: JackMidiPort,
+        label: str,
+        sample_rate: int,
+        period_frames: int,
+        same_clock: bool = False,
+    ):
         self.port = port
+        self._held = HeldFrameOffset(HOLD_WINDOW_NS, HOLD_MIN_SAMPLES) if same_clock else None
         self.label = label
         self.period_frames = period_frames
         self.synth_clock = WallClockMap(sample_rate, period_frames)
@@ -47,6 +60,11 @@ class JackSink:
             self._sample_locked(synth_frame, now_ns)
 
     def _sample_locked(self, synth_frame: int, now_ns: int) -> None:
+        if self._held is not None:
+            port = self.port
+            self._held.sample(now_ns, port.cycle_frame(), port.cycle_frames(), synth_frame)
+            self.offset = self._held.offset
+            return
         self.synth_clock.sample(now_ns, synth_frame)
         self.jack_clock.sample(self.port.cycle_frame(), self.port.cycle_ns())
         at_ns = self.synth_clock.deadline_ns(synth_frame)
