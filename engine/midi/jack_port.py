@@ -25,7 +25,7 @@ from typing import IO
 from engine.core.errors import MidiPortError
 from engine.midi import event_ring as r
 
-START_TIMEOUT_S = 10.0
+START_TIMEOUT_S = 30.0  # a helper starting on a busy machine: Python, JACK-Client, the client
 
 
 class JackMidiPort:

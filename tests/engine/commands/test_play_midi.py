@@ -96,6 +96,13 @@ def test_every_event_arrives_paired_on_its_frame(jack_server, recorder, tmp_path
     ]
     assert not lost, (lost, recorder.missed)
     assert sounding_notes(got) == {} or recorder.missed
+    # Order kept: on every key a note-on, then its note-off, then the next note-on.
+    kinds: dict[tuple[int, int], list[int]] = {}
+    for _, data in got:
+        if len(data) == 3 and data[0] & 0xF0 in (0x80, 0x90):
+            kinds.setdefault((data[0] & 0x0F, data[1]), []).append(data[0] & 0xF0)
+    for key, seen in kinds.items():
+        assert seen == [0x90, 0x80] * (len(seen) // 2) or recorder.missed, (key, seen)
     assert bytes((0xC2, 5)) in [d for _, d in got]  # the track's program went out first
     # Each event's distance from its due frame: the bound is the benchmark's (`pianola
     # bench midi`); printed here for the record.
