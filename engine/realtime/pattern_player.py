@@ -151,6 +151,8 @@ class PatternPlayer(TimingChanges, SyncedTransport):
                 self._play_locked(resume, at_frame=at_frame)
             else:
                 self._target().replace_score(self._stopped_score_locked())
+                if mode == "song":  # pattern mode's window left it playing on for ever
+                    self.scheduler.stop_at_end = not self._run_on
                 if resume is not None:
                     self.scheduler.locate(resume)
 
@@ -161,6 +163,14 @@ class PatternPlayer(TimingChanges, SyncedTransport):
         with ``run_on`` on past the song's end until stopped (recording)."""
         with self._lock:
             self._play_locked(from_tick, count_in, run_on)
+
+    def set_run_on(self, on: bool) -> None:
+        """Play on past the song's end (recording) or not, for the next start whoever
+        makes it: a sync source starts the scheduler without passing through ``play``."""
+        with self._lock:
+            self._run_on = on
+            if self._mode == "song":
+                self.scheduler.stop_at_end = not on
 
     def stop(self) -> None:
         with self._lock:

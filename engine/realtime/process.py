@@ -244,11 +244,14 @@ class Engine:
             # pattern's start: the window's cursor is no song position)
             from_tick = None if player.mode == "pattern" else c.from_tick
             with self.generation.jump():
+                player.set_run_on(c.record)  # a take plays on past the end, whoever starts it
                 if not sync.play(from_tick):
                     player.play(c.from_tick, (c.count_in_bars, self.click_volume), c.record)
         elif isinstance(c, cmd.StopCommand):
             with self.generation.jump():
-                if not sync.stop():
+                if sync.stop():
+                    player.set_run_on(False)  # a peer's next start plays the song to its end
+                else:
                     player.stop()
         elif isinstance(c, cmd.SetSyncCommand):
             sync.choose(SyncChoice(c.source, c.quantum, c.start_stop_sync, c.port))
