@@ -277,7 +277,9 @@ class Peer:
     # --- the transport ----------------------------------------------------------------
     def play(self, from_tick: int | None = None) -> None:
         tick = self.transport.tick if from_tick is None else int(from_tick)
-        at = self.server_now_ns() + int(self.ahead_ms() * 1e6)
+        # every engine (this one too) must get the start a start margin ahead, or it joins
+        # at the next step and the music's first notes go unplayed
+        at = self.server_now_ns() + int(self.ahead_ms() * 1e6) + START_MARGIN_US * 1000
         self._set_transport(TransportState(self.transport.epoch + 1, True, tick, at))
 
     def stop(self) -> None:

@@ -191,8 +191,10 @@ class Scheduler(WindowSender):
                     self._loop_region(),
                 )
             )
-            if start < now + self.lookahead_frames:
-                self._sent_until = now + self.lookahead_frames
+            if start < now:
+                # only what is already past stays unplayed: a start reached inside the
+                # look-ahead still plays its first notes, on their frames
+                self._sent_until = now
             send_count_in(self.backend, self._score, tick, bars, volume, start)
             # the first window at once, so the first notes never wait for service()
             self._send_upto_locked(now + 2 * self.lookahead_frames)

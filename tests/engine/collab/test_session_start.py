@@ -1,0 +1,87 @@
+"""Starting a session's transport: every peer plays the song from its first note, the
+downbeat included (a real session server, `pianola play --join` processes)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from engine.collab.connection import create_room
+from engine.core.score import Note, Score, Track
+from engine.files.project_file import save_project
+from tests.engine.collab.conftest import wait_until
+
+pytestmark = [pytest.mark.slow]
+
+SECONDS = 5.0  # the starter's; the listener stays until the starter has played
+
+
+def _peer(tmp_path: Path, name: str, link, seconds: float, *extra: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "engine.commands.cli",
+            "play",
+            *extra,
+            "--join",
+            link.url,
+            "--driver",
+            "none",
+            "--no-realtime",
+            "--seconds",
+            str(seconds),
+            "--name",
+            name,
+            "--event-log",
+            str(tmp_path / f"{name}.jsonl"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=open(tmp_path / f"{name}.err", "w"),  # noqa: SIM115
+        text=True,
+    )
+
+
+def _note_ons(path: Path) -> list[tuple[float, int]]:
+    lines = path.read_text().splitlines() if path.exists() else []
+    events = [json.loads(line) for line in lines if line]
+    return [(e["beat"], e["key"]) for e in events if e["on"]]
+
+
+FIRST_FOUR = [(0.0, 60), (1.0, 61), (2.0, 62), (3.0, 63)]
+
+
+def _four_notes() -> Score:
+    return Score(tracks=(Track("Keys", notes=tuple(Note(i * 480, 240, 60 + i) for i in range(4))),))
+
+
+def test_a_started_session_plays_its_first_note_on_every_peer(tmp_path, server):
+    song = tmp_path / "song.pianola"
+    save_project(_four_notes(), song)
+    room = create_room(server.url)
+    listener = _peer(tmp_path, "listener", room, SECONDS + 30)
+    assert wait_until(lambda: "joined" in listener.stdout.readline(), 30)
+    starter = _peer(tmp_path, "starter", room, SECONDS, str(song), "--start")
+    starter.communicate(timeout=SECONDS + 60)
+    assert starter.returncode == 0, (tmp_path / "starter.err").read_text()
+    assert wait_until(lambda: len(_note_ons(tmp_path / "listener.jsonl")) >= 4, 30)
+    listener.terminate()
+    listener.communicate(timeout=30)
+    for name in ("starter", "listener"):
+        heard = _note_ons(tmp_path / f"{name}.jsonl")
+        print(name, heard)
+        assert heard[:4] == FIRST_FOUR, f"{name} played {heard[:4]}, not the song from its start"
+
+
+def test_a_peer_alone_starts_the_session_on_its_first_note(tmp_path, server):
+    song = tmp_path / "song.pianola"
+    save_project(_four_notes(), song)
+    starter = _peer(tmp_path, "starter", create_room(server.url), SECONDS, str(song), "--start")
+    starter.communicate(timeout=SECONDS + 60)
+    assert starter.returncode == 0, (tmp_path / "starter.err").read_text()
+    heard = _note_ons(tmp_path / "starter.jsonl")
+    assert heard[:4] == FIRST_FOUR, f"the peer played {heard[:4]}, not the song from its start"
