@@ -243,6 +243,8 @@ def test_a_step_edit_while_playing_reaches_the_others_stamped(server):
         assert wait_until(lambda: b.song.score() == song, step=pump)
         a.play(0)
         assert wait_until(lambda: b.transport.playing, step=pump)
+        # the music has begun: the edit is stamped inside it, not on the start
+        assert wait_until(lambda: a.server_now_ns() > a.transport.at_ns, step=pump)
         a.edit(pattern_edits.toggle_step(a.song.score(), "beat", "kick", 4))
         stamp = a.last_stamp
         assert stamp is not None and stamp[1] > 0
