@@ -336,13 +336,13 @@ class Peer:
             except (KeyError, TypeError, ValueError):
                 pass  # not an anchor: from the start, as the transport says
         start_local_ns = state.at_ns - self._offset_ns()
-        # the engine needs the start a little ahead (its look-ahead, the command's trip)
-        late_us = (time.monotonic_ns() - start_local_ns) // 1000 + START_MARGIN_US
+        late_us = (time.monotonic_ns() - start_local_ns) // 1000
         self.pass_offset = 0
-        if late_us <= 0:
+        if late_us < 0:  # not begun: the engine skips only what is past when it gets there
             self._commands.append(cmd.PlayAtCommand(state.tick, start_local_ns))
             return
-        self._join_at_next_step(self.timeline, late_us)
+        # begun already: a step far enough ahead for the engine (its look-ahead, the trip)
+        self._join_at_next_step(self.timeline, late_us + START_MARGIN_US)
 
     def _join_at_next_step(self, timeline: SessionTimeline, late_us: int) -> None:
         """Start the engine in phase with the running transport (on ``timeline``), a step
