@@ -49,6 +49,9 @@ class _Pair:
         assert wait_until(
             lambda: self.a.transport.playing and self.b.transport.playing, TIMEOUT_S, self.pump
         )
+        # the music has begun: an edit is stamped inside it, not on the start
+        start_ns = self.a.transport.at_ns
+        assert wait_until(lambda: self.a.server_now_ns() > start_ns, TIMEOUT_S, self.pump)
         self.sent = {"a": [], "b": []}
 
     def edit(self, peer: Peer, score: Score) -> tuple[int, int]:
