@@ -68,6 +68,10 @@ class ClockSampler:
         self._thread.start()
 
     def _run(self) -> None:
+        try:  # above a busy machine's other work, like the engine's own threads
+            os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(60))
+        except OSError:
+            pass  # not allowed here: sampled at normal priority, onsets may go untimed
         while not self._stop.is_set():
             self.clock.sample()
             pair = self.clock.last_pair
