@@ -161,8 +161,16 @@ def _jack_ports(output: bool, server: str | None = None) -> list[str]:
             time.sleep(OPEN_RETRY_S)
     assert client is not None
     try:
-        ports = client.get_ports(is_midi=True, is_input=output, is_output=not output)
-        return [p.name for p in ports]
+        for attempt in range(OPEN_ATTEMPTS):
+            try:
+                ports = client.get_ports(is_midi=True, is_input=output, is_output=not output)
+                return [p.name for p in ports]
+            except jack.JackError as exc:
+                # a port that went away between being listed and being looked up: the
+                # next listing no longer has it
+                if attempt == OPEN_ATTEMPTS - 1:
+                    raise OSError(str(exc)) from None
+        return []
     finally:
         client.close()
 

@@ -93,3 +93,29 @@ def test_a_jack_port_is_listed_found_and_sent_to_at_deadlines_and_closed_clean(j
     assert ons == [bytes((0x90, 60 + i, 90)) for i in range(20)] or len(recorder.missed)
     assert sounding_notes(got) == {} or len(recorder.missed)
     assert (bytes((0x85, 0x30, 0))) in [d for _, d in got]  # ended by close, not by the send
+
+
+def test_ports_coming_and_going_while_listed_never_break_the_listing(jack_server):
+    """A port can vanish between JACK listing it and the lookup of its name: the listing
+    asks again rather than failing (a keyboard unplugged while the menu opens)."""
+    import threading
+
+    stop = threading.Event()
+
+    def churn() -> None:
+        index = 0
+        while not stop.is_set():
+            with MidiRecorder(f"churn-{os.getpid()}-{index}", server=jack_server):
+                pass
+            index += 1
+
+    worker = threading.Thread(target=churn, daemon=True)
+    worker.start()
+    try:
+        for _ in range(40):
+            apis = midi_apis(jack_server)
+            assert [api for api in apis if api.name == "JACK" and api.available], apis
+            list_ports(True, apis, jack_server)
+    finally:
+        stop.set()
+        worker.join(30)
