@@ -70,9 +70,10 @@ def test_a_meter_chosen_while_playing_is_heard_from_the_next_bar(engine, jack_se
     bars_before = changed.tick // 1920
     expected = [i * QUARTER for i in range(4 * bars_before)]
     expected += [bars_before * 4 * QUARTER + i * QUARTER // 2 for i in range(12)]
-    heard = heard - heard[0]
+    first = heard[0]
+    heard = heard - first  # the breaks (cycles the recorder lost) moved with the onsets
     match = match_onsets(
-        np.array(expected), heard[: len(expected)], 3000, breaks=recording.gap_frames()
+        np.array(expected), heard[: len(expected)], 3000, breaks=recording.gap_frames() - first
     )
     assert match.all_matched, (match.missing, match.extra, heard[: len(expected)])
     assert np.all(np.abs(match.errors) <= GENEROUS_FRAMES), match.errors
