@@ -10,22 +10,13 @@ import pytest
 
 from engine.audio.synth import SynthBackend
 from engine.core.audio_settings import AudioSettings
-from engine.core.score import LoopRegion, Note, Score, Track
 from engine.files.soundfonts import BUNDLED_SOUNDFONT
 from engine.realtime.scheduler import Scheduler
 from engine.realtime.session_align import SessionAligner
 from engine.realtime.session_clock import SessionClock
 from tests.engine.collab.conftest import wait_until
+from tests.engine.realtime.test_session_align import FORCED, TIMEOUT_S, _song
 from tests.engine.sync.sync_kit import ServiceThread
-
-PERIOD = 256  # the test server's period (tests/conftest.py)
-FORCED = 12 * PERIOD
-TIMEOUT_S = 30.0  # generous: the machine may be busy; nothing here is timed
-
-
-def _song() -> Score:
-    notes = tuple(Note(i * 480, 240, 60 + i % 4) for i in range(8))
-    return Score(tracks=(Track("Piano", notes=notes),), loop=LoopRegion(0, 3840), loop_enabled=True)
 
 
 @pytest.mark.audio
