@@ -21,8 +21,9 @@ from engine.measure.jackserver import (
 pytestmark = pytest.mark.skipif(shutil.which("jackd") is None, reason="jackd2 not installed")
 
 
-def _kill_hard(name: str) -> int:
-    """Start a jackd called ``name`` and SIGKILL it, as a crashed test run would."""
+def _kill_hard(name: str) -> int | None:
+    """Start a jackd called ``name`` and SIGKILL it, as a crashed test run would; None if
+    it could not start because another program's server took the last slot meanwhile."""
     proc = subprocess.Popen(
         ["jackd", "--no-realtime", "-n", name, "-d", "dummy"],
         stdout=subprocess.DEVNULL,
@@ -30,6 +31,9 @@ def _kill_hard(name: str) -> int:
     )
     deadline = time.monotonic() + 120  # the bound only ends a failing run
     while not server_answers(name):
+        if proc.poll() is not None and not free_registry_slots():
+            return None
+        assert proc.poll() is None, f"jackd {name} exited with {proc.returncode}"
         assert time.monotonic() < deadline, f"jackd {name} did not start"
         time.sleep(0.05)
     os.kill(proc.pid, signal.SIGKILL)
@@ -47,13 +51,19 @@ def test_a_server_starts_answers_and_stops():
 
 
 def test_a_registry_full_of_killed_servers_does_not_stop_the_next_one():
-    free = free_registry_slots()
-    dead = [_kill_hard(f"pianola-dead-{os.getpid()}-{i}") for i in range(free)]
-    assert free_registry_slots() == 0  # what "Too many servers already active" comes from
+    # Other programs' servers may come and go meanwhile (on a shared machine): the
+    # registry is filled until full, whoever took the last slots.
+    dead: list[int] = []
+    while free_registry_slots():
+        pid = _kill_hard(f"pianola-dead-{os.getpid()}-{len(dead)}")
+        if pid is not None:
+            dead.append(pid)
     assert {pid for pid, _ in _registry_entries()} >= set(dead)
+    full = not free_registry_slots()  # what "Too many servers already active" comes from
     with DummyJackServer(f"pianola-after-{os.getpid()}") as server:
         assert server.running
-    assert not set(dead) & {pid for pid, _ in _registry_entries()}
+    if full and dead:  # no other program freed a slot: starting had to reclaim ours
+        assert not set(dead) & {pid for pid, _ in _registry_entries()}
 
 
 def test_a_watchdog_stopping_the_server_while_its_owner_stops_it_raises_nothing():
