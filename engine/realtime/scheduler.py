@@ -9,8 +9,8 @@ pass.
 
 This module holds the commands (transport, live edits, mix, metronome) and the periodic
 ``service()``; each takes the scheduler's one short lock and leaves the work under it to
-``engine.realtime.window_sender`` (what was sent, sending the next window, withdrawing
-what an edit made wrong).  The lock is held only around non-blocking backend calls
+``engine.realtime.window_sender`` (what was sent, sending the next window) and
+``engine.realtime.withdrawal`` (withdrawing what a stop or an edit made wrong).  The lock is held only around non-blocking backend calls
 (FluidSynth queues them) and never while calling the note-start callback.
 """
 
@@ -30,12 +30,12 @@ from engine.realtime.channel_events import (
 )
 from engine.realtime.position import Position
 from engine.realtime.sent_notes import NoteStarts
-from engine.realtime.window_sender import WindowSender
+from engine.realtime.withdrawal import WithdrawingSender
 
 MIX_FIELDS = ("bank", "program", "is_drum", "volume", "pan", "mute", "solo")
 
 
-class Scheduler(WindowSender):
+class Scheduler(WithdrawingSender):
     """Sends a score to a synth backend ahead of its sample clock (see module doc).
 
     ``backend`` is an ``engine.audio.synth.SynthBackend`` or anything with its scheduling
