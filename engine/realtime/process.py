@@ -1,12 +1,14 @@
-"""The engine process: bootstrap and command handling (engine process, main thread).
+"""The engine process: its bootstrap and its parts (engine process, main thread).
 
 ``run_engine`` is the target ``engine.realtime.client`` starts with spawn.  It asks for
 realtime scheduling before any other thread exists (so they inherit it), opens the synth
-(``Engine.open``), starts the other threads, then blocks on the command pipe and applies
-each command to the scheduler (``Engine.apply``).  The process has three threads, each
-with one job and one module:
+and the parts that play through it (``Engine.open``), starts the other threads, then
+blocks on the command pipe and hands each command to the ``CommandHandler``
+(``engine.realtime.command_handler``), which applies it to those parts.  The process has
+three threads, each with one job:
 
-- main thread (this module): commands in, applied to the ``Scheduler``;
+- main thread (this module, and ``engine.realtime.command_handler`` for what each
+  command does): commands in, applied to the ``Scheduler``;
 - scheduler thread (``engine.realtime.service_loop``): the realtime loop that sends each
   look-ahead window to FluidSynth's sample-clock sequencer and publishes the position;
 - sender thread (``engine.realtime.event_sender``): writes events to the GUI's pipe, so
@@ -24,9 +26,7 @@ Exit status: 0 after a shutdown or when the GUI went away (end of the command pi
 
 from __future__ import annotations
 
-import contextlib
 import faulthandler
-import functools
 import os
 import platform
 import signal
@@ -40,9 +40,9 @@ from engine.audio.group_mix import MeterTarget
 from engine.core.errors import PianolaError
 from engine.core.protocol import commands as cmd
 from engine.core.protocol import events as evt
-from engine.midi.ports import port_choices
 from engine.midi.router import MidiRouter
 from engine.realtime import priority as prio
+from engine.realtime.command_handler import CommandHandler, error_event
 from engine.realtime.event_sender import EventSender
 from engine.realtime.keyboard_input import KeyboardInput
 from engine.realtime.level_meter import WINDOW_S, JackMeter, LevelWindow, LoadPublisher
@@ -51,21 +51,15 @@ from engine.realtime.server_watch import JackServerWatcher
 from engine.realtime.service_loop import ServiceLoop
 from engine.realtime.sync_target import SyncTarget
 from engine.realtime.transport_generation import TransportGeneration
-from engine.sync.hub import SyncChoice, SyncHub
+from engine.sync.hub import SyncHub
 
 if TYPE_CHECKING:  # made in Engine.open(), imported there: the process starts faster
     from engine.audio.synth import SynthBackend
     from engine.realtime.pattern_player import PatternPlayer
     from engine.realtime.scheduler import Scheduler
-    from engine.realtime.session_clock import SessionClock
 
 EXIT_OPEN_FAILED = 2
 EXIT_SCHEDULER_FAILED = 3
-
-
-def _error_event(exc: BaseException, fatal: bool) -> evt.ErrorEvent:
-    kind = type(exc).__name__ if isinstance(exc, PianolaError) else "EngineError"
-    return evt.ErrorEvent(str(exc) or type(exc).__name__, fatal=fatal, kind=kind)
 
 
 class Engine:
@@ -89,10 +83,10 @@ class Engine:
         self.router: MidiRouter | None = None  # the synth and the MIDI ports, by track
         server = settings.jack_server or os.environ.get("JACK_DEFAULT_SERVER")
         self.keys = KeyboardInput(self, server)  # MIDI input, opened when asked for
-        self.click_volume = 100
         self.scheduler: Scheduler | None = None
         self.player: PatternPlayer | None = None  # song and pattern mode over the scheduler
         self.sync: SyncHub | None = None  # the clock followed or led
+        self.handler: CommandHandler | None = None  # applies the commands, once open
         self.stopping = threading.Event()
         self.failed = threading.Event()
         # Bumped around every transport jump; starts past the last engine's value.
@@ -101,7 +95,6 @@ class Engine:
         self.xruns = JackServerWatcher(sender.put)  # xruns, and the server going away
         self.meter: JackMeter | None = None  # the JACK level meter's helper, under JACK
         self.load: LoadPublisher | None = None
-        self.session_clock: SessionClock | None = None  # a session's shared start -> frames
 
     # ------------------------------------------------------------------ opening
 
@@ -155,6 +148,17 @@ class Engine:
         )
         # under Link a timed take-over plays Link's tempo in force when it takes over
         scheduler.imposed_tempo = self.sync.link_us_per_quarter
+        self.handler = CommandHandler(
+            scheduler,
+            player,
+            self.sync,
+            router,
+            backend,
+            generation=self.generation,
+            sender=self.sender,
+            keys=self.keys,
+            jack_server=server,
+        )
         driver = backend.driver_name
         assert driver is not None  # open() chose it
         return evt.ReadyEvent(
@@ -219,167 +223,6 @@ class Engine:
             )
         )
 
-    # ------------------------------------------------------------- main thread
-
-    def apply(self, command) -> None:
-        """Apply one command; a bad command is reported, the engine keeps running."""
-        try:
-            self._apply(command)
-        except (PianolaError, ValueError, IndexError) as exc:
-            self.sender.put(_error_event(exc, fatal=False))
-
-    def _apply(self, c) -> None:
-        # The song, the transport, tempo, loop and mix go through the pattern player,
-        # which hands the scheduler what to play in song or pattern mode.
-        s, player, sync, router, _backend = self._opened()
-        if isinstance(c, cmd.LoadScoreCommand):
-            router.prepare(c.score)  # opening a port takes a moment: not under a lock
-            with self.generation.jump():
-                player.load_score(c.score)
-        elif isinstance(c, cmd.ReplaceScoreCommand):
-            router.prepare(c.score)
-            player.replace_score(c.score)
-        elif isinstance(c, cmd.PlayCommand):
-            # a sync source starts either mode on its own beat (pattern mode from the
-            # pattern's start: the window's cursor is no song position)
-            from_tick = None if player.mode == "pattern" else c.from_tick
-            with self.generation.jump():
-                player.set_run_on(c.record)  # a take plays on past the end, whoever starts it
-                if not sync.play(from_tick):
-                    player.play(c.from_tick, (c.count_in_bars, self.click_volume), c.record)
-        elif isinstance(c, cmd.StopCommand):
-            with self.generation.jump():
-                if sync.stop():
-                    player.set_run_on(False)  # a peer's next start plays the song to its end
-                else:
-                    player.stop()
-        elif isinstance(c, cmd.SetSyncCommand):
-            sync.choose(SyncChoice(c.source, c.quantum, c.start_stop_sync, c.port))
-        elif isinstance(c, cmd.SetMidiClockOutCommand):
-            sync.set_clock_out(c.port)
-        elif isinstance(c, cmd.LocateCommand):
-            with self.generation.jump():
-                player.locate(c.tick)
-        elif isinstance(c, cmd.SetLoopCommand):
-            player.set_loop(c.enabled, c.start_tick, c.end_tick)
-        elif isinstance(c, cmd.SetTempoCommand):
-            # pattern mode under Link: the session's tempo (song mode's: the document's,
-            # which the source's adapt hands on to the session)
-            if player.mode != "pattern" or not sync.request_tempo(c.bpm, c.at_next_bar):
-                player.set_tempo(c.bpm, c.at_next_bar)
-        elif isinstance(c, cmd.SetMeterCommand):
-            tick, in_song = player.set_meter(c.numerator, c.denominator, c.at_next_bar)
-            self.sender.put(evt.MeterChangedEvent(tick, c.numerator, c.denominator, in_song))
-        elif isinstance(c, cmd.SetPlayModeCommand):
-            # under Link while playing: on the session's next bar (the scheduler thread
-            # makes it then; a jump of the transport's generation is the main thread's)
-            held = functools.partial(player.set_mode, c.mode, c.pattern_id, c.track)
-            if not sync.on_next_bar(lambda frame: held(at_frame=frame)):
-                with self.generation.jump():
-                    player.set_mode(c.mode, c.pattern_id, c.track)
-        elif isinstance(c, cmd.QueuePatternCommand):
-            player.queue_pattern(c.pattern_id)
-        elif isinstance(c, cmd.SetFillCommand):
-            player.set_fill(c.on)
-        elif isinstance(c, cmd.PreviewNoteOnCommand):
-            s.preview_on(c.track_index, c.pitch, c.velocity)
-        elif isinstance(c, cmd.PreviewNoteOffCommand):
-            s.preview_off(c.track_index, c.pitch)
-        elif isinstance(c, cmd.SetTrackMixCommand):
-            player.set_track_mix(c.track_index, **c.fields())
-        elif isinstance(c, cmd.PanicCommand):
-            s.panic()
-        elif isinstance(c, cmd.ListMidiPortsCommand):
-            server = self.settings.jack_server or os.environ.get("JACK_DEFAULT_SERVER")
-            self.sender.put(evt.MidiPortsEvent(*port_choices(server)))
-        elif isinstance(c, cmd.SetMidiInputCommand):
-            self.keys.choose(c.source, c.track_index)
-        elif isinstance(c, cmd.SetMetronomeCommand):
-            s.set_metronome(c.enabled, c.volume)
-            self.click_volume = c.volume  # the count-in's too
-        elif isinstance(
-            c,
-            (
-                cmd.ReplaceScoreAtCommand,
-                cmd.PlayAtCommand,
-                cmd.ReportScheduledCommand,
-                cmd.SetLinkTempoCommand,
-            ),
-        ):
-            self._apply_session(c)
-        else:
-            raise ValueError(f"the engine does not understand {type(c).__name__}")
-
-    def _apply_session(self, c) -> None:
-        """A shared session's commands: timed take-overs, a start on the shared clock."""
-        s, player, sync, _router, backend = self._opened()
-        if isinstance(c, cmd.ReplaceScoreAtCommand):
-            # the song's patterns play as their notes (song mode), one realisation of the
-            # dice, at the sync source's tempo (under Link: Link's)
-            played = sync.adapt(player.adopt_song(c.score))
-            pass_index, tick, in_time = s.replace_score_at(
-                played, c.pass_index, c.tick, withdraw_later=c.withdraw_later
-            )
-            self.sender.put(evt.TakeOverEvent(c.version, pass_index, tick, in_time))
-        elif isinstance(c, cmd.PlayAtCommand):
-            clock = self._session_clock()
-            aligner = clock.aligner
-            with aligner.lock if aligner is not None else contextlib.nullcontext():
-                at_frame = clock.frame_heard_at(c.at_ns)
-                if at_frame is None:  # the clock could not be read: one reading of each
-                    now_ns, now_frame = time.monotonic_ns(), backend.now_frame()
-                    rate = backend.sample_rate
-                    at_frame = now_frame + (c.at_ns - now_ns) * rate // 1_000_000_000
-                with self.generation.jump():
-                    s.play(c.from_tick, at_frame=at_frame, in_phase=True)
-                if aligner is not None:  # kept on the shared clock from here on
-                    aligner.start(at_frame, c.at_ns)
-            sync.follow_session_start()  # under Link: into Link's phase (its aligner aside)
-        elif isinstance(c, cmd.SetLinkTempoCommand):
-            sync.set_link_tempo(c.bpm)
-        else:
-            sync.join_session()
-            self._session_clock()  # a session is starting: its clock reads ahead of the start
-            send = self.sender.put
-            s.on_scheduled = (
-                (lambda notes: send(evt.NotesScheduledEvent(tuple(notes)))) if c.enabled else None
-            )
-            s.on_mixed = (
-                (lambda mixes: send(evt.MixScheduledEvent(tuple(mixes)))) if c.enabled else None
-            )
-
-    def _session_clock(self) -> SessionClock:
-        if self.session_clock is None:
-            from engine.realtime.session_clock import SessionClock
-
-            backend = self._opened()[4]
-            server = self.settings.jack_server or os.environ.get("JACK_DEFAULT_SERVER")
-            uses_jack = backend.driver_name == "jack"
-            from engine.realtime.session_sync import SessionSyncReport
-
-            sync = self._opened()[2]
-            clock = self.session_clock = SessionClock(backend, server, uses_jack).open()
-            if uses_jack:  # JACK drops cycles on a busy machine: follow its clock
-                from engine.realtime.session_align import SessionAligner
-
-                realigner = SessionAligner(
-                    self._opened()[0],
-                    clock.frame_at,
-                    lambda: self.generation.current,
-                    block_frames=clock.block_frames,
-                    stands_aside=sync.link_leads,  # Link keeps the beat: one re-timer
-                )
-                rate, send = backend.sample_rate, self.sender.put
-                realigner.on_corrected = lambda shift: send(
-                    evt.RealignedEvent(shift, realigner.block_frames, rate)
-                )
-                clock.aligner = realigner
-            aligner = clock.aligner
-            clock.on_check = SessionSyncReport(
-                sync, lambda: 0 if aligner is None else aligner.corrections, self.sender.put
-            ).check
-        return self.session_clock
-
     def close(self) -> None:
         """Release every note, stop the scheduler thread, close the audio output."""
         self.stopping.set()
@@ -390,8 +233,8 @@ class Engine:
         if self.sync is not None:
             self.sync.close()
         self.xruns.close()
-        if self.session_clock is not None:
-            self.session_clock.close()
+        if self.handler is not None:
+            self.handler.close()  # a session's clock
         self.keys.close()
         if self.router is not None:
             self.router.close()  # each port ends the notes it started
@@ -423,7 +266,7 @@ def _versions() -> dict:
     }
 
 
-def _serve_commands(engine_state: Engine, commands) -> None:
+def _serve_commands(engine_state: Engine, handler: CommandHandler, commands) -> None:
     """Main thread: apply commands until shutdown, the GUI going away, or a failure."""
     while not engine_state.failed.is_set() and not engine_state.stopping.is_set():
         # A bounded wait, so a scheduler failure or SIGTERM ends us even with no command.
@@ -438,7 +281,7 @@ def _serve_commands(engine_state: Engine, commands) -> None:
             return
         if isinstance(command, cmd.ShutdownCommand):
             return
-        engine_state.apply(command)
+        handler.apply(command)
 
 
 def run_engine(
@@ -462,13 +305,15 @@ def run_engine(
         try:
             ready = engine_state.open()
         except (PianolaError, ValueError) as exc:
-            sender.put(_error_event(exc, fatal=True))
+            sender.put(error_event(exc, fatal=True))
             status = EXIT_OPEN_FAILED
             return
         sender.put(ready)
         engine_state.start_scheduler_thread()
+        handler = engine_state.handler
+        assert handler is not None  # open() made it
         try:
-            _serve_commands(engine_state, commands)
+            _serve_commands(engine_state, handler, commands)
         except Exception as exc:  # a bug in command handling: say so, then end
             traceback.print_exc()  # for the developer, on the engine's stderr
             sender.put(evt.ErrorEvent(f"The engine failed: {exc}.", fatal=True))
