@@ -30,9 +30,9 @@ from engine.core.audio_settings import AudioSettings
 from engine.core.protocol import commands as cmd
 from engine.core.protocol import events as evt
 from engine.core.protocol.sender import CommandSender
-from engine.core.score import Score
 from engine.realtime.position import Position, PositionBlock
 from engine.realtime.priority import DEFAULT_PRIORITY, check_priority
+from engine.realtime.restart_state import RestartState
 
 _STOP = object()
 JOIN_TIMEOUT_S = 3.0
@@ -85,15 +85,7 @@ class EngineClient(CommandSender):
         self._died_reported = False
         self._last_error: evt.ErrorEvent | None = None
         self.ready: evt.ReadyEvent | None = None
-        # What restart() sends again: kept from the commands sent, not asked of the engine.
-        self._score: Score | None = None
-        self._loop: cmd.SetLoopCommand | None = None
-        self._tempo: cmd.SetTempoCommand | None = None
-        self._mix: dict[int, dict] = {}
-        self._play_mode: cmd.SetPlayModeCommand | None = None
-        self._fill: cmd.SetFillCommand | None = None
-        self._sync: cmd.SetSyncCommand | None = None
-        self._clock_out: cmd.SetMidiClockOutCommand | None = None
+        self._remembered = RestartState()  # what restart() sends again
 
     # ----------------------------------------------------------------- lifetime
 
@@ -263,7 +255,7 @@ class EngineClient(CommandSender):
         self._stop_process()
         self.start()
         if score is not None:
-            self._remember_command(cmd.LoadScoreCommand(score))
+            self._remembered.remember(cmd.LoadScoreCommand(score))
         self._send_remembered(position)
 
     def shutdown_nowait(self) -> None:
@@ -282,27 +274,8 @@ class EngineClient(CommandSender):
         """Queue what a new engine needs to carry on where the old one was."""
         if self._writer is None:
             raise errors.EngineError("The engine is not started.")
-        put = self._writer.put
-        if self._sync is not None:  # first: the song is then played at the source's tempo
-            put(self._sync)
-        if self._clock_out is not None:
-            put(self._clock_out)
-        if self._score is not None:
-            put(cmd.LoadScoreCommand(self._score))
-        if self._tempo is not None:
-            put(self._tempo)
-        if self._loop is not None:
-            put(self._loop)
-        for command in (self._play_mode, self._fill):
-            if command is not None:
-                put(command)
-        for index, fields in sorted(self._mix.items()):
-            put(cmd.SetTrackMixCommand(index, **fields))
-        if self._score is not None:
-            if position.playing:
-                put(cmd.PlayCommand(position.tick))
-            elif position.tick:
-                put(cmd.LocateCommand(position.tick))
+        for command in self._remembered.commands_for(position):
+            self._writer.put(command)
 
     def close(self) -> None:
         """Shut the engine down (no note left sounding) and free the shared memory."""
@@ -345,34 +318,8 @@ class EngineClient(CommandSender):
             raise ValueError(f"not an engine command: {command!r}")
         if self._writer is None:
             raise errors.EngineError("The engine is not running.")
-        self._remember_command(command)
+        self._remembered.remember(command)
         self._writer.put(command)
-
-    def _remember_command(self, c) -> None:
-        if isinstance(c, (cmd.LoadScoreCommand, cmd.ReplaceScoreCommand)):
-            # The engine takes a new score whole -- its tempo, loop and mix included --
-            # so the loop, tempo and mix commands sent before it no longer apply.
-            self._score, self._mix, self._tempo, self._loop = c.score, {}, None, None
-        elif isinstance(c, cmd.SetLoopCommand):
-            self._loop = c
-        elif isinstance(c, cmd.SetTempoCommand):
-            self._tempo = c
-        elif isinstance(c, cmd.SetTrackMixCommand):
-            self._mix.setdefault(c.track_index, {}).update(c.fields())
-        elif isinstance(c, cmd.SetPlayModeCommand):
-            self._play_mode = c
-        elif isinstance(c, cmd.QueuePatternCommand) and self._play_mode is not None:
-            # after a restart the engine starts with the pattern last asked for
-            if self._play_mode.mode == "pattern":
-                self._play_mode = cmd.SetPlayModeCommand(
-                    "pattern", c.pattern_id, self._play_mode.track
-                )
-        elif isinstance(c, cmd.SetFillCommand):
-            self._fill = c
-        elif isinstance(c, cmd.SetSyncCommand):
-            self._sync = c
-        elif isinstance(c, cmd.SetMidiClockOutCommand):
-            self._clock_out = c
 
     def read_position(self) -> Position:
         """The engine's latest position (lock-free; cheap enough for every frame)."""
