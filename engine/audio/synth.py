@@ -4,7 +4,9 @@
 synth's own sample clock (``use_system_timer=False``, time scale = sample rate, so one
 sequencer tick is one frame) and the audio output it opens (``engine.audio.outputs``).  The scheduler sends events ahead with
 absolute frame stamps; FluidSynth applies them inside its render loop, on its 64-frame
-block grid, so no Python runs at the moment a note must sound.
+block grid, so no Python runs at the moment a note must sound.  Where on the sequencer's
+clock an event is stamped, and which frames a clock reading has applied, is
+``engine.audio.sequencer_clock``'s arithmetic.
 
 Threads: ``schedule_*``/``cancel_pending``/``now_frame`` are called by the engine's
 scheduler thread (under the scheduler's lock), ``note_*_now`` from the command thread.
@@ -23,13 +25,13 @@ from pathlib import Path
 import numpy as np
 
 from engine.audio import fluid_ffi as ffi
-from engine.audio import group_mix
+from engine.audio import group_mix, sequencer_clock
 from engine.audio.outputs import AudioOutput, open_output, resolve_driver
+from engine.audio.sequencer_clock import BLOCK_FRAMES
 from engine.core.audio_settings import AudioSettings
 from engine.core.errors import AudioDriverError, SoundFontError
 from engine.core.note import SYNTH_CHANNELS
 
-BLOCK_FRAMES = 64  # FluidSynth renders (and applies sequencer events) per 64-frame block
 # Outputs whose audio can pass through the metered group mix (FluidSynth's JACK driver
 # takes a C callback; the others here are rendered by threads of ours or the caller).
 METERED_OUTPUTS = ("jack", "none", "sounddevice", "file")
@@ -225,40 +227,24 @@ class SynthBackend:
     def settled_frame(self) -> int:
         """Events at frames up to this have surely been applied (the sequencer dispatched
         them in an earlier block than the one it is in now)."""
-        # the sequencer is at most a block plus one millisecond past the block whose
-        # events it has finished dispatching (and an event is stamped before its frame)
-        return ffi.fluid_sequencer_get_tick(self._seq) - BLOCK_FRAMES - self.sample_rate // 1000
+        return sequencer_clock.settled_frame(
+            ffi.fluid_sequencer_get_tick(self._seq), self.sample_rate
+        )
 
     def applied_horizon(self) -> int:
         """Events at frames up to this may already have been applied; later ones surely not."""
         tick = ffi.fluid_sequencer_get_tick(self._seq)
-        # an event at frame F is stamped at most 32 + 64 + one millisecond before F
-        return tick + BLOCK_FRAMES // 2 + BLOCK_FRAMES + self.sample_rate // 1000
-
-    def _stamp(self, frame: int) -> int:
-        """Sequencer tick that makes an event at ``frame`` sound in the block nearest it.
-
-        Measured (tests/engine/audio/test_synth.py): the synth hands
-        the sequencer its clock in whole milliseconds at each block start, and an event
-        dispatched at a block start sounds from the next block.  So aim at the block one
-        before the nearest block boundary, expressed in the millisecond-rounded ticks the
-        sequencer will see there: the error is then at most half a block (32 frames).
-        Above 64 kHz a millisecond is longer than a block, so an event may come one
-        block early.
-        """
-        block = (frame + BLOCK_FRAMES // 2) // BLOCK_FRAMES * BLOCK_FRAMES - BLOCK_FRAMES
-        if block <= 0:
-            return 0
-        # the same double arithmetic as fluid_sample_timer_process / fluid_sequencer_get_tick
-        ms = int(1000.0 * (block / float(self.sample_rate)))
-        return int(ms * float(self.sample_rate) / 1000.0)
+        return sequencer_clock.applied_horizon(tick, self.sample_rate)
 
     # --- scheduled events (scheduler thread) -----------------------------------------
     def _send(self, frame: int, tag: int) -> None:
         ffi.fluid_event_set_source(self._event, self._sources[tag % TAG_SLOTS])
         # an event sent late is stamped after the sequencer's present (it is dispatched at
         # the next block either way): a stamp up to the present then always means "applied"
-        stamp = max(self._stamp(frame), ffi.fluid_sequencer_get_tick(self._seq) + 1)
+        stamp = max(
+            sequencer_clock.stamp_for(frame, self.sample_rate),
+            ffi.fluid_sequencer_get_tick(self._seq) + 1,
+        )
         if ffi.fluid_sequencer_send_at(self._seq, self._event, stamp, 1) != ffi.FLUID_OK:
             raise AudioDriverError("FluidSynth's sequencer refused an event (out of memory?).")
 
@@ -326,20 +312,7 @@ class SynthBackend:
         never sound (re-timing to a sync source every few periods made that audible)."""
         tick = ffi.fluid_sequencer_get_tick(self._seq)
         ffi.fluid_sequencer_remove_events(self._seq, source, dest, -1)
-        return self._last_frame_stamped_by(tick)
-
-    def _last_frame_stamped_by(self, tick: int) -> int:
-        """The last frame whose events ``_stamp`` stamps at or before ``tick``."""
-        # _stamp(f) <= f always, and _stamp(f) > tick once f is past tick by two blocks
-        # and a millisecond (the block aimed at, its rounding and the millisecond grid)
-        low, high = tick - BLOCK_FRAMES, tick + 4 * BLOCK_FRAMES + self.sample_rate // 1000
-        while high - low > 1:
-            middle = (low + high) // 2
-            if self._stamp(middle) <= tick:
-                low = middle
-            else:
-                high = middle
-        return low
+        return sequencer_clock.last_frame_stamped_by(tick, self.sample_rate)
 
     # --- immediate control (command thread) ------------------------------------------
     def set_channel_type(self, channel: int, drum: bool) -> None:
