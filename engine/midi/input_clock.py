@@ -31,7 +31,8 @@ REALTIME_STATUS_MIN = 0xF8
 @dataclass(frozen=True, slots=True)
 class Placed:
     """Where an event falls on the transport: ``tick`` of loop pass ``pass_index``
-    (``playing`` False: the transport stood at ``tick``)."""
+    (``playing`` False: the transport stood at ``tick``, or the music had not begun:
+    played during a count-in, or while a sync source's bar was awaited)."""
 
     tick: int
     pass_index: int
@@ -104,7 +105,17 @@ class InputStamper:
         frame = self.clock.synth_frame(jack_frame)
         if frame is None:  # not measured yet: when Python got it is the best there is
             frame = self.backend.now_frame()
+        if frame < getattr(self.scheduler, "music_from_frame", 0) - _early_frames(timeline):
+            return Placed(timeline.tick_at(frame), timeline.first_pass, False)
         return Placed(timeline.tick_at(frame), timeline.loop_count_at(frame), True)
+
+
+def _early_frames(timeline) -> int:
+    """How early a note may come and still be the music's first beat (a sixteenth at the
+    tempo there): a musician coming in on the count-in's last click plays a hair early."""
+    tick, _frame = timeline.pass_start(0)
+    us = timeline.tempo_map.change_at(tick).us_per_quarter
+    return us * timeline.sample_rate // 4_000_000
 
 
 def worth_recording(data: bytes) -> bool:

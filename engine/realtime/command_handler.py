@@ -81,10 +81,12 @@ class CommandHandler:
             # a sync source starts either mode on its own beat (pattern mode from the
             # pattern's start: the window's cursor is no song position)
             from_tick = None if player.mode == "pattern" else c.from_tick
+            count_in = (c.count_in_bars, self.click_volume)
             with self.generation.jump():
                 player.set_run_on(c.record)  # a take plays on past the end, whoever starts it
-                if not sync.play(from_tick):
-                    player.play(c.from_tick, (c.count_in_bars, self.click_volume), c.record)
+                # song mode counts in (a pattern loops from its bar at once), under Link too
+                if not sync.play(from_tick, count_in if player.mode == "song" else (0, 100)):
+                    player.play(c.from_tick, count_in, c.record)
         elif isinstance(c, cmd.StopCommand):
             with self.generation.jump():
                 if sync.stop():

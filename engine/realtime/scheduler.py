@@ -181,6 +181,7 @@ class Scheduler(WithdrawingSender):
                 # in_phase: a start already past plays on from where it would be by now
                 # (a session's shared start reached late), skipping what is past
                 start = int(at_frame) if in_phase else max(start, int(at_frame))
+            self.music_from_frame = start
             self._start_locked(
                 PlaybackTimeline(
                     self._score.tempo_map,

@@ -28,13 +28,21 @@ class SyncTarget:
         return getattr(self._scheduler, name)
 
     def play(
-        self, from_tick: int | None = None, at_frame: int | None = None, in_phase: bool = False
+        self,
+        from_tick: int | None = None,
+        at_frame: int | None = None,
+        in_phase: bool = False,
+        count_in: tuple[int, int] = (0, 100),
     ) -> int:
+        """``count_in`` (bars, click volume): song mode's, ending at ``at_frame``; a
+        pattern loops from the session's bar on, with no count-in."""
         if self._player.mode == "pattern":
             frame = self._player.play_synced(from_tick, at_frame, in_phase)
             if frame is not None:
                 return frame
-        return self._scheduler.play(from_tick, at_frame=at_frame, in_phase=in_phase)
+        return self._scheduler.play(
+            from_tick, at_frame=at_frame, in_phase=in_phase, count_in=count_in
+        )
 
     def stop(self) -> None:
         if self._player.mode != "pattern" or not self._player.stop_synced():

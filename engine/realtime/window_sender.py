@@ -59,6 +59,10 @@ class WindowSender:
         self._starts = NoteStarts.of(())
         self._playing = False
         self._position_tick = 0  # where play() starts when stopped
+        # the frame the music of the last play() begins at, after any count-in or wait
+        # for a sync source's bar (a later re-timing or loop keeps it): played input
+        # before it is not the music's
+        self.music_from_frame = 0
         self._timeline: PlaybackTimeline | None = None
         self._end_frame: int | None = None
         self._sent_until = 0

@@ -288,15 +288,18 @@ class SyncHub:
             follower = self._follower
             return score if follower is None else follower.adapt(score)
 
-    def play(self, from_tick: int | None) -> bool:
-        """True when the source takes the start over (it starts on its own beat)."""
+    def play(self, from_tick: int | None, count_in: tuple[int, int] = (0, 100)) -> bool:
+        """True when the source takes the start over (it starts on its own beat).
+        ``count_in`` = (bars, click volume): under Link the clicks end on the session's
+        bar the music starts on; JACK's transport and a MIDI clock start every client
+        together, so they start at once, with no count-in."""
         with self._lock:
             if self.choice.source == "midi-clock":
                 self.say("The MIDI clock's sender starts the music: press play there.")
                 return True
             if self._link is not None:  # Link is the source: it starts on its own beat
                 self._bar.clear()
-                self._link.start(from_tick)
+                self._link.start(from_tick, count_in)
                 return True
             if self.choice.source in ("jack-follow", "jack-lead"):
                 self._move_transport(from_tick)

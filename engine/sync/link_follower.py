@@ -10,7 +10,9 @@ While Link is on, the session owns the tempo and the beat:
   needs 50 ppm more frames per beat to keep the host clock's beat.
 - Pianola's own tempo change (a new tempo in the document) is pushed to the session,
   and comes back from it like any peer's.
-- Play starts on the session's next quantum boundary (a bar of ``quantum`` beats);
+- Play starts on the session's next quantum boundary (a bar of ``quantum`` beats), or
+  after a count-in that ends on one: its clicks begin on the first boundary that leaves
+  room for them, so with a meter of ``quantum`` beats they fall on the session's bars;
   joining a session never moves its beat (only ``requestBeat``-free reads are used here),
   and with start/stop sync a peer's start starts Pianola on the quantum and its stop
   stops it.
@@ -78,6 +80,7 @@ class LinkFollower:
         self._document_tempo: int | None = None  # the document's own tempo, last seen
         self._ref: tuple[float, float] | None = None  # (synth frame, beat) while playing
         self._pending_start: int | None = None  # tick to start from once the clock is ready
+        self._pending_count_in = (0, 100)  # and the count-in it asked for
         self._pending_since_us = session.now_us()  # since when (or since we began)
         self._adopt_playing = False  # Link came on while playing: place it once settled
         self._peers = 0
@@ -115,14 +118,16 @@ class LinkFollower:
             return replace(score, tempo_map=constant_tempo(self._us_per_quarter))
 
     # --- transport -------------------------------------------------------------------
-    def start(self, from_tick: int | None = None) -> None:
-        """Play from ``from_tick`` on the session's next quantum boundary."""
+    def start(self, from_tick: int | None = None, count_in: tuple[int, int] = (0, 100)) -> None:
+        """Play from ``from_tick`` on the session's next quantum boundary, after
+        ``count_in`` = (bars, click volume) of clicks ending there."""
         with self._lock:
             if not self.clock.ready:
                 self._pending_start = 0 if from_tick is None else from_tick
+                self._pending_count_in = count_in
                 self._pending_since_us = self.session.now_us()
                 return
-            self._start_locked(from_tick, None, announce=True)
+            self._start_locked(from_tick, None, announce=True, count_in=count_in)
 
     def follow_playing(self) -> None:
         """Link came on while the music plays: keep playing, in the session's phase."""
@@ -175,12 +180,13 @@ class LinkFollower:
                 self.session.set_playing(False, self.session.now_us())
 
     def _start_locked(
-        self, from_tick, not_before_us: int | None, announce: bool, anchor=None
+        self, from_tick, not_before_us: int | None, announce: bool, anchor=None, count_in=(0, 100)
     ) -> None:
         """Play on the first quantum boundary from ``not_before_us`` on that can still be
-        reached.  ``anchor`` (tick, beat): the source says at which of its beats a tick
-        sounds (a MIDI clock's Start: tick 0 at its first pulse); the start is then that
-        beat's tick at the boundary, not ``from_tick``."""
+        reached, after ``count_in`` (bars, click volume) of clicks that fit before it.
+        ``anchor`` (tick, beat): the source says at which of its beats a tick sounds (a
+        MIDI clock's Start: tick 0 at its first pulse); the start is then that beat's tick
+        at the boundary, not ``from_tick``."""
         now_frame = self.scheduler.backend.now_frame()
         earliest_frame = now_frame + self.scheduler.lookahead_frames
         earliest_us = max(
@@ -188,17 +194,29 @@ class LinkFollower:
         )
         if not_before_us is not None:
             earliest_us = max(earliest_us, not_before_us)
+        earliest_us += self._count_in_us(from_tick, count_in[0])
         beat = self.session.next_quantum_beat(earliest_us)
         if anchor is not None:
             tick, at_beat = anchor
             from_tick = max(0, round(tick + (beat - at_beat) * self.scheduler.score.ppq))
         start_us = self.session.time_at_beat(beat)
         frame = round(self.clock.synth_frame_heard_at(start_us))
-        frame = self.scheduler.play(from_tick, at_frame=frame)
+        frame = self.scheduler.play(from_tick, at_frame=frame, count_in=count_in)
         self._ref = (float(frame), beat)
         if announce and self.session.start_stop_sync:
             self._session_playing = True
             self.session.set_playing(True, int(start_us))
+
+    def _count_in_us(self, from_tick: int | None, bars: int) -> int:
+        """How long ``bars`` bars of count-in before ``from_tick`` last, at the session's
+        tempo (the meter is the song's there)."""
+        if not bars:
+            return 0
+        score = self.scheduler.score
+        tick = self.scheduler.position().tick if from_tick is None else from_tick
+        sig = score.time_signatures.at(tick)
+        quarters = sig.bar_ticks(score.ppq) * bars / score.ppq
+        return round(quarters * bpm_to_us_per_quarter(self._session_bpm))
 
     # --- the periodic work (scheduler thread) ----------------------------------------
     def service(self) -> None:
@@ -209,7 +227,7 @@ class LinkFollower:
                 return
             if self._pending_start is not None and self._settled():
                 tick, self._pending_start = self._pending_start, None
-                self._start_locked(tick, None, announce=True)
+                self._start_locked(tick, None, announce=True, count_in=self._pending_count_in)
             if self._adopt_playing and self._settled():
                 self._adopt_locked()
             # read after a start of ours: an older reading would see it as a peer's stop

@@ -79,10 +79,9 @@ class RecordSettings:
 
 
 # What starts the music instead of a count-in, by the sync source followed (the sync menu's
-# names): a source that drives the transport starts it on its own beat, so there is no
-# moment of ours to count in to.
+# names): these start every client together when their own transport rolls, so there is
+# no moment of ours to count in to.  Link counts in: its session keeps the beat.
 _STARTED_BY = {
-    "link": "following Link: the take starts on the session's beat",
     "jack-follow": "JACK transport drives playback: the take starts when it rolls",
     "jack-lead": "JACK transport drives playback: the take starts when it rolls",
     "midi-clock": "following MIDI clock: the take starts when its sender starts",
@@ -95,4 +94,5 @@ def count_in_words(bars: int, sync_source: str) -> str:
         return ""
     if sync_source in _STARTED_BY:
         return f"; no count-in while {_STARTED_BY[sync_source]}"
-    return f" after {bars} bar{'s' if bars > 1 else ''} of count-in"
+    counted = f" after {bars} bar{'s' if bars > 1 else ''} of count-in"
+    return counted + " on the Link session's bars" if sync_source == "link" else counted

@@ -135,14 +135,14 @@ def test_the_midi_input_chosen_in_the_preferences_is_the_transport_menus_and_a_g
     assert win.status.message.cget("text") == "MIDI input: Pianola's own input port only."
 
 
-def test_the_recording_status_says_the_count_in_or_why_a_sync_source_leaves_none():
+def test_the_recording_status_says_the_count_in_or_why_a_transport_source_leaves_none():
     from sequencer_gui.recording.settings import count_in_words
 
     assert count_in_words(0, "link") == ""
     assert count_in_words(1, "internal") == " after 1 bar of count-in"
     assert count_in_words(2, "internal") == " after 2 bars of count-in"
+    assert count_in_words(1, "link") == " after 1 bar of count-in on the Link session's bars"
     for source, words in (
-        ("link", "following Link"),
         ("jack-follow", "JACK transport"),
         ("jack-lead", "JACK transport"),
         ("midi-clock", "MIDI clock"),
