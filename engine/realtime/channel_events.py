@@ -122,17 +122,37 @@ def send_clicks(
             click(backend, timeline.frame_of(seg.index, tick), accented, volume, length)
 
 
-def send_count_in(backend, score: Score, tick: int, bars: int, volume: int, start_frame: int):
+def send_count_in(
+    backend,
+    score: Score,
+    tick: int,
+    bars: int,
+    volume: int,
+    start_frame: int,
+    applied_until: int | None = None,
+    struck: tuple[int, ...] = (),
+) -> tuple[int, ...]:
     """``bars`` bars of clicks ending at ``start_frame``, where ``tick`` will sound (the
-    meter and tempo in force there)."""
+    meter and tempo in force there); returns the frames of all of them.  After a
+    withdrawal that took their events after ``applied_until``: the clicks already struck
+    (at the frames ``struck``) get their note-offs again, so none hangs, and only the
+    others are sent again (a count-in re-timed to a new tempo keeps its number of clicks)."""
     count_frames, clicks = metronome.count_in(
         score.time_signatures, score.tempo_map, score.ppq, backend.sample_rate, tick, bars
     )
-    if clicks:
-        prepare_metronome(backend)
     length = backend.sample_rate * metronome.CLICK_MS // 1000
-    for offset, accented in clicks:  # tag 0: withdrawn with the rest by a stop
-        click(backend, start_frame - count_frames + offset, accented, volume, length)
+    frames = []
+    for index, (offset, accented) in enumerate(clicks):  # tag 0: withdrawn by a stop
+        if index < len(struck):
+            frame = struck[index]
+            if applied_until is not None and frame + length > applied_until:
+                backend.schedule_note_off(frame + length, METRONOME_CHANNEL, metronome.CLICK_KEY)
+        else:
+            frame = start_frame - count_frames + offset
+            if applied_until is None or frame > applied_until:
+                click(backend, frame, accented, volume, length)
+        frames.append(frame)
+    return tuple(frames)
 
 
 def count_in_frames(backend, score: Score, tick: int, bars: int) -> int:

@@ -25,7 +25,6 @@ from engine.realtime.channel_events import (
     count_in_frames,
     prepare_metronome,
     reset_controllers,
-    send_count_in,
     track_channel,
 )
 from engine.realtime.position import Position
@@ -196,7 +195,10 @@ class Scheduler(WithdrawingSender):
                 # only what is already past stays unplayed: a start reached inside the
                 # look-ahead still plays its first notes, on their frames
                 self._sent_until = now
-            send_count_in(self.backend, self._score, tick, bars, volume, start)
+            if bars:  # clicks already past (a start reached late) are not struck at once
+                prepare_metronome(self.backend)
+                self._count_in = (tick, bars, volume, ())
+                self._count_in_again_locked(now)
             # the first window at once, so the first notes never wait for service()
             self._send_upto_locked(now + 2 * self.lookahead_frames)
             return start

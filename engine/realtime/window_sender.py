@@ -60,9 +60,13 @@ class WindowSender:
         self._playing = False
         self._position_tick = 0  # where play() starts when stopped
         # the frame the music of the last play() begins at, after any count-in or wait
-        # for a sync source's bar (a later re-timing or loop keeps it): played input
-        # before it is not the music's
+        # for a sync source's bar (moved by a re-timing before it): played input before
+        # it is not the music's
         self.music_from_frame = 0
+        # (tick, bars, click volume, frames of its clicks) of the last play()'s count-in
+        # until its music has begun: a withdrawal (a sync source's re-timing) sends the
+        # clicks not yet struck again
+        self._count_in: tuple[int, int, int, tuple[int, ...]] | None = None
         self._timeline: PlaybackTimeline | None = None
         self._end_frame: int | None = None
         self._sent_until = 0
@@ -117,6 +121,7 @@ class WindowSender:
 
     def _start_locked(self, timeline: PlaybackTimeline) -> None:
         self._versions.clear()  # they were placed on the timeline this one replaces
+        self._count_in = None
         self._timeline = timeline
         self._playing = True
         self._sent_until = timeline.anchor_frame

@@ -16,7 +16,7 @@ from dataclasses import replace
 
 from engine.core.playback_timeline import PlaybackTimeline
 from engine.core.score import Score
-from engine.realtime.channel_events import apply_mix, reset_controllers
+from engine.realtime.channel_events import apply_mix, reset_controllers, send_count_in
 from engine.realtime.sent_notes import NoteStarts
 from engine.realtime.window_sender import WindowSender
 
@@ -45,6 +45,24 @@ class WithdrawingSender(WindowSender):
                 released.add(key)
         self._sent.clear()
         return horizon
+
+    def _count_in_again_locked(self, horizon: int) -> None:
+        """Send the count-in's clicks not struck by ``horizon`` (again, after a
+        withdrawal), ending where the timeline now has the music's first tick; once that
+        tick has been reached the count-in is over."""
+        if self._count_in is None:
+            return
+        tl = self._running()
+        tick, bars, volume, sent = self._count_in
+        if tl.first_pass != 0 or tl.anchor_tick != tick or tl.anchor_frame <= horizon:
+            self._count_in = None
+            return
+        self.music_from_frame = tl.anchor_frame
+        struck = tuple(frame for frame in sent if frame <= horizon)
+        frames = send_count_in(
+            self.backend, self._score, tick, bars, volume, tl.anchor_frame, horizon, struck
+        )
+        self._count_in = (tick, bars, volume, frames)
 
     def _stop_locked(self) -> None:
         self._versions.clear()
@@ -139,6 +157,7 @@ class WithdrawingSender(WindowSender):
                 tl.first_pass,
             )
         self._timeline = tl
+        self._count_in_again_locked(horizon)
         # a session's take-overs keep their ticks (a re-timing onto the shared clock)
         self._place_versions_again_locked(before, tl, horizon + 1)
         kept = []

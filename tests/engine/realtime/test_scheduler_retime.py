@@ -3,6 +3,8 @@ backend of the scheduler's tests (pure)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from engine.core.score import Note, Score, Track
@@ -51,3 +53,37 @@ def test_notes_later_than_the_limit_are_skipped_as_the_session_passed_them():
 def test_without_a_limit_the_music_resumes_right_after_what_was_applied(frames):
     ons = late_by(frames, late_frames=None)
     assert ons[:2] == [(31411, 45), (37411, 46)]  # every note kept, all of them late
+
+
+def test_a_count_in_re_timed_by_a_sync_source_clicks_on_where_the_music_now_starts():
+    """A sync source's re-timing withdraws everything pending, the count-in's clicks
+    too: those not yet struck are sent again before the music's moved first tick, at the
+    new tempo, and the one sounding at the withdrawal still ends."""
+    from engine.core import metronome
+    from engine.realtime.channel_events import METRONOME_CHANNEL
+
+    backend = FakeBackend()
+    scheduler = Scheduler(backend, lookahead_frames=LOOKAHEAD)
+    scheduler.load_score(sixteenths())
+    # a 4/4 bar of clicks at 120 BPM (a beat is 24000 frames) before the start at 1440+96000
+    start = scheduler.play(0, at_frame=97440, count_in=(1, 100))
+    assert start == 97440 and scheduler.music_from_frame == start
+    backend.advance(1440 + 24000 + 300)  # the second click struck, its note-off pending
+    faster = replace(sixteenths(), tempo_map=TempoMap.constant(150.0))  # a beat: 19200
+    moved = scheduler.retime(faster, lambda old: old + 1000, late_frames=LOOKAHEAD)
+    assert moved is not None and moved[1] == start + 1000 and moved[2] == 0
+    assert scheduler.music_from_frame == start + 1000
+    for _ in range(300):
+        backend.advance(480)
+        scheduler.service()
+    clicks = backend.ons(METRONOME_CHANNEL)
+    new_start = start + 1000
+    # the first two as first sent, the last two before the new start at the new tempo
+    assert clicks == [
+        (1440, metronome.CLICK_KEY),
+        (25440, metronome.CLICK_KEY),
+        (new_start - 2 * 19200, metronome.CLICK_KEY),
+        (new_start - 19200, metronome.CLICK_KEY),
+    ]
+    assert backend.ons()[len(clicks)] == (new_start, 40)  # the song's first note
+    assert (METRONOME_CHANNEL, metronome.CLICK_KEY) not in backend.sounding
