@@ -5,9 +5,9 @@ from __future__ import annotations
 import tkinter as tk
 from tkinter import ttk
 
+from sequencer_gui.fonts import BOLD, MONO, UI
 from sequencer_gui.shortcuts import KEYS_WIDTH, help_lines
 from sequencer_gui.steps.mount import SHORTCUTS as STEP_SHORTCUTS
-from sequencer_gui.theme import BOLD, MONO, UI
 
 GETTING_STARTED = (
     (

@@ -1,65 +1,20 @@
-"""The look of every widget: ttk styles, named fonts and Tk's option database from the palette (GUI thread).
+"""The look of every widget: ttk styles and Tk's option database from the palette, in
+the named fonts of ``sequencer_gui.fonts`` (GUI thread).
 
 Styles are drawn by ttk's "clam" engine with every colour taken from ``palette``: clam
 draws its elements from colours (no bitmaps), so one palette paints the widgets and the
 canvases alike and a theme switch needs no image set per colour.
-
-Type scale (points; Tk turns them into pixels through ``screen_scale``):
-- ``PianolaUI`` 10 -- labels, buttons, menus, fields;
-- ``PianolaSmall`` 9 -- the ruler, the keyboard, values beside sliders (the floor);
-- ``PianolaBold`` 10 bold -- track names, headings;
-- ``PianolaMono`` 10 -- numbers that change (values, the shortcut list);
-- ``PianolaMonoLarge`` 15 -- the position readout.
-Monospaced text uses a real monospaced family: Tk's ``("TkFixedFont", 10)`` tuple names a
-*family* called TkFixedFont, which fontconfig silently replaces by a proportional font.
 """
 
 from __future__ import annotations
 
 import tkinter as tk
-import tkinter.font as tkfont
 from tkinter import ttk
-from typing import Literal
 
 from sequencer_gui import palette
+from sequencer_gui.fonts import BOLD, MONO, MONO_LARGE, UI, make_fonts
 from sequencer_gui.palette import Palette, mix
 from sequencer_gui.screen_scale import apply_scaling
-
-UI, SMALL, BOLD, MONO, MONO_LARGE = (
-    "PianolaUI",
-    "PianolaSmall",
-    "PianolaBold",
-    "PianolaMono",
-    "PianolaMonoLarge",
-)
-# Monospaced families in order of preference; DejaVu Sans Mono is on every Debian desktop
-# (fonts-dejavu-core, which bootstrap.sh installs).
-MONO_FAMILIES = (
-    "DejaVu Sans Mono",
-    "Noto Sans Mono",
-    "Liberation Mono",
-    "Ubuntu Mono",
-    "Menlo",
-    "Consolas",
-    "Courier New",
-)
-SANS_FAMILIES = (
-    "DejaVu Sans",
-    "Noto Sans",
-    "Cantarell",
-    "Liberation Sans",
-    "Segoe UI",
-    "Helvetica",
-)
-
-
-def pick_family(available, wanted, fallback: str) -> str:
-    """The first of ``wanted`` that is ``available`` (case-insensitive), else ``fallback``."""
-    have = {f.lower(): f for f in available}
-    for name in wanted:
-        if name.lower() in have:
-            return have[name.lower()]
-    return fallback
 
 
 class Theme:
@@ -70,7 +25,7 @@ class Theme:
         self.scale = apply_scaling(root)
         self.listeners: list = []  # called with (palette) after a switch: canvases recolour
         self.style = ttk.Style(root)
-        self._make_fonts()
+        self.fonts = make_fonts(root)  # kept: see make_fonts
         self.apply(name)
 
     @property
@@ -80,46 +35,6 @@ class Theme:
     def px(self, pixels_at_96dpi: float) -> int:
         """A canvas size given for a 96-DPI screen, on this screen."""
         return max(1, round(pixels_at_96dpi * self.scale))
-
-    # ------------------------------------------------------------------ fonts
-    def _make_fonts(self) -> None:
-        families = tkfont.families(self.root)
-        default = tkfont.nametofont("TkDefaultFont", root=self.root).actual("family")
-        sans = pick_family(families, SANS_FAMILIES, default)
-        fixed = tkfont.nametofont("TkFixedFont", root=self.root).actual("family")
-        mono = pick_family(families, MONO_FAMILIES, fixed)
-        self.sans_family, self.mono_family = sans, mono
-        self.fonts: dict[str, tkfont.Font] = {}
-        fonts: tuple[tuple[str, str, int, Literal["normal", "bold"]], ...] = (
-            (UI, sans, 10, "normal"),
-            (SMALL, sans, 9, "normal"),
-            (BOLD, sans, 10, "bold"),
-            (MONO, mono, 10, "normal"),
-            (MONO_LARGE, mono, 15, "bold"),
-        )
-        for name, family, size, weight in fonts:
-            if name in tkfont.names(self.root):
-                tkfont.nametofont(name, root=self.root).configure(
-                    family=family, size=size, weight=weight
-                )
-            else:
-                # kept: a tkinter Font deletes its named font when garbage-collected
-                self.fonts[name] = tkfont.Font(
-                    self.root, name=name, family=family, size=size, weight=weight
-                )
-        # Tk's own named fonts: dialogs and plain widgets read them.
-        for name, family, size in (
-            ("TkDefaultFont", sans, 10),
-            ("TkTextFont", sans, 10),
-            ("TkMenuFont", sans, 10),
-            ("TkHeadingFont", sans, 10),
-            ("TkCaptionFont", sans, 11),
-            ("TkSmallCaptionFont", sans, 9),
-            ("TkIconFont", sans, 10),
-            ("TkTooltipFont", sans, 9),
-            ("TkFixedFont", mono, 10),
-        ):
-            tkfont.nametofont(name, root=self.root).configure(family=family, size=size)
 
     # ------------------------------------------------------------------ styles
     def apply(self, name: str) -> None:

@@ -15,8 +15,8 @@ from tkinter import ttk
 
 from engine.core.errors import ScoreError
 from sequencer_gui import timeline_edits
+from sequencer_gui.fonts import MONO_LARGE
 from sequencer_gui.roll.geometry import grid_choices
-from sequencer_gui.theme import MONO_LARGE
 
 METERS = ("2/4", "3/4", "4/4", "5/4", "6/8", "7/8", "9/8", "12/8")
 

@@ -10,8 +10,8 @@ import tkinter as tk
 
 from engine.core.gm_drums import GM_DRUM_NAMES, is_black_key, key_label
 from sequencer_gui import palette
+from sequencer_gui.fonts import SMALL
 from sequencer_gui.roll.geometry import PITCH_COUNT
-from sequencer_gui.theme import SMALL
 
 
 class Keyboard:

@@ -14,9 +14,9 @@ import tkinter as tk
 from engine.core import edits
 from sequencer_gui import palette
 from sequencer_gui.canvas_pool import ItemPool
+from sequencer_gui.fonts import SMALL
 from sequencer_gui.roll.geometry import snap_tick
 from sequencer_gui.roll.ruler_lanes import ChangeLanes
-from sequencer_gui.theme import SMALL
 
 DRAG_THRESHOLD_PX = 4
 LANES = ("marker", "tempo", "meter")  # top to bottom

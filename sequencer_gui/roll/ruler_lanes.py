@@ -22,8 +22,8 @@ from engine.core import edits
 from engine.core.score import Score
 from sequencer_gui import palette, timeline_edits
 from sequencer_gui.canvas_pool import ItemPool
+from sequencer_gui.fonts import SMALL
 from sequencer_gui.roll.geometry import snap_tick
-from sequencer_gui.theme import SMALL
 
 GRAB_SLACK_PX = 4
 

@@ -18,6 +18,7 @@ from engine.core.score import Note, Score
 from sequencer_gui import palette
 from sequencer_gui.canvas_pool import ItemPool
 from sequencer_gui.document import Document
+from sequencer_gui.fonts import SMALL
 from sequencer_gui.roll import navigation
 from sequencer_gui.roll.geometry import RollGeometry
 from sequencer_gui.roll.keyboard import Keyboard
@@ -26,7 +27,6 @@ from sequencer_gui.roll.row_background import RowBackground
 from sequencer_gui.roll.rows import RowStyle, folded_rows
 from sequencer_gui.roll.ruler import Ruler
 from sequencer_gui.roll.velocity_lane import VelocityLane
-from sequencer_gui.theme import SMALL
 
 WORLD_RIGHT = 10**8  # background rows span this far, so scrolling never shows their end
 

@@ -16,6 +16,7 @@ from tkinter import ttk
 
 from engine.core.pattern import Lane, Pattern
 from sequencer_gui.canvas_pool import ItemPool
+from sequencer_gui.fonts import SMALL
 from sequencer_gui.steps import colours
 from sequencer_gui.steps.grid_geometry import GridGeometry
 from sequencer_gui.steps.grid_looks import (
@@ -25,7 +26,6 @@ from sequencer_gui.steps.grid_looks import (
     lit_runs,
     step_mark,
 )
-from sequencer_gui.theme import SMALL
 
 STACK_ORDER = (
     "header",

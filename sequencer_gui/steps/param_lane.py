@@ -13,9 +13,9 @@ from tkinter import ttk
 
 from engine.core import pattern_edits as pe
 from sequencer_gui.canvas_pool import ItemPool
+from sequencer_gui.fonts import SMALL
 from sequencer_gui.steps import colours
 from sequencer_gui.steps.params import PARAM_BY_NAME, PARAMS
-from sequencer_gui.theme import SMALL
 
 LANE_HEIGHT = 72
 LABEL_FONT = SMALL

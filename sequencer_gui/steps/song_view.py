@@ -20,12 +20,12 @@ from tkinter import ttk
 
 from sequencer_gui import palette
 from sequencer_gui.canvas_pool import ItemPool
+from sequencer_gui.fonts import SMALL
 from sequencer_gui.steps import colours
 from sequencer_gui.steps.song_geometry import PlacementBox, SongGeometry
 from sequencer_gui.steps.song_gestures import SongGestures
 from sequencer_gui.steps.song_items import BlockCache
 from sequencer_gui.steps.song_preview import LABEL_PX, SongPreview
-from sequencer_gui.theme import SMALL
 
 WORLD_RIGHT = 10**7
 MAX_REPEAT_MARKS = 64  # per placement: past this the dividers would paint it solid

@@ -7,7 +7,7 @@ from tkinter import ttk
 import pytest
 
 from sequencer_gui import palette
-from sequencer_gui.theme import BOLD, MONO, MONO_LARGE, SMALL, UI
+from sequencer_gui.fonts import BOLD, MONO, MONO_LARGE, SMALL, UI
 
 pytestmark = pytest.mark.gui
 
