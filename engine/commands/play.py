@@ -76,7 +76,8 @@ def add_arguments(parser) -> None:
     parser.add_argument(
         "--midi-in",
         metavar="PORT",
-        help="play MIDI from this port (a JACK MIDI output) through the first track",
+        help="play MIDI from this port through the first track (a port name or a unique "
+        "part of one, as `pianola doctor` lists them)",
     )
     parser.add_argument(
         "--metronome", action="store_true", help="click every beat (the bar's first accented)"
@@ -173,20 +174,17 @@ def _to_midi_port(score, query: str, jack_server: str | None):
 
 
 def _midi_source(query: str, jack_server: str | None) -> str:
-    """The JACK MIDI output ``query`` names (Pianola's input is a JACK port)."""
+    """The input port ``query`` names, as the engine is told it: a JACK port by its name
+    (connected to Pianola's own input port), another API's by its label (opened through
+    python-rtmidi)."""
     import os
 
-    from engine.core.errors import MidiPortError
-    from engine.midi.ports import find_port, list_ports
+    from engine.midi.ports import find_input
 
     if jack_server:
         os.environ["JACK_DEFAULT_SERVER"] = jack_server
-    found = find_port(query, list_ports(False), what="MIDI input")
-    if found.api != "JACK":
-        raise MidiPortError(
-            f"The MIDI input {found.label} is not a JACK port: Pianola listens through JACK."
-        )
-    return found.name
+    found = find_input(query, jack_server)
+    return found.name if found.api == "JACK" else found.label
 
 
 NOTHING_TO_PLAY = (

@@ -15,6 +15,11 @@ the other, in a way that is immune to the reader being delayed:
   and grows until the next one: its smallest value over the last second is the moment the
   cycle began, since reading late can only make the value larger.
 
+- ``ArrivalClock``: an API that stamps its input on a clock of its own and hands out only
+  the time since the previous message (python-rtmidi's delta times) is laid on the
+  monotonic clock by the least delayed arrival: "arrived at - API time" is smallest for
+  the message read soonest after the API stamped it.
+
 ``synth_frame_exact``: FluidSynth's sequencer shows its clock in whole milliseconds while
 rendering in 64-frame blocks; at rates up to 64 kHz only one block boundary lies in a
 millisecond, so the exact frame count is the next multiple of 64.
@@ -189,3 +194,34 @@ class WallClockMap:
         if self.origin_ns is None:
             return None
         return (now_ns - self.origin_ns) * self.sample_rate // 1_000_000_000
+
+
+# The API's clock and the monotonic clock are the kernel's alike (ALSA's queue, JACK's
+# microsecond clock): they do not drift apart, so an anchor is kept for long, and a
+# musician playing a note now and then still has the best arrival of the last minute.
+ARRIVAL_WINDOW_NS = 60_000_000_000
+
+
+class ArrivalClock:
+    """API time (microseconds since the first message, summed from delta times) ->
+    monotonic nanoseconds: the API stamped a message no later than it was read, so the
+    smallest "read at - API time" over the window is the API clock's origin."""
+
+    def __init__(self, window_ns: int = ARRIVAL_WINDOW_NS):
+        if window_ns <= 0:
+            raise ValueError(f"an arrival clock needs a window, not {window_ns} ns")
+        self._min = _RunningMin(window_ns)
+        self.api_us = 0  # the API time of the latest message
+        self._first = True
+
+    def stamp(self, delta_s: float, read_ns: int) -> int:
+        """The monotonic time the API stamped a message read at ``read_ns`` with
+        ``delta_s`` seconds since the one before (the first message's delta counts not)."""
+        if self._first:
+            self._first = False
+        else:
+            # each delta is whole microseconds on the API's side: rounding each keeps
+            # the sum exact over any number of messages
+            self.api_us += max(0, round(delta_s * 1_000_000))
+        api_ns = self.api_us * 1000
+        return api_ns + self._min.add(read_ns, read_ns - api_ns)

@@ -99,15 +99,39 @@ class InputStamper:
         )
 
     def place(self, jack_frame: int) -> Placed:
-        timeline = self.scheduler.timeline()
-        if timeline is None:
-            return Placed(self.scheduler.position().tick, 0, False)
-        frame = self.clock.synth_frame(jack_frame)
-        if frame is None:  # not measured yet: when Python got it is the best there is
-            frame = self.backend.now_frame()
-        if frame < getattr(self.scheduler, "music_from_frame", 0) - _early_frames(timeline):
-            return Placed(timeline.tick_at(frame), timeline.first_pass, False)
-        return Placed(timeline.tick_at(frame), timeline.loop_count_at(frame), True)
+        return place_frame(self.backend, self.scheduler, self.clock.synth_frame(jack_frame))
+
+
+class ArrivalStamper:
+    """Places the events of an input read through python-rtmidi, stamped on the
+    monotonic clock (``engine.midi.rtmidi_input``): the synth's clock is read against the
+    monotonic clock (``WallClockMap``) and the moment goes to the synth frame heard then."""
+
+    def __init__(self, backend, scheduler):
+        self.backend = backend
+        self.scheduler = scheduler
+        self.ms_clock = getattr(backend, "driver_name", None) in MS_CLOCK_DRIVERS
+        self.synth_clock = WallClockMap(backend.sample_rate, getattr(backend, "period_frames", 256))
+
+    def sample(self) -> None:
+        now = self.backend.now_frame()
+        exact = synth_frame_exact(now, self.backend.sample_rate) if self.ms_clock else now
+        self.synth_clock.sample(time.monotonic_ns(), exact)
+
+    def place(self, at_ns: int) -> Placed:
+        return place_frame(self.backend, self.scheduler, self.synth_clock.synth_frame(at_ns))
+
+
+def place_frame(backend, scheduler, frame: int | None) -> Placed:
+    """Where synth frame ``frame`` falls on the transport (None: not measured yet)."""
+    timeline = scheduler.timeline()
+    if timeline is None:
+        return Placed(scheduler.position().tick, 0, False)
+    if frame is None:  # not measured yet: when Python got it is the best there is
+        frame = backend.now_frame()
+    if frame < getattr(scheduler, "music_from_frame", 0) - _early_frames(timeline):
+        return Placed(timeline.tick_at(frame), timeline.first_pass, False)
+    return Placed(timeline.tick_at(frame), timeline.loop_count_at(frame), True)
 
 
 def _early_frames(timeline) -> int:

@@ -197,14 +197,43 @@ def find_port(query: str, ports: list[MidiPort], what: str = "MIDI output") -> M
     )
 
 
-def port_choices(server: str | None = None) -> tuple[tuple[str, ...], tuple[str, ...], str]:
-    """(labels of the ports to send to, full names of the JACK MIDI outputs to listen to,
-    one sentence when no MIDI API answers) for the window's menus; JACK's on ``server``."""
+def no_api_sentence(apis: list[MidiApi]) -> str:
+    """One sentence saying why no MIDI API answers (each API's own reason)."""
+    why = "; ".join(f"{api.name}: {api.problem}" for api in apis) or "python-rtmidi is missing"
+    return f"No MIDI API answers here ({why})."
+
+
+def is_api_label(source: str) -> bool:
+    """True for "API: port name" (a port opened through python-rtmidi on that API)."""
+    api, sep, _ = source.partition(": ")
+    return bool(sep) and api in API_NAMES
+
+
+API_NAMES = ("ALSA", "JACK", "CoreMIDI", "WinMM")
+
+
+def find_input(query: str, server: str | None = None) -> MidiPort:
+    """The one port to listen to that ``query`` names, on every API that answers (JACK's
+    on ``server``); MidiPortError says why not -- no API, no match, several."""
     apis = midi_apis(server)
     usable = [api for api in apis if api.available]
     if not usable:
-        why = "; ".join(f"{api.name}: {api.problem}" for api in apis) or "python-rtmidi is missing"
-        return (), (), f"No MIDI API answers here ({why})."
+        raise MidiPortError(no_api_sentence(apis))
+    return find_port(query, list_ports(False, usable, server), what="MIDI input")
+
+
+def port_choices(
+    server: str | None = None,
+) -> tuple[tuple[str, ...], tuple[str, ...], str, tuple[str, ...]]:
+    """(labels of the ports to send to, full names of the JACK MIDI outputs to listen to,
+    one sentence when no MIDI API answers, labels of the other APIs' ports to listen to)
+    for the window's menus; JACK's on ``server``."""
+    apis = midi_apis(server)
+    usable = [api for api in apis if api.available]
+    if not usable:
+        return (), (), no_api_sentence(apis), ()
     outputs = tuple(port.label for port in list_ports(True, usable, server))
-    inputs = tuple(port.name for port in list_ports(False, usable, server) if port.api == "JACK")
-    return outputs, inputs, ""
+    sources = list_ports(False, usable, server)
+    inputs = tuple(port.name for port in sources if port.api == "JACK")
+    others = tuple(port.label for port in sources if port.api != "JACK")
+    return outputs, inputs, "", others

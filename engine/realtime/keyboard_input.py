@@ -1,23 +1,30 @@
 """The engine's MIDI input: opened, connected, played through a track, reported to the
 GUI placed on the transport (engine process: ``choose`` from the command thread, the
-opening in a thread of its own, messages in the MIDI input thread).
+opening and connecting in a thread of its own, messages in the MIDI input threads).
 
-Opening the JACK MIDI helper takes a moment (up to seconds on a busy machine), so it runs
+Pianola's own JACK input port (``pianola-midi-in:in``, through the JACK MIDI helper) is
+always open; a source named by its JACK port name is connected to it, so its events are
+stamped with their JACK frames.  A source named by its label, "API: port name" (an ALSA
+sequencer port, CoreMIDI, WinMM, or a JACK port through rtmidi's JACK API), is opened
+through python-rtmidi (``engine.midi.rtmidi_input``) and its events are stamped with the
+API's own times.  Opening takes a moment (up to seconds on a busy machine), so it runs
 in its own thread: the command thread never waits for it, and a play or stop sent right
-after "listen" is applied at once.  Until the input is open nothing arrives, so nothing
-is lost by not waiting.  Each message is played at once through the thru track (its
-instrument and its output port), then sent to the GUI as a ``MidiInputEvent`` at the
-tick heard when it arrived (``engine.midi.input_clock``).
+after "listen" is applied at once.  Each message is played at once through the thru
+track (its instrument and its output port), then sent to the GUI as a
+``MidiInputEvent`` at the tick heard when it was played (``engine.midi.input_clock``).
 """
 
 from __future__ import annotations
 
+import os
 import threading
 
 from engine.core.errors import MidiPortError
 from engine.core.protocol import events as evt
-from engine.midi.input_clock import InputStamper, worth_recording
+from engine.midi.input_clock import ArrivalStamper, InputStamper, worth_recording
 from engine.midi.midi_input import MidiInput
+from engine.midi.ports import find_input, is_api_label
+from engine.midi.rtmidi_input import RtMidiInput
 from engine.realtime.channel_events import track_channel
 
 
@@ -29,11 +36,14 @@ class KeyboardInput:
         self.engine = engine
         self.server = server
         self.thru_track = 0
-        self.source = ""  # the JACK MIDI output wanted connected
-        self.midi_in: MidiInput | None = None
+        self.source = ""  # wanted: "" (own port only), a JACK output's name, or a label
+        self.midi_in: MidiInput | None = None  # Pianola's own JACK input port
         self.stamper: InputStamper | None = None
+        self.api_in: RtMidiInput | None = None  # a source opened through python-rtmidi
+        self._applied: str | None = None  # the source in force (None: none yet)
+        self._failed = False  # the source in force could not be had: choosing it retries
         self._lock = threading.Lock()
-        self._opener: threading.Thread | None = None
+        self._worker: threading.Thread | None = None
         self._closed = False
 
     def choose(self, source: str, track_index: int) -> None:
@@ -41,23 +51,37 @@ class KeyboardInput:
         self.thru_track = track_index
         with self._lock:
             self.source = source
-            midi_in = self.midi_in
-            if midi_in is None:
-                if self._opener is None:
-                    self._opener = threading.Thread(
-                        target=self._open, name="pianola-midi-in-open", daemon=True
-                    )
-                    self._opener.start()
-                return
-        midi_in.connect(source)  # MidiPortError: said by the command handling
+            if self._failed and source == self._applied:
+                self._applied = None  # chosen again: try again
+            if self._worker is None and source != self._applied:
+                self._worker = threading.Thread(
+                    target=self._work, name="pianola-midi-in-open", daemon=True
+                )
+                self._worker.start()
 
-    def _open(self) -> None:
-        try:
-            midi_in = MidiInput(self._message, server=self.server).open()
-        except MidiPortError as exc:
-            self._say(exc)
+    def _work(self) -> None:
+        """Open the own port once, then apply the wanted source until it stays put."""
+        if self.midi_in is None:
+            self._open_own()
+        while True:
             with self._lock:
-                self._opener = None  # the next "listen" tries again
+                wanted = self.source
+                if self._closed or wanted == self._applied:
+                    self._worker = None
+                    return
+            try:
+                self._apply(wanted)
+                self._failed = False
+            except MidiPortError as exc:
+                self._say(str(exc))
+                self._failed = True
+            self._applied = wanted
+
+    def _open_own(self) -> None:
+        try:
+            midi_in = MidiInput(self._jack_message, server=self.server).open()
+        except MidiPortError as exc:
+            self._say(str(exc))  # sources of other APIs can still be listened to
             return
         stamper = InputStamper(self.engine.backend, self.engine.scheduler, midi_in.port)
         midi_in.on_poll = stamper.sample
@@ -66,29 +90,50 @@ class KeyboardInput:
                 midi_in.close()
                 return
             self.midi_in, self.stamper = midi_in, stamper
-        # connect to what is wanted now, even if it changed while we were opening
-        while True:
-            with self._lock:
-                wanted = self.source
-            try:
-                midi_in.connect(wanted)
-            except MidiPortError as exc:
-                self._say(exc)
+
+    def _apply(self, wanted: str) -> None:
+        """Listen to ``wanted`` alone (MidiPortError: why it cannot be had)."""
+        api_in, self.api_in = self.api_in, None
+        if api_in is not None:
+            api_in.close()
+        midi_in = self.midi_in
+        if not is_api_label(wanted):
+            if midi_in is None:
+                if wanted:
+                    raise MidiPortError(f"The MIDI input {wanted} cannot be reached: no JACK.")
                 return
-            with self._lock:
-                if self.source == wanted:
-                    return
+            midi_in.connect(wanted)
+            return
+        if midi_in is not None:
+            midi_in.connect("")  # one source at a time
+        if self.server and wanted.startswith("JACK: "):
+            os.environ["JACK_DEFAULT_SERVER"] = self.server  # rtmidi's JACK client's server
+        port = find_input(wanted, self.server)
+        stamper = ArrivalStamper(self.engine.backend, self.engine.scheduler)
+        opened = RtMidiInput(
+            port, lambda at_ns, data: self._message(stamper, at_ns, data), self._say
+        )
+        opened.on_poll = stamper.sample
+        opened.open()
+        with self._lock:
+            if self._closed:
+                opened.close()
+                return
+            self.api_in = opened
 
-    def _say(self, exc: Exception) -> None:
-        self.engine.sender.put(evt.ErrorEvent(str(exc), fatal=False, kind="MidiPortError"))
+    def _say(self, sentence: str) -> None:
+        self.engine.sender.put(evt.ErrorEvent(sentence, fatal=False, kind="MidiPortError"))
 
-    def _message(self, frame: int, data: bytes) -> None:
-        """MIDI input thread: play what came in through the thru track, at once, then tell
-        the GUI where it was played (to record it)."""
+    def _jack_message(self, frame: int, data: bytes) -> None:
+        self._message(self.stamper, frame, data)
+
+    def _message(self, stamper, stamp: int, data: bytes) -> None:
+        """A MIDI input thread: play what came in through the thru track, at once, then
+        tell the GUI where it was played (to record it).  ``stamp`` is in ``stamper``'s
+        clock (a JACK frame, or a monotonic time)."""
         self._play_thru(data)
-        stamper = self.stamper
         if worth_recording(data) and stamper is not None:
-            at = stamper.place(frame)
+            at = stamper.place(stamp)
             self.engine.sender.put(
                 evt.MidiInputEvent(bytes(data[:3]), at.tick, at.pass_index, at.playing)
             )
@@ -109,5 +154,7 @@ class KeyboardInput:
         with self._lock:
             self._closed = True
             midi_in, self.midi_in = self.midi_in, None
-        if midi_in is not None:
-            midi_in.close()
+            api_in, self.api_in = self.api_in, None
+        for opened in (midi_in, api_in):
+            if opened is not None:
+                opened.close()

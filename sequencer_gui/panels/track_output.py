@@ -42,7 +42,7 @@ class TrackOutputs:
     def __init__(self, window):
         self.window = window
         self.ports: tuple[str, ...] = ()
-        self.inputs: tuple[str, ...] = ()  # JACK MIDI outputs to listen to (for the input)
+        self.inputs: tuple[str, ...] = ()  # sources for the MIDI input (see input_choice)
         self.problem = ""
         self.reported = False  # a port list came from the engine (else: not asked yet)
         self.buttons: dict[int, ttk.Menubutton] = {}
@@ -75,7 +75,9 @@ class TrackOutputs:
         if isinstance(event, evt.ReadyEvent):
             self.window.link.send(cmd.ListMidiPortsCommand())
         elif isinstance(event, evt.MidiPortsEvent):
-            self.ports, self.inputs, self.problem = event.outputs, event.inputs, event.problem
+            self.ports, self.problem = event.outputs, event.problem
+            # the input's sources: JACK outputs by name, other APIs' ports by label
+            self.inputs = event.inputs + event.other_inputs
             self.reported = True
 
     def _fill(self, menu: tk.Menu, index: int) -> None:

@@ -99,7 +99,7 @@ def mount(window, input_source: str = "") -> Recording:
 
 
 def _add_input_menu(window, menu: tk.Menu, settings: RecordSettings, outputs) -> None:
-    """Transport > MIDI Input: the JACK MIDI outputs the engine last reported."""
+    """Transport > MIDI Input: the ports to listen to the engine last reported."""
     inputs = tk.Menu(menu, tearoff=False)
 
     def fill() -> None:

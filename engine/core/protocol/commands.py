@@ -213,8 +213,9 @@ class SetTrackMixCommand:
 
 @dataclass(frozen=True, slots=True)
 class SetMidiInputCommand:
-    """Listen to MIDI input: ``source`` (a JACK MIDI output port's full name, "" for only
-    Pianola's own input port) connected to the engine's input, played through track
+    """Listen to MIDI input: ``source`` (a JACK MIDI output port's full name, connected to
+    the engine's own input port; "API: port name" for a port opened through
+    python-rtmidi; "" for only Pianola's own input port), played through track
     ``track_index`` (MIDI thru: its instrument and its output port)."""
 
     source: str

@@ -274,14 +274,16 @@ class MidiInputEvent:
 class MidiPortsEvent:
     """The MIDI ports there are: ``outputs`` to send to (labels such as "JACK: fluidsynth:midi_00"),
     ``inputs`` to listen to (JACK MIDI outputs' full names); ``problem`` one sentence when
-    no MIDI API answers."""
+    no MIDI API answers; ``other_inputs`` to listen to on other APIs, opened through
+    python-rtmidi (labels such as "ALSA: Keystation 49:0")."""
 
     outputs: tuple[str, ...] = ()
     inputs: tuple[str, ...] = ()
     problem: str = ""
+    other_inputs: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        for name in ("outputs", "inputs"):
+        for name in ("outputs", "inputs", "other_inputs"):
             value = getattr(self, name)
             if not isinstance(value, tuple) or not all(isinstance(v, str) for v in value):
                 raise ValueError(f"MIDI port {name} must be a tuple of names, not {value!r}")

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from engine.midi.clocks import HeldFrameOffset, WallClockMap
+from engine.midi.clocks import ArrivalClock, HeldFrameOffset, WallClockMap
 
 RATE, PERIOD = 48000, 256
 PERIOD_NS = PERIOD * 1_000_000_000 // RATE
@@ -71,3 +71,35 @@ def test_readings_split_between_two_values_move_nothing():
 def test_a_held_offset_without_a_window_is_refused():
     with pytest.raises(ValueError):
         HeldFrameOffset(0, 50)
+
+
+def test_an_arrival_clock_takes_the_api_times_from_the_least_delayed_read():
+    # the API stamps at 1 000, 1 250 and 1 600 us on its own clock (origin 5 ms on the
+    # monotonic clock); the reads come 3 ms, 0.2 ms and 1 ms late
+    clock = ArrivalClock()
+    origin_ns = 5_000_000
+    stamped_us = (1000, 1250, 1600)
+    late_ns = (3_000_000, 200_000, 1_000_000)
+    stamps = []
+    previous = None
+    for at_us, late in zip(stamped_us, late_ns):
+        delta_s = 0.0 if previous is None else (at_us - previous) / 1e6
+        previous = at_us
+        stamps.append(clock.stamp(delta_s, origin_ns + at_us * 1000 + late))
+    # the first is known only as well as its read; from the second on, to 0.2 ms
+    assert stamps[0] == origin_ns + 1_000_000 + 3_000_000
+    assert stamps[1] == origin_ns + 1_250_000 + 200_000
+    assert stamps[2] == origin_ns + 1_600_000 + 200_000
+
+
+def test_an_arrival_clock_sums_many_deltas_exactly():
+    clock = ArrivalClock()
+    clock.stamp(0.0, 0)
+    for _ in range(100_000):
+        clock.stamp(0.000_333, 10**12)  # rounding each float delta keeps the sum exact
+    assert clock.api_us == 33_300_000
+
+
+def test_an_arrival_clock_needs_a_window():
+    with pytest.raises(ValueError, match="window"):
+        ArrivalClock(0)
