@@ -18,7 +18,7 @@ import threading
 import time
 
 from engine.core.errors import MidiPortError
-from engine.midi.ports import MidiPort, quiet_c_stderr
+from engine.midi.ports import MidiPort, api_ident, quiet_c_stderr
 
 SPIN_NS = 1_000_000  # the last millisecond before a deadline is spun, not slept
 
@@ -48,7 +48,7 @@ class DeadlinePort:
         try:
             with quiet_c_stderr():
                 if self.port is not None:
-                    api = self.api_ident if self.api_ident is not None else _api_ident(self.port)
+                    api = self.api_ident if self.api_ident is not None else api_ident(self.port.api)
                     out = rtmidi.MidiOut(api, name=self.name)
                     names = out.get_ports()
                     # the index may have moved since the port was listed: find it by name
@@ -157,14 +157,3 @@ class DeadlinePort:
                 left = self.sounding.pop(key, 0) - 1
                 if left > 0:
                     self.sounding[key] = left
-
-
-def _api_ident(port: MidiPort) -> int:
-    import rtmidi
-
-    return {
-        "ALSA": rtmidi.API_LINUX_ALSA,
-        "JACK": rtmidi.API_UNIX_JACK,
-        "CoreMIDI": rtmidi.API_MACOSX_CORE,
-        "WinMM": rtmidi.API_WINDOWS_MM,
-    }[port.api]

@@ -74,6 +74,18 @@ def _api_name(rtmidi, ident: int) -> str:
     }.get(ident, rtmidi.get_api_display_name(ident))
 
 
+def api_ident(api: str) -> int:
+    """rtmidi's number of the API a port's ``api`` names."""
+    import rtmidi
+
+    return {
+        "ALSA": rtmidi.API_LINUX_ALSA,
+        "JACK": rtmidi.API_UNIX_JACK,
+        "CoreMIDI": rtmidi.API_MACOSX_CORE,
+        "WinMM": rtmidi.API_WINDOWS_MM,
+    }[api]
+
+
 def _problem(api: str, exc: Exception) -> str:
     if api == "ALSA":
         return (

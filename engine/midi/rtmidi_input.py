@@ -25,25 +25,13 @@ from typing import Any
 
 from engine.core.errors import MidiPortError
 from engine.midi.clocks import ArrivalClock
-from engine.midi.ports import MidiPort, quiet_c_stderr
+from engine.midi.ports import MidiPort, api_ident, quiet_c_stderr
 
 POLL_S = 0.001
 SAMPLE_EVERY = 4  # on_poll every fourth poll, as the JACK input's reader
 WATCH_EVERY = 1000  # polls between two looks at the API's port list (a second)
 CLIENT_NAME = "pianola-rtmidi-in"
 PORT_NAME = "in"
-
-
-def api_ident(api: str) -> int:
-    """rtmidi's number of the API a port label names."""
-    import rtmidi
-
-    return {
-        "ALSA": rtmidi.API_LINUX_ALSA,
-        "JACK": rtmidi.API_UNIX_JACK,
-        "CoreMIDI": rtmidi.API_MACOSX_CORE,
-        "WinMM": rtmidi.API_WINDOWS_MM,
-    }[api]
 
 
 class RtMidiInput:

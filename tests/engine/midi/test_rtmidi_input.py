@@ -20,6 +20,8 @@ from engine.core.score import DRUM_BANK, GM_DRUM_CHANNEL, Score, Track
 from engine.measure.capture import Recorder
 from engine.measure.midi_capture import MidiRecorder
 from engine.measure.onsets import find_onsets, suggest_threshold
+from tests.engine.midi.test_input_placed import _events, _playing
+from tests.engine.midi.test_midi_input import _connected
 
 pytestmark = pytest.mark.audio
 
@@ -31,39 +33,8 @@ SPACING = RATE // 3  # between two notes sent
 RTMIDI_PORT = "pianola-rtmidi-in:in"
 
 
-def _connected(keyboard: MidiRecorder, port: str, timeout_s: float = 20) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if port in [q.name for q in keyboard.client.get_all_connections(keyboard.outport)]:
-            return True
-        time.sleep(0.05)
-    return False
-
-
-def _events(engine, kind, count: int, timeout_s: float = 20, where=lambda e: True) -> list:
-    found: list = []
-    deadline = time.monotonic() + timeout_s
-    while len(found) < count and time.monotonic() < deadline:
-        found += [e for e in engine.poll_events() if isinstance(e, kind) and where(e)]
-        time.sleep(0.02)
-    return found
-
-
 def _problems(engine, count: int, timeout_s: float = 20) -> list[str]:
-    found = _events(
-        engine, evt.ErrorEvent, count, timeout_s, where=lambda e: e.kind == "MidiPortError"
-    )
-    return [e.message for e in found]
-
-
-def _playing(engine, timeout_s: float = 20) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        position = engine.read_position()
-        if position.playing and position.tick > 0:
-            return True
-        time.sleep(0.01)
-    return False
+    return [e.message for e in _events(engine, evt.ErrorEvent, count, timeout_s)]
 
 
 def test_notes_through_rtmidis_jack_api_are_heard_and_recorded(engine, jack_server):
