@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import tkinter as tk
 from tkinter import ttk
-from typing import Protocol
 
 from engine.core.score import Note, Score
 from sequencer_gui import palette
@@ -20,6 +19,7 @@ from sequencer_gui.canvas_pool import ItemPool
 from sequencer_gui.document import Document
 from sequencer_gui.fonts import SMALL
 from sequencer_gui.roll import navigation
+from sequencer_gui.roll.audition import Audition, SilentAudition
 from sequencer_gui.roll.geometry import RollGeometry
 from sequencer_gui.roll.keyboard import Keyboard
 from sequencer_gui.roll.note_drawing import NoteDrawing
@@ -29,38 +29,6 @@ from sequencer_gui.roll.ruler import Ruler
 from sequencer_gui.roll.velocity_lane import VelocityLane
 
 WORLD_RIGHT = 10**8  # background rows span this far, so scrolling never shows their end
-
-
-class Audition(Protocol):
-    """What the roll asks of the engine; the window passes an ``EngineLink``."""
-
-    def preview(self, track_index: int, pitch: int, velocity: int, length_ticks: int) -> None:
-        """Sound a note for ``length_ticks`` (a click on the keyboard or a new note)."""
-
-    def preview_on(self, track_index: int, pitch: int, velocity: int) -> None:
-        """Start sounding a note (a key held down)."""
-
-    def preview_off(self, track_index: int, pitch: int) -> None:
-        """Stop the note ``preview_on`` started."""
-
-    def locate(self, tick: int) -> None:
-        """Move the transport (a click on the ruler)."""
-
-
-class SilentAudition:
-    """No engine: the roll works (and is tested) without one."""
-
-    def preview(self, track_index: int, pitch: int, velocity: int, length_ticks: int) -> None:
-        pass
-
-    def preview_on(self, track_index: int, pitch: int, velocity: int) -> None:
-        pass
-
-    def preview_off(self, track_index: int, pitch: int) -> None:
-        pass
-
-    def locate(self, tick: int) -> None:
-        pass
 
 
 class PianoRoll(NoteDrawing, ttk.Frame):
