@@ -3,12 +3,15 @@
 
 The JACK MIDI helper stamps every incoming event with the JACK frame it arrived at.  The
 synth counts its own frames, and "JACK frame - synth frame" is one constant while no
-cycle is lost -- the same constant ``JackSink`` (engine.midi.router) measures for the
-way out, measured here the same way: both clocks go to the monotonic clock
-(``engine.midi.clocks``), the median of the last second's measurements is held until it
-moves by more than half a period, so a busy machine's measuring noise never moves a
-recorded note.  A note played at JACK frame F is placed at the tick the synth's output
-carried at F: what the musician heard while playing it.
+cycle is lost -- the same constant ``JackSink`` (engine.midi.sinks) holds for the way
+out, and held the same way.  With the synth on the same JACK server (``same_clock``) it
+is read from the two frame counters (``HeldFrameOffset``): no other clock is involved,
+so a server whose frames run slow against the monotonic clock (a busy machine's dummy
+backend) moves nothing.  Otherwise both clocks go to the monotonic clock
+(``engine.midi.clocks``), and the median of the last second's measurements is held
+until it moves by more than half a period, so a busy machine's measuring noise never
+moves a recorded note.  A note played at JACK frame F is placed at the tick the synth's
+output carried at F: what the musician heard while playing it.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import time
 from collections import deque
 from dataclasses import dataclass
 
-from engine.midi.clocks import JackClockMap, WallClockMap, synth_frame_exact
+from engine.midi.clocks import HeldFrameOffset, JackClockMap, WallClockMap, synth_frame_exact
 
 HOLD_WINDOW_NS = 1_000_000_000
 HOLD_MIN_SAMPLES = 20
@@ -42,18 +45,29 @@ class Placed:
 class InputClock:
     """JACK frame -> synth frame for events arriving through one JACK MIDI helper port."""
 
-    def __init__(self, sample_rate: int, period_frames: int, ms_clock: bool):
+    def __init__(
+        self, sample_rate: int, period_frames: int, ms_clock: bool, same_clock: bool = False
+    ):
         self.sample_rate = sample_rate
         self.period_frames = period_frames
         self.ms_clock = ms_clock
+        self._held = HeldFrameOffset(HOLD_WINDOW_NS, HOLD_MIN_SAMPLES) if same_clock else None
         self.synth_clock = WallClockMap(sample_rate, period_frames)
         self.jack_clock = JackClockMap(sample_rate)
         self.offset: int | None = None  # JACK frame - synth frame, as held
         self._recent: deque[tuple[int, int]] = deque()  # (now_ns, measured offset)
 
-    def sample(self, synth_now: int, now_ns: int, cycle_frame: int, cycle_ns: int) -> None:
-        """One reading of both clocks (the input thread, every few milliseconds)."""
+    def sample(
+        self, synth_now: int, now_ns: int, cycle_frame: int, cycle_ns: int, cycle_frames: int
+    ) -> None:
+        """One reading of both clocks (the input thread, every few milliseconds): the
+        synth's frames, and the port's latest cycle (its start frame, when it was woken,
+        its length)."""
         exact = synth_frame_exact(synth_now, self.sample_rate) if self.ms_clock else synth_now
+        if self._held is not None:
+            self._held.sample(now_ns, cycle_frame, cycle_frames, exact)
+            self.offset = self._held.offset
+            return
         self.synth_clock.sample(now_ns, exact)
         self.jack_clock.sample(cycle_frame, cycle_ns)
         at_ns = self.synth_clock.deadline_ns(exact)
@@ -90,12 +104,18 @@ class InputStamper:
             backend.sample_rate,
             getattr(backend, "period_frames", 256),
             getattr(backend, "driver_name", None) in MS_CLOCK_DRIVERS,
+            # a synth on JACK counts the frames the port counts (both on this server)
+            same_clock=getattr(backend, "driver_name", None) == "jack",
         )
 
     def sample(self) -> None:
         port = self.port
         self.clock.sample(
-            self.backend.now_frame(), time.monotonic_ns(), port.cycle_frame(), port.cycle_ns()
+            self.backend.now_frame(),
+            time.monotonic_ns(),
+            port.cycle_frame(),
+            port.cycle_ns(),
+            port.cycle_frames(),
         )
 
     def place(self, jack_frame: int) -> Placed:
