@@ -19,7 +19,8 @@ tracks) to it, one after the other:
 For each, one constant offset (the latency) is fitted -- the median of "received minus
 due" -- and the errors about it are reported: worst, 99th percentile and standard
 deviation in frames, with the ratio naive/Pianola.  Target for Pianola's way: every
-event within 64 frames of its due frame.
+event within 64 frames of its due frame.  On the same server first, keyboard -> sound
+latency through Pianola's MIDI input (``engine.bench.keyboard_latency``).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from engine.bench.keyboard_latency import keyboard_latency
 from engine.core.score import Note, Score, Track
 from engine.core.timing import TempoChange, TempoMap, bpm_to_us_per_quarter
 
@@ -42,6 +44,7 @@ BPM = 137
 TARGET_FRAMES = 64
 COARSE_FRAMES = 512  # the bin of the coarse latency estimate
 PAIRING_FRAMES = 20_000  # farther from the latency than this: not the same event
+KEYBOARD_NOTES = 40
 
 
 def add_arguments(parser) -> None:
@@ -195,12 +198,12 @@ def measure_period(period: int, rate: int, bars: int) -> dict:
     score = pattern_song(bars)
     due = due_events(score, rate)
     name = f"pianola-bench-midi-{os.getpid()}-{period}"
-    results: dict[str, Any] = {}  # "keyboard": latencies; per way: its figures
+    results: dict[str, Any] = {}  # "keyboard": its KeyboardLatency; per way: its figures
     with tempfile.TemporaryDirectory(prefix="pianola-bench-") as folder:
         song = Path(folder) / "pattern.pianola"
         save_project(score, song)
         with DummyJackServer(name, sample_rate=rate, period_frames=period, realtime=True):
-            results["keyboard"] = keyboard_latency(name, rate, 40)
+            results["keyboard"] = keyboard_latency(name, rate, KEYBOARD_NOTES)
             for way, run in (
                 ("pianola", lambda port: _run_pianola(song, port, name)),
                 ("naive", lambda port: _run_naive(port, name, rate, bars)),
@@ -218,66 +221,6 @@ def measure_period(period: int, rate: int, bars: int) -> dict:
                         recorder.counters()["gaps"],
                     )
     return results
-
-
-def keyboard_latency(server: str, rate: int, notes: int) -> list[int]:
-    """Frames from each note sent into Pianola's MIDI input to its onset in the synth's
-    output (the engine plays it through a drum track; both clocks are JACK's)."""
-    from pathlib import Path
-
-    from engine.core.audio_settings import AudioSettings
-    from engine.core.protocol import commands as cmd
-    from engine.core.score import DRUM_BANK
-    from engine.files.soundfonts import BUNDLED_SOUNDFONT
-    from engine.measure.capture import Recorder
-    from engine.measure.midi_capture import MidiRecorder
-    from engine.measure.onsets import find_onsets, suggest_threshold
-    from engine.realtime.client import EngineClient
-
-    settings = AudioSettings(
-        driver="jack",
-        jack_server=server,
-        sample_rate=rate,
-        reverb=False,
-        chorus=False,
-        soundfont=str(Path(BUNDLED_SOUNDFONT)),
-    )
-    kit = Track("Drums", channel=9, bank=DRUM_BANK, is_drum=True, notes=(Note(0, 10, 37),))
-    client = EngineClient(settings)
-    client.start()
-    try:
-        client.wait_ready(60)
-        client.load_score(Score(tracks=(kit,)))
-        with MidiRecorder("bench-keys", server=server) as keys:
-            client.send(cmd.SetMidiInputCommand("bench-keys:out", 0))
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline and not keys.client.get_all_connections(keys.outport):
-                time.sleep(0.05)
-            spacing = rate // 4
-            with Recorder(
-                r"^pianola:", channels=2, server_name=server, max_seconds=notes / 4 + 3
-            ) as rec:
-                rec.start()
-                time.sleep(0.3)
-                first = keys.frame_now() + rate // 2
-                sent = [first + i * spacing for i in range(notes)]
-                for frame in sent:
-                    keys.send_at(frame, bytes((0x99, 37, 110)))
-                    keys.send_at(frame + spacing // 2, bytes((0x89, 37, 0)))
-                rec.wait_until_frame(sent[-1] + rate // 2, timeout_s=notes / 4 + 30)
-                recording = rec.stop()
-    finally:
-        client.close()
-    magnitude = recording.magnitude()
-    onsets = recording.jack_frames(
-        find_onsets(magnitude, suggest_threshold(magnitude), min_gap_frames=spacing // 2)
-    )
-    latencies = []
-    for frame in sent:
-        after = onsets[(onsets >= frame) & (onsets < frame + spacing // 2)]
-        if len(after) and keys.heard(frame):
-            latencies.append(int(after[0] - frame))
-    return latencies
 
 
 def ratio(naive: float, pianola: float, floor: float) -> str:
@@ -333,17 +276,24 @@ def run(args) -> int:
         )
         worst_pianola = max(worst_pianola, pw)
         trusted = trusted and not results["pianola"][3] and not results["pianola"][2]
-        latency = sorted(results["keyboard"])
+        keys = results["keyboard"]
+        latency = sorted(keys.latencies)
         if latency:
             ms = 1000 / args.sample_rate
             print(
                 f"{period:6d} | MIDI in -> onset: median {statistics.median(latency):.0f} frames "
                 f"({statistics.median(latency) * ms:.1f} ms), worst {latency[-1]} frames "
-                f"({latency[-1] * ms:.1f} ms) over {len(latency)} notes; target one period + 2 ms "
-                f"= {period + args.sample_rate // 500} frames"
+                f"({latency[-1] * ms:.1f} ms) over {len(latency)} of {keys.sent} notes; target "
+                f"one period + 2 ms = {period + args.sample_rate // 500} frames"
             )
         else:
             print(f"{period:6d} | MIDI in -> onset: no note heard")
+        if not keys.clean:
+            print(
+                f"{period:6d} | MIDI in: the sender wrote {keys.sender_late} notes late and the "
+                f"recorder lost {keys.recorder_gaps} cycles, so these figures are not the "
+                "engine's alone"
+            )
     verdict = "met" if worst_pianola <= TARGET_FRAMES else "NOT met"
     if not trusted:
         verdict += " (events went missing or the recorder lost cycles: not a clean measurement)"
