@@ -1,10 +1,11 @@
 """Realtime scheduling for the engine (runs in the engine process: its main thread at
 start, and the scheduler thread).
 
-The engine asks Linux for ``SCHED_FIFO`` at a configurable priority.  Where that is
-refused (a desktop user without an rtprio limit), it asks for a lower nice value instead,
-and where even that is refused it runs at the nice it was started with -- and says which
-it got, and why, so the ready message and ``pianola doctor`` can tell the user.  The nice
+The engine asks Linux for ``SCHED_FIFO`` at a configurable priority, and for a lower nice
+value with it (for the threads libraries start with an ordinary policy, which take the
+nice but not the realtime policy).  Where SCHED_FIFO is refused (a desktop user without
+an rtprio limit), the lower nice value is what it gets, and where even that is
+refused it runs at the nice it was started with -- and says which it got, and why, so the ready message and ``pianola doctor`` can tell the user.  The nice
 value is absolute: the engine's does not depend on the nice Pianola was started with,
 except that a stronger one is kept.
 
@@ -71,9 +72,19 @@ def request_realtime(
         check_priority(priority)
         try:
             os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(priority))
-            return Scheduling("SCHED_FIFO", priority, started_nice, "granted")
         except PermissionError as exc:
             refusal = f"SCHED_FIFO {priority} was refused ({exc.strerror})"
+        else:
+            # The nice too, where allowed: libraries start their helper threads with
+            # an explicit ordinary policy, which takes the nice but not SCHED_FIFO, and
+            # libjack refuses a client whose helper thread has not run within a second
+            # (then crashes), as it may not on a busy machine at a weak nice.
+            try:
+                os.setpriority(os.PRIO_PROCESS, 0, min(fallback_nice, started_nice))
+            except PermissionError:
+                pass  # realtime is what matters; the helpers keep the started nice
+            nice = os.getpriority(os.PRIO_PROCESS, 0)
+            return Scheduling("SCHED_FIFO", priority, nice, "granted")
     advice = f"; to fix: {_ADVICE}" if priority is not None else ""
     wanted = min(fallback_nice, started_nice)
     try:

@@ -92,6 +92,36 @@ def test_the_fallback_nice_does_not_depend_on_the_nice_started_with(started_nice
 
 
 @needs_root
+@pytest.mark.parametrize("started_nice", [10, -15])
+def test_granted_realtime_brings_the_nice_that_helper_threads_take(started_nice):
+    """A thread a library starts with an explicit ordinary policy (libjack's helpers)
+    takes the nice, not SCHED_FIFO: the engine asks for the fallback nice too."""
+    code = (
+        "import json, os, threading\n"
+        "from engine.realtime.priority import request_realtime, current_scheduling\n"
+        "got = request_realtime(70, fallback_nice=-10)\n"
+        "seen = []\n"
+        "def helper():\n"
+        "    os.sched_setscheduler(0, os.SCHED_OTHER, os.sched_param(0))  # as explicit\n"
+        "    seen.append(str(current_scheduling()))\n"
+        "t = threading.Thread(target=helper); t.start(); t.join()\n"
+        "print(json.dumps([str(got), got.nice, seen[0]]))\n"
+    )
+    res = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        preexec_fn=lambda: os.setpriority(os.PRIO_PROCESS, 0, started_nice),
+        cwd="/",
+        env=dict(os.environ, PYTHONPATH=os.getcwd()),
+        timeout=60,
+    )
+    assert res.returncode == 0, res.stderr
+    kept = min(started_nice, -10)
+    assert json.loads(res.stdout) == ["SCHED_FIFO 70", kept, f"nice {kept}"]
+
+
+@needs_root
 def test_a_start_stronger_than_the_fallback_nice_is_kept():
     got, _, now = _ask(-15, fallback_nice=-10, priority="off", ordinary=False)
     assert got == now == "nice -15"
