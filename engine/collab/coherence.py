@@ -24,10 +24,21 @@ class Coherence:
         # (None: absent)
         self.before: dict[str, object] = {}  # value before the first pending stamp
         self.pending: dict[str, list[tuple[int, object]]] = {}  # (stamp, value)
+        # gone before the stamp of its going arrived: heard as before until it does
+        self.held: set[str] = set()
 
     def clear(self) -> None:
         self.before.clear()
         self.pending.clear()
+        self.held.clear()
+
+    def hold(self, note_id: str, before: object) -> None:
+        """A note is gone from the document but where it goes is not known yet (its stamp
+        comes in a message still on its way): it keeps sounding as ``before``."""
+        if note_id not in self.pending:
+            self.before[note_id] = before
+            self.pending[note_id] = []
+        self.held.add(note_id)
 
     def add(self, note_id: str, before: object, stamp: int, value) -> None:
         """A note took ``value`` from session tick ``stamp`` on (``before``: its value
@@ -38,6 +49,13 @@ class Coherence:
         entries = self.pending[note_id]
         entries[:] = [e for e in entries if e[0] != stamp]
         bisect.insort(entries, (stamp, value), key=lambda e: e[0])
+
+    def restate_from(self, note_id: str, session_tick: int, value_of) -> None:
+        """Take the values of a note's pending stamps after ``session_tick`` again from
+        ``value_of(stamp)``: a write stamped earlier that arrived later may change what
+        holds at later stamps too (another field of the same note)."""
+        entries = self.pending.get(note_id, [])
+        entries[:] = [(s, value_of(s) if s > session_tick else v) for s, v in entries]
 
     def value_at(self, note_id: str, session_tick: int):
         entries = self.pending[note_id]
@@ -68,6 +86,6 @@ class Coherence:
             if i:
                 self.before[note_id] = entries[i - 1][1]
                 del entries[:i]
-            if not entries:
+            if not entries and note_id not in self.held:
                 del self.pending[note_id]
                 del self.before[note_id]

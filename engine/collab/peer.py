@@ -21,14 +21,11 @@ from engine.collab.coherence import Coherence
 from engine.collab.connection import Connection, SessionLink
 from engine.collab.event_log import event_lines, mix_lines
 from engine.collab.link_share import LinkShare
+from engine.collab.peer_song import SongFollowing
 from engine.collab.session import Session
-from engine.collab.song_doc import LOCAL, PATTERN_KEY, Changes, SongDoc
+from engine.collab.song_doc import LOCAL, SongDoc
 from engine.collab.song_schema import (
-    PLACEMENT_KEY,
-    TIMING_KEYS,
-    TRACK_KEY,
     song_settings,
-    with_song_settings,
 )
 from engine.collab.transport import SessionTimeline, TransportState
 from engine.core.protocol import commands as cmd
@@ -40,7 +37,7 @@ LOGGED_KEPT = 4096  # event lines remembered: far more than one look-ahead holds
 START_MARGIN_US = 100_000  # the engine needs a start this far ahead to be on it
 
 
-class Peer:
+class Peer(SongFollowing):
     """See module doc.  ``score``: the song this peer brings (the one that shares it)."""
 
     def __init__(
@@ -193,86 +190,6 @@ class Peer:
         done = self.song.redo(at=self.last_stamp)
         self.session.flush()
         return done
-
-    def _on_song(self, changes: Changes) -> None:
-        if not self.transport.playing or self.timeline is None:
-            self.coherence.clear()
-            self._commands.append(cmd.ReplaceScoreCommand(self.song.score()))
-            return
-        first = None
-        keys: list[tuple[str, object]] = [
-            (i, changes.notes_before.get(i)) for i in changes.note_ids
-        ]
-        keys += [(PATTERN_KEY + i, changes.patterns_before.get(i)) for i in changes.pattern_ids]
-        keys += [
-            (PLACEMENT_KEY + i, changes.placements_before.get(i)) for i in changes.placement_ids
-        ]
-        # a track made, removed or moved, or its mix changed: each engine's tracks
-        # change places on the stamp's tick, as one score, the same on every peer
-        keys += [(TRACK_KEY + i, changes.tracks_before.get(i)) for i in sorted(changes.track_ids)]
-        if changes.song:
-            settings = song_settings(self.song.score())
-            keys += [(k, self._song_now[k]) for k in settings if settings[k] != self._song_now[k]]
-            self._song_now = settings
-        retime_from = None
-        for key, before in keys:
-            stamp = self.song.stamp(key)
-            # unstamped, or stamped for another run of the transport: due at once
-            u = stamp[1] if stamp is not None and stamp[0] == self.transport.epoch else 0
-            self.coherence.add(key, before, u, self.song.entry(key))
-            first = u if first is None else min(first, u)
-            if key in TIMING_KEYS:
-                if u == 0:
-                    # made while stopped, before this transport (messages overtake each
-                    # other): start again in phase with what the song now says
-                    self._on_transport(force=True)
-                    return
-                retime_from = u if retime_from is None else min(retime_from, u)
-        if retime_from is not None:
-            self._retime_from(self.timeline, retime_from)
-            if retime_from <= self.session_tick_now():  # too late for its place here
-                self.incoherent += 1
-                self.notices.append(
-                    "a tempo or loop change came too late: this peer starts again in phase"
-                )
-                self._rejoin()
-                return
-        if first is not None:
-            self._send_versions_from(self.timeline, first)
-
-    def _retime_from(self, timeline: SessionTimeline, u: int) -> None:
-        """The song's tempo or loop changes at session tick ``u`` (and at every later
-        pending stamp of the song's settings): the playing ``timeline`` gets a new
-        stretch there."""
-        stamps = sorted(
-            {s for key in TIMING_KEYS for s, _ in self.coherence.pending.get(key, ()) if s >= u}
-        )
-        for stamp in stamps:
-            settings = {
-                key: self.coherence.value_at(key, stamp)
-                for key in TIMING_KEYS
-                if key in self.coherence.pending
-            }
-            timeline = timeline.changed_at(stamp, with_song_settings(timeline.score, settings))
-            self._timeline_stamps.add(stamp)
-        self.timeline = timeline
-
-    def _send_versions_from(self, timeline: SessionTimeline, first: int) -> None:
-        for u in self.coherence.stamps_from(first):
-            score = self.song.score_with(self.coherence.overrides_at(u, self.song.entry))
-            pass_index, tick = timeline.take_over_place(u)
-            self._version += 1
-            self._asked[self._version] = u
-            self._commands.append(
-                cmd.ReplaceScoreAtCommand(
-                    score,
-                    max(0, pass_index - self.pass_offset),
-                    tick,
-                    self._version,
-                    # a tempo or loop change moves what comes after it: sent again below
-                    withdraw_later=u in self._timeline_stamps,
-                )
-            )
 
     # --- the transport ----------------------------------------------------------------
     def play(self, from_tick: int | None = None) -> None:

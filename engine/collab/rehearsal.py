@@ -8,10 +8,14 @@ what they add, move, re-velocity, delete or undo follows the seed only.  With
 peer's track instead.  With ``track_edits`` one edit in four is about tracks: a track of
 the peer's own made (with a few notes) or removed again, its own track or a made one
 moved a place up or down, or its own track's instrument, volume, pan or mute changed.
+With ``contend`` every peer edits the same things at the same moments instead: on each
+whole second of the session's shared clock, the first track's volume or its first
+note's velocity, each peer to a value of its own.
 """
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import replace
 
@@ -31,10 +35,12 @@ class Rehearsal:
         *,
         song_edits: bool = False,
         track_edits: bool = False,
+        contend: bool = False,
     ):
         self.rng = random.Random(seed)
         self.song_edits = song_edits
         self.track_edits = track_edits
+        self.contend = contend
         self.song_made = 0  # of ``made``: tempo and loop edits
         self.tracks_made = 0  # of ``made``: tracks made, removed, moved or re-mixed
         self.track_index = track_index
@@ -45,8 +51,9 @@ class Rehearsal:
         self.made_ids: list[str] = []  # tracks this peer made and has not removed
 
     def due(self, now_s: float) -> bool:
+        """Whether an edit is due at ``now_s`` (with ``contend``: the session's clock)."""
         if self.next_s is None:
-            self.next_s = now_s + self.every_s
+            self.next_s = float(math.ceil(now_s)) if self.contend else now_s + self.every_s
         if now_s < self.next_s:
             return False
         self.next_s += self.every_s
@@ -61,6 +68,9 @@ class Rehearsal:
     def edit(self, peer) -> None:
         """Make one edit through ``peer`` (an ``engine.collab.peer.Peer``)."""
         score = peer.song.score()
+        if self.contend:
+            self._contended(peer, score)
+            return
         index = self._own_index(peer)
         if index is None:
             return
@@ -96,6 +106,19 @@ class Rehearsal:
             peer.edit(edits.delete_notes(score, index, [rng.choice(notes)])[0])
         else:
             peer.undo()
+
+    def _contended(self, peer, score: Score) -> None:
+        """The first track's volume or its first note's velocity (one per second, in
+        turn by the second, so every peer picks the same one)."""
+        if not score.tracks:
+            return
+        self.made += 1
+        value = self.rng.randrange(1, 128)
+        notes = sorted(score.tracks[0].notes)
+        if int(self.next_s or 0) % 2 and notes:
+            peer.edit(edits.set_velocity(score, 0, notes[:1], value)[0])
+        else:
+            peer.edit(edits.update_track(score, 0, volume=value))
 
     def _track_edit(self, peer, score: Score, own: int) -> None:
         """A track made or removed, moved a place, or the own track's mix changed."""

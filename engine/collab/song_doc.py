@@ -2,9 +2,9 @@
 that owns the document: the GUI thread or a peer's session thread).
 
 Everything is keyed by stable ids, never by list position: two musicians editing
-different notes touch different map entries and both edits survive; the same field set
-twice concurrently resolves by Yjs's deterministic rule, identically on every peer.  The
-schema (roots, keys, value types) is described in ``docs/collaboration.md``.
+different notes touch different map entries and both edits survive; a note's or track's
+field set twice concurrently keeps both writes, and the one with the greater stamp is in
+force on every peer (``engine.collab.field_log``).  The schema (roots, keys, value types) is described in ``docs/collaboration.md``.
 
 The local ``Score`` is rebuilt after each transaction from a cache updated by the
 document's change events: only the tracks whose notes or settings changed are rebuilt,
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from pycrdt import Doc, Map, UndoManager
 
+from engine.collab.field_log import MADE, folded, latest_stamp, new_stamps
 from engine.collab.pattern_doc import read_pattern, read_placement
 from engine.collab.song_schema import (  # noqa: F401 (names other modules take from here)
     _DEFAULTS,
@@ -38,6 +39,7 @@ from engine.collab.song_schema import (  # noqa: F401 (names other modules take 
     stamp_of,
 )
 from engine.collab.song_schema import whole as _int
+from engine.collab.song_undo import SongUndoing
 from engine.collab.song_versions import score_with
 from engine.collab.song_write import SongWriting
 from engine.core.controllers import ControlEvent
@@ -46,7 +48,7 @@ from engine.core.score import LoopRegion, Note, Score, Track
 from engine.core.timing import TempoChange, TempoMap, TimeSignature, TimeSignatureMap
 
 
-class SongDoc(SongWriting):
+class SongDoc(SongWriting, SongUndoing):
     """A pycrdt ``Doc`` holding one song, with the Score derived from it (module doc)."""
 
     def __init__(self, doc: Doc | None = None):
@@ -68,6 +70,8 @@ class SongDoc(SongWriting):
         self._pending = Changes()  # what the document's events said, not yet read in
         self._unreported = Changes()  # read in (by ``score()``), not yet taken
         self._note_cache: dict[str, NoteEntry] = {}
+        # each note's and track's map as last read (by note id or ``track:ID``): its writes
+        self._raw: dict[str, dict] = {}
         self._track_cache: dict[str, dict] = {}
         self._built_tracks: dict[str, Track] = {}
         self._pattern_cache: dict = {}  # pattern id -> Pattern
@@ -81,6 +85,7 @@ class SongDoc(SongWriting):
         self.patterns.observe_deep(self._keyed("pattern_ids"))
         self.placements.observe_deep(self._keyed("placement_ids"))
         self.transport.observe(self._on_transport)
+        self.gone.observe(self._on_gone)
         self._refresh_all()
 
     # --- change tracking --------------------------------------------------------------
@@ -106,6 +111,14 @@ class SongDoc(SongWriting):
         self._pending.song = True
         self._pending.local |= self._is_local(events)
 
+    def _on_gone(self, event) -> None:
+        # a note's or track's stamp of going may come after the deletion itself
+        for key in event.keys:
+            if key.startswith(TRACK_KEY):
+                self._pending.track_ids.add(key[len(TRACK_KEY) :])
+            elif not key.startswith((PATTERN_KEY, PLACEMENT_KEY)):
+                self._pending.note_ids.add(key)
+
     def _on_transport(self, _event) -> None:
         self._pending.transport = True
 
@@ -124,31 +137,39 @@ class SongDoc(SongWriting):
             self._unreported.merge(changes)
 
     # --- reading: document -> Score ---------------------------------------------------
-    def _read_note(self, note_id: str) -> NoteEntry | None:
+    def _read_note(self, note_id: str, upto=None) -> NoteEntry | None:
+        """A note as the document holds it (``upto``: as it sounds from that stamp on)."""
         value = self.notes.get(note_id)
         if not isinstance(value, Map):
             return None
+        data = value.to_py() or {}
+        if upto is None:
+            self._raw[note_id] = data
+        fields = folded(data, upto)
         try:
-            data = value.to_py() or {}
-            track = data.get("track")
+            track = fields.get("track")
             if not isinstance(track, str):
                 raise ScoreError("a note's track is not an id")
             note = Note(
-                _int(data.get("start")),
-                _int(data.get("length")),
-                _int(data.get("key")),
-                _int(data.get("velocity", 100)),
+                _int(fields.get("start")),
+                _int(fields.get("length")),
+                _int(fields.get("key")),
+                _int(fields.get("velocity", 100)),
             )
         except (ScoreError, TypeError, ValueError):
-            self.rejected += 1
+            self.rejected += upto is None
             return None
         return NoteEntry(note_id, track, note)
 
-    def _read_track(self, track_id: str) -> dict | None:
+    def _read_track(self, track_id: str, upto=None) -> dict | None:
+        """A track's settings and place (``upto``: as they sound from that stamp on)."""
         value = self.tracks.get(track_id)
         if not isinstance(value, Map):
             return None
         data = value.to_py() or {}
+        if upto is None:
+            self._raw[TRACK_KEY + track_id] = data
+        data = folded(data, upto)
         values: dict = {}
         try:
             for name in TRACK_FIELDS:
@@ -159,13 +180,37 @@ class SongDoc(SongWriting):
             if isinstance(order, bool) or not isinstance(order, (int, float)):
                 raise ScoreError("a track's order is not a number")
         except (ScoreError, TypeError, ValueError):
-            self.rejected += 1
+            self.rejected += upto is None
             return None
         return {"fields": values, "order": float(order)}
+
+    def entry_at(self, key: str, stamp: tuple[int, int]):
+        """A note's entry (by id) or a track's settings and place (``track:ID``) as they
+        sound from ``stamp`` on: its writes stamped up to there (``engine.collab.field_log``);
+        anything else as ``entry`` has it."""
+        if key.startswith(TRACK_KEY):
+            return self._read_track(key[len(TRACK_KEY) :], stamp)
+        if any(key.startswith(p) for p in (SONG_KEY, PATTERN_KEY, PLACEMENT_KEY)):
+            return self.entry(key)
+        return self._read_note(key, stamp)
+
+    def _note_read_in(self, note_id: str, changes: Changes):
+        """Read one changed note (or ``track:ID``) again, noting its new writes' stamps."""
+        was = self._raw.pop(note_id, None)
+        entry: NoteEntry | dict | None
+        if note_id.startswith(TRACK_KEY):
+            entry = self._read_track(note_id[len(TRACK_KEY) :])
+        else:
+            entry = self._read_note(note_id)
+        stamps = new_stamps(was, self._raw.get(note_id))
+        if stamps:
+            changes.edit_stamps.setdefault(note_id, set()).update(stamps)
+        return entry
 
     def _refresh_all(self) -> None:
         self._note_cache.clear()
         self._track_cache.clear()
+        self._raw.clear()
         self._refresh(
             Changes(
                 note_ids=set(self.notes.keys()),
@@ -182,13 +227,13 @@ class SongDoc(SongWriting):
             changes.notes_before[note_id] = old
             if old is not None:
                 dirty.add(old.track_id)
-            entry = self._read_note(note_id)
+            entry = self._note_read_in(note_id, changes)
             if entry is not None:
                 self._note_cache[note_id] = entry
                 dirty.add(entry.track_id)
         for track_id in changes.track_ids:
             changes.tracks_before.setdefault(track_id, self._track_cache.get(track_id))
-            data = self._read_track(track_id)
+            data = self._note_read_in(TRACK_KEY + track_id, changes)
             if data is None:
                 self._track_cache.pop(track_id, None)
             else:
@@ -336,6 +381,8 @@ class SongDoc(SongWriting):
             if key.startswith(prefix):
                 value = root.get(key[len(prefix) :])
                 if isinstance(value, Map):
+                    if prefix == TRACK_KEY:
+                        return latest_stamp(value.to_py() or {})
                     return stamp_of(value.get("at"))
                 return stamp_of(self.gone.get(key))
         return self.note_stamp(key)
@@ -344,54 +391,16 @@ class SongDoc(SongWriting):
         """The (epoch, session tick) from which a note's current state sounds, if stamped."""
         value = self.notes.get(note_id)
         if isinstance(value, Map):
-            return stamp_of(value.get("at"))
+            return latest_stamp(value.to_py() or {})
         return stamp_of(self.gone.get(note_id))
 
-    # --- undo: one's own edits only ---------------------------------------------------
-    def undo(self, at: tuple[int, int] | None = None) -> bool:
-        return self._undo_redo(self.undo_manager.undo, at)
-
-    def redo(self, at: tuple[int, int] | None = None) -> bool:
-        return self._undo_redo(self.undo_manager.redo, at)
-
-    def _undo_redo(self, action, at) -> bool:
-        before = set(self.notes.keys())
-        self._read_in()
-        settings = song_settings(self.score())
-        if not action():
-            return False
-        changed = set(self._pending.note_ids)
-        changed |= {PATTERN_KEY + i for i in self._pending.pattern_ids}
-        changed |= {PLACEMENT_KEY + i for i in self._pending.placement_ids}
-        changed |= {TRACK_KEY + i for i in self._pending.track_ids}
-        if self._pending.song:
-            now = song_settings(self.score())
-            changed |= {key for key in now if now[key] != settings[key]}
-        roots = (
-            (PATTERN_KEY, self.patterns),
-            (PLACEMENT_KEY, self.placements),
-            (TRACK_KEY, self.tracks),
-        )
-        if at is not None and changed:
-            # The undo restored old stamps along with old values: stamp what it changed
-            # with a reachable position (an untracked transaction, so undo skips it).
-            with self.doc.transaction(origin=STAMP):
-                for key in changed:
-                    if key.startswith(SONG_KEY):
-                        self.song[key[len(SONG_KEY) :] + "_at"] = list(at)
-                        continue
-                    root = next((r for p, r in roots if key.startswith(p)), None)
-                    if root is not None:
-                        value = root.get(key.split(":", 1)[1])
-                        was_there = True
-                    else:
-                        value = self.notes.get(key)
-                        was_there = key in before
-                    if isinstance(value, Map):
-                        value["at"] = list(at)
-                    elif was_there:
-                        self.gone[key] = list(at)
-        return True
+    def made_stamp(self, key: str) -> tuple[int, int] | None:
+        """Where a note (by id) or a track (``track:ID``) began, or ended, to sound."""
+        track = key.startswith(TRACK_KEY)
+        value = (self.tracks if track else self.notes).get(key[len(TRACK_KEY) :] if track else key)
+        if isinstance(value, Map):
+            return stamp_of(value.get(MADE))
+        return stamp_of(self.gone.get(key))
 
 
 def _track_value(name: str, value):

@@ -13,7 +13,7 @@ from engine.core.errors import ScoreError
 from engine.core.pattern import Placement
 from engine.core.score import Note, Score, Track
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: a note's or track's fields changed after it was made are stamped writes
 # Every field of a track but its notes, as the model has them (new ones join by themselves)
 TRACK_FIELDS = tuple(f.name for f in fields(Track) if f.init and f.name != "notes")
 _DEFAULTS = Track()
@@ -84,6 +84,8 @@ class Changes:
     patterns_before: dict[str, object] = field(default_factory=dict)
     placement_ids: set[str] = field(default_factory=set)
     placements_before: dict[str, object] = field(default_factory=dict)
+    # the stamps of the field writes that arrived, by note id or ``track:ID``
+    edit_stamps: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
     song: bool = False
     transport: bool = False
     local: bool = False
@@ -96,6 +98,8 @@ class Changes:
             mine = getattr(self, name)
             for key, value in getattr(later, name).items():
                 mine.setdefault(key, value)
+        for key, stamps in later.edit_stamps.items():
+            self.edit_stamps.setdefault(key, set()).update(stamps)
         self.song |= later.song
         self.transport |= later.transport
         self.local |= later.local

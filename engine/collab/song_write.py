@@ -13,6 +13,7 @@ from collections import Counter
 
 from pycrdt import Doc, Map
 
+from engine.collab.field_log import add_write, settled_before
 from engine.collab.pattern_doc import write_patterns, write_placements
 from engine.collab.song_schema import (
     LOADED,
@@ -28,6 +29,7 @@ from engine.collab.song_schema import (
     new_id,
     song_settings,
 )
+from engine.collab.transport import TransportState
 from engine.core.score import Note, Score, Track
 
 
@@ -42,6 +44,7 @@ class SongWriting:
     gone: Map  # deleted note id -> its stamp
     patterns: Map
     placements: Map
+    transport: Map
     _note_cache: dict[str, NoteEntry]
     _track_cache: dict[str, dict]
     _track_order: list[str]
@@ -53,6 +56,22 @@ class SongWriting:
         raise NotImplementedError
 
     # --- writing: Score -> document (one local transaction) ---------------------------
+    def write_stamp(self, at, ppq: int) -> tuple[tuple[int, int], tuple[int, int]]:
+        """The stamp a field write carries (``at``; while stopped, tick 0 of the
+        transport's epoch, after every stamp of its runs before) and the last stamp
+        surely played everywhere by then (see ``engine.collab.field_log``)."""
+        if at is not None:
+            return (int(at[0]), int(at[1])), settled_before(at, True, ppq)
+        state = TransportState.from_doc(self.transport.get("state"))
+        stamp = (state.epoch if state is not None else 0, 0)
+        return stamp, settled_before(stamp, False, ppq)
+
+    def _set_fields(self, target: Map, values: dict, at, ppq: int, undo: bool = False) -> None:
+        """Change fields of a note's or track's Map (stamped writes: module doc of
+        ``engine.collab.field_log``)."""
+        stamp, settled = self.write_stamp(at, ppq)
+        add_write(target, stamp, self.doc.client_id, values, settled, undo)
+
     def load_score(self, score: Score) -> None:
         """Put a whole song into an empty document (the peer that shares it); not an undo
         step, so an undo right after sharing never takes the song away."""
@@ -84,7 +103,9 @@ class SongWriting:
                     if old_index is not None and old_index < len(old.tracks)
                     else ()
                 )
-                self._write_notes(track_id, old_entries, before, new.tracks[index].notes, at)
+                self._write_notes(
+                    track_id, old_entries, before, new.tracks[index].notes, at, new.ppq
+                )
             if old.patterns != new.patterns:
                 gone = write_patterns(self.patterns, old.patterns, new.patterns, at)
                 if at is not None:
@@ -142,14 +163,13 @@ class SongWriting:
             used.add(track_id)
             ids.append(track_id)
             before, after = old.tracks[old_index], new.tracks[new_index]
-            entry = self.tracks[track_id]
-            changed = False
-            for name in TRACK_FIELDS:
-                if getattr(before, name) != getattr(after, name):
-                    entry[name] = _doc_value(getattr(after, name))
-                    changed = True
-            if changed and at is not None:
-                entry["at"] = list(at)  # where every peer hears the new mix
+            values = {
+                name: _doc_value(getattr(after, name))
+                for name in TRACK_FIELDS
+                if getattr(before, name) != getattr(after, name)
+            }
+            if values:  # every peer hears the new mix from the stamp
+                self._set_fields(self.tracks[track_id], values, at, new.ppq)
         for track_id in old_ids:
             if track_id not in used:
                 # heard until the stamp, notes and all, on every peer
@@ -166,9 +186,7 @@ class SongWriting:
             for kept_id, order in _new_orders(
                 ids, [order_of_old[i] for i in pairs if i is not None]
             ).items():
-                self.tracks[kept_id]["order"] = order
-                if at is not None:
-                    self.tracks[kept_id]["at"] = list(at)
+                self._set_fields(self.tracks[kept_id], {"order": order}, at, new.ppq)
         created: set[str] = set()
         # the cache keeps what was there before (what a stamp recalls): new ones apart
         order_of = {t: self._track_cache[t]["order"] for t in old_ids}
@@ -208,7 +226,9 @@ class SongWriting:
         self.notes[note_id] = Map(data)
         return note_id
 
-    def _write_notes(self, track_id: str, entries: list[NoteEntry], before, notes, at) -> None:
+    def _write_notes(
+        self, track_id: str, entries: list[NoteEntry], before, notes, at, ppq: int
+    ) -> None:
         have = Counter(before)
         want = Counter(notes)
         removed_notes = have - want
@@ -222,18 +242,18 @@ class SongWriting:
         # note becomes the i-th added one, so a concurrent edit of the same note by
         # someone else lands on it rather than on a deleted copy.
         for entry, note in zip(removed, added):
-            target = self.notes[entry.id]
             old = entry.note
-            if old.start_tick != note.start_tick:
-                target["start"] = note.start_tick
-            if old.length_ticks != note.length_ticks:
-                target["length"] = note.length_ticks
-            if old.pitch != note.pitch:
-                target["key"] = note.pitch
-            if old.velocity != note.velocity:
-                target["velocity"] = note.velocity
-            if at is not None:
-                target["at"] = list(at)
+            values = {
+                name: new
+                for name, was, new in (
+                    ("start", old.start_tick, note.start_tick),
+                    ("length", old.length_ticks, note.length_ticks),
+                    ("key", old.pitch, note.pitch),
+                    ("velocity", old.velocity, note.velocity),
+                )
+                if was != new
+            }
+            self._set_fields(self.notes[entry.id], values, at, ppq)
         for entry in removed[len(added) :]:
             del self.notes[entry.id]
             if at is not None:
@@ -243,14 +263,12 @@ class SongWriting:
 
     def set_note_fields(self, note_id: str, at=None, **values) -> None:
         """Change fields of one note by id (what a remote tool or a test does)."""
+        for name in values:
+            if name not in NOTE_FIELDS:
+                raise ValueError(f"a note has no field {name!r}")
+        ppq = self.score().ppq
         with self.doc.transaction(origin=LOCAL):
-            target = self.notes[note_id]
-            for name, value in values.items():
-                if name not in NOTE_FIELDS:
-                    raise ValueError(f"a note has no field {name!r}")
-                target[name] = value
-            if at is not None:
-                target["at"] = list(at)
+            self._set_fields(self.notes[note_id], values, at, ppq)
 
     def delete_note(self, note_id: str, at=None) -> None:
         with self.doc.transaction(origin=LOCAL):
