@@ -114,6 +114,12 @@ def add_arguments(parser) -> None:
         action="store_true",
         help="--random-edits make, remove, move and re-mix tracks now and then too",
     )
+    session.add_argument(
+        "--edit-same",
+        action="store_true",
+        help="--random-edits all edit the first track's volume or first note together, "
+        "on the session clock's seconds (to exercise edits of one thing at once)",
+    )
     sync = parser.add_mutually_exclusive_group()
     sync.add_argument(
         "--link",

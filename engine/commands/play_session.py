@@ -58,6 +58,7 @@ def run_session(args, settings, score) -> int:
                 args.edit_track,
                 song_edits=args.edit_song,
                 track_edits=args.edit_tracks,
+                contend=args.edit_same,
             )
         started = time.monotonic()
         if args.start:
@@ -145,7 +146,7 @@ def _run(client, peer, rehearsal, started: float, seconds: float | None) -> None
             rehearsal is not None
             and editing
             and peer.transport.playing
-            and rehearsal.due(time.monotonic())
+            and rehearsal.due(peer.server_now_ns() / 1e9 if rehearsal.contend else time.monotonic())
         ):
             rehearsal.edit(peer)
             for command in peer.pump():

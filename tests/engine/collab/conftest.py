@@ -69,7 +69,38 @@ def server(tmp_path):
     srv.stop()
 
 
-def wait_until(condition, timeout_s: float = 15.0, step=None) -> bool:
+def play_join(
+    link, name: str, seconds: float, event_log: Path, stderr: Path, *extra: str
+) -> subprocess.Popen:
+    """A peer in its own process: `pianola play --join` with its own engine (silent
+    driver) for ``seconds``, its scheduled events written to ``event_log``, what it says
+    to ``stderr`` (a file) and its report to a pipe; ``extra``: further arguments."""
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "engine.commands.cli",
+            "play",
+            "--join",
+            link.url,
+            "--driver",
+            "none",
+            "--no-realtime",
+            "--seconds",
+            str(seconds),
+            "--name",
+            name,
+            "--event-log",
+            str(event_log),
+            *extra,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=open(stderr, "w"),  # noqa: SIM115 (the process writes it until it ends)
+        text=True,
+    )
+
+
+def wait_until(condition, timeout_s: float = 30.0, step=None) -> bool:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if step is not None:

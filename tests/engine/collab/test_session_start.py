@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ import pytest
 from engine.collab.connection import create_room
 from engine.core.score import Note, Score, Track
 from engine.files.project_file import save_project
-from tests.engine.collab.conftest import wait_until
+from tests.engine.collab.conftest import play_join, wait_until
 
 pytestmark = [pytest.mark.slow]
 
@@ -21,29 +20,8 @@ SECONDS = 5.0  # the starter's; the listener stays until the starter has played
 
 
 def _peer(tmp_path: Path, name: str, link, seconds: float, *extra: str) -> subprocess.Popen:
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "engine.commands.cli",
-            "play",
-            *extra,
-            "--join",
-            link.url,
-            "--driver",
-            "none",
-            "--no-realtime",
-            "--seconds",
-            str(seconds),
-            "--name",
-            name,
-            "--event-log",
-            str(tmp_path / f"{name}.jsonl"),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=open(tmp_path / f"{name}.err", "w"),  # noqa: SIM115
-        text=True,
-    )
+    err = tmp_path / f"{name}.err"
+    return play_join(link, name, seconds, tmp_path / f"{name}.jsonl", err, *extra)
 
 
 def _note_ons(path: Path) -> list[tuple[float, int]]:

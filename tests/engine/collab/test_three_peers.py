@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,7 +15,7 @@ from engine.collab.peer import Peer
 from engine.core.score import LoopRegion, Note, Score, Track
 from engine.files.project_file import load_project, save_project
 from engine.measure.delay_proxy import DelayProxy
-from tests.engine.collab.conftest import ServerProcess, wait_until
+from tests.engine.collab.conftest import ServerProcess, play_join, wait_until
 
 pytestmark = [pytest.mark.slow]
 
@@ -38,35 +36,19 @@ def _song(path: Path) -> Path:
 
 
 def _peer(tmp_path, index, link, seconds, extra=()):
-    args = [
-        sys.executable,
-        "-m",
-        "engine.commands.cli",
-        "play",
-        "--join",
-        link.url,
-        "--driver",
-        "none",
-        "--no-realtime",
-        "--seconds",
-        str(seconds),
-        "--event-log",
-        str(tmp_path / f"events{index}.jsonl"),
+    return play_join(
+        link,
+        f"peer{index}",
+        seconds,
+        tmp_path / f"events{index}.jsonl",
+        tmp_path / f"stderr{index}.txt",
         "--keep",
         str(tmp_path / f"kept{index}.pianola"),
-        "--name",
-        f"peer{index}",
         "--random-edits",
         str(1000 + index),
         "--edit-track",
         str(index),
         *extra,
-    ]
-    return subprocess.Popen(
-        args,
-        stdout=subprocess.PIPE,
-        stderr=open(tmp_path / f"stderr{index}.txt", "w"),  # noqa: SIM115
-        text=True,
     )
 
 
@@ -84,8 +66,9 @@ def _run_session(
     drop=0.0,
     song_edits=False,
     track_edits=False,
+    same=False,
 ):
-    room = create_room(server.url)
+    room = create_room(server.url, timeout_s=60.0)
     song = _song(tmp_path / "song.pianola")
     proxies = [DelayProxy(server.port, delay_s, jitter_s, drop, seed=i).start() for i in range(3)]
     links = [
@@ -96,6 +79,7 @@ def _run_session(
     # but may have played different versions in between: see docs/collaboration.md)
     first = ["--edit-song"] if song_edits else []
     extra += ["--edit-tracks"] if track_edits else []
+    extra += ["--edit-same"] if same else []
     procs = [
         _peer(tmp_path, 0, links[0], seconds, [str(song), "--start", *extra, *first]),
         _peer(tmp_path, 1, links[1], seconds, extra),
@@ -137,7 +121,7 @@ def test_three_peers_with_jitter_play_identical_events(tmp_path, server):
 def test_tempo_loop_and_mix_edits_take_effect_on_one_tick_everywhere_without_a_restart(
     tmp_path, server
 ):
-    incoherent, logs, _ = _run_session(tmp_path, server, 0.1, 0.02, seconds=16, song_edits=True)
+    incoherent, logs, _ = _run_session(tmp_path, server, 0.1, 0.02, seconds=24, song_edits=True)
     assert incoherent == [0, 0, 0], _run_session.stderr
     a, b, c = _common(logs)
     assert a == b == c
@@ -163,13 +147,29 @@ def test_tracks_made_removed_moved_and_remixed_by_every_peer_change_on_one_tick_
         assert made and int(made.group(1)) > 0, out
 
 
+def test_every_peer_editing_the_same_setting_and_note_at_once_hears_the_same(tmp_path, server):
+    # on each second of the shared clock all three set the first track's volume, or its
+    # first note's velocity, each to its own value: every write is kept, and every engine
+    # plays each from its stamp until a greater one's, whichever arrived first where
+    incoherent, logs, _ = _run_session(tmp_path, server, 0.1, 0.02, seconds=20, same=True)
+    assert incoherent == [0, 0, 0], _run_session.stderr
+    a, b, c = _common(logs)
+    assert a == b == c
+    volumes = {e["mix"][3] for e in a if "mix" in e and e["track"] == 0}
+    velocities = {e["velocity"] for e in a if e.get("on") and e["track"] == 0}
+    assert len(volumes) >= 2 and len(velocities) >= 2, a  # the contended values were heard
+    kept = [load_project(tmp_path / f"kept{i}.pianola") for i in range(3)]
+    assert kept[0] == kept[1] == kept[2]
+    assert kept[0].tracks[0].volume in volumes
+
+
 def test_a_schedule_ahead_below_the_delay_counts_incoherent_events(tmp_path, server):
     incoherent, _, _ = _run_session(tmp_path, server, 0.1, 0.02, seconds=10, ahead=20)
     assert sum(incoherent) > 0
 
 
 def _start_three(tmp_path, server, seconds, delay_s=0.05, jitter_s=0.01):
-    room = create_room(server.url)
+    room = create_room(server.url, timeout_s=60.0)
     song = _song(tmp_path / "song.pianola")
     proxies = [DelayProxy(server.port, delay_s, jitter_s, seed=i).start() for i in range(3)]
     links = [
@@ -193,16 +193,20 @@ def _finish(tmp_path, procs, proxies, seconds):
     return [load_project(tmp_path / f"kept{i}.pianola") for i in range(3)]
 
 
-def _wait_joined(server, peers: int) -> None:
-    """Until the server has seen ``peers`` joins (its log says each one)."""
+def _wait_joined(server, peers: int, tmp_path=None) -> None:
+    """Until the server has seen ``peers`` joins (its log says each one) and, with
+    ``tmp_path``, every peer plays (its event log has events): a peer still starting its
+    engine would not see the server go."""
     assert wait_until(lambda: server.log().count(": join ") >= peers, 40.0), server.log()
+    logs = [tmp_path / f"events{i}.jsonl" for i in range(peers)] if tmp_path else []
+    assert wait_until(lambda: all(p.exists() and p.stat().st_size for p in logs), 60.0)
 
 
 def test_a_server_killed_and_restarted_mid_session_loses_no_edit(tmp_path, server):
     import time
 
     room, proxies, _, procs = _start_three(tmp_path, server, seconds=18)
-    _wait_joined(server, 3)
+    _wait_joined(server, 3, tmp_path)
     time.sleep(3)  # a few edits made before the server goes
     server.kill()
     time.sleep(2)
@@ -223,6 +227,8 @@ def test_a_peer_killed_and_restarted_loses_no_edit(tmp_path, server):
     import time
 
     _, proxies, links, procs = _start_three(tmp_path, server, seconds=20)
+    # joins only: killed as early as can be, the restarted peer ends before the others
+    # (its last edits after they left would be missing from their songs)
     _wait_joined(server, 3)
     time.sleep(3)  # a few edits made before the peer goes
     procs[2].kill()
