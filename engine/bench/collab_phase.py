@@ -81,19 +81,7 @@ def measure_phase(links, jack_server: str, seconds: float = 6.0) -> PhaseResult:
     peers = [Peer(links[0], "first", score=clicks()), Peer(links[1], "second")]
     engines = [EngineClient(settings, realtime=False).start() for _ in peers]
     try:
-        for engine in engines:
-            engine.wait_ready(30.0)
-        pump_until(
-            peers,
-            engines,
-            lambda: all(
-                peer.session.status.synced
-                and peer.clock is not None
-                and peer.clock.samples >= CLOCK_SAMPLES
-                for peer in peers
-            ),
-            "the peers did not join the session",
-        )
+        wait_joined(peers, engines)
         # musicians are in a session a little while before anyone presses play: pings
         # taken while the engines were loading their SoundFonts were slow ones
         settled = time.monotonic() + SETTLE_S
@@ -111,6 +99,25 @@ def measure_phase(links, jack_server: str, seconds: float = 6.0) -> PhaseResult:
         for engine in engines:
             engine.close()
     return compare_outputs(recording, ports)
+
+
+def wait_joined(peers, engines, timeout_s: float = 30.0) -> None:
+    """Until the engines are up and every peer is in the session with its clock measured
+    (RuntimeError after ``timeout_s``)."""
+    for engine in engines:
+        engine.wait_ready(timeout_s)
+    pump_until(
+        peers,
+        engines,
+        lambda: all(
+            peer.session.status.synced
+            and peer.clock is not None
+            and peer.clock.samples >= CLOCK_SAMPLES
+            for peer in peers
+        ),
+        "the peers did not join the session",
+        timeout_s,
+    )
 
 
 def pump_until(peers, engines, done, failure: str | None, timeout_s: float = 30.0) -> None:

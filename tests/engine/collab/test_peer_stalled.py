@@ -13,13 +13,7 @@ import time
 
 import pytest
 
-from engine.bench.collab_phase import (
-    CLOCK_SAMPLES,
-    PORTS,
-    clicks,
-    compare_outputs,
-    pump_until,
-)
+from engine.bench.collab_phase import PORTS, clicks, compare_outputs, pump_until, wait_joined
 from engine.collab.connection import create_room
 from engine.collab.peer import Peer
 from engine.core.audio_settings import AudioSettings
@@ -44,18 +38,7 @@ def test_an_engine_stopped_for_a_while_is_put_back_on_the_shared_beat(jack_serve
     ]
     engines = [EngineClient(settings, realtime=False).start() for _ in peers]
     try:
-        for engine in engines:
-            engine.wait_ready(30.0)
-        pump_until(
-            peers,
-            engines,
-            lambda: all(
-                p.session.status.synced and p.clock is not None and p.clock.samples >= CLOCK_SAMPLES
-                for p in peers
-            ),
-            "the peers did not join the session",
-            TIMEOUT_S,
-        )
+        wait_joined(peers, engines, TIMEOUT_S)
         peers[0].play(0)
         pump_until(
             peers,
