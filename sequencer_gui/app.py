@@ -69,7 +69,8 @@ class MainWindow:
         self.status = StatusBar(root, self.link)
         self.status.pack(side="bottom", fill="x")
         self.link_button = LinkButton(self.transport, self.link, say=self.status.set_text)
-        self.link_button.pack(side="left", padx=2)
+        # beside the transport's buttons: a narrow window cuts the bar's right end
+        self.link_button.pack(side="left", padx=2, after=self.transport.start_button)
         panes = ttk.PanedWindow(root, orient="horizontal")
         panes.pack(side="top", fill="both", expand=True)
         self.tracks = TrackList(panes, self)

@@ -129,7 +129,8 @@ class TransportBar(ttk.Frame):
         self.position.bind("<KP_Enter>", lambda e: self.apply_position())
         self.position.bind("<Escape>", lambda e: self._leave_position())
         self.position.bind("<FocusOut>", lambda e: self.show_position(window.roll.cursor_tick))
-        self.position.pack(side="right", padx=6)
+        # packed first: a narrow window cuts the bar's last boxes, never the position
+        self.position.pack(side="right", padx=6, before=self.play_button)
         self._shown_changes = None  # (tempo change, time signature) the boxes show
 
     # ------------------------------------------------------------------ from the user
