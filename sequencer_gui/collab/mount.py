@@ -11,6 +11,7 @@ status bar; editing goes on with the local copy and the session resumes when it 
 from __future__ import annotations
 
 import os
+import time
 import tkinter as tk
 from tkinter import simpledialog, ttk
 
@@ -34,8 +35,11 @@ class SessionControls:
         window.roll.overlays.append(self.marks)
         grid = step_grid(window)
         self.step_marks = StepPeerMarks(grid) if grid is not None else None
-        self.label = ttk.Label(window.status, text="", anchor="e")
-        self.label.pack(side="right", padx=(0, 12))
+        # the session's own line over the status bar, shown while in a session: its
+        # figures beside the status bar's would cut them or the messages in a narrow window
+        self.line = ttk.Frame(window.root, padding=(6, 0))
+        self.label = ttk.Label(self.line, text="", anchor="w")
+        self.label.pack(side="left", fill="x", expand=True)
         self.peers_window: tk.Toplevel | None = None
         self.event_log_path = os.environ.get("PIANOLA_EVENT_LOG") or None
         self._last_text = ""
@@ -104,6 +108,7 @@ class SessionControls:
         if self.step_marks is not None:
             self.step_marks.show(())
         self.label.configure(text="")
+        self.line.pack_forget()
         self.window.set_status("Left the session; the song stays here as it is.")
         self._update_menu()
 
@@ -118,6 +123,7 @@ class SessionControls:
         if not share:
             window.playback.stop()
         self.current = WindowSession(window, peer, on_status=self._on_status)
+        self.line.pack(side="bottom", fill="x", after=window.status)
         self._was_connected = True
         self._drops = 0
         self._update_menu()
@@ -147,15 +153,19 @@ class SessionControls:
             self.window.set_status("Back in the session.")
         c = peer.coherence_status()
         peers = len(peer.session.peers()) + 1
-        if c["offset_ms"] is None:
-            text = f"Session: {peers} peers · measuring the clock…"
-        else:
-            text = (
-                f"Session: {peers} peers · incoherent {c['incoherent']} · "
-                f"offset {c['offset_ms']:+.1f} ms ± {c['spread_ms']:.1f} · ahead {c['ahead_ms']:.0f} ms"
-            )
+        text = f"Session: {peers} peers"
         if c["link_leads"]:  # the session's re-aligner stands aside meanwhile
-            text += f" · Link leads at {c['link_bpm']:.2f} BPM"
+            text += f" · Link leads at {c['link_bpm']:.2f} BPM"  # before the details
+        if c["offset_ms"] is None:
+            text += " · measuring the clock…"
+        else:
+            # the server's clock against this host's own wall clock: the measured offset
+            # is from the monotonic clock, so it also holds the date this host started
+            wall_ms = (time.time_ns() - time.monotonic_ns()) / 1e6
+            text += (
+                f" · incoherent {c['incoherent']} · offset {c['offset_ms'] - wall_ms:+.1f} ms"
+                f" ± {c['spread_ms']:.1f} · ahead {c['ahead_ms']:.0f} ms"
+            )
         if not status.connected:
             text = f"Session: offline ({peers - 1} peers last seen)"
         if text != self._last_text:
