@@ -22,8 +22,12 @@ def rt_jack_server():
 
 
 def scene(name: str, server: str) -> dict:
+    # a busy machine may make the count-in scene press record again a few times
     return run_isolated(
-        "tests.engine.sync.record_link_scene", name, env={"JACK_DEFAULT_SERVER": server}
+        "tests.engine.sync.record_link_scene",
+        name,
+        timeout_s=300.0,
+        env={"JACK_DEFAULT_SERVER": server},
     )
 
 
