@@ -4,10 +4,11 @@ start, and the scheduler thread).
 The engine asks Linux for ``SCHED_FIFO`` at a configurable priority, and for a lower nice
 value with it (for the threads libraries start with an ordinary policy, which take the
 nice but not the realtime policy).  Where SCHED_FIFO is refused (a desktop user without
-an rtprio limit), the lower nice value is what it gets, and where even that is
-refused it runs at the nice it was started with -- and says which it got, and why, so the ready message and ``pianola doctor`` can tell the user.  The nice
-value is absolute: the engine's does not depend on the nice Pianola was started with,
-except that a stronger one is kept.
+an rtprio limit), the lower nice value is what it gets, and where even that is refused it
+runs at the nice it was started with -- and says which it got, and why, so the ready
+message and ``pianola doctor`` can tell the user.  The nice value is absolute: the
+engine's does not depend on the nice Pianola was started with, except that a stronger
+one is kept.
 
 On Linux both the policy and the nice value belong to the calling *thread*, and a new
 thread inherits them from the thread that creates it: so the engine calls
@@ -67,6 +68,7 @@ def request_realtime(
     window that feeds it).  Whatever the outcome, the answer is the nice really in force.
     """
     started_nice = os.getpriority(os.PRIO_PROCESS, 0)  # the calling thread's, on Linux
+    wanted = min(fallback_nice, started_nice)
     refusal = "realtime was not asked for"
     if priority is not None:
         check_priority(priority)
@@ -80,13 +82,12 @@ def request_realtime(
             # libjack refuses a client whose helper thread has not run within a second
             # (then crashes), as it may not on a busy machine at a weak nice.
             try:
-                os.setpriority(os.PRIO_PROCESS, 0, min(fallback_nice, started_nice))
+                os.setpriority(os.PRIO_PROCESS, 0, wanted)
             except PermissionError:
                 pass  # realtime is what matters; the helpers keep the started nice
             nice = os.getpriority(os.PRIO_PROCESS, 0)
             return Scheduling("SCHED_FIFO", priority, nice, "granted")
     advice = f"; to fix: {_ADVICE}" if priority is not None else ""
-    wanted = min(fallback_nice, started_nice)
     try:
         # PRIO_PROCESS with who=0 is the calling thread on Linux.
         os.setpriority(os.PRIO_PROCESS, 0, wanted)
