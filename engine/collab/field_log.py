@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from pycrdt import Map
 
-from engine.collab.song_schema import stamp_of, whole
+from engine.collab.song_schema import PATTERN_KEY, PLACEMENT_KEY, SONG_KEY, stamp_of, whole
 
 WRITE_PREFIX = "@"  # a write's key: @EPOCH:TICK:SEQ:CLIENT
 MADE = "at"  # the entry's own stamp: from where it exists (not a field)
@@ -54,6 +54,12 @@ class Write:
     @property
     def order(self) -> tuple[int, int, int, int]:
         return (*self.stamp, self.seq, self.by)
+
+
+def has_writes(key: str) -> bool:
+    """Whether a change key's fields are stamped writes: a note's (by id) or a track's
+    (``track:ID``); a pattern, placement or song setting carries one stamp."""
+    return not key.startswith((PATTERN_KEY, PLACEMENT_KEY, SONG_KEY))
 
 
 def is_write(key: str) -> bool:

@@ -4,7 +4,8 @@ that owns the document: the GUI thread or a peer's session thread).
 Everything is keyed by stable ids, never by list position: two musicians editing
 different notes touch different map entries and both edits survive; a note's or track's
 field set twice concurrently keeps both writes, and the one with the greater stamp is in
-force on every peer (``engine.collab.field_log``).  The schema (roots, keys, value types) is described in ``docs/collaboration.md``.
+force on every peer (``engine.collab.field_log``).  The schema (roots, keys, value
+types) is described in ``docs/collaboration.md``.
 
 The local ``Score`` is rebuilt after each transaction from a cache updated by the
 document's change events: only the tracks whose notes or settings changed are rebuilt,
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 from pycrdt import Doc, Map, UndoManager
 
-from engine.collab.field_log import MADE, folded, latest_stamp, new_stamps
+from engine.collab.field_log import MADE, folded, has_writes, latest_stamp, new_stamps
 from engine.collab.pattern_doc import read_pattern, read_placement
 from engine.collab.song_schema import (  # noqa: F401 (names other modules take from here)
     _DEFAULTS,
@@ -188,10 +189,10 @@ class SongDoc(SongWriting, SongUndoing):
         """A note's entry (by id) or a track's settings and place (``track:ID``) as they
         sound from ``stamp`` on: its writes stamped up to there (``engine.collab.field_log``);
         anything else as ``entry`` has it."""
+        if not has_writes(key):
+            return self.entry(key)
         if key.startswith(TRACK_KEY):
             return self._read_track(key[len(TRACK_KEY) :], stamp)
-        if any(key.startswith(p) for p in (SONG_KEY, PATTERN_KEY, PLACEMENT_KEY)):
-            return self.entry(key)
         return self._read_note(key, stamp)
 
     def _note_read_in(self, note_id: str, changes: Changes):
@@ -394,10 +395,15 @@ class SongDoc(SongWriting, SongUndoing):
             return latest_stamp(value.to_py() or {})
         return stamp_of(self.gone.get(note_id))
 
+    def written_map(self, key: str):
+        """The Map of a note (by id) or a track (``track:ID``), if it is there."""
+        if key.startswith(TRACK_KEY):
+            return self.tracks.get(key[len(TRACK_KEY) :])
+        return self.notes.get(key)
+
     def made_stamp(self, key: str) -> tuple[int, int] | None:
         """Where a note (by id) or a track (``track:ID``) began, or ended, to sound."""
-        track = key.startswith(TRACK_KEY)
-        value = (self.tracks if track else self.notes).get(key[len(TRACK_KEY) :] if track else key)
+        value = self.written_map(key)
         if isinstance(value, Map):
             return stamp_of(value.get(MADE))
         return stamp_of(self.gone.get(key))

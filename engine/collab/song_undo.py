@@ -48,6 +48,9 @@ class SongUndoing:
     def _read_in(self) -> None:  # SongDoc's
         raise NotImplementedError
 
+    def written_map(self, key: str):  # SongDoc's
+        raise NotImplementedError
+
     def _set_fields(self, target: Map, values: dict, at, ppq: int, undo: bool = False) -> None:
         raise NotImplementedError  # SongWriting's
 
@@ -90,9 +93,7 @@ class SongUndoing:
                         else:
                             self.gone[key] = list(at)
                     continue
-                track = key.startswith(TRACK_KEY)
-                root = self.tracks if track else self.notes
-                value = root.get(key[len(TRACK_KEY) :] if track else key)
+                value = self.written_map(key)
                 if isinstance(value, Map) and key in raw:
                     self._restate(value, raw[key], at, ppq)
                 elif isinstance(value, Map) and at is not None:

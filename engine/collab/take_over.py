@@ -11,12 +11,8 @@ either order leave the same take-overs.  Everything else carries one stamp.
 from __future__ import annotations
 
 from engine.collab.coherence import Coherence
-from engine.collab.song_schema import PATTERN_KEY, PLACEMENT_KEY, SONG_KEY, Changes
-
-
-def has_writes(key: str) -> bool:
-    """Whether a key's fields are stamped writes: a note's (by id) or a track's."""
-    return not key.startswith((PATTERN_KEY, PLACEMENT_KEY, SONG_KEY))
+from engine.collab.field_log import has_writes
+from engine.collab.song_schema import Changes
 
 
 def tick_of(stamp, epoch: int) -> int:
