@@ -41,7 +41,9 @@ class KeyboardLatency:
         if self.sent < len(self.latencies):
             raise ValueError(f"{len(self.latencies)} notes heard of {self.sent} sent")
         if min(self.sender_late, self.recorder_gaps) < 0:
-            raise ValueError(f"lost cycles cannot be negative: {self.sender_late}")
+            raise ValueError(
+                f"lost cycles cannot be negative: {self.sender_late}, {self.recorder_gaps}"
+            )
 
     @property
     def clean(self) -> bool:

@@ -24,9 +24,7 @@ from engine.collab.link_share import LinkShare
 from engine.collab.peer_song import SongFollowing
 from engine.collab.session import Session
 from engine.collab.song_doc import LOCAL, SongDoc
-from engine.collab.song_schema import (
-    song_settings,
-)
+from engine.collab.song_schema import song_settings
 from engine.collab.transport import SessionTimeline, TransportState
 from engine.core.protocol import commands as cmd
 from engine.core.protocol import events as evt
