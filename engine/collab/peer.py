@@ -335,11 +335,18 @@ class Peer(SongFollowing):
 
     # --- coherence, for the status bar ----------------------------------------------------
     def coherence_status(self) -> dict:
+        """How coherent this peer is, for the window's session line and the command line.
+
+        ``offset_ms`` is the server's clock against this host's own wall clock: the
+        measured offset is from the monotonic clock, so it also holds the date this host
+        started, which says nothing about how far apart the two clocks are.
+        """
         c = self.clock
+        wall_ns = time.time_ns() - time.monotonic_ns()
         return {
             "incoherent": self.incoherent,
             "in_time": self.in_time,
-            "offset_ms": None if c is None else c.offset_ns / 1e6,
+            "offset_ms": None if c is None else (c.offset_ns - wall_ns) / 1e6,
             "spread_ms": None if c is None else c.spread_ns / 1e6,
             "rtt_ms": None if c is None else c.rtt_ms,
             "ahead_ms": self.ahead_ms(),

@@ -89,8 +89,8 @@ def run_session(args, settings, score) -> int:
                 f"pianola: left the session; incoherent events {status['incoherent']}, "
                 f"in time {status['in_time']}, back on the shared beat {status['realigned']}"
                 + (
-                    f", clock offset spread {status['spread_ms']:.2f} ms"
-                    if status["spread_ms"] is not None
+                    f", clock offset {status['offset_ms']:+.1f} ms ± {status['spread_ms']:.2f} ms"
+                    if status["offset_ms"] is not None
                     else ""
                 ),
                 flush=True,

@@ -11,7 +11,6 @@ status bar; editing goes on with the local copy and the session resumes when it 
 from __future__ import annotations
 
 import os
-import time
 import tkinter as tk
 from tkinter import simpledialog, ttk
 
@@ -159,11 +158,8 @@ class SessionControls:
         if c["offset_ms"] is None:
             text += " · measuring the clock…"
         else:
-            # the server's clock against this host's own wall clock: the measured offset
-            # is from the monotonic clock, so it also holds the date this host started
-            wall_ms = (time.time_ns() - time.monotonic_ns()) / 1e6
             text += (
-                f" · incoherent {c['incoherent']} · offset {c['offset_ms'] - wall_ms:+.1f} ms"
+                f" · incoherent {c['incoherent']} · offset {c['offset_ms']:+.1f} ms"
                 f" ± {c['spread_ms']:.1f} · ahead {c['ahead_ms']:.0f} ms"
             )
         if not status.connected:
