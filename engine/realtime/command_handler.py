@@ -24,7 +24,7 @@ from engine.core.errors import PianolaError
 from engine.core.protocol import commands as cmd
 from engine.core.protocol import events as evt
 from engine.midi.ports import port_choices
-from engine.sync.hub import SyncChoice
+from engine.sync.sync_choice import SyncChoice
 
 if TYPE_CHECKING:
     from engine.audio.synth import SynthBackend

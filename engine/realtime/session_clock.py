@@ -58,7 +58,7 @@ class SessionClock:
         return self._thread is not None
 
     def open(self) -> SessionClock:
-        from engine.sync.hub import SynthHostClock
+        from engine.sync.synth_clock import SynthHostClock
 
         if self.uses_jack:
             from engine.sync.jack_clock import HeardClock, JackClock

@@ -15,16 +15,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from engine.core.errors import PianolaError
-from engine.core.protocol.commands import SYNC_SOURCES
 from engine.core.score import Score
 from engine.core.timing import bpm_to_us_per_quarter
-from engine.sync.host_clock import FrameTimeFit
 from engine.sync.jack_ports import connect, jack_midi_port
 from engine.sync.link_bar import BarChanges
+from engine.sync.sync_choice import SOURCE_NAMES, SyncChoice
+from engine.sync.synth_clock import SynthHostClock
 
 if TYPE_CHECKING:  # opened only when chosen: their libraries load then
     from engine.midi.jack_port import JackMidiPort
@@ -33,65 +32,6 @@ if TYPE_CHECKING:  # opened only when chosen: their libraries load then
     from engine.sync.midi_clock import MidiClockOut
     from engine.sync.midi_clock_in import MidiClockFollower
     from engine.sync.timebase import TimebaseMaster
-
-SOURCE_NAMES = {
-    "internal": "internal clock",
-    "link": "Ableton Link",
-    "jack-follow": "JACK transport (following)",
-    "jack-lead": "JACK transport (leading)",
-    "midi-clock": "MIDI clock",
-}
-
-
-@dataclass(frozen=True, slots=True)
-class SyncChoice:
-    """Which source to follow, and its settings."""
-
-    source: str = "internal"
-    quantum: float = 4.0
-    start_stop_sync: bool = True
-    port: str = ""  # where a MIDI clock comes from
-
-    def __post_init__(self):
-        if self.source not in SYNC_SOURCES:
-            raise ValueError(
-                f"the sync source must be one of {', '.join(SYNC_SOURCES)}, not {self.source!r}"
-            )
-        if not 1.0 <= float(self.quantum) <= 64.0:
-            raise ValueError(f"the Link quantum must be from 1 to 64 beats, not {self.quantum:g}")
-
-
-class SynthHostClock:
-    """Synth frames <-> host time without JACK (another audio driver): a least-squares
-    line through (host time, synth clock) readings.  The output latency is not known
-    there, so the beat is placed as rendered, not as heard."""
-
-    def __init__(self, sample_rate: int):
-        from engine.sync.jack_clock import host_us_now
-
-        self._now = host_us_now
-        self.fit = FrameTimeFit(sample_rate)
-
-    def update(self, synth_now: int) -> None:
-        self.fit.add(self._now(), synth_now)
-
-    @property
-    def usable(self) -> bool:
-        return len(self.fit) >= 32
-
-    @property
-    def ready(self) -> bool:
-        return self.usable and self.fit.span_us >= 1e6
-
-    @property
-    def rate_ratio(self) -> float:
-        return self.fit.rate_ratio
-
-    def synth_frame_heard_at(self, host_us: float) -> float:
-        return self.fit.frame_at(host_us)
-
-    def host_us_heard_at(self, frame: float) -> float:
-        return self.fit.host_us_at(frame)
 
 
 class SyncFollower(Protocol):

@@ -6,7 +6,8 @@ from __future__ import annotations
 import builtins
 
 from engine.realtime.scheduler import Scheduler
-from engine.sync.hub import SyncChoice, SyncHub
+from engine.sync.hub import SyncHub
+from engine.sync.sync_choice import SyncChoice
 from tests.engine.realtime.test_scheduler import FakeBackend
 from tests.engine.sync.test_link_follower import quarters
 
