@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.core.protocol.commands import SYNC_SOURCES
+from engine.core.protocol.sync_commands import SYNC_SOURCES
 
 SOURCE_NAMES = {
     "internal": "internal clock",

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
 from engine.core.errors import FileWriteError
-from engine.core.protocol.commands import SYNC_SOURCES
+from engine.core.protocol.sync_commands import SYNC_SOURCES
 
 APP_NAME = "pianola"
 FILE_NAME = "preferences.json"

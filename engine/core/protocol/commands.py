@@ -21,11 +21,19 @@ from engine.core.checks import (
     check_optional_int,
     check_str,
 )
+from engine.core.protocol.pattern_commands import (
+    QueuePatternCommand,
+    SetFillCommand,
+    SetPlayModeCommand,
+)
+from engine.core.protocol.sync_commands import (
+    SetLinkTempoCommand,
+    SetMidiClockOutCommand,
+    SetSyncCommand,
+)
 from engine.core.score import MAX_TICK, Score
 from engine.core.timing import MAX_BPM, MIN_BPM
 
-# what the engine can follow: its own clock, Ableton Link, JACK's transport, a MIDI clock
-SYNC_SOURCES = ("internal", "link", "jack-follow", "jack-lead", "midi-clock")
 MAX_COUNT_IN_BARS = 2
 
 
@@ -249,95 +257,6 @@ class PanicCommand:
     """All notes off and all sounds off on every channel, now."""
 
 
-PLAY_MODES = ("song", "pattern")
-
-
-@dataclass(frozen=True, slots=True)
-class SetPlayModeCommand:
-    """Song mode (the arrangement of placements plus the free notes) or pattern mode (the
-    pattern ``pattern_id`` looped on track ``track``).  ``track`` is also the track whose
-    pattern the position counter reports in song mode.  Changing mode while playing
-    starts the new mode from its beginning; switching patterns seamlessly is
-    ``QueuePatternCommand``."""
-
-    mode: str = "song"
-    pattern_id: str | None = None
-    track: int = 0
-
-    def __post_init__(self) -> None:
-        if self.mode not in PLAY_MODES:
-            raise ValueError(f"play mode must be song or pattern, not {self.mode!r}")
-        if self.pattern_id is not None:
-            check_str("pattern id", self.pattern_id)
-        if self.mode == "pattern" and self.pattern_id is None:
-            raise ValueError("pattern mode needs the pattern to play")
-        check_int("play mode track", self.track, 0, 1023)
-
-
-@dataclass(frozen=True, slots=True)
-class QueuePatternCommand:
-    """Pattern mode: play ``pattern_id`` from the end of the pass now playing (the first
-    pass boundary not yet heard), with no gap; stopped, it becomes the pattern to play."""
-
-    pattern_id: str
-
-    def __post_init__(self) -> None:
-        check_str("pattern id", self.pattern_id)
-
-
-@dataclass(frozen=True, slots=True)
-class SetFillCommand:
-    """The fill switch: steps with a fill / not-fill condition follow it from the first
-    step not yet heard."""
-
-    on: bool
-
-    def __post_init__(self) -> None:
-        check_bool("fill", self.on)
-
-
-@dataclass(frozen=True, slots=True)
-class SetSyncCommand:
-    """Follow one sync source: "internal" (Pianola's own clock), "link" (Ableton Link,
-    starting on the session's next ``quantum``-beat boundary, with start/stop shared when
-    ``start_stop_sync``), "jack-follow" or "jack-lead" (JACK's transport; leading also
-    publishes Pianola's bars and beats to the other clients), "midi-clock" (the MIDI clock
-    arriving from the JACK MIDI output ``port`` names)."""
-
-    source: str = "internal"
-    quantum: float = 4.0
-    start_stop_sync: bool = True
-    port: str = ""
-
-    def __post_init__(self):
-        if self.source not in SYNC_SOURCES:
-            raise ValueError(
-                f"the sync source must be one of {', '.join(SYNC_SOURCES)}, not {self.source!r}"
-            )
-        if isinstance(self.quantum, bool) or not isinstance(self.quantum, (int, float)):
-            raise ValueError(f"the Link quantum must be a number of beats, not {self.quantum!r}")
-        if not 1 <= self.quantum <= 64:
-            raise ValueError(f"the Link quantum must be from 1 to 64 beats, not {self.quantum:g}")
-        check_bool("start/stop sync", self.start_stop_sync)
-        if not isinstance(self.port, str):
-            raise ValueError(f"the MIDI clock port must be a name, not {self.port!r}")
-        if self.source == "midi-clock" and not self.port.strip():
-            raise ValueError("following a MIDI clock needs the port it comes from")
-
-
-@dataclass(frozen=True, slots=True)
-class SetMidiClockOutCommand:
-    """Send MIDI clock (24 per quarter, start/stop/continue, song position) to ``port``
-    (a JACK MIDI port's name or a unique part of it; "Pianola": a port of Pianola's own,
-    ``pianola-clock:out``), or to no port when ``port`` is empty."""
-
-    port: str = ""
-
-    def __post_init__(self):
-        if not isinstance(self.port, str):
-            raise ValueError(f"the MIDI clock port must be a name, not {self.port!r}")
-
-
 @dataclass(frozen=True, slots=True)
 class ShutdownCommand:
     """Release everything, close the audio driver and end the engine process."""
@@ -388,20 +307,6 @@ class ReportScheduledCommand:
 
     def __post_init__(self) -> None:
         check_bool("report scheduled notes", self.enabled)
-
-
-@dataclass(frozen=True, slots=True)
-class SetLinkTempoCommand:
-    """A live session's tempo, for the Link session this engine follows (and so for
-    every Link peer); ignored when Link is not followed."""
-
-    bpm: float
-
-    def __post_init__(self) -> None:
-        if isinstance(self.bpm, bool) or not isinstance(self.bpm, (int, float)):
-            raise ValueError(f"tempo must be a number of beats per minute, not {self.bpm!r}")
-        if not (MIN_BPM <= self.bpm <= MAX_BPM):
-            raise ValueError(f"tempo must be from {MIN_BPM:g} to {MAX_BPM:g} BPM, not {self.bpm:g}")
 
 
 COMMAND_TYPES = (

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from engine.core.checks import PITCH, check_bool, check_int, check_str
 from engine.core.note import MAX_TICK
-from engine.core.protocol.commands import SYNC_SOURCES
+from engine.core.protocol.sync_commands import SYNC_SOURCES
 
 SCHEDULING_KINDS = ("SCHED_FIFO", "nice", "normal")
 
