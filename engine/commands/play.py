@@ -181,8 +181,8 @@ def _to_midi_port(score, query: str, jack_server: str | None):
 
 def _midi_source(query: str, jack_server: str | None) -> str:
     """The input port ``query`` names, as the engine is told it: a JACK port by its name
-    (connected to Pianola's own input port), another API's by its label (opened through
-    python-rtmidi)."""
+    (connected to Pianola's own input port), another API's, or a virtual input of
+    Pianola's own, by its label (opened through python-rtmidi)."""
     import os
 
     from engine.midi.ports import find_input
@@ -190,7 +190,7 @@ def _midi_source(query: str, jack_server: str | None) -> str:
     if jack_server:
         os.environ["JACK_DEFAULT_SERVER"] = jack_server
     found = find_input(query, jack_server)
-    return found.name if found.api == "JACK" else found.label
+    return found.name if found.api == "JACK" and not found.virtual else found.label
 
 
 NOTHING_TO_PLAY = (

@@ -7,6 +7,11 @@ every client's process cycle -- a deadlock in any process that also runs a Pytho
 callback.  JACK-Client (cffi) lets go of the GIL in its calls.  A port is named to the musician as
 ``"API: port name"`` (``"JACK: fluidsynth:midi_00"``, ``"ALSA: Virtual Raw MIDI 1-0:0"``);
 a query chooses it by its whole name or by a part that only it contains.
+
+Pianola's own virtual input (``"ALSA: Pianola virtual input"``) is a port Pianola opens on
+an API for other programs to connect to; rtmidi can open one on ALSA, JACK and CoreMIDI,
+not on WinMM (Windows has no virtual ports).  On JACK the engine's own JACK input
+(``pianola-midi-in:in``) is the one offered, as it knows each event's frame.
 """
 
 from __future__ import annotations
@@ -40,7 +45,12 @@ class MidiPort:
 
     api: str  # MidiApi.name
     name: str  # the API's own name of the port
-    index: int  # its index in rtmidi's list (valid until ports come or go)
+    index: int  # its index in rtmidi's list (valid until ports come or go); -1 virtual
+
+    @property
+    def virtual(self) -> bool:
+        """Pianola's own virtual input on this API (opened, not looked up)."""
+        return self.index < 0 and self.name == VIRTUAL_INPUT
 
     @property
     def label(self) -> str:
@@ -222,16 +232,44 @@ def is_api_label(source: str) -> bool:
 
 
 API_NAMES = ("ALSA", "JACK", "CoreMIDI", "WinMM")
+VIRTUAL_INPUT = "Pianola virtual input"
+VIRTUAL_APIS = ("ALSA", "JACK", "CoreMIDI")  # where rtmidi can open a virtual port
+
+
+def virtual_inputs(apis: list[MidiApi]) -> list[MidiPort]:
+    """Pianola's own virtual input on each API that answers and can open one."""
+    return [
+        MidiPort(api.name, VIRTUAL_INPUT, -1)
+        for api in apis
+        if api.available and api.name in VIRTUAL_APIS
+    ]
+
+
+def no_virtual_sentence(api: str) -> str:
+    return (
+        f"{api} has no virtual ports, so Pianola cannot open an input of its own there: "
+        "install a loopback driver (such as loopMIDI) and choose its port."
+    )
 
 
 def find_input(query: str, server: str | None = None) -> MidiPort:
     """The one port to listen to that ``query`` names, on every API that answers (JACK's
-    on ``server``); MidiPortError says why not -- no API, no match, several."""
+    on ``server``), Pianola's own virtual inputs included; MidiPortError says why not --
+    no API, no match, several, no virtual ports on that API."""
     apis = midi_apis(server)
     usable = [api for api in apis if api.available]
     if not usable:
         raise MidiPortError(no_api_sentence(apis))
-    return find_port(query, list_ports(False, usable, server), what="MIDI input")
+    return choose_input(query, usable, list_ports(False, usable, server))
+
+
+def choose_input(query: str, usable: list[MidiApi], ports: list[MidiPort]) -> MidiPort:
+    """The one of ``ports`` and of the virtual inputs of ``usable`` that ``query`` names."""
+    api, sep, name = query.strip().partition(": ")
+    virtual = name.strip().lower() == VIRTUAL_INPUT.lower()
+    if sep and virtual and api in API_NAMES and api not in VIRTUAL_APIS:
+        raise MidiPortError(no_virtual_sentence(api))
+    return find_port(query, ports + virtual_inputs(usable), what="MIDI input")
 
 
 def port_choices(
@@ -248,4 +286,10 @@ def port_choices(
     sources = list_ports(False, usable, server)
     inputs = tuple(port.name for port in sources if port.api == "JACK")
     others = tuple(port.label for port in sources if port.api != "JACK")
-    return outputs, inputs, "", others
+    return outputs, inputs, "", others + offered_virtual_inputs(usable)
+
+
+def offered_virtual_inputs(usable: list[MidiApi]) -> tuple[str, ...]:
+    """The virtual inputs the window offers: not JACK's (the engine's own JACK input is
+    there already, and places events to the frame)."""
+    return tuple(port.label for port in virtual_inputs(usable) if port.api != "JACK")

@@ -14,6 +14,10 @@ events' frame offsets are not kept), so there a message is known to a period.
 
 Once a second the reader looks whether the port is still listed: a port that went away
 is said once, and reopened (said once) when it is back.
+
+Pianola's own virtual input (``MidiPort.virtual``) is read the same way: rtmidi opens a
+port of ours on the API (``pianola-virtual-in:in``) and other programs connect to it;
+it is ours, so it never goes away while open.
 """
 
 from __future__ import annotations
@@ -25,12 +29,13 @@ from typing import Any
 
 from engine.core.errors import MidiPortError
 from engine.midi.clocks import ArrivalClock
-from engine.midi.ports import MidiPort, api_ident, quiet_c_stderr
+from engine.midi.ports import MidiPort, api_ident, no_virtual_sentence, quiet_c_stderr
 
 POLL_S = 0.001
 SAMPLE_EVERY = 4  # on_poll every fourth poll, as the JACK input's reader
 WATCH_EVERY = 1000  # polls between two looks at the API's port list (a second)
 CLIENT_NAME = "pianola-rtmidi-in"
+VIRTUAL_CLIENT_NAME = "pianola-virtual-in"  # what other programs see and connect to
 PORT_NAME = "in"
 
 
@@ -63,19 +68,36 @@ class RtMidiInput:
         """Open the port; MidiPortError when it is not there or will not open."""
         import rtmidi
 
+        client = VIRTUAL_CLIENT_NAME if self.port.virtual else CLIENT_NAME
         try:
             with quiet_c_stderr():
                 # rtmidi holds the GIL while it opens its client (a moment); the engine
                 # process runs no Python in any JACK callback, so nothing waits on it
-                self._in = rtmidi.MidiIn(api_ident(self.port.api), name=CLIENT_NAME)
+                self._in = rtmidi.MidiIn(api_ident(self.port.api), name=client)
         except (rtmidi.RtMidiError, OSError) as exc:
             raise MidiPortError(f"The MIDI input {self.label} cannot be opened ({exc}).") from None
-        if not self._connect():
+        if self.port.virtual:
+            self._open_virtual()
+        elif not self._connect():
             self._delete()
             raise MidiPortError(f"The MIDI input {self.label} is not there now.")
         self._thread = threading.Thread(target=self._read, name="pianola-rtmidi-in", daemon=True)
         self._thread.start()
         return self
+
+    def _open_virtual(self) -> None:
+        import rtmidi
+
+        try:
+            with quiet_c_stderr():
+                self._in.open_virtual_port(PORT_NAME)
+        except NotImplementedError:  # python-rtmidi's word for an API without them
+            self._delete()
+            raise MidiPortError(no_virtual_sentence(self.port.api)) from None
+        except (rtmidi.RtMidiError, OSError) as exc:
+            self._delete()
+            raise MidiPortError(f"The MIDI input {self.label} cannot be opened ({exc}).") from None
+        self.present = True
 
     def _connect(self) -> bool:
         """Open the port by its name (its index moves as ports come and go)."""
@@ -107,7 +129,7 @@ class RtMidiInput:
             polls += 1
             if self.on_poll is not None and polls % SAMPLE_EVERY == 0:
                 self.on_poll()
-            if polls % WATCH_EVERY == 0:
+            if polls % WATCH_EVERY == 0 and not self.port.virtual:
                 self._watch()
             if not self.present:
                 continue

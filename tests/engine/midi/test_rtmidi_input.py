@@ -43,20 +43,26 @@ def test_notes_through_rtmidis_jack_api_are_heard_and_recorded(engine, jack_serv
     with MidiRecorder(f"rtkeys-{os.getpid()}", server=jack_server) as keyboard:
         engine.send(cmd.SetMidiInputCommand(f"JACK: {keyboard.name}:out", 0))
         assert _connected(keyboard, RTMIDI_PORT)
-        engine.poll_events()
-        with Recorder(r"^pianola:", channels=2, server_name=jack_server, max_seconds=8) as rec:
-            rec.start()
-            engine.play(0, record=True)
-            assert _playing(engine)
-            first = keyboard.frame_now() + RATE // 2
-            sent = [first + i * SPACING for i in range(5)]
-            for frame in sent:
-                keyboard.send_at(frame, bytes((0x99, RIM, 110)))
-                keyboard.send_at(frame + RATE // 10, bytes((0x89, RIM, 0)))
-            rec.wait_until_frame(sent[-1] + RATE // 2, timeout_s=30)
-            recording = rec.stop()
-        events = _events(engine, evt.MidiInputEvent, 2 * len(sent))
-        engine.stop()
+        played_notes_are_heard_and_recorded(engine, jack_server, keyboard)
+
+
+def played_notes_are_heard_and_recorded(engine, jack_server, keyboard: MidiRecorder) -> None:
+    """Notes ``keyboard`` plays into the engine's input while it records: each heard in
+    the synth's output after the frame it was sent at, and recorded where it was played."""
+    engine.poll_events()
+    with Recorder(r"^pianola:", channels=2, server_name=jack_server, max_seconds=8) as rec:
+        rec.start()
+        engine.play(0, record=True)
+        assert _playing(engine)
+        first = keyboard.frame_now() + RATE // 2
+        sent = [first + i * SPACING for i in range(5)]
+        for frame in sent:
+            keyboard.send_at(frame, bytes((0x99, RIM, 110)))
+            keyboard.send_at(frame + RATE // 10, bytes((0x89, RIM, 0)))
+        rec.wait_until_frame(sent[-1] + RATE // 2, timeout_s=30)
+        recording = rec.stop()
+    events = _events(engine, evt.MidiInputEvent, 2 * len(sent))
+    engine.stop()
     magnitude = recording.magnitude()
     onsets = recording.jack_frames(
         find_onsets(magnitude, suggest_threshold(magnitude), min_gap_frames=RATE // 8)
