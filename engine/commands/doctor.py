@@ -195,11 +195,28 @@ def _check_midi(report: Report, jack_server: str | None) -> None:
             f"MIDI {api.name}: outputs: {', '.join(p.name for p in outs) or 'none'}; "
             f"inputs: {', '.join(p.name for p in ins) or 'none'}"
         )
+        report.say(f"MIDI {api.name}: {_own_input_words(api.name)}")
     if not any(api.available for api in apis):
         report.problem(
             "No MIDI API answers, so there are no MIDI ports: load the ALSA sequencer "
             "(`sudo modprobe snd-seq`) or start a JACK server; the synth plays without them."
         )
+
+
+def _own_input_words(api: str) -> str:
+    """Where other programs connect to play Pianola on ``api``."""
+    from engine.midi.ports import VIRTUAL_APIS, VIRTUAL_INPUT, no_virtual_sentence
+    from engine.midi.rtmidi_input import PORT_NAME, VIRTUAL_CLIENT_NAME
+
+    virtual = f"{VIRTUAL_CLIENT_NAME}:{PORT_NAME}"
+    if api == "JACK":
+        return (
+            "Pianola's own input is pianola-midi-in:in (events placed to the frame); "
+            f"'JACK: {VIRTUAL_INPUT}' opens {virtual} through python-rtmidi instead"
+        )
+    if api in VIRTUAL_APIS:
+        return f"Pianola's own input: choose '{api}: {VIRTUAL_INPUT}' and connect to {virtual}"
+    return no_virtual_sentence(api)
 
 
 def _check_track_meters(report: Report) -> None:

@@ -1,5 +1,6 @@
-"""A MIDI input port of any API python-rtmidi has (engine process: ``open``/``close`` from
-the input's opening thread, the reading in a thread of its own).
+"""A MIDI input port of any API python-rtmidi has, or Pianola's own virtual one (engine
+process: ``open``/``close`` from the input's opening thread, the reading in a thread of
+its own).
 
 For ports Pianola's JACK helper cannot reach (ALSA sequencer, CoreMIDI, WinMM -- or a
 JACK port named as ``"JACK: client:port"``).  The reader polls rtmidi's queue every

@@ -7,7 +7,8 @@ always open; a source named by its JACK port name is connected to it, so its eve
 stamped with their JACK frames.  A source named by its label, "API: port name" (an ALSA
 sequencer port, CoreMIDI, WinMM, or a JACK port through rtmidi's JACK API), is opened
 through python-rtmidi (``engine.midi.rtmidi_input``) and its events are stamped with the
-API's own times.  Opening takes a moment (up to seconds on a busy machine), so it runs
+API's own times; so is Pianola's own virtual input on an API ("ALSA: Pianola virtual
+input"), a port of ours other programs connect to.  Opening takes a moment (up to seconds on a busy machine), so it runs
 in its own thread: the command thread never waits for it, and a play or stop sent right
 after "listen" is applied at once.  Each message is played at once through the thru
 track (its instrument and its output port), then sent to the GUI as a

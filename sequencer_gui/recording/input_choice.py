@@ -20,8 +20,9 @@ GONE_MARK = " (not there now)"
 
 
 def input_sources(chosen: str, outputs) -> list[str]:
-    """What can be chosen: "" (Pianola's own input port), the reported JACK MIDI outputs,
-    and ``chosen`` when it is not among them."""
+    """What can be chosen: "" (Pianola's own input port), the reported sources (JACK MIDI
+    outputs, other APIs' ports, Pianola's virtual input on each API but JACK), and
+    ``chosen`` when it is not among them."""
     sources = ["", *outputs.inputs]
     if chosen and chosen not in sources:
         sources.append(chosen)

@@ -21,8 +21,9 @@ class RecordSettings:
         self.quantize_var = tk.StringVar(root, value="off")
         self.metronome_var = tk.StringVar(root, value="recording")
         self.volume_var = tk.IntVar(root, value=100)
-        # the JACK MIDI output feeding the input ("": only what is connected to
-        # Pianola's own input port, pianola-midi-in:in)
+        # the MIDI input: a JACK MIDI output feeding Pianola's own JACK input, an
+        # "API: port" label, or "API: Pianola virtual input" ("": only what is
+        # connected to Pianola's own JACK input port, pianola-midi-in:in)
         self.input_source = input_source
         self.input_open = False  # the engine was asked to listen
 

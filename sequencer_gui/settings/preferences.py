@@ -65,7 +65,8 @@ class Preferences:
     default_grid: str = "1/16"
     recent_files: tuple[str, ...] = ()
     theme: str = "dark"
-    # recording: the JACK MIDI output listened to ("": only Pianola's own input port),
+    # recording: the MIDI input listened to (a JACK output's name, an "API: port" label,
+    # Pianola's own virtual input on an API; "": only Pianola's own JACK input port),
     # the count-in, the metronome (off, while recording, always) and its volume
     midi_input: str = ""
     count_in_bars: int = 1

@@ -99,6 +99,10 @@ def test_midi_apis_and_ports_are_listed(jack_server):
     out = res.stdout
     assert f"MIDI JACK: outputs: doctor-rec-{os.getpid()}:in" in out, out
     assert f"inputs: doctor-rec-{os.getpid()}:out" in out
+    assert (
+        "MIDI JACK: Pianola's own input is pianola-midi-in:in (events placed to the frame); "
+        "'JACK: Pianola virtual input' opens pianola-virtual-in:in through python-rtmidi"
+    ) in out
     if not os.path.exists("/dev/snd/seq"):
         assert "MIDI ALSA: not available (the ALSA sequencer cannot be opened" in out
 

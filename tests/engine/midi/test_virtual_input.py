@@ -111,3 +111,13 @@ def test_the_command_lines_midi_in_names_the_virtual_input(jack_server):
     from engine.commands.play import _midi_source
 
     assert _midi_source("JACK: pianola virtual", jack_server) == f"JACK: {VIRTUAL_INPUT}"
+
+
+@pytest.mark.audio
+def test_on_jack_the_window_is_offered_the_own_jack_input_not_rtmidis(jack_server):
+    from engine.midi.ports import port_choices
+
+    with MidiRecorder(f"offer-{os.getpid()}", server=jack_server) as keyboard:
+        _, inputs, problem, others = port_choices(jack_server)
+    assert problem == "" and f"{keyboard.name}:out" in inputs
+    assert not any(VIRTUAL_INPUT in label for label in inputs + others)
