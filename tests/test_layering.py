@@ -28,7 +28,8 @@ ALLOWED: dict[str, set[str]] = {
     # MIDI ports beside the synth: they speak to the engine's scheduler in frames
     "engine.midi": {CORE},
     "engine.realtime": {CORE, "engine.files", "engine.audio", "engine.sync", "engine.midi"},
-    "engine.measure": {CORE, "engine.files", "engine.audio"},
+    # the MIDI recorder records through the MIDI helper process Pianola's ports use
+    "engine.measure": {CORE, "engine.files", "engine.audio", "engine.midi"},
     "engine.assetgen": {CORE, "engine.files"},
     # the shared song, the session server and clock: the pure model and the file formats
     "engine.collab": {CORE, "engine.files"},

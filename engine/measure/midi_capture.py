@@ -1,20 +1,27 @@
-"""A JACK MIDI client that records what arrives and sends at chosen frames (setup in the
-caller's thread; the copying in JACK's process thread).
+"""A JACK MIDI client that records what arrives and sends at chosen frames (setup and
+reading in the caller's thread; the copying in a helper process of its own).
 
-The tests and ``pianola bench midi`` listen to Pianola's MIDI output the way another
-program would: this client's ``in`` port records ``(last_frame_time + offset, bytes)`` of
-every event it receives, so each event's JACK frame is known exactly, and its ``out``
-port sends events at the frames the caller chose (to drive Pianola's MIDI input).
+The tests and benchmarks listen to Pianola's MIDI output the way another program would:
+this client's ``in`` port records ``(last_frame_time + offset, bytes)`` of every event it
+receives, so each event's JACK frame is known exactly, and its ``out`` port sends events
+at the frames the caller chose (to drive Pianola's MIDI input).
+
+The JACK client is the MIDI helper process Pianola's own ports use
+(``engine.midi.jack_port``), not a client of the caller's process: a process callback
+there waits for the GIL whenever the caller's threads hold it, and on a busy machine runs
+a period late, reading the next cycle's frame time and so stamping what it copies one
+period late.  A client of the caller's own, never activated, answers questions about the
+graph (ports, connections) and connects.
 """
 
 from __future__ import annotations
 
-import bisect
 import threading
 import time
 from typing import Any
 
 from engine.core.errors import AudioDriverError
+from engine.midi.jack_port import JackMidiPort, MidiPortError
 
 
 class MidiRecorder:
@@ -24,15 +31,9 @@ class MidiRecorder:
         self.name = name
         self.server = server
         self._client: Any = None  # a jack.Client while open (JACK-Client has no types)
+        self._port: JackMidiPort | None = None
         self._lock = threading.Lock()
         self._events: list[tuple[int, bytes]] = []
-        self._to_send: list[tuple[int, int, bytes]] = []  # (frame, seq, data)
-        self._seq = 0
-        self._high = 0
-        self._last: int | None = None
-        self.cycle_frame = 0
-        self._next_cycle: int | None = None
-        self.missed: list[tuple[int, int]] = []  # frame ranges of cycles we were not run in
         self.period_frames = 0
         self.sample_rate = 0
 
@@ -40,28 +41,46 @@ class MidiRecorder:
         try:
             import jack
 
-            client = jack.Client(self.name, no_start_server=True, servername=self.server)
+            client = jack.Client(f"{self.name}-ask", no_start_server=True, servername=self.server)
         except Exception as exc:  # jack.JackError, or no JACK library
             raise AudioDriverError(f"the MIDI recorder cannot reach JACK ({exc})") from None
         self._client = client
-        self.inport = client.midi_inports.register("in")
-        self.outport = client.midi_outports.register("out")
         self.sample_rate = client.samplerate
         self.period_frames = client.blocksize
-        client.set_process_callback(self._process)
-        client.activate()
+        try:
+            self._port = JackMidiPort(self.name, server=self.server, with_input=True).open()
+        except MidiPortError as exc:
+            self.close()
+            raise AudioDriverError(f"the MIDI recorder cannot open its ports ({exc})") from None
         return self
 
     @property
     def client(self) -> Any:
-        """The open jack.Client (for asking JACK about this recorder's ports)."""
+        """A jack.Client for asking JACK about ports and connections (never activated)."""
         if self._client is None:
             raise AudioDriverError(f"the MIDI recorder {self.name} is not open")
         return self._client
 
+    @property
+    def port(self) -> JackMidiPort:
+        if self._port is None:
+            raise AudioDriverError(f"the MIDI recorder {self.name} is not open")
+        return self._port
+
+    @property
+    def inport(self) -> Any:
+        return self.client.get_port_by_name(f"{self.name}:in")
+
+    @property
+    def outport(self) -> Any:
+        return self.client.get_port_by_name(f"{self.name}:out")
+
     def close(self) -> None:
+        if self._port is not None:
+            self._drain()
+            self._port.close()
+            self._port = None
         if self._client is not None:
-            self._client.deactivate()
             self._client.close()
             self._client = None
 
@@ -71,66 +90,61 @@ class MidiRecorder:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def _unwrap(self, frame32: int) -> int:
-        frame = self._high | frame32
-        if self._last is not None and frame < self._last - (1 << 31):
-            self._high += 1 << 32
-            frame += 1 << 32
-        self._last = frame
-        return frame
-
-    def _process(self, frames: int) -> None:
-        start = self._unwrap(self._client.last_frame_time)
-        if self._next_cycle is not None and start > self._next_cycle:
-            self.missed.append((self._next_cycle, start))
-        self._next_cycle = max(start + frames, self._next_cycle or 0)
-        self.cycle_frame = start
-        for offset, data in self.inport.incoming_midi_events():
-            self._events.append((start + offset, bytes(data)))
-        self.outport.clear_buffer()
-        end = start + frames
+    def _drain(self) -> None:
         with self._lock:
-            n = 0
-            while n < len(self._to_send) and self._to_send[n][0] < end:
-                frame, _, data = self._to_send[n]
-                self.outport.write_midi_event(max(0, frame - start), data)
-                n += 1
-            del self._to_send[:n]
+            if self._port is not None:
+                self._events.extend(self._port.received())
 
     # --- the caller's side -------------------------------------------------------------
     def connect_from(self, port: str) -> None:
         """Record what ``port`` (another client's MIDI output) sends."""
-        self.client.connect(port, self.inport)
+        self.client.connect(port, f"{self.name}:in")
 
     def connect_to(self, port: str) -> None:
         """Send to ``port`` (another client's MIDI input)."""
-        self.client.connect(self.outport, port)
+        self.client.connect(f"{self.name}:out", port)
+
+    @property
+    def cycle_frame(self) -> int:
+        """The first frame of the latest cycle the helper ran (unwrapped JACK frame time)."""
+        return self.port.cycle_frame()
 
     def frame_now(self) -> int:
-        """The first frame of the cycle in progress (unwrapped JACK frame time)."""
         return self.cycle_frame
 
     def send_at(self, frame: int, data: bytes) -> None:
-        with self._lock:
-            self._seq += 1
-            bisect.insort(self._to_send, (frame, self._seq, bytes(data)))
+        """Send ``data`` at JACK frame ``frame`` (a frame already passed: at once)."""
+        if not self.port.send(frame, data):
+            raise AudioDriverError(f"the MIDI recorder {self.name} has too much queued")
+
+    @property
+    def missed(self) -> list[tuple[int, int]]:
+        """Frame ranges of the cycles the helper was not run in: what arrived in them was
+        lost, or was copied a cycle late and so stamped late."""
+        self._drain()
+        return list(self.port.missed) if self._port is not None else []
 
     def events(self) -> list[tuple[int, bytes]]:
         """Everything received so far: (JACK frame, bytes), in arrival order."""
-        return list(self._events)
+        self._drain()
+        with self._lock:
+            return list(self._events)
 
     def heard(self, frame: int) -> bool:
         """False if ``frame`` lies in a cycle this client was not run in (a busy machine's
-        dummy server drops cycles): whatever was sent there never reached us."""
+        dummy server drops cycles): whatever was sent there may not have reached us, or
+        reached us stamped late."""
         return not any(a <= frame < b for a, b in self.missed)
 
     def clear(self) -> None:
-        self._events.clear()
+        self._drain()
+        with self._lock:
+            self._events.clear()
 
     def wait_for(self, count: int, timeout_s: float) -> list[tuple[int, bytes]]:
         """Wait until ``count`` events arrived (or the timeout); returns them all."""
         deadline = time.monotonic() + timeout_s
-        while len(self._events) < count and time.monotonic() < deadline:
+        while len(self.events()) < count and time.monotonic() < deadline:
             time.sleep(0.01)
         return self.events()
 

@@ -12,7 +12,9 @@ a full ring refuses the event (counted in ``dropped``) instead of blocking.
 An entry is four int64 items: the frame (JACK frame time, unwrapped to 64 bits), a tag
 (for withdrawal), the kind and length, and up to eight data bytes.  ``CANCEL_TAG`` and
 ``CANCEL_ALL`` entries withdraw events not yet written; ``RELEASE`` asks the consumer to
-end every note it started (used when playback stops or the engine goes away).
+end every note it started (used when playback stops or the engine goes away).  On the
+input ring a ``GAP`` entry (frame: the cycle expected, tag: the cycle run) says the helper
+was not run in the cycles between: what arrived in them was lost or is stamped late.
 
 Ordering: each item is copied with one 8-byte store (``memoryview.cast("q")``), in
 program order; on x86-64 (total store order) a consumer that sees the new count also
@@ -23,7 +25,7 @@ from __future__ import annotations
 
 from multiprocessing import resource_tracker, shared_memory
 
-EVENT, CANCEL_TAG, CANCEL_ALL, RELEASE = 1, 2, 3, 4
+EVENT, CANCEL_TAG, CANCEL_ALL, RELEASE, GAP = 1, 2, 3, 4, 5
 MAX_EVENT_BYTES = 8  # channel messages, clock, song position; no system exclusive
 ENTRY_ITEMS = 4
 HEADER_ITEMS = 16

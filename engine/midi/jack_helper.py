@@ -61,8 +61,11 @@ class _Copier:
         start = self.unwrap(self.client.last_frame_time)
         end = start + frames
         previous = items[r.CYCLE_FRAME]
-        if items[r.CYCLES] and start != previous + items[r.CYCLE_FRAMES]:
+        expected = previous + items[r.CYCLE_FRAMES]
+        if items[r.CYCLES] and start != expected:
             items[r.GAPS] += 1
+            if self.in_ring is not None and start > expected:
+                self.in_ring.put(r.GAP, expected, start)
         items[r.CYCLE_FRAME] = start
         items[r.CYCLE_NS] = woken_ns
         items[r.CYCLE_FRAMES] = frames

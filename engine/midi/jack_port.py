@@ -49,6 +49,8 @@ class JackMidiPort:
         self.in_ring: r.EventRing | None = None
         self._proc: subprocess.Popen | None = None
         self._stderr: IO[bytes] | None = None
+        # frame ranges of the cycles the helper's input was not run in (seen by received)
+        self.missed: list[tuple[int, int]] = []
 
     # --- lifetime ----------------------------------------------------------------------
     def open(self) -> JackMidiPort:
@@ -164,8 +166,15 @@ class JackMidiPort:
 
     # --- input (one consumer thread) ---------------------------------------------------
     def received(self) -> list[tuple[int, bytes]]:
-        """Events that arrived at ``in`` since the last call: (JACK frame, bytes)."""
-        return [(frame, data) for _, frame, _, data in self._in.take()]
+        """Events that arrived at ``in`` since the last call: (JACK frame, bytes).  The
+        cycles the helper was not run in meanwhile are added to ``missed``."""
+        events = []
+        for kind, frame, tag, data in self._in.take():
+            if kind == r.GAP:
+                self.missed.append((frame, tag))
+            else:
+                events.append((frame, data))
+        return events
 
     # --- the helper's clock and counters -----------------------------------------------
     def cycle_frame(self) -> int:

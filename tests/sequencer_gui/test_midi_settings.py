@@ -73,7 +73,7 @@ def test_the_midi_input_chosen_is_connected_and_remembered(
         inputs.invoke(_menu_entry(inputs, source))
 
         def connected() -> bool:
-            ports = keyboard._client.get_all_connections(keyboard.outport)
+            ports = keyboard.client.get_all_connections(keyboard.outport)
             return "pianola-midi-in:in" in [p.name for p in ports]
 
         assert pump(tk_root, 20, connected)

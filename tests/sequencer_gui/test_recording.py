@@ -31,7 +31,7 @@ KEYS = (60, 64, 67, 72)
 
 
 def _connected(keyboard: MidiRecorder) -> bool:
-    ports = keyboard._client.get_all_connections(keyboard.outport)
+    ports = keyboard.client.get_all_connections(keyboard.outport)
     return "pianola-midi-in:in" in [q.name for q in ports]
 
 

@@ -28,7 +28,7 @@ RIM = 37
 def _connected(keyboard: MidiRecorder, port: str, timeout_s: float = 20) -> bool:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        if port in [q.name for q in keyboard._client.get_all_connections(keyboard.outport)]:
+        if port in [q.name for q in keyboard.client.get_all_connections(keyboard.outport)]:
             return True
         time.sleep(0.05)
     return False
