@@ -21,21 +21,23 @@ class ServerProcess:
         self.url = ""
 
     def start(self) -> ServerProcess:
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "engine.commands.cli",
-                "serve",
-                "--port",
-                str(self.port),
-                "--dir",
-                str(self.directory),
-            ],
-            stdout=subprocess.PIPE,
-            stderr=open(self.directory / "server.log", "ab"),
-            text=True,
-        )
+        # the server writes its log through its own copy of the descriptor
+        with open(self.directory / "server.log", "ab") as log:
+            self.proc = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "engine.commands.cli",
+                    "serve",
+                    "--port",
+                    str(self.port),
+                    "--dir",
+                    str(self.directory),
+                ],
+                stdout=subprocess.PIPE,
+                stderr=log,
+                text=True,
+            )
         line = self.proc.stdout.readline()
         match = re.search(r"http://127\.0\.0\.1:(\d+)", line)
         assert match, f"the server did not start: {line!r}"
@@ -74,30 +76,34 @@ def play_join(
 ) -> subprocess.Popen:
     """A peer in its own process: `pianola play --join` with its own engine (silent
     driver) for ``seconds``, its scheduled events written to ``event_log``, what it says
-    to ``stderr`` (a file) and its report to a pipe; ``extra``: further arguments."""
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "engine.commands.cli",
-            "play",
-            "--join",
-            link.url,
-            "--driver",
-            "none",
-            "--no-realtime",
-            "--seconds",
-            str(seconds),
-            "--name",
-            name,
-            "--event-log",
-            str(event_log),
-            *extra,
-        ],
-        stdout=subprocess.PIPE,
-        stderr=open(stderr, "w"),  # noqa: SIM115 (the process writes it until it ends)
-        text=True,
-    )
+    to ``stderr`` (a file) and its report to a pipe; ``extra``: further arguments.
+
+    The child writes ``stderr`` through its own copy of the descriptor, so this one is
+    closed once it is started: the text is there to read however the process ends."""
+    with open(stderr, "w") as err:
+        return subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "engine.commands.cli",
+                "play",
+                "--join",
+                link.url,
+                "--driver",
+                "none",
+                "--no-realtime",
+                "--seconds",
+                str(seconds),
+                "--name",
+                name,
+                "--event-log",
+                str(event_log),
+                *extra,
+            ],
+            stdout=subprocess.PIPE,
+            stderr=err,
+            text=True,
+        )
 
 
 def wait_until(condition, timeout_s: float = 30.0, step=None) -> bool:
