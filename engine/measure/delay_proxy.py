@@ -1,7 +1,10 @@
 """A websocket proxy that delays, reorders and drops messages (its own thread
 with an asyncio loop).  Each message is held for ``delay_s`` +- ``jitter_s`` (uniform,
 seeded) on its own, so messages overtake each other whenever the jitter exceeds their
-spacing; with ``drop`` > 0 that fraction of messages is never delivered."""
+spacing; with ``drop`` > 0 that fraction of messages is never delivered.
+
+Stopping ends every send under way and drops what is still held before the loop closes:
+a send the loop had begun but never ran would be a coroutine never awaited."""
 
 from __future__ import annotations
 
@@ -27,6 +30,8 @@ class DelayProxy:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._ready = threading.Event()
         self._stop: asyncio.Event | None = None
+        self._stopping = False
+        self._sending: set[asyncio.Task] = set()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def start(self) -> DelayProxy:
@@ -41,7 +46,10 @@ class DelayProxy:
 
     def _run(self) -> None:
         self._loop = asyncio.new_event_loop()
-        self._loop.run_until_complete(self._main())
+        try:
+            self._loop.run_until_complete(self._main())
+        finally:
+            self._loop.close()
 
     async def _main(self) -> None:
         self._stop = asyncio.Event()
@@ -49,13 +57,28 @@ class DelayProxy:
             self.port = server.sockets[0].getsockname()[1]
             self._ready.set()
             await self._stop.wait()
+        # every connection is closed now: what is held is dropped, what is sending ends
+        self._stopping = True
+        for task in self._sending:
+            task.cancel()
+        await asyncio.gather(*self._sending, return_exceptions=True)
 
     async def _handle(self, incoming) -> None:
         path = incoming.request.path
         url = f"ws://127.0.0.1:{self.upstream_port}{path}"
         try:
             async with connect(url, max_size=None) as outgoing:
-                await asyncio.gather(self._pipe(incoming, outgoing), self._pipe(outgoing, incoming))
+                pipes = [
+                    asyncio.ensure_future(self._pipe(incoming, outgoing)),
+                    asyncio.ensure_future(self._pipe(outgoing, incoming)),
+                ]
+                try:
+                    await asyncio.gather(*pipes)
+                finally:
+                    # one way lost ends the other way too: no pipe outlives its connection
+                    for pipe in pipes:
+                        pipe.cancel()
+                    await asyncio.gather(*pipes, return_exceptions=True)
         except Exception:
             pass
         finally:
@@ -83,7 +106,11 @@ class DelayProxy:
 
     def _send_later(self, sink, message) -> None:
         """Called by the loop when a message's delay is over: send it."""
-        asyncio.ensure_future(self._send(sink, message))
+        if self._stopping:
+            return
+        task = asyncio.ensure_future(self._send(sink, message))
+        self._sending.add(task)
+        task.add_done_callback(self._sending.discard)
 
     @staticmethod
     async def _send(sink, message) -> None:
