@@ -1,5 +1,6 @@
-"""A note's or track's fields as stamped writes, the greatest stamp winning (pure, over
-the plain dicts and pycrdt Maps of the shared song; called on the document's owner thread).
+"""A note's, a track's or the song's own fields as stamped writes, the greatest stamp
+winning (pure, over the plain dicts and pycrdt Maps of the shared song; called on the
+document's owner thread).
 
 Two musicians setting one field within a schedule-ahead of each other write it
 concurrently.  Written as a plain map key, Yjs would keep one of the two by its own rule
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 
 from pycrdt import Map
 
-from engine.collab.song_schema import PATTERN_KEY, PLACEMENT_KEY, SONG_KEY, stamp_of, whole
+from engine.collab.song_schema import PATTERN_KEY, PLACEMENT_KEY, stamp_of, whole
 
 WRITE_PREFIX = "@"  # a write's key: @EPOCH:TICK:SEQ:CLIENT
 MADE = "at"  # the entry's own stamp: from where it exists (not a field)
@@ -57,9 +58,10 @@ class Write:
 
 
 def has_writes(key: str) -> bool:
-    """Whether a change key's fields are stamped writes: a note's (by id) or a track's
-    (``track:ID``); a pattern, placement or song setting carries one stamp."""
-    return not key.startswith((PATTERN_KEY, PLACEMENT_KEY, SONG_KEY))
+    """Whether a change key's fields are stamped writes: a note's (by id), a track's
+    (``track:ID``) or a song setting's (``song:tempo``, ...); a pattern or placement
+    carries one stamp."""
+    return not key.startswith((PATTERN_KEY, PLACEMENT_KEY))
 
 
 def is_write(key: str) -> bool:
@@ -107,12 +109,23 @@ def latest_stamp(data: dict) -> tuple[int, int] | None:
     return max(stamps) if stamps else None
 
 
+def new_writes(before: dict | None, after: dict | None) -> list[Write]:
+    """The writes in ``after`` that ``before`` did not have."""
+    if after is None:
+        return []
+    known = {k for k in before or {} if is_write(k)}
+    return [w for w in writes_of(after) if w.key not in known]
+
+
 def new_stamps(before: dict | None, after: dict | None) -> set[tuple[int, int]]:
     """The stamps of the writes in ``after`` that ``before`` did not have."""
-    if after is None:
-        return set()
-    known = {k for k in before or {} if is_write(k)}
-    return {w.stamp for w in writes_of(after) if w.key not in known}
+    return {w.stamp for w in new_writes(before, after)}
+
+
+def latest_stamp_of(data: dict, names) -> tuple[int, int] | None:
+    """The greatest stamp among the writes that set any of the fields ``names``."""
+    stamps = [w.stamp for w in writes_of(data) if any(n in w.values for n in names)]
+    return max(stamps) if stamps else None
 
 
 def add_write(

@@ -64,7 +64,13 @@ class SongFollowing:
         keys += [(TRACK_KEY + i, changes.tracks_before.get(i)) for i in sorted(changes.track_ids)]
         if changes.song:
             settings = song_settings(self.song.score())
-            keys += [(k, self._song_now[k]) for k in settings if settings[k] != self._song_now[k]]
+            # changed, or written (a write stamped before one already here changes
+            # what plays from its stamp, not the song as it ends)
+            keys += [
+                (k, self._song_now[k])
+                for k in settings
+                if settings[k] != self._song_now[k] or changes.edit_stamps.get(k)
+            ]
             self._song_now = settings
         retime_from = None
         now = self.session_tick_now()

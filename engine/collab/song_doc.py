@@ -18,9 +18,19 @@ raises into the caller).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from pycrdt import Doc, Map, UndoManager
 
-from engine.collab.field_log import MADE, folded, has_writes, latest_stamp, new_stamps
+from engine.collab.field_log import (
+    MADE,
+    folded,
+    has_writes,
+    latest_stamp,
+    latest_stamp_of,
+    new_stamps,
+    new_writes,
+)
 from engine.collab.pattern_doc import read_pattern, read_placement
 from engine.collab.song_schema import (  # noqa: F401 (names other modules take from here)
     _DEFAULTS,
@@ -28,6 +38,7 @@ from engine.collab.song_schema import (  # noqa: F401 (names other modules take 
     LOCAL,
     PATTERN_KEY,
     PLACEMENT_KEY,
+    SONG_FIELDS,
     SONG_KEY,
     STAMP,
     TRACK_FIELDS,
@@ -37,6 +48,7 @@ from engine.collab.song_schema import (  # noqa: F401 (names other modules take 
     PlacementEntry,
     new_id,
     song_settings,
+    song_timing,
     stamp_of,
 )
 from engine.collab.song_schema import whole as _int
@@ -45,8 +57,7 @@ from engine.collab.song_versions import score_with
 from engine.collab.song_write import SongWriting
 from engine.core.controllers import ControlEvent
 from engine.core.errors import ScoreError
-from engine.core.score import LoopRegion, Note, Score, Track
-from engine.core.timing import TempoChange, TempoMap, TimeSignature, TimeSignatureMap
+from engine.core.score import Note, Score, Track
 
 
 class SongDoc(SongWriting, SongUndoing):
@@ -188,9 +199,16 @@ class SongDoc(SongWriting, SongUndoing):
     def entry_at(self, key: str, stamp: tuple[int, int]):
         """A note's entry (by id) or a track's settings and place (``track:ID``) as they
         sound from ``stamp`` on: its writes stamped up to there (``engine.collab.field_log``);
-        anything else as ``entry`` has it."""
+        the song's own settings (``song:tempo``, ...) likewise; anything else as ``entry``
+        has it."""
         if not has_writes(key):
             return self.entry(key)
+        if key.startswith(SONG_KEY):
+            try:
+                timing = song_timing(folded(self.song.to_py() or {}, stamp))
+            except (ScoreError, TypeError, ValueError, IndexError, AttributeError):
+                return self.entry(key)  # malformed there: as the song is now
+            return song_settings(replace(self.score(), **timing)).get(key)
         if key.startswith(TRACK_KEY):
             return self._read_track(key[len(TRACK_KEY) :], stamp)
         return self._read_note(key, stamp)
@@ -207,6 +225,15 @@ class SongDoc(SongWriting, SongUndoing):
         if stamps:
             changes.edit_stamps.setdefault(note_id, set()).update(stamps)
         return entry
+
+    def _song_read_in(self, changes: Changes) -> None:
+        """Note the stamps of the song's new writes, by the settings they change."""
+        was = self._raw.get(SONG_KEY)
+        data = self._raw[SONG_KEY] = self.song.to_py() or {}
+        for write in new_writes(was, data):
+            for group, names in SONG_FIELDS.items():
+                if any(name in write.values for name in names):
+                    changes.edit_stamps.setdefault(SONG_KEY + group, set()).add(write.stamp)
 
     def _refresh_all(self) -> None:
         self._note_cache.clear()
@@ -239,6 +266,8 @@ class SongDoc(SongWriting, SongUndoing):
                 self._track_cache.pop(track_id, None)
             else:
                 self._track_cache[track_id] = data
+        if changes.song:
+            self._song_read_in(changes)
         for placement_id in changes.placement_ids:
             changes.placements_before.setdefault(
                 placement_id, self._placement_cache.get(placement_id)
@@ -277,28 +306,14 @@ class SongDoc(SongWriting, SongUndoing):
         return self._score
 
     def _build_score(self) -> Score:
-        data = self.song.to_py() or {}
+        data = folded(self.song.to_py() or {})
         tracks = tuple(self._build_track(t) for t in self._track_order)
         patterns, placements = self._read_patterns(len(tracks))
         try:
-            ppq = _int(data.get("ppq", 480))
-            tempos = [
-                TempoChange(_int(float(k)), _int(v)) for k, v in (data.get("tempo") or {}).items()
-            ]
-            meters = [
-                TimeSignature(_int(float(k)), _int(v[0]), _int(v[1]))
-                for k, v in (data.get("meter") or {}).items()
-            ]
-            loop = None
-            if data.get("loop_end") is not None:
-                loop = LoopRegion(_int(data.get("loop_start", 0)), _int(data["loop_end"]))
             return Score(
                 tracks=tracks,
-                ppq=ppq,
-                tempo_map=TempoMap(tuple(tempos)) if tempos else TempoMap(),
-                time_signatures=TimeSignatureMap(tuple(meters)) if meters else TimeSignatureMap(),
-                loop=loop,
-                loop_enabled=bool(data.get("loop_enabled")) and loop is not None,
+                ppq=_int(data.get("ppq", 480)),
+                **song_timing(data),
                 title=title if isinstance(title := data.get("title"), str) else "",
                 patterns=patterns,
                 placements=placements,
@@ -376,7 +391,11 @@ class SongDoc(SongWriting, SongUndoing):
         (``placement:ID``), a track (``track:ID``: made, removed, moved or its mix
         changed) or the song's own (``song:tempo``, ...)."""
         if key.startswith(SONG_KEY):
-            return stamp_of(self.song.get(key[len(SONG_KEY) :] + "_at"))
+            group = key[len(SONG_KEY) :]
+            # a schema-2 song stamps each setting as a whole (``GROUP_at``)
+            stamps = [stamp_of(self.song.get(group + "_at"))]
+            stamps.append(latest_stamp_of(self.song.to_py() or {}, SONG_FIELDS.get(group, ())))
+            return max((s for s in stamps if s is not None), default=None)
         roots = ((TRACK_KEY, self.tracks), (PATTERN_KEY, self.patterns))
         for prefix, root in (*roots, (PLACEMENT_KEY, self.placements)):
             if key.startswith(prefix):
@@ -396,7 +415,10 @@ class SongDoc(SongWriting, SongUndoing):
         return stamp_of(self.gone.get(note_id))
 
     def written_map(self, key: str):
-        """The Map of a note (by id) or a track (``track:ID``), if it is there."""
+        """The Map of a note (by id), a track (``track:ID``) or the song (``song:...``),
+        if it is there."""
+        if key.startswith(SONG_KEY):
+            return self.song
         if key.startswith(TRACK_KEY):
             return self.tracks.get(key[len(TRACK_KEY) :])
         return self.notes.get(key)

@@ -11,9 +11,12 @@ from dataclasses import dataclass, field, fields, replace
 
 from engine.core.errors import ScoreError
 from engine.core.pattern import Placement
-from engine.core.score import Note, Score, Track
+from engine.core.score import LoopRegion, Note, Score, Track
+from engine.core.timing import TempoChange, TempoMap, TimeSignature, TimeSignatureMap
 
-SCHEMA_VERSION = 2  # 2: a note's or track's fields changed after it was made are stamped writes
+# 2: a note's or track's fields changed after it was made are stamped writes
+# 3: so are the song's tempo, meter and loop (a schema-2 song reads the same)
+SCHEMA_VERSION = 3
 # Every field of a track but its notes, as the model has them (new ones join by themselves)
 TRACK_FIELDS = tuple(f.name for f in fields(Track) if f.init and f.name != "notes")
 _DEFAULTS = Track()
@@ -24,7 +27,12 @@ PATTERN_KEY = "pattern:"
 PLACEMENT_KEY = "placement:"  # how a pattern's placement in the song is named among stamps
 TRACK_KEY = "track:"  # how a track is named among stamps (made, removed, moved, its mix)
 SONG_KEY = "song:"  # how the song's own settings are named among stamps: song:tempo, ...
-SONG_GROUPS = ("tempo", "meter", "loop")  # each stamped on its own (``song[GROUP_at]``)
+# the song's own settings, each a group of fields of the ``song`` map (``song:GROUP``)
+SONG_FIELDS = {
+    "tempo": ("tempo",),
+    "meter": ("meter",),
+    "loop": ("loop_start", "loop_end", "loop_enabled"),
+}
 TIMING_KEYS = (SONG_KEY + "tempo", SONG_KEY + "loop")  # what moves the timeline
 LOADED = "pianola-load"  # the origin of a whole song put in (not undoable: undo never empties it)
 
@@ -134,3 +142,22 @@ def with_song_settings(score: Score, settings: dict) -> Score:
     if SONG_KEY + "loop" in settings:
         values["loop"], values["loop_enabled"] = settings[SONG_KEY + "loop"]
     return replace(score, **values)
+
+
+def song_timing(data: dict) -> dict:
+    """The Score's tempo map, meter, loop and loop switch from the song's fields (as
+    folded: ``engine.collab.field_log``); ScoreError (or a type error) when malformed."""
+    tempos = [TempoChange(whole(float(k)), whole(v)) for k, v in (data.get("tempo") or {}).items()]
+    meters = [
+        TimeSignature(whole(float(k)), whole(v[0]), whole(v[1]))
+        for k, v in (data.get("meter") or {}).items()
+    ]
+    loop = None
+    if data.get("loop_end") is not None:
+        loop = LoopRegion(whole(data.get("loop_start", 0)), whole(data["loop_end"]))
+    return {
+        "tempo_map": TempoMap(tuple(tempos)) if tempos else TempoMap(),
+        "time_signatures": TimeSignatureMap(tuple(meters)) if meters else TimeSignatureMap(),
+        "loop": loop,
+        "loop_enabled": bool(data.get("loop_enabled")) and loop is not None,
+    }

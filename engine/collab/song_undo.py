@@ -5,7 +5,8 @@ pycrdt's ``UndoManager`` tracks only this peer's own transactions, so an undo ta
 only one's own edits.  What it changed is then stamped where every peer can reach it: a
 note or track that comes back carries the stamp as where it begins to sound, one that
 goes leaves it in ``gone``, and fields the undo changed get a write of their own at the
-stamp that says again what is in force (``engine.collab.field_log``): the undo removed
+stamp that says again what is in force (``engine.collab.field_log``; the song's tempo,
+meter and loop too): the undo removed
 the edit's write, which would otherwise change what plays from that write's stamp on,
 already heard everywhere.
 """
@@ -18,6 +19,7 @@ from engine.collab.field_log import MADE, folded
 from engine.collab.song_schema import (
     PATTERN_KEY,
     PLACEMENT_KEY,
+    SONG_FIELDS,
     SONG_KEY,
     STAMP,
     TRACK_KEY,
@@ -79,10 +81,16 @@ class SongUndoing:
             return True
         # (an untracked transaction, so undo skips it)
         with self.doc.transaction(origin=STAMP):
+            song_names = [
+                name
+                for key in changed
+                if key.startswith(SONG_KEY)
+                for name in SONG_FIELDS[key[len(SONG_KEY) :]]
+            ]
+            if song_names and SONG_KEY in raw:
+                self._restate(self.song, raw[SONG_KEY], at, ppq, song_names)
             for key in changed:
                 if key.startswith(SONG_KEY):
-                    if at is not None:
-                        self.song[key[len(SONG_KEY) :] + "_at"] = list(at)
                     continue
                 if key.startswith((PATTERN_KEY, PLACEMENT_KEY)):
                     if at is not None:
@@ -102,12 +110,16 @@ class SongUndoing:
                     self.gone[key] = list(at)
         return True
 
-    def _restate(self, value: Map, before: dict, at, ppq: int) -> None:
-        """The fields an undo or redo changed, written again at ``at`` as it left them:
-        the fold of the writes without earlier restatements, which is what every
-        musician's own edits and undos now say."""
+    def _restate(self, value: Map, before: dict, at, ppq: int, names=None) -> None:
+        """The fields an undo or redo changed (of ``names`` only, when given), written
+        again at ``at`` as it left them: the fold of the writes without earlier
+        restatements, which is what every musician's own edits and undos now say."""
         was = folded(before, intended=True)
         now = folded(value.to_py() or {}, intended=True)
-        values = {k: v for k, v in now.items() if k != MADE and was.get(k) != v}
+        values = {
+            k: v
+            for k, v in now.items()
+            if k != MADE and was.get(k) != v and (names is None or k in names)
+        }
         if values:
             self._set_fields(value, values, at, ppq, undo=True)

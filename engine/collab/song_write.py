@@ -22,12 +22,11 @@ from engine.collab.song_schema import (
     PATTERN_KEY,
     PLACEMENT_KEY,
     SCHEMA_VERSION,
-    SONG_KEY,
+    SONG_FIELDS,
     TRACK_FIELDS,
     TRACK_KEY,
     NoteEntry,
     new_id,
-    song_settings,
 )
 from engine.collab.transport import TransportState
 from engine.core.score import Note, Score, Track
@@ -123,6 +122,7 @@ class SongWriting:
         return [e for e in self._note_cache.values() if e.track_id == track_id]
 
     def _write_song(self, old: Score, new: Score, at=None) -> None:
+        """The song's own settings that differ between ``old`` and ``new``."""
         if not self.song.get("schema"):
             self.song["schema"] = SCHEMA_VERSION
         if old.ppq != new.ppq or "ppq" not in self.song:
@@ -131,21 +131,21 @@ class SongWriting:
             self.song["title"] = new.title
         if old.seed != new.seed:
             self.song["seed"] = new.seed
-        if old.tempo_map != new.tempo_map or "tempo" not in self.song:
-            self.song["tempo"] = {str(c.tick): c.us_per_quarter for c in new.tempo_map.changes}
-        if old.time_signatures != new.time_signatures or "meter" not in self.song:
-            self.song["meter"] = {
-                str(s.tick): [s.numerator, s.denominator] for s in new.time_signatures.signatures
-            }
-        if old.loop != new.loop or old.loop_enabled != new.loop_enabled:
-            self.song["loop_start"] = new.loop.start_tick if new.loop else 0
-            self.song["loop_end"] = new.loop.end_tick if new.loop else None
-            self.song["loop_enabled"] = new.loop_enabled
-        if at is not None:  # where every peer takes the new tempo, meter or loop
-            before, after = song_settings(old), song_settings(new)
-            for key in after:
-                if before[key] != after[key]:
-                    self.song[key[len(SONG_KEY) :] + "_at"] = list(at)
+        # tempo, meter and loop: made once, then every change a stamped write, so two
+        # musicians changing one at once are heard alike (``engine.collab.field_log``)
+        before, after = song_doc_values(old), song_doc_values(new)
+        changed: dict = {}
+        for names in SONG_FIELDS.values():
+            if not all(name in self.song for name in names):
+                for name in names:
+                    self.song[name] = after[name]
+            elif any(before[name] != after[name] for name in names):
+                changed.update({name: after[name] for name in names})
+        if changed:
+            self._set_fields(self.song, changed, at, new.ppq)
+            schema = self.song.get("schema")
+            if not isinstance(schema, (int, float)) or schema < SCHEMA_VERSION:
+                self.song["schema"] = SCHEMA_VERSION
 
     def _write_tracks(self, old: Score, new: Score, at=None) -> tuple[list, set]:
         """Track ids for ``new``'s tracks (new ones created); removed ones deleted."""
@@ -279,6 +279,19 @@ class SongWriting:
     def add_note(self, track_index: int, note: Note, at=None) -> str:
         with self.doc.transaction(origin=LOCAL):
             return self._add_note(self.track_ids()[track_index], note, at)
+
+
+def song_doc_values(score: Score) -> dict:
+    """The song's tempo, meter and loop fields as the document holds them."""
+    return {
+        "tempo": {str(c.tick): c.us_per_quarter for c in score.tempo_map.changes},
+        "meter": {
+            str(s.tick): [s.numerator, s.denominator] for s in score.time_signatures.signatures
+        },
+        "loop_start": score.loop.start_tick if score.loop else 0,
+        "loop_end": score.loop.end_tick if score.loop else None,
+        "loop_enabled": score.loop_enabled,
+    }
 
 
 def _doc_value(value):

@@ -2,17 +2,17 @@
 peer's engine, put into its ``Coherence`` (runs on the session's owner thread, called
 by ``engine.collab.peer.Peer`` for each change of the song while the session plays).
 
-A note's or track's fields are stamped writes (``engine.collab.field_log``): every write
+A note's, track's or song setting's fields are stamped writes (``engine.collab.field_log``): every write
 that arrives takes over at its own stamp with the fold of the writes up to there, and
 what holds at later pending stamps is read again, so two writes of one field heard in
-either order leave the same take-overs.  Everything else carries one stamp.
+either order leave the same take-overs.  A pattern or placement carries one stamp.
 """
 
 from __future__ import annotations
 
 from engine.collab.coherence import Coherence
 from engine.collab.field_log import has_writes
-from engine.collab.song_schema import Changes
+from engine.collab.song_schema import SONG_KEY, Changes
 
 
 def tick_of(stamp, epoch: int) -> int:
@@ -37,6 +37,9 @@ def take_over(
 
 def _ticks(song, coherence, key, before, changes, epoch, now) -> list[int]:
     if not has_writes(key):
+        return [tick_of(song.stamp(key), epoch)]
+    if key.startswith(SONG_KEY) and not changes.edit_stamps.get(key):
+        # a song setting changed with no write of it: a schema-2 writer's value and stamp
         return [tick_of(song.stamp(key), epoch)]
     entry = song.entry(key)
     written = [tick_of(s, epoch) for s in changes.edit_stamps.get(key, ())]
