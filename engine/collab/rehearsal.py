@@ -9,8 +9,8 @@ peer's track instead.  With ``track_edits`` one edit in four is about tracks: a 
 the peer's own made (with a few notes) or removed again, its own track or a made one
 moved a place up or down, or its own track's instrument, volume, pan or mute changed.
 With ``contend`` every peer edits the same things at the same moments instead: on each
-whole second of the session's shared clock, the first track's volume or its first
-note's velocity, each peer to a value of its own.
+whole second of the session's shared clock, the first track's volume, its first note's
+velocity or the song's tempo, each peer to a value of its own.
 """
 
 from __future__ import annotations
@@ -108,14 +108,19 @@ class Rehearsal:
             peer.undo()
 
     def _contended(self, peer, score: Score) -> None:
-        """The first track's volume or its first note's velocity (one per second, in
-        turn by the second, so every peer picks the same one)."""
+        """The first track's volume, its first note's velocity or the song's tempo (one
+        per second, in turn by the second, so every peer picks the same one)."""
         if not score.tracks:
             return
         self.made += 1
         value = self.rng.randrange(1, 128)
         notes = sorted(score.tracks[0].notes)
-        if int(self.next_s or 0) % 2 and notes:
+        turn = int(self.next_s or 0) % 3
+        if turn == 2:
+            self.song_made += 1
+            bpm = float(self.rng.randrange(90, 151))
+            peer.edit(replace(score, tempo_map=TempoMap.constant(bpm)))
+        elif turn == 1 and notes:
             peer.edit(edits.set_velocity(score, 0, notes[:1], value)[0])
         else:
             peer.edit(edits.update_track(score, 0, volume=value))

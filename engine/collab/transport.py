@@ -140,6 +140,19 @@ class SessionTimeline:
         stretch = _Stretch(score, session_tick, self.us_of(session_tick), pass_index, tick)
         return SessionTimeline(score, self.start_tick, _stretches=[*kept, stretch])
 
+    def changes(self) -> list[tuple[int, int, float, tuple[int, int] | None]]:
+        """Each tempo or loop change taken while playing: (session tick, microseconds
+        after the start, the tempo there in BPM, the loop played from there or None)."""
+        return [
+            (
+                s.u0,
+                s.us0,
+                s.timeline.tempo_map.bpm_at(s.tick0),
+                (s.loop.start_tick, s.loop.end_tick) if s.looping else None,
+            )
+            for s in self._stretches[1:]
+        ]
+
     def anchor(self, session_tick: int) -> dict:
         """Where ``session_tick`` is, for a peer that joins later (see ``from_anchor``)."""
         pass_index, tick = self.position(session_tick)

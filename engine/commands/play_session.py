@@ -8,6 +8,7 @@ velocity, on/off), so the logs of several peers can be compared.  On leaving (Ct
 
 from __future__ import annotations
 
+import json
 import select
 import sys
 import time
@@ -65,6 +66,10 @@ def run_session(args, settings, score) -> int:
             peer.play(0)
         print(f"pianola: joined the session ({link.room})", flush=True)
         _run(client, peer, rehearsal, started, args.seconds)
+        if peer.timeline is not None and peer.timeline.changes():
+            # what every peer must agree on: where the tempo or loop changed, and to what
+            changes = [[u, us, round(bpm, 3), loop] for u, us, bpm, loop in peer.timeline.changes()]
+            print(f"pianola: timeline changes {json.dumps(changes)}", flush=True)
         if rehearsal is not None:
             print(
                 f"pianola: made {rehearsal.made} random edits "

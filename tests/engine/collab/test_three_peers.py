@@ -148,9 +148,10 @@ def test_tracks_made_removed_moved_and_remixed_by_every_peer_change_on_one_tick_
 
 
 def test_every_peer_editing_the_same_setting_and_note_at_once_hears_the_same(tmp_path, server):
-    # on each second of the shared clock all three set the first track's volume, or its
-    # first note's velocity, each to its own value: every write is kept, and every engine
-    # plays each from its stamp until a greater one's, whichever arrived first where
+    # on each second of the shared clock all three set the first track's volume, its
+    # first note's velocity, or the song's tempo, each to its own value: every write is
+    # kept, and every engine plays each from its stamp until a greater one's, whichever
+    # arrived first where
     incoherent, logs, _ = _run_session(tmp_path, server, 0.1, 0.02, seconds=20, same=True)
     assert incoherent == [0, 0, 0], _run_session.stderr
     a, b, c = _common(logs)
@@ -161,6 +162,17 @@ def test_every_peer_editing_the_same_setting_and_note_at_once_hears_the_same(tmp
     kept = [load_project(tmp_path / f"kept{i}.pianola") for i in range(3)]
     assert kept[0] == kept[1] == kept[2]
     assert kept[0].tracks[0].volume in volumes
+    # every engine changed tempo on the same session ticks, at the same microseconds
+    # after the start, to the same tempo, the one it ends on among them
+    changes = [_timeline_changes(out) for out, _ in _run_session.outs]
+    assert changes[0] == changes[1] == changes[2]
+    assert changes[0] and {bpm for _, _, bpm, _ in changes[0]} != {120.0}, changes
+    assert changes[0][-1][2] == round(kept[0].tempo_map.bpm_at(0), 3)
+
+
+def _timeline_changes(out: str) -> list:
+    found = re.search(r"^pianola: timeline changes (.*)$", out, re.M)
+    return json.loads(found.group(1)) if found else []
 
 
 def test_a_schedule_ahead_below_the_delay_counts_incoherent_events(tmp_path, server):
