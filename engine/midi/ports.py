@@ -22,6 +22,7 @@ import time
 from dataclasses import dataclass
 
 from engine.core.errors import MidiPortError
+from engine.core.protocol.commands import VIRTUAL_MIDI_INPUT, is_virtual_input
 
 CLIENT_NAME = "pianola-probe"
 # a client that cannot open is asked again: with no server each try fails at once
@@ -232,7 +233,7 @@ def is_api_label(source: str) -> bool:
 
 
 API_NAMES = ("ALSA", "JACK", "CoreMIDI", "WinMM")
-VIRTUAL_INPUT = "Pianola virtual input"
+VIRTUAL_INPUT = VIRTUAL_MIDI_INPUT
 VIRTUAL_APIS = ("ALSA", "JACK", "CoreMIDI")  # where rtmidi can open a virtual port
 
 
@@ -265,9 +266,8 @@ def find_input(query: str, server: str | None = None) -> MidiPort:
 
 def choose_input(query: str, usable: list[MidiApi], ports: list[MidiPort]) -> MidiPort:
     """The one of ``ports`` and of the virtual inputs of ``usable`` that ``query`` names."""
-    api, sep, name = query.strip().partition(": ")
-    virtual = name.strip().lower() == VIRTUAL_INPUT.lower()
-    if sep and virtual and api in API_NAMES and api not in VIRTUAL_APIS:
+    api = query.strip().partition(": ")[0]
+    if is_virtual_input(query) and api in API_NAMES and api not in VIRTUAL_APIS:
         raise MidiPortError(no_virtual_sentence(api))
     return find_port(query, ports + virtual_inputs(usable), what="MIDI input")
 

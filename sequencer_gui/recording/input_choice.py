@@ -30,8 +30,14 @@ def input_sources(chosen: str, outputs) -> list[str]:
 
 
 def is_gone(source: str, outputs) -> bool:
-    """True when the engine reported its ports and ``source`` is not among them."""
-    return bool(source) and outputs.reported and source not in outputs.inputs
+    """True when the engine reported its ports and ``source`` is not among them (Pianola's
+    own virtual input is never unplugged: the engine says why it cannot open one)."""
+    return (
+        bool(source)
+        and outputs.reported
+        and source not in outputs.inputs
+        and not cmd.is_virtual_input(source)
+    )
 
 
 def source_label(source: str, outputs) -> str:

@@ -149,3 +149,38 @@ def test_the_recording_status_says_the_count_in_or_why_a_transport_source_leaves
     ):
         said = count_in_words(1, source)
         assert said.startswith("; no count-in while ") and words in said, said
+
+
+@pytest.mark.audio
+def test_a_remembered_virtual_input_opens_with_the_window_and_is_played_into(
+    own_config,
+    recording_window,  # noqa: F811
+    tk_root,
+    jack_server,
+):
+    """rtmidi's JACK API stands in for ALSA's here (no sequencer on this machine)."""
+    from engine.core.protocol import events as evt
+    from engine.core.score import Score, Track
+    from sequencer_gui.recording.input_choice import GONE_MARK
+
+    source = f"JACK: {cmd.VIRTUAL_MIDI_INPUT}"
+    PreferencesStore().update(midi_input=source)
+    win = recording_window(Score(tracks=(Track("Keys"),)))
+    played: list = []
+    win.link.listeners.append(
+        lambda e: played.append(e.data) if isinstance(e, evt.MidiInputEvent) else None
+    )
+    with MidiRecorder(f"vkeys-{os.getpid()}", server=jack_server) as keyboard:
+        port = "pianola-virtual-in:in"
+        assert pump(tk_root, 30, lambda: bool(keyboard.client.get_ports(port)))
+        keyboard.connect_to(port)  # another program connects to Pianola's port
+        keyboard.send_at(keyboard.frame_now() + 4800, bytes((0x90, 60, 100)))
+        keyboard.send_at(keyboard.frame_now() + 9600, bytes((0x80, 60, 0)))
+        assert pump(tk_root, 20, lambda: len(played) >= 2), played
+    assert played[:2] == [bytes((0x90, 60, 100)), bytes((0x80, 60, 0))]
+    assert win.recording.settings.input_source == source
+    transport = win.menus["transport"]
+    inputs = tk_root.nametowidget(transport.entrycget("MIDI Input", "menu"))
+    tk_root.call(inputs.cget("postcommand"))
+    label = inputs.entrycget(_menu_entry(inputs, source), "label")
+    assert label == "● " + source and GONE_MARK not in label

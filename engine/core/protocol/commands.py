@@ -219,12 +219,22 @@ class SetTrackMixCommand:
         }
 
 
+# the port name of Pianola's own virtual input on an API: "ALSA: Pianola virtual input"
+VIRTUAL_MIDI_INPUT = "Pianola virtual input"
+
+
+def is_virtual_input(source: str) -> bool:
+    """True for "API: Pianola virtual input" (a port Pianola opens, never unplugged)."""
+    return source.partition(": ")[2].strip().lower() == VIRTUAL_MIDI_INPUT.lower()
+
+
 @dataclass(frozen=True, slots=True)
 class SetMidiInputCommand:
     """Listen to MIDI input: ``source`` (a JACK MIDI output port's full name, connected to
     the engine's own input port; "API: port name" for a port opened through
-    python-rtmidi; "" for only Pianola's own input port), played through track
-    ``track_index`` (MIDI thru: its instrument and its output port)."""
+    python-rtmidi, "API: Pianola virtual input" for Pianola's own virtual port there;
+    "" for only Pianola's own input port), played through track ``track_index`` (MIDI
+    thru: its instrument and its output port)."""
 
     source: str
     track_index: int = 0
