@@ -152,33 +152,30 @@ def test_the_recording_status_says_the_count_in_or_why_a_transport_source_leaves
 
 
 @pytest.mark.audio
-def test_a_remembered_virtual_input_opens_with_the_window_and_is_played_into(
+def test_a_remembered_virtual_input_opens_with_the_window_and_is_shown_chosen(
     own_config,
     recording_window,  # noqa: F811
     tk_root,
     jack_server,
 ):
-    """rtmidi's JACK API stands in for ALSA's here (no sequencer on this machine)."""
-    from engine.core.protocol import events as evt
+    """rtmidi's JACK API stands in for ALSA's here (no sequencer on this machine); what
+    is played into the port is checked in tests/engine/midi/test_virtual_input.py."""
     from engine.core.score import Score, Track
     from sequencer_gui.recording.input_choice import GONE_MARK
 
     source = f"JACK: {cmd.VIRTUAL_MIDI_INPUT}"
     PreferencesStore().update(midi_input=source)
     win = recording_window(Score(tracks=(Track("Keys"),)))
-    played: list = []
-    win.link.listeners.append(
-        lambda e: played.append(e.data) if isinstance(e, evt.MidiInputEvent) else None
-    )
     with MidiRecorder(f"vkeys-{os.getpid()}", server=jack_server) as keyboard:
+        # the port other programs connect to is there without being chosen again
         port = "pianola-virtual-in:in"
         assert pump(tk_root, 30, lambda: bool(keyboard.client.get_ports(port)))
-        keyboard.connect_to(port)  # another program connects to Pianola's port
-        keyboard.send_at(keyboard.frame_now() + 4800, bytes((0x90, 60, 100)))
-        keyboard.send_at(keyboard.frame_now() + 9600, bytes((0x80, 60, 0)))
-        assert pump(tk_root, 20, lambda: len(played) >= 2), played
-    assert played[:2] == [bytes((0x90, 60, 100)), bytes((0x80, 60, 0))]
     assert win.recording.settings.input_source == source
+    # a port Pianola opens is never shown unplugged, though no API lists it
+    win.link.send(cmd.ListMidiPortsCommand())
+    outputs = win.recording.outputs
+    assert pump(tk_root, 20, lambda: outputs.reported)
+    assert source not in outputs.inputs
     transport = win.menus["transport"]
     inputs = tk_root.nametowidget(transport.entrycget("MIDI Input", "menu"))
     tk_root.call(inputs.cget("postcommand"))
