@@ -12,7 +12,10 @@ tempo and the phase:
 - a tempo change made in the session (by any musician) goes to Link, so every Link peer
   changes together; the session taking one of Link's own latest tempos is Link's change
   coming back (another Link peer's edit) and goes nowhere, so an older Link tempo never
-  undoes a newer one.
+  undoes a newer one;
+- Link turned off while the session plays leaves the music in Link's phase and tempo:
+  the peer starts its engine again on the session's (as after a tempo change that came
+  too late), and from that start the re-aligner keeps it on the shared clock.
 
 The engine says whether Link leads, Link's tempo and the re-aligner's re-timings in a
 ``SessionSyncEvent`` whenever they change; this class keeps the last one and says what
@@ -46,6 +49,9 @@ class LinkShare:
 
     def __init__(self):
         self.leads = False  # Link keeps this peer's beat
+        # the last report said Link no longer leads (it was turned off): the music is
+        # where Link had it, off the session's beat, until the peer puts it back
+        self.stopped_leading = False
         self.link_bpm = 0.0
         self.realigned = 0  # the session's re-aligner's re-timings so far (engine's count)
         self.from_link = 0  # session tempo edits made from Link's tempo
@@ -61,6 +67,7 @@ class LinkShare:
         if not isinstance(event, evt.SessionSyncEvent):
             return False
         self.realigned = event.realigned
+        self.stopped_leading = self.leads and not event.link_leads
         self.leads = event.link_leads
         self.link_bpm = event.link_bpm
         if not self.leads:  # from scratch when Link comes back

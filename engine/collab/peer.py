@@ -286,6 +286,11 @@ class Peer(SongFollowing):
     # --- what the engine reports --------------------------------------------------------
     def on_engine_event(self, event) -> None:
         if self.link_share.on_engine_event(event):
+            if self.link_share.stopped_leading and self.transport.playing:
+                # Link left the music in its own phase and tempo: start again on the
+                # session's, where the engine's re-aligner keeps it from then on
+                self.notices.append("Link is off: this peer plays on the session's beat again")
+                self._rejoin()
             return
         if isinstance(event, evt.TakeOverEvent):
             if event.in_time:

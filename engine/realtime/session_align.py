@@ -20,7 +20,8 @@ stays, the rest moves, late notes sound at once.
 
 While a Link session keeps the beat (``stands_aside``), the aligner leaves the music to
 it and forgets the start: the Link follower re-times onto Link's timeline, which every
-Link peer shares.
+Link peer shares.  When Link is turned off the session's owner starts the engine again
+on the session's beat, and the aligner follows that start.
 """
 
 from __future__ import annotations
