@@ -24,13 +24,17 @@ def by_beat(lines: list[str]) -> dict[float, set[str]]:
     return beats
 
 
-def test_link_leads_a_session_and_both_peers_play_the_same_bar_together(jack_server):
-    report = run_isolated(
+def scene(name: str, jack_server: str) -> dict:
+    return run_isolated(
         "tests.engine.sync.session_link_scene",
-        "session",
+        name,
         timeout_s=240.0,
         env={"JACK_DEFAULT_SERVER": jack_server},
     )
+
+
+def test_link_leads_a_session_and_both_peers_play_the_same_bar_together(jack_server):
+    report = scene("session", jack_server)
     logs = report.pop("logs")
     assert report["joined"] and report["link_leads"], str(report)
     # Link was there first: its tempo became the session's, then every change followed
@@ -55,3 +59,25 @@ def test_link_leads_a_session_and_both_peers_play_the_same_bar_together(jack_ser
     assert min(onsets) >= 30, str(report)
     assert len(errors) >= 2 * max(onsets) / 3, str(report)
     assert statistics.median(abs(e) for e in errors) < TOGETHER_MS, str(report)
+
+
+def test_a_peer_turning_link_off_plays_on_the_sessions_beat_and_tempo_again(jack_server):
+    report = scene("link_off", jack_server)
+    assert report["joined"] and report["link_leads"], str(report)
+    assert report["session_took_link_tempo"] and report["started"], str(report)
+    assert report["playing"] and report["playing_after"], str(report)
+    # under Link the first peer plays in Link's phase, off the session's: next to none of
+    # its clicks pair with the second's (of about 24 each; a busy machine's recorder may
+    # lose many)
+    onsets, errors = report["onsets_before"], report["errors_ms_before"]
+    assert max(onsets) >= 8 and len(errors) <= max(onsets) / 3, str(report)
+    # Link off: the first is back on the session's beat (as the second, kept there by its
+    # re-aligner), at the session's tempo
+    assert report["link_let_go"], str(report)
+    onsets, errors = report["onsets_after"], report["errors_ms_after"]
+    assert min(onsets) >= 8, str(report)
+    assert len(errors) >= 2 * max(onsets) / 3, str(report)
+    assert statistics.median(abs(e) for e in errors) < TOGETHER_MS, str(report)
+    session_us = report["session_us_per_quarter"]
+    assert report["engine_us_per_quarter"] == [session_us, session_us], str(report)
+    assert not any(s["link_leads"] for s in report["status"]), str(report)
