@@ -10,6 +10,7 @@ and the onsets heard at both engines' outputs.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -24,11 +25,15 @@ from engine.bench.collab_phase import PORTS
 from engine.core.score import LoopRegion, Note, Score, Track
 from engine.core.timing import TempoMap
 from tests.engine.sync.link_scene import let_the_peer_lead, new_peer, peer_tempo
+from tests.engine.sync.session_link_trace import HeardOnSession, clocks, start_of
 
 PPQ = 480
 KICK = 36
 QUANTUM = 4.0
 WAIT_S = 30.0
+# two engine processes starting at once on a busy machine (imports, the SoundFont, JACK)
+# may take well over the half minute one takes alone
+READY_S = 120.0
 
 
 PAIR_S = 0.05  # under half a sixteenth at the scene's fastest tempo (133 BPM)
@@ -50,18 +55,23 @@ def two_bars() -> Score:
     )
 
 
-def paired_onsets(recording) -> tuple[list[int], list[float]]:
-    """Onsets found in each of the two channels, and for each of the first's whose twin
-    in the second is within ``PAIR_S``, the second's minus the first's in ms."""
+def heard_frames(recording) -> list[np.ndarray]:
+    """The JACK frames of the onsets found in each of the two channels."""
     from engine.measure.onsets import find_onsets, suggest_threshold
 
-    rate = recording.sample_rate
     heard = []
     for channel in range(2):
         magnitude = np.abs(recording.samples[:, channel])
-        found = find_onsets(magnitude, suggest_threshold(magnitude), rate // 20)
+        found = find_onsets(magnitude, suggest_threshold(magnitude), recording.sample_rate // 20)
         heard.append(recording.jack_frames(found) if magnitude.any() else np.zeros(0))
-    first, second = heard
+    return heard
+
+
+def paired_onsets(recording) -> tuple[list[int], list[float]]:
+    """Onsets found in each of the two channels, and for each of the first's whose twin
+    in the second is within ``PAIR_S``, the second's minus the first's in ms."""
+    rate = recording.sample_rate
+    first, second = heard_frames(recording)
     errors = []
     for frame in first if len(second) else ():
         nearest = second[np.argmin(np.abs(second - frame))]
@@ -128,6 +138,7 @@ class LinkSessionScene:
         settings = AudioSettings(driver="jack", jack_server=jack, reverb=False)
         self.engines = [EngineClient(settings).start() for _ in self.peers]
         self.said: list[list[str]] = [[] for _ in self.peers]  # what each engine said went wrong
+        self.starts: list[list[dict]] = [[] for _ in self.peers]  # each peer's engine starts
 
     def __exit__(self, *exc) -> None:
         for peer in [*self.peers, self.listener]:
@@ -148,14 +159,17 @@ class LinkSessionScene:
         ]
 
     def pump(self) -> None:
+        from engine.core.protocol import commands as cmd
         from engine.core.protocol import events as evt
 
-        for peer, engine, heard in zip(self.peers, self.engines, self.said):
+        for peer, engine, heard, starts in zip(self.peers, self.engines, self.said, self.starts):
             for event in engine.poll_events():
                 if isinstance(event, (evt.ErrorEvent, evt.AudioLostEvent, evt.XrunEvent)):
                     heard.append(repr(event))
                 peer.on_engine_event(event)
             for command in peer.pump():
+                if isinstance(command, cmd.PlayAtCommand):
+                    starts.append(start_of(peer, command))
                 engine.send(command)
         self.listener.pump()
 
@@ -178,7 +192,7 @@ class LinkSessionScene:
         from engine.core.protocol import commands as cmd
 
         for engine in self.engines:
-            engine.wait_ready(30.0)
+            engine.wait_ready(READY_S)
         let_the_peer_lead(self.link_app)
         for engine, on in zip(self.engines, self.on_link):
             if on:
@@ -287,6 +301,7 @@ def link_off() -> dict:
     from engine.core.protocol import commands as cmd
     from engine.core.timing import bpm_to_us_per_quarter
     from engine.measure.capture import Recorder
+    from tests.engine.sync.link_scene import ClockSampler
 
     report: dict = {}
     with LinkSessionScene((True, False)) as s:
@@ -296,19 +311,35 @@ def link_off() -> dict:
         report["playing"] = s.pump_until(lambda: all(e.read_position().playing for e in engines))
         s.pump_for(3.0)  # the Link peer's clock settles and Link moves its music
         for when in ("before", "after"):
-            with Recorder(PORTS, channels=2, server_name=s.jack, max_seconds=24) as rec:
+            with (
+                # the test's own record of JACK's cycles while it records: where each
+                # engine's clicks fall on the session's beat, should the scene fail
+                contextlib.closing(ClockSampler(s.jack)) as sampler,
+                Recorder(PORTS, channels=2, server_name=s.jack, max_seconds=24) as rec,
+            ):
                 rec.start()
                 s.pump_for(10.0)  # about 24 clicks each
-                onsets, errors = paired_onsets(rec.stop())
-            report[f"onsets_{when}"], report[f"errors_ms_{when}"] = onsets, errors
+                recording = rec.stop()
+                onsets, errors = paired_onsets(recording)
+                report[f"onsets_{when}"], report[f"errors_ms_{when}"] = onsets, errors
+                heard_on = HeardOnSession(sampler)
+                start_ns = peers[0].transport.at_ns
+                session_us = peers[0].song.score().tempo_map.changes[0].us_per_quarter
+                report[f"heard_{when}"] = [
+                    heard_on.channel(port, frames, start_ns, session_us)
+                    for port, frames in zip(rec.connected, heard_frames(recording))
+                ]
             if when == "before":
+                report["clocks_at_switch"] = clocks(peers)
                 engines[0].send(cmd.SetSyncCommand("internal", QUANTUM, False))
                 report["link_let_go"] = s.pump_until(
                     lambda: not peers[0].link_share.leads and "Link is off" in str(peers[0].notices)
                 )
                 s.pump_for(2.0)  # its new start, a step ahead, and the re-aligner's checks
+        report["clocks_after"] = clocks(peers)
+        report["starts"] = s.starts
+        report["realigned_shifts"] = [p.realigned_shifts for p in peers]
         report["playing_after"] = all(e.read_position().playing for e in engines)
-        session_us = peers[0].song.score().tempo_map.changes[0].us_per_quarter
         report["session_us_per_quarter"] = session_us
         report["engine_us_per_quarter"] = [e.read_position().us_per_quarter for e in engines]
         report["session_97"] = session_us == bpm_to_us_per_quarter(97.0)
