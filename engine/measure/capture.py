@@ -31,14 +31,19 @@ and the fitted offset then is the latency from "scheduled" (or "asked") to "hear
 
 from __future__ import annotations
 
-import re
+import json
+import os
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
+from multiprocessing import shared_memory
 from typing import Any
 
 import numpy as np
 
 from engine.core.errors import AudioDriverError
+from engine.measure import capture_helper as helper
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,11 +103,15 @@ class Recording:
 
 
 class Recorder:
-    """A JACK client that records the output ports matching ``port_pattern``.
+    """Records the JACK output ports matching ``port_pattern``, through a JACK client in a
+    process of its own (``engine.measure.capture_helper``: a callback in this process
+    would wait for this process's GIL, and a late one stamps a period with the next
+    cycle's frame time).
 
     Use as a context manager: the client is active from ``__enter__``; ``start()`` begins
     keeping samples, ``stop()`` ends and returns the ``Recording``.  Memory for
-    ``max_seconds`` is allocated up front, so the process callback only copies into it.
+    ``max_seconds`` is shared with the helper and allocated up front, so its process
+    callback only copies into it.
 
     Parameters
     ----------
@@ -135,9 +144,9 @@ class Recorder:
         self.wait_s = wait_s
         self.client_name = client_name
         self.connected: list[str] = []
-        self._client: Any = None  # a jack.Client while open (JACK-Client has no types)
-        self._recording: Recording | None = None
-        self.xruns = 0
+        self._client: Any = None  # a jack.Client for JACK's clock (never activated)
+        self._proc: subprocess.Popen | None = None
+        self._shm: shared_memory.SharedMemory | None = None
 
     # -- set-up (caller's thread) ----------------------------------------------------------
 
@@ -146,84 +155,67 @@ class Recorder:
 
         try:
             self._client = jack.Client(
-                self.client_name, no_start_server=True, servername=self.server_name
+                f"{self.client_name}-ask", no_start_server=True, servername=self.server_name
             )
         except jack.JackOpenError as exc:
             raise AudioDriverError(
                 f"cannot record: no JACK server {self.server_name or ''} answers ({exc})."
             ) from exc
-        client = self._client
-        self.sample_rate = client.samplerate
-        self.period_frames = client.blocksize
-        max_periods = int(np.ceil(self.max_seconds * self.sample_rate / self.period_frames))
-        # Channel-major so each port's period is one contiguous copy.
-        self._buffer = np.zeros((self.channels, max_periods * self.period_frames), np.float32)
-        self._times = np.zeros(max_periods, np.uint32)
-        self._count = 0  # periods stored; written only by the process callback
-        self._armed = False  # set by start()/stop(); a bool store is atomic under the GIL
-        self._overflowed = False
-        self._cycles = 0  # process callbacks seen, so stop() knows a copy has finished
-        self._bad_blocksize = False
-        self._ports = [client.inports.register(f"in_{c + 1}") for c in range(self.channels)]
-        client.set_process_callback(self._process)
-        client.set_xrun_callback(self._on_xrun)
-        client.activate()
+        self.sample_rate = self._client.samplerate
+        self.period_frames = self._client.blocksize
+        periods = int(np.ceil(self.max_seconds * self.sample_rate / self.period_frames))
+        size = helper.block_size(self.channels, periods, self.period_frames)
+        self._shm = shared_memory.SharedMemory(create=True, size=size)
+        self._header, self._times, self._buffer = helper.views(
+            self._shm.buf, self.channels, periods, self.period_frames
+        )
+        self._header[:] = 0
+        args = [self._shm.name, self.client_name, self.server_name or "-"]
+        args += [str(self.channels), str(periods), str(self.period_frames)]
+        args += [self.port_pattern, str(self.wait_s)]
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "engine.measure.capture_helper", *args],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=dict(os.environ, JACK_NO_START_SERVER="1"),
+        )
+        assert self._proc.stdout is not None
+        line = self._proc.stdout.readline()
         try:
-            self._connect()
-        except BaseException:
+            answer = json.loads(line or b"{}")
+        except ValueError:
+            answer = {}
+        if "connected" not in answer:
             self.__exit__(None, None, None)
-            raise
+            reason = answer.get("error", "the recorder's helper process did not start")
+            raise AudioDriverError(reason if reason.endswith(".") else reason + ".")
+        self.connected = list(answer["connected"])
         return self
 
-    def _connect(self) -> None:
-        pattern = re.compile(self.port_pattern)
-        deadline = time.monotonic() + self.wait_s
-        while True:
-            names = sorted(
-                p.name
-                for p in self._client.get_ports(is_audio=True, is_output=True)
-                if pattern.search(p.name) and not p.name.startswith(self._client.name + ":")
-            )
-            if len(names) >= self.channels or time.monotonic() > deadline:
-                break
-            time.sleep(0.02)
-        if len(names) < self.channels:
-            raise AudioDriverError(
-                f"cannot record: found {len(names)} JACK output ports matching "
-                f"{self.port_pattern!r}, need {self.channels}."
-            )
-        for port, name in zip(self._ports, names):
-            self._client.connect(name, port)
-        self.connected = names[: self.channels]
-
     def __exit__(self, *exc) -> None:
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            if proc.stdin is not None:
+                proc.stdin.close()  # the helper ends at end of file
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            if proc.stdout is not None:
+                proc.stdout.close()
         if self._client is not None:
-            self._client.deactivate()
             self._client.close()
             self._client = None
+        shm, self._shm = self._shm, None
+        if shm is not None:
+            del self._header, self._times, self._buffer
+            shm.close()
+            shm.unlink()
 
-    # -- JACK's process thread -----------------------------------------------------------
-
-    def _process(self, frames: int) -> None:
-        # Runs in JACK's thread: no allocation beyond the small array views, no locks.
-        self._cycles += 1
-        if not self._armed:
-            return
-        k = self._count
-        if k >= len(self._times):
-            self._overflowed = True
-            return
-        if frames != self.period_frames:
-            self._bad_blocksize = True
-            return
-        start = k * frames
-        for c, port in enumerate(self._ports):
-            self._buffer[c, start : start + frames] = port.get_array()
-        self._times[k] = self._client.last_frame_time
-        self._count = k + 1  # published last: a reader never sees a half-copied period
-
-    def _on_xrun(self, delay_us: float) -> None:
-        self.xruns += 1
+    @property
+    def xruns(self) -> int:
+        return int(self._header[helper.XRUNS]) if self._shm is not None else 0
 
     # -- control (caller's thread) -------------------------------------------------------
 
@@ -235,14 +227,14 @@ class Recorder:
         several periods ahead of the cycles actually processed.  Falls back to
         JACK's estimate before ``start()``.
         """
-        k = self._count
+        k = int(self._header[helper.COUNT])
         if k == 0:
             return self._client.frame_time
         return (int(self._times[k - 1]) + self.period_frames) % 2**32
 
     def start(self) -> None:
         """Begin keeping samples from the next period on; returns once one is kept."""
-        self._armed = True
+        self._header[helper.ARMED] = 1
         self.wait_frames(1, timeout_s=20.0)  # a client just activated on a busy machine
 
     def wait_frames(self, n_frames: int, timeout_s: float | None = None) -> None:
@@ -251,10 +243,10 @@ class Recorder:
         deadline = time.monotonic() + (
             timeout_s if timeout_s is not None else 2.0 + 2.0 * n_frames / self.sample_rate
         )
-        while self._count < min(need, len(self._times)):
+        while (count := int(self._header[helper.COUNT])) < min(need, len(self._times)):
             if time.monotonic() > deadline:
                 raise AudioDriverError(
-                    f"the JACK server stopped delivering audio ({self._count} periods recorded)."
+                    f"the JACK server stopped delivering audio ({count} periods recorded)."
                 )
             time.sleep(0.005)
 
@@ -262,10 +254,10 @@ class Recorder:
         """Block until the recording reaches JACK frame time ``jack_frame``."""
         deadline = time.monotonic() + timeout_s
         while True:
-            k = self._count
+            k = int(self._header[helper.COUNT])
             if k and (int(self._times[0]) + k * self.period_frames - jack_frame) % 2**32 < 2**31:
                 return
-            if self._overflowed or time.monotonic() > deadline:
+            if self._header[helper.OVERFLOWED] or time.monotonic() > deadline:
                 raise AudioDriverError(
                     f"the recording did not reach the end of the music ({k} periods recorded)."
                 )
@@ -273,27 +265,28 @@ class Recorder:
 
     @property
     def frames_recorded(self) -> int:
-        return self._count * self.period_frames
+        return int(self._header[helper.COUNT]) * self.period_frames
 
     def stop(self) -> Recording:
         """Stop keeping samples and return what was recorded (the client stays open)."""
-        self._armed = False
+        header = self._header
+        header[helper.ARMED] = 0
         # A callback that was already copying has finished once two more cycles began.
-        seen = self._cycles
+        seen = int(header[helper.CYCLES])
         deadline = time.monotonic() + 1.0
-        while self._cycles < seen + 2 and time.monotonic() < deadline:
+        while header[helper.CYCLES] < seen + 2 and time.monotonic() < deadline:
             time.sleep(0.002)
-        if self._bad_blocksize:
+        if header[helper.BAD_BLOCKSIZE]:
             raise AudioDriverError("the JACK period size changed while recording.")
-        n = self._count
-        samples = np.ascontiguousarray(self._buffer[:, : n * self.period_frames].T)
+        n = int(header[helper.COUNT])
+        samples = self._buffer[:, : n * self.period_frames].T.copy()  # C order, off the block
         return Recording(
             samples=samples,
-            period_frame_times=self._times[:n].copy(),
+            period_frame_times=self._times[:n].astype(np.uint32),
             sample_rate=self.sample_rate,
             period_frames=self.period_frames,
-            xruns=self.xruns,
-            overflowed=self._overflowed,
+            xruns=int(header[helper.XRUNS]),
+            overflowed=bool(header[helper.OVERFLOWED]),
         )
 
 
