@@ -52,6 +52,8 @@ def test_cursor_advances_while_playing_and_space_stops(live_window):
     )
     doc.apply(score, "notes")
     win.roll.canvas.focus_force()
+    # a key event goes to the focus, which the window has once its loop has run
+    assert pump(win.root, 30, lambda: win.root.focus_get() is win.roll.canvas)
     win.roll.canvas.event_generate("<space>")
     ticks, xs, lit, faint_lit = [], [], False, False
     faint = win.roll.faint_pool
@@ -75,7 +77,7 @@ def test_cursor_advances_while_playing_and_space_stops(live_window):
             for k in list(faint.keys())
         )
         time.sleep(0.005)
-    assert win.playback.playing
+    assert win.playback.playing, (ticks[-1:], lit, faint_lit, len(win.playback.frame_times))
     assert ticks[-1] > 480
     assert ticks == sorted(ticks) and xs == sorted(xs) and xs[-1] > xs[0]
     assert lit, "no note lit up while it sounded"
