@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import gc
 import json
-import os
 import re
 import sys
 import time
 from multiprocessing import resource_tracker, shared_memory
 
 import numpy as np
+
+from engine.midi.jack_helper import wait_for_owner
 
 # Header items (int64) of the shared block.
 COUNT = 0  # periods stored; written last by the process callback
@@ -108,18 +109,6 @@ def _connect(client, ports, pattern: str, wait_s: float) -> list[str]:
     return names[: len(ports)]
 
 
-def _wait_for_owner() -> None:
-    """Block, holding no GIL, until the recorder closes our standard input or ends."""
-    while True:
-        try:
-            if not os.read(0, 64):
-                return
-        except InterruptedError:
-            continue
-        except OSError:
-            return
-
-
 def main(argv: list[str]) -> int:
     import jack
 
@@ -152,7 +141,7 @@ def main(argv: list[str]) -> int:
         print(json.dumps({"error": str(exc)}), flush=True)
     else:
         print(json.dumps({"connected": connected}), flush=True)
-        _wait_for_owner()
+        wait_for_owner()
     client.deactivate()
     client.close()
     del header, times, samples, copier

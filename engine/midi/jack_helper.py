@@ -140,7 +140,7 @@ class _Copier:
         self.released = True
 
 
-def _wait_for_owner() -> None:
+def wait_for_owner() -> None:
     """Block, holding no GIL, until the owner closes our standard input or ends (EOF)."""
     while True:
         try:
@@ -180,7 +180,7 @@ def main(argv: list[str]) -> int:
             print(f"cannot connect to {dest} ({exc})", file=sys.stderr, flush=True)
     out_ring.items[r.STATE] = r.RUNNING
     if os.getppid() == owner:  # else it ended before we started: its pipe may be anyone's
-        _wait_for_owner()
+        wait_for_owner()
     # End every note this port started: in the next cycle, then close.
     copier.release = True
     deadline = time.monotonic() + 1.0
