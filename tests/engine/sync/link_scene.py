@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -164,6 +165,70 @@ def let_the_peer_lead(peer) -> None:
     time.sleep(max(0.0, _BORN[id(peer)] + PEER_LEAD_S - time.monotonic()))
 
 
+class OnLink:
+    """What ``engine_on_link`` sets up: the engine's ``client`` and its ``events``, the
+    Link ``peer`` (a scene may make or replace it: it is disabled at the end), the test's
+    JACK clock ``sampler`` (or None) and the ``report`` begun."""
+
+    def __init__(self, client, events, peer, sampler):
+        self.client, self.events, self.peer, self.sampler = client, events, peer, sampler
+        self.report: dict = {}
+
+    def turn_link_on(self, quantum: float = 4.0, see_peer: bool = True) -> None:
+        """Link on, the peer's session older than Pianola's (it leads), the engine heard
+        to follow it and, with ``see_peer``, to have met the peer."""
+        from engine.core.protocol import commands as cmd
+
+        if self.peer is not None:
+            let_the_peer_lead(self.peer)
+        self.client.send(cmd.SetSyncCommand("link", quantum))
+        self.report["saw_sync"] = self.events.wait_for("Sync: Ableton Link.")
+        if self.peer is not None and see_peer:
+            self.report["saw_peer"] = self.events.wait_for("Link: 1 peer.")
+
+
+@contextlib.contextmanager
+def engine_on_link(
+    song,
+    *,
+    setup=(),
+    link: bool = True,
+    see_peer: bool = True,
+    with_peer: bool = True,
+    sampled: bool = False,
+    quantum: float = 4.0,
+):
+    """The real engine on the test's JACK server playing ``song`` (``setup``: commands
+    sent after it), with a Link peer of the test's own at 97 BPM (``with_peer``), the
+    test's clock sampler (``sampled``), and Link turned on (``link``; see
+    ``OnLink.turn_link_on``).  Yields an ``OnLink``; everything is closed after."""
+    from engine.core.audio_settings import AudioSettings
+    from engine.core.protocol import commands as cmd
+    from engine.realtime.client import EngineClient
+
+    server = os.environ["JACK_DEFAULT_SERVER"]
+    peer = new_peer() if with_peer else None
+    sampler = ClockSampler(server) if sampled else None
+    client = EngineClient(AudioSettings(driver="jack", jack_server=server, reverb=False))
+    on = OnLink(client, None, peer, sampler)
+    client.start()
+    try:
+        client.wait_ready(30)
+        on.events = EngineEvents(client)
+        client.send(cmd.LoadScoreCommand(song))
+        for command in setup:
+            client.send(command)
+        if link:
+            on.turn_link_on(quantum, see_peer)
+        yield on
+    finally:
+        client.close()
+        if sampler is not None:
+            sampler.close()
+        if on.peer is not None:
+            on.peer.enabled = False
+
+
 def scene_engine(mode: str) -> dict:
     """The real engine under Link with a peer at 97 BPM: ``steady`` plays from Pianola's
     own start once the peer is seen (``early``: at once, the peer maybe not yet seen);
@@ -171,31 +236,24 @@ def scene_engine(mode: str) -> dict:
     playing; ``startstop`` has the peer start and stop the transport (start/stop sync);
     ``join`` has the peer appear while Pianola plays alone on Link; ``linkon`` turns Link
     on while Pianola plays on its own clock, the peer already there."""
-    from engine.core.audio_settings import AudioSettings
     from engine.core.protocol import commands as cmd
     from engine.measure.capture import Recorder
-    from engine.realtime.client import EngineClient
     from tests.engine.sync.sync_kit import PPQ, clicks
 
     server = os.environ["JACK_DEFAULT_SERVER"]
     quantum = 4.0
-    peer = None if mode == "join" else new_peer()
-    sampler = ClockSampler(server)
-    report: dict = {}
-    client = EngineClient(AudioSettings(driver="jack", jack_server=server, reverb=False))
-    client.start()
-    try:
-        client.wait_ready(30)
-        events = EngineEvents(client)
-        client.send(cmd.LoadScoreCommand(clicks(256)))
-        if mode != "linkon":
-            if peer is not None:  # "join": the peer comes later, Pianola's session leads
-                let_the_peer_lead(peer)
-            client.send(cmd.SetSyncCommand("link", quantum))
-            report["saw_sync"] = events.wait_for("Sync: Ableton Link.")
-        if peer is not None and mode not in ("linkon", "early"):
-            # the peer is seen before anything is timed ("early" plays at once)
-            report["saw_peer"] = events.wait_for("Link: 1 peer.")
+    # "join": the peer comes later, Pianola's session leads; "linkon": Link comes later;
+    # "early" plays at once, the peer maybe not yet seen; otherwise the peer is seen
+    # before anything is timed
+    with engine_on_link(
+        clicks(256),
+        link=mode != "linkon",
+        see_peer=mode != "early",
+        with_peer=mode != "join",
+        sampled=True,
+        quantum=quantum,
+    ) as on:
+        client, events, peer, report = on.client, on.events, on.peer, on.report
         with Recorder(r"^pianola:", channels=1, server_name=server, max_seconds=30) as rec:
             rec.start()
             if mode == "startstop":
@@ -220,7 +278,7 @@ def scene_engine(mode: str) -> dict:
                 wait_for(lambda: client.read_position().playing, 10.0)
                 time.sleep(3.0)
                 if mode == "join":
-                    peer = new_peer()
+                    peer = on.peer = new_peer()
                     report["saw_peer"] = events.wait_for("Link: 1 peer.")
                     report["join_us"] = peer.clock().micros()
                 elif mode == "linkon":
@@ -248,15 +306,10 @@ def scene_engine(mode: str) -> dict:
                 report["join_beat"] = peer.captureAppSessionState().beatAtTime(
                     report["join_us"], quantum
                 )
-            report["beats"] = heard_beats(peer, rec.stop, sampler, quantum)
+            report["beats"] = heard_beats(peer, rec.stop, on.sampler, quantum)
             report["tempo_shown_bpm"] = 60e6 / client.read_position().us_per_quarter
             report["session_bpm"] = peer_tempo(peer)
         report["events"] = events.pump()
-    finally:
-        client.close()
-        sampler.close()
-        if peer is not None:
-            peer.enabled = False
     print(json.dumps(report))
     return report
 

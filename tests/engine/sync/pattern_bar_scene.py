@@ -6,10 +6,9 @@ session's next bar, and pattern mode's tempo goes to the session."""
 from __future__ import annotations
 
 import json
-import os
 import time
 
-from tests.engine.sync.link_scene import EngineEvents, let_the_peer_lead, new_peer, wait_for
+from tests.engine.sync.link_scene import engine_on_link, wait_for
 
 QUANTUM = 4.0
 PPQ = 480
@@ -49,23 +48,11 @@ def bar_phase(loop_tick: int, beat: float) -> float:
 
 
 def scene() -> dict:
-    from engine.core.audio_settings import AudioSettings
     from engine.core.protocol import commands as cmd
-    from engine.realtime.client import EngineClient
 
-    server = os.environ["JACK_DEFAULT_SERVER"]
-    peer = new_peer()
-    report: dict = {}
-    client = EngineClient(AudioSettings(driver="jack", jack_server=server, reverb=False))
-    client.start()
-    try:
-        client.wait_ready(30)
-        events = EngineEvents(client)
-        song, three, four = two_pattern_song()
-        client.send(cmd.LoadScoreCommand(song))
-        let_the_peer_lead(peer)
-        client.send(cmd.SetSyncCommand("link", QUANTUM))
-        report["saw_peer"] = events.wait_for("Link: 1 peer.")
+    song, three, four = two_pattern_song()
+    with engine_on_link(song, quantum=QUANTUM) as on:
+        client, peer, report = on.client, on.peer, on.report
         client.send(cmd.PlayCommand(0))
         report["started"] = wait_for(lambda: client.read_position().playing, 20.0)
         time.sleep(2.0)
@@ -106,10 +93,7 @@ def scene() -> dict:
         position, beat = client.read_position(), session_beat(peer)
         report["song_phase"] = bar_phase(position.tick, beat)
         report["playing"] = position.playing
-        report["events"] = events.pump()
-    finally:
-        client.close()
-        peer.enabled = False
+        report["events"] = on.events.pump()
     print(json.dumps(report))
     return report
 

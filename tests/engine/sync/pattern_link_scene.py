@@ -9,14 +9,7 @@ import json
 import os
 import time
 
-from tests.engine.sync.link_scene import (
-    ClockSampler,
-    EngineEvents,
-    heard_beats,
-    let_the_peer_lead,
-    new_peer,
-    wait_for,
-)
+from tests.engine.sync.link_scene import engine_on_link, heard_beats, wait_for
 
 
 def kick_pattern_song():
@@ -33,28 +26,15 @@ def kick_pattern_song():
 
 
 def scene() -> dict:
-    from engine.core.audio_settings import AudioSettings
     from engine.core.protocol import commands as cmd
     from engine.measure.capture import Recorder
-    from engine.realtime.client import EngineClient
 
     server = os.environ["JACK_DEFAULT_SERVER"]
     quantum = 4.0
-    peer = new_peer()
-    sampler = ClockSampler(server)
-    report: dict = {}
-    client = EngineClient(AudioSettings(driver="jack", jack_server=server, reverb=False))
-    client.start()
-    try:
-        client.wait_ready(30)
-        events = EngineEvents(client)
-        song, pattern_id = kick_pattern_song()
-        client.send(cmd.LoadScoreCommand(song))
-        client.send(cmd.SetPlayModeCommand("pattern", pattern_id, 0))
-        let_the_peer_lead(peer)
-        client.send(cmd.SetSyncCommand("link", quantum))
-        report["saw_sync"] = events.wait_for("Sync: Ableton Link.")
-        report["saw_peer"] = events.wait_for("Link: 1 peer.")
+    song, pattern_id = kick_pattern_song()
+    pattern_mode = cmd.SetPlayModeCommand("pattern", pattern_id, 0)
+    with engine_on_link(song, setup=(pattern_mode,), sampled=True, quantum=quantum) as on:
+        client, peer, sampler, report = on.client, on.peer, on.sampler, on.report
         # two recordings: each onset is turned into the session's beat on the beat line
         # in force while it was heard (the peer's state holds only the latest line)
         with Recorder(r"^pianola:", channels=1, server_name=server, max_seconds=30) as rec:
@@ -87,11 +67,7 @@ def scene() -> dict:
         state.setIsPlaying(False, peer.clock().micros())
         peer.commitAppSessionState(state)
         report["stopped_by_peer"] = wait_for(lambda: not client.read_position().playing, 5)
-        report["events"] = events.pump()
-    finally:
-        client.close()
-        sampler.close()
-        peer.enabled = False
+        report["events"] = on.events.pump()
     print(json.dumps(report))
     return report
 

@@ -7,7 +7,7 @@ import json
 import os
 import sys
 
-from tests.engine.sync.link_scene import EngineEvents, let_the_peer_lead, new_peer, wait_for
+from tests.engine.sync.link_scene import engine_on_link, heard_beats, wait_for
 
 QUANTUM = 4.0
 BAR = 1920  # ticks of a 4/4 bar at 480 per quarter
@@ -16,23 +16,11 @@ BAR = 1920  # ticks of a 4/4 bar at 480 per quarter
 def run_on() -> dict:
     """A take started under Link plays on past the song's end (two beats long) until
     stopped; a plain play after it stops at the end again."""
-    from engine.core.audio_settings import AudioSettings
     from engine.core.protocol import commands as cmd
-    from engine.realtime.client import EngineClient
     from tests.engine.sync.sync_kit import clicks
 
-    server = os.environ["JACK_DEFAULT_SERVER"]
-    peer = new_peer()
-    report: dict = {}
-    client = EngineClient(AudioSettings(driver="jack", jack_server=server, reverb=False))
-    client.start()
-    try:
-        client.wait_ready(30)
-        events = EngineEvents(client)
-        client.send(cmd.LoadScoreCommand(clicks(2)))
-        let_the_peer_lead(peer)
-        client.send(cmd.SetSyncCommand("link", QUANTUM))
-        report["saw_peer"] = events.wait_for("Link: 1 peer.")
+    with engine_on_link(clicks(2), quantum=QUANTUM) as on:
+        client, report = on.client, on.report
         client.send(cmd.PlayCommand(0, record=True))
         report["take_ran_on"] = wait_for(
             lambda: (p := client.read_position()).playing and p.tick >= 2 * BAR, 30.0
@@ -43,10 +31,7 @@ def run_on() -> dict:
         report["played_again"] = wait_for(lambda: client.read_position().playing, 20.0)
         report["stopped_at_end"] = wait_for(lambda: not client.read_position().playing, 30.0)
         report["end_tick"] = client.read_position().tick
-        report["events"] = events.pump()
-    finally:
-        client.close()
-        peer.enabled = False
+        report["events"] = on.events.pump()
     print(json.dumps(report))
     return report
 
@@ -102,55 +87,39 @@ def press_record(client, peer, report: dict) -> float:
 def count_in() -> dict:
     """Record with a bar of count-in, pressed in the middle of a session bar: the clicks
     heard, and where a key played during the count-in and one played after it land."""
-    from engine.core.audio_settings import AudioSettings
     from engine.core.protocol import commands as cmd
     from engine.core.score import Score, Track
     from engine.measure.capture import Recorder
     from engine.measure.midi_capture import MidiRecorder
-    from engine.realtime.client import EngineClient
     from tests.engine.midi.test_midi_input import _connected
-    from tests.engine.sync.link_scene import ClockSampler, heard_beats
 
     server = os.environ["JACK_DEFAULT_SERVER"]
-    peer = new_peer()
-    sampler = ClockSampler(server)
-    report: dict = {}
-    client = EngineClient(AudioSettings(driver="jack", jack_server=server, reverb=False))
-    client.start()
-    try:
-        client.wait_ready(30)
-        events = EngineEvents(client)
-        # the keys play through a silent track: only the count-in's clicks are heard
-        client.send(cmd.LoadScoreCommand(Score(tracks=(Track("Keys", channel=0, volume=0),))))
-        let_the_peer_lead(peer)
-        client.send(cmd.SetSyncCommand("link", QUANTUM))
-        report["saw_peer"] = events.wait_for("Link: 1 peer.")
-        with (
-            MidiRecorder(f"keys-{os.getpid()}", server=server) as keyboard,
-            Recorder(r"^pianola:", channels=1, server_name=server, max_seconds=40) as rec,
-        ):
-            client.send(cmd.SetMidiInputCommand(f"{keyboard.name}:out", 0))
-            report["connected"] = _connected(keyboard, "pianola-midi-in:in")
-            rec.start()
-            counting = press_record(client, peer, report)
-            report["expected_start_beat"] = counting + QUANTUM
-            wait_for(lambda: session_beat(peer) >= counting + 2.5, 30.0)
-            report["during_count_in"] = play_key(keyboard, 61, peer)
-            wait_for(lambda: session_beat(peer) >= counting + QUANTUM + 1.5, 30.0)
-            report["in_take"] = play_key(keyboard, 62, peer)
-            wait_for(lambda: session_beat(peer) >= counting + QUANTUM + 3.0, 30.0)
-            report["playing"] = client.read_position().playing
-            report["beats"] = heard_beats(peer, rec.stop, sampler, QUANTUM)
-            received = input_events(client, 4)
-            report["received"] = [
-                {"data": list(e.data), "tick": e.tick, "playing": e.playing} for e in received
-            ]
+    # the keys play through a silent track: only the count-in's clicks are heard
+    song = Score(tracks=(Track("Keys", channel=0, volume=0),))
+    with (
+        engine_on_link(song, sampled=True, quantum=QUANTUM) as on,
+        MidiRecorder(f"keys-{os.getpid()}", server=server) as keyboard,
+        Recorder(r"^pianola:", channels=1, server_name=server, max_seconds=40) as rec,
+    ):
+        client, peer, report = on.client, on.peer, on.report
+        client.send(cmd.SetMidiInputCommand(f"{keyboard.name}:out", 0))
+        report["connected"] = _connected(keyboard, "pianola-midi-in:in")
+        rec.start()
+        counting = press_record(client, peer, report)
+        report["expected_start_beat"] = counting + QUANTUM
+        wait_for(lambda: session_beat(peer) >= counting + 2.5, 30.0)
+        report["during_count_in"] = play_key(keyboard, 61, peer)
+        wait_for(lambda: session_beat(peer) >= counting + QUANTUM + 1.5, 30.0)
+        report["in_take"] = play_key(keyboard, 62, peer)
+        wait_for(lambda: session_beat(peer) >= counting + QUANTUM + 3.0, 30.0)
+        report["playing"] = client.read_position().playing
+        report["beats"] = heard_beats(peer, rec.stop, on.sampler, QUANTUM)
+        received = input_events(client, 4)
+        report["received"] = [
+            {"data": list(e.data), "tick": e.tick, "playing": e.playing} for e in received
+        ]
         client.send(cmd.StopCommand())
-        report["events"] = events.pump()
-    finally:
-        client.close()
-        sampler.close()
-        peer.enabled = False
+        report["events"] = on.events.pump()
     print(json.dumps(report))
     return report
 
