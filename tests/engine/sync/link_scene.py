@@ -147,6 +147,10 @@ class EngineEvents:
 # A scene whose peer's session must win lets it lead Pianola's by more than that.
 PEER_LEAD_S = 1.5
 
+# an engine process starting on a busy machine (imports, the SoundFont, JACK) may take
+# well over the half minute it takes alone
+READY_S = 120.0
+
 
 _BORN: dict[int, float] = {}  # id(peer) -> when new_peer() enabled it (monotonic)
 
@@ -213,7 +217,7 @@ def engine_on_link(
     on = OnLink(client, None, peer, sampler)
     client.start()
     try:
-        client.wait_ready(30)
+        client.wait_ready(READY_S)
         on.events = EngineEvents(client)
         client.send(cmd.LoadScoreCommand(song))
         for command in setup:
