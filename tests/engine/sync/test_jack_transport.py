@@ -90,6 +90,7 @@ def test_follows_start_locate_and_stop_on_the_transports_frames(jack_server):
             tester.transport_start()
             time.sleep(2.0)
             assert scheduler.position().playing
+            located_from = tester.transport_frame  # (however long the sleep took)
             tester.transport_frame = 10 * BEAT  # beat 10, while rolling
             time.sleep(2.0)
             tester.transport_stop()
@@ -127,7 +128,10 @@ def test_follows_start_locate_and_stop_on_the_transports_frames(jack_server):
     assert -BLOCK_FRAMES <= typical <= 4 * BLOCK_FRAMES, lags
     steady = [lag for lag in lags if abs(lag - typical) <= 2 * BLOCK_FRAMES]
     assert len(steady) >= 2 * len(lags) / 3, lags
-    assert all(h < 4 * BEAT or h >= 10 * BEAT for h in heard)  # nothing between: located
+    # nothing between where the transport was moved from and beat 10: located (a click
+    # the follower had not yet withdrawn is heard at the new place, beyond beat 10)
+    skipped = [h for h in heard if located_from + SR // 10 <= h < 10 * BEAT]
+    assert not skipped, (located_from, heard)
 
 
 def test_a_masters_bar_beat_tick_names_pianolas_tick():
