@@ -95,8 +95,9 @@ def read_pattern(pattern_id: str, value) -> Pattern:
     )
 
 
-def read_placement(placement_id: str, value, track_index: dict[str, int]) -> Placement:
-    data = value.to_py() if isinstance(value, Map) else None
+def read_placement(placement_id: str, data: dict, track_index: dict[str, int]) -> Placement:
+    """The Placement of a placement's fields (as folded: ``engine.collab.field_log``);
+    ScoreError/TypeError/ValueError if they do not make one."""
     if not isinstance(data, dict):
         raise ScoreError("a placement is not a map")
     track_id = data.get("track")
@@ -189,10 +190,13 @@ def write_placements(
     new: tuple[Placement, ...],
     old_track_ids: list[str | None],
     new_track_ids: list[str | None],
+    set_fields,
     at=None,
 ) -> list[str]:
-    """Write what differs between two placement lists (by id); tracks named by id; a
-    placement made or changed carries ``at``.  Returns the ids of the removed ones."""
+    """Write what differs between two placement lists (by id); tracks named by id.  A
+    placement made carries ``at``; a change of one is a stamped write
+    (``set_fields(entry, values)``, ``engine.collab.field_log``), so two musicians moving
+    one placement at once are heard alike everywhere.  Returns the ids of the removed ones."""
     before = {p.id: p for p in old}
     after = {p.id: p for p in new}
     removed = sorted(before.keys() - after.keys())
@@ -202,17 +206,18 @@ def write_placements(
         previous = before.get(placement_id)
         track_id = new_track_ids[placement.track]
         if previous is not None and placement_id in placements:
-            entry = placements[placement_id]
-            if old_track_ids[previous.track] != track_id:
-                entry["track"] = track_id
-            if previous.pattern_id != placement.pattern_id:
-                entry["pattern"] = placement.pattern_id
-            if previous.start_tick != placement.start_tick:
-                entry["start"] = placement.start_tick
-            if previous.repeats != placement.repeats:
-                entry["repeats"] = placement.repeats
-            if at is not None and previous != placement:
-                entry["at"] = list(at)
+            values = {
+                name: now
+                for name, was, now in (
+                    ("track", old_track_ids[previous.track], track_id),
+                    ("pattern", previous.pattern_id, placement.pattern_id),
+                    ("start", previous.start_tick, placement.start_tick),
+                    ("repeats", previous.repeats, placement.repeats),
+                )
+                if was != now
+            }
+            if values:
+                set_fields(placements[placement_id], values)
         else:
             placements[placement_id] = Map(
                 {

@@ -7,6 +7,9 @@ field set twice concurrently keeps both writes, and the one with the greater sta
 force on every peer (``engine.collab.field_log``).  The schema (roots, keys, value
 types) is described in ``docs/collaboration.md``.
 
+Entries by key (a note's id, ``track:ID``, ``pattern:ID``, ...) and their stamps are
+read in ``engine.collab.song_entries``.
+
 The local ``Score`` is rebuilt after each transaction from a cache updated by the
 document's change events: only the tracks whose notes or settings changed are rebuilt,
 so the engine keeps receiving immutable snapshots as it does without a session.
@@ -18,20 +21,15 @@ raises into the caller).
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from pycrdt import Doc, Map, UndoManager
 
 from engine.collab.field_log import (
-    MADE,
     folded,
-    has_writes,
-    latest_stamp,
-    latest_stamp_of,
     new_stamps,
     new_writes,
 )
-from engine.collab.pattern_doc import read_pattern, read_placement
+from engine.collab.pattern_doc import read_pattern
+from engine.collab.song_entries import SongEntries
 from engine.collab.song_schema import (  # noqa: F401 (names other modules take from here)
     _DEFAULTS,
     LOADED,
@@ -60,7 +58,7 @@ from engine.core.errors import ScoreError
 from engine.core.score import Note, Score, Track
 
 
-class SongDoc(SongWriting, SongUndoing):
+class SongDoc(SongEntries, SongWriting, SongUndoing):
     """A pycrdt ``Doc`` holding one song, with the Score derived from it (module doc)."""
 
     def __init__(self, doc: Doc | None = None):
@@ -128,7 +126,9 @@ class SongDoc(SongWriting, SongUndoing):
         for key in event.keys:
             if key.startswith(TRACK_KEY):
                 self._pending.track_ids.add(key[len(TRACK_KEY) :])
-            elif not key.startswith((PATTERN_KEY, PLACEMENT_KEY)):
+            elif key.startswith(PLACEMENT_KEY):
+                self._pending.placement_ids.add(key[len(PLACEMENT_KEY) :])
+            elif not key.startswith(PATTERN_KEY):
                 self._pending.note_ids.add(key)
 
     def _on_transport(self, _event) -> None:
@@ -196,23 +196,6 @@ class SongDoc(SongWriting, SongUndoing):
             return None
         return {"fields": values, "order": float(order)}
 
-    def entry_at(self, key: str, stamp: tuple[int, int]):
-        """A note's entry (by id) or a track's settings and place (``track:ID``) as they
-        sound from ``stamp`` on: its writes stamped up to there (``engine.collab.field_log``);
-        the song's own settings (``song:tempo``, ...) likewise; anything else as ``entry``
-        has it."""
-        if not has_writes(key):
-            return self.entry(key)
-        if key.startswith(SONG_KEY):
-            try:
-                timing = song_timing(folded(self.song.to_py() or {}, stamp))
-            except (ScoreError, TypeError, ValueError, IndexError, AttributeError):
-                return self.entry(key)  # malformed there: as the song is now
-            return song_settings(replace(self.score(), **timing)).get(key)
-        if key.startswith(TRACK_KEY):
-            return self._read_track(key[len(TRACK_KEY) :], stamp)
-        return self._read_note(key, stamp)
-
     def _note_read_in(self, note_id: str, changes: Changes):
         """Read one changed note (or ``track:ID``) again, noting its new writes' stamps."""
         was = self._raw.pop(note_id, None)
@@ -225,6 +208,16 @@ class SongDoc(SongWriting, SongUndoing):
         if stamps:
             changes.edit_stamps.setdefault(note_id, set()).update(stamps)
         return entry
+
+    def _raw_read_in(self, key: str, root: Map, changes: Changes) -> None:
+        """Keep a pattern's or placement's map as it is now, noting its new writes' stamps."""
+        was = self._raw.pop(key, None)
+        value = root.get(key.split(":", 1)[1])
+        if isinstance(value, Map):
+            self._raw[key] = value.to_py() or {}
+        stamps = new_stamps(was, self._raw.get(key))
+        if stamps:
+            changes.edit_stamps.setdefault(key, set()).update(stamps)
 
     def _song_read_in(self, changes: Changes) -> None:
         """Note the stamps of the song's new writes, by the settings they change."""
@@ -244,6 +237,7 @@ class SongDoc(SongWriting, SongUndoing):
                 note_ids=set(self.notes.keys()),
                 track_ids=set(self.tracks.keys()),
                 pattern_ids=set(self.patterns.keys()),
+                placement_ids=set(self.placements.keys()),
                 song=True,
             )
         )
@@ -272,6 +266,7 @@ class SongDoc(SongWriting, SongUndoing):
             changes.placements_before.setdefault(
                 placement_id, self._placement_cache.get(placement_id)
             )
+            self._raw_read_in(PLACEMENT_KEY + placement_id, self.placements, changes)
         for pattern_id in changes.pattern_ids:
             changes.patterns_before[pattern_id] = self._pattern_cache.pop(pattern_id, None)
             value = self.patterns.get(pattern_id)
@@ -308,7 +303,7 @@ class SongDoc(SongWriting, SongUndoing):
     def _build_score(self) -> Score:
         data = folded(self.song.to_py() or {})
         tracks = tuple(self._build_track(t) for t in self._track_order)
-        patterns, placements = self._read_patterns(len(tracks))
+        patterns, placements = self._read_patterns()
         try:
             return Score(
                 tracks=tracks,
@@ -328,33 +323,6 @@ class SongDoc(SongWriting, SongUndoing):
         settings (``song:tempo``, ...) as given instead of as they are (None: absent)."""
         return score_with(self, overrides)
 
-    def _read_patterns(self, track_count: int):
-        patterns = {}
-        for pattern_id, value in self.patterns.items():
-            try:
-                patterns[pattern_id] = read_pattern(pattern_id, value)
-            except (ScoreError, TypeError, ValueError, AttributeError):
-                self.rejected += 1
-        index = {t: i for i, t in enumerate(self._track_order)}
-        placements = []
-        for placement_id, value in self.placements.items():
-            try:
-                placement = read_placement(placement_id, value, index)
-            except (ScoreError, TypeError, ValueError, AttributeError):
-                self.rejected += 1
-                continue
-            if placement.pattern_id in patterns and placement.track < track_count:
-                placements.append(placement)
-            else:
-                self.rejected += 1
-        self._placement_cache = {
-            p.id: PlacementEntry(self._track_order[p.track], p) for p in placements
-        }
-        ordered = sorted(
-            patterns.values(), key=lambda p: (_pattern_order(self.patterns, p.id), p.id)
-        )
-        return tuple(ordered), tuple(placements)
-
     def track_ids(self) -> list[str]:
         """Track ids in the Score's track order."""
         self.score()
@@ -368,67 +336,6 @@ class SongDoc(SongWriting, SongUndoing):
     def note_entry(self, note_id: str) -> NoteEntry | None:
         self.score()
         return self._note_cache.get(note_id)
-
-    def entry(self, key: str):
-        """A note's entry by id, a pattern by ``pattern:ID``, a placement's entry by
-        ``placement:ID``, a track's settings and place by ``track:ID`` (None when absent),
-        or the song's own settings (``song:tempo``, ``song:meter``, ``song:loop``)."""
-        if key.startswith(SONG_KEY):
-            return song_settings(self.score()).get(key)
-        if key.startswith(TRACK_KEY):
-            self.score()
-            return self._track_cache.get(key[len(TRACK_KEY) :])
-        if key.startswith(PATTERN_KEY):
-            self.score()
-            return self._pattern_cache.get(key[len(PATTERN_KEY) :])
-        if key.startswith(PLACEMENT_KEY):
-            self.score()
-            return self._placement_cache.get(key[len(PLACEMENT_KEY) :])
-        return self.note_entry(key)
-
-    def stamp(self, key: str) -> tuple[int, int] | None:
-        """The stamp of a note (by id), a pattern (``pattern:ID``), a placement
-        (``placement:ID``), a track (``track:ID``: made, removed, moved or its mix
-        changed) or the song's own (``song:tempo``, ...)."""
-        if key.startswith(SONG_KEY):
-            group = key[len(SONG_KEY) :]
-            # a schema-2 song stamps each setting as a whole (``GROUP_at``)
-            stamps = [stamp_of(self.song.get(group + "_at"))]
-            stamps.append(latest_stamp_of(self.song.to_py() or {}, SONG_FIELDS.get(group, ())))
-            return max((s for s in stamps if s is not None), default=None)
-        roots = ((TRACK_KEY, self.tracks), (PATTERN_KEY, self.patterns))
-        for prefix, root in (*roots, (PLACEMENT_KEY, self.placements)):
-            if key.startswith(prefix):
-                value = root.get(key[len(prefix) :])
-                if isinstance(value, Map):
-                    if prefix == TRACK_KEY:
-                        return latest_stamp(value.to_py() or {})
-                    return stamp_of(value.get("at"))
-                return stamp_of(self.gone.get(key))
-        return self.note_stamp(key)
-
-    def note_stamp(self, note_id: str) -> tuple[int, int] | None:
-        """The (epoch, session tick) from which a note's current state sounds, if stamped."""
-        value = self.notes.get(note_id)
-        if isinstance(value, Map):
-            return latest_stamp(value.to_py() or {})
-        return stamp_of(self.gone.get(note_id))
-
-    def written_map(self, key: str):
-        """The Map of a note (by id), a track (``track:ID``) or the song (``song:...``),
-        if it is there."""
-        if key.startswith(SONG_KEY):
-            return self.song
-        if key.startswith(TRACK_KEY):
-            return self.tracks.get(key[len(TRACK_KEY) :])
-        return self.notes.get(key)
-
-    def made_stamp(self, key: str) -> tuple[int, int] | None:
-        """Where a note (by id) or a track (``track:ID``) began, or ended, to sound."""
-        value = self.written_map(key)
-        if isinstance(value, Map):
-            return stamp_of(value.get(MADE))
-        return stamp_of(self.gone.get(key))
 
 
 def _track_value(name: str, value):
@@ -449,8 +356,3 @@ def _track_value(name: str, value):
             raise ScoreError(f"track {name} is not a list")
         return tuple(ControlEvent(_int(t), k, _int(n), _int(v)) for t, k, n, v in value)
     raise ScoreError(f"track {name} cannot be read")
-
-
-def _pattern_order(patterns: Map, pattern_id: str) -> float:
-    order = patterns[pattern_id].get("order", 0.0)
-    return float(order) if isinstance(order, (int, float)) and not isinstance(order, bool) else 0.0

@@ -16,7 +16,8 @@ from engine.core.timing import TempoChange, TempoMap, TimeSignature, TimeSignatu
 
 # 2: a note's or track's fields changed after it was made are stamped writes
 # 3: so are the song's tempo, meter and loop (a schema-2 song reads the same)
-SCHEMA_VERSION = 3
+# 4: so are a placement's fields changed after it was made
+SCHEMA_VERSION = 4
 # Every field of a track but its notes, as the model has them (new ones join by themselves)
 TRACK_FIELDS = tuple(f.name for f in fields(Track) if f.init and f.name != "notes")
 _DEFAULTS = Track()

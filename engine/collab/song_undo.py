@@ -92,10 +92,9 @@ class SongUndoing:
             for key in changed:
                 if key.startswith(SONG_KEY):
                     continue
-                if key.startswith((PATTERN_KEY, PLACEMENT_KEY)):
+                if key.startswith(PATTERN_KEY):
                     if at is not None:
-                        root = self.patterns if key.startswith(PATTERN_KEY) else self.placements
-                        value = root.get(key.split(":", 1)[1])
+                        value = self.patterns.get(key[len(PATTERN_KEY) :])
                         if isinstance(value, Map):
                             value["at"] = list(at)
                         else:

@@ -71,6 +71,18 @@ class SongWriting:
         stamp, settled = self.write_stamp(at, ppq)
         add_write(target, stamp, self.doc.client_id, values, settled, undo)
 
+    def _set_arranged(self, target: Map, values: dict, at, ppq: int) -> None:
+        """Change fields of a pattern's or placement's Map: a stamped write, as a note's,
+        which a song of an older schema did not hold."""
+        self._set_fields(target, values, at, ppq)
+        self._mark_schema()
+
+    def _mark_schema(self) -> None:
+        """The song now holds writes an older schema's readers do not know of."""
+        schema = self.song.get("schema")
+        if not isinstance(schema, (int, float)) or schema < SCHEMA_VERSION:
+            self.song["schema"] = SCHEMA_VERSION
+
     def load_score(self, score: Score) -> None:
         """Put a whole song into an empty document (the peer that shares it); not an undo
         step, so an undo right after sharing never takes the song away."""
@@ -112,7 +124,13 @@ class SongWriting:
                         self.gone[PATTERN_KEY + pattern_id] = list(at)
             if old.placements != new.placements or old_ids != ids:
                 gone = write_placements(
-                    self.placements, old.placements, new.placements, old_ids, ids, at
+                    self.placements,
+                    old.placements,
+                    new.placements,
+                    old_ids,
+                    ids,
+                    lambda target, values: self._set_arranged(target, values, at, new.ppq),
+                    at,
                 )
                 if at is not None:
                     for placement_id in gone:
@@ -143,9 +161,7 @@ class SongWriting:
                 changed.update({name: after[name] for name in names})
         if changed:
             self._set_fields(self.song, changed, at, new.ppq)
-            schema = self.song.get("schema")
-            if not isinstance(schema, (int, float)) or schema < SCHEMA_VERSION:
-                self.song["schema"] = SCHEMA_VERSION
+            self._mark_schema()
 
     def _write_tracks(self, old: Score, new: Score, at=None) -> tuple[list, set]:
         """Track ids for ``new``'s tracks (new ones created); removed ones deleted."""

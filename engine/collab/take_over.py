@@ -2,10 +2,11 @@
 peer's engine, put into its ``Coherence`` (runs on the session's owner thread, called
 by ``engine.collab.peer.Peer`` for each change of the song while the session plays).
 
-A note's, track's or song setting's fields are stamped writes (``engine.collab.field_log``): every write
-that arrives takes over at its own stamp with the fold of the writes up to there, and
-what holds at later pending stamps is read again, so two writes of one field heard in
-either order leave the same take-overs.  A pattern or placement carries one stamp.
+A note's, track's, placement's or song setting's fields are stamped writes
+(``engine.collab.field_log``): every write that arrives takes over at its own stamp with
+the fold of the writes up to there, and what holds at later pending stamps is read
+again, so two writes of one field heard in either order leave the same take-overs.  A
+pattern carries one stamp.
 """
 
 from __future__ import annotations
