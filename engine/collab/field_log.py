@@ -1,5 +1,5 @@
-"""A note's, a track's, a placement's or the song's own fields as stamped writes, the
-greatest stamp winning (pure, over the plain dicts and pycrdt Maps of the shared song;
+"""A note's, a track's, a pattern's, a placement's or the song's own fields as stamped
+writes, the greatest stamp winning (pure, over the plain dicts and pycrdt Maps of the shared song;
 called on the document's owner thread).
 
 Two musicians setting one field within a schedule-ahead of each other write it
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from pycrdt import Map
 
-from engine.collab.song_schema import PATTERN_KEY, stamp_of, whole
+from engine.collab.song_schema import stamp_of, whole
 
 WRITE_PREFIX = "@"  # a write's key: @EPOCH:TICK:SEQ:CLIENT
 MADE = "at"  # the entry's own stamp: from where it exists (not a field)
@@ -55,13 +55,6 @@ class Write:
     @property
     def order(self) -> tuple[int, int, int, int]:
         return (*self.stamp, self.seq, self.by)
-
-
-def has_writes(key: str) -> bool:
-    """Whether a change key's fields are stamped writes: a note's (by id), a track's
-    (``track:ID``), a placement's (``placement:ID``) or a song setting's (``song:tempo``,
-    ...); a pattern carries one stamp."""
-    return not key.startswith(PATTERN_KEY)
 
 
 def is_write(key: str) -> bool:

@@ -1,22 +1,30 @@
-"""Patterns, lanes, steps and placements in the shared document (runs on the document's
-owner thread, inside the song document's transactions).
+"""Patterns, lanes, steps and placements in the shared document, as read (pure, over the
+plain dicts of the song's maps; called on the document's owner thread).
 
 Keyed by stable ids like the notes: a pattern is a Map of its settings and a Map of lanes
 by id; a lane holds its key, flags, length and a Map of steps by index, each step one
 list value ``[on, velocity, length_steps, offset_pct, probability, ratchet, condition
-kind, a, b]`` written whole, so two musicians editing different steps both keep their
-edits.  Placements are a Map by id naming their pattern and their track by ids.
+kind, a, b]``.  That is the pattern as made; every later change is a stamped write in
+the pattern's own map (``engine.collab.field_log``) whose fields name what they set:
+a setting (``name``, ``length_steps``, ``step_size``, ``swing``, ``order``), a lane's
+field (``lane:ID:mute``), a whole lane (``lane:ID``: its map, or None when removed) or
+one step (``step:LANE:INDEX``: its value, or None when off).  Two musicians editing
+different steps write different fields and both edits hold; one step edited twice holds
+the write with the greater stamp on every peer, and what plays from a session tick on is
+the fold of the writes stamped up to it.  Placements are a Map by id naming their
+pattern and their track by ids, their changes writes too.
 """
 
 from __future__ import annotations
 
-from pycrdt import Map
-
+from engine.collab.field_log import is_write, writes_of
 from engine.core.errors import ScoreError
 from engine.core.pattern import OFF, Condition, Lane, Pattern, Placement, Step
 
-PATTERN_FIELDS = ("name", "length_steps", "step_size", "swing")
-LANE_FIELDS = ("key", "name", "mute", "solo")
+PATTERN_FIELDS = ("name", "length_steps", "step_size", "swing", "order")
+LANE_FIELDS = ("key", "name", "mute", "solo", "order", "length")
+LANE_KEY = "lane:"  # a write's field: lane:ID (the whole lane) or lane:ID:FIELD
+STEP_KEY = "step:"  # a write's field: step:LANE:INDEX
 
 
 def step_value(step: Step) -> list:
@@ -72,13 +80,74 @@ def _lane(lane_id: str, data: dict) -> tuple[float, Lane]:
         data.get("mute", False),
         data.get("solo", False),
     )
-    order = data.get("order", 0.0)
-    return float(order) if isinstance(order, (int, float)) else 0.0, lane
+    return pattern_order(data), lane
 
 
-def read_pattern(pattern_id: str, value) -> Pattern:
-    """The Pattern a document entry holds (ScoreError/TypeError/ValueError if it is not one)."""
-    data = value.to_py() if isinstance(value, Map) else None
+def pattern_state(data: dict, upto=None, intended: bool = False) -> dict:
+    """A pattern's settings and lanes (``lanes``: lane id -> its fields and ``steps``) as
+    made, with its writes stamped at or before ``upto`` (all: None) applied in order.
+    ``intended``: without the writes that restate an undo (``field_log.folded``)."""
+    state = {k: v for k, v in data.items() if not is_write(k)}
+    lanes = state.get("lanes")
+    state["lanes"] = {
+        lane_id: _lane_copy(lane)
+        for lane_id, lane in (lanes.items() if isinstance(lanes, dict) else ())
+        if isinstance(lane, dict)
+    }
+    for write in writes_of(data):
+        if upto is not None and write.stamp > upto:
+            break
+        if intended and write.undo:
+            continue
+        # a whole lane first: the write's other fields change it
+        for name in sorted(write.values, key=lambda n: not is_whole_lane(n)):
+            _apply(state, name, write.values[name])
+    return state
+
+
+def is_whole_lane(name: str) -> bool:
+    """Whether a write's field is a whole lane (``lane:ID``)."""
+    return name.startswith(LANE_KEY) and ":" not in name[len(LANE_KEY) :]
+
+
+def _lane_copy(lane: dict) -> dict:
+    steps = lane.get("steps")
+    return {**lane, "steps": dict(steps) if isinstance(steps, dict) else {}}
+
+
+def _apply(state: dict, name: str, value) -> None:
+    """One field of a write laid over a pattern's state (a field of a lane that is not
+    there, or of no known kind, changes nothing)."""
+    lanes = state["lanes"]
+    if name.startswith(LANE_KEY):
+        lane_id, _, field = name[len(LANE_KEY) :].partition(":")
+        if not field:
+            if isinstance(value, dict):
+                lanes[lane_id] = _lane_copy(value)
+            else:
+                lanes.pop(lane_id, None)
+        elif lane_id in lanes and field in LANE_FIELDS:
+            lanes[lane_id][field] = value
+    elif name.startswith(STEP_KEY):
+        lane_id, _, index = name[len(STEP_KEY) :].rpartition(":")
+        if lane_id in lanes:
+            if value is None:
+                lanes[lane_id]["steps"].pop(index, None)
+            else:
+                lanes[lane_id]["steps"][index] = value
+    elif name in PATTERN_FIELDS:
+        state[name] = value
+
+
+def pattern_order(state: dict) -> float:
+    """Where a pattern comes in the song's list of patterns (by this, then its id)."""
+    order = state.get("order", 0.0)
+    return float(order) if isinstance(order, (int, float)) and not isinstance(order, bool) else 0.0
+
+
+def read_pattern(pattern_id: str, data: dict) -> Pattern:
+    """The Pattern of a pattern's state (``pattern_state``); ScoreError/TypeError/
+    ValueError if it does not make one."""
     if not isinstance(data, dict):
         raise ScoreError("a pattern is not a map")
     lanes = sorted(
@@ -111,121 +180,3 @@ def read_placement(placement_id: str, data: dict, track_index: dict[str, int]) -
         _whole(data.get("start")),
         _whole(data.get("repeats", 1)),
     )
-
-
-def _lane_map(lane: Lane, order: float) -> Map:
-    steps = {str(i): step_value(s) for i, s in enumerate(lane.steps) if s != OFF}
-    return Map(
-        {name: getattr(lane, name) for name in LANE_FIELDS}
-        | {"order": order, "length": lane.length_steps, "steps": Map(steps)}
-    )
-
-
-def _write_lane(entry: Map, old: Lane, new: Lane) -> None:
-    for name in LANE_FIELDS:
-        if getattr(old, name) != getattr(new, name):
-            entry[name] = getattr(new, name)
-    if old.length_steps != new.length_steps:
-        entry["length"] = new.length_steps
-    steps = entry["steps"]
-    for i, step in enumerate(new.steps):
-        before = old.steps[i] if i < old.length_steps else OFF
-        if step != before or (i >= old.length_steps and str(i) in steps):
-            if step == OFF:
-                steps.pop(str(i), None)
-            else:
-                steps[str(i)] = step_value(step)
-
-
-def write_patterns(patterns: Map, old, new, at=None) -> list[str]:
-    """Write what differs between two pattern lists (by id) into the ``patterns`` map; a
-    pattern created or changed carries ``at``.  Returns the ids of the removed ones."""
-    before = {p.id: p for p in old}
-    after = {p.id: p for p in new}
-    removed = sorted(before.keys() - after.keys())
-    for pattern_id in removed:
-        patterns.pop(pattern_id, None)
-    renumber = [p.id for p in old] != [p.id for p in new]
-    for position, (pattern_id, pattern) in enumerate(after.items()):
-        previous = before.get(pattern_id)
-        if previous is None or pattern_id not in patterns:
-            lanes = {lane.id: _lane_map(lane, float(i)) for i, lane in enumerate(pattern.lanes)}
-            patterns[pattern_id] = Map(
-                {name: getattr(pattern, name) for name in PATTERN_FIELDS}
-                | {"lanes": Map(lanes), "order": float(position)}
-                | ({"at": list(at)} if at is not None else {})
-            )
-            continue
-        if renumber:  # the song's list of patterns is shown in this order
-            patterns[pattern_id]["order"] = float(position)
-        if previous == pattern:
-            continue
-        entry = patterns[pattern_id]
-        if at is not None:
-            entry["at"] = list(at)
-        for name in PATTERN_FIELDS:
-            if getattr(previous, name) != getattr(pattern, name):
-                entry[name] = getattr(pattern, name)
-        lanes = entry["lanes"]
-        old_lanes = {lane.id: lane for lane in previous.lanes}
-        new_ids = [lane.id for lane in pattern.lanes]
-        for lane_id in old_lanes.keys() - set(new_ids):
-            lanes.pop(lane_id, None)
-        reordered = [lane.id for lane in previous.lanes if lane.id in new_ids] != [
-            i for i in new_ids if i in old_lanes
-        ]
-        for order, lane in enumerate(pattern.lanes):
-            if lane.id not in old_lanes or lane.id not in lanes:
-                lanes[lane.id] = _lane_map(lane, float(order))
-                continue
-            _write_lane(lanes[lane.id], old_lanes[lane.id], lane)
-            if reordered:
-                lanes[lane.id]["order"] = float(order)
-    return removed
-
-
-def write_placements(
-    placements: Map,
-    old: tuple[Placement, ...],
-    new: tuple[Placement, ...],
-    old_track_ids: list[str | None],
-    new_track_ids: list[str | None],
-    set_fields,
-    at=None,
-) -> list[str]:
-    """Write what differs between two placement lists (by id); tracks named by id.  A
-    placement made carries ``at``; a change of one is a stamped write
-    (``set_fields(entry, values)``, ``engine.collab.field_log``), so two musicians moving
-    one placement at once are heard alike everywhere.  Returns the ids of the removed ones."""
-    before = {p.id: p for p in old}
-    after = {p.id: p for p in new}
-    removed = sorted(before.keys() - after.keys())
-    for placement_id in removed:
-        placements.pop(placement_id, None)
-    for placement_id, placement in after.items():
-        previous = before.get(placement_id)
-        track_id = new_track_ids[placement.track]
-        if previous is not None and placement_id in placements:
-            values = {
-                name: now
-                for name, was, now in (
-                    ("track", old_track_ids[previous.track], track_id),
-                    ("pattern", previous.pattern_id, placement.pattern_id),
-                    ("start", previous.start_tick, placement.start_tick),
-                    ("repeats", previous.repeats, placement.repeats),
-                )
-                if was != now
-            }
-            if values:
-                set_fields(placements[placement_id], values)
-        else:
-            placements[placement_id] = Map(
-                {
-                    "pattern": placement.pattern_id,
-                    "track": track_id,
-                    "start": placement.start_tick,
-                    "repeats": placement.repeats,
-                }
-                | ({"at": list(at)} if at is not None else {})
-            )
-    return removed

@@ -2,10 +2,10 @@
 that owns the document: the GUI thread or a peer's session thread).
 
 Everything is keyed by stable ids, never by list position: two musicians editing
-different notes touch different map entries and both edits survive; a note's or track's
-field set twice concurrently keeps both writes, and the one with the greater stamp is in
-force on every peer (``engine.collab.field_log``).  The schema (roots, keys, value
-types) is described in ``docs/collaboration.md``.
+different notes touch different map entries and both edits survive; a field of a note,
+track, pattern or placement set twice concurrently keeps both writes, and the one with
+the greater stamp is in force on every peer (``engine.collab.field_log``).  The schema
+(roots, keys, value types) is described in ``docs/collaboration.md``.
 
 Entries by key (a note's id, ``track:ID``, ``pattern:ID``, ...) and their stamps are
 read in ``engine.collab.song_entries``.
@@ -28,7 +28,7 @@ from engine.collab.field_log import (
     new_stamps,
     new_writes,
 )
-from engine.collab.pattern_doc import read_pattern
+from engine.collab.pattern_doc import pattern_state, read_pattern
 from engine.collab.song_entries import SongEntries
 from engine.collab.song_schema import (  # noqa: F401 (names other modules take from here)
     _DEFAULTS,
@@ -128,7 +128,9 @@ class SongDoc(SongEntries, SongWriting, SongUndoing):
                 self._pending.track_ids.add(key[len(TRACK_KEY) :])
             elif key.startswith(PLACEMENT_KEY):
                 self._pending.placement_ids.add(key[len(PLACEMENT_KEY) :])
-            elif not key.startswith(PATTERN_KEY):
+            elif key.startswith(PATTERN_KEY):
+                self._pending.pattern_ids.add(key[len(PATTERN_KEY) :])
+            else:
                 self._pending.note_ids.add(key)
 
     def _on_transport(self, _event) -> None:
@@ -269,10 +271,12 @@ class SongDoc(SongEntries, SongWriting, SongUndoing):
             self._raw_read_in(PLACEMENT_KEY + placement_id, self.placements, changes)
         for pattern_id in changes.pattern_ids:
             changes.patterns_before[pattern_id] = self._pattern_cache.pop(pattern_id, None)
-            value = self.patterns.get(pattern_id)
-            if value is not None:
+            key = PATTERN_KEY + pattern_id
+            self._raw_read_in(key, self.patterns, changes)
+            if key in self._raw:
                 try:
-                    self._pattern_cache[pattern_id] = read_pattern(pattern_id, value)
+                    state = pattern_state(self._raw[key])
+                    self._pattern_cache[pattern_id] = read_pattern(pattern_id, state)
                 except (ScoreError, TypeError, ValueError, AttributeError):
                     pass  # counted when the Score is built
         for track_id in dirty:

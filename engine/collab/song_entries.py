@@ -10,8 +10,8 @@ from dataclasses import replace
 
 from pycrdt import Map
 
-from engine.collab.field_log import MADE, folded, has_writes, latest_stamp, latest_stamp_of
-from engine.collab.pattern_doc import read_pattern, read_placement
+from engine.collab.field_log import MADE, folded, latest_stamp, latest_stamp_of
+from engine.collab.pattern_doc import pattern_order, pattern_state, read_pattern, read_placement
 from engine.collab.song_schema import (
     PATTERN_KEY,
     PLACEMENT_KEY,
@@ -57,12 +57,8 @@ class SongEntries:
         raise NotImplementedError
 
     def entry_at(self, key: str, stamp: tuple[int, int]):
-        """A note's entry (by id) or a track's settings and place (``track:ID``) as they
-        sound from ``stamp`` on: its writes stamped up to there (``engine.collab.field_log``);
-        the song's own settings (``song:tempo``, ...) likewise; anything else as ``entry``
-        has it."""
-        if not has_writes(key):
-            return self.entry(key)
+        """What ``entry`` gives for ``key``, as it sounds from ``stamp`` on: the entry with
+        its writes stamped up to there (``engine.collab.field_log``)."""
         if key.startswith(SONG_KEY):
             try:
                 timing = song_timing(folded(self.song.to_py() or {}, stamp))
@@ -78,6 +74,15 @@ class SongEntries:
                 return None
             try:
                 return self._placement_entry(key, folded(value.to_py() or {}, stamp))
+            except (ScoreError, TypeError, ValueError, AttributeError):
+                return None
+        if key.startswith(PATTERN_KEY):
+            value = self.patterns.get(key[len(PATTERN_KEY) :])
+            if not isinstance(value, Map):
+                return None
+            try:
+                state = pattern_state(value.to_py() or {}, stamp)
+                return read_pattern(key[len(PATTERN_KEY) :], state)
             except (ScoreError, TypeError, ValueError, AttributeError):
                 return None
         return self._read_note(key, stamp)
@@ -109,16 +114,10 @@ class SongEntries:
             stamps = [stamp_of(self.song.get(group + "_at"))]
             stamps.append(latest_stamp_of(self.song.to_py() or {}, SONG_FIELDS.get(group, ())))
             return max((s for s in stamps if s is not None), default=None)
-        roots = ((TRACK_KEY, self.tracks), (PATTERN_KEY, self.patterns))
-        for prefix, root in (*roots, (PLACEMENT_KEY, self.placements)):
-            if key.startswith(prefix):
-                value = root.get(key[len(prefix) :])
-                if isinstance(value, Map):
-                    if prefix == PATTERN_KEY:
-                        return stamp_of(value.get("at"))
-                    return latest_stamp(value.to_py() or {})
-                return stamp_of(self.gone.get(key))
-        return self.note_stamp(key)
+        value = self.written_map(key)
+        if isinstance(value, Map):
+            return latest_stamp(value.to_py() or {})
+        return stamp_of(self.gone.get(key))
 
     def note_stamp(self, note_id: str) -> tuple[int, int] | None:
         """The (epoch, session tick) from which a note's current state sounds, if stamped."""
@@ -128,18 +127,21 @@ class SongEntries:
         return stamp_of(self.gone.get(note_id))
 
     def written_map(self, key: str):
-        """The Map of a note (by id), a track (``track:ID``), a placement
-        (``placement:ID``) or the song (``song:...``), if it is there."""
+        """The Map of a note (by id), a track (``track:ID``), a pattern (``pattern:ID``), a
+        placement (``placement:ID``) or the song (``song:...``), if it is there."""
         if key.startswith(SONG_KEY):
             return self.song
-        if key.startswith(TRACK_KEY):
-            return self.tracks.get(key[len(TRACK_KEY) :])
-        if key.startswith(PLACEMENT_KEY):
-            return self.placements.get(key[len(PLACEMENT_KEY) :])
+        for prefix, root in (
+            (TRACK_KEY, self.tracks),
+            (PATTERN_KEY, self.patterns),
+            (PLACEMENT_KEY, self.placements),
+        ):
+            if key.startswith(prefix):
+                return root.get(key[len(prefix) :])
         return self.notes.get(key)
 
     def made_stamp(self, key: str) -> tuple[int, int] | None:
-        """Where a note (by id) or a track (``track:ID``) began, or ended, to sound."""
+        """Where a note (by id), track, pattern or placement began, or ended, to sound."""
         value = self.written_map(key)
         if isinstance(value, Map):
             return stamp_of(value.get(MADE))
@@ -147,9 +149,12 @@ class SongEntries:
 
     def _read_patterns(self):
         patterns = {}
+        orders = {}
         for pattern_id, value in self.patterns.items():
             try:
-                patterns[pattern_id] = read_pattern(pattern_id, value)
+                state = pattern_state(value.to_py() or {})
+                patterns[pattern_id] = read_pattern(pattern_id, state)
+                orders[pattern_id] = pattern_order(state)
             except (ScoreError, TypeError, ValueError, AttributeError):
                 self.rejected += 1
         entries = {}
@@ -165,9 +170,7 @@ class SongEntries:
                 entries[placement_id] = entry
         self._placement_cache = entries
         placements = [e.placement for e in entries.values()]
-        ordered = sorted(
-            patterns.values(), key=lambda p: (_pattern_order(self.patterns, p.id), p.id)
-        )
+        ordered = sorted(patterns.values(), key=lambda p: (orders[p.id], p.id))
         return tuple(ordered), tuple(placements)
 
     def _placement_entry(self, key: str, data: dict, patterns=None) -> PlacementEntry | None:
@@ -181,8 +184,3 @@ class SongEntries:
         if placement.pattern_id not in known:
             return None
         return PlacementEntry(self._track_order[placement.track], placement)
-
-
-def _pattern_order(patterns: Map, pattern_id: str) -> float:
-    order = patterns[pattern_id].get("order", 0.0)
-    return float(order) if isinstance(order, (int, float)) and not isinstance(order, bool) else 0.0

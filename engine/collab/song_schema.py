@@ -17,7 +17,8 @@ from engine.core.timing import TempoChange, TempoMap, TimeSignature, TimeSignatu
 # 2: a note's or track's fields changed after it was made are stamped writes
 # 3: so are the song's tempo, meter and loop (a schema-2 song reads the same)
 # 4: so are a placement's fields changed after it was made
-SCHEMA_VERSION = 4
+# 5: and a pattern's settings, lanes and steps
+SCHEMA_VERSION = 5
 # Every field of a track but its notes, as the model has them (new ones join by themselves)
 TRACK_FIELDS = tuple(f.name for f in fields(Track) if f.init and f.name != "notes")
 _DEFAULTS = Track()
@@ -93,7 +94,7 @@ class Changes:
     patterns_before: dict[str, object] = field(default_factory=dict)
     placement_ids: set[str] = field(default_factory=set)
     placements_before: dict[str, object] = field(default_factory=dict)
-    # the stamps of the field writes that arrived, by note id or ``track:ID``
+    # the stamps of the field writes that arrived, by key (note id, ``track:ID``, ...)
     edit_stamps: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
     song: bool = False
     transport: bool = False

@@ -3,10 +3,10 @@ thread that owns the document; a mixin of ``engine.collab.song_doc.SongDoc``).
 
 pycrdt's ``UndoManager`` tracks only this peer's own transactions, so an undo takes back
 only one's own edits.  What it changed is then stamped where every peer can reach it: a
-note or track that comes back carries the stamp as where it begins to sound, one that
-goes leaves it in ``gone``, and fields the undo changed get a write of their own at the
-stamp that says again what is in force (``engine.collab.field_log``; the song's tempo,
-meter and loop too): the undo removed
+note, track, pattern or placement that comes back carries the stamp as where it begins
+to sound, one that goes leaves it in ``gone``, and fields the undo changed (the song's
+tempo, meter and loop, a pattern's steps and lanes too) get a write of their own at the
+stamp that says again what is in force (``engine.collab.field_log``): the undo removed
 the edit's write, which would otherwise change what plays from that write's stamp on,
 already heard everywhere.
 """
@@ -16,6 +16,8 @@ from __future__ import annotations
 from pycrdt import Doc, Map, UndoManager
 
 from engine.collab.field_log import MADE, folded
+from engine.collab.pattern_doc import pattern_state
+from engine.collab.pattern_write import changed_fields
 from engine.collab.song_schema import (
     PATTERN_KEY,
     PLACEMENT_KEY,
@@ -50,7 +52,7 @@ class SongUndoing:
     def _read_in(self) -> None:  # SongDoc's
         raise NotImplementedError
 
-    def written_map(self, key: str):  # SongDoc's
+    def written_map(self, key: str):  # SongEntries'
         raise NotImplementedError
 
     def _set_fields(self, target: Map, values: dict, at, ppq: int, undo: bool = False) -> None:
@@ -65,7 +67,7 @@ class SongUndoing:
 
     def _undo_redo(self, action, at) -> bool:
         self._read_in()
-        raw = dict(self._raw)  # every note's and track's map before the undo
+        raw = dict(self._raw)  # every note's, track's, pattern's... map before the undo
         settings = song_settings(self.score())
         ppq = self.score().ppq
         if not action():
@@ -92,33 +94,33 @@ class SongUndoing:
             for key in changed:
                 if key.startswith(SONG_KEY):
                     continue
-                if key.startswith(PATTERN_KEY):
-                    if at is not None:
-                        value = self.patterns.get(key[len(PATTERN_KEY) :])
-                        if isinstance(value, Map):
-                            value["at"] = list(at)
-                        else:
-                            self.gone[key] = list(at)
-                    continue
                 value = self.written_map(key)
                 if isinstance(value, Map) and key in raw:
-                    self._restate(value, raw[key], at, ppq)
+                    self._restate(value, raw[key], at, ppq, pattern=key.startswith(PATTERN_KEY))
                 elif isinstance(value, Map) and at is not None:
                     value[MADE] = list(at)  # back from the stamp on
                 elif key in raw and at is not None:
                     self.gone[key] = list(at)
         return True
 
-    def _restate(self, value: Map, before: dict, at, ppq: int, names=None) -> None:
+    def _restate(
+        self, value: Map, before: dict, at, ppq: int, names=None, pattern: bool = False
+    ) -> None:
         """The fields an undo or redo changed (of ``names`` only, when given), written
         again at ``at`` as it left them: the fold of the writes without earlier
         restatements, which is what every musician's own edits and undos now say."""
-        was = folded(before, intended=True)
-        now = folded(value.to_py() or {}, intended=True)
-        values = {
-            k: v
-            for k, v in now.items()
-            if k != MADE and was.get(k) != v and (names is None or k in names)
-        }
+        if pattern:  # fields of its lanes and steps, each by name
+            values = changed_fields(
+                pattern_state(before, intended=True),
+                pattern_state(value.to_py() or {}, intended=True),
+            )
+        else:
+            was = folded(before, intended=True)
+            now = folded(value.to_py() or {}, intended=True)
+            values = {
+                k: v
+                for k, v in now.items()
+                if k != MADE and was.get(k) != v and (names is None or k in names)
+            }
         if values:
             self._set_fields(value, values, at, ppq, undo=True)

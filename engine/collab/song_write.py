@@ -14,7 +14,7 @@ from collections import Counter
 from pycrdt import Doc, Map
 
 from engine.collab.field_log import add_write, settled_before
-from engine.collab.pattern_doc import write_patterns, write_placements
+from engine.collab.pattern_write import write_patterns, write_placements
 from engine.collab.song_schema import (
     LOADED,
     LOCAL,
@@ -118,7 +118,13 @@ class SongWriting:
                     track_id, old_entries, before, new.tracks[index].notes, at, new.ppq
                 )
             if old.patterns != new.patterns:
-                gone = write_patterns(self.patterns, old.patterns, new.patterns, at)
+                gone = write_patterns(
+                    self.patterns,
+                    old.patterns,
+                    new.patterns,
+                    lambda target, values: self._set_arranged(target, values, at, new.ppq),
+                    at,
+                )
                 if at is not None:
                     for pattern_id in gone:
                         self.gone[PATTERN_KEY + pattern_id] = list(at)

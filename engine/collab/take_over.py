@@ -2,17 +2,15 @@
 peer's engine, put into its ``Coherence`` (runs on the session's owner thread, called
 by ``engine.collab.peer.Peer`` for each change of the song while the session plays).
 
-A note's, track's, placement's or song setting's fields are stamped writes
+A note's, track's, pattern's, placement's or song setting's fields are stamped writes
 (``engine.collab.field_log``): every write that arrives takes over at its own stamp with
 the fold of the writes up to there, and what holds at later pending stamps is read
-again, so two writes of one field heard in either order leave the same take-overs.  A
-pattern carries one stamp.
+again, so two writes of one field heard in either order leave the same take-overs.
 """
 
 from __future__ import annotations
 
 from engine.collab.coherence import Coherence
-from engine.collab.field_log import has_writes
 from engine.collab.song_schema import SONG_KEY, Changes
 
 
@@ -31,14 +29,12 @@ def take_over(
     ticks = _ticks(song, coherence, key, before, changes, epoch, now)
     for u in ticks:
         coherence.add(key, before, u, song.entry_at(key, (epoch, u)))
-    if ticks and has_writes(key):
+    if ticks:
         coherence.restate_from(key, ticks[0], lambda u: song.entry_at(key, (epoch, u)))
     return ticks
 
 
 def _ticks(song, coherence, key, before, changes, epoch, now) -> list[int]:
-    if not has_writes(key):
-        return [tick_of(song.stamp(key), epoch)]
     if key.startswith(SONG_KEY) and not changes.edit_stamps.get(key):
         # a song setting changed with no write of it: a schema-2 writer's value and stamp
         return [tick_of(song.stamp(key), epoch)]

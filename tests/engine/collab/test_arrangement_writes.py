@@ -1,7 +1,8 @@
-"""Two musicians changing one pattern placement within a schedule-ahead of each other
-(neither had the other's edit): both changes are stamped writes, the greater stamp is in
-force on every peer whichever arrived first and whatever the client ids, and every peer's
-engine plays the same song at every tick (pure: documents exchanged in memory)."""
+"""Two musicians changing one pattern (its settings, a lane, a step) or one placement
+within a schedule-ahead of each other (neither had the other's edit): both changes are
+stamped writes, the greater stamp is in force on every peer whichever arrived first and
+whatever the client ids, and every peer's engine plays the same song at every tick
+(pure: documents exchanged in memory)."""
 
 from __future__ import annotations
 
@@ -83,6 +84,30 @@ def _repeats(count: int):
     return lambda score: pattern_edits.set_placement_repeats(score, "p1", count)
 
 
+def _step(lane: str, index: int, **changes):
+    return lambda score: pattern_edits.set_step(score, "beat", lane, index, **changes)
+
+
+def _lane(lane: str, **changes):
+    return lambda score: pattern_edits.update_lane(score, "beat", lane, **changes)
+
+
+def _lane_length(lane: str, length: int):
+    return lambda score: pattern_edits.set_lane_length(score, "beat", lane, length)
+
+
+def _swing(swing: int):
+    return lambda score: pattern_edits.set_pattern_settings(score, "beat", swing=swing)
+
+
+def _without_lane(lane: str):
+    return lambda score: pattern_edits.remove_lane(score, "beat", lane)
+
+
+def _beat(score: Score) -> Pattern:
+    return score.pattern("beat")
+
+
 def _placed(score: Score) -> tuple:
     (placement,) = score.placements
     return placement.track, placement.start_tick, placement.repeats
@@ -125,6 +150,69 @@ CASES = {
         960,
         lambda song: _placed(song) == (1, 3840, 1),
     ),
+    "one step, the greater stamp from the lower client": (
+        _step("kick", 0, on=True, velocity=30),
+        1200,
+        _step("kick", 0, on=True, velocity=110),
+        960,
+        lambda song: _beat(song).lane("kick").steps[0].velocity == 30,
+    ),
+    "one step, the greater stamp from the higher client": (
+        _step("kick", 0, on=True, velocity=30),
+        960,
+        _step("kick", 0, on=True, velocity=110),
+        1200,
+        lambda song: _beat(song).lane("kick").steps[0].velocity == 110,
+    ),
+    "one step, one stamp: the higher client": (
+        _step("kick", 0, on=True, velocity=30),
+        960,
+        _step("kick", 0, on=True, velocity=110),
+        960,
+        lambda song: _beat(song).lane("kick").steps[0].velocity == 110,
+    ),
+    "two steps of one lane: both kept": (
+        _step("kick", 0, on=True),
+        1200,
+        _step("kick", 8, on=True),
+        960,
+        lambda song: [s.on for s in _beat(song).lane("kick").steps].count(True) == 2,
+    ),
+    "swing, the greater stamp from the lower client": (
+        _swing(60),
+        1200,
+        _swing(70),
+        960,
+        lambda song: _beat(song).swing == 60,
+    ),
+    "a lane's name, the greater stamp from the lower client": (
+        _lane("snare", name="Crack"),
+        1200,
+        _lane("snare", name="Snap"),
+        960,
+        lambda song: _beat(song).lane("snare").name == "Crack",
+    ),
+    "a lane's mute and another's step: both kept": (
+        _lane("snare", mute=True),
+        1200,
+        _step("kick", 4, on=True),
+        960,
+        lambda song: _beat(song).lane("snare").mute and _beat(song).lane("kick").steps[4].on,
+    ),
+    "a lane cut short after a step beyond its new end was set": (
+        _lane_length("kick", 8),
+        1200,
+        _step("kick", 12, on=True),
+        960,
+        lambda song: _beat(song).lane("kick").length_steps == 8,
+    ),
+    "a lane removed after a step of it was set": (
+        _without_lane("snare"),
+        1200,
+        _step("snare", 4, on=True),
+        960,
+        lambda song: [lane.id for lane in _beat(song).lanes] == ["kick"],
+    ),
 }
 
 
@@ -144,13 +232,13 @@ def _run(song: Score, change_a, tick_a: int, change_b, tick_b: int) -> list[_Pee
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_two_changes_of_one_placement_are_heard_alike_in_either_order(case):
+def test_two_changes_of_one_pattern_or_placement_are_heard_alike_in_either_order(case):
     change_a, tick_a, change_b, tick_b, holds = CASES[case]
     peers = _run(_song(), change_a, tick_a, change_b, tick_b)
     played = [peer.played() for peer in peers]
     assert all(p == played[0] for p in played), case
     assert all(peer.doc.score() == peers[0].doc.score() for peer in peers)
-    assert holds(peers[0].doc.score()), _placed(peers[0].doc.score())
+    assert holds(peers[0].doc.score()), peers[0].doc.score()
     assert played[0][-1] == peers[0].doc.score()
     early = min(tick_a, tick_b)
     assert played[0][TICKS.index(early) - 1] == _song()  # as before until the first stamp
@@ -208,3 +296,83 @@ def test_a_schema_3_placement_stamped_whole_reads_as_before():
     assert old.stamp(key) == (EPOCH, 2400)
     assert old.song.get("schema") == SCHEMA_VERSION
     assert isinstance(old.placements["p1"], Map)
+
+
+def test_an_undo_of_a_step_says_again_what_holds_from_its_stamp():
+    a, b = _peers([1, 2], _song())
+    key = PATTERN_KEY + "beat"
+    b.doc.doc.apply_update(_edit(a, _step("kick", 0, on=True), 960))
+    b.doc.doc.apply_update(_edit(b, _step("snare", 4, on=True), 1440))
+    a.doc.doc.apply_update(b.doc.doc.get_update(a.doc.doc.get_state()))
+    a.heard()
+    b.heard()
+    state = a.doc.doc.get_state()
+    assert a.doc.undo(at=(EPOCH, 1920))  # only a's own step goes
+    b.doc.doc.apply_update(a.doc.doc.get_update(state))
+    b.heard()
+    for peer in (a, b):
+        beat = _beat(peer.doc.score())
+        assert not beat.lane("kick").steps[0].on and beat.lane("snare").steps[4].on
+    assert b.doc.stamp(key) == (EPOCH, 1920)
+    assert b.coherence.value_at(key, 1919).lane("kick").steps[0].on
+    assert not b.coherence.value_at(key, 1920).lane("kick").steps[0].on
+    assert b.coherence.value_at(key, 1920).lane("snare").steps[4].on
+    state = a.doc.doc.get_state()
+    assert a.doc.redo(at=(EPOCH, 2880))
+    b.doc.doc.apply_update(a.doc.doc.get_update(state))
+    b.heard()
+    assert _beat(b.doc.score()).lane("kick").steps[0].on
+    assert b.coherence.value_at(key, 2880).lane("kick").steps[0].on
+
+
+def test_an_undo_of_a_lane_removed_brings_it_back_with_its_steps():
+    (a,) = _peers([1], _song())
+    a.doc.apply_score(_step("snare", 4, on=True)(a.doc.score()), at=(EPOCH, 480))
+    a.doc.apply_score(_without_lane("snare")(a.doc.score()), at=(EPOCH, 960))
+    assert [lane.id for lane in _beat(a.doc.score()).lanes] == ["kick"]
+    assert a.doc.undo(at=(EPOCH, 1440))
+    assert _beat(a.doc.score()).lane("snare").steps[4].on
+    assert a.doc.entry_at(PATTERN_KEY + "beat", (EPOCH, 1439)).lanes[1:] == ()
+
+
+def test_settled_step_writes_are_pruned_and_the_latest_holds():
+    (peer,) = _peers([7], _song())
+    for i, tick in enumerate(range(960, 960 + 40 * 480, 480)):
+        change = _step("kick", 0, on=True, velocity=10 + i)
+        peer.doc.apply_score(change(peer.doc.score()), at=(EPOCH, tick))
+    assert len(writes_of(peer.doc.patterns["beat"].to_py())) <= 18
+    assert _beat(peer.doc.score()).lane("kick").steps[0].velocity == 49
+    assert peer.doc.song.get("schema") == SCHEMA_VERSION
+
+
+def test_a_schema_4_pattern_stamped_whole_reads_as_before():
+    doc = Doc(client_id=5)
+    old = SongDoc(doc)
+    old.load_score(_song())
+    with doc.transaction():
+        old.song["schema"] = 4
+        # a schema-4 writer overwrote a step, the swing and the pattern's stamp
+        old.patterns["beat"]["lanes"]["kick"]["steps"]["2"] = [
+            True,
+            90,
+            1,
+            0,
+            100,
+            1,
+            "always",
+            1,
+            1,
+        ]
+        old.patterns["beat"]["swing"] = 55
+        old.patterns["beat"]["at"] = [EPOCH, 1440]
+    key = PATTERN_KEY + "beat"
+    assert _beat(old.score()).lane("kick").steps[2].velocity == 90
+    assert old.stamp(key) == (EPOCH, 1440)
+    old.apply_score(_step("kick", 2, velocity=70)(old.score()), at=(EPOCH, 2400))
+    old.apply_score(_swing(60)(old.score()), at=(EPOCH, 2400))
+    assert _beat(old.score()).lane("kick").steps[2].velocity == 70
+    assert _beat(old.score()).swing == 60
+    earlier = old.entry_at(key, (EPOCH, 2399))
+    assert (earlier.lane("kick").steps[2].velocity, earlier.swing) == (90, 55)
+    assert old.stamp(key) == (EPOCH, 2400)
+    assert old.song.get("schema") == SCHEMA_VERSION
