@@ -24,6 +24,7 @@ from __future__ import annotations
 from pycrdt import Doc, Map, UndoManager
 
 from engine.collab.field_log import (
+    MADE,
     folded,
     new_stamps,
     new_writes,
@@ -212,12 +213,17 @@ class SongDoc(SongEntries, SongWriting, SongUndoing):
         return entry
 
     def _raw_read_in(self, key: str, root: Map, changes: Changes) -> None:
-        """Keep a pattern's or placement's map as it is now, noting its new writes' stamps."""
+        """Keep a pattern's or placement's map as it is now, noting its new writes' stamps
+        (and the new ``at`` of an older schema's writer, who changed it in place)."""
         was = self._raw.pop(key, None)
         value = root.get(key.split(":", 1)[1])
         if isinstance(value, Map):
             self._raw[key] = value.to_py() or {}
-        stamps = new_stamps(was, self._raw.get(key))
+        now = self._raw.get(key)
+        stamps = new_stamps(was, now)
+        if was is not None and now is not None and was.get(MADE) != now.get(MADE):
+            made = stamp_of(now.get(MADE))
+            stamps |= {made} if made is not None else set()
         if stamps:
             changes.edit_stamps.setdefault(key, set()).update(stamps)
 

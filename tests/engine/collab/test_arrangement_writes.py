@@ -282,6 +282,7 @@ def test_a_schema_3_placement_stamped_whole_reads_as_before():
     doc = Doc(client_id=5)
     old = SongDoc(doc)
     old.load_score(_song())
+    peer = _Peer(old)
     with doc.transaction():
         old.song["schema"] = 3
         # a schema-3 writer overwrote the fields and the placement's stamp
@@ -290,6 +291,9 @@ def test_a_schema_3_placement_stamped_whole_reads_as_before():
     key = PLACEMENT_KEY + "p1"
     assert _placed(old.score()) == (0, 1920, 1)
     assert old.stamp(key) == (EPOCH, 1440)
+    peer.heard()  # a peer playing takes it over at that stamp
+    assert peer.coherence.value_at(key, 1439).placement.start_tick == 0
+    assert peer.coherence.value_at(key, 1440).placement.start_tick == 1920
     old.apply_score(_start(3840)(old.score()), at=(EPOCH, 2400))
     assert _placed(old.score()) == (0, 3840, 1)
     assert old.entry_at(key, (EPOCH, 2399)).placement.start_tick == 1920
@@ -349,6 +353,7 @@ def test_a_schema_4_pattern_stamped_whole_reads_as_before():
     doc = Doc(client_id=5)
     old = SongDoc(doc)
     old.load_score(_song())
+    peer = _Peer(old)
     with doc.transaction():
         old.song["schema"] = 4
         # a schema-4 writer overwrote a step, the swing and the pattern's stamp
@@ -368,6 +373,9 @@ def test_a_schema_4_pattern_stamped_whole_reads_as_before():
     key = PATTERN_KEY + "beat"
     assert _beat(old.score()).lane("kick").steps[2].velocity == 90
     assert old.stamp(key) == (EPOCH, 1440)
+    peer.heard()  # a peer playing takes it over at that stamp
+    assert not peer.coherence.value_at(key, 1439).lane("kick").steps[2].on
+    assert peer.coherence.value_at(key, 1440).swing == 55
     old.apply_score(_step("kick", 2, velocity=70)(old.score()), at=(EPOCH, 2400))
     old.apply_score(_swing(60)(old.score()), at=(EPOCH, 2400))
     assert _beat(old.score()).lane("kick").steps[2].velocity == 70
