@@ -17,6 +17,7 @@ from engine.collab.take_over import take_over
 from engine.core import pattern_edits
 from engine.core.pattern import Lane, Pattern, Placement
 from engine.core.score import Score, Track
+from tests.engine.collab.shared_docs import cross, edit_update, shared_docs
 
 EPOCH = 1
 NOW = 240  # the session tick playing while the edits arrive
@@ -55,21 +56,13 @@ class _Peer:
 
 
 def _peers(client_ids, song: Score) -> list[_Peer]:
-    first = SongDoc(Doc(client_id=client_ids[0]))
-    first.load_score(song)
-    docs = [first]
-    for client_id in client_ids[1:]:
-        doc = Doc(client_id=client_id)
-        doc.apply_update(first.doc.get_update())
-        docs.append(SongDoc(doc))
-    return [_Peer(doc) for doc in docs]
+    return [_Peer(doc) for doc in shared_docs(client_ids, song)]
 
 
 def _edit(peer: _Peer, change, tick: int) -> bytes:
-    state = peer.doc.doc.get_state()
-    peer.doc.apply_score(change(peer.doc.score()), at=(EPOCH, tick))
+    update = edit_update(peer.doc, change, (EPOCH, tick))
     peer.heard()
-    return peer.doc.doc.get_update(state)
+    return update
 
 
 def _start(tick: int):
@@ -219,16 +212,9 @@ CASES = {
 def _run(song: Score, change_a, tick_a: int, change_b, tick_b: int) -> list[_Peer]:
     """a (the lower client: Yjs's own rule would keep b's value of a plain field) and b
     edit at once; a and b get the other's edit, two more peers get both in either order."""
-    a, b, first, second = _peers([11, 22, 33, 44], song)
-    update_a = _edit(a, change_a, tick_a)
-    update_b = _edit(b, change_b, tick_b)
-    arrivals = {a: [update_b], b: [update_a], first: [update_a, update_b]}
-    arrivals[second] = [update_b, update_a]
-    for peer, updates in arrivals.items():
-        for update in updates:
-            peer.doc.doc.apply_update(update)
-            peer.heard()
-    return [a, b, first, second]
+    peers = _peers([11, 22, 33, 44], song)
+    cross(peers, _edit(peers[0], change_a, tick_a), _edit(peers[1], change_b, tick_b))
+    return peers
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

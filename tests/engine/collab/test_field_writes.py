@@ -6,7 +6,6 @@ the same take-overs (pure: documents exchanged in memory)."""
 from __future__ import annotations
 
 import pytest
-from pycrdt import Doc
 
 from engine.collab.coherence import Coherence
 from engine.collab.field_log import writes_of
@@ -15,6 +14,7 @@ from engine.collab.take_over import take_over
 from engine.core import edits
 from engine.core.score import LoopRegion, Note, Score, Track
 from engine.core.timing import TempoMap
+from tests.engine.collab.shared_docs import edit_update, shared_docs
 
 EPOCH = 1
 NOW = 240  # the session tick playing while the edits arrive
@@ -32,23 +32,12 @@ def _song() -> Score:
 
 def _docs(client_ids) -> list[SongDoc]:
     """Peers with the given client ids, all holding the shared song."""
-    first = SongDoc(Doc(client_id=client_ids[0]))
-    first.load_score(_song())
-    docs = [first]
-    for client_id in client_ids[1:]:
-        doc = Doc(client_id=client_id)
-        doc.apply_update(first.doc.get_update())
-        docs.append(SongDoc(doc))
-    for doc in docs:
-        doc.take_changes()
-    return docs
+    return shared_docs(client_ids, _song())
 
 
 def _edit(doc: SongDoc, change, tick: int) -> bytes:
     """``doc``'s musician edits, stamped ``tick``; the update that carries the edit."""
-    state = doc.doc.get_state()
-    doc.apply_score(change(doc.score()), at=(EPOCH, tick))
-    return doc.doc.get_update(state)
+    return edit_update(doc, change, (EPOCH, tick))
 
 
 def _volume(value: int):

@@ -17,6 +17,7 @@ from engine.collab.song_schema import SCHEMA_VERSION, SONG_KEY, song_settings
 from engine.collab.take_over import take_over
 from engine.core.score import LoopRegion, Note, Score, Track
 from engine.core.timing import TempoMap, TimeSignature, TimeSignatureMap
+from tests.engine.collab.shared_docs import cross, edit_update, shared_docs
 
 EPOCH = 1
 NOW = 240  # the session tick playing while the edits arrive
@@ -56,21 +57,13 @@ class _Peer:
 
 
 def _peers(client_ids) -> list[_Peer]:
-    first = SongDoc(Doc(client_id=client_ids[0]))
-    first.load_score(_song())
-    docs = [first]
-    for client_id in client_ids[1:]:
-        doc = Doc(client_id=client_id)
-        doc.apply_update(first.doc.get_update())
-        docs.append(SongDoc(doc))
-    return [_Peer(doc) for doc in docs]
+    return [_Peer(doc) for doc in shared_docs(client_ids, _song())]
 
 
 def _edit(peer: _Peer, change, tick: int) -> bytes:
-    state = peer.doc.doc.get_state()
-    peer.doc.apply_score(change(peer.doc.score()), at=(EPOCH, tick))
+    update = edit_update(peer.doc, change, (EPOCH, tick))
     peer.heard()
-    return peer.doc.doc.get_update(state)
+    return update
 
 
 def _tempo(bpm: int):
@@ -138,15 +131,8 @@ def test_two_writes_of_one_song_setting_are_heard_alike_in_either_order(case):
     key = SONG_KEY + setting
     # a has the lower client id: Yjs's own rule would keep b's value of a plain field
     a, b, first, second = _peers([11, 22, 33, 44])
-    update_a = _edit(a, change_a, tick_a)
-    update_b = _edit(b, change_b, tick_b)
-    arrivals = {a: [update_b], b: [update_a], first: [update_a, update_b]}
-    arrivals[second] = [update_b, update_a]
-    for peer, updates in arrivals.items():
-        for update in updates:
-            peer.doc.doc.apply_update(update)
-            peer.heard()
     peers = (a, b, first, second)
+    cross(peers, _edit(a, change_a, tick_a), _edit(b, change_b, tick_b))
     played = [peer.played(key) for peer in peers]
     assert all(p == played[0] for p in played), played
     assert all(peer.doc.score() == a.doc.score() for peer in peers)
