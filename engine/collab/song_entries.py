@@ -67,22 +67,16 @@ class SongEntries:
             return song_settings(replace(self.score(), **timing)).get(key)
         if key.startswith(TRACK_KEY):
             return self._read_track(key[len(TRACK_KEY) :], stamp)
-        if key.startswith(PLACEMENT_KEY):
-            self.score()
-            value = self.placements.get(key[len(PLACEMENT_KEY) :])
+        if key.startswith((PATTERN_KEY, PLACEMENT_KEY)):
+            self.score()  # a placement is read on the tracks and patterns there are
+            value = self.written_map(key)
             if not isinstance(value, Map):
                 return None
+            data = value.to_py() or {}
             try:
-                return self._placement_entry(key, folded(value.to_py() or {}, stamp))
-            except (ScoreError, TypeError, ValueError, AttributeError):
-                return None
-        if key.startswith(PATTERN_KEY):
-            value = self.patterns.get(key[len(PATTERN_KEY) :])
-            if not isinstance(value, Map):
-                return None
-            try:
-                state = pattern_state(value.to_py() or {}, stamp)
-                return read_pattern(key[len(PATTERN_KEY) :], state)
+                if key.startswith(PATTERN_KEY):
+                    return read_pattern(key[len(PATTERN_KEY) :], pattern_state(data, stamp))
+                return self._placement_entry(key, folded(data, stamp))
             except (ScoreError, TypeError, ValueError, AttributeError):
                 return None
         return self._read_note(key, stamp)
