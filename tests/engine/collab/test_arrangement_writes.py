@@ -39,6 +39,7 @@ class _Peer:
     def __init__(self, doc: SongDoc):
         self.doc = doc
         doc.take_changes()
+        doc.score()  # a peer reads the song it plays
         self.coherence = Coherence()
 
     def heard(self) -> None:
@@ -322,7 +323,10 @@ def test_an_undo_of_a_lane_removed_brings_it_back_with_its_steps():
     assert [lane.id for lane in _beat(a.doc.score()).lanes] == ["kick"]
     assert a.doc.undo(at=(EPOCH, 1440))
     assert _beat(a.doc.score()).lane("snare").steps[4].on
-    assert a.doc.entry_at(PATTERN_KEY + "beat", (EPOCH, 1439)).lanes[1:] == ()
+    # stamped where the undo sounds, restating the whole lane there
+    assert a.doc.stamp(PATTERN_KEY + "beat") == (EPOCH, 1440)
+    restated = writes_of(a.doc.patterns["beat"].to_py())[-1]
+    assert restated.undo and restated.values["lane:snare"]["steps"]["4"][0] is True
 
 
 def test_settled_step_writes_are_pruned_and_the_latest_holds():
