@@ -59,27 +59,9 @@ def _song(tracks: int) -> Score:
 
 class _Server:
     def __init__(self, directory: Path):
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "engine.commands.cli",
-                "serve",
-                "--port",
-                "0",
-                "--dir",
-                str(directory),
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        )
-        if self.proc.stdout is None:  # opened with stdout=PIPE: never
-            raise RuntimeError("the session server has no output pipe")
-        match = re.search(r"http://127\.0\.0\.1:(\d+)", self.proc.stdout.readline())
-        if not match:
-            raise RuntimeError("the session server did not start")
-        self.port = int(match.group(1))
+        from engine.measure.session_server import start_session_server
+
+        self.proc, self.port = start_session_server(directory)
         self.url = f"http://127.0.0.1:{self.port}"
 
     def cpu_s(self) -> float:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -11,6 +10,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from engine.measure.session_server import start_session_server
 
 
 class ServerProcess:
@@ -23,25 +24,7 @@ class ServerProcess:
     def start(self) -> ServerProcess:
         # the server writes its log through its own copy of the descriptor
         with open(self.directory / "server.log", "ab") as log:
-            self.proc = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "engine.commands.cli",
-                    "serve",
-                    "--port",
-                    str(self.port),
-                    "--dir",
-                    str(self.directory),
-                ],
-                stdout=subprocess.PIPE,
-                stderr=log,
-                text=True,
-            )
-        line = self.proc.stdout.readline()
-        match = re.search(r"http://127\.0\.0\.1:(\d+)", line)
-        assert match, f"the server did not start: {line!r}"
-        self.port = int(match.group(1))
+            self.proc, self.port = start_session_server(self.directory, self.port, stderr=log)
         self.url = f"http://127.0.0.1:{self.port}"
         return self
 
