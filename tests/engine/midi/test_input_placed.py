@@ -17,6 +17,7 @@ from engine.core.score import Score, Track
 from engine.measure.capture import Recorder
 from engine.measure.midi_capture import MidiRecorder
 from engine.measure.onsets import find_onsets, suggest_threshold
+from tests.engine.midi.keyboard_notes import play_notes
 from tests.engine.midi.ruler import BEAT_FRAMES, FRAMES_PER_TICK, RATE, heard_ticks, ruler_track
 from tests.engine.midi.test_midi_input import _connected
 
@@ -57,10 +58,7 @@ def test_notes_played_come_back_at_the_ticks_heard_at_their_frames(engine, jack_
             engine.play(0, record=True)
             assert _playing(engine)
             first = keyboard.frame_now() + RATE
-            sent = [first + i * (RATE * 3 // 8) for i in range(len(KEYS))]
-            for frame, key in zip(sent, KEYS):
-                keyboard.send_at(frame, bytes((0x90, key, 100)))
-                keyboard.send_at(frame + RATE // 10, bytes((0x80, key, 0)))
+            sent = play_notes(keyboard, first, RATE * 3 // 8, KEYS)
             rec.wait_until_frame(sent[-1] + RATE // 2, timeout_s=30)
             recording = rec.stop()
             events = _events(engine, evt.MidiInputEvent, 2 * len(KEYS))

@@ -18,6 +18,7 @@ from engine.core.score import DRUM_BANK, GM_DRUM_CHANNEL, Note, Score, Track
 from engine.measure.capture import Recorder
 from engine.measure.midi_capture import MidiRecorder
 from engine.measure.onsets import find_onsets, suggest_threshold
+from tests.engine.midi.keyboard_notes import play_notes
 
 pytestmark = pytest.mark.audio
 
@@ -46,10 +47,7 @@ def test_notes_played_into_the_input_are_heard_through_the_track(engine, jack_se
             rec.start()
             time.sleep(0.3)
             first = keyboard.frame_now() + RATE // 2
-            sent = [first + i * RATE // 3 for i in range(5)]
-            for frame in sent:
-                keyboard.send_at(frame, bytes((0x99, RIM, 110)))
-                keyboard.send_at(frame + RATE // 10, bytes((0x89, RIM, 0)))
+            sent = play_notes(keyboard, first, RATE // 3, [RIM] * 5, channel=9, velocity=110)
             rec.wait_until_frame(sent[-1] + RATE // 2, timeout_s=20)
             recording = rec.stop()
     magnitude = recording.magnitude()

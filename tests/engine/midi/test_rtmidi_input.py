@@ -20,6 +20,7 @@ from engine.core.score import DRUM_BANK, GM_DRUM_CHANNEL, Score, Track
 from engine.measure.capture import Recorder
 from engine.measure.midi_capture import MidiRecorder
 from engine.measure.onsets import find_onsets, suggest_threshold
+from tests.engine.midi.keyboard_notes import play_notes
 from tests.engine.midi.test_input_placed import _events, _playing
 from tests.engine.midi.test_midi_input import _connected
 
@@ -55,10 +56,7 @@ def played_notes_are_heard_and_recorded(engine, jack_server, keyboard: MidiRecor
         engine.play(0, record=True)
         assert _playing(engine)
         first = keyboard.frame_now() + RATE // 2
-        sent = [first + i * SPACING for i in range(5)]
-        for frame in sent:
-            keyboard.send_at(frame, bytes((0x99, RIM, 110)))
-            keyboard.send_at(frame + RATE // 10, bytes((0x89, RIM, 0)))
+        sent = play_notes(keyboard, first, SPACING, [RIM] * 5, channel=9, velocity=110)
         rec.wait_until_frame(sent[-1] + RATE // 2, timeout_s=30)
         recording = rec.stop()
     events = _events(engine, evt.MidiInputEvent, 2 * len(sent))
