@@ -20,6 +20,8 @@ from engine.core.protocol import events as evt
 
 PUMP_PERIOD_S = 0.01
 SYNC_TIMEOUT_S = 20.0
+# a busy machine may take well over half a minute to start an engine (imports, SoundFont)
+ENGINE_READY_S = 120.0
 EDITS_END_S = 5.0
 # random edits begin this long after joining: the peers' processes and engines are still
 # starting before that, and their round trips still settling
@@ -43,7 +45,7 @@ def run_session(args, settings, score) -> int:
     client = EngineClient(settings, realtime=not args.no_realtime)
     client.start()
     try:
-        ready = client.wait_ready(30.0)
+        ready = client.wait_ready(ENGINE_READY_S)
         print(ready.summary(), flush=True)
         client.send(cmd.ReportScheduledCommand(True))
         if args.link:  # Link leads the beat and the tempo (engine.collab.link_share)

@@ -37,6 +37,11 @@ if TYPE_CHECKING:
     from engine.realtime.transport_generation import TransportGeneration
     from engine.sync.hub import SyncHub
 
+# what placing a start takes after the session clock is read (the scheduler's lock, its
+# first window of notes) on a busy machine: the clock's first readings are waited for
+# only until this long before the start
+START_PLACING_NS = 60_000_000
+
 
 def error_event(exc: BaseException, fatal: bool) -> evt.ErrorEvent:
     """The event that tells the GUI of ``exc`` (our own errors keep their kind)."""
@@ -163,8 +168,12 @@ class CommandHandler:
         elif isinstance(c, cmd.PlayAtCommand):
             clock = self._session_clock()
             aligner = clock.aligner
+            # a clock opened just before the start (a peer that starts the session as it
+            # joins) has no fit yet: it is waited for only while the start can still be
+            # placed, and never under the aligner's lock, which its thread's checks take
+            fitted = clock.wait_ready(c.at_ns - START_PLACING_NS)
             with aligner.lock if aligner is not None else contextlib.nullcontext():
-                at_frame = clock.frame_heard_at(c.at_ns)
+                at_frame = clock.frame_heard_at(c.at_ns) if fitted else None
                 if at_frame is None:  # the clock could not be read: one reading of each
                     now_ns, now_frame = time.monotonic_ns(), backend.now_frame()
                     rate = backend.sample_rate

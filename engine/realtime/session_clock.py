@@ -35,7 +35,8 @@ class SessionClock:
     """Host monotonic time -> the synth frame heard then (module doc).  ``open`` starts
     reading (the engine opens it on a session's first command, long before a start);
     ``frame_heard_at`` waits for the first readings only if there are none yet (at most
-    ``READY_WAIT_S``: the engine's commands wait meanwhile)."""
+    ``READY_WAIT_S``: the engine's commands wait meanwhile); ``wait_ready`` waits for
+    them no longer than a start allows."""
 
     def __init__(self, backend, jack_server: str | None, uses_jack: bool):
         self.backend = backend
@@ -91,6 +92,15 @@ class SessionClock:
                 self.on_check()
             deadline += SAMPLE_PERIOD_S
             self._stop.wait(max(0.0, deadline - time.monotonic()))
+
+    def wait_ready(self, until_ns: int) -> bool:
+        """Wait for the first readings (a clock just opened: about 32 audio periods) at
+        most ``READY_WAIT_S`` and never past ``until_ns`` on the monotonic clock; whether
+        they came.  A start must not be missed waiting for a better reading of it."""
+        if self._clock is None:
+            return False
+        left_s = min(READY_WAIT_S, (until_ns - time.monotonic_ns()) / 1e9)
+        return self._ready.wait(max(0.0, left_s))
 
     def frame_heard_at(self, monotonic_ns: int) -> int | None:
         """The synth frame (on the block grid) heard at ``monotonic_ns``; None when the

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -87,6 +88,25 @@ def play_join(
             stderr=err,
             text=True,
         )
+
+
+def wait_for_line(proc: subprocess.Popen, text: str, timeout_s: float = 120.0) -> bool:
+    """Whether ``proc`` prints a line holding ``text`` within ``timeout_s`` (its stdout a
+    pipe nothing else has read yet); what comes before is read and dropped."""
+    fd = proc.stdout.fileno()
+    deadline = time.monotonic() + timeout_s
+    seen = b""
+    while (left := deadline - time.monotonic()) > 0:
+        ready, _, _ = select.select([fd], [], [], left)
+        if not ready:
+            break
+        chunk = os.read(fd, 4096)
+        if not chunk:  # it ended
+            break
+        seen += chunk
+        if text.encode() in seen:
+            return True
+    return False
 
 
 def wait_until(condition, timeout_s: float = 30.0, step=None) -> bool:
