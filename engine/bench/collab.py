@@ -31,6 +31,7 @@ from pathlib import Path
 
 from engine.core.protocol import events as evt
 from engine.core.score import LoopRegion, Note, Score, Track
+from engine.files.tied_child import tied_env
 
 PUMP_S = 0.005
 SYNC_TIMEOUT_S = 120.0  # fifty peers joining on a busy machine take a while
@@ -225,7 +226,9 @@ def _logs_case(server, seconds: float, seed: int, directory: Path) -> dict:
         if i == 0:
             args += [str(song), "--start"]
         procs.append(
-            subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            subprocess.Popen(
+                args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=tied_env()
+            )
         )
     outs = [proc.communicate(timeout=seconds + 120)[0] for proc in procs]
     for proxy in proxies:

@@ -15,6 +15,7 @@ import importlib
 import sys
 
 from engine.core.errors import PianolaError
+from engine.files.tied_child import end_with_parent
 
 # name -> (module under engine.commands, one-line help)
 SUBCOMMANDS = {
@@ -48,6 +49,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    end_with_parent()  # started by a test or a benchmark: never outlive it
     argv = list(sys.argv[1:] if argv is None else argv)
     # `pianola`, `pianola song.pianola`, `pianola --soundfont X song.mid` open the GUI.
     if not argv or (argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help")):

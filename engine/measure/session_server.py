@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from engine.files.tied_child import tied_env
+
 
 class SessionServerError(RuntimeError):
     """The server process did not say where it listens."""
@@ -35,6 +37,7 @@ def start_session_server(
         stdout=subprocess.PIPE,
         stderr=stderr,
         text=True,
+        env=tied_env(),  # a test or benchmark killed midway leaves no server behind
     )
     if proc.stdout is None:  # opened with stdout=PIPE: never
         raise SessionServerError("the session server has no output pipe")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from engine.files.tied_child import tied_env
 from engine.measure.session_server import start_session_server
 
 
@@ -87,6 +88,7 @@ def play_join(
             stdout=subprocess.PIPE,
             stderr=err,
             text=True,
+            env=tied_env(),  # a killed test leaves no peer behind
         )
 
 
