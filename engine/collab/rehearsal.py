@@ -10,7 +10,8 @@ the peer's own made (with a few notes) or removed again, its own track or a made
 moved a place up or down, or its own track's instrument, volume, pan or mute changed.
 With ``contend`` every peer edits the same things at the same moments instead: on each
 whole second of the session's shared clock, the first track's volume, its first note's
-velocity or the song's tempo, each peer to a value of its own.
+velocity or the song's tempo (and, in a song with pattern placements, one step of the
+first pattern or the first placement's start), each peer to a value of its own.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ import math
 import random
 from dataclasses import replace
 
-from engine.core import edits
+from engine.core import edits, pattern_edits
+from engine.core.errors import ScoreError
 from engine.core.score import LoopRegion, Note, Score, Track
 from engine.core.timing import TempoMap
 
@@ -108,14 +110,19 @@ class Rehearsal:
             peer.undo()
 
     def _contended(self, peer, score: Score) -> None:
-        """The first track's volume, its first note's velocity or the song's tempo (one
-        per second, in turn by the second, so every peer picks the same one)."""
+        """The first track's volume, its first note's velocity or the song's tempo, or a
+        step or placement (one per second, in turn by the second, so every peer picks
+        the same one)."""
         if not score.tracks:
             return
         self.made += 1
         value = self.rng.randrange(1, 128)
         notes = sorted(score.tracks[0].notes)
-        turn = int(self.next_s or 0) % 3
+        second = int(self.next_s or 0)
+        turn = second % (5 if score.placements else 3)
+        if turn >= 3:
+            self._contended_pattern(peer, score, turn == 3, second, value)
+            return
         if turn == 2:
             self.song_made += 1
             bpm = float(self.rng.randrange(90, 151))
@@ -124,6 +131,23 @@ class Rehearsal:
             peer.edit(edits.set_velocity(score, 0, notes[:1], value)[0])
         else:
             peer.edit(edits.update_track(score, 0, volume=value))
+
+    def _contended_pattern(self, peer, score: Score, step: bool, second: int, value: int):
+        """The same step of the first placement's pattern (by the second), each peer its
+        own velocity; or that placement moved to the first or the second bar."""
+        placement = score.placements[0]
+        pattern = score.pattern(placement.pattern_id)
+        try:
+            if step and pattern.lanes:
+                lane = pattern.lanes[0]
+                index = second % lane.length_steps
+                changes = {"on": True, "velocity": value}
+                peer.edit(pattern_edits.set_step(score, pattern.id, lane.id, index, **changes))
+            elif not step:
+                start = (value % 2) * 4 * score.ppq
+                peer.edit(pattern_edits.move_placement(score, placement.id, start_tick=start))
+        except ScoreError:
+            pass  # another placement is in the way: no edit this second
 
     def _track_edit(self, peer, score: Score, own: int) -> None:
         """A track made or removed, moved a place, or the own track's mix changed."""

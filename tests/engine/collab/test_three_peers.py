@@ -12,6 +12,7 @@ import pytest
 
 from engine.collab.connection import SessionLink, create_room
 from engine.collab.peer import Peer
+from engine.core.pattern import OFF, Lane, Pattern, Placement, Step
 from engine.core.score import LoopRegion, Note, Score, Track
 from engine.files.project_file import load_project, save_project
 from engine.measure.delay_proxy import DelayProxy
@@ -30,6 +31,25 @@ def _song(path: Path) -> Path:
         ),
         loop=LoopRegion(0, 3840),
         loop_enabled=True,
+    )
+    save_project(score, path)
+    return path
+
+
+def _pattern_song(path: Path) -> Path:
+    """A drum pattern placed once on the first track, in the first of a two-bar loop."""
+    kick = Lane("kick", 36, (Step(True), *(OFF,) * 7, Step(True), *(OFF,) * 7))
+    hat = Lane("hat", 42, tuple(Step(i % 2 == 0, velocity=70) for i in range(16)))
+    score = Score(
+        tracks=(
+            Track("Drums", channel=9, is_drum=True),
+            Track("Two", channel=1, program=33),
+            Track("Three", channel=2, program=81),
+        ),
+        loop=LoopRegion(0, 3840),
+        loop_enabled=True,
+        patterns=(Pattern("beat", "Beat", lanes=(kick, hat)),),
+        placements=(Placement("p1", "beat", 0, 0),),
     )
     save_project(score, path)
     return path
@@ -67,9 +87,10 @@ def _run_session(
     song_edits=False,
     track_edits=False,
     same=False,
+    song_file=_song,
 ):
     room = create_room(server.url, timeout_s=60.0)
-    song = _song(tmp_path / "song.pianola")
+    song = song_file(tmp_path / "song.pianola")
     proxies = [DelayProxy(server.port, delay_s, jitter_s, drop, seed=i).start() for i in range(3)]
     links = [
         SessionLink.parse(room.url.replace(f":{server.port}/", f":{p.port}/")) for p in proxies
@@ -168,6 +189,22 @@ def test_every_peer_editing_the_same_setting_and_note_at_once_hears_the_same(tmp
     assert changes[0] == changes[1] == changes[2]
     assert changes[0] and {bpm for _, _, bpm, _ in changes[0]} != {120.0}, changes
     assert changes[0][-1][2] == round(kept[0].tempo_map.bpm_at(0), 3)
+
+
+def test_every_peer_editing_the_same_step_and_placement_at_once_hears_the_same(tmp_path, server):
+    # as above, and in turn (one second in five each) all three set the same step of the
+    # pattern to a velocity of their own, or move its one placement to a bar of their own
+    incoherent, logs, _ = _run_session(
+        tmp_path, server, 0.1, 0.02, seconds=20, same=True, song_file=_pattern_song
+    )
+    assert incoherent == [0, 0, 0], _run_session.stderr
+    a, b, c = _common(logs)
+    assert a == b == c
+    kicks = {e["velocity"] for e in a if e.get("on") and e["track"] == 0 and e["key"] == 36}
+    assert len(kicks) >= 2, a  # the contended steps were heard
+    kept = [load_project(tmp_path / f"kept{i}.pianola") for i in range(3)]
+    assert kept[0] == kept[1] == kept[2]
+    assert kept[0].placements[0].start_tick in (0, 1920)
 
 
 def _timeline_changes(out: str) -> list:
