@@ -15,15 +15,6 @@ from tests.sequencer_gui.conftest import pump
 pytestmark = pytest.mark.gui
 
 
-@pytest.fixture
-def server(tmp_path):
-    rooms = tmp_path / "rooms"
-    rooms.mkdir()
-    srv = ServerProcess(rooms).start()
-    yield srv
-    srv.stop()
-
-
 def _song() -> Score:
     notes = (Note(0, 240, 60), Note(480, 240, 64))
     return Score(tracks=(Track("Piano", notes=notes),), loop=LoopRegion(0, 1920), loop_enabled=True)
@@ -73,6 +64,10 @@ def test_share_edit_undo_and_leave_with_another_peer(playing_window, server):
         chosen = [e.id for e in other.song.note_entries(0) if e.note == Note(960, 240, 67)]
         other.session.set_presence(selection=chosen, cursor=[other.song.track_ids()[0], 960, 67])
         assert pump(root, 15, both(lambda: len(window.session.marks.boxes) == 1))
+        _marked_in_the_roll(window, other.session, Note(960, 240, 67), (960, 67))
+        # the peer list gives the other's round trip, as it measured it
+        assert pump(root, 30, both(lambda: _row(window, "Ben")[1].endswith(" ms")))
+        assert _row(window, "Ben")[2] == other.session.colour
         assert "incoherent 0" in window.session.label.cget("text")
         # playing from the other peer starts the window's transport too
         other.play(0)
@@ -87,6 +82,86 @@ def test_share_edit_undo_and_leave_with_another_peer(playing_window, server):
     assert "Left the session" in window.status.message.cget("text")
     window.document.apply(edits.add_notes(kept, 0, [Note(0, 120, 48)])[0], "Add note")
     assert window.document.undo()  # the window's own history again
+
+
+def _row(window, name: str) -> tuple[str, str, str]:
+    return next((r for r in window.session.peer_rows() if r[0] == name), ("", "", ""))
+
+
+def _marked_in_the_roll(window, session, note: Note, cursor: tuple[int, int]) -> None:
+    """``note`` boxed and the edit cursor drawn at (tick, key), in the peer's colour."""
+    canvas, g = window.roll.canvas, window.roll.geometry
+    marks = window.session.marks
+    (box,) = (marks.boxes.item(k) for k in marks.boxes.keys())
+    assert canvas.itemcget(box, "state") != "hidden"
+    assert canvas.itemcget(box, "outline") == session.colour
+    x0, y0, x1, _ = canvas.coords(box)
+    assert x0 < g.tick_to_x(note.start_tick) < g.tick_to_x(note.end_tick) < x1
+    assert y0 < g.pitch_to_y(note.pitch) + g.key_height_px / 2
+    (line,) = (marks.cursors.item(k) for k in marks.cursors.keys())
+    assert canvas.itemcget(line, "fill") == session.colour
+    x, top, _, bottom = canvas.coords(line)
+    tick, key = cursor
+    assert abs(x - g.tick_to_x(tick)) < 1 and top < g.pitch_to_y(key) + 1 < bottom
+
+
+def _file_menu_states(window) -> dict[str, str]:
+    menu = window.menus["file"]
+    return {
+        menu.entrycget(i, "label"): menu.entrycget(i, "state")
+        for i in range(menu.index("end") + 1)
+        if menu.type(i) == "command"
+    }
+
+
+def test_a_server_gone_mid_session_is_one_sentence_and_editing_goes_on(window, server):
+    root = window.root
+    window.document.replace(_song())
+    file_menu = _file_menu_states(window)
+    assert file_menu["Share Session…"] == file_menu["Join Session…"] == "normal"
+    assert file_menu["Leave Session"] == file_menu["Session Peers…"] == "disabled"
+    url = window.session.share(server.url)
+    said = window.status.message
+    file_menu = _file_menu_states(window)
+    assert file_menu["Share Session…"] == file_menu["Join Session…"] == "disabled"
+    assert file_menu["Leave Session"] == file_menu["Session Peers…"] == "normal"
+
+    def synced() -> bool:
+        return window.session.current.peer.session.status.synced
+
+    assert pump(root, 30, synced)
+    server.kill()
+    gone = "The session server went away; editing goes on with the local copy."
+    assert pump(root, 30, lambda: said.cget("text") == gone)
+    assert pump(root, 30, lambda: window.session.label.cget("text").startswith("Session: offline"))
+    # editing goes on with the local copy, and its own undo
+    shared = window.session.current.peer.song
+    for note in (Note(0, 120, 48), Note(960, 240, 67)):
+        window.document.apply(edits.add_notes(window.document.score, 0, [note])[0], "Add note")
+        assert pump(root, 30, lambda n=note: n in shared.score().tracks[0].notes)
+    assert window.document.undo()
+    assert pump(root, 30, lambda: Note(960, 240, 67) not in window.document.score.tracks[0].notes)
+    assert Note(0, 120, 48) in window.document.score.tracks[0].notes
+    again = ServerProcess(server.directory, server.port).start()
+    try:
+        assert pump(root, 60, lambda: said.cget("text") == "Back in the session.")
+        # what was made meanwhile reaches a musician joining now
+        assert Note(0, 120, 48) in shared.score().tracks[0].notes
+        other = Peer(SessionLink.parse(url), "Ben")
+        try:
+            assert pump(
+                root,
+                30,
+                lambda: (
+                    other.pump() is not None and other.song.score().tracks == shared.score().tracks
+                ),
+            )
+        finally:
+            other.leave()
+        window.session.leave()
+        assert _file_menu_states(window)["Share Session…"] == "normal"
+    finally:
+        again.stop()
 
 
 def test_a_bad_link_and_an_unreachable_server_are_one_sentence(window):
