@@ -1,7 +1,9 @@
-"""Other musicians' selections and edit cursors drawn in the piano roll (GUI thread).
+"""Other musicians' selections and edit cursors drawn in the piano roll, each cursor with
+its musician's name beside it (GUI thread).
 
-One persistent canvas item per marked note and per cursor, kept in an ``ItemPool``: a
-peer moving its selection moves or hides items, nothing is redrawn from scratch.
+One persistent canvas item per marked note, per cursor and per name, kept in an
+``ItemPool``: a peer moving its selection moves or hides items, nothing is redrawn from
+scratch.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ class PeerMarks:
         c = roll.canvas
         self.boxes = ItemPool(c, lambda: c.create_rectangle(0, 0, 0, 0), "peer-selection")
         self.cursors = ItemPool(c, lambda: c.create_line(0, 0, 0, 0), "peer-cursor")
-        # (peer id, colour, notes of the roll's track selected, cursor (tick, key) or None)
-        self.marks: list[tuple[int, str, tuple, tuple | None]] = []
+        self.names = ItemPool(c, lambda: c.create_text(0, 0, anchor="sw"), "peer-name")
+        # (peer id, colour, notes of the roll's track selected, cursor (tick, key) or None,
+        # name)
+        self.marks: list[tuple[int, str, tuple, tuple | None, str]] = []
 
     def show(self, marks) -> None:
         self.marks = list(marks)
@@ -27,8 +31,8 @@ class PeerMarks:
     def redraw(self, start: int, end: int, low: int, high: int) -> None:
         g = self.roll.geometry
         kh = g.key_height_px
-        boxes, cursors = {}, {}
-        for peer, colour, notes, cursor in self.marks:
+        boxes, cursors, names = {}, {}, {}
+        for peer, colour, notes, cursor, name in self.marks:
             for note in notes:
                 if note.end_tick > start and note.start_tick < end and low <= note.pitch <= high:
                     x0, y0 = g.tick_to_x(note.start_tick), g.pitch_to_y(note.pitch)
@@ -42,6 +46,9 @@ class PeerMarks:
                 tick, key = cursor
                 x, y = g.tick_to_x(tick), g.pitch_to_y(key)
                 cursors[peer] = ((x, y - 2, x, y + kh + 2), (("fill", colour), ("width", 3)))
-        if self.boxes.sync(boxes) | self.cursors.sync(cursors):
-            self.roll.canvas.tag_raise("peer-selection")
-            self.roll.canvas.tag_raise("peer-cursor")
+                # whose cursor it is, just above its top end
+                names[peer] = ((x + 3, y - 2), (("text", name), ("fill", colour)))
+        grew = self.boxes.sync(boxes) | self.cursors.sync(cursors) | self.names.sync(names)
+        if grew:
+            for tag in ("peer-selection", "peer-cursor", "peer-name"):
+                self.roll.canvas.tag_raise(tag)

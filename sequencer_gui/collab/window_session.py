@@ -137,8 +137,8 @@ class WindowSession:
         return pattern.id, pattern.lanes[min(lane, len(pattern.lanes) - 1)].id, step
 
     def step_marks(self):
-        """(peer id, colour, lane id, step) of every peer whose step grid's cursor is on
-        the pattern this window's grid shows."""
+        """(peer id, colour, lane id, step, name) of every peer whose step grid's cursor is
+        on the pattern this window's grid shows."""
         grid = step_grid(self.window)
         pattern = grid.pattern if grid is not None else None
         if pattern is None:
@@ -148,10 +148,11 @@ class WindowSession:
             if not isinstance(spot, list) or len(spot) != 3 or spot[0] != pattern.id:
                 continue
             if isinstance(spot[2], int) and not isinstance(spot[2], bool):
-                yield peer.client_id, peer.colour, str(spot[1]), spot[2]
+                yield peer.client_id, peer.colour, str(spot[1]), spot[2], peer.name
 
     def marks(self):
-        """(peer id, colour, selected notes on the roll's track, cursor) of every peer."""
+        """(peer id, colour, selected notes on the roll's track, cursor, name) of every
+        peer."""
         song = self.peer.song
         ids = song.track_ids()
         track = self.window.roll.track_index
@@ -169,7 +170,7 @@ class WindowSession:
                     spot = (int(cursor[1]), max(0, min(127, int(cursor[2]))))
                 except (TypeError, ValueError):
                     spot = None
-            yield peer.client_id, peer.colour, tuple(notes), spot
+            yield peer.client_id, peer.colour, tuple(notes), spot, peer.name
 
     # --- undo: one's own edits ----------------------------------------------------------
     def undo(self) -> bool:

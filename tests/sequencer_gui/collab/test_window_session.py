@@ -103,6 +103,13 @@ def _marked_in_the_roll(window, session, note: Note, cursor: tuple[int, int]) ->
     x, top, _, bottom = canvas.coords(line)
     tick, key = cursor
     assert abs(x - g.tick_to_x(tick)) < 1 and top < g.pitch_to_y(key) + 1 < bottom
+    # whose it is, beside it
+    (label,) = (marks.names.item(k) for k in marks.names.keys())
+    assert canvas.itemcget(label, "text") == session.name
+    assert canvas.itemcget(label, "fill") == session.colour
+    assert canvas.itemcget(label, "state") != "hidden"
+    name_x, name_y = canvas.coords(label)
+    assert x < name_x < x + 10 and abs(name_y - top) < 1
 
 
 def _file_menu_states(window) -> dict[str, str]:
@@ -242,6 +249,11 @@ def test_where_another_peer_edits_in_the_step_grid_is_framed_in_its_colour(playi
         (peer,) = shown()
         item = pool.item(peer)
         assert canvas.itemcget(item, "outline") == other.session.colour
+        # his name just after the frame, in his colour
+        label = window.session.step_marks.names.item(peer)
+        assert canvas.itemcget(label, "text") == "Ben"
+        assert canvas.itemcget(label, "fill") == other.session.colour
+        assert canvas.coords(label)[0] > framing(1, 4)[2]
         # he moves on: the same item moves there
         other.session.set_presence(step=["beat", "hat", 7])
         assert pump(window.root, 15, lambda: list(shown().values()) == [framing(2, 7)])
@@ -263,3 +275,5 @@ def test_where_another_peer_edits_in_the_step_grid_is_framed_in_its_colour(playi
         other.leave()
     window.session.leave()
     assert not any(canvas.itemcget(i, "state") != "hidden" for i in pool._items.values())
+    names = canvas.find_withtag("peer-step-name")
+    assert names and all(canvas.itemcget(i, "state") == "hidden" for i in names)
