@@ -95,7 +95,7 @@ def test_a_session_behind_a_tls_terminator_works_over_wss(server, certificate, m
     monkeypatch.setenv("SSL_CERT_FILE", str(cert))
     tls = TlsTerminator(server.port, context).start()
     try:
-        link = create_room(f"https://127.0.0.1:{tls.port}")
+        link = create_room(f"https://127.0.0.1:{tls.port}", timeout_s=60.0)
         assert link.url.startswith(f"wss://127.0.0.1:{tls.port}/r/")
         song = Score(tracks=(Track("Piano", notes=(Note(0, 240, 60), Note(480, 240, 64))),))
         ann = Peer(link, "Ann", score=song)

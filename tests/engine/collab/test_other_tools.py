@@ -43,7 +43,7 @@ def _synced(ws, doc: Doc, timeout_s: float = 30.0) -> None:
 
 
 def test_a_tool_knowing_only_the_documented_schema_reads_the_song_and_adds_a_note(server):
-    room = create_room(server.url)
+    room = create_room(server.url, timeout_s=60.0)
     song = Score(tracks=(Track("Piano", notes=(Note(0, 240, 60),)), Track("Bass", channel=1)))
     ann = Peer(room, "Ann", score=song)
     assert wait_until(lambda: ann.pump() is not None and ann.session.status.synced, 30.0)

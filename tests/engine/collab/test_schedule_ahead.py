@@ -24,7 +24,7 @@ def _published(near: Peer, name: str) -> tuple[float, float] | None:
 
 
 def test_a_peer_next_to_the_server_stamps_far_enough_ahead_for_the_slowest(server):
-    room = create_room(server.url)
+    room = create_room(server.url, timeout_s=60.0)
     proxy = DelayProxy(server.port, ONE_WAY_S, 0.0, seed=1).start()
     far_link = SessionLink.parse(room.url.replace(f":{server.port}/", f":{proxy.port}/"))
     near = Peer(room, "Near", score=Score(tracks=(Track("Piano", notes=(Note(0, 240, 60),)),)))

@@ -24,7 +24,7 @@ def _song() -> Score:
 
 
 def test_a_locate_while_playing_starts_every_peer_there_at_one_shared_moment(server):
-    room = create_room(server.url)
+    room = create_room(server.url, timeout_s=60.0)
     proxy = DelayProxy(server.port, ONE_WAY_S, 0.0, seed=2).start()
     far = SessionLink.parse(room.url.replace(f":{server.port}/", f":{proxy.port}/"))
     a = Peer(room, "Ann", score=_song(), forced_ahead_ms=AHEAD_MS)
@@ -66,7 +66,7 @@ def test_a_locate_while_playing_starts_every_peer_there_at_one_shared_moment(ser
 def test_an_edit_while_playing_is_stamped_a_schedule_ahead_on_and_on_a_step(server):
     from engine.core import edits
 
-    a = Peer(create_room(server.url), "Ann", score=_song(), forced_ahead_ms=400)
+    a = Peer(create_room(server.url, timeout_s=60.0), "Ann", score=_song(), forced_ahead_ms=400)
     try:
         assert wait_until(lambda: a.pump() is not None and a.session.status.synced, 60)
         a.play(0)

@@ -35,7 +35,7 @@ def _lines(log: Path) -> list[dict]:
 def test_the_window_joins_from_the_command_line_and_logs_its_engines_events(
     xdisplay, server, tmp_path
 ):
-    link = create_room(server.url)
+    link = create_room(server.url, timeout_s=60.0)
     host = Peer(link, "Ann", score=_song())
     log = tmp_path / "events.jsonl"
     env = dict(
