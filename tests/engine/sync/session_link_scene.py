@@ -36,7 +36,10 @@ WAIT_S = 30.0
 READY_S = 120.0
 
 
-PAIR_S = 0.05  # under half a sixteenth at the scene's fastest tempo (133 BPM)
+# two peers' clicks are one click when this close: half a sixteenth at the scene's
+# fastest tempo, so a click pairs with its twin and never with a neighbour
+FASTEST_BPM = 133.0
+PAIR_S = 60.0 / FASTEST_BPM / 8
 
 
 def two_bars() -> Score:
@@ -230,14 +233,14 @@ def scene() -> dict:
             # a tempo change in Link (another app) reaches both engines and the session
             clock = link_app.clock()
             state = link_app.captureAppSessionState()
-            state.setTempo(133.0, clock.micros())
+            state.setTempo(FASTEST_BPM, clock.micros())
             link_app.commitAppSessionState(state)
             report["link_tempo_reached_session"] = s.pump_until(
-                lambda: all(near(session_bpm(p), 133.0) for p in [*peers, listener])
+                lambda: all(near(session_bpm(p), FASTEST_BPM) for p in [*peers, listener])
             )
             report["link_tempo_reached_engines"] = s.pump_until(
                 lambda: all(
-                    e.read_position().us_per_quarter == bpm_to_us_per_quarter(133.0)
+                    e.read_position().us_per_quarter == bpm_to_us_per_quarter(FASTEST_BPM)
                     for e in engines
                 )
             )
