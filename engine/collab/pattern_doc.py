@@ -116,27 +116,42 @@ def _lane_copy(lane: dict) -> dict:
 
 
 def _apply(state: dict, name: str, value) -> None:
-    """One field of a write laid over a pattern's state (a field of a lane that is not
-    there, or of no known kind, changes nothing)."""
+    """One field of a write laid over a pattern's state.  A field of a lane that is not
+    there, of no known kind, or whose value would not make a pattern changes nothing: a
+    malformed write is ignored, not the pattern left out."""
     lanes = state["lanes"]
     if name.startswith(LANE_KEY):
         lane_id, _, field = name[len(LANE_KEY) :].partition(":")
         if not field:
-            if isinstance(value, dict):
-                lanes[lane_id] = _lane_copy(value)
-            else:
+            if value is None:
                 lanes.pop(lane_id, None)
+            elif isinstance(value, dict) and _reads(lambda: _lane(lane_id, _lane_copy(value))):
+                lanes[lane_id] = _lane_copy(value)
         elif lane_id in lanes and field in LANE_FIELDS:
-            lanes[lane_id][field] = value
+            lane = {**lanes[lane_id], field: value}
+            if field == "order" or _reads(lambda: _lane(lane_id, lane)):
+                lanes[lane_id] = lane
     elif name.startswith(STEP_KEY):
         lane_id, _, index = name[len(STEP_KEY) :].rpartition(":")
-        if lane_id in lanes:
+        if lane_id in lanes and index.isdigit():
             if value is None:
                 lanes[lane_id]["steps"].pop(index, None)
-            else:
+            elif _reads(lambda: _step(value)):
                 lanes[lane_id]["steps"][index] = value
-    elif name in PATTERN_FIELDS:
+    elif name == "order" or (
+        name in PATTERN_FIELDS
+        and _reads(lambda: read_pattern("p", {**state, name: value, "lanes": {}}))
+    ):
         state[name] = value
+
+
+def _reads(read) -> bool:
+    """Whether ``read()`` makes a value of the model (it raises if not)."""
+    try:
+        read()
+    except (ScoreError, TypeError, ValueError, AttributeError):
+        return False
+    return True
 
 
 def pattern_order(state: dict) -> float:

@@ -15,7 +15,7 @@ from engine.collab.song_doc import SongDoc
 from engine.collab.song_schema import PATTERN_KEY, PLACEMENT_KEY, SCHEMA_VERSION
 from engine.collab.take_over import take_over
 from engine.core import pattern_edits
-from engine.core.pattern import Lane, Pattern, Placement
+from engine.core.pattern import Lane, Pattern, Placement, Step
 from engine.core.score import Score, Track
 from tests.engine.collab.shared_docs import cross, edit_update, shared_docs
 
@@ -374,3 +374,29 @@ def test_a_schema_4_pattern_stamped_whole_reads_as_before():
     assert (earlier.lane("kick").steps[2].velocity, earlier.swing) == (90, 55)
     assert old.stamp(key) == (EPOCH, 2400)
     assert old.song.get("schema") == SCHEMA_VERSION
+
+
+def test_a_malformed_pattern_write_is_ignored_and_the_pattern_kept():
+    (doc,) = shared_docs([3], _song())
+    on = [True, 90, 1, 0, 100, 1, "always", 1, 1]
+    bad = {
+        "step:kick:0": "loud",
+        "step:kick:x": on,
+        "lane:snare": 5,
+        "lane:kick:mute": "yes",
+        "lane:kick:length": 99,
+        "swing": 99,
+        "step_size": "1/5",
+        "step:kick:1": on,  # the one well-formed field
+    }
+    with doc.doc.transaction():
+        doc.patterns["beat"]["@1:960:1:9"] = {"at": [EPOCH, 960], "seq": 1, "by": 9, "set": bad}
+    beat = _beat(doc.score())
+    assert beat.lane("kick").steps[1] == Step(True, 90)
+    assert not beat.lane("kick").steps[0].on and not beat.lane("kick").mute
+    assert beat.lane("kick").length_steps == 16 and [lane.id for lane in beat.lanes] == [
+        "kick",
+        "snare",
+    ]
+    assert (beat.swing, beat.step_size) == (50, "1/16")
+    assert doc.rejected == 0
