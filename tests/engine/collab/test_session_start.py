@@ -45,7 +45,7 @@ def _four_notes() -> Score:
 def test_a_started_session_plays_its_first_note_on_every_peer(tmp_path, server):
     song = tmp_path / "song.pianola"
     save_project(_four_notes(), song)
-    room = create_room(server.url)
+    room = create_room(server.url, timeout_s=WAIT_S)
     listener = _peer(tmp_path, "listener", room, 3 * WAIT_S)
     try:
         assert wait_for_line(listener, "joined", WAIT_S), (tmp_path / "listener.err").read_text()
@@ -65,7 +65,8 @@ def test_a_started_session_plays_its_first_note_on_every_peer(tmp_path, server):
 def test_a_peer_alone_starts_the_session_on_its_first_note(tmp_path, server):
     song = tmp_path / "song.pianola"
     save_project(_four_notes(), song)
-    starter = _peer(tmp_path, "starter", create_room(server.url), SECONDS, str(song), "--start")
+    room = create_room(server.url, timeout_s=WAIT_S)
+    starter = _peer(tmp_path, "starter", room, SECONDS, str(song), "--start")
     starter.communicate(timeout=WAIT_S)
     assert starter.returncode == 0, (tmp_path / "starter.err").read_text()
     heard = _note_ons(tmp_path / "starter.jsonl")
