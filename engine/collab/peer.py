@@ -20,11 +20,18 @@ from engine.collab.clock import ClockEstimate, schedule_ahead_ms
 from engine.collab.coherence import Coherence
 from engine.collab.connection import Connection, SessionLink
 from engine.collab.event_log import event_lines, mix_lines
+from engine.collab.join_pending import hold_pending
 from engine.collab.link_share import LinkShare
 from engine.collab.peer_song import SongFollowing
 from engine.collab.session import Session
 from engine.collab.song_doc import LOCAL, SongDoc
-from engine.collab.song_schema import song_settings
+from engine.collab.song_schema import TIMING_KEYS, song_settings
+from engine.collab.timeline_anchor import (
+    anchor_after_undo,
+    anchor_before_edit,
+    clear_anchors,
+    session_timeline,
+)
 from engine.collab.transport import SessionTimeline, TransportState
 from engine.core.protocol import commands as cmd
 from engine.core.protocol import events as evt
@@ -166,26 +173,25 @@ class Peer(SongFollowing):
     def edit(self, score: Score, base: Score | None = None) -> None:
         """A local edit: a Score made with the pure edit functions from ``base`` (default:
         ``song.score()``; an older one keeps what others changed since)."""
-        old = self.song.score() if base is None else base
         at = self.last_stamp = self._stamp()
+        # first, as it must reach every peer before writes it lets go
+        anchor_before_edit(self.song, self.timeline, at)
         self.song.apply_score(score, at, base=base)
-        if at is not None and _timeline_changed(old, score) and self.timeline is not None:
-            # tempo or loop: every engine goes on from the stamp with it, no restart; a
-            # peer joining later places itself from there
-            anchor = self.timeline.changed_at(at[1], score).anchor(at[1])
-            with self.song.doc.transaction(origin=LOCAL):
-                self.song.transport["anchor"] = {"epoch": at[0], **anchor}
         self.session.flush()
 
     def undo(self) -> bool:
         self.last_stamp = self._stamp()
+        anchor_before_edit(self.song, self.timeline, self.last_stamp)
         done = self.song.undo(at=self.last_stamp)
+        anchor_after_undo(self.song, self.timeline, self.last_stamp)
         self.session.flush()
         return done
 
     def redo(self) -> bool:
         self.last_stamp = self._stamp()
+        anchor_before_edit(self.song, self.timeline, self.last_stamp)
         done = self.song.redo(at=self.last_stamp)
+        anchor_after_undo(self.song, self.timeline, self.last_stamp)
         self.session.flush()
         return done
 
@@ -218,6 +224,7 @@ class Peer(SongFollowing):
     def _set_transport(self, state: TransportState) -> None:
         with self.song.doc.transaction(origin=LOCAL):
             self.song.transport["state"] = state.to_doc()
+            clear_anchors(self.song.transport)
         self.session.flush()
 
     def _on_transport(self, force: bool = False) -> None:
@@ -241,23 +248,29 @@ class Peer(SongFollowing):
         self._stop_due = None
         self._timeline_stamps.clear()
         self._song_now = song_settings(score)
-        self.timeline = SessionTimeline(score, state.tick)
-        anchor = self.song.transport.get("anchor")
-        if isinstance(anchor, dict) and anchor.get("epoch") == state.epoch:
-            try:  # the tempo or loop changed since the start: place ourselves from there
-                self.timeline = SessionTimeline.from_anchor(
-                    score, *(int(anchor[k]) for k in ("u", "us", "pass", "tick"))
-                )
-            except (KeyError, TypeError, ValueError):
-                pass  # not an anchor: from the start, as the transport says
+        # the tempo or loop may have changed since the start: as the song's writes say
+        self.timeline = session_timeline(
+            score, self.song.song.to_py() or {}, self.song.transport.to_py() or {}, state
+        )
         start_local_ns = state.at_ns - self._offset_ns()
         late_us = (time.monotonic_ns() - start_local_ns) // 1000
         self.pass_offset = 0
+        # where the engine starts: the start, or (begun already) a step far enough ahead
+        # for the engine (its look-ahead, the trip)
+        step = max(1, self.timeline.score.ppq // 4)
+        first = 0 if late_us < 0 else self.timeline.step_after(late_us + START_MARGIN_US, step)
+        # edits stamped after it (made before it): as before them there, each from its stamp
+        pending = hold_pending(self.song, self.coherence, state.epoch, first)
+        if pending:
+            overrides = self.coherence.overrides_at(first, self.song.entry)
+            self._commands.append(cmd.ReplaceScoreCommand(self.song.score_with(overrides)))
+            self._timeline_stamps.update(u for key in TIMING_KEYS for u in pending.get(key, ()))
         if late_us < 0:  # not begun: the engine skips only what is past when it gets there
             self._commands.append(cmd.PlayAtCommand(state.tick, start_local_ns))
-            return
-        # begun already: a step far enough ahead for the engine (its look-ahead, the trip)
-        self._join_at_next_step(self.timeline, late_us + START_MARGIN_US)
+        else:
+            self._join_at_next_step(self.timeline, late_us + START_MARGIN_US)
+        if pending:
+            self._send_versions_from(self.timeline, first + 1)
 
     def _join_at_next_step(self, timeline: SessionTimeline, late_us: int) -> None:
         """Start the engine in phase with the running transport (on ``timeline``), a step
@@ -366,14 +379,6 @@ class Peer(SongFollowing):
         score = self.song.score()
         self.session.close()
         return score
-
-
-def _timeline_changed(old: Score, new: Score) -> bool:
-    return (
-        old.tempo_map != new.tempo_map
-        or old.ppq != new.ppq
-        or (old.loop, old.loop_enabled) != (new.loop, new.loop_enabled)
-    )
 
 
 def _forget_ticks(timeline: SessionTimeline) -> int:

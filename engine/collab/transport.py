@@ -69,6 +69,7 @@ class _Stretch:
 
     def __init__(self, score: Score, u0: int, us0: int, pass0: int, tick0: int):
         loop = score.loop if score.loop_enabled else None
+        self.score = score  # its tempo and loop hold over the whole stretch
         self.u0, self.us0, self.pass0, self.tick0 = u0, us0, pass0, tick0
         # microseconds as "frames": the engine's own exact pass arithmetic, in time
         self.timeline = PlaybackTimeline(score.tempo_map, score.ppq, US_PER_S, 0, tick0, loop)
@@ -141,8 +142,9 @@ class SessionTimeline:
         return SessionTimeline(score, self.start_tick, _stretches=[*kept, stretch])
 
     def changes(self) -> list[tuple[int, int, float, tuple[int, int] | None]]:
-        """Each tempo or loop change taken while playing: (session tick, microseconds
-        after the start, the tempo there in BPM, the loop played from there or None)."""
+        """Each tempo or loop change taken while playing, or placed from when joining:
+        (session tick, microseconds after the start, the tempo there in BPM, the loop
+        played from there or None)."""
         return [
             (
                 s.u0,
@@ -150,13 +152,23 @@ class SessionTimeline:
                 s.timeline.tempo_map.bpm_at(s.tick0),
                 (s.loop.start_tick, s.loop.end_tick) if s.looping else None,
             )
-            for s in self._stretches[1:]
+            for s in self._stretches
+            if s.u0 > 0
         ]
 
     def anchor(self, session_tick: int) -> dict:
         """Where ``session_tick`` is, for a peer that joins later (see ``from_anchor``)."""
         pass_index, tick = self.position(session_tick)
         return {"u": session_tick, "us": self.us_of(session_tick), "pass": pass_index, "tick": tick}
+
+    def change_ticks(self) -> list[int]:
+        """The session tick each stretch begins at: the start, or the place this timeline
+        was known from, then each change."""
+        return [s.u0 for s in self._stretches]
+
+    def score_at(self, session_tick: int) -> Score:
+        """The score whose tempo and loop play at ``session_tick``."""
+        return self._at_u(session_tick).score
 
     def _at_u(self, u: int) -> _Stretch:
         found = self._stretches[0]
