@@ -90,7 +90,7 @@ def _links(server, count: int, delay_s: float, jitter_s: float, seed: int):
     from engine.collab.connection import SessionLink, create_room
     from engine.measure.delay_proxy import DelayProxy
 
-    room = create_room(server.url)
+    room = create_room(server.url, timeout_s=60.0)
     proxies, links = [], []
     for i in range(count):
         if delay_s > 0:

@@ -18,7 +18,7 @@ TOGETHER_MS = 20.0
 
 
 def test_two_peers_engines_play_the_same_notes_together(jack_server, server):
-    room = create_room(server.url)
+    room = create_room(server.url, timeout_s=60.0)
     # the second peer is 40 ms (+- 10) away from the server, the first next to it
     proxy = DelayProxy(server.port, 0.04, 0.01, seed=3).start()
     try:

@@ -29,7 +29,7 @@ HEARD_S = 4.0
 
 
 def test_an_engine_stopped_for_a_while_is_put_back_on_the_shared_beat(jack_server, server):
-    room = create_room(server.url)
+    room = create_room(server.url, timeout_s=60.0)
     settings = AudioSettings(driver="jack", jack_server=jack_server, reverb=False)
     logs = [io.StringIO(), io.StringIO()]
     peers = [

@@ -52,7 +52,7 @@ def test_a_restarted_server_serves_the_compacted_song(server):
     from engine.collab.peer import Peer
     from tests.engine.collab.conftest import ServerProcess
 
-    room = create_room(server.url)
+    room = create_room(server.url, timeout_s=60.0)
     peer = Peer(room, "editor", score=Score(tracks=(Track("Lead"),)))
     try:
         assert wait_until(lambda: peer.pump() is not None and peer.session.status.synced)

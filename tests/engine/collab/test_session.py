@@ -35,7 +35,7 @@ def _pump(*sessions):
 
 
 def test_two_peers_share_a_song_and_see_each_other(server):
-    link = create_room(server.url)
+    link = create_room(server.url, timeout_s=60.0)
     a = _peer(link, "Ann", _song())
     b = _peer(link, "Ben")
     try:
@@ -50,7 +50,7 @@ def test_two_peers_share_a_song_and_see_each_other(server):
 
 
 def test_nothing_lost_when_every_peer_leaves_and_the_server_restarts(server):
-    link = create_room(server.url)
+    link = create_room(server.url, timeout_s=60.0)
     a = _peer(link, "Ann", _song())
     assert wait_until(lambda: a.status.synced, step=_pump(a))
     a.song.apply_score(edits.add_notes(a.song.score(), 0, [Note(960, 240, 62)])[0])
@@ -70,7 +70,7 @@ def test_nothing_lost_when_every_peer_leaves_and_the_server_restarts(server):
 
 
 def test_a_killed_server_loses_no_edit_of_a_peer_still_there(server):
-    link = create_room(server.url)
+    link = create_room(server.url, timeout_s=60.0)
     a = _peer(link, "Ann", _song())
     try:
         assert wait_until(lambda: a.status.synced, step=_pump(a))
@@ -90,7 +90,7 @@ def test_a_killed_server_loses_no_edit_of_a_peer_still_there(server):
 
 
 def test_a_wrong_secret_gets_nothing(server):
-    link = create_room(server.url)
+    link = create_room(server.url, timeout_s=60.0)
     a = _peer(link, "Ann", _song())
     assert wait_until(lambda: a.status.synced, step=_pump(a))
     wrong = SessionLink.parse(link.url.replace(link.secret, "x" + link.secret[1:]))
@@ -134,7 +134,7 @@ def _frame(payload: bytes, opcode: int = 2) -> bytes:
 
 
 def test_garbage_and_oversized_messages_leave_the_session_working(server):
-    link = create_room(server.url)
+    link = create_room(server.url, timeout_s=60.0)
     a = _peer(link, "Ann", _song())
     try:
         assert wait_until(lambda: a.status.synced, step=_pump(a))
@@ -170,7 +170,7 @@ def test_garbage_and_oversized_messages_leave_the_session_working(server):
 def test_dropped_and_reordered_messages_still_converge(server):
     from engine.measure.delay_proxy import DelayProxy
 
-    link = create_room(server.url)
+    link = create_room(server.url, timeout_s=60.0)
     proxies = [DelayProxy(server.port, 0.03, 0.03, drop=0.15, seed=i).start() for i in range(2)]
     links = [
         SessionLink.parse(link.url.replace(f":{server.port}/", f":{p.port}/")) for p in proxies
@@ -196,7 +196,7 @@ def test_dropped_and_reordered_messages_still_converge(server):
 
 
 def test_a_flooding_peer_is_closed_and_the_others_go_on(server):
-    link = create_room(server.url)
+    link = create_room(server.url, timeout_s=60.0)
     a = _peer(link, "Ann", _song())
     try:
         assert wait_until(lambda: a.status.synced, step=_pump(a))
@@ -230,7 +230,7 @@ def test_a_step_edit_while_playing_reaches_the_others_stamped(server):
     )
     song = pattern_edits.add_pattern(song, Pattern("beat", "Beat", lanes=(Lane("kick", 36),)))
     song = pattern_edits.place_pattern(song, "beat", 0, 0)[0]
-    link = create_room(server.url)
+    link = create_room(server.url, timeout_s=60.0)
     a = Peer(link, "Ann", score=song, forced_ahead_ms=300)
     b = Peer(link, "Ben", forced_ahead_ms=300)
     seen = []
@@ -271,7 +271,7 @@ def test_stop_is_a_shared_moment_not_each_peers_arrival(server):
     from engine.collab.peer import Peer
     from engine.core.protocol import commands as cmd
 
-    link = create_room(server.url)
+    link = create_room(server.url, timeout_s=60.0)
     a = Peer(link, "Ann", score=_song(), forced_ahead_ms=400)
     b = Peer(link, "Ben", forced_ahead_ms=400)
     got = {"a": [], "b": []}
@@ -303,7 +303,7 @@ def test_play_join_with_a_wrong_secret_says_so_in_one_sentence(server):
     import subprocess
     import sys
 
-    link = create_room(server.url)
+    link = create_room(server.url, timeout_s=60.0)
     wrong = link.url.replace(link.secret, "not-the-secret")
     res = subprocess.run(
         [sys.executable, "-m", "engine.commands.cli", "play", "--join", wrong,

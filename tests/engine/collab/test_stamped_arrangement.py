@@ -34,7 +34,7 @@ class _Pair:
     """Two peers of one room, every engine command each one sends kept in order."""
 
     def __init__(self, url: str):
-        link = create_room(url)
+        link = create_room(url, timeout_s=60.0)
         self.a = Peer(link, "Ann", score=_song(), forced_ahead_ms=AHEAD_MS)
         self.b = Peer(link, "Ben", forced_ahead_ms=AHEAD_MS)
         self.sent: dict[str, list] = {"a": [], "b": []}

@@ -183,7 +183,7 @@ def test_join_shows_the_sessions_song_and_plays_with_it(playing_window, server, 
     from engine.collab.connection import create_room
 
     window = playing_window
-    link = create_room(server.url)
+    link = create_room(server.url, timeout_s=60.0)
     host = Peer(link, "Ann", score=_song())
     log = tmp_path / "events.jsonl"
     window.session.event_log_path = str(log)
