@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 
 import pytest
 
 from engine.collab.connection import SessionLink, create_room
+from engine.collab.field_log import writes_of
 from engine.collab.peer import Peer
+from engine.collab.timeline_anchor import latest_anchor
+from engine.collab.transport import TransportState
 from engine.core.pattern import OFF, Lane, Pattern, Placement, Step
 from engine.core.score import LoopRegion, Note, Score, Track
 from engine.files.project_file import load_project, save_project
@@ -252,8 +256,6 @@ def _wait_joined(server, peers: int, tmp_path=None) -> None:
 
 
 def test_a_server_killed_and_restarted_mid_session_loses_no_edit(tmp_path, server):
-    import time
-
     room, proxies, _, procs = _start_three(tmp_path, server, seconds=18)
     _wait_joined(server, 3, tmp_path)
     time.sleep(3)  # a few edits made before the server goes
@@ -273,8 +275,6 @@ def test_a_server_killed_and_restarted_mid_session_loses_no_edit(tmp_path, serve
 
 
 def test_a_peer_killed_and_restarted_loses_no_edit(tmp_path, server):
-    import time
-
     _, proxies, links, procs = _start_three(tmp_path, server, seconds=20)
     # joins only: killed as early as can be, the restarted peer ends before the others
     # (its last edits after they left would be missing from their songs)
@@ -287,3 +287,91 @@ def test_a_peer_killed_and_restarted_loses_no_edit(tmp_path, server):
     kept = _finish(tmp_path, procs, proxies, 20)
     assert kept[0] == kept[1] == kept[2]
     assert kept[0].tracks[2].notes  # the killed peer's track has edits, before or after
+
+
+def _concurrent_tempos_after_an_anchor(watch: Peer) -> bool:
+    """Whether the running transport has an anchor and, stamped after it, tempo writes
+    of two musicians (made on one second of the shared clock)."""
+    transport = watch.song.transport.to_py() or {}
+    state = TransportState.from_doc(transport.get("state"))
+    if state is None or not state.playing:
+        return False
+    anchor = latest_anchor(transport, state.epoch)
+    writes = writes_of(watch.song.song.to_py() or {})
+    writers = {
+        w.by
+        for w in writes
+        if anchor is not None and w.stamp[0] == state.epoch and w.stamp[1] > anchor.u
+        if "tempo" in w.values
+    }
+    return len(writers) >= 2
+
+
+def test_a_peer_joining_after_two_concurrent_tempo_changes_plays_on_the_others_timeline(
+    tmp_path, server
+):
+    # two peers set the tempo on the same seconds of the shared clock, stamped 1 s and
+    # 2.5 s ahead (schedule-aheads wide enough for a busy machine, and far apart), so
+    # each makes its change before the other's arrives and the later stamp's editor
+    # never had the earlier change; a third joins once old writes went behind an anchor
+    seconds = 60
+    room = create_room(server.url, timeout_s=60.0)
+    song = _song(tmp_path / "song.pianola")
+    proxies = [DelayProxy(server.port, 0.03, 0.01, seed=i).start() for i in range(3)]
+    links = [
+        SessionLink.parse(room.url.replace(f":{server.port}/", f":{p.port}/")) for p in proxies
+    ]
+    started = time.monotonic()
+    procs = [
+        _peer(
+            tmp_path,
+            0,
+            links[0],
+            seconds,
+            [str(song), "--start", "--edit-same", "--schedule-ahead-ms", "1000"],
+        ),
+        _peer(tmp_path, 1, links[1], seconds, ["--edit-same", "--schedule-ahead-ms", "2500"]),
+    ]
+    watch = Peer(room, "watch")
+    try:
+        assert wait_until(
+            lambda: _concurrent_tempos_after_an_anchor(watch), 45.0, step=watch.pump
+        ), (watch.song.transport.to_py(), [w for w in writes_of(watch.song.song.to_py())])
+    finally:
+        watch.leave()
+    left_s = seconds - (time.monotonic() - started)
+    assert left_s > 16, "the two peers' anchor and tempo changes came too late to join"
+    procs.append(
+        play_join(
+            links[2],
+            "peer2",
+            min(16.0, left_s - 8),
+            tmp_path / "events2.jsonl",
+            tmp_path / "stderr2.txt",
+            "--keep",
+            str(tmp_path / "kept2.pianola"),
+        )
+    )
+    outs = [proc.communicate(timeout=seconds + 90)[0] for proc in procs]
+    for p in proxies:
+        p.stop()
+    errors = [(tmp_path / f"stderr{i}.txt").read_text() for i in range(3)]
+    assert all(proc.returncode == 0 for proc in procs), errors
+    incoherent = [int(re.search(r"incoherent events (\d+)", out).group(1)) for out in outs]
+    assert incoherent == [0, 0, 0], errors
+    logs = [_events(tmp_path / f"events{i}.jsonl") for i in range(3)]
+    # the joiner's log from its first beat (its first notes' offs the others have)
+    first = min(e["beat"] for e in logs[2]) + 1
+    last = min(max(e["beat"] for e in log) for log in logs) - 4
+    assert last - first > 8, (first, last)
+    a, b, c = ([e for e in log if first <= e["beat"] < last] for log in logs)
+    assert a == b == c
+    # the joiner placed itself from an anchor, at the microsecond where the others had
+    # that change, and took every change after it, until it left, on the same ticks and
+    # microseconds
+    changes = [_timeline_changes(out) for out in outs]
+    assert changes[0] == changes[1], changes
+    joined = changes[2]
+    assert joined and joined[0][0] > 0, joined
+    assert joined == [c for c in changes[0] if joined[0][0] <= c[0] <= joined[-1][0]], changes
+    assert len(joined) >= 2, joined  # it heard tempo changes after joining too
