@@ -20,32 +20,21 @@ from engine.collab.song_schema import (
     TRACK_KEY,
     NoteEntry,
     PlacementEntry,
+    SongMaps,
     song_settings,
     song_timing,
     stamp_of,
 )
 from engine.core.errors import ScoreError
-from engine.core.score import Score
 
 
-class SongEntries:
+class SongEntries(SongMaps):
     """The by-key half of ``SongDoc`` (it holds the document, its maps and caches)."""
 
     # made by SongDoc.__init__
-    song: Map
-    tracks: Map
-    notes: Map
-    gone: Map
-    patterns: Map
-    placements: Map
     rejected: int
-    _track_cache: dict[str, dict]
-    _track_order: list[str]
     _pattern_cache: dict
     _placement_cache: dict[str, PlacementEntry]
-
-    def score(self) -> Score:  # SongDoc's
-        raise NotImplementedError
 
     def note_entry(self, note_id: str) -> NoteEntry | None:  # SongDoc's
         raise NotImplementedError

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field, fields, replace
+from typing import TYPE_CHECKING
 
 from engine.core.errors import ScoreError
 from engine.core.pattern import Placement
 from engine.core.score import LoopRegion, Note, Score, Track
 from engine.core.timing import TempoChange, TempoMap, TimeSignature, TimeSignatureMap
+
+if TYPE_CHECKING:
+    from pycrdt import Doc, Map
 
 # 2: a note's or track's fields changed after it was made are stamped writes
 # 3: so are the song's tempo, meter and loop (a schema-2 song reads the same)
@@ -163,3 +167,22 @@ def song_timing(data: dict) -> dict:
         "loop": loop,
         "loop_enabled": bool(data.get("loop_enabled")) and loop is not None,
     }
+
+
+class SongMaps:
+    """What ``SongDoc.__init__`` makes and every part mixed into it reads: the document,
+    its maps and the track caches, declared once for those parts."""
+
+    doc: Doc
+    song: Map
+    tracks: Map
+    notes: Map
+    gone: Map  # a deleted entry's key -> its stamp
+    patterns: Map
+    placements: Map
+    transport: Map
+    _track_cache: dict[str, dict]
+    _track_order: list[str]
+
+    def score(self) -> Score:  # SongDoc's: the song as the document holds it now
+        raise NotImplementedError

@@ -13,7 +13,7 @@ already heard everywhere.
 
 from __future__ import annotations
 
-from pycrdt import Doc, Map, UndoManager
+from pycrdt import Map, UndoManager
 
 from engine.collab.field_log import MADE, folded
 from engine.collab.pattern_doc import pattern_state
@@ -26,28 +26,18 @@ from engine.collab.song_schema import (
     STAMP,
     TRACK_KEY,
     Changes,
+    SongMaps,
     song_settings,
 )
-from engine.core.score import Score
 
 
-class SongUndoing:
+class SongUndoing(SongMaps):
     """The undo half of ``SongDoc`` (it holds the document, its maps and caches)."""
 
     # made by SongDoc.__init__
-    doc: Doc
-    song: Map
-    tracks: Map
-    notes: Map
-    gone: Map
-    patterns: Map
-    placements: Map
     undo_manager: UndoManager
     _pending: Changes
     _raw: dict[str, dict]
-
-    def score(self) -> Score:  # SongDoc's
-        raise NotImplementedError
 
     def _read_in(self) -> None:  # SongDoc's
         raise NotImplementedError

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from pycrdt import Doc, Map
+from pycrdt import Map
 
 from engine.collab.field_log import add_write, settled_before
 from engine.collab.pattern_write import write_patterns, write_placements
@@ -26,30 +26,18 @@ from engine.collab.song_schema import (
     TRACK_FIELDS,
     TRACK_KEY,
     NoteEntry,
+    SongMaps,
     new_id,
 )
 from engine.collab.transport import TransportState
 from engine.core.score import Note, Score, Track
 
 
-class SongWriting:
+class SongWriting(SongMaps):
     """The writing half of ``SongDoc`` (it holds the document, its maps and caches)."""
 
     # made by SongDoc.__init__
-    doc: Doc
-    song: Map
-    tracks: Map
-    notes: Map
-    gone: Map  # deleted note id -> its stamp
-    patterns: Map
-    placements: Map
-    transport: Map
     _note_cache: dict[str, NoteEntry]
-    _track_cache: dict[str, dict]
-    _track_order: list[str]
-
-    def score(self) -> Score:  # SongDoc's: the song as the document holds it now
-        raise NotImplementedError
 
     def track_ids(self) -> list[str]:  # SongDoc's: track ids in the Score's order
         raise NotImplementedError
