@@ -105,30 +105,22 @@ class SongWriting(SongMaps):
                 self._write_notes(
                     track_id, old_entries, before, new.tracks[index].notes, at, new.ppq
                 )
+
+            def set_arranged(target: Map, values: dict) -> None:
+                self._set_arranged(target, values, at, new.ppq)
+
+            removed: list[str] = []  # keys among the stamps
             if old.patterns != new.patterns:
-                gone = write_patterns(
-                    self.patterns,
-                    old.patterns,
-                    new.patterns,
-                    lambda target, values: self._set_arranged(target, values, at, new.ppq),
-                    at,
-                )
-                if at is not None:
-                    for pattern_id in gone:
-                        self.gone[PATTERN_KEY + pattern_id] = list(at)
+                gone = write_patterns(self.patterns, old.patterns, new.patterns, set_arranged, at)
+                removed += [PATTERN_KEY + pattern_id for pattern_id in gone]
             if old.placements != new.placements or old_ids != ids:
                 gone = write_placements(
-                    self.placements,
-                    old.placements,
-                    new.placements,
-                    old_ids,
-                    ids,
-                    lambda target, values: self._set_arranged(target, values, at, new.ppq),
-                    at,
+                    self.placements, old.placements, new.placements, old_ids, ids, set_arranged, at
                 )
-                if at is not None:
-                    for placement_id in gone:
-                        self.gone[PLACEMENT_KEY + placement_id] = list(at)
+                removed += [PLACEMENT_KEY + placement_id for placement_id in gone]
+            if at is not None:
+                for key in removed:
+                    self.gone[key] = list(at)
 
     def _entries_of(self, track_id: str) -> list[NoteEntry]:
         return [e for e in self._note_cache.values() if e.track_id == track_id]
